@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds, and runs the main job on the embedded default.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/install-deps.sh
+source .ci/env.sh
+cmake --preset release
+cmake --build --preset release
+./build/release/cli/sanavideo version

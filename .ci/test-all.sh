@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds everything and runs every test:
+#   1. the release build (CUDA backend compiled when the toolkit exists, UI when Qt 6 exists) and all its tests;
+#   2. the CPU tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the libFuzzer targets (safetensors and config parsers) for a bounded time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/install-deps.sh
+source .ci/env.sh
+
+echo "== release build =="
+cmake --preset release
+cmake --build --preset release
+ctest --preset release -j2
+
+echo "== ASan + UBSan (CPU tests) =="
+cmake --preset asan
+cmake --build --preset asan
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan -j2 -L core
+
+echo "== fuzzers =="
+bash .ci/fuzz.sh "${SV_FUZZ_SECONDS:-60}"

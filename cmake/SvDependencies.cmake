@@ -1,0 +1,25 @@
+# Third-party dependencies. Debian 12 packages; OpenImageIO, FFmpeg and sentencepiece via pkg-config because
+# Debian's OpenImageIO CMake config is broken (it wants openimageio-tools and OpenCV headers).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+
+pkg_check_modules(SENTENCEPIECE IMPORTED_TARGET sentencepiece)
+pkg_check_modules(FFMPEG IMPORTED_TARGET libavformat libavcodec libavutil libswscale)
+pkg_check_modules(OIIO IMPORTED_TARGET OpenImageIO)
+
+if(SENTENCEPIECE_FOUND)
+  message(STATUS "sentencepiece ${SENTENCEPIECE_VERSION}")
+else()
+  message(STATUS "sentencepiece not found: tokenizer.model support disabled (tokenizer.json still works)")
+endif()
+if(FFMPEG_FOUND)
+  message(STATUS "FFmpeg found: MP4 output enabled")
+else()
+  message(STATUS "FFmpeg not found: MP4 output disabled")
+endif()
+if(OIIO_FOUND)
+  message(STATUS "OpenImageIO ${OIIO_VERSION}: image input/output enabled")
+else()
+  message(STATUS "OpenImageIO not found: image files disabled")
+endif()

@@ -1,0 +1,20 @@
+// The few entry points through which the device-neutral base reaches the CUDA backend. core/cuda implements
+// them; core/cuda_stub (CPU-only builds) throws sv::Error naming the missing backend.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "base/tensor.h"
+
+namespace sv::detail {
+
+bool cudaAvailable();
+std::shared_ptr<Storage> cudaAllocate(size_t bytes, int device);
+/// Plain byte copy between host and/or device memory (synchronous with respect to the host).
+void cudaCopyBytes(void* dst, Device dstDevice, const void* src, Device srcDevice, size_t bytes);
+/// dst = src on one CUDA device: same shape, any strides, dtype conversion included.
+void cudaCopyStrided(const Tensor& dst, const Tensor& src);
+void cudaZero(const Tensor& dst);
+
+}  // namespace sv::detail

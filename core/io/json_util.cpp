@@ -1,0 +1,91 @@
+#include "io/json_util.h"
+
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace sv {
+
+namespace {
+
+// Python's json module writes NaN, Infinity and -Infinity. nlohmann rejects them, so they are replaced outside
+// strings by placeholder numbers that cannot occur in real configs, then restored after parsing.
+constexpr double kPosInf = 1.7976931348623157e308;  // DBL_MAX stands for +inf
+constexpr double kNegInf = -1.7976931348623157e308;
+constexpr const char* kPosInfText = "1.7976931348623157e308";
+constexpr const char* kNegInfText = "-1.7976931348623157e308";
+constexpr const char* kNanText = "1.7976931348623155e308";
+constexpr double kNan = 1.7976931348623155e308;
+
+std::string replacePythonLiterals(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    bool inString = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (inString) {
+            out += c;
+            if (c == '\\' && i + 1 < text.size()) {
+                out += text[++i];
+            } else if (c == '"') {
+                inString = false;
+            }
+            continue;
+        }
+        if (c == '"') {
+            inString = true;
+            out += c;
+        } else if (text.substr(i, 9) == "-Infinity") {
+            out += kNegInfText;
+            i += 8;
+        } else if (text.substr(i, 8) == "Infinity") {
+            out += kPosInfText;
+            i += 7;
+        } else if (text.substr(i, 3) == "NaN") {
+            out += kNanText;
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+void restoreSpecials(nlohmann::json& j) {
+    if (j.is_number_float()) {
+        double v = j.get<double>();
+        if (v == kPosInf) j = std::numeric_limits<double>::infinity();
+        else if (v == kNegInf) j = -std::numeric_limits<double>::infinity();
+        else if (v == kNan) j = std::numeric_limits<double>::quiet_NaN();
+    } else if (j.is_structured()) {
+        for (auto& e : j) restoreSpecials(e);
+    }
+}
+
+}  // namespace
+
+namespace detail {
+std::string jsonTypeName(const nlohmann::json& v) { return v.type_name(); }
+}  // namespace detail
+
+nlohmann::json parseJsonLenient(std::string_view text, std::string_view source) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(replacePythonLiterals(text));
+    } catch (const nlohmann::json::parse_error& e) {
+        fail(source, ": invalid JSON: ", e.what());
+    }
+    restoreSpecials(j);
+    return j;
+}
+
+nlohmann::json readJsonFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    SV_CHECK(in, path.string(), ": cannot open file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    SV_CHECK(!in.bad(), path.string(), ": read error");
+    return parseJsonLenient(ss.str(), path.string());
+}
+
+}  // namespace sv

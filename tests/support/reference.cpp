@@ -1,0 +1,88 @@
+#include "support/reference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <random>
+
+namespace fs = std::filesystem;
+
+namespace sv::test {
+
+fs::path referenceDir() {
+    if (const char* env = std::getenv("SV_REFERENCE_DIR"); env && *env) return fs::path(env);
+    return fs::path(SV_DEFAULT_REFERENCE_DIR);
+}
+
+std::vector<fs::path> referenceFolders(const std::string& prefix) {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(referenceDir(), ec)) {
+        const std::string name = e.path().filename().string();
+        if (e.is_directory() && name.rfind(prefix, 0) == 0) out.push_back(e.path());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::shared_ptr<SafetensorsFile> openIo(const fs::path& folder) {
+    return SafetensorsFile::open(folder / "io.safetensors");
+}
+
+TempDir::TempDir() {
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        fs::path p = fs::temp_directory_path() / ("sv-test-" + std::to_string(rd()));
+        std::error_code ec;
+        if (fs::create_directory(p, ec)) {
+            path_ = p;
+            return;
+        }
+    }
+    throw std::runtime_error("cannot create a temporary directory");
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+Diff compare(const Tensor& out, const Tensor& ref) {
+    SV_ASSERT_MSG(out.shape() == ref.shape(), "compare: ", out.describe(), " vs ", ref.describe());
+    Tensor a = out.to(Device::cpu()).to(DType::F64).contiguous();
+    Tensor b = ref.to(Device::cpu()).to(DType::F64).contiguous();
+    const double* pa = a.data<double>();
+    const double* pb = b.data<double>();
+    double num = 0, den = 0;
+    Diff d;
+    for (int64_t i = 0; i < a.numel(); ++i) {
+        double e = pa[i] - pb[i];
+        num += e * e;
+        den += pb[i] * pb[i];
+        d.maxAbs = std::max(d.maxAbs, std::abs(e));
+        d.refMaxAbs = std::max(d.refMaxAbs, std::abs(pb[i]));
+        if (std::isnan(pa[i]) != std::isnan(pb[i])) d.maxAbs = INFINITY;
+    }
+    d.relL2 = den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+    if (std::isnan(d.relL2)) d.relL2 = INFINITY;
+    return d;
+}
+
+::testing::AssertionResult closeRel(const char* outExpr, const char* refExpr, const char*, const Tensor& out,
+                                    const Tensor& ref, double tol) {
+    if (out.shape() != ref.shape())
+        return ::testing::AssertionFailure() << outExpr << " has shape " << shapeToString(out.shape()) << ", "
+                                             << refExpr << " has " << shapeToString(ref.shape());
+    Diff d = compare(out, ref);
+    auto msg = [&](auto r) {
+        return r << outExpr << " vs " << refExpr << ": rel L2 " << d.relL2 << " (tol " << tol << "), max abs "
+                 << d.maxAbs << " (ref max " << d.refMaxAbs << ")";
+    };
+    if (d.relL2 <= tol) {
+        std::printf("    %s: rel L2 %.3g, max abs %.3g\n", refExpr, d.relL2, d.maxAbs);
+        return ::testing::AssertionSuccess();
+    }
+    return msg(::testing::AssertionFailure());
+}
+
+}  // namespace sv::test

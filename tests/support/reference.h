@@ -1,0 +1,49 @@
+// Test support: the reference fixture folder (SV_REFERENCE_DIR overrides the shipped copy), tensor comparison
+// metrics as in the tolerance table (relative L2 and max abs), and small helpers.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "base/tensor.h"
+#include "io/safetensors.h"
+
+namespace sv::test {
+
+/// The fixture root: $SV_REFERENCE_DIR when set, else the copy in tests/data/reference.
+std::filesystem::path referenceDir();
+/// Sub-folders of the fixture root whose names start with `prefix`, sorted.
+std::vector<std::filesystem::path> referenceFolders(const std::string& prefix);
+/// Opens <folder>/io.safetensors.
+std::shared_ptr<SafetensorsFile> openIo(const std::filesystem::path& folder);
+/// A fresh empty temporary directory, removed when the returned object dies.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+struct Diff {
+    double relL2 = 0;   // ‖out − ref‖₂ / ‖ref‖₂
+    double maxAbs = 0;  // max |out − ref|
+    double refMaxAbs = 0;
+};
+/// Compares two tensors of equal shape (any dtype/device; computed in double on the CPU).
+Diff compare(const Tensor& out, const Tensor& ref);
+
+/// gtest assertion: shapes equal and relL2 <= tol (and maxAbs <= maxAbsTol when given, >= 0). Prints both numbers.
+::testing::AssertionResult closeRel(const char* outExpr, const char* refExpr, const char* tolExpr,
+                                    const Tensor& out, const Tensor& ref, double tol);
+#define SV_EXPECT_CLOSE(out, ref, tol) EXPECT_PRED_FORMAT3(::sv::test::closeRel, out, ref, tol)
+
+}  // namespace sv::test
