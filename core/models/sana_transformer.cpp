@@ -1,5 +1,6 @@
 #include "models/sana_transformer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -63,6 +64,10 @@ Device SanaTransformer::device() const {
     return w("proj_out.weight").device();
 }
 
+DType SanaTransformer::computeDtype() const {
+    return w("proj_out.weight").dtype();
+}
+
 TransformerTextContext SanaTransformer::prepareText(const Tensor& encoderHiddenStates,
                                                     const Tensor& encoderMask,
                                                     const TensorObserver& observer) const {
@@ -79,7 +84,7 @@ TransformerTextContext SanaTransformer::prepareText(const Tensor& encoderHiddenS
                  ", ", L, "] to match the encoder hidden states, got ", encoderMask.describe());
         ctx.bias = ops::dit::attentionBiasFromMask(encoderMask).to(device());
     }
-    const Tensor text = encoderHiddenStates.to(device()).to(DType::F32);
+    const Tensor text = encoderHiddenStates.to(device()).to(computeDtype());
     Tensor h =
         ops::linear(text, w("caption_projection.linear_1.weight"), w("caption_projection.linear_1.bias"));
     h = ops::linear(ops::geluTanh(h), w("caption_projection.linear_2.weight"),
@@ -118,7 +123,8 @@ SanaTransformer::Modulation SanaTransformer::embedTimestep(const Tensor& timeste
     Modulation m;
     Tensor e =
         ops::timestepEmbedding(Tensor::fromFloats(distinct, {R}).to(device()),
-                               {.dim = kTimestepChannels, .flipSinToCos = true, .downscaleFreqShift = 0.0f});
+                               {.dim = kTimestepChannels, .flipSinToCos = true, .downscaleFreqShift = 0.0f})
+            .to(computeDtype());
     const std::string te = "time_embed.emb.timestep_embedder.";
     Tensor h = ops::silu(ops::linear(e, w(te + "linear_1.weight"), w(te + "linear_1.bias")));
     m.temb = ops::linear(h, w(te + "linear_2.weight"), w(te + "linear_2.bias"));
@@ -169,7 +175,7 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timest
     emit(observer, "rope.sin", rope.sin.view({1, N, 1, c.headDim}));
 
     // Patch embedding: Conv3d with kernel = stride = patch, as a linear over (c, kt, kh, kw) patch vectors.
-    const Tensor x = hiddenStates.to(device()).to(DType::F32).contiguous();
+    const Tensor x = hiddenStates.to(device()).to(computeDtype()).contiguous();
     const int64_t patchLen = C * pt * ph * pw;
     const Tensor patches = x.view({B, C, grid[0], pt, grid[1], ph, grid[2], pw})
                                .permute({0, 2, 4, 6, 1, 3, 5, 7})
@@ -198,7 +204,7 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timest
                      .contiguous()
                      .view({B, Co, F, H, W});
     emit(observer, "output", out);
-    return out;
+    return out.to(DType::F32);
 }
 
 Tensor SanaTransformer::block(int index, const Tensor& xIn, const Modulation& mod,

@@ -80,6 +80,8 @@ class SanaTransformer {
                  const TensorObserver& observer) const;
     const Tensor& w(std::string_view name) const { return weights_.get(name); }
     Device device() const;
+    /// Activations run in the weights' dtype (F32 on the CPU backend).
+    DType computeDtype() const;
 
     TransformerConfig config_;
     WeightSet weights_;
