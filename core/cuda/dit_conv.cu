@@ -7,38 +7,44 @@ namespace sv::cuda {
 
 namespace {
 
-// y[s, i, j, c] = bias[c] + Σ_{di, dj} w[c, di, dj] · x[s, i + di − 1, j + dj − 1, c] (zero outside).
+// One block per pixel (s, i, j); threads over channels (coalesced): y[s, i, j, c] = bias[c] +
+// Σ_{di, dj} w[c, di, dj] · x[s, i + di − 1, j + dj − 1, c] (zero outside).
 template <class T>
 __global__ void depthwise3x3Kernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ w,
-                                   const T* __restrict__ bias, long long H, long long W, long long C,
-                                   long long n) {
-    for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < n;
-         e += (long long)gridDim.x * blockDim.x) {
-        const long long c = e % C, p = e / C, j = p % W, i = (p / W) % H, s = p / (W * H);
+                                   const T* __restrict__ bias, int H, int W, long long C) {
+    const long long p = blockIdx.x;
+    const int j = int(p % W), i = int((p / W) % H);
+    const long long s = p / ((long long)W * H);
+    const T* rows[3][3];
+#pragma unroll
+    for (int di = 0; di < 3; ++di)
+#pragma unroll
+        for (int dj = 0; dj < 3; ++dj) {
+            const int ii = i + di - 1, jj = j + dj - 1;
+            rows[di][dj] = (ii >= 0 && ii < H && jj >= 0 && jj < W) ? x + ((s * H + ii) * W + jj) * C : nullptr;
+        }
+    T* out = y + p * C;
+    for (long long c = threadIdx.x; c < C; c += blockDim.x) {
         const T* wc = w + c * 9;
         float acc = 0.0f;
 #pragma unroll
-        for (int di = 0; di < 3; ++di) {
-            const long long ii = i + di - 1;
-            if (ii < 0 || ii >= H) continue;
+        for (int di = 0; di < 3; ++di)
 #pragma unroll
-            for (int dj = 0; dj < 3; ++dj) {
-                const long long jj = j + dj - 1;
-                if (jj < 0 || jj >= W) continue;
-                acc += toF(wc[di * 3 + dj]) * toF(x[((s * H + ii) * W + jj) * C + c]);
-            }
-        }
-        y[e] = fromF<T>(acc + (bias ? toF(bias[c]) : 0.0f));
+            for (int dj = 0; dj < 3; ++dj)
+                if (rows[di][dj]) acc += toF(wc[di * 3 + dj]) * toF(rows[di][dj][c]);
+        out[c] = fromF<T>(acc + (bias ? toF(bias[c]) : 0.0f));
     }
 }
 
+// One block per row: y[r, c] = x[r, c] · SiLU(x[r, C + c]).
 template <class T>
-__global__ void gluSiluKernel(T* __restrict__ y, const T* __restrict__ x, long long C, long long n) {
-    for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < n;
-         e += (long long)gridDim.x * blockDim.x) {
-        const long long r = e / C, c = e % C;
-        const float value = toF(x[r * 2 * C + c]), g = toF(x[r * 2 * C + C + c]);
-        y[e] = fromF<T>(value * (g / (1.0f + expf(-g))));
+__global__ void gluSiluKernel(T* __restrict__ y, const T* __restrict__ x, long long C) {
+    const long long r = blockIdx.x;
+    const T* xr = x + r * 2 * C;
+    T* yr = y + r * C;
+    for (long long c = threadIdx.x; c < C; c += blockDim.x) {
+        const float value = toF(xr[c]), g = toF(xr[C + c]);
+        yr[c] = fromF<T>(value * (g / (1.0f + expf(-g))));
     }
 }
 
@@ -71,12 +77,10 @@ Tensor ditDepthwiseConv3x3(const Tensor& xIn, const Tensor& weight, const Tensor
     const long long n = x.numel();
     if (n == 0) return y;
     SV_DISPATCH_FLOAT(x.dtype(), T, {
-        depthwise3x3Kernel<T><<<gridFor(n), 256, 0, streamOf(x)>>>(
-            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
-            static_cast<const T*>(w.rawData()),
-            bias.defined() ? static_cast<const T*>(bias.rawData()) : nullptr, H, W, C, n);
+        depthwise3x3Kernel<T><<<unsigned(S * H * W), 256, 0, streamOf(x)>>>(
+            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()), static_cast<const T*>(w.rawData()),
+            bias.defined() ? static_cast<const T*>(bias.rawData()) : nullptr, int(H), int(W), C);
     });
-    (void)S;
     checkLaunch();
     return y;
 }
@@ -92,8 +96,8 @@ Tensor ditGluSilu(const Tensor& xIn) {
     const long long n = y.numel();
     if (n == 0) return y;
     SV_DISPATCH_FLOAT(x.dtype(), T, {
-        gluSiluKernel<T><<<gridFor(n), 256, 0, streamOf(x)>>>(static_cast<T*>(y.rawData()),
-                                                              static_cast<const T*>(x.rawData()), C, n);
+        gluSiluKernel<T><<<unsigned(n / C), C >= 1024 ? 256 : 64, 0, streamOf(x)>>>(
+            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()), C);
     });
     checkLaunch();
     return y;

@@ -44,6 +44,10 @@ Tensor rowsOf(const Tensor& t, DType dt, long long D, const char* op, const char
     return r;
 }
 
+int normThreads(long long D) {
+    return D >= 1024 ? 256 : (D >= 256 ? 128 : 64);
+}
+
 template <class T>
 __global__ void rmsNormKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ w,
                               long long D, float eps) {
@@ -88,16 +92,15 @@ __global__ void layerNormModulateKernel(T* __restrict__ y, const T* __restrict__
     }
 }
 
+// One block per token row: the modulation row is looked up once.
 template <class T>
 __global__ void gatedResidualKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ branch,
-                                    const T* __restrict__ gate, long long gateStride, RowIndex rows,
-                                    long long D, long long n) {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n;
-         i += (long long)gridDim.x * blockDim.x) {
-        const long long t = i / D, c = i % D;
-        const long long r = rows.row(t / rows.tokens, t % rows.tokens);
-        y[i] = fromF<T>(toF(x[i]) + toF(gate[r * gateStride + c]) * toF(branch[i]));
-    }
+                                    const T* __restrict__ gate, long long gateStride, RowIndex rows, long long D) {
+    const long long t = blockIdx.x;
+    const T* g = gate + rows.row(t / rows.tokens, t % rows.tokens) * gateStride;
+    const long long off = t * D;
+    for (long long c = threadIdx.x; c < D; c += blockDim.x)
+        y[off + c] = fromF<T>(toF(x[off + c]) + toF(g[c]) * toF(branch[off + c]));
 }
 
 template <class T>
@@ -124,10 +127,6 @@ __global__ void applyRopeKernel(T* __restrict__ y, const T* __restrict__ x, cons
         y[e] = fromF<T>(x1 * cs - x2 * sn);
         y[e + 1] = fromF<T>(x1 * sn + x2 * cs);
     }
-}
-
-int normThreads(long long D) {
-    return D >= 1024 ? 256 : (D >= 256 ? 128 : 64);
 }
 
 }  // namespace
@@ -186,10 +185,10 @@ Tensor ditGatedResidual(const Tensor& xIn, const Tensor& branchIn, const Tensor&
     const long long n = x.numel();
     if (n == 0) return y;
     SV_DISPATCH_FLOAT(x.dtype(), T, {
-        gatedResidualKernel<T><<<gridFor(n), 256, 0, streamOf(x)>>>(
+        gatedResidualKernel<T><<<unsigned(B * N), normThreads(D), 0, streamOf(x)>>>(
             static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
             static_cast<const T*>(branch.rawData()), static_cast<const T*>(gate.rawData()), gate.strides()[0],
-            rows, D, n);
+            rows, D);
     });
     checkLaunch();
     return y;

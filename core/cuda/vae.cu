@@ -17,45 +17,67 @@ struct ConvGeom {
     long long front, tc, t;  // padded time: front zero frames, then tc cached frames, then t input frames
 };
 
-// col[kidx][i] (row stride ldc) = input value of output position n0 + i at kernel offset kidx = (c, kt, kh,
-// kw).
+constexpr int kIm2colRun = 8;  // consecutive output positions per thread
+
+// col[kidx][i] (row stride ldc) = input value of output position n0 + i at kernel offset kidx = (c, kt, kh, kw).
+// Grid: x over runs of kIm2colRun positions, y = kidx (so the kernel offset is decoded once per block).
 template <class T>
 __global__ void im2colKernel(T* __restrict__ col, long long ldc, const T* __restrict__ x,
-                             const T* __restrict__ cache, ConvGeom g, long long n0, long long count,
-                             long long total) {
-    const long long hw = g.h * g.w, kk = g.kt * g.kh * g.kw;
-    for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < total;
-         e += (long long)gridDim.x * blockDim.x) {
-        const long long i = e % count, kidx = e / count;
-        const long long n = n0 + i;
-        const long long wo = n % g.wo, ho = (n / g.wo) % g.ho, to = n / (g.wo * g.ho);
-        const long long c = kidx / kk, r = kidx % kk;
-        const long long kw = r % g.kw, kh = (r / g.kw) % g.kh, kt = r / (g.kw * g.kh);
-        long long tau = to * g.st + kt;
-        const long long hi = ho * g.sh + kh - g.top, wi = wo * g.sw + kw - g.left;
-        T v = fromF<T>(0.0f);
-        if (tau >= g.front && hi >= 0 && hi < g.h && wi >= 0 && wi < g.w) {
-            tau -= g.front;
-            if (tau < g.tc)
-                v = cache[(c * g.tc + tau) * hw + hi * g.w + wi];
-            else
-                v = x[(c * g.t + (tau - g.tc)) * hw + hi * g.w + wi];
+                             const T* __restrict__ cache, ConvGeom g, long long n0, long long count) {
+    const long long kidx = blockIdx.y;
+    const int kk = int(g.kt * g.kh * g.kw), r = int(kidx % kk);
+    const long long c = kidx / kk;
+    const int kw = r % int(g.kw), kh = (r / int(g.kw)) % int(g.kh), kt = r / int(g.kw * g.kh);
+    const long long hw = g.h * g.w;
+    const int Wo = int(g.wo), Ho = int(g.ho);
+    T* dst = col + kidx * ldc;
+    for (long long i0 = ((long long)blockIdx.x * blockDim.x + threadIdx.x) * kIm2colRun; i0 < count;
+         i0 += (long long)gridDim.x * blockDim.x * kIm2colRun) {
+        const long long n = n0 + i0;
+        int wo = int(n % Wo);
+        const long long q = n / Wo;
+        int ho = int(q % Ho);
+        long long to = q / Ho;
+        alignas(16) T vals[kIm2colRun];
+#pragma unroll
+        for (int j = 0; j < kIm2colRun; ++j) {
+            long long tau = to * g.st + kt;
+            const long long hi = (long long)ho * g.sh + kh - g.top, wi = (long long)wo * g.sw + kw - g.left;
+            T v = fromF<T>(0.0f);
+            if (i0 + j < count && tau >= g.front && hi >= 0 && hi < g.h && wi >= 0 && wi < g.w) {
+                tau -= g.front;
+                v = tau < g.tc ? cache[(c * g.tc + tau) * hw + hi * g.w + wi]
+                               : x[(c * g.t + (tau - g.tc)) * hw + hi * g.w + wi];
+            }
+            vals[j] = v;  // zero past count (not stored)
+            if (++wo == Wo) {
+                wo = 0;
+                if (++ho == Ho) ho = 0, ++to;
+            }
         }
-        col[kidx * ldc + i] = v;
+        if (i0 + kIm2colRun <= count) {  // 16-byte stores (ldc and i0 are multiples of 8)
+            const uint4* src = reinterpret_cast<const uint4*>(vals);
+            uint4* out = reinterpret_cast<uint4*>(dst + i0);
+#pragma unroll
+            for (int v = 0; v < int(sizeof(vals) / sizeof(uint4)); ++v) out[v] = src[v];
+        } else {
+            for (int j = 0; j < kIm2colRun && i0 + j < count; ++j) dst[i0 + j] = vals[j];
+        }
     }
 }
 
-// out[co][n] += bias[co] (+ residual[co][n]) over [Cout, N] blocks of every batch entry.
+// out[b][co][n] += bias[co] (+ residual[b][co][n]); grid y = b·Cout + co.
 template <class T>
-__global__ void biasResidualKernel(T* __restrict__ out, const T* __restrict__ bias,
-                                   const T* __restrict__ residual, long long Cout, long long N,
-                                   long long total) {
-    for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < total;
-         e += (long long)gridDim.x * blockDim.x) {
-        float v = toF(out[e]);
-        if (bias) v += toF(bias[(e / N) % Cout]);
-        if (residual) v += toF(residual[e]);
-        out[e] = fromF<T>(v);
+__global__ void biasResidualKernel(T* __restrict__ out, const T* __restrict__ bias, const T* __restrict__ residual,
+                                   long long Cout, long long N) {
+    const long long plane = blockIdx.y;
+    const float bv = bias ? toF(bias[plane % Cout]) : 0.0f;
+    T* o = out + plane * N;
+    const T* rp = residual ? residual + plane * N : nullptr;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < N; i += (long long)gridDim.x * blockDim.x) {
+        float v = toF(o[i]) + bv;
+        if (rp) v += toF(rp[i]);
+        o[i] = fromF<T>(v);
     }
 }
 
@@ -100,14 +122,13 @@ __global__ void softmaxScaledKernel(T* P, const float* S, long long rows, long l
     for (long long l = lane; l < L; l += 32) p[l] = fromF<T>(expf(s[l] * scale - m) * inv);
 }
 
+// One block per output row (plane p, row oy): y[p][oy][ox] = x[p][oy / 2][ox / 2].
 template <class T>
-__global__ void upsample2xKernel(T* __restrict__ y, const T* __restrict__ x, long long H, long long W,
-                                 long long total) {
-    for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < total;
-         e += (long long)gridDim.x * blockDim.x) {
-        const long long ox = e % (2 * W), oy = (e / (2 * W)) % (2 * H), p = e / (4 * H * W);
-        y[e] = x[(p * H + oy / 2) * W + ox / 2];
-    }
+__global__ void upsample2xKernel(T* __restrict__ y, const T* __restrict__ x, long long H, long long W) {
+    const long long row = blockIdx.x, p = row / (2 * H), oy = row % (2 * H);
+    const T* src = x + (p * H + oy / 2) * W;
+    T* dst = y + row * 2 * W;
+    for (long long ox = threadIdx.x; ox < 2 * W; ox += blockDim.x) dst[ox] = src[ox / 2];
 }
 
 template <class T>
@@ -183,11 +204,13 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
                                                    size_t(b * g.cin * Tc * H * W) * es
                                              : nullptr;
             for (long long n0 = 0; n0 < N; n0 += tile) {
-                const long long count = std::min(tile, N - n0), total = K * count;
+                const long long count = std::min(tile, N - n0);
                 SV_DISPATCH_FLOAT(dt, E, {
-                    im2colKernel<E><<<gridFor(total), 256, 0, stream>>>(
+                    const long long runs = (count + kIm2colRun - 1) / kIm2colRun;
+                    const unsigned bx = unsigned(std::min<long long>((runs + 255) / 256, 4096));
+                    im2colKernel<E><<<dim3(bx, unsigned(K)), 256, 0, stream>>>(
                         static_cast<E*>(col.rawData()), tile, reinterpret_cast<const E*>(xb),
-                        reinterpret_cast<const E*>(cb), g, n0, count, total);
+                        reinterpret_cast<const E*>(cb), g, n0, count);
                 });
                 checkLaunch();
                 // out_b[:, n0:] (column-major count × Cout, ld N) = col (count × K, ld tile) · W (K × Cout,
@@ -209,12 +232,11 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
         res = residual.to(dt).contiguous();
     }
     if (bias.defined() || res.defined()) {
-        const long long total = out.numel();
         SV_DISPATCH_FLOAT(dt, E, {
-            biasResidualKernel<E><<<gridFor(total), 256, 0, stream>>>(
-                static_cast<E*>(out.rawData()),
-                bias.defined() ? static_cast<const E*>(bias.rawData()) : nullptr,
-                res.defined() ? static_cast<const E*>(res.rawData()) : nullptr, cout, N, total);
+            const unsigned bx = unsigned(std::min<long long>((N + 1023) / 1024, 4096));
+            biasResidualKernel<E><<<dim3(bx, unsigned(B * cout)), 256, 0, stream>>>(
+                static_cast<E*>(out.rawData()), bias.defined() ? static_cast<const E*>(bias.rawData()) : nullptr,
+                res.defined() ? static_cast<const E*>(res.rawData()) : nullptr, cout, N);
         });
         checkLaunch();
     }
@@ -297,8 +319,8 @@ Tensor vaeUpsampleNearest2x(const Tensor& xIn) {
     const long long total = y.numel();
     if (total == 0) return y;
     SV_DISPATCH_FLOAT(x.dtype(), T, {
-        upsample2xKernel<T><<<gridFor(total), 256, 0, streamOf(x)>>>(
-            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()), H, W, total);
+        upsample2xKernel<T><<<unsigned(x.dim(0) * x.dim(1) * x.dim(2) * 2 * H), 256, 0, streamOf(x)>>>(
+            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()), H, W);
     });
     checkLaunch();
     return y;
