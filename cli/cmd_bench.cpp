@@ -23,6 +23,7 @@
 #ifdef SV_WITH_CUDA
 #include "base/device_hooks.h"
 #include "cuda/context.h"
+#include "cuda/profile.h"
 #include "cuda/random.h"
 #endif
 
@@ -41,6 +42,7 @@ struct BenchOptions {
     DType dtype = DType::BF16;     // transformer + text encoder
     DType vaeDtype = DType::BF16;  // VAE decoder
     bool text = true, sampling = true, decode = true;
+    bool profile = false;  // per-op GPU time of one extra (untimed) run of each stage
     uint64_t seed = 0;
 };
 
@@ -55,7 +57,8 @@ const char* kUsage =
     "  --dtype bf16|f32    transformer and text encoder [bf16]\n"
     "  --vae-dtype bf16|f32  VAE decoder [bf16]\n"
     "  --skip text|sampling|decode   leave a stage out (repeatable)\n"
-    "  --seed S            random weights / inputs [0]\n";
+    "  --seed S            random weights / inputs [0]\n"
+    "  --profile           add per-op GPU times of one extra run of each stage (decode: 4 latent frames)\n";
 
 DType parseDtype(const std::string& v, const char* flag) {
     if (v == "bf16") return DType::BF16;
@@ -85,6 +88,10 @@ std::optional<BenchOptions> parse(Args args) {
             std::printf("%s", kUsage);
             return std::nullopt;
         }
+        if (a == "--profile") {
+            o.profile = true;
+            continue;
+        }
         SV_CHECK(i + 1 < args.size(), "bench: ", a, " needs a value (see --help)");
         const std::string& v = args[++i];
         if (a == "--configs")
@@ -108,13 +115,15 @@ std::optional<BenchOptions> parse(Args args) {
         else if (a == "--seed")
             o.seed = uint64_t(parseInt(v, "--seed", 0));
         else if (a == "--skip") {
-            SV_CHECK(v == "text" || v == "sampling" || v == "decode", "bench: --skip takes text, sampling or decode");
+            SV_CHECK(v == "text" || v == "sampling" || v == "decode",
+                     "bench: --skip takes text, sampling or decode");
             (v == "text" ? o.text : v == "sampling" ? o.sampling : o.decode) = false;
         } else
             fail("bench: unknown option \"", a, "\" (see --help)");
     }
     SV_CHECK(o.height % 16 == 0 && o.width % 16 == 0 && (o.frames - 1) % 4 == 0, "bench: the video size ",
-             o.height, "x", o.width, "x", o.frames, " needs height and width multiples of 16 and frames = 1 + 4k");
+             o.height, "x", o.width, "x", o.frames,
+             " needs height and width multiples of 16 and frames = 1 + 4k");
     return o;
 }
 
@@ -163,6 +172,19 @@ WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t se
     return set;
 }
 
+// Runs fn once with per-op timing on and returns {op: [milliseconds, calls]}.
+template <class Fn>
+nlohmann::json profiled(Fn&& fn) {
+    cuda::takeOpProfile();  // drop anything recorded before
+    cuda::setOpProfiling(true);
+    fn();
+    cuda::setOpProfiling(false);
+    nlohmann::json j = nlohmann::json::array();
+    for (const cuda::OpTime& t : cuda::takeOpProfile())
+        j.push_back({{"op", t.name}, {"ms", t.milliseconds}, {"calls", t.calls}});
+    return j;
+}
+
 int runBenchCuda(const BenchOptions& o) {
     SV_CHECK(detail::cudaAvailable(), "bench: no CUDA GPU found");
     const Device gpu = Device::cuda();
@@ -172,7 +194,8 @@ int runBenchCuda(const BenchOptions& o) {
     const int64_t B = 2, L = o.textTokens;
     const int64_t lf = 1 + (o.frames - 1) / vaeCfg.scaleFactorTemporal;
     const int64_t lh = o.height / vaeCfg.scaleFactorSpatial, lw = o.width / vaeCfg.scaleFactorSpatial;
-    const int64_t tokens = B * (lf / trCfg.patchSize[0]) * (lh / trCfg.patchSize[1]) * (lw / trCfg.patchSize[2]);
+    const int64_t tokens =
+        B * (lf / trCfg.patchSize[0]) * (lh / trCfg.patchSize[1]) * (lw / trCfg.patchSize[2]);
 
     nlohmann::json out;
     out["gpu"] = cuda::deviceName();
@@ -197,8 +220,8 @@ int runBenchCuda(const BenchOptions& o) {
     // ---- text encoder: prompt and negative prompt as one batch of 2 --------------------------------------
     Tensor promptEmbeds;
     std::vector<int64_t> maskValues(size_t(B * L), 0);
-    for (int64_t l = 0; l < std::min<int64_t>(L, 120); ++l) maskValues[size_t(l)] = 1;      // prompt
-    for (int64_t l = 0; l < std::min<int64_t>(L, 2); ++l) maskValues[size_t(L + l)] = 1;    // negative
+    for (int64_t l = 0; l < std::min<int64_t>(L, 120); ++l) maskValues[size_t(l)] = 1;    // prompt
+    for (int64_t l = 0; l < std::min<int64_t>(L, 2); ++l) maskValues[size_t(L + l)] = 1;  // negative
     const Tensor mask = Tensor::fromInts(maskValues, {B, L});
     if (o.text) {
         cuda::resetPeakMemory();
@@ -219,8 +242,12 @@ int runBenchCuda(const BenchOptions& o) {
         }
         const double s = median(runs);
         total += s;
-        out["text_encode"] = {{"seconds", s}, {"runs", runs}, {"build_random_weights_s", build},
-                              {"weights_gib", gib(enc->weights().nbytes())}, {"peak_vram_gib", peakNow()}};
+        out["text_encode"] = {{"seconds", s},
+                              {"runs", runs},
+                              {"build_random_weights_s", build},
+                              {"weights_gib", gib(enc->weights().nbytes())},
+                              {"peak_vram_gib", peakNow()}};
+        if (o.profile) out["text_encode"]["op_ms"] = profiled([&] { enc->encode(idsHost, mask); });
         enc.reset();  // stage-wise residency: the encoder's memory goes back before sampling
         cuda::releaseCachedMemory();
     } else {
@@ -267,11 +294,18 @@ int runBenchCuda(const BenchOptions& o) {
                            {"build_random_weights_s", build},
                            {"weights_gib", gib(model->weights().nbytes())},
                            {"peak_vram_gib", peakNow()}};
+        if (o.profile) {
+            out["sampling"]["op_ms"] = profiled([&] {
+                const Tensor v =
+                    model->forward(input, Tensor::fromFloats(std::vector<float>{500.0f, 500.0f}, {B}), text);
+            });
+        }
         model.reset();
         cuda::releaseCachedMemory();
     }
 
-    // ---- VAE decode, streamed frame by frame ---------------------------------------------------------------
+    // ---- VAE decode, streamed frame by frame
+    // ---------------------------------------------------------------
     if (o.decode) {
         cuda::resetPeakMemory();
         auto t0 = Clock::now();
@@ -295,11 +329,15 @@ int runBenchCuda(const BenchOptions& o) {
                              {"frames", decoded},
                              {"build_random_weights_s", build},
                              {"peak_vram_gib", peakNow()}};
+        if (o.profile)
+            out["vae_decode"]["op_ms_4_latent_frames"] =
+                profiled([&] { vae->decodeFrames(z.slice(2, 0, std::min<int64_t>(4, lf)), sink); });
         vae.reset();
         cuda::releaseCachedMemory();
     }
     out["total_seconds"] = total;
-    out["total_note"] = "text encode + text K/V + total_steps x median step + VAE decode (model builds excluded)";
+    out["total_note"] =
+        "text encode + text K/V + total_steps x median step + VAE decode (model builds excluded)";
     out["peak_vram_gib"] = gib(overallPeak);
     std::printf("%s\n", out.dump(2).c_str());
     return 0;

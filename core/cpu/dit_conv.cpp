@@ -8,6 +8,7 @@
 
 #include "base/parallel.h"
 #include "cpu/gemm.h"
+#include "ops/elementwise.h"
 
 #ifdef SV_WITH_CUDA
 #include "cuda/dit.h"
@@ -101,6 +102,13 @@ Tensor gluSilu(const Tensor& x) {
         }
     });
     return y;
+}
+
+Tensor siluDepthwiseGlu(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::ditSiluDepthwiseGlu(x, weight, bias);
+#endif
+    return gluSilu(depthwiseConv3x3(silu(x), weight, bias));
 }
 
 Tensor temporalConv3(const Tensor& x, const Tensor& weight) {

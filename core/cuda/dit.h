@@ -30,6 +30,9 @@ Tensor ditCrossAttention(const Tensor& q, const Tensor& k, const Tensor& v, int 
 // dit_conv
 Tensor ditDepthwiseConv3x3(const Tensor& x, const Tensor& weight, const Tensor& bias);
 Tensor ditGluSilu(const Tensor& x);
+/// silu → depthwise 3×3 → SiLU gate in one pass: each block stages SiLU(x) for a band of rows and a chunk of
+/// value/gate channels in shared memory (fp32), then writes value · SiLU(gate).
+Tensor ditSiluDepthwiseGlu(const Tensor& x, const Tensor& weight, const Tensor& bias);
 /// Three accumulating GEMMs on frame-shifted views (one per temporal tap).
 Tensor ditTemporalConv3(const Tensor& x, const Tensor& weight);
 

@@ -1,6 +1,7 @@
 // CUDA: the DiT's ReLU linear attention (fused relu + RoPE + state accumulation; fused state application and
 // normaliser) and the masked cross-attention (batched GEMMs + row softmax, bounded scratch).
 #include <algorithm>
+#include "cuda/profile.h"
 
 #include "cuda/dit.h"
 #include "cuda/gemm.cuh"
@@ -203,6 +204,7 @@ int multiprocessors(int device) {
 
 Tensor ditReluLinearAttention(const Tensor& qIn, const Tensor& kIn, const Tensor& vIn, int heads,
                               const ops::dit::RopeTables& rope) {
+    const OpScope opScope("dit.reluLinearAttention", qIn.device().index);
     const char* op = "CUDA reluLinearAttention";
     SV_ASSERT_MSG(qIn.device().isCuda() && qIn.rank() == 3 && kIn.shape() == qIn.shape() &&
                       vIn.shape() == qIn.shape() && heads > 0 && qIn.dim(2) % heads == 0,
@@ -259,6 +261,7 @@ Tensor ditReluLinearAttention(const Tensor& qIn, const Tensor& kIn, const Tensor
 
 Tensor ditCrossAttention(const Tensor& qIn, const Tensor& kIn, const Tensor& vIn, int heads,
                          const Tensor& biasIn) {
+    const OpScope opScope("dit.crossAttention", qIn.device().index);
     const char* op = "CUDA crossAttention";
     SV_ASSERT_MSG(qIn.device().isCuda() && qIn.rank() == 3 && kIn.rank() == 3 && vIn.shape() == kIn.shape() &&
                       kIn.dim(0) == qIn.dim(0) && kIn.dim(2) == qIn.dim(2) && heads > 0 &&
@@ -301,6 +304,7 @@ Tensor ditCrossAttention(const Tensor& qIn, const Tensor& kIn, const Tensor& vIn
             s1.batch = heads;
             gemm(s1, dev);
             const long long rows = heads * nc;
+            const OpScope softmaxScope("dit.crossAttention.softmax+pv", dev);
             SV_DISPATCH_FLOAT(dt, T, {
                 softmaxRowsKernel<T><<<unsigned((rows + 7) / 8), 256, 0, stream>>>(
                     static_cast<T*>(probs.rawData()), scores.data<float>(),

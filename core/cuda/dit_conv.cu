@@ -1,5 +1,9 @@
 // CUDA: the GLUMBTempConv convolutions of the DiT on channels-last activations.
+#include <algorithm>
+#include "cuda/profile.h"
+
 #include "cuda/dit.h"
+#include "cuda/elementwise.h"
 #include "cuda/gemm.cuh"
 #include "cuda/kernels.cuh"
 
@@ -21,7 +25,8 @@ __global__ void depthwise3x3Kernel(T* __restrict__ y, const T* __restrict__ x, c
 #pragma unroll
         for (int dj = 0; dj < 3; ++dj) {
             const int ii = i + di - 1, jj = j + dj - 1;
-            rows[di][dj] = (ii >= 0 && ii < H && jj >= 0 && jj < W) ? x + ((s * H + ii) * W + jj) * C : nullptr;
+            rows[di][dj] =
+                (ii >= 0 && ii < H && jj >= 0 && jj < W) ? x + ((s * H + ii) * W + jj) * C : nullptr;
         }
     T* out = y + p * C;
     for (long long c = threadIdx.x; c < C; c += blockDim.x) {
@@ -48,6 +53,67 @@ __global__ void gluSiluKernel(T* __restrict__ y, const T* __restrict__ x, long l
     }
 }
 
+constexpr int kGluChunk = 16;  // value channels (and as many gate channels) per block
+constexpr size_t kGluSmemBudget = 96 * 1024;
+
+// Block (chunk, row band, image s): stages SiLU(x) for rows i0 − 1 … i0 + R of all W columns and the chunk's
+// value and gate channels, then computes y[s, i, j, c] = dw_c · SiLU(dw_{C+c}) with dw = bias + Σ
+// taps·SiLU(x).
+template <class T>
+__global__ void siluDepthwiseGluKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ w,
+                                       const T* __restrict__ bias, int H, int W, long long C, int R) {
+    extern __shared__ float sm[];
+    constexpr int CH = 2 * kGluChunk;
+    const int rows = R + 2;
+    float* in = sm;                    // [rows][W][CH]
+    float* taps = in + rows * W * CH;  // [CH][9]
+    float* bs = taps + CH * 9;         // [CH]
+    const long long c0 = (long long)blockIdx.x * kGluChunk;
+    const int cc = int(C - c0 < kGluChunk ? C - c0 : kGluChunk);
+    const int i0 = blockIdx.y * R;
+    const long long s = blockIdx.z, C2 = 2 * C;
+    for (int e = threadIdx.x; e < CH * 9; e += blockDim.x) {
+        const int ch = e / 9, k = ch % kGluChunk;
+        const long long gc = (ch < kGluChunk ? c0 : C + c0) + k;
+        taps[e] = k < cc ? toF(w[gc * 9 + e % 9]) : 0.0f;
+    }
+    for (int e = threadIdx.x; e < CH; e += blockDim.x) {
+        const int k = e % kGluChunk;
+        const long long gc = (e < kGluChunk ? c0 : C + c0) + k;
+        bs[e] = (bias && k < cc) ? toF(bias[gc]) : 0.0f;
+    }
+    for (int e = threadIdx.x; e < rows * W * CH; e += blockDim.x) {
+        const int ch = e % CH, p = e / CH, j = p % W, r = p / W, row = i0 - 1 + r, k = ch % kGluChunk;
+        float v = 0.0f;
+        if (row >= 0 && row < H && k < cc) {
+            const long long gc = (ch < kGluChunk ? c0 : C + c0) + k;
+            v = toF(x[((s * H + row) * W + j) * C2 + gc]);
+            v = v / (1.0f + expf(-v));
+        }
+        in[e] = v;
+    }
+    __syncthreads();
+    const int rEnd = H - i0 < R ? H - i0 : R;
+    for (int e = threadIdx.x; e < rEnd * W * kGluChunk; e += blockDim.x) {
+        const int k = e % kGluChunk, p = e / kGluChunk, j = p % W, r = p / W;
+        if (k >= cc) continue;
+        float av = 0.0f, ag = 0.0f;
+#pragma unroll
+        for (int di = 0; di < 3; ++di)
+#pragma unroll
+            for (int dj = 0; dj < 3; ++dj) {
+                const int jj = j + dj - 1;
+                if (jj < 0 || jj >= W) continue;
+                const float* src = in + ((r + di) * W + jj) * CH;
+                av += taps[k * 9 + di * 3 + dj] * src[k];
+                ag += taps[(kGluChunk + k) * 9 + di * 3 + dj] * src[kGluChunk + k];
+            }
+        av += bs[k];
+        ag += bs[kGluChunk + k];
+        y[((s * H + i0 + r) * W + j) * C + c0 + k] = fromF<T>(av * (ag / (1.0f + expf(-ag))));
+    }
+}
+
 // wk[k][o][c] = w[o][c][k] (the (3, 1) kernel split into three D × D matrices).
 template <class T>
 __global__ void splitTapsKernel(T* __restrict__ wk, const T* __restrict__ w, long long D) {
@@ -62,6 +128,7 @@ __global__ void splitTapsKernel(T* __restrict__ wk, const T* __restrict__ w, lon
 }  // namespace
 
 Tensor ditDepthwiseConv3x3(const Tensor& xIn, const Tensor& weight, const Tensor& biasIn) {
+    const OpScope opScope("dit.depthwiseConv3x3", xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() == 4, "CUDA depthwiseConv3x3: x ", xIn.describe());
     const Tensor x = xIn.contiguous();
     const long long S = x.dim(0), H = x.dim(1), W = x.dim(2), C = x.dim(3);
@@ -78,7 +145,8 @@ Tensor ditDepthwiseConv3x3(const Tensor& xIn, const Tensor& weight, const Tensor
     if (n == 0) return y;
     SV_DISPATCH_FLOAT(x.dtype(), T, {
         depthwise3x3Kernel<T><<<unsigned(S * H * W), 256, 0, streamOf(x)>>>(
-            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()), static_cast<const T*>(w.rawData()),
+            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
+            static_cast<const T*>(w.rawData()),
             bias.defined() ? static_cast<const T*>(bias.rawData()) : nullptr, int(H), int(W), C);
     });
     checkLaunch();
@@ -86,6 +154,7 @@ Tensor ditDepthwiseConv3x3(const Tensor& xIn, const Tensor& weight, const Tensor
 }
 
 Tensor ditGluSilu(const Tensor& xIn) {
+    const OpScope opScope("dit.gluSilu", xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() >= 1 && xIn.dim(-1) % 2 == 0, "CUDA gluSilu: x ",
                   xIn.describe());
     const Tensor x = xIn.contiguous();
@@ -103,7 +172,45 @@ Tensor ditGluSilu(const Tensor& xIn) {
     return y;
 }
 
+Tensor ditSiluDepthwiseGlu(const Tensor& xIn, const Tensor& weight, const Tensor& biasIn) {
+    const OpScope opScope("dit.siluDepthwiseGlu", xIn.device().index);
+    SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() == 4 && xIn.dim(3) % 2 == 0,
+                  "CUDA siluDepthwiseGlu: x ", xIn.describe());
+    const Tensor x = xIn.contiguous();
+    const long long S = x.dim(0), H = x.dim(1), W = x.dim(2), C = x.dim(3) / 2;
+    SV_ASSERT_MSG(weight.shape() == (Shape{2 * C, 1, 3, 3}), "CUDA siluDepthwiseGlu: weight ",
+                  weight.describe(), " for ", 2 * C, " channels");
+    constexpr int CH = 2 * kGluChunk;
+    const size_t fixed = size_t(CH * 10) * sizeof(float), perRow = size_t(W * CH) * sizeof(float);
+    const long long maxRows = (long long)((kGluSmemBudget - fixed) / perRow);
+    if (maxRows < 3) {  // very wide images: the three ops in turn
+        return ditGluSilu(ditDepthwiseConv3x3(unary(x, UnaryOp::Silu), weight, biasIn));
+    }
+    const int R = int(std::min<long long>({8, maxRows - 2, H}));
+    const Tensor w = weight.to(x.device()).to(x.dtype()).contiguous();
+    Tensor bias;
+    if (biasIn.defined()) {
+        SV_ASSERT(biasIn.numel() == 2 * C);
+        bias = biasIn.to(x.device()).to(x.dtype()).contiguous();
+    }
+    Tensor y = Tensor::empty({S, H, W, C}, x.dtype(), x.device());
+    if (y.numel() == 0) return y;
+    const size_t smem = fixed + size_t(R + 2) * perRow;
+    const dim3 grid(unsigned((C + kGluChunk - 1) / kGluChunk), unsigned((H + R - 1) / R), unsigned(S));
+    SV_DISPATCH_FLOAT(x.dtype(), T, {
+        SV_CUDA_CHECK(cudaFuncSetAttribute(siluDepthwiseGluKernel<T>,
+                                           cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
+        siluDepthwiseGluKernel<T><<<grid, 256, smem, streamOf(x)>>>(
+            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
+            static_cast<const T*>(w.rawData()),
+            bias.defined() ? static_cast<const T*>(bias.rawData()) : nullptr, int(H), int(W), C, R);
+    });
+    checkLaunch();
+    return y;
+}
+
 Tensor ditTemporalConv3(const Tensor& xIn, const Tensor& weight) {
+    const OpScope opScope("dit.temporalConv3", xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() == 4, "CUDA temporalConv3: x ", xIn.describe());
     const Tensor x = xIn.contiguous();
     const long long B = x.dim(0), F = x.dim(1), P = x.dim(2), D = x.dim(3);

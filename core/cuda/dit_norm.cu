@@ -1,6 +1,7 @@
 // CUDA: DiT RMSNorm, LayerNorm + modulation, gated residual, row gather, RoPE application.
 #include "cuda/dit.h"
 #include "cuda/kernels.cuh"
+#include "cuda/profile.h"
 
 namespace sv::cuda {
 
@@ -95,7 +96,8 @@ __global__ void layerNormModulateKernel(T* __restrict__ y, const T* __restrict__
 // One block per token row: the modulation row is looked up once.
 template <class T>
 __global__ void gatedResidualKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ branch,
-                                    const T* __restrict__ gate, long long gateStride, RowIndex rows, long long D) {
+                                    const T* __restrict__ gate, long long gateStride, RowIndex rows,
+                                    long long D) {
     const long long t = blockIdx.x;
     const T* g = gate + rows.row(t / rows.tokens, t % rows.tokens) * gateStride;
     const long long off = t * D;
@@ -132,6 +134,7 @@ __global__ void applyRopeKernel(T* __restrict__ y, const T* __restrict__ x, cons
 }  // namespace
 
 Tensor ditRmsNorm(const Tensor& xIn, const Tensor& weight, float eps) {
+    const OpScope opScope("dit.rmsNorm", xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda() && weight.numel() == xIn.dim(-1), "CUDA rmsNorm: x ", xIn.describe(),
                   " weight ", weight.describe());
     const Tensor x = xIn.contiguous();
@@ -150,6 +153,7 @@ Tensor ditRmsNorm(const Tensor& xIn, const Tensor& weight, float eps) {
 
 Tensor ditLayerNormModulate(const Tensor& xIn, const Tensor& shiftIn, const Tensor& scaleIn,
                             const Tensor& rowIndex, float eps) {
+    const OpScope opScope("dit.layerNormModulate", xIn.device().index);
     const char* op = "CUDA layerNormModulate";
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() == 3, op, ": x ", xIn.describe());
     const Tensor x = xIn.contiguous();
@@ -172,6 +176,7 @@ Tensor ditLayerNormModulate(const Tensor& xIn, const Tensor& shiftIn, const Tens
 
 Tensor ditGatedResidual(const Tensor& xIn, const Tensor& branchIn, const Tensor& gateIn,
                         const Tensor& rowIndex) {
+    const OpScope opScope("dit.gatedResidual", xIn.device().index);
     const char* op = "CUDA gatedResidual";
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() == 3 && branchIn.shape() == xIn.shape() &&
                       branchIn.device() == xIn.device(),
@@ -195,6 +200,7 @@ Tensor ditGatedResidual(const Tensor& xIn, const Tensor& branchIn, const Tensor&
 }
 
 Tensor ditGatherRows(const Tensor& tableIn, const Tensor& indexIn) {
+    const OpScope opScope("dit.gatherRows", tableIn.device().index);
     SV_ASSERT_MSG(tableIn.device().isCuda() && tableIn.rank() == 2 && indexIn.dtype() == DType::I32,
                   "CUDA gatherRows: table ", tableIn.describe(), " index ", indexIn.describe());
     const Tensor table = tableIn.strides()[1] == 1 ? tableIn : tableIn.contiguous();
@@ -213,6 +219,7 @@ Tensor ditGatherRows(const Tensor& tableIn, const Tensor& indexIn) {
 }
 
 Tensor ditApplyRope(const Tensor& xIn, const ops::dit::RopeTables& rope) {
+    const OpScope opScope("dit.applyRope", xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() == 3 && rope.cos.rank() == 2 &&
                       xIn.dim(1) == rope.cos.dim(0) && xIn.dim(2) % rope.cos.dim(1) == 0,
                   "CUDA applyRope: x ", xIn.describe(), " tables ", rope.cos.describe());

@@ -1,5 +1,6 @@
 #include "cuda/elementwise.h"
 #include "cuda/kernels.cuh"
+#include "cuda/profile.h"
 
 namespace sv::cuda {
 
@@ -128,6 +129,10 @@ void launchUnary(const Tensor& y, const Tensor& x, float p0, float p1) {
 }  // namespace
 
 Tensor binary(const Tensor& aIn, const Tensor& bIn, const Shape& out, BinaryOp op) {
+    const OpScope opScope(op == BinaryOp::Add   ? "elementwise.add"
+                          : op == BinaryOp::Sub ? "elementwise.sub"
+                                                : "elementwise.mul",
+                          aIn.device().index);
     SV_ASSERT_MSG(aIn.device().isCuda() && bIn.device() == aIn.device(), "CUDA binary op: ", aIn.describe(),
                   " and ", bIn.describe());
     const DType dt = aIn.dtype() == bIn.dtype() ? aIn.dtype() : DType::F32;
@@ -149,6 +154,9 @@ Tensor binary(const Tensor& aIn, const Tensor& bIn, const Shape& out, BinaryOp o
 }
 
 Tensor unary(const Tensor& xIn, UnaryOp op, float p0, float p1) {
+    const char* names[] = {"elementwise.scale", "elementwise.silu", "elementwise.geluTanh",
+                           "elementwise.relu", "elementwise.clamp"};
+    const OpScope opScope(names[int(op)], xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda(), "CUDA unary op: ", xIn.describe());
     const Tensor x = xIn.contiguous();
     Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
@@ -174,6 +182,7 @@ Tensor unary(const Tensor& xIn, UnaryOp op, float p0, float p1) {
 }
 
 Tensor perChannelNormalize(const Tensor& zIn, const Tensor& meanIn, const Tensor& invIn, bool inverse) {
+    const OpScope opScope("elementwise.perChannel", zIn.device().index);
     SV_ASSERT_MSG(zIn.device().isCuda() && zIn.rank() >= 2 && meanIn.numel() == zIn.dim(1) &&
                       invIn.numel() == zIn.dim(1),
                   "CUDA perChannelNormalize: z ", zIn.describe(), " mean ", meanIn.describe());

@@ -2,6 +2,7 @@
 #include "cuda/gemma.h"
 #include "cuda/kernels.cuh"
 #include "cuda/linear.h"
+#include "cuda/profile.h"
 
 namespace sv::cuda {
 
@@ -143,6 +144,7 @@ __global__ void geluGateKernel(T* y, const T* g, const T* __restrict__ u, long l
 }  // namespace
 
 Tensor gemmaRmsNorm(const Tensor& xIn, const Tensor& w, double eps, const Tensor& residual) {
+    const OpScope opScope("gemma.rmsNorm", xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() >= 1 && w.numel() == xIn.dim(-1),
                   "CUDA gemmaRmsNorm: x ", xIn.describe(), " w ", w.describe());
     const Tensor x = xIn.contiguous();
@@ -167,6 +169,7 @@ Tensor gemmaRmsNorm(const Tensor& xIn, const Tensor& w, double eps, const Tensor
 }
 
 Tensor gemmaApplyRotary(const Tensor& xIn, const ops::GemmaRotary& tables) {
+    const OpScope opScope("gemma.rotary", xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() == 4 && xIn.dim(3) % 2 == 0 && tables.cos.rank() == 2 &&
                       tables.cos.dim(1) == xIn.dim(3) && tables.cos.dim(0) >= xIn.dim(1),
                   "CUDA gemmaApplyRotary: x ", xIn.describe(), " tables ", tables.cos.describe());
@@ -187,6 +190,7 @@ Tensor gemmaApplyRotary(const Tensor& xIn, const ops::GemmaRotary& tables) {
 
 Tensor gemmaAttention(const Tensor& qIn, const Tensor& kIn, const Tensor& vIn, const Tensor& keyMask,
                       const ops::GemmaAttentionParams& params) {
+    const OpScope opScope("gemma.attention", qIn.device().index);
     SV_ASSERT_MSG(qIn.device().isCuda() && qIn.rank() == 4 && kIn.rank() == 4 && vIn.shape() == kIn.shape(),
                   "CUDA gemmaAttention: q ", qIn.describe(), ", k ", kIn.describe());
     const DType dt = qIn.dtype();
@@ -220,6 +224,7 @@ Tensor gemmaAttention(const Tensor& qIn, const Tensor& kIn, const Tensor& vIn, c
 }
 
 Tensor gemmaEmbed(const Tensor& table, const Tensor& idsIn, float scale) {
+    const OpScope opScope("gemma.embed", table.device().index);
     SV_ASSERT_MSG(table.device().isCuda() && table.rank() == 2 && idsIn.dtype() == DType::I64,
                   "CUDA gemmaEmbed: table ", table.describe(), " ids ", idsIn.describe());
     const Tensor t = table.contiguous();
@@ -240,6 +245,7 @@ Tensor gemmaEmbed(const Tensor& table, const Tensor& idsIn, float scale) {
 }
 
 Tensor geluTanhGate(const Tensor& gateIn, const Tensor& upIn) {
+    const OpScope opScope("gemma.geluGate", gateIn.device().index);
     SV_ASSERT_MSG(gateIn.device().isCuda() && upIn.shape() == gateIn.shape(), "CUDA geluTanhGate: gate ",
                   gateIn.describe(), " up ", upIn.describe());
     const Tensor g = gateIn.contiguous(), u = upIn.to(g.dtype()).contiguous();
@@ -256,6 +262,7 @@ Tensor geluTanhGate(const Tensor& gateIn, const Tensor& upIn) {
 }
 
 Tensor gemmaMlp(const Tensor& x, const Tensor& gateW, const Tensor& upW, const Tensor& downW) {
+    const OpScope opScope("gemma.mlp", x.device().index);
     Tensor g = linear(x, gateW, Tensor());
     {
         const Tensor u = linear(x, upW, Tensor());

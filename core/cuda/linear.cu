@@ -1,5 +1,6 @@
 #include "cuda/context.cuh"
 #include "cuda/linear.h"
+#include "cuda/profile.h"
 
 namespace sv::cuda {
 
@@ -50,6 +51,7 @@ struct Preference {
 }  // namespace
 
 Tensor linear(const Tensor& xIn, const Tensor& wIn, const Tensor& biasIn) {
+    const OpScope opScope("linear", xIn.device().index);
     SV_ASSERT(xIn.device().isCuda() && wIn.device() == xIn.device());
     SV_ASSERT_MSG(wIn.rank() == 2 && xIn.dim(-1) == wIn.dim(1), "linear: x ", xIn.describe(), " vs w ",
                   wIn.describe());

@@ -18,7 +18,8 @@ __device__ __forceinline__ float unitOpen(unsigned long long bits) {
 }
 
 template <class T>
-__global__ void normalKernel(T* __restrict__ y, long long n, unsigned long long seed, float mean, float stddev) {
+__global__ void normalKernel(T* __restrict__ y, long long n, unsigned long long seed, float mean,
+                             float stddev) {
     const unsigned long long key = splitmix64(seed);
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n;
          i += (long long)gridDim.x * blockDim.x) {
@@ -30,8 +31,8 @@ __global__ void normalKernel(T* __restrict__ y, long long n, unsigned long long 
     }
 }
 
-__global__ void uniformIntKernel(long long* __restrict__ y, long long n, unsigned long long seed, long long lo,
-                                 unsigned long long span) {
+__global__ void uniformIntKernel(long long* __restrict__ y, long long n, unsigned long long seed,
+                                 long long lo, unsigned long long span) {
     const unsigned long long key = splitmix64(seed);
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n;
          i += (long long)gridDim.x * blockDim.x)
@@ -45,8 +46,8 @@ void fillNormal(const Tensor& t, uint64_t seed, float mean, float stddev) {
     const long long n = t.numel();
     if (n == 0) return;
     SV_DISPATCH_FLOAT(t.dtype(), T, {
-        normalKernel<T><<<gridFor(n), 256, 0, streamOf(t)>>>(static_cast<T*>(t.rawData()), n, seed, mean,
-                                                             stddev);
+        normalKernel<T>
+            <<<gridFor(n), 256, 0, streamOf(t)>>>(static_cast<T*>(t.rawData()), n, seed, mean, stddev);
     });
     checkLaunch();
 }
@@ -56,8 +57,8 @@ void fillUniformInt(const Tensor& t, uint64_t seed, int64_t lo, int64_t hi) {
                   "fillUniformInt: ", t.describe());
     const long long n = t.numel();
     if (n == 0) return;
-    uniformIntKernel<<<gridFor(n), 256, 0, streamOf(t)>>>(reinterpret_cast<long long*>(t.rawData()), n, seed, lo,
-                                                          (unsigned long long)(hi - lo));
+    uniformIntKernel<<<gridFor(n), 256, 0, streamOf(t)>>>(reinterpret_cast<long long*>(t.rawData()), n, seed,
+                                                          lo, (unsigned long long)(hi - lo));
     checkLaunch();
 }
 

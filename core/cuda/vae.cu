@@ -1,6 +1,7 @@
 // CUDA: the Wan VAE's convolutions (im2col + cuBLASLt), RMS norm, frame attention and resampling.
 #include <algorithm>
 #include <cmath>
+#include "cuda/profile.h"
 
 #include "cuda/gemm.cuh"
 #include "cuda/kernels.cuh"
@@ -19,8 +20,8 @@ struct ConvGeom {
 
 constexpr int kIm2colRun = 8;  // consecutive output positions per thread
 
-// col[kidx][i] (row stride ldc) = input value of output position n0 + i at kernel offset kidx = (c, kt, kh, kw).
-// Grid: x over runs of kIm2colRun positions, y = kidx (so the kernel offset is decoded once per block).
+// col[kidx][i] (row stride ldc) = input value of output position n0 + i at kernel offset kidx = (c, kt, kh,
+// kw). Grid: x over runs of kIm2colRun positions, y = kidx (so the kernel offset is decoded once per block).
 template <class T>
 __global__ void im2colKernel(T* __restrict__ col, long long ldc, const T* __restrict__ x,
                              const T* __restrict__ cache, ConvGeom g, long long n0, long long count) {
@@ -68,13 +69,14 @@ __global__ void im2colKernel(T* __restrict__ col, long long ldc, const T* __rest
 
 // out[b][co][n] += bias[co] (+ residual[b][co][n]); grid y = b·Cout + co.
 template <class T>
-__global__ void biasResidualKernel(T* __restrict__ out, const T* __restrict__ bias, const T* __restrict__ residual,
-                                   long long Cout, long long N) {
+__global__ void biasResidualKernel(T* __restrict__ out, const T* __restrict__ bias,
+                                   const T* __restrict__ residual, long long Cout, long long N) {
     const long long plane = blockIdx.y;
     const float bv = bias ? toF(bias[plane % Cout]) : 0.0f;
     T* o = out + plane * N;
     const T* rp = residual ? residual + plane * N : nullptr;
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < N; i += (long long)gridDim.x * blockDim.x) {
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < N;
+         i += (long long)gridDim.x * blockDim.x) {
         float v = toF(o[i]) + bv;
         if (rp) v += toF(rp[i]);
         o[i] = fromF<T>(v);
@@ -147,6 +149,7 @@ __global__ void interleaveKernel(T* __restrict__ y, const T* __restrict__ x, lon
 Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& wIn, const Tensor& biasIn,
                        const ops::ConvPad3d& pad, int strideT, int strideH, int strideW,
                        const Tensor& residual) {
+    const OpScope opScope("vae.conv", xIn.device().index);
     const char* op = "CUDA causalConv3d";
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() == 5 && wIn.rank() == 5 && wIn.dim(1) == xIn.dim(1), op,
                   ": x ", xIn.describe(), " vs w ", wIn.describe());
@@ -205,6 +208,7 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
                                              : nullptr;
             for (long long n0 = 0; n0 < N; n0 += tile) {
                 const long long count = std::min(tile, N - n0);
+                const OpScope im2colScope("vae.conv.im2col", dev);
                 SV_DISPATCH_FLOAT(dt, E, {
                     const long long runs = (count + kIm2colRun - 1) / kIm2colRun;
                     const unsigned bx = unsigned(std::min<long long>((runs + 255) / 256, 4096));
@@ -221,6 +225,7 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
                 s.b = {w.rawData(), dt, K, 0, false};
                 s.d = static_cast<char*>(out.rawData()) + size_t(b * cout * N + n0) * es, s.dType = dt,
                 s.ldd = N;
+                const OpScope gemmScope("vae.conv.gemm3d", dev);
                 gemm(s, dev);
             }
         }
@@ -232,10 +237,12 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
         res = residual.to(dt).contiguous();
     }
     if (bias.defined() || res.defined()) {
+        const OpScope biasScope("vae.conv.biasResidual", dev);
         SV_DISPATCH_FLOAT(dt, E, {
             const unsigned bx = unsigned(std::min<long long>((N + 1023) / 1024, 4096));
             biasResidualKernel<E><<<dim3(bx, unsigned(B * cout)), 256, 0, stream>>>(
-                static_cast<E*>(out.rawData()), bias.defined() ? static_cast<const E*>(bias.rawData()) : nullptr,
+                static_cast<E*>(out.rawData()),
+                bias.defined() ? static_cast<const E*>(bias.rawData()) : nullptr,
                 res.defined() ? static_cast<const E*>(res.rawData()) : nullptr, cout, N);
         });
         checkLaunch();
@@ -244,6 +251,7 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
 }
 
 Tensor vaeRmsNorm(const Tensor& xIn, const Tensor& gammaIn, bool silu) {
+    const OpScope opScope("vae.rmsNorm", xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() >= 2 && gammaIn.numel() == xIn.dim(1),
                   "CUDA wanRmsNorm: x ", xIn.describe(), " gamma ", gammaIn.describe());
     const Tensor x = xIn.contiguous();
@@ -263,6 +271,7 @@ Tensor vaeRmsNorm(const Tensor& xIn, const Tensor& gammaIn, bool silu) {
 }
 
 Tensor vaeFrameAttention(const Tensor& qkvIn) {
+    const OpScope opScope("vae.attention", qkvIn.device().index);
     SV_ASSERT_MSG(qkvIn.device().isCuda() && qkvIn.rank() == 5 && qkvIn.dim(1) % 3 == 0,
                   "CUDA vaeFrameAttention: qkv ", qkvIn.describe());
     const Tensor qkv = qkvIn.contiguous();
@@ -312,6 +321,7 @@ Tensor vaeFrameAttention(const Tensor& qkvIn) {
 }
 
 Tensor vaeUpsampleNearest2x(const Tensor& xIn) {
+    const OpScope opScope("vae.upsample2x", xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() == 5, "CUDA upsampleNearest2x: x ", xIn.describe());
     const Tensor x = xIn.contiguous();
     const long long H = x.dim(3), W = x.dim(4);
@@ -327,6 +337,7 @@ Tensor vaeUpsampleNearest2x(const Tensor& xIn) {
 }
 
 Tensor vaeInterleaveTimeHalves(const Tensor& xIn) {
+    const OpScope opScope("vae.interleaveTime", xIn.device().index);
     SV_ASSERT_MSG(xIn.device().isCuda() && xIn.rank() == 5 && xIn.dim(1) % 2 == 0,
                   "CUDA interleaveTimeHalves: x ", xIn.describe());
     const Tensor x = xIn.contiguous();

@@ -181,7 +181,8 @@ void vaeFixtures(DType dt, double tol) {
             if (!info.name.starts_with("hook.") || info.name.ends_with(".ncalls")) continue;
             const std::string module = info.name.substr(5);
             ASSERT_TRUE(hooks.count(module)) << "no hook " << module;
-            EXPECT_LE(report(info.name, concatTime(hooks.at(module)), io->get(info.name)).relL2, tol) << module;
+            EXPECT_LE(report(info.name, concatTime(hooks.at(module)), io->get(info.name)).relL2, tol)
+                << module;
             ++compared;
         }
         EXPECT_GT(compared, 10);

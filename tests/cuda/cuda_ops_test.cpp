@@ -1,6 +1,7 @@
 // Every CUDA op against its CPU op on random inputs at the real model widths (2240 channels, 20 heads of 112,
-// thousands of tokens; Gemma's 2304 / 8 × 256; the VAE's 96–384 channels), in fp32 and bf16. The CPU reference
-// gets the same (bf16-rounded) inputs, so the bf16 error is the GPU path's own rounding. Skipped without a GPU.
+// thousands of tokens; Gemma's 2304 / 8 × 256; the VAE's 96–384 channels), in fp32 and bf16. The CPU
+// reference gets the same (bf16-rounded) inputs, so the bf16 error is the GPU path's own rounding. Skipped
+// without a GPU.
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -91,7 +92,8 @@ TEST_F(CudaOps, DitNormsAndModulation) {
     const Tensor idxTok = Tensor::fromInts(perToken, {B * N}).to(DType::I32);
     const Tensor idxSample = Tensor::fromInts(std::vector<int64_t>{1, 1}, {B}).to(DType::I32);
     forDtypes([&](DType dt) {
-        const Tensor rx = rounded(x, dt), rw = rounded(w, dt), rm = rounded(mod, dt), rb = rounded(branch, dt);
+        const Tensor rx = rounded(x, dt), rw = rounded(w, dt), rm = rounded(mod, dt),
+                     rb = rounded(branch, dt);
         const Tensor gx = onGpu(x, dt), gw = onGpu(w, dt), gm = onGpu(mod, dt), gb = onGpu(branch, dt);
         SV_EXPECT_CLOSE(ops::dit::rmsNorm(gx, gw, 1e-5f), ops::dit::rmsNorm(rx, rw, 1e-5f), tolFor(dt));
         for (const Tensor& idx : {Tensor(), idxSample, idxTok}) {
@@ -157,10 +159,19 @@ TEST_F(CudaOps, DitConvs) {
     const Tensor t = randn({B, F, P, D}, 43), wt = randn({D, D, 3, 1}, 44, 1.0f / std::sqrt(3.0f * D));
     forDtypes([&](DType dt) {
         SV_EXPECT_CLOSE(ops::dit::depthwiseConv3x3(onGpu(x, dt), onGpu(w, dt), onGpu(b, dt)),
-                        ops::dit::depthwiseConv3x3(rounded(x, dt), rounded(w, dt), rounded(b, dt)), tolFor(dt));
+                        ops::dit::depthwiseConv3x3(rounded(x, dt), rounded(w, dt), rounded(b, dt)),
+                        tolFor(dt));
         SV_EXPECT_CLOSE(ops::dit::depthwiseConv3x3(onGpu(x, dt), onGpu(w, dt), Tensor()),
                         ops::dit::depthwiseConv3x3(rounded(x, dt), rounded(w, dt), Tensor()), tolFor(dt));
         SV_EXPECT_CLOSE(ops::dit::gluSilu(onGpu(x, dt)), ops::dit::gluSilu(rounded(x, dt)), tolFor(dt));
+        SV_EXPECT_CLOSE(ops::dit::siluDepthwiseGlu(onGpu(x, dt), onGpu(w, dt), onGpu(b, dt)),
+                        ops::dit::siluDepthwiseGlu(rounded(x, dt), rounded(w, dt), rounded(b, dt)),
+                        tolFor(dt));
+        // A height that is not a multiple of the row band, and no bias.
+        SV_EXPECT_CLOSE(
+            ops::dit::siluDepthwiseGlu(onGpu(x.slice(1, 0, 11), dt), onGpu(w, dt), Tensor()),
+            ops::dit::siluDepthwiseGlu(rounded(x.slice(1, 0, 11).contiguous(), dt), rounded(w, dt), Tensor()),
+            tolFor(dt));
         SV_EXPECT_CLOSE(ops::dit::temporalConv3(onGpu(t, dt), onGpu(wt, dt)),
                         ops::dit::temporalConv3(rounded(t, dt), rounded(wt, dt)), tolFor(dt));
     });
@@ -188,9 +199,10 @@ TEST_F(CudaOps, GemmaOps) {
         SV_EXPECT_CLOSE(ops::gemmaRmsNorm(onGpu(x, dt), onGpu(w, dt), 1e-6),
                         ops::gemmaRmsNorm(rounded(x, dt), rounded(w, dt), 1e-6), tolFor(dt));
         SV_EXPECT_CLOSE(ops::gemmaNormResidual(onGpu(res, dt), onGpu(x, dt), onGpu(w, dt), 1e-6),
-                        ops::gemmaNormResidual(rounded(res, dt), rounded(x, dt), rounded(w, dt), 1e-6), tolFor(dt));
-        SV_EXPECT_CLOSE(ops::gemmaApplyRotary(onGpu(q, dt), rotGpu), ops::gemmaApplyRotary(rounded(q, dt), rot),
+                        ops::gemmaNormResidual(rounded(res, dt), rounded(x, dt), rounded(w, dt), 1e-6),
                         tolFor(dt));
+        SV_EXPECT_CLOSE(ops::gemmaApplyRotary(onGpu(q, dt), rotGpu),
+                        ops::gemmaApplyRotary(rounded(q, dt), rot), tolFor(dt));
         for (int variant = 0; variant < 3; ++variant) {
             ops::GemmaAttentionParams p;
             p.scale = 1.0f / 16.0f;
@@ -201,8 +213,8 @@ TEST_F(CudaOps, GemmaOps) {
                             ops::gemmaAttention(rounded(q, dt), rounded(k, dt), rounded(v, dt), keyMask, p),
                             tolFor(dt, 5e-5, 1.5e-2));
         }
-        SV_EXPECT_CLOSE(ops::gemmaEmbed(onGpu(table, dt), ids, 48.0f), ops::gemmaEmbed(rounded(table, dt), ids, 48.0f),
-                        tolFor(dt));
+        SV_EXPECT_CLOSE(ops::gemmaEmbed(onGpu(table, dt), ids, 48.0f),
+                        ops::gemmaEmbed(rounded(table, dt), ids, 48.0f), tolFor(dt));
         SV_EXPECT_CLOSE(ops::geluTanhGate(onGpu(x, dt), onGpu(res, dt)),
                         ops::geluTanhGate(rounded(x, dt), rounded(res, dt)), tolFor(dt));
         SV_EXPECT_CLOSE(ops::gemmaMlp(onGpu(x, dt), onGpu(gw, dt), onGpu(uw, dt), onGpu(dw, dt)),
@@ -213,7 +225,8 @@ TEST_F(CudaOps, GemmaOps) {
 
 TEST_F(CudaOps, VaeConvsNormsAttentionResample) {
     const Tensor x = randn({1, 96, 2, 60, 52}, 60), cache = randn({1, 96, 2, 60, 52}, 61);
-    const Tensor w = randn({96, 96, 3, 3, 3}, 62, 1.0f / std::sqrt(96.0f * 27.0f)), b = randn({96}, 63, 0.05f);
+    const Tensor w = randn({96, 96, 3, 3, 3}, 62, 1.0f / std::sqrt(96.0f * 27.0f)),
+                 b = randn({96}, 63, 0.05f);
     const Tensor res = randn({1, 96, 2, 60, 52}, 64);
     const Tensor w2 = randn({96, 96, 3, 3}, 65, 1.0f / std::sqrt(96.0f * 9.0f));
     const Tensor wp = randn({192, 96, 1, 1, 1}, 66, 0.1f), wt = randn({96, 96, 3, 1, 1}, 67, 0.1f);
@@ -240,13 +253,16 @@ TEST_F(CudaOps, VaeConvsNormsAttentionResample) {
                         tolFor(dt));
         SV_EXPECT_CLOSE(ops::wanRmsNorm(G(x), G(g), true), ops::wanRmsNorm(R(x), R(g), true), tolFor(dt));
         SV_EXPECT_CLOSE(ops::wanRmsNorm(G(x), G(g), false), ops::wanRmsNorm(R(x), R(g), false), tolFor(dt));
-        SV_EXPECT_CLOSE(ops::vaeFrameAttention(G(qkv)), ops::vaeFrameAttention(R(qkv)), tolFor(dt, 5e-5, 1.5e-2));
+        SV_EXPECT_CLOSE(ops::vaeFrameAttention(G(qkv)), ops::vaeFrameAttention(R(qkv)),
+                        tolFor(dt, 5e-5, 1.5e-2));
         SV_EXPECT_CLOSE(ops::upsampleNearest2x(G(x)), ops::upsampleNearest2x(R(x)), tolFor(dt, 0.0, 0.0));
-        SV_EXPECT_CLOSE(ops::interleaveTimeHalves(G(x)), ops::interleaveTimeHalves(R(x)), tolFor(dt, 0.0, 0.0));
+        SV_EXPECT_CLOSE(ops::interleaveTimeHalves(G(x)), ops::interleaveTimeHalves(R(x)),
+                        tolFor(dt, 0.0, 0.0));
         SV_EXPECT_CLOSE(ops::clampValues(G(x), -1.0f, 1.0f), ops::clampValues(R(x), -1.0f, 1.0f),
                         tolFor(dt, 0.0, 0.0));
         const Tensor mean = randn({96}, 70), inv = randn({96}, 71, 0.1f, 1.0f);
-        SV_EXPECT_CLOSE(ops::normalizeLatents(G(x), mean, inv), ops::normalizeLatents(R(x), mean, inv), tolFor(dt));
+        SV_EXPECT_CLOSE(ops::normalizeLatents(G(x), mean, inv), ops::normalizeLatents(R(x), mean, inv),
+                        tolFor(dt));
         SV_EXPECT_CLOSE(ops::denormalizeLatents(G(x), mean, inv), ops::denormalizeLatents(R(x), mean, inv),
                         tolFor(dt));
     });
