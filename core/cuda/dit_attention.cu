@@ -11,162 +11,96 @@ namespace sv::cuda {
 
 namespace {
 
-constexpr int kMaxHeadDim = 128;  // per-thread register tiles cover 8 × 16 dims
-constexpr int kStateTile = 32;    // tokens per shared-memory tile of the state kernel
-constexpr int kApplyTile = 64;    // tokens per block of the apply kernel
+constexpr int kMaxPairsPerThread = 8;  // C ≤ 2 · 8 · 256 = 4096 channels
 
-// Partial state of one token chunk of one (sample, head): S[i][j] = Σ_n v[n][i]·k̃[n][j], u[j] = Σ_n k⁺[n][j].
-// 256 threads as 16 × 16; thread (ty, tx) owns S rows ty + 16a and columns tx + 16b.
+// k̃ = RoPE(relu(k)) (in k's dtype) and partial sums of relu(k) (unrotated) over a chunk of tokens:
+// uPart[b][chunk][c]. Grid (chunk, b); thread t owns channel pairs t, t + blockDim, ...
 template <class T>
 __global__ void __launch_bounds__(256)
-    linearStateKernel(const T* __restrict__ k, const T* __restrict__ v, const float* __restrict__ cosT,
-                      const float* __restrict__ sinT, float* __restrict__ sPart, float* __restrict__ uPart,
-                      long long N, long long C, int heads, int d, long long chunkLen, int chunks) {
-    __shared__ float kt[kStateTile * kMaxHeadDim];
-    __shared__ float vt[kStateTile * kMaxHeadDim];
-    const int bh = blockIdx.y, c = blockIdx.x;
-    const long long b = bh / heads, h = bh % heads;
-    const long long n0 = c * chunkLen, n1 = N < n0 + chunkLen ? N : n0 + chunkLen;
-    const int tx = threadIdx.x & 15, ty = threadIdx.x >> 4;
-    const long long base = b * N * C + h * d;
-    const int halfD = d / 2;
-    float acc[8][8];
+    linearKeyPrepKernel(T* __restrict__ kt, float* __restrict__ uPart, const T* __restrict__ k,
+                        const float* __restrict__ cosT, const float* __restrict__ sinT, long long N, int C,
+                        int d, long long chunkLen, int chunks) {
+    const long long b = blockIdx.y, chunk = blockIdx.x;
+    const long long n0 = chunk * chunkLen, n1 = N < n0 + chunkLen ? N : n0 + chunkLen;
+    const int pairs = C / 2;
+    float acc[2 * kMaxPairsPerThread];
 #pragma unroll
-    for (int a = 0; a < 8; ++a)
+    for (int i = 0; i < 2 * kMaxPairsPerThread; ++i) acc[i] = 0.0f;
+    for (long long n = n0; n < n1; ++n) {
+        const long long row = (b * N + n) * C;
 #pragma unroll
-        for (int e = 0; e < 8; ++e) acc[a][e] = 0.0f;
-    float usum = 0.0f;
-    for (long long t0 = n0; t0 < n1; t0 += kStateTile) {
-        const int cnt = int(n1 - t0 < kStateTile ? n1 - t0 : kStateTile);
-        __syncthreads();
-        for (int e = threadIdx.x; e < cnt * halfD; e += blockDim.x) {
-            const int r = e / halfD, j = (e % halfD) * 2;
-            const long long n = t0 + r, off = base + n * C + j;
-            const float k1 = fmaxf(toF(k[off]), 0.0f), k2 = fmaxf(toF(k[off + 1]), 0.0f);
+        for (int i = 0; i < kMaxPairsPerThread; ++i) {
+            const int p = threadIdx.x + i * blockDim.x;
+            if (p >= pairs) break;
+            const int c = 2 * p, j = c % d;
+            const float k1 = fmaxf(toF(k[row + c]), 0.0f), k2 = fmaxf(toF(k[row + c + 1]), 0.0f);
             const float cs = cosT[n * d + j], sn = sinT[n * d + j + 1];
-            kt[r * d + j] = k1 * cs - k2 * sn;
-            kt[r * d + j + 1] = k1 * sn + k2 * cs;
-            vt[r * d + j] = toF(v[off]);
-            vt[r * d + j + 1] = toF(v[off + 1]);
-        }
-        if (threadIdx.x < d)
-            for (int r = 0; r < cnt; ++r) usum += fmaxf(toF(k[base + (t0 + r) * C + threadIdx.x]), 0.0f);
-        __syncthreads();
-        for (int r = 0; r < cnt; ++r) {
-            float vv[8], kv[8];
-#pragma unroll
-            for (int a = 0; a < 8; ++a) {
-                const int i = ty + 16 * a;
-                vv[a] = i < d ? vt[r * d + i] : 0.0f;
-            }
-#pragma unroll
-            for (int e = 0; e < 8; ++e) {
-                const int j = tx + 16 * e;
-                kv[e] = j < d ? kt[r * d + j] : 0.0f;
-            }
-#pragma unroll
-            for (int a = 0; a < 8; ++a)
-#pragma unroll
-                for (int e = 0; e < 8; ++e) acc[a][e] = fmaf(vv[a], kv[e], acc[a][e]);
+            kt[row + c] = fromF<T>(k1 * cs - k2 * sn);
+            kt[row + c + 1] = fromF<T>(k1 * sn + k2 * cs);
+            acc[2 * i] += k1;
+            acc[2 * i + 1] += k2;
         }
     }
-    float* sp = sPart + (size_t(bh) * chunks + c) * size_t(d) * d;
+    float* up = uPart + (b * chunks + chunk) * C;
 #pragma unroll
-    for (int a = 0; a < 8; ++a)
-#pragma unroll
-        for (int e = 0; e < 8; ++e) {
-            const int i = ty + 16 * a, j = tx + 16 * e;
-            if (i < d && j < d) sp[i * d + j] = acc[a][e];
-        }
-    if (threadIdx.x < d) uPart[(size_t(bh) * chunks + c) * d + threadIdx.x] = usum;
+    for (int i = 0; i < kMaxPairsPerThread; ++i) {
+        const int p = threadIdx.x + i * blockDim.x;
+        if (p >= pairs) break;
+        up[2 * p] = acc[2 * i];
+        up[2 * p + 1] = acc[2 * i + 1];
+    }
 }
 
-// Sums the chunk partials in chunk order: out[bh][e] = Σ_c part[bh][c][e] (e < per).
-__global__ void reduceChunksKernel(float* __restrict__ out, const float* __restrict__ part, int chunks,
-                                   long long per, long long total) {
+// u[b][c] = Σ_chunk uPart[b][chunk][c], in chunk order (deterministic).
+__global__ void reduceChunksKernel(float* __restrict__ u, const float* __restrict__ uPart, int chunks, int C,
+                                   long long total) {
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < total;
          i += (long long)gridDim.x * blockDim.x) {
-        const long long bh = i / per, e = i % per;
-        const float* p = part + bh * chunks * per + e;
+        const long long b = i / C, c = i % C;
+        const float* p = uPart + b * chunks * C + c;
         float s = 0.0f;
-        for (int c = 0; c < chunks; ++c) s += p[c * per];
-        out[i] = s;
+        for (int ch = 0; ch < chunks; ++ch) s += p[(long long)ch * C];
+        u[i] = s;
     }
 }
 
-// o[n][i] = (Σ_j q̃[n][j]·S[i][j]) / (u·q⁺[n] + 1e-15) for a tile of kApplyTile tokens of one (sample, head).
-// Thread (ty, tx) owns tokens ty + 16a and dims tx + 16b.
+// q̃' = RoPE(relu(q)) / (u · relu(q) + 1e-15) per (token, head): the normaliser (unrotated query) folded into
+// the query, so the state application is one plain GEMM. One warp per (b, n, head).
 template <class T>
-__global__ void __launch_bounds__(256)
-    linearApplyKernel(T* __restrict__ out, const T* __restrict__ q, const float* __restrict__ S,
-                      const float* __restrict__ u, const float* __restrict__ cosT,
-                      const float* __restrict__ sinT, long long N, long long C, int heads, int d) {
-    extern __shared__ float smem[];
-    const int dp = d + 1;              // padded rows: conflict-free column walks
-    float* Ss = smem;                  // [d][dp]
-    float* qs = Ss + d * dp;           // [kApplyTile][dp]
-    float* us = qs + kApplyTile * dp;  // [d]
-    float* den = us + d;               // [kApplyTile]
-    const int bh = blockIdx.y;
-    const long long b = bh / heads, h = bh % heads;
-    const long long n0 = (long long)blockIdx.x * kApplyTile;
-    const long long base = b * N * C + h * d;
-    const float* Sg = S + size_t(bh) * d * d;
-    for (int e = threadIdx.x; e < d * d; e += blockDim.x) Ss[(e / d) * dp + e % d] = Sg[e];
-    for (int e = threadIdx.x; e < d; e += blockDim.x) us[e] = u[size_t(bh) * d + e];
-    __syncthreads();
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
-    for (int r = warp; r < kApplyTile; r += warps) {
-        const long long n = n0 + r;
-        float dsum = 0.0f;
-        for (int j = 2 * lane; j < d; j += 64) {
-            float q1 = 0.0f, q2 = 0.0f, cs = 1.0f, sn = 0.0f;
-            if (n < N) {
-                const long long off = base + n * C + j;
-                q1 = fmaxf(toF(q[off]), 0.0f);
-                q2 = fmaxf(toF(q[off + 1]), 0.0f);
-                cs = cosT[n * d + j];
-                sn = sinT[n * d + j + 1];
-            }
-            qs[r * dp + j] = q1 * cs - q2 * sn;
-            qs[r * dp + j + 1] = q1 * sn + q2 * cs;
-            dsum += us[j] * q1 + us[j + 1] * q2;
+__global__ void linearQueryPrepKernel(T* __restrict__ qt, const T* __restrict__ q,
+                                      const float* __restrict__ u, const float* __restrict__ cosT,
+                                      const float* __restrict__ sinT, long long N, int C, int heads, int d) {
+    // Grid (x: warps over N · heads of one sample, y: sample).
+    const long long warp = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    const int lane = threadIdx.x & 31;
+    if (warp >= N * heads) return;
+    const int h = int(warp % heads);
+    const long long n = warp / heads, b = blockIdx.y, bn = b * N + n;
+    const long long base = bn * C + (long long)h * d;
+    const float* ub = u + b * C + (long long)h * d;
+    constexpr int kPairs = 4;  // d ≤ 2 · 32 · 4 = 256
+    float r1[kPairs], r2[kPairs], q1[kPairs], q2[kPairs];
+    float den = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kPairs; ++i) {
+        const int j = 2 * (lane + 32 * i);
+        r1[i] = r2[i] = q1[i] = q2[i] = 0.0f;
+        if (j < d) {
+            q1[i] = fmaxf(toF(q[base + j]), 0.0f);
+            q2[i] = fmaxf(toF(q[base + j + 1]), 0.0f);
+            const float cs = cosT[n * d + j], sn = sinT[n * d + j + 1];
+            r1[i] = q1[i] * cs - q2[i] * sn;
+            r2[i] = q1[i] * sn + q2[i] * cs;
+            den += ub[j] * q1[i] + ub[j + 1] * q2[i];
         }
-        dsum = warpSum(dsum);
-        if (lane == 0) den[r] = 1.0f / (dsum + 1e-15f);
     }
-    __syncthreads();
-    const int tx = threadIdx.x & 15, ty = threadIdx.x >> 4;
-    constexpr int kRows = kApplyTile / 16;
-    float acc[kRows][8];
+    const float z = 1.0f / (warpSum(den) + 1e-15f);
 #pragma unroll
-    for (int a = 0; a < kRows; ++a)
-#pragma unroll
-        for (int e = 0; e < 8; ++e) acc[a][e] = 0.0f;
-    for (int j = 0; j < d; ++j) {
-        float qv[kRows], sv[8];
-#pragma unroll
-        for (int a = 0; a < kRows; ++a) qv[a] = qs[(ty + 16 * a) * dp + j];
-#pragma unroll
-        for (int e = 0; e < 8; ++e) {
-            const int i = tx + 16 * e;
-            sv[e] = i < d ? Ss[i * dp + j] : 0.0f;
-        }
-#pragma unroll
-        for (int a = 0; a < kRows; ++a)
-#pragma unroll
-            for (int e = 0; e < 8; ++e) acc[a][e] = fmaf(qv[a], sv[e], acc[a][e]);
-    }
-#pragma unroll
-    for (int a = 0; a < kRows; ++a) {
-        const int r = ty + 16 * a;
-        const long long n = n0 + r;
-        if (n >= N) continue;
-        const float z = den[r];
-#pragma unroll
-        for (int e = 0; e < 8; ++e) {
-            const int i = tx + 16 * e;
-            if (i < d) out[base + n * C + i] = fromF<T>(acc[a][e] * z);
+    for (int i = 0; i < kPairs; ++i) {
+        const int j = 2 * (lane + 32 * i);
+        if (j < d) {
+            qt[base + j] = fromF<T>(r1[i] * z);
+            qt[base + j + 1] = fromF<T>(r2[i] * z);
         }
     }
 }
@@ -213,7 +147,8 @@ Tensor ditReluLinearAttention(const Tensor& qIn, const Tensor& kIn, const Tensor
     const Tensor q = qIn.contiguous(), k = kIn.to(dt).contiguous(), v = vIn.to(dt).contiguous();
     const long long B = q.dim(0), N = q.dim(1), C = q.dim(2);
     const int d = int(C / heads);
-    SV_ASSERT_MSG(d % 2 == 0 && d <= kMaxHeadDim, op, ": head dim ", d, " (even, ≤ ", kMaxHeadDim, ")");
+    SV_ASSERT_MSG(d % 2 == 0 && d <= 256 && C <= 2 * kMaxPairsPerThread * 256, op, ": head dim ", d,
+                  ", width ", C);
     SV_ASSERT_MSG(rope.cos.rank() == 2 && rope.cos.dim(0) == N && rope.cos.dim(1) == d, op, ": RoPE tables ",
                   rope.cos.describe(), " for ", N, " tokens of head dim ", d);
     const Tensor cosT = rope.cos.to(q.device()).to(DType::F32).contiguous();
@@ -222,40 +157,56 @@ Tensor ditReluLinearAttention(const Tensor& qIn, const Tensor& kIn, const Tensor
     if (B * N == 0) return out;
     const int dev = q.device().index;
     cudaStream_t stream = streamOf(q);
-    const long long BH = B * heads;
 
-    // Token chunks per (sample, head): enough blocks to fill the GPU about four times over.
-    const long long tiles = (N + kStateTile - 1) / kStateTile;
-    long long chunks = std::clamp<long long>((4LL * multiprocessors(dev) + BH - 1) / BH, 1, tiles);
-    const long long chunkLen = ((tiles + chunks - 1) / chunks) * kStateTile;
-    chunks = (N + chunkLen - 1) / chunkLen;
-    Tensor sPart = Tensor::empty({BH, chunks, d, d}, DType::F32, q.device());
-    Tensor uPart = Tensor::empty({BH, chunks, d}, DType::F32, q.device());
-    Tensor S = Tensor::empty({BH, d, d}, DType::F32, q.device());
-    Tensor u = Tensor::empty({BH, d}, DType::F32, q.device());
+    // 1. k̃ and u = Σ relu(k) (fixed-order chunk sums).
+    const long long chunks = std::clamp<long long>((4LL * multiprocessors(dev) + B - 1) / B, 1, N);
+    const long long chunkLen = (N + chunks - 1) / chunks;
+    const long long usedChunks = (N + chunkLen - 1) / chunkLen;
+    Tensor kt = Tensor::empty(q.shape(), dt, q.device());
+    Tensor uPart = Tensor::empty({B, usedChunks, C}, DType::F32, q.device());
+    Tensor u = Tensor::empty({B, C}, DType::F32, q.device());
     SV_DISPATCH_FLOAT(dt, T, {
-        linearStateKernel<T><<<dim3(unsigned(chunks), unsigned(BH)), 256, 0, stream>>>(
-            static_cast<const T*>(k.rawData()), static_cast<const T*>(v.rawData()), cosT.data<float>(),
-            sinT.data<float>(), sPart.data<float>(), uPart.data<float>(), N, C, heads, d, chunkLen,
-            int(chunks));
+        linearKeyPrepKernel<T><<<dim3(unsigned(usedChunks), unsigned(B)), 256, 0, stream>>>(
+            static_cast<T*>(kt.rawData()), uPart.data<float>(), static_cast<const T*>(k.rawData()),
+            cosT.data<float>(), sinT.data<float>(), N, int(C), d, chunkLen, int(usedChunks));
     });
     checkLaunch();
-    reduceChunksKernel<<<gridFor(BH * d * d), 256, 0, stream>>>(S.data<float>(), sPart.data<float>(),
-                                                                int(chunks), (long long)d * d, BH * d * d);
+    reduceChunksKernel<<<gridFor(B * C), 256, 0, stream>>>(u.data<float>(), uPart.data<float>(),
+                                                           int(usedChunks), int(C), B * C);
     checkLaunch();
-    reduceChunksKernel<<<gridFor(BH * d), 256, 0, stream>>>(u.data<float>(), uPart.data<float>(), int(chunks),
-                                                            d, BH * d);
-    checkLaunch();
-    const size_t smem = size_t(d * (d + 1) + kApplyTile * (d + 1) + d + kApplyTile) * sizeof(float);
+    // 2. q̃' = RoPE(relu(q)) · z (the normaliser folded in).
+    Tensor qt = Tensor::empty(q.shape(), dt, q.device());
     SV_DISPATCH_FLOAT(dt, T, {
-        SV_CUDA_CHECK(cudaFuncSetAttribute(linearApplyKernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                           int(smem)));
-        linearApplyKernel<T>
-            <<<dim3(unsigned((N + kApplyTile - 1) / kApplyTile), unsigned(BH)), 256, smem, stream>>>(
-                static_cast<T*>(out.rawData()), static_cast<const T*>(q.rawData()), S.data<float>(),
-                u.data<float>(), cosT.data<float>(), sinT.data<float>(), N, C, heads, d);
+        linearQueryPrepKernel<T><<<dim3(unsigned((N * heads + 7) / 8), unsigned(B)), 256, 0, stream>>>(
+            static_cast<T*>(qt.rawData()), static_cast<const T*>(q.rawData()), u.data<float>(),
+            cosT.data<float>(), sinT.data<float>(), N, int(C), heads, d);
     });
     checkLaunch();
+    // 3. S_h = V_hᵀ K̃_h (fp32 accumulation and output), batched over heads per sample.
+    Tensor S = Tensor::empty({B, heads, d, d}, DType::F32, q.device());
+    const size_t es = dtypeSize(dt);
+    for (long long b = 0; b < B; ++b) {
+        GemmSpec s;
+        s.m = d, s.n = d, s.k = N;
+        s.a = {static_cast<const char*>(v.rawData()) + size_t(b * N * C) * es, dt, C, d, false};
+        s.b = {static_cast<const char*>(kt.rawData()) + size_t(b * N * C) * es, dt, C, d, true};
+        s.d = S.data<float>() + b * heads * d * d, s.dType = DType::F32, s.ldd = d, s.batchStrideD = d * d;
+        s.batch = heads;
+        gemm(s, dev);
+    }
+    // 4. out_h = S_h · q̃'_h (column-major: d × N, ld C) in the activation dtype.
+    const Tensor Sc = S.to(dt);
+    for (long long b = 0; b < B; ++b) {
+        GemmSpec s;
+        s.m = d, s.n = N, s.k = d;
+        s.a = {static_cast<const char*>(Sc.rawData()) + size_t(b * heads * d * d) * es, dt, d,
+               (long long)d * d, false};
+        s.b = {static_cast<const char*>(qt.rawData()) + size_t(b * N * C) * es, dt, C, d, false};
+        s.d = static_cast<char*>(out.rawData()) + size_t(b * N * C) * es, s.dType = dt, s.ldd = C,
+        s.batchStrideD = d;
+        s.batch = heads;
+        gemm(s, dev);
+    }
     return out;
 }
 

@@ -53,64 +53,97 @@ __global__ void gluSiluKernel(T* __restrict__ y, const T* __restrict__ x, long l
     }
 }
 
-constexpr int kGluChunk = 16;  // value channels (and as many gate channels) per block
+constexpr int kGluChunk = 16;        // value channels (and as many gate channels) per block
+constexpr int kGluPixelStride = 36;  // floats per staged pixel: 16 value + 16 gate (+4: conflict-free reads)
+constexpr int kGluGroup = 4;         // output columns per thread (register reuse of the staged rows)
 constexpr size_t kGluSmemBudget = 96 * 1024;
 
-// Block (chunk, row band, image s): stages SiLU(x) for rows i0 − 1 … i0 + R of all W columns and the chunk's
-// value and gate channels, then computes y[s, i, j, c] = dw_c · SiLU(dw_{C+c}) with dw = bias + Σ
-// taps·SiLU(x).
+// 8 consecutive elements (16-byte aligned) as floats.
 template <class T>
-__global__ void siluDepthwiseGluKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ w,
-                                       const T* __restrict__ bias, int H, int W, long long C, int R) {
-    extern __shared__ float sm[];
-    constexpr int CH = 2 * kGluChunk;
-    const int rows = R + 2;
-    float* in = sm;                    // [rows][W][CH]
-    float* taps = in + rows * W * CH;  // [CH][9]
-    float* bs = taps + CH * 9;         // [CH]
+__device__ __forceinline__ void load8(const T* p, float* v) {
+    if constexpr (sizeof(T) == 2) {
+        const uint4 raw = *reinterpret_cast<const uint4*>(p);
+        const T* h = reinterpret_cast<const T*>(&raw);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) v[i] = toF(h[i]);
+    } else {
+        const float4 a = reinterpret_cast<const float4*>(p)[0], b = reinterpret_cast<const float4*>(p)[1];
+        v[0] = a.x, v[1] = a.y, v[2] = a.z, v[3] = a.w, v[4] = b.x, v[5] = b.y, v[6] = b.z, v[7] = b.w;
+    }
+}
+
+// Block (channel chunk, row band, image s): stages SiLU(x) for rows i0 − 1 … i0 + R (all W columns) of the
+// chunk's 16 value and 16 gate channels (16-byte loads), then each thread computes kGluGroup adjacent outputs
+// of one channel: y[s, i, j, c] = dw_c · SiLU(dw_{C+c}) with dw = Σ taps·SiLU(x) + bias. Needs C % 16 == 0.
+template <class T>
+__global__ void __launch_bounds__(256)
+    siluDepthwiseGluKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ w,
+                           const T* __restrict__ bias, int H, int W, long long C, int R) {
+    extern __shared__ float in[];  // [R + 2][W][kGluPixelStride]
     const long long c0 = (long long)blockIdx.x * kGluChunk;
-    const int cc = int(C - c0 < kGluChunk ? C - c0 : kGluChunk);
     const int i0 = blockIdx.y * R;
     const long long s = blockIdx.z, C2 = 2 * C;
-    for (int e = threadIdx.x; e < CH * 9; e += blockDim.x) {
-        const int ch = e / 9, k = ch % kGluChunk;
-        const long long gc = (ch < kGluChunk ? c0 : C + c0) + k;
-        taps[e] = k < cc ? toF(w[gc * 9 + e % 9]) : 0.0f;
-    }
-    for (int e = threadIdx.x; e < CH; e += blockDim.x) {
-        const int k = e % kGluChunk;
-        const long long gc = (e < kGluChunk ? c0 : C + c0) + k;
-        bs[e] = (bias && k < cc) ? toF(bias[gc]) : 0.0f;
-    }
-    for (int e = threadIdx.x; e < rows * W * CH; e += blockDim.x) {
-        const int ch = e % CH, p = e / CH, j = p % W, r = p / W, row = i0 - 1 + r, k = ch % kGluChunk;
-        float v = 0.0f;
-        if (row >= 0 && row < H && k < cc) {
-            const long long gc = (ch < kGluChunk ? c0 : C + c0) + k;
-            v = toF(x[((s * H + row) * W + j) * C2 + gc]);
-            v = v / (1.0f + expf(-v));
+    const int rows = R + 2;
+    // Stage: 4 vectors of 8 channels per pixel (value lo/hi, gate lo/hi).
+    const int vectors = rows * W * 4;
+#pragma unroll 4
+    for (int e = threadIdx.x; e < vectors; e += blockDim.x) {
+        const int q = e & 3, p = e >> 2, j = p % W, r = p / W, row = i0 - 1 + r;
+        float v[8];
+        if (row >= 0 && row < H) {
+            const long long gc = (q < 2 ? c0 : C + c0) + (q & 1) * 8;
+            load8(x + ((s * H + row) * W + j) * C2 + gc, v);
+#pragma unroll
+            for (int t = 0; t < 8; ++t) v[t] = v[t] / (1.0f + expf(-v[t]));
+        } else {
+#pragma unroll
+            for (int t = 0; t < 8; ++t) v[t] = 0.0f;
         }
-        in[e] = v;
+        float* dst = in + p * kGluPixelStride + q * 8;
+#pragma unroll
+        for (int t = 0; t < 8; ++t) dst[t] = v[t];
     }
+    // Each thread keeps one channel (k = threadIdx.x % 16, as blockDim is a multiple of 16): its 18 taps.
+    const int k = threadIdx.x % kGluChunk;
+    float tv[9], tg[9];
+#pragma unroll
+    for (int t = 0; t < 9; ++t) {
+        tv[t] = toF(w[(c0 + k) * 9 + t]);
+        tg[t] = toF(w[(C + c0 + k) * 9 + t]);
+    }
+    const float bv = bias ? toF(bias[c0 + k]) : 0.0f, bg = bias ? toF(bias[C + c0 + k]) : 0.0f;
     __syncthreads();
     const int rEnd = H - i0 < R ? H - i0 : R;
-    for (int e = threadIdx.x; e < rEnd * W * kGluChunk; e += blockDim.x) {
-        const int k = e % kGluChunk, p = e / kGluChunk, j = p % W, r = p / W;
-        if (k >= cc) continue;
-        float av = 0.0f, ag = 0.0f;
+    const int groups = (W + kGluGroup - 1) / kGluGroup;
+    for (int e = threadIdx.x / kGluChunk; e < rEnd * groups; e += blockDim.x / kGluChunk) {
+        const int jg = e % groups, r = e / groups, j0 = jg * kGluGroup;
+        float av[kGluGroup] = {}, ag[kGluGroup] = {};
 #pragma unroll
-        for (int di = 0; di < 3; ++di)
+        for (int di = 0; di < 3; ++di) {
+            const float* rowp = in + (r + di) * W * kGluPixelStride;
+            float v[kGluGroup + 2], g[kGluGroup + 2];
 #pragma unroll
-            for (int dj = 0; dj < 3; ++dj) {
-                const int jj = j + dj - 1;
-                if (jj < 0 || jj >= W) continue;
-                const float* src = in + ((r + di) * W + jj) * CH;
-                av += taps[k * 9 + di * 3 + dj] * src[k];
-                ag += taps[(kGluChunk + k) * 9 + di * 3 + dj] * src[kGluChunk + k];
+            for (int t = 0; t < kGluGroup + 2; ++t) {
+                const int jj = j0 - 1 + t;
+                const bool ok = jj >= 0 && jj < W;
+                v[t] = ok ? rowp[jj * kGluPixelStride + k] : 0.0f;
+                g[t] = ok ? rowp[jj * kGluPixelStride + kGluChunk + k] : 0.0f;
             }
-        av += bs[k];
-        ag += bs[kGluChunk + k];
-        y[((s * H + i0 + r) * W + j) * C + c0 + k] = fromF<T>(av * (ag / (1.0f + expf(-ag))));
+#pragma unroll
+            for (int dj = 0; dj < 3; ++dj)
+#pragma unroll
+                for (int q = 0; q < kGluGroup; ++q) {
+                    av[q] += tv[di * 3 + dj] * v[q + dj];
+                    ag[q] += tg[di * 3 + dj] * g[q + dj];
+                }
+        }
+#pragma unroll
+        for (int q = 0; q < kGluGroup; ++q) {
+            const int j = j0 + q;
+            if (j >= W) break;
+            const float a = av[q] + bv, gt = ag[q] + bg;
+            y[((s * H + i0 + r) * W + j) * C + c0 + k] = fromF<T>(a * (gt / (1.0f + expf(-gt))));
+        }
     }
 }
 
@@ -180,10 +213,10 @@ Tensor ditSiluDepthwiseGlu(const Tensor& xIn, const Tensor& weight, const Tensor
     const long long S = x.dim(0), H = x.dim(1), W = x.dim(2), C = x.dim(3) / 2;
     SV_ASSERT_MSG(weight.shape() == (Shape{2 * C, 1, 3, 3}), "CUDA siluDepthwiseGlu: weight ",
                   weight.describe(), " for ", 2 * C, " channels");
-    constexpr int CH = 2 * kGluChunk;
-    const size_t fixed = size_t(CH * 10) * sizeof(float), perRow = size_t(W * CH) * sizeof(float);
-    const long long maxRows = (long long)((kGluSmemBudget - fixed) / perRow);
-    if (maxRows < 3) {  // very wide images: the three ops in turn
+    const size_t perRow = size_t(W * kGluPixelStride) * sizeof(float);
+    const long long maxRows = (long long)(kGluSmemBudget / perRow);
+    const bool aligned = reinterpret_cast<uintptr_t>(x.rawData()) % 16 == 0;
+    if (maxRows < 3 || C % kGluChunk != 0 || !aligned) {  // the three ops in turn
         return ditGluSilu(ditDepthwiseConv3x3(unary(x, UnaryOp::Silu), weight, biasIn));
     }
     const int R = int(std::min<long long>({8, maxRows - 2, H}));
@@ -195,7 +228,7 @@ Tensor ditSiluDepthwiseGlu(const Tensor& xIn, const Tensor& weight, const Tensor
     }
     Tensor y = Tensor::empty({S, H, W, C}, x.dtype(), x.device());
     if (y.numel() == 0) return y;
-    const size_t smem = fixed + size_t(R + 2) * perRow;
+    const size_t smem = size_t(R + 2) * perRow;
     const dim3 grid(unsigned((C + kGluChunk - 1) / kGluChunk), unsigned((H + R - 1) / R), unsigned(S));
     SV_DISPATCH_FLOAT(x.dtype(), T, {
         SV_CUDA_CHECK(cudaFuncSetAttribute(siluDepthwiseGluKernel<T>,

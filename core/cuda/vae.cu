@@ -18,51 +18,33 @@ struct ConvGeom {
     long long front, tc, t;  // padded time: front zero frames, then tc cached frames, then t input frames
 };
 
-constexpr int kIm2colRun = 8;  // consecutive output positions per thread
-
-// col[kidx][i] (row stride ldc) = input value of output position n0 + i at kernel offset kidx = (c, kt, kh,
-// kw). Grid: x over runs of kIm2colRun positions, y = kidx (so the kernel offset is decoded once per block).
+// col[kidx][rr·Wo + wo] (row stride ldc) = the input under kernel offset kidx = (c, kt, kh, kw) of output
+// position (row row0 + rr, column wo); an output row (to, ho) reads one input row, so each block copies whole
+// rows with no per-element index arithmetic. Grid: x over the tile's output rows, y = kidx.
 template <class T>
-__global__ void im2colKernel(T* __restrict__ col, long long ldc, const T* __restrict__ x,
-                             const T* __restrict__ cache, ConvGeom g, long long n0, long long count) {
-    const long long kidx = blockIdx.y;
-    const int kk = int(g.kt * g.kh * g.kw), r = int(kidx % kk);
-    const long long c = kidx / kk;
+__global__ void im2colRowsKernel(T* __restrict__ col, long long ldc, const T* __restrict__ x,
+                                 const T* __restrict__ cache, ConvGeom g, long long row0, int rows) {
+    const int kidx = blockIdx.y;
+    const int kk = int(g.kt * g.kh * g.kw), r = kidx % kk, c = kidx / kk;
     const int kw = r % int(g.kw), kh = (r / int(g.kw)) % int(g.kh), kt = r / int(g.kw * g.kh);
+    const int Wo = int(g.wo), Ho = int(g.ho), W = int(g.w), H = int(g.h), sw = int(g.sw), left = int(g.left);
     const long long hw = g.h * g.w;
-    const int Wo = int(g.wo), Ho = int(g.ho);
-    T* dst = col + kidx * ldc;
-    for (long long i0 = ((long long)blockIdx.x * blockDim.x + threadIdx.x) * kIm2colRun; i0 < count;
-         i0 += (long long)gridDim.x * blockDim.x * kIm2colRun) {
-        const long long n = n0 + i0;
-        int wo = int(n % Wo);
-        const long long q = n / Wo;
-        int ho = int(q % Ho);
-        long long to = q / Ho;
-        alignas(16) T vals[kIm2colRun];
-#pragma unroll
-        for (int j = 0; j < kIm2colRun; ++j) {
-            long long tau = to * g.st + kt;
-            const long long hi = (long long)ho * g.sh + kh - g.top, wi = (long long)wo * g.sw + kw - g.left;
-            T v = fromF<T>(0.0f);
-            if (i0 + j < count && tau >= g.front && hi >= 0 && hi < g.h && wi >= 0 && wi < g.w) {
-                tau -= g.front;
-                v = tau < g.tc ? cache[(c * g.tc + tau) * hw + hi * g.w + wi]
-                               : x[(c * g.t + (tau - g.tc)) * hw + hi * g.w + wi];
-            }
-            vals[j] = v;  // zero past count (not stored)
-            if (++wo == Wo) {
-                wo = 0;
-                if (++ho == Ho) ho = 0, ++to;
-            }
+    T* dst = col + (long long)kidx * ldc;
+    for (int rr = blockIdx.x; rr < rows; rr += gridDim.x) {
+        const long long orow = row0 + rr;
+        const int ho = int(orow % Ho);
+        long long tau = (orow / Ho) * g.st + kt;
+        const int hi = ho * int(g.sh) + kh - int(g.top);
+        const T* src = nullptr;
+        if (tau >= g.front && hi >= 0 && hi < H) {
+            tau -= g.front;
+            src = tau < g.tc ? cache + (c * g.tc + tau) * hw + (long long)hi * W
+                             : x + (c * g.t + (tau - g.tc)) * hw + (long long)hi * W;
         }
-        if (i0 + kIm2colRun <= count) {  // 16-byte stores (ldc and i0 are multiples of 8)
-            const uint4* src = reinterpret_cast<const uint4*>(vals);
-            uint4* out = reinterpret_cast<uint4*>(dst + i0);
-#pragma unroll
-            for (int v = 0; v < int(sizeof(vals) / sizeof(uint4)); ++v) out[v] = src[v];
-        } else {
-            for (int j = 0; j < kIm2colRun && i0 + j < count; ++j) dst[i0 + j] = vals[j];
+        T* d = dst + (long long)rr * Wo;
+        for (int wo = threadIdx.x; wo < Wo; wo += blockDim.x) {
+            const int wi = wo * sw + kw - left;
+            d[wo] = (src && wi >= 0 && wi < W) ? src[wi] : fromF<T>(0.0f);
         }
     }
 }
@@ -198,32 +180,37 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
             gemm(s, dev);
         }
     } else {
-        long long tile = std::max<long long>(64, kScratchBytes / (long long)es / K) / 64 * 64;
-        tile = std::min(tile, (N + 63) / 64 * 64);
-        Tensor col = Tensor::empty({K, tile}, dt, x.device());
+        // Tiles of whole output rows: col [K, tileRows · Wo] within the scratch budget.
+        const long long rowsTotal = g.to * g.ho, Wo = g.wo;
+        long long tileRows = std::max<long long>(1, kScratchBytes / (long long)es / K / Wo);
+        if (tileRows >= 8) tileRows = tileRows / 8 * 8;  // keeps the leading dimension 16-byte aligned
+        tileRows = std::min(tileRows, rowsTotal);
+        const long long ld = tileRows * Wo;
+        Tensor col = Tensor::empty({K, ld}, dt, x.device());
+        const int threads = int(std::min<long long>(256, (Wo + 31) / 32 * 32));
         for (long long b = 0; b < B; ++b) {
             const char* xb = static_cast<const char*>(x.rawData()) + size_t(b * inPerBatch) * es;
             const char* cb = cache.defined() ? static_cast<const char*>(cache.rawData()) +
                                                    size_t(b * g.cin * Tc * H * W) * es
                                              : nullptr;
-            for (long long n0 = 0; n0 < N; n0 += tile) {
-                const long long count = std::min(tile, N - n0);
-                const OpScope im2colScope("vae.conv.im2col", dev);
-                SV_DISPATCH_FLOAT(dt, E, {
-                    const long long runs = (count + kIm2colRun - 1) / kIm2colRun;
-                    const unsigned bx = unsigned(std::min<long long>((runs + 255) / 256, 4096));
-                    im2colKernel<E><<<dim3(bx, unsigned(K)), 256, 0, stream>>>(
-                        static_cast<E*>(col.rawData()), tile, reinterpret_cast<const E*>(xb),
-                        reinterpret_cast<const E*>(cb), g, n0, count);
-                });
-                checkLaunch();
-                // out_b[:, n0:] (column-major count × Cout, ld N) = col (count × K, ld tile) · W (K × Cout,
-                // ld K)
+            for (long long r0 = 0; r0 < rowsTotal; r0 += tileRows) {
+                const long long rows = std::min(tileRows, rowsTotal - r0);
+                {
+                    const OpScope im2colScope("vae.conv.im2col", dev);
+                    SV_DISPATCH_FLOAT(dt, E, {
+                        im2colRowsKernel<E>
+                            <<<dim3(unsigned(std::min<long long>(rows, 65535)), unsigned(K)), threads, 0,
+                               stream>>>(static_cast<E*>(col.rawData()), ld, reinterpret_cast<const E*>(xb),
+                                         reinterpret_cast<const E*>(cb), g, r0, int(rows));
+                    });
+                    checkLaunch();
+                }
+                // out_b[:, r0·Wo:] (column-major rows·Wo × Cout, ld N) = col (rows·Wo × K, ld) · W (K × Cout)
                 GemmSpec s;
-                s.m = count, s.n = cout, s.k = K;
-                s.a = {col.rawData(), dt, tile, 0, false};
+                s.m = rows * Wo, s.n = cout, s.k = K;
+                s.a = {col.rawData(), dt, ld, 0, false};
                 s.b = {w.rawData(), dt, K, 0, false};
-                s.d = static_cast<char*>(out.rawData()) + size_t(b * cout * N + n0) * es, s.dType = dt,
+                s.d = static_cast<char*>(out.rawData()) + size_t(b * cout * N + r0 * Wo) * es, s.dType = dt,
                 s.ldd = N;
                 const OpScope gemmScope("vae.conv.gemm3d", dev);
                 gemm(s, dev);
