@@ -58,20 +58,6 @@ constexpr int kGluPixelStride = 36;  // floats per staged pixel: 16 value + 16 g
 constexpr int kGluGroup = 4;         // output columns per thread (register reuse of the staged rows)
 constexpr size_t kGluSmemBudget = 96 * 1024;
 
-// 8 consecutive elements (16-byte aligned) as floats.
-template <class T>
-__device__ __forceinline__ void load8(const T* p, float* v) {
-    if constexpr (sizeof(T) == 2) {
-        const uint4 raw = *reinterpret_cast<const uint4*>(p);
-        const T* h = reinterpret_cast<const T*>(&raw);
-#pragma unroll
-        for (int i = 0; i < 8; ++i) v[i] = toF(h[i]);
-    } else {
-        const float4 a = reinterpret_cast<const float4*>(p)[0], b = reinterpret_cast<const float4*>(p)[1];
-        v[0] = a.x, v[1] = a.y, v[2] = a.z, v[3] = a.w, v[4] = b.x, v[5] = b.y, v[6] = b.z, v[7] = b.w;
-    }
-}
-
 // Block (channel chunk, row band, image s): stages SiLU(x) for rows i0 − 1 … i0 + R (all W columns) of the
 // chunk's 16 value and 16 gate channels (16-byte loads), then each thread computes kGluGroup adjacent outputs
 // of one channel: y[s, i, j, c] = dw_c · SiLU(dw_{C+c}) with dw = Σ taps·SiLU(x) + bias. Needs C % 16 == 0.
@@ -94,7 +80,7 @@ __global__ void __launch_bounds__(256)
             const long long gc = (q < 2 ? c0 : C + c0) + (q & 1) * 8;
             load8(x + ((s * H + row) * W + j) * C2 + gc, v);
 #pragma unroll
-            for (int t = 0; t < 8; ++t) v[t] = v[t] / (1.0f + expf(-v[t]));
+            for (int t = 0; t < 8; ++t) v[t] = __fdividef(v[t], 1.0f + __expf(-v[t]));  // SiLU, fast path
         } else {
 #pragma unroll
             for (int t = 0; t < 8; ++t) v[t] = 0.0f;
@@ -142,7 +128,7 @@ __global__ void __launch_bounds__(256)
             const int j = j0 + q;
             if (j >= W) break;
             const float a = av[q] + bv, gt = ag[q] + bg;
-            y[((s * H + i0 + r) * W + j) * C + c0 + k] = fromF<T>(a * (gt / (1.0f + expf(-gt))));
+            y[((s * H + i0 + r) * W + j) * C + c0 + k] = fromF<T>(a * __fdividef(gt, 1.0f + __expf(-gt)));
         }
     }
 }

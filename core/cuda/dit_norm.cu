@@ -45,6 +45,116 @@ Tensor rowsOf(const Tensor& t, DType dt, long long D, const char* op, const char
     return r;
 }
 
+// Vector paths: one block of kVecThreads per row, the row held in registers (kVecPerThread vectors of 8 per
+// thread), one read and one write of every element.
+constexpr int kVecThreads = 128;
+constexpr int kVecPerThread = 4;  // rows up to 4096 elements
+
+bool vectorRows(long long D, std::initializer_list<const void*> ptrs,
+                std::initializer_list<long long> strides, size_t es) {
+    if (D % 8 != 0 || D / 8 > kVecThreads * kVecPerThread || !aligned16(ptrs)) return false;
+    for (long long st : strides)
+        if ((st * (long long)es) % 16 != 0) return false;
+    return true;
+}
+
+template <class T>
+__global__ void __launch_bounds__(kVecThreads)
+    rmsNormVecKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ w, int D, float eps) {
+    __shared__ float scratch[32];
+    const long long off = blockIdx.x * (long long)D;
+    float v[kVecPerThread][8];
+    float ss = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kVecPerThread; ++i) {
+        const int e = (threadIdx.x + i * kVecThreads) * 8;
+        if (e < D) {
+            load8(x + off + e, v[i]);
+#pragma unroll
+            for (int t = 0; t < 8; ++t) ss += v[i][t] * v[i][t];
+        }
+    }
+    ss = blockSum(ss, scratch);
+    const float inv = 1.0f / sqrtf(ss / float(D) + eps);
+#pragma unroll
+    for (int i = 0; i < kVecPerThread; ++i) {
+        const int e = (threadIdx.x + i * kVecThreads) * 8;
+        if (e < D) {
+            float wv[8], o[8];
+            load8(w + e, wv);
+#pragma unroll
+            for (int t = 0; t < 8; ++t) o[t] = (v[i][t] * inv) * wv[t];
+            store8(y + off + e, o);
+        }
+    }
+}
+
+template <class T>
+__global__ void __launch_bounds__(kVecThreads)
+    layerNormModulateVecKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ shift,
+                               long long shiftStride, const T* __restrict__ scale, long long scaleStride,
+                               RowIndex rows, int D, float eps) {
+    __shared__ float scratch[32];
+    const long long t = blockIdx.x;
+    const long long r = rows.row(t / rows.tokens, t % rows.tokens);
+    const long long off = t * D;
+    float v[kVecPerThread][8];
+    float sum = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kVecPerThread; ++i) {
+        const int e = (threadIdx.x + i * kVecThreads) * 8;
+        if (e < D) {
+            load8(x + off + e, v[i]);
+#pragma unroll
+            for (int k = 0; k < 8; ++k) sum += v[i][k];
+        }
+    }
+    const float mean = blockSum(sum, scratch) / float(D);
+    float var = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kVecPerThread; ++i) {
+        const int e = (threadIdx.x + i * kVecThreads) * 8;
+        if (e < D) {
+#pragma unroll
+            for (int k = 0; k < 8; ++k) {
+                const float c = v[i][k] - mean;
+                var += c * c;
+            }
+        }
+    }
+    const float rstd = 1.0f / sqrtf(blockSum(var, scratch) / float(D) + eps);
+#pragma unroll
+    for (int i = 0; i < kVecPerThread; ++i) {
+        const int e = (threadIdx.x + i * kVecThreads) * 8;
+        if (e < D) {
+            float sh[8], sc[8], o[8];
+            load8(shift + r * shiftStride + e, sh);
+            load8(scale + r * scaleStride + e, sc);
+#pragma unroll
+            for (int k = 0; k < 8; ++k) o[k] = ((v[i][k] - mean) * rstd) * (1.0f + sc[k]) + sh[k];
+            store8(y + off + e, o);
+        }
+    }
+}
+
+template <class T>
+__global__ void __launch_bounds__(kVecThreads)
+    gatedResidualVecKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ branch,
+                           const T* __restrict__ gate, long long gateStride, RowIndex rows, int D) {
+    const long long t = blockIdx.x;
+    const T* g = gate + rows.row(t / rows.tokens, t % rows.tokens) * gateStride;
+    const long long off = t * D;
+    for (int e = threadIdx.x * 8; e < D; e += kVecThreads * 8) {
+        float a[8], b[8], gv[8], o[8];
+        load8(x + off + e, a);
+        load8(branch + off + e, b);
+        load8(g + e, gv);
+#pragma unroll
+        for (int k = 0; k < 8; ++k) o[k] = a[k] + gv[k] * b[k];
+        store8(y + off + e, o);
+    }
+}
+
 int normThreads(long long D) {
     return D >= 1024 ? 256 : (D >= 256 ? 128 : 64);
 }
@@ -142,11 +252,20 @@ Tensor ditRmsNorm(const Tensor& xIn, const Tensor& weight, float eps) {
     const long long D = x.dim(-1), rows = D > 0 ? x.numel() / D : 0;
     Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
     if (rows == 0) return y;
-    SV_DISPATCH_FLOAT(x.dtype(), T, {
-        rmsNormKernel<T><<<unsigned(rows), normThreads(D), 0, streamOf(x)>>>(
-            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
-            static_cast<const T*>(w.rawData()), D, eps);
-    });
+    const size_t es = dtypeSize(x.dtype());
+    if (vectorRows(D, {x.rawData(), w.rawData(), y.rawData()}, {}, es)) {
+        SV_DISPATCH_FLOAT(x.dtype(), T, {
+            rmsNormVecKernel<T><<<unsigned(rows), kVecThreads, 0, streamOf(x)>>>(
+                static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
+                static_cast<const T*>(w.rawData()), int(D), eps);
+        });
+    } else {
+        SV_DISPATCH_FLOAT(x.dtype(), T, {
+            rmsNormKernel<T><<<unsigned(rows), normThreads(D), 0, streamOf(x)>>>(
+                static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
+                static_cast<const T*>(w.rawData()), D, eps);
+        });
+    }
     checkLaunch();
     return y;
 }
@@ -164,12 +283,22 @@ Tensor ditLayerNormModulate(const Tensor& xIn, const Tensor& shiftIn, const Tens
     const RowIndex rows = rowIndexOf(rowIndex, x, B, N, shift.dim(0), op);
     Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
     if (B * N == 0) return y;
-    SV_DISPATCH_FLOAT(x.dtype(), T, {
-        layerNormModulateKernel<T><<<unsigned(B * N), normThreads(D), 0, streamOf(x)>>>(
-            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
-            static_cast<const T*>(shift.rawData()), shift.strides()[0],
-            static_cast<const T*>(scale.rawData()), scale.strides()[0], rows, D, eps);
-    });
+    if (vectorRows(D, {x.rawData(), shift.rawData(), scale.rawData(), y.rawData()},
+                   {shift.strides()[0], scale.strides()[0]}, dtypeSize(x.dtype()))) {
+        SV_DISPATCH_FLOAT(x.dtype(), T, {
+            layerNormModulateVecKernel<T><<<unsigned(B * N), kVecThreads, 0, streamOf(x)>>>(
+                static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
+                static_cast<const T*>(shift.rawData()), shift.strides()[0],
+                static_cast<const T*>(scale.rawData()), scale.strides()[0], rows, int(D), eps);
+        });
+    } else {
+        SV_DISPATCH_FLOAT(x.dtype(), T, {
+            layerNormModulateKernel<T><<<unsigned(B * N), normThreads(D), 0, streamOf(x)>>>(
+                static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
+                static_cast<const T*>(shift.rawData()), shift.strides()[0],
+                static_cast<const T*>(scale.rawData()), scale.strides()[0], rows, D, eps);
+        });
+    }
     checkLaunch();
     return y;
 }
@@ -189,12 +318,22 @@ Tensor ditGatedResidual(const Tensor& xIn, const Tensor& branchIn, const Tensor&
     Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
     const long long n = x.numel();
     if (n == 0) return y;
-    SV_DISPATCH_FLOAT(x.dtype(), T, {
-        gatedResidualKernel<T><<<unsigned(B * N), normThreads(D), 0, streamOf(x)>>>(
-            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
-            static_cast<const T*>(branch.rawData()), static_cast<const T*>(gate.rawData()), gate.strides()[0],
-            rows, D);
-    });
+    if (vectorRows(D, {x.rawData(), branch.rawData(), gate.rawData(), y.rawData()}, {gate.strides()[0]},
+                   dtypeSize(x.dtype()))) {
+        SV_DISPATCH_FLOAT(x.dtype(), T, {
+            gatedResidualVecKernel<T><<<unsigned(B * N), kVecThreads, 0, streamOf(x)>>>(
+                static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
+                static_cast<const T*>(branch.rawData()), static_cast<const T*>(gate.rawData()),
+                gate.strides()[0], rows, int(D));
+        });
+    } else {
+        SV_DISPATCH_FLOAT(x.dtype(), T, {
+            gatedResidualKernel<T><<<unsigned(B * N), normThreads(D), 0, streamOf(x)>>>(
+                static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
+                static_cast<const T*>(branch.rawData()), static_cast<const T*>(gate.rawData()),
+                gate.strides()[0], rows, D);
+        });
+    }
     checkLaunch();
     return y;
 }

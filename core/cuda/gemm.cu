@@ -1,3 +1,8 @@
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <tuple>
+
 #include "cuda/context.cuh"
 #include "cuda/gemm.cuh"
 
@@ -59,6 +64,42 @@ struct Preference {
     Preference& operator=(const Preference&) = delete;
 };
 
+// Largest power of two (≤ 256) dividing the address: cuBLASLt picks kernels by operand alignment.
+int64_t alignment(const void* p) {
+    const auto v = reinterpret_cast<uintptr_t>(p);
+    if (v == 0) return 0;
+    return int64_t(std::min<uintptr_t>(256, v & (~v + 1)));
+}
+
+// Heuristic results per GEMM configuration (shapes, types, layouts, alignments), so that a denoising step's
+// few hundred GEMMs query cuBLASLt once per distinct shape rather than once per call.
+using AlgoKey = std::tuple<int, int64_t, int64_t, int64_t, int, int, int, int, int64_t, int64_t, int64_t,
+                           int64_t, int64_t, int64_t, int, int64_t, int64_t, int64_t, int64_t, int64_t, bool>;
+
+class AlgoCache {
+  public:
+    bool find(const AlgoKey& key, cublasLtMatmulAlgo_t& algo) {
+        std::lock_guard lock(mutex_);
+        auto it = algos_.find(key);
+        if (it == algos_.end()) return false;
+        algo = it->second;
+        return true;
+    }
+    void put(const AlgoKey& key, const cublasLtMatmulAlgo_t& algo) {
+        std::lock_guard lock(mutex_);
+        algos_[key] = algo;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::map<AlgoKey, cublasLtMatmulAlgo_t> algos_;
+};
+
+AlgoCache& algoCache() {
+    static AlgoCache cache;  // process lifetime, like the device contexts
+    return cache;
+}
+
 }  // namespace
 
 void gemm(const GemmSpec& s, int device) {
@@ -73,23 +114,47 @@ void gemm(const GemmSpec& s, int device) {
     if (s.bias) {
         desc.set(CUBLASLT_MATMUL_DESC_EPILOGUE, CUBLASLT_EPILOGUE_BIAS);
         desc.set(CUBLASLT_MATMUL_DESC_BIAS_POINTER, s.bias);
-        const cudaDataType_t bt = cudaType(s.dType);
-        desc.set(CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, bt);
     }
     // Stored shapes: op(A) is m×k, so A is stored m×k (N) or k×m (T); likewise B.
     Layout a(s.a.dtype, s.a.trans ? s.k : s.m, s.a.trans ? s.m : s.k, s.a.ld, s.batch, s.a.batchStride);
     Layout b(s.b.dtype, s.b.trans ? s.n : s.k, s.b.trans ? s.k : s.n, s.b.ld, s.batch, s.b.batchStride);
     Layout d(s.dType, s.m, s.n, s.ldd, s.batch, s.batchStrideD);
-    Preference pref(ctx.workspaceBytes);
-    cublasLtMatmulHeuristicResult_t heur{};
-    int found = 0;
-    SV_CUBLAS_CHECK(
-        cublasLtMatmulAlgoGetHeuristic(ctx.lt, desc.h, a.h, b.h, d.h, d.h, pref.h, 1, &heur, &found));
-    SV_CHECK(found > 0, "cuBLASLt has no algorithm for a GEMM of ", s.m, "x", s.n, "x", s.k, " (",
-             dtypeName(s.a.dtype), "·", dtypeName(s.b.dtype), "→", dtypeName(s.dType), ", batch ", s.batch,
-             ")");
+    const AlgoKey key{device,
+                      s.m,
+                      s.n,
+                      s.k,
+                      int(s.a.dtype),
+                      int(s.b.dtype),
+                      int(s.dType),
+                      int(s.a.trans) | (int(s.b.trans) << 1),
+                      s.a.ld,
+                      s.b.ld,
+                      s.ldd,
+                      s.a.batchStride,
+                      s.b.batchStride,
+                      s.batchStrideD,
+                      s.batch,
+                      alignment(s.a.data),
+                      alignment(s.b.data),
+                      alignment(s.d),
+                      alignment(s.bias),
+                      int64_t(s.beta != 0.0f),
+                      s.bias != nullptr};
+    cublasLtMatmulAlgo_t algo{};
+    if (!algoCache().find(key, algo)) {
+        Preference pref(ctx.workspaceBytes);
+        cublasLtMatmulHeuristicResult_t heur{};
+        int found = 0;
+        SV_CUBLAS_CHECK(
+            cublasLtMatmulAlgoGetHeuristic(ctx.lt, desc.h, a.h, b.h, d.h, d.h, pref.h, 1, &heur, &found));
+        SV_CHECK(found > 0, "cuBLASLt has no algorithm for a GEMM of ", s.m, "x", s.n, "x", s.k, " (",
+                 dtypeName(s.a.dtype), "·", dtypeName(s.b.dtype), "→", dtypeName(s.dType), ", batch ",
+                 s.batch, ")");
+        algo = heur.algo;
+        algoCache().put(key, algo);
+    }
     SV_CUBLAS_CHECK(cublasLtMatmul(ctx.lt, desc.h, &s.alpha, s.a.data, a.h, s.b.data, b.h, &s.beta, s.d, d.h,
-                                   s.d, d.h, &heur.algo, ctx.workspace, ctx.workspaceBytes, ctx.stream));
+                                   s.d, d.h, &algo, ctx.workspace, ctx.workspaceBytes, ctx.stream));
 }
 
 void gemmRowMajorNT(int64_t M, int64_t N, int64_t K, const void* x, int64_t ldx, const void* w, int64_t ldw,

@@ -5,6 +5,8 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include <initializer_list>
+
 #include "base/tensor.h"
 #include "cuda/context.cuh"
 
@@ -54,6 +56,42 @@ __device__ __forceinline__ float blockSum(float v, float* scratch) {
 
 __device__ __forceinline__ float siluF(float v) {
     return v / (1.0f + __expf(-v));
+}
+
+/// 8 consecutive elements at a 16-byte aligned address, as floats.
+template <class T>
+__device__ __forceinline__ void load8(const T* p, float* v) {
+    if constexpr (sizeof(T) == 2) {
+        const uint4 raw = *reinterpret_cast<const uint4*>(p);
+        const T* h = reinterpret_cast<const T*>(&raw);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) v[i] = toF(h[i]);
+    } else {
+        const float4 a = reinterpret_cast<const float4*>(p)[0], b = reinterpret_cast<const float4*>(p)[1];
+        v[0] = a.x, v[1] = a.y, v[2] = a.z, v[3] = a.w, v[4] = b.x, v[5] = b.y, v[6] = b.z, v[7] = b.w;
+    }
+}
+
+/// Stores 8 floats as T at a 16-byte aligned address.
+template <class T>
+__device__ __forceinline__ void store8(T* p, const float* v) {
+    if constexpr (sizeof(T) == 2) {
+        uint4 raw;
+        T* h = reinterpret_cast<T*>(&raw);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) h[i] = fromF<T>(v[i]);
+        *reinterpret_cast<uint4*>(p) = raw;
+    } else {
+        reinterpret_cast<float4*>(p)[0] = make_float4(v[0], v[1], v[2], v[3]);
+        reinterpret_cast<float4*>(p)[1] = make_float4(v[4], v[5], v[6], v[7]);
+    }
+}
+
+/// True when every pointer is 16-byte aligned (the vector paths' precondition).
+inline bool aligned16(std::initializer_list<const void*> ptrs) {
+    for (const void* p : ptrs)
+        if (p && reinterpret_cast<uintptr_t>(p) % 16 != 0) return false;
+    return true;
 }
 
 /// The stream of a tensor's device.

@@ -197,11 +197,14 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
                 const long long rows = std::min(tileRows, rowsTotal - r0);
                 {
                     const OpScope im2colScope("vae.conv.im2col", dev);
+                    // ≥ ~16K elements per block: with tiny blocks, block scheduling (not bandwidth) limits.
+                    const long long perBlock = std::max<long long>(1, 16384 / Wo);
+                    const unsigned bx =
+                        unsigned(std::min<long long>((rows + perBlock - 1) / perBlock, 65535));
                     SV_DISPATCH_FLOAT(dt, E, {
-                        im2colRowsKernel<E>
-                            <<<dim3(unsigned(std::min<long long>(rows, 65535)), unsigned(K)), threads, 0,
-                               stream>>>(static_cast<E*>(col.rawData()), ld, reinterpret_cast<const E*>(xb),
-                                         reinterpret_cast<const E*>(cb), g, r0, int(rows));
+                        im2colRowsKernel<E><<<dim3(bx, unsigned(K)), threads, 0, stream>>>(
+                            static_cast<E*>(col.rawData()), ld, reinterpret_cast<const E*>(xb),
+                            reinterpret_cast<const E*>(cb), g, r0, int(rows));
                     });
                     checkLaunch();
                 }
