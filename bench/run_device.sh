@@ -25,13 +25,16 @@ for step in "$@"; do
     t0=$(date +%s)
     case $step in
         tests)
+            : > "$OUT/tests.log"
             for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test; do
-                "$PACK/run.sh" "$t" > "$OUT/$t.log" 2>&1
+                "$PACK/run.sh" "$t" > "$OUT/test.log" 2>&1
                 rc=$?
                 [ $rc -eq 0 ] || status=1
                 echo "== $t: exit $rc"
-                grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[       OK|^\[  FAILED|Failure|rel L2 .* > |Expected|Which is' "$OUT/$t.log" | head -60
+                grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[       OK|^\[  FAILED|Failure|rel L2 .* > |Expected|Which is' "$OUT/test.log" | head -60
+                cat "$OUT/test.log" >> "$OUT/tests.log"
             done
+            rm -f "$OUT/test.log"
             ;;
         bench)
             "$PACK/run.sh" sv_bench $BENCH_ARGS > "$OUT/ours.json" 2> "$OUT/ours.err" || status=1

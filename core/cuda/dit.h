@@ -2,6 +2,9 @@
 // one CUDA device, arithmetic and statistics in float, outputs in the activation dtype. RoPE tables F32.
 #pragma once
 
+#include <array>
+#include <vector>
+
 #include "base/tensor.h"
 #include "ops/dit_rope.h"
 
@@ -15,6 +18,10 @@ Tensor ditGatedResidual(const Tensor& x, const Tensor& branch, const Tensor& gat
 Tensor ditGatherRows(const Tensor& table, const Tensor& index);
 
 // dit_rope
+/// [N, headDim] tables from per-axis tables (for axis a: grid[a] × split[a] floats, concatenated over a; the
+/// CPU builds them), gathered on the GPU exactly as the CPU expansion does.
+ops::dit::RopeTables ditExpandRope(const std::vector<float>& axisCos, const std::vector<float>& axisSin,
+                                   std::array<int, 3> split, std::array<int64_t, 3> grid, Device device);
 Tensor ditApplyRope(const Tensor& x, const ops::dit::RopeTables& rope);
 
 // dit_attention

@@ -155,6 +155,31 @@ __global__ void __launch_bounds__(kVecThreads)
     }
 }
 
+// cos/sin [N, D]: token n = (f, i, j) row-major, columns [t | h | w]; axis a's entry (p, d) at
+// offset[a] + p·split[a] + d of the concatenated per-axis tables.
+struct RopeAxes {
+    int split[3];
+    long long grid[3];
+    long long offset[3];
+};
+
+__global__ void expandRopeKernel(float* __restrict__ cosT, float* __restrict__ sinT,
+                                 const float* __restrict__ ac, const float* __restrict__ as, RopeAxes ax,
+                                 int D, long long total) {
+    for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < total;
+         e += (long long)gridDim.x * blockDim.x) {
+        const long long n = e / D;
+        int col = int(e % D), a = 0;
+        while (col >= ax.split[a]) col -= ax.split[a++];
+        const long long j = n % ax.grid[2], i = (n / ax.grid[2]) % ax.grid[1],
+                        f = n / (ax.grid[2] * ax.grid[1]);
+        const long long p = a == 0 ? f : (a == 1 ? i : j);
+        const long long src = ax.offset[a] + p * ax.split[a] + col;
+        cosT[e] = ac[src];
+        sinT[e] = as[src];
+    }
+}
+
 int normThreads(long long D) {
     return D >= 1024 ? 256 : (D >= 256 ? 128 : 64);
 }
@@ -355,6 +380,33 @@ Tensor ditGatherRows(const Tensor& tableIn, const Tensor& indexIn) {
     });
     checkLaunch();
     return y;
+}
+
+ops::dit::RopeTables ditExpandRope(const std::vector<float>& axisCos, const std::vector<float>& axisSin,
+                                   std::array<int, 3> split, std::array<int64_t, 3> grid, Device device) {
+    SV_ASSERT(device.isCuda() && axisCos.size() == axisSin.size());
+    RopeAxes ax{};
+    long long off = 0;
+    int D = 0;
+    for (int a = 0; a < 3; ++a) {
+        ax.split[a] = split[size_t(a)];
+        ax.grid[a] = grid[size_t(a)];
+        ax.offset[a] = off;
+        off += grid[size_t(a)] * split[size_t(a)];
+        D += split[size_t(a)];
+    }
+    SV_ASSERT(size_t(off) == axisCos.size());
+    const Tensor ac = Tensor::fromFloats(axisCos, {off}).to(device),
+                 as = Tensor::fromFloats(axisSin, {off}).to(device);
+    const long long N = grid[0] * grid[1] * grid[2];
+    ops::dit::RopeTables t{Tensor::empty({N, D}, DType::F32, device),
+                           Tensor::empty({N, D}, DType::F32, device)};
+    const long long total = N * D;
+    if (total == 0) return t;
+    expandRopeKernel<<<gridFor(total), 256, 0, deviceContext(device.index).stream>>>(
+        t.cos.data<float>(), t.sin.data<float>(), ac.data<float>(), as.data<float>(), ax, D, total);
+    checkLaunch();
+    return t;
 }
 
 Tensor ditApplyRope(const Tensor& xIn, const ops::dit::RopeTables& rope) {

@@ -18,19 +18,28 @@ struct ConvGeom {
     long long front, tc, t;  // padded time: front zero frames, then tc cached frames, then t input frames
 };
 
+constexpr int kIm2colRun =
+    8;  // consecutive outputs per thread: 8 independent loads in flight, one 16-byte store
+
 // col[kidx][rr·Wo + wo] (row stride ldc) = the input under kernel offset kidx = (c, kt, kh, kw) of output
-// position (row row0 + rr, column wo); an output row (to, ho) reads one input row, so each block copies whole
-// rows with no per-element index arithmetic. Grid: x over the tile's output rows, y = kidx.
+// position (row row0 + rr, column wo); an output row (to, ho) reads one input row. Block (x: a band of
+// rowsPerBlock output rows, y: kidx); each thread copies runs of kIm2colRun outputs of a row.
 template <class T>
 __global__ void im2colRowsKernel(T* __restrict__ col, long long ldc, const T* __restrict__ x,
-                                 const T* __restrict__ cache, ConvGeom g, long long row0, int rows) {
+                                 const T* __restrict__ cache, ConvGeom g, long long row0, int rows,
+                                 int rowsPerBlock, bool vectorStores) {
     const int kidx = blockIdx.y;
     const int kk = int(g.kt * g.kh * g.kw), r = kidx % kk, c = kidx / kk;
     const int kw = r % int(g.kw), kh = (r / int(g.kw)) % int(g.kh), kt = r / int(g.kw * g.kh);
     const int Wo = int(g.wo), Ho = int(g.ho), W = int(g.w), H = int(g.h), sw = int(g.sw), left = int(g.left);
     const long long hw = g.h * g.w;
     T* dst = col + (long long)kidx * ldc;
-    for (int rr = blockIdx.x; rr < rows; rr += gridDim.x) {
+    const int runsPerRow = (Wo + kIm2colRun - 1) / kIm2colRun;
+    const int rStart = blockIdx.x * rowsPerBlock;
+    const int rStop = rows < rStart + rowsPerBlock ? rows : rStart + rowsPerBlock;
+    const int items = (rStop - rStart) * runsPerRow;
+    for (int it = threadIdx.x; it < items; it += blockDim.x) {
+        const int rr = rStart + it / runsPerRow, wo0 = (it % runsPerRow) * kIm2colRun;
         const long long orow = row0 + rr;
         const int ho = int(orow % Ho);
         long long tau = (orow / Ho) * g.st + kt;
@@ -41,10 +50,19 @@ __global__ void im2colRowsKernel(T* __restrict__ col, long long ldc, const T* __
             src = tau < g.tc ? cache + (c * g.tc + tau) * hw + (long long)hi * W
                              : x + (c * g.t + (tau - g.tc)) * hw + (long long)hi * W;
         }
-        T* d = dst + (long long)rr * Wo;
-        for (int wo = threadIdx.x; wo < Wo; wo += blockDim.x) {
-            const int wi = wo * sw + kw - left;
-            d[wo] = (src && wi >= 0 && wi < W) ? src[wi] : fromF<T>(0.0f);
+        alignas(16) T vals[kIm2colRun];
+#pragma unroll
+        for (int j = 0; j < kIm2colRun; ++j) {
+            const int wo = wo0 + j, wi = wo * sw + kw - left;
+            vals[j] = (src && wo < Wo && wi >= 0 && wi < W) ? src[wi] : fromF<T>(0.0f);
+        }
+        T* d = dst + (long long)rr * Wo + wo0;
+        if (vectorStores) {
+            const uint4* v = reinterpret_cast<const uint4*>(vals);
+#pragma unroll
+            for (int q = 0; q < int(sizeof(vals) / sizeof(uint4)); ++q) reinterpret_cast<uint4*>(d)[q] = v[q];
+        } else {
+            for (int j = 0; j < kIm2colRun && wo0 + j < Wo; ++j) d[j] = vals[j];
         }
     }
 }
@@ -187,7 +205,6 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
         tileRows = std::min(tileRows, rowsTotal);
         const long long ld = tileRows * Wo;
         Tensor col = Tensor::empty({K, ld}, dt, x.device());
-        const int threads = int(std::min<long long>(256, (Wo + 31) / 32 * 32));
         for (long long b = 0; b < B; ++b) {
             const char* xb = static_cast<const char*>(x.rawData()) + size_t(b * inPerBatch) * es;
             const char* cb = cache.defined() ? static_cast<const char*>(cache.rawData()) +
@@ -199,12 +216,12 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
                     const OpScope im2colScope("vae.conv.im2col", dev);
                     // ≥ ~16K elements per block: with tiny blocks, block scheduling (not bandwidth) limits.
                     const long long perBlock = std::max<long long>(1, 16384 / Wo);
-                    const unsigned bx =
-                        unsigned(std::min<long long>((rows + perBlock - 1) / perBlock, 65535));
+                    const unsigned bx = unsigned((rows + perBlock - 1) / perBlock);
+                    const bool vec = Wo % kIm2colRun == 0 && ld % kIm2colRun == 0;
                     SV_DISPATCH_FLOAT(dt, E, {
-                        im2colRowsKernel<E><<<dim3(bx, unsigned(K)), threads, 0, stream>>>(
+                        im2colRowsKernel<E><<<dim3(bx, unsigned(K)), 256, 0, stream>>>(
                             static_cast<E*>(col.rawData()), ld, reinterpret_cast<const E*>(xb),
-                            reinterpret_cast<const E*>(cb), g, r0, int(rows));
+                            reinterpret_cast<const E*>(cb), g, r0, int(rows), int(perBlock), vec);
                     });
                     checkLaunch();
                 }

@@ -117,6 +117,9 @@ TEST_F(CudaOps, DitRopeAndLinearAttention) {
     const int64_t B = 2, N = grid[0] * grid[1] * grid[2], heads = 20, d = 112, C = heads * d;
     const auto rope = ops::dit::ropeTables({40, 36, 36}, 1024, 10000.0, grid);
     const auto ropeGpu = ops::dit::ropeTables({40, 36, 36}, 1024, 10000.0, grid, Device::cuda());
+    // The GPU expansion of the tables is the CPU's, bit for bit.
+    EXPECT_EQ(test::compare(ropeGpu.cos, rope.cos).maxAbs, 0.0);
+    EXPECT_EQ(test::compare(ropeGpu.sin, rope.sin).maxAbs, 0.0);
     const Tensor q = randn({B, N, C}, 20), k = randn({B, N, C}, 21), v = randn({B, N, C}, 22);
     forDtypes([&](DType dt) {
         const Tensor rq = rounded(q, dt), rk = rounded(k, dt), rv = rounded(v, dt);
