@@ -3,6 +3,7 @@
 #include <queue>
 
 #include "base/error.h"
+#include "base/parallel.h"
 
 namespace sv::text {
 
@@ -36,7 +37,7 @@ struct LowerPriority {
 
 }  // namespace
 
-BpeModel::BpeModel(std::vector<VocabEntry> vocab, const std::vector<MergeEntry>& merges, BpeOptions options,
+BpeModel::BpeModel(std::vector<VocabEntry> vocab, const MergeList& merges, BpeOptions options,
                    std::string_view source)
     : entries_(std::move(vocab)), options_(std::move(options)) {
     // Piece table: power-of-two size, at most half full, linear probing.
@@ -79,30 +80,43 @@ BpeModel::BpeModel(std::vector<VocabEntry> vocab, const std::vector<MergeEntry>&
     }
 
     capacity = 16;
-    while (capacity < 2 * merges.size()) capacity *= 2;
+    while (capacity * 7 < merges.size() * 10) capacity *= 2;  // load factor <= 0.7
     mergeSlots_.assign(capacity, MergeSlot{kEmptyKey, {}});
+    // Resolve every merge to ids in parallel (read-only lookups), then insert in rank order.
     const size_t prefixLen = options_.continuingSubwordPrefix.size();
-    std::string joined;
-    for (size_t rank = 0; rank < merges.size(); ++rank) {
+    auto merged = [&](size_t rank) {
         const std::string_view both = merges[rank].first;
-        const std::string_view a = both.substr(0, merges[rank].second);
-        const std::string_view b = both.substr(a.size());
-        const auto ia = find(a);
-        SV_CHECK(ia, source, ": merge ", rank, " names \"", a, "\", which is not in the vocabulary");
-        const auto ib = find(b);
-        SV_CHECK(ib, source, ": merge ", rank, " names \"", b, "\", which is not in the vocabulary");
-        std::optional<int32_t> inew;
-        if (prefixLen == 0) {
-            inew = find(both);
-        } else {
-            joined.assign(a);
-            joined.append(b.substr(std::min(prefixLen, b.size())));
-            inew = find(joined);
+        const size_t split = std::min<size_t>(merges[rank].second, both.size());
+        if (prefixLen == 0) return std::string(both);
+        const std::string_view b = both.substr(split);
+        return std::string(both.substr(0, split)) + std::string(b.substr(std::min(prefixLen, b.size())));
+    };
+    struct Resolved {
+        int32_t a, b, joined;
+    };
+    std::vector<Resolved> resolved(merges.size());
+    parallelFor(int64_t(merges.size()), 4096, [&](int64_t begin, int64_t end) {
+        for (auto rank = size_t(begin); rank < size_t(end); ++rank) {
+            const std::string_view both = merges[rank].first;
+            const size_t split = std::min<size_t>(merges[rank].second, both.size());
+            resolved[rank].a = find(both.substr(0, split)).value_or(-1);
+            resolved[rank].b = find(both.substr(split)).value_or(-1);
+            resolved[rank].joined =
+                prefixLen == 0 ? find(both).value_or(-1) : find(merged(rank)).value_or(-1);
         }
-        SV_CHECK(inew, source, ": merge ", rank, " produces \"", prefixLen ? joined : std::string(both),
+    });
+    for (size_t rank = 0; rank < merges.size(); ++rank) {
+        const Resolved& r = resolved[rank];
+        const std::string_view both = merges[rank].first;
+        const size_t split = std::min<size_t>(merges[rank].second, both.size());
+        SV_CHECK(r.a >= 0, source, ": merge ", rank, " names \"", both.substr(0, split),
+                 "\", which is not in the vocabulary");
+        SV_CHECK(r.b >= 0, source, ": merge ", rank, " names \"", both.substr(split),
+                 "\", which is not in the vocabulary");
+        SV_CHECK(r.joined >= 0, source, ": merge ", rank, " produces \"", merged(rank),
                  "\", which is not in the vocabulary");
         // A later duplicate of the same pair replaces the earlier one, as in the reference implementation.
-        insertMerge(pairKey(*ia, *ib), Merge{uint32_t(rank), *inew});
+        insertMerge(pairKey(r.a, r.b), Merge{uint32_t(rank), r.joined});
     }
 }
 

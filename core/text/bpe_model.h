@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ namespace sv::text {
 using VocabEntry = std::pair<std::string, int32_t>;
 /// One merge: the two pieces concatenated, and the byte length of the left one.
 using MergeEntry = std::pair<std::string, uint32_t>;
+/// Merges in rank order (a deque: appending 580,000 of them never moves the earlier ones).
+using MergeList = std::deque<MergeEntry>;
 
 struct BpeOptions {
     std::optional<std::string> unkToken;
@@ -33,7 +36,7 @@ class BpeModel {
     /// `merges` in rank order. Throws sv::Error (prefixed by `source`) when a merge names a piece, or
     /// produces one, that the vocabulary lacks, or when the unk token is not in it. A piece listed twice
     /// keeps its last id.
-    BpeModel(std::vector<VocabEntry> vocab, const std::vector<MergeEntry>& merges, BpeOptions options,
+    BpeModel(std::vector<VocabEntry> vocab, const MergeList& merges, BpeOptions options,
              std::string_view source);
 
     /// Appends the ids of one pre-tokenized word (valid UTF-8; nothing for an empty word).

@@ -107,7 +107,10 @@ class Handler final : public nlohmann::json_sax<json> {
         SV_CHECK(space != std::string::npos && line.find(' ', space + 1) == std::string::npos, source_,
                  ": merge ", out_.merges.size() + 1, " (\"", line,
                  "\") is not two pieces separated by one space");
-        out_.merges.emplace_back(line.substr(0, space) + line.substr(space + 1), uint32_t(space));
+        std::string joined;
+        joined.reserve(line.size() - 1);
+        joined.append(line, 0, space).append(line, space + 1);
+        out_.merges.emplace_back(std::move(joined), uint32_t(space));
     }
     json* insert(json&& v) {
         if (stack_.empty()) {

@@ -15,9 +15,9 @@
 namespace sv::text {
 
 struct TokenizerJson {
-    nlohmann::json rest;             // the whole document except model.vocab and model.merges
-    std::vector<VocabEntry> vocab;   // in file order
-    std::vector<MergeEntry> merges;  // in file order ("#version" lines dropped)
+    nlohmann::json rest;            // the whole document except model.vocab and model.merges
+    std::vector<VocabEntry> vocab;  // in file order
+    MergeList merges;               // in file order ("#version" lines dropped)
     bool hasVocab = false;
     bool hasMerges = false;
 };
