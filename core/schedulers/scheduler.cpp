@@ -169,7 +169,8 @@ std::string requireOneOf(const nlohmann::json& j, std::string_view key, std::str
 
 void requireNull(const nlohmann::json& j, std::string_view key, std::string_view source) {
     auto it = j.find(std::string(key));
-    SV_CHECK(it == j.end() || it->is_null(), source, ": \"", key, "\" = ", it->dump(),
+    SV_CHECK(it == j.end() || it->is_null(), source, ": \"", key,
+             "\" = ", it->is_structured() ? detail::jsonTypeName(*it) : it->dump(),
              " is not supported by this port (only null)");
 }
 
