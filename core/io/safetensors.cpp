@@ -75,7 +75,7 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
     nlohmann::json header;
     try {
         header = nlohmann::json::parse(headerText);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for numbers like 1e999
         fail(src, ": invalid JSON in the safetensors header: ", e.what());
     }
     SV_CHECK(header.is_object(), src, ": safetensors header is not a JSON object");
