@@ -232,6 +232,7 @@ RunResult Executor::run(const GraphDocument& doc, const RunRequest& request, con
                         std::stop_token stop) {
     std::lock_guard runLock(runMutex_);
     const auto runStart = Clock::now();
+    cache_->beginRun();
     const uint64_t runId = nextRunId_++;
     RunResult result;
 
@@ -247,13 +248,14 @@ RunResult Executor::run(const GraphDocument& doc, const RunRequest& request, con
                       std::string message) {
         result.status = status;
         result.durationSeconds = secondsSince(runStart);
+        if (status == RunResult::Status::Cancelled) result.failedNode = nodeId;
         ExecutionEvent e;
         e.kind = kind;
         e.nodeId = std::move(nodeId);
         e.message = std::move(message);
         e.durationSeconds = result.durationSeconds;
         emit(std::move(e));
-        cache_->clearPins();
+        cache_->endRun();
         return result;
     };
 

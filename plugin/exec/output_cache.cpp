@@ -28,7 +28,7 @@ void OutputCache::insert(uint64_t key, ValueMap outputs) {
     stats_.gpuBytes += e.gpuBytes;
     entries_.emplace(key, std::move(e));
     stats_.entries = entries_.size();
-    enforceLimits();
+    enforceLimits(inRun_);
 }
 
 void OutputCache::pin(uint64_t key) {
@@ -36,9 +36,16 @@ void OutputCache::pin(uint64_t key) {
     pinned_.insert(key);
 }
 
-void OutputCache::clearPins() {
+void OutputCache::beginRun() {
     std::lock_guard lock(mutex_);
+    inRun_ = true;
+}
+
+void OutputCache::endRun() {
+    std::lock_guard lock(mutex_);
+    inRun_ = false;
     pinned_.clear();
+    enforceLimits();
 }
 
 std::optional<uint64_t> OutputCache::victim(bool respectPins, bool onlyGpu) const {
@@ -72,11 +79,11 @@ size_t OutputCache::drop(uint64_t key) {
     return bytes;
 }
 
-void OutputCache::enforceLimits() {
+void OutputCache::enforceLimits(bool gpuOnly) {
     for (;;) {
         bool overGpu = limits_.maxGpuBytes > 0 && stats_.gpuBytes > limits_.maxGpuBytes;
-        bool over =
-            entries_.size() > limits_.maxEntries || (limits_.maxBytes > 0 && stats_.bytes > limits_.maxBytes);
+        bool over = !gpuOnly && (entries_.size() > limits_.maxEntries ||
+                                 (limits_.maxBytes > 0 && stats_.bytes > limits_.maxBytes));
         if (!overGpu && !over) return;
         auto v = victim(true, overGpu && !over);
         if (!v) return;  // everything left is pinned by the running run
@@ -112,7 +119,7 @@ CacheStats OutputCache::stats() const {
 void OutputCache::setLimits(CacheLimits limits) {
     std::lock_guard lock(mutex_);
     limits_ = limits;
-    enforceLimits();
+    enforceLimits(inRun_);
 }
 
 CacheLimits OutputCache::limits() const {

@@ -19,9 +19,13 @@ class OutputCache {
     std::optional<ValueMap> lookup(uint64_t key);
     /// Stores outputs, then evicts down to the limits, sparing pinned keys.
     void insert(uint64_t key, ValueMap outputs);
+    /// While a run is active only the GPU byte limit is enforced on insert (so entries that the run is about
+    /// to reuse further down are not dropped by its own inserts); endRun() forgets the pins and trims to
+    /// every limit.
+    void beginRun();
+    void endRun();
     /// Keys spared by limit enforcement (those of the running run). Explicit evict() ignores pins.
     void pin(uint64_t key);
-    void clearPins();
 
     size_t evict(size_t bytesNeeded);
     void clear();
@@ -40,13 +44,14 @@ class OutputCache {
     /// GPU-heavy ones.
     std::optional<uint64_t> victim(bool respectPins, bool onlyGpu) const;
     size_t drop(uint64_t key);
-    void enforceLimits();
+    void enforceLimits(bool gpuOnly = false);
 
     mutable std::mutex mutex_;
     CacheLimits limits_;
     std::unordered_map<uint64_t, Entry> entries_;
     std::set<uint64_t> pinned_;
     uint64_t tick_ = 0;
+    bool inRun_ = false;
     CacheStats stats_;
 };
 

@@ -218,7 +218,9 @@ std::string Value::describe() const {
     return "?";
 }
 
-bool operator==(const Value& a, const Value& b) { return a.data_ == b.data_; }
+bool operator==(const Value& a, const Value& b) {
+    return a.data_ == b.data_;
+}
 
 // ---- ValueMap
 // ----------------------------------------------------------------------------------------------------
