@@ -40,7 +40,8 @@ TEST(PluginLoader, GoodPackLoadsAndItsNodesRun) {
     ASSERT_EQ(reports.size(), 1u);
     EXPECT_TRUE(reports[0].loaded) << reports[0].message;
     EXPECT_EQ(reports[0].pack, "good-pack");
-    EXPECT_EQ(reports[0].nodeTypes, (std::vector<std::string>{"testpack.const", "testpack.double"}));
+    EXPECT_EQ(reports[0].nodeTypes, (std::vector<std::string>{"testpack.const", "testpack.double",
+                                                              "testpack.show", "testpack.slow"}));
     EXPECT_TRUE(loader.problems().empty());
     const auto* entry = registry.findEntry("testpack.double");
     ASSERT_NE(entry, nullptr);
@@ -109,7 +110,7 @@ TEST(PluginLoader, BrokenAndIncompatiblePluginsAreSkippedWithMessages) {
     auto problems = loader.problems();
     EXPECT_EQ(problems.size(), 5u);
     for (const auto& p : problems) EXPECT_EQ(p.rfind(dir.path().string(), 0), 0u) << "names the file: " << p;
-    EXPECT_EQ(registry.size(), 2u);
+    EXPECT_EQ(registry.size(), 4u);
 }
 
 TEST(PluginLoader, SearchPathHonoursTheEnvironment) {

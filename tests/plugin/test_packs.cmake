@@ -14,3 +14,10 @@ if(TARGET plugin_plugin_loader_test)
   add_dependencies(plugin_plugin_loader_test ${_sv_test_packs})
   target_compile_definitions(plugin_plugin_loader_test PRIVATE SV_TEST_PACK_DIR="${SV_TEST_PACK_DIR}")
 endif()
+
+# End-to-end test of `sanavideo run` / `sanavideo nodes` with these packs.
+if(TARGET sanavideo)
+  add_test(NAME plugin_cli_run COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli_run_test.sh $<TARGET_FILE:sanavideo>
+    ${SV_TEST_PACK_DIR})
+  set_tests_properties(plugin_cli_run PROPERTIES LABELS plugin TIMEOUT 120)
+endif()
