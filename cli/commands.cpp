@@ -6,12 +6,16 @@ namespace sv::cli {
 int runVersion(Args args);
 int runInfo(Args args);
 int runSchedule(Args args);
+int runGenerate(Args args);
+int runMakeDemoModel(Args args);
 
 std::span<const Command> commands() {
     static constexpr Command kCommands[] = {
         {"version", "print the version and the compiled-in backends", runVersion},
         {"info", "list a model folder's components, dtypes and parameter counts", runInfo},
         {"schedule", "print a scheduler's timesteps and sigmas", runSchedule},
+        {"generate", "generate a video from a prompt (and an image) with a model folder", runGenerate},
+        {"make-demo-model", "write a tiny random-weight model in the diffusers layout", runMakeDemoModel},
     };
     return kCommands;
 }
