@@ -10,6 +10,8 @@ int runSchedule(Args args);
 int runRun(Args args);
 int runNodes(Args args);
 #endif
+int runGenerate(Args args);
+int runMakeDemoModel(Args args);
 
 std::span<const Command> commands() {
     static constexpr Command kCommands[] = {
@@ -20,6 +22,8 @@ std::span<const Command> commands() {
         {"run", "run a saved node graph headless (GRAPH.json [--set NODE.PARAM=VALUE ...])", runRun},
         {"nodes", "list every node type with its ports and parameters", runNodes},
 #endif
+        {"generate", "generate a video from a prompt (and an image) with a model folder", runGenerate},
+        {"make-demo-model", "write a tiny random-weight model in the diffusers layout", runMakeDemoModel},
     };
     return kCommands;
 }
