@@ -101,6 +101,7 @@ class SaveVideoNode : public Node {
                                                 format == "mp4" ? ".mp4" : "", "filename");
         const int n = video->frameCount;
         if (format == "mp4") {
+            media::setFfmpegQuiet(true);  // keep the encoder's banner out of the run log; warnings still show
             media::VideoWriterOptions opt;
             std::tie(opt.fpsNum, opt.fpsDen) = fpsFraction(fps);
             opt.crf = int(params.getInt("crf"));

@@ -1,5 +1,8 @@
 // Sampler and VAE Decode.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "base/cancelled.h"
 #include "base/error.h"
@@ -22,14 +25,27 @@ constexpr double kMaxSeed = 9007199254740991.0;
 /// A live preview of the x0 estimate: the linear latent → RGB map of the middle latent frame of the first
 /// video (1/8 of the output size; the editor scales it up).
 PreviewImage previewOf(const Tensor& x0) {
-    const Tensor first = x0.select(0, 0);  // [16, F', h, w]
+    const Tensor first = x0.select(0, 0);  // [C, F', h, w]
     const int64_t mid = first.dim(1) / 2;
-    const Tensor rgb = latentPreviewRgb(first.slice(1, mid, mid + 1)).contiguous();  // U8 [1, h, w, 3]
+    const Tensor frame = first.slice(1, mid, mid + 1);  // [C, 1, h, w]
     PreviewImage p;
-    p.height = int(rgb.dim(1));
-    p.width = int(rgb.dim(2));
-    p.rgb.resize(size_t(rgb.numel()));
-    std::memcpy(p.rgb.data(), rgb.data<uint8_t>(), p.rgb.size());
+    p.height = int(frame.dim(2));
+    p.width = int(frame.dim(3));
+    p.rgb.resize(size_t(p.width) * size_t(p.height) * 3);
+    if (frame.dim(0) == 16) {  // the Wan 2.1 latent space the projection was fitted for
+        const Tensor rgb = latentPreviewRgb(frame).contiguous();  // U8 [1, h, w, 3]
+        std::memcpy(p.rgb.data(), rgb.data<uint8_t>(), p.rgb.size());
+        return p;
+    }
+    // Another latent space (e.g. a demo model with fewer channels): the channel mean as grey.
+    const std::vector<float> v = frame.to(Device::cpu()).to(DType::F32).toFloatVector();
+    const size_t pixels = size_t(p.width) * size_t(p.height), channels = size_t(frame.dim(0));
+    for (size_t i = 0; i < pixels; ++i) {
+        float s = 0;
+        for (size_t c = 0; c < channels; ++c) s += v[c * pixels + i];
+        const float g = std::clamp((s / float(channels) + 1.0f) * 0.5f, 0.0f, 1.0f);
+        p.rgb[i * 3] = p.rgb[i * 3 + 1] = p.rgb[i * 3 + 2] = uint8_t(std::lround(g * 255.0f));
+    }
     return p;
 }
 
