@@ -46,7 +46,7 @@ class Tokenizer {
 };
 
 enum class TokenizerFormat {
-    Auto,  // tokenizer.model when sentencepiece support is built in and the file exists, else tokenizer.json
+    Auto,  // tokenizer.json when present (what diffusers reads), else tokenizer.model through sentencepiece
     SentencePiece,  // tokenizer.model
     HuggingFace,    // tokenizer.json
 };

@@ -1,5 +1,5 @@
 // Unicode data tables for Python-compatible lowercasing and whitespace stripping (generated; see
-// tools/gen_unicode_tables.py). Internal to core/text.
+// tests/data/tools/gen_unicode_tables.py). Internal to core/text.
 #pragma once
 
 #include <cstddef>

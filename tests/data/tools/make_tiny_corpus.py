@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the training text of the tiny test/demo sentencepiece tokenizer (tests/data/tokenizer_tiny): a few hundred
 short video prompts composed from fixed word lists, deterministic (no randomness), plus a few lines of digits,
-punctuation and accented words. Usage: python3 tools/make_tiny_corpus.py > corpus.txt"""
+punctuation and accented words. Usage: python3 tests/data/tools/make_tiny_corpus.py > corpus.txt"""
 
 subjects = ["a cat", "a small dog", "an old man", "a young woman", "two children", "a red fox", "a white horse",
             "a golden retriever", "a robot", "a flock of birds", "a sailboat", "a steam train", "a dancer",
