@@ -362,8 +362,8 @@ int generate(const Options& o) {
             seq.write(ext == ".exr" || ext == ".EXR" ? frame.contiguous() : floatFramesToUint8(frame));
         }
     }
-    std::printf("wrote %s (%lld frames, %dx%d%s) in %.1f s\n", o.out.c_str(),
-                static_cast<long long>(totalFrames), o.width, o.height,
+    std::printf("wrote %s (%lld frame%s, %dx%d%s) in %.1f s\n", o.out.c_str(),
+                static_cast<long long>(totalFrames), totalFrames == 1 ? "" : "s", o.width, o.height,
                 sequence ? "" : concat(", ", o.fps, " fps").c_str(), seconds(t0));
     return 0;
 }

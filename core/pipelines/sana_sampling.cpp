@@ -167,7 +167,9 @@ Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, co
             if (i2v) x0.slice(2, 0, 1).copyFrom(latents.slice(2, 0, 1));
         }
 
-        if (i2v) {
+        if (i2v && shape[2] == 1) {
+            // A single latent frame is the image itself: nothing to step.
+        } else if (i2v) {
             const int64_t f = shape[2];
             const Tensor stepped = scheduler->step(velocity.slice(2, 1, f), latents.slice(2, 1, f));
             Tensor next = Tensor::empty(shape, DType::F32, device);

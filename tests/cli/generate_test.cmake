@@ -76,11 +76,7 @@ if(CASE STREQUAL "demo_t2v")
   run_cli(0 out generate --model "${M}" --prompt "a fox" --height 48 --width 80 --frames 5 --steps 2 --no-binning
           --fps 24 --scheduler unipc --guidance 4.5 --out "${WORK_DIR}/small.mp4")
   expect_video("${WORK_DIR}/small.mp4" 80 48 5 24)
-  # With binning (the default), 48x80 is generated at the 0.57 bin (480x832) and resized back.
-  run_cli(0 out generate --model "${M}" --prompt "a fox" --height 48 --width 80 --frames 1 --steps 1
-          --out "${WORK_DIR}/binned.mp4")
-  expect_match("${out}" "generating at 832x480, resized to 80x48" "the binning note")
-  expect_video("${WORK_DIR}/binned.mp4" 80 48 1 16)
+  # (Resolution binning generates at >= 448 pixels, too slow for this test: covered by tests/core/pipeline_test.)
 
 elseif(CASE STREQUAL "demo_i2v")
   run_cli(0 out make-demo-model "${M}")

@@ -130,6 +130,13 @@ TEST_F(DemoModel, ImageToVideoKeepsFrameZeroAtTheImageLatent) {
     EXPECT_EQ(callbacks, 4);
     EXPECT_TRUE(equal(out.latents.slice(2, 0, 1), imageLatent));
     EXPECT_EQ(out.frames.shape(), (Shape{1, 9, 32, 32, 3}));
+
+    // One frame: the result is the image latent itself.
+    r.observer = {};
+    r.frames = 1;
+    const VideoResult single = ImageToVideoPipeline(models_).run(r);
+    EXPECT_TRUE(equal(single.latents, imageLatent));
+    EXPECT_EQ(single.frames.shape(), (Shape{1, 1, 32, 32, 3}));
 }
 
 TEST_F(DemoModel, CallbackCancelsAfterTheStep) {
