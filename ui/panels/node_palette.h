@@ -7,6 +7,7 @@
 #include <QList>
 #include <QString>
 
+class QLabel;
 class QLineEdit;
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -75,7 +76,7 @@ class NodePalette : public QFrame {
 
   private:
     NodeList* m_list = nullptr;
-    class QLabel* m_title = nullptr;
+    QLabel* m_title = nullptr;
     bool m_chose = false;
 };
 

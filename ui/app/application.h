@@ -1,0 +1,21 @@
+// Application start-up: names, theme and icon; loading node packs; opening the first graph.
+#pragma once
+
+#include <QString>
+
+class QApplication;
+
+namespace sv::ui {
+
+/// Registers the embedded resources (icon, fallback default graphs). Idempotent.
+void initResources();
+/// Organisation / application names (QSettings, QStandardPaths), version, theme and window icon.
+void setupApplication(QApplication& app);
+/// Where a default graph (e.g. "text-to-video.json") is found, in order: next to the executable
+/// (../share/sanavideo/graphs), the source tree's resources/graphs, the copy embedded at build time. "" when none.
+QString defaultGraphPath(const QString& name);
+/// Loads node packs, shows the main window with `path` (or the default text-to-video graph) and runs the event
+/// loop. Returns the exit code.
+int runStudio(QApplication& app, const QString& path);
+
+}  // namespace sv::ui
