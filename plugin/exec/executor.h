@@ -34,7 +34,7 @@ struct RunResult {
     std::string message;             ///< Failed: the node's error; Invalid: formatIssues() of the errors
     std::vector<GraphIssue> issues;  ///< validation issues (errors and warnings) of the planned part
     std::map<std::string, ValueMap>
-        outputs;                         ///< outputs of every evaluated or cached planned node, by node id
+        outputs;  ///< outputs of the target nodes (evaluated, cached or bypassed), by node id
     std::vector<std::string> evaluated;  ///< nodes that actually ran, in order
     std::vector<std::string> cached;     ///< nodes served from the cache, in order
     double durationSeconds = 0.0;

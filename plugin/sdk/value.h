@@ -135,6 +135,9 @@ class Value {
         std::shared_ptr<const void> payload;
         uint64_t identity = 0;
         SizeHint hint;
+        friend bool operator==(const ObjectData& a, const ObjectData& b) {
+            return a.tag == b.tag && a.identity == b.identity;
+        }
     };
     using Data = std::variant<std::monostate, int64_t, double, bool, std::string, ObjectData>;
 
