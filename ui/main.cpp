@@ -1,5 +1,5 @@
-// sanavideo-studio: the node editor. With no argument it opens the default text-to-video graph; with a path it
-// opens that graph (or the graph embedded in an MP4 written by Save Video).
+// sanavideo-studio: the node editor. With no argument it opens the default text-to-video graph; with a path
+// it opens that graph (or the graph embedded in an MP4 written by Save Video).
 #include <QApplication>
 #include <QCommandLineParser>
 

@@ -9,11 +9,15 @@
 #include "panels/log_panel.h"
 #include "plugin/sdk/plugin_loader.h"
 
-static void svInitUiResources() { Q_INIT_RESOURCE(sv_ui); }
+static void svInitUiResources() {
+    Q_INIT_RESOURCE(sv_ui);
+}
 
 namespace sv::ui {
 
-void initResources() { svInitUiResources(); }
+void initResources() {
+    svInitUiResources();
+}
 
 void setupApplication(QApplication& app) {
     initResources();
@@ -47,17 +51,19 @@ int runStudio(QApplication& app, const QString& path) {
     for (const sp::PluginReport& r : reports) {
         const QString file = QString::fromStdString(r.file.string());
         if (r.loaded) {
-            window.logPanel()->info(QStringLiteral("plugins"), QObject::tr("%1: %n node type(s) from %2", nullptr,
-                                                                           int(r.nodeTypes.size()))
-                                                                   .arg(QString::fromStdString(r.pack), file));
+            window.logPanel()->info(
+                QStringLiteral("plugins"),
+                QObject::tr("%1: %n node type(s) from %2", nullptr, int(r.nodeTypes.size()))
+                    .arg(QString::fromStdString(r.pack), file));
         } else {
             window.logPanel()->warning(QStringLiteral("plugins"),
                                        QStringLiteral("%1: %2").arg(file, QString::fromStdString(r.message)));
         }
     }
     if (registry.size() == 0)
-        window.logPanel()->warning(QStringLiteral("plugins"),
-                                   QObject::tr("No node pack found (looked next to the program and in SV_PLUGIN_PATH)"));
+        window.logPanel()->warning(
+            QStringLiteral("plugins"),
+            QObject::tr("No node pack found (looked next to the program and in SV_PLUGIN_PATH)"));
     window.show();
 
     const bool recovered = path.isEmpty() && window.offerRecovery(true);
@@ -66,8 +72,9 @@ int runStudio(QApplication& app, const QString& path) {
     } else if (!recovered) {
         const QString def = defaultGraphPath(QStringLiteral("text-to-video.json"));
         if (def.isEmpty()) {
-            window.logPanel()->warning(QStringLiteral("file"),
-                                       QObject::tr("The default graph text-to-video.json was not found; starting empty"));
+            window.logPanel()->warning(
+                QStringLiteral("file"),
+                QObject::tr("The default graph text-to-video.json was not found; starting empty"));
         } else {
             window.openTemplate(def);
         }

@@ -12,10 +12,11 @@ void initResources();
 /// Organisation / application names (QSettings, QStandardPaths), version, theme and window icon.
 void setupApplication(QApplication& app);
 /// Where a default graph (e.g. "text-to-video.json") is found, in order: next to the executable
-/// (../share/sanavideo/graphs), the source tree's resources/graphs, the copy embedded at build time. "" when none.
+/// (../share/sanavideo/graphs), the source tree's resources/graphs, the copy embedded at build time. "" when
+/// none.
 QString defaultGraphPath(const QString& name);
-/// Loads node packs, shows the main window with `path` (or the default text-to-video graph) and runs the event
-/// loop. Returns the exit code.
+/// Loads node packs, shows the main window with `path` (or the default text-to-video graph) and runs the
+/// event loop. Returns the exit code.
 int runStudio(QApplication& app, const QString& path);
 
 }  // namespace sv::ui

@@ -109,8 +109,9 @@ bool GraphEditor::disconnectInput(const sp::PortRef& to) {
 
 void GraphEditor::removeLinks(const std::vector<sp::GraphLink>& links) {
     if (links.empty()) return;
-    m_undo->push(new RemoveItemsCommand(m_model.document(), {}, links,
-                                        links.size() == 1 ? tr("Disconnect") : tr("Cut %1 links").arg(links.size())));
+    m_undo->push(
+        new RemoveItemsCommand(m_model.document(), {}, links,
+                               links.size() == 1 ? tr("Disconnect") : tr("Cut %1 links").arg(links.size())));
 }
 
 void GraphEditor::removeItems(const QStringList& nodeIds, const std::vector<sp::GraphLink>& links) {
@@ -118,8 +119,8 @@ void GraphEditor::removeItems(const QStringList& nodeIds, const std::vector<sp::
     for (const QString& id : nodeIds)
         if (m_model.hasNode(id)) ids.push_back(GraphModel::ss(id));
     if (ids.empty() && links.empty()) return;
-    const QString text = ids.size() == 1 && links.empty() ? tr("Delete %1").arg(m_model.title(nodeIds.first()))
-                                                          : tr("Delete");
+    const QString text =
+        ids.size() == 1 && links.empty() ? tr("Delete %1").arg(m_model.title(nodeIds.first())) : tr("Delete");
     m_undo->push(new RemoveItemsCommand(m_model.document(), std::move(ids), links, text));
 }
 
@@ -161,11 +162,13 @@ void GraphEditor::resetParam(const QString& nodeId, const QString& name) {
 }
 
 void GraphEditor::toggleBypass(const QStringList& ids) {
-    const bool anyActive = std::ranges::any_of(ids, [this](const QString& id) { return !m_model.isBypassed(id); });
+    const bool anyActive =
+        std::ranges::any_of(ids, [this](const QString& id) { return !m_model.isBypassed(id); });
     std::map<std::string, bool> after;
     for (const QString& id : ids)
         if (m_model.hasNode(id)) after[GraphModel::ss(id)] = anyActive;
-    auto* cmd = new SetBypassCommand(m_model.document(), std::move(after), anyActive ? tr("Bypass") : tr("Enable"));
+    auto* cmd =
+        new SetBypassCommand(m_model.document(), std::move(after), anyActive ? tr("Bypass") : tr("Enable"));
     if (cmd->isObsolete()) {
         delete cmd;
         return;
@@ -189,8 +192,9 @@ void GraphEditor::setViewed(const QString& id) {
         changes[n.id] = {n.ui, ui};
     }
     if (changes.empty()) return;
-    m_undo->push(new SetUiDataCommand(m_model.document(), std::move(changes),
-                                      target.isEmpty() ? tr("Clear view flag") : tr("View %1").arg(m_model.title(id))));
+    m_undo->push(new SetUiDataCommand(
+        m_model.document(), std::move(changes),
+        target.isEmpty() ? tr("Clear view flag") : tr("View %1").arg(m_model.title(id))));
 }
 
 QByteArray GraphEditor::fragmentJson(const QStringList& ids) const {
@@ -204,7 +208,8 @@ QByteArray GraphEditor::fragmentJson(const QStringList& ids) const {
         keep.push_back(n.id);
     }
     for (const sp::GraphLink& l : m_model.document().links())
-        if (std::ranges::find(keep, l.from.node) != keep.end() && std::ranges::find(keep, l.to.node) != keep.end())
+        if (std::ranges::find(keep, l.from.node) != keep.end() &&
+            std::ranges::find(keep, l.to.node) != keep.end())
             fragment.connect(l.from, l.to);
     return QByteArray::fromStdString(fragment.toText(2));
 }
@@ -212,7 +217,8 @@ QByteArray GraphEditor::fragmentJson(const QStringList& ids) const {
 QStringList GraphEditor::pasteFragment(const QByteArray& json, std::optional<QPointF> at) {
     sp::GraphDocument fragment;
     try {
-        fragment = sp::GraphDocument::parse(std::string_view(json.constData(), size_t(json.size())), "clipboard");
+        fragment =
+            sp::GraphDocument::parse(std::string_view(json.constData(), size_t(json.size())), "clipboard");
     } catch (const sv::Error& e) {
         emit message(tr("Nothing to paste: %1").arg(QString::fromUtf8(e.what())));
         return {};
@@ -235,7 +241,8 @@ QStringList GraphEditor::pasteFragment(const QByteArray& json, std::optional<QPo
     for (const sp::GraphNode& n : nodes) {
         const auto it = n.ui.find("pos");
         QPointF p;
-        if (it != n.ui.end() && it->is_array() && it->size() == 2 && (*it)[0].is_number() && (*it)[1].is_number())
+        if (it != n.ui.end() && it->is_array() && it->size() == 2 && (*it)[0].is_number() &&
+            (*it)[1].is_number())
             p = {(*it)[0].get<double>(), (*it)[1].get<double>()};
         positions.push_back(p);
         minX = std::min(minX, p.x());
@@ -254,8 +261,9 @@ QStringList GraphEditor::pasteFragment(const QByteArray& json, std::optional<QPo
     }
     QStringList ids;
     for (const auto& n : nodes) ids << GraphModel::qs(n.id);
-    m_undo->push(new InsertNodesCommand(m_model.document(), std::move(nodes), std::move(links),
-                                        ids.size() == 1 ? tr("Paste node") : tr("Paste %1 nodes").arg(ids.size())));
+    m_undo->push(
+        new InsertNodesCommand(m_model.document(), std::move(nodes), std::move(links),
+                               ids.size() == 1 ? tr("Paste node") : tr("Paste %1 nodes").arg(ids.size())));
     return ids;
 }
 

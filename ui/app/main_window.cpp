@@ -41,7 +41,8 @@ MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, 
     // New nodes that take a folder start with the last model folder used.
     m_editor->setParamDefaults([](const sp::NodeDescriptor&, const sp::ParamSpec& p) -> nlohmann::json {
         if (p.type != sp::PortType::Path || p.pathMode != sp::PathMode::Folder) return nullptr;
-        if (p.defaultValue.kind() == sp::Value::Kind::String && !p.defaultValue.toString().empty()) return nullptr;
+        if (p.defaultValue.kind() == sp::Value::Kind::String && !p.defaultValue.toString().empty())
+            return nullptr;
         const QStringList folders = QSettings().value(QStringLiteral("paths/modelFolders")).toStringList();
         return folders.isEmpty() ? nlohmann::json() : nlohmann::json(folders.first().toStdString());
     });
@@ -54,9 +55,11 @@ MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, 
 
     m_runStatus = new QLabel(this);
     statusBar()->addPermanentWidget(m_runStatus);
-    connect(m_editor.get(), &GraphEditor::message, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
-    connect(m_scene.get(), &GraphScene::connectionRefused, this,
-            [this](const QString& why) { statusBar()->showMessage(tr("Cannot connect: %1").arg(why), 6000); });
+    connect(m_editor.get(), &GraphEditor::message, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+    connect(m_scene.get(), &GraphScene::connectionRefused, this, [this](const QString& why) {
+        statusBar()->showMessage(tr("Cannot connect: %1").arg(why), 6000);
+    });
     connect(m_scene.get(), &QGraphicsScene::selectionChanged, this, &MainWindow::onSelectionChanged);
     connect(m_view, &GraphView::fileDropped, this, &MainWindow::onFileDropped);
     connect(m_editor->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
@@ -85,6 +88,8 @@ MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, 
 }
 
 MainWindow::~MainWindow() {
+    m_scene->disconnect(this);
+    m_queue->disconnect(this);
     // Widgets that reference the scene, the editor or the queue go first.
     delete takeCentralWidget();
     qDeleteAll(findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly));
@@ -111,7 +116,8 @@ void MainWindow::createDocks() {
     m_preview = new PreviewPane(this);
     m_previewDock = dock(tr("Preview"), QStringLiteral("previewDock"), m_preview, Qt::RightDockWidgetArea);
     m_inspector = new Inspector(*m_editor, this);
-    auto* inspectorDock = dock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector, Qt::RightDockWidgetArea);
+    auto* inspectorDock =
+        dock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector, Qt::RightDockWidgetArea);
     splitDockWidget(m_previewDock, inspectorDock, Qt::Vertical);
 
     m_queuePanel = new QueuePanel(*m_queue, this);
@@ -126,7 +132,8 @@ void MainWindow::createDocks() {
     resizeDocks({m_previewDock}, {480}, Qt::Horizontal);
     resizeDocks({m_previewDock, inspectorDock}, {380, 420}, Qt::Vertical);
     resizeDocks({queueDock}, {170}, Qt::Vertical);
-    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks |
+                   QMainWindow::AllowNestedDocks);
 }
 
 void MainWindow::createActions() {
@@ -140,18 +147,21 @@ void MainWindow::createActions() {
     m_actions.newGraph = make(tr("&New"), {QKeySequence::New}, [this] { newGraph(); });
     m_actions.open = make(tr("&Open…"), {QKeySequence::Open}, [this] { openWithDialog(); });
     m_actions.save = make(tr("&Save"), {QKeySequence::Save}, [this] { save(); });
-    m_actions.saveAs = make(tr("Save &As…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)}, [this] { saveAs(); });
+    m_actions.saveAs =
+        make(tr("Save &As…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)}, [this] { saveAs(); });
     m_actions.quit = make(tr("&Quit"), {QKeySequence::Quit}, [this] { close(); });
 
     m_actions.undo = m_editor->undoStack()->createUndoAction(this, tr("&Undo"));
     m_actions.undo->setShortcuts(QKeySequence::Undo);
     m_actions.redo = m_editor->undoStack()->createRedoAction(this, tr("&Redo"));
-    m_actions.redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+    m_actions.redo->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
     addAction(m_actions.undo);
     addAction(m_actions.redo);
 
-    m_actions.run = make(tr("&Run"), {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
-                         [this] { runGraph(false); });
+    m_actions.run =
+        make(tr("&Run"), {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
+             [this] { runGraph(false); });
     m_actions.run->setToolTip(tr("Queue the graph (Ctrl+Enter)"));
     m_actions.runFirst = make(tr("Run &First"),
                               {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return),
@@ -182,7 +192,8 @@ void MainWindow::createMenus() {
     edit->addAction(m_actions.undo);
     edit->addAction(m_actions.redo);
     edit->addSeparator();
-    for (QAction* a : {canvas.cut, canvas.copy, canvas.paste, canvas.duplicate, canvas.remove}) edit->addAction(a);
+    for (QAction* a : {canvas.cut, canvas.copy, canvas.paste, canvas.duplicate, canvas.remove})
+        edit->addAction(a);
     edit->addSeparator();
     edit->addAction(canvas.selectAll);
 
@@ -218,14 +229,16 @@ void MainWindow::createMenus() {
                "<tr><td><b>F</b> / <b>Home</b></td><td>frame selection / all</td></tr>"
                "<tr><td><b>D</b> / <b>V</b></td><td>bypass / view flag</td></tr>"
                "<tr><td><b>Ctrl+C</b>, <b>Ctrl+V</b>, <b>Ctrl+D</b></td><td>copy, paste, duplicate</td></tr>"
-               "<tr><td><b>Ctrl+Enter</b> / <b>Ctrl+Shift+Enter</b></td><td>queue the graph (last / first)</td></tr>"
+               "<tr><td><b>Ctrl+Enter</b> / <b>Ctrl+Shift+Enter</b></td><td>queue the graph (last / "
+               "first)</td></tr>"
                "<tr><td><b>Escape</b></td><td>cancel the running job</td></tr>"
                "</table>"));
     });
     help->addAction(tr("&About"), this, [this] {
-        QMessageBox::about(this, tr("About Sana Video Studio"),
-                           tr("<b>Sana Video Studio</b> %1<br>SANA-Video text/image-to-video, native C++/CUDA.")
-                               .arg(QStringLiteral(SV_UI_VERSION_STRING)));
+        QMessageBox::about(
+            this, tr("About Sana Video Studio"),
+            tr("<b>Sana Video Studio</b> %1<br>SANA-Video text/image-to-video, native C++/CUDA.")
+                .arg(QStringLiteral(SV_UI_VERSION_STRING)));
     });
 
     QToolBar* bar = addToolBar(tr("Main"));
@@ -242,7 +255,9 @@ void MainWindow::createMenus() {
     bar->addAction(m_actions.cancel);
 }
 
-bool MainWindow::isModified() const { return m_forceModified || !m_editor->undoStack()->isClean(); }
+bool MainWindow::isModified() const {
+    return m_forceModified || !m_editor->undoStack()->isClean();
+}
 
 void MainWindow::updateTitle() {
     const QString name = m_file.isEmpty() ? tr("untitled") : QFileInfo(m_file).fileName();
@@ -262,9 +277,10 @@ void MainWindow::onSelectionChanged() {
 void MainWindow::refreshNodeList() {
     QList<PaletteEntry> entries;
     for (const auto* e : m_registry.entries())
-        entries.append({GraphModel::qs(e->descriptor.typeId),
-                        GraphModel::qs(e->descriptor.caption.empty() ? e->descriptor.typeId : e->descriptor.caption),
-                        GraphModel::qs(e->descriptor.category), GraphModel::qs(e->descriptor.help)});
+        entries.append(
+            {GraphModel::qs(e->descriptor.typeId),
+             GraphModel::qs(e->descriptor.caption.empty() ? e->descriptor.typeId : e->descriptor.caption),
+             GraphModel::qs(e->descriptor.category), GraphModel::qs(e->descriptor.help)});
     m_nodeList->setEntries(entries);
 }
 

@@ -1,10 +1,10 @@
-// MainWindow: the editor. It owns the GraphDocument (the only graph state), the model adapter, the editor (undo
-// stack), the canvas, the docks (node list, inspector, preview, queue, log) and the run queue. The node registry is
-// injected, so tests run graphs of in-process test nodes and the app runs the loaded node packs.
+// MainWindow: the editor. It owns the GraphDocument (the only graph state), the model adapter, the editor
+// (undo stack), the canvas, the docks (node list, inspector, preview, queue, log) and the run queue. The node
+// registry is injected, so tests run graphs of in-process test nodes and the app runs the loaded node packs.
 //
-// The implementation is split by concern: main_window.cpp (layout, actions), main_window_files.cpp (new, open,
-// save, recent files, autosave and recovery, drops), main_window_run.cpp (queueing runs, executor events onto the
-// canvas, preview and log).
+// The implementation is split by concern: main_window.cpp (layout, actions), main_window_files.cpp (new,
+// open, save, recent files, autosave and recovery, drops), main_window_run.cpp (queueing runs, executor
+// events onto the canvas, preview and log).
 #pragma once
 
 #include <QHash>
@@ -52,8 +52,9 @@ struct StudioOptions {
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
-public:
-    explicit MainWindow(const sp::NodeRegistry& registry, StudioOptions options = {}, QWidget* parent = nullptr);
+  public:
+    explicit MainWindow(const sp::NodeRegistry& registry, StudioOptions options = {},
+                        QWidget* parent = nullptr);
     ~MainWindow() override;
 
     struct Actions {
@@ -70,7 +71,8 @@ public:
         QAction* clearCache = nullptr;
     };
 
-    // ---- parts (for the app and for tests) --------------------------------------------------------------------
+    // ---- parts (for the app and for tests)
+    // --------------------------------------------------------------------
     sp::GraphDocument& document() { return m_doc; }
     const sp::NodeRegistry& registry() const { return m_registry; }
     GraphModel& model() { return *m_model; }
@@ -85,11 +87,12 @@ public:
     RunQueue& runQueue() { return *m_queue; }
     const Actions& actions() const { return m_actions; }
 
-    // ---- files ------------------------------------------------------------------------------------------------
+    // ---- files
+    // ------------------------------------------------------------------------------------------------
     /// Starts an empty graph (asks about unsaved changes when confirmDiscard). False when the user declined.
     bool newGraph();
-    /// Opens a graph JSON, or the graph embedded in an MP4 written by Save Video. Errors go to the log and the
-    /// status bar; returns false on failure (the current graph stays).
+    /// Opens a graph JSON, or the graph embedded in an MP4 written by Save Video. Errors go to the log and
+    /// the status bar; returns false on failure (the current graph stays).
     bool openFile(const QString& path);
     /// Opens a graph as a new untitled document (the default graphs): saving asks for a file name.
     bool openTemplate(const QString& path);
@@ -102,20 +105,21 @@ public:
     QStringList recentFiles() const;
     /// Writes the autosave now (the timer does it while modified); returns its path ("" on failure).
     QString autosaveNow();
-    /// Offers to recover crashed sessions from the autosave folder (modal question unless `ask` is false, in which
-    /// case the newest is recovered). Returns whether a graph was recovered.
+    /// Offers to recover crashed sessions from the autosave folder (modal question unless `ask` is false, in
+    /// which case the newest is recovered). Returns whether a graph was recovered.
     bool offerRecovery(bool ask = true);
 
-    // ---- running ----------------------------------------------------------------------------------------------
+    // ---- running
+    // ----------------------------------------------------------------------------------------------
     /// Queues the current graph (at the front when `first`); returns the job id (0 when nothing was queued).
     int runGraph(bool first = false);
     void cancelRun();
     QString outputDir() const;
 
-protected:
+  protected:
     void closeEvent(QCloseEvent* event) override;
 
-private:
+  private:
     // main_window.cpp
     void createDocks();
     void createActions();

@@ -1,4 +1,5 @@
-// MainWindow: files — new, open, save, recent files, autosave and crash recovery, files dropped on the canvas.
+// MainWindow: files — new, open, save, recent files, autosave and crash recovery, files dropped on the
+// canvas.
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -25,7 +26,8 @@ namespace sv::ui {
 namespace {
 constexpr int kMaxRecent = 10;
 const QString kRecentKey = QStringLiteral("files/recent");
-const QString kGraphFilter = QObject::tr("Graphs (*.json);;Videos with a graph (*.mp4 *.mov *.m4v);;All files (*)");
+const QString kGraphFilter =
+    QObject::tr("Graphs (*.json);;Videos with a graph (*.mp4 *.mov *.m4v);;All files (*)");
 }  // namespace
 
 bool MainWindow::maybeDiscard() {
@@ -64,7 +66,8 @@ void MainWindow::openWithDialog() {
 bool MainWindow::loadDocument(const QByteArray& json, const QString& source, const QString& file) {
     sp::GraphDocument doc;
     try {
-        doc = sp::GraphDocument::parse(std::string_view(json.constData(), size_t(json.size())), source.toStdString());
+        doc = sp::GraphDocument::parse(std::string_view(json.constData(), size_t(json.size())),
+                                       source.toStdString());
     } catch (const sv::Error& e) {
         const QString message = QString::fromUtf8(e.what());
         m_log->error(tr("file"), message);
@@ -109,7 +112,8 @@ bool MainWindow::openFile(const QString& path) {
     if (!loadDocument(json, path, video ? QString() : QFileInfo(path).absoluteFilePath())) return false;
     if (video) m_forceModified = true;
     addRecentFile(QFileInfo(path).absoluteFilePath());
-    m_log->info(tr("file"), video ? tr("Restored the graph embedded in %1").arg(path) : tr("Opened %1").arg(path));
+    m_log->info(tr("file"),
+                video ? tr("Restored the graph embedded in %1").arg(path) : tr("Opened %1").arg(path));
     updateTitle();
     return true;
 }
@@ -143,7 +147,9 @@ bool MainWindow::saveTo(const QString& path) {
     return true;
 }
 
-bool MainWindow::save() { return m_file.isEmpty() ? saveAs() : saveTo(m_file); }
+bool MainWindow::save() {
+    return m_file.isEmpty() ? saveAs() : saveTo(m_file);
+}
 
 bool MainWindow::saveAs() {
     QString start = m_file;
@@ -157,7 +163,9 @@ bool MainWindow::saveAs() {
     return saveTo(path);
 }
 
-QStringList MainWindow::recentFiles() const { return QSettings().value(kRecentKey).toStringList(); }
+QStringList MainWindow::recentFiles() const {
+    return QSettings().value(kRecentKey).toStringList();
+}
 
 void MainWindow::addRecentFile(const QString& path) {
     QSettings settings;
@@ -175,7 +183,8 @@ void MainWindow::rebuildRecentMenu() {
     const QStringList recent = recentFiles();
     for (int i = 0; i < recent.size(); ++i) {
         const QString path = recent[i];
-        QAction* a = m_recentMenu->addAction(QStringLiteral("&%1  %2").arg((i + 1) % 10).arg(QFileInfo(path).fileName()));
+        QAction* a = m_recentMenu->addAction(
+            QStringLiteral("&%1  %2").arg((i + 1) % 10).arg(QFileInfo(path).fileName()));
         a->setToolTip(path);
         a->setStatusTip(path);
         connect(a, &QAction::triggered, this, [this, path] {
@@ -225,23 +234,25 @@ bool MainWindow::offerRecovery(bool ask) {
     if (ask) {
         const QString what = newest.originalFile.isEmpty() ? tr("an untitled graph")
                                                            : QFileInfo(newest.originalFile).fileName();
-        const auto answer = QMessageBox::question(
-            this, tr("Recover unsaved work?"),
-            tr("Sana Video Studio did not close properly. Recover %1, autosaved %2?")
-                .arg(what, QLocale().toString(newest.savedAt, QLocale::ShortFormat)),
-            QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+        const auto answer =
+            QMessageBox::question(this, tr("Recover unsaved work?"),
+                                  tr("Sana Video Studio did not close properly. Recover %1, autosaved %2?")
+                                      .arg(what, QLocale().toString(newest.savedAt, QLocale::ShortFormat)),
+                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
         if (answer != QMessageBox::Yes) {
             for (const auto& s : sessions) Session::remove(s);
             return false;
         }
     }
     QFile f(newest.autosavePath);
-    const bool ok = f.open(QIODevice::ReadOnly) && loadDocument(f.readAll(), newest.autosavePath, newest.originalFile);
+    const bool ok =
+        f.open(QIODevice::ReadOnly) && loadDocument(f.readAll(), newest.autosavePath, newest.originalFile);
     if (ok) {
         m_forceModified = true;  // recovered work is not on disk yet
-        m_log->info(tr("file"), tr("Recovered the autosave of %2 (%1)")
-                                    .arg(newest.savedAt.toString(Qt::ISODate),
-                                         newest.originalFile.isEmpty() ? tr("an untitled graph") : newest.originalFile));
+        m_log->info(tr("file"),
+                    tr("Recovered the autosave of %2 (%1)")
+                        .arg(newest.savedAt.toString(Qt::ISODate),
+                             newest.originalFile.isEmpty() ? tr("an untitled graph") : newest.originalFile));
         updateTitle();
         autosaveNow();
     }

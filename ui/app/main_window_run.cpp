@@ -1,5 +1,5 @@
-// MainWindow: running — queueing the graph, and turning executor events into node badges, live previews, results
-// in the preview pane and log lines. Events arrive on the GUI thread through RunQueue's queued calls.
+// MainWindow: running — queueing the graph, and turning executor events into node badges, live previews,
+// results in the preview pane and log lines. Events arrive on the GUI thread through RunQueue's queued calls.
 #include <QDir>
 #include <QFileInfo>
 #include <QLabel>
@@ -21,12 +21,12 @@ constexpr double kDefaultFps = 16.0;
 
 LogPanel::Level logLevel(sp::LogLevel l) {
     switch (l) {
-    case sp::LogLevel::Error:
-        return LogPanel::Level::Error;
-    case sp::LogLevel::Warning:
-        return LogPanel::Level::Warning;
-    default:
-        return LogPanel::Level::Info;
+        case sp::LogLevel::Error:
+            return LogPanel::Level::Error;
+        case sp::LogLevel::Warning:
+            return LogPanel::Level::Warning;
+        default:
+            return LogPanel::Level::Info;
     }
 }
 }  // namespace
@@ -50,7 +50,8 @@ int MainWindow::runGraph(bool first) {
     const QString name = m_file.isEmpty() ? tr("untitled") : QFileInfo(m_file).completeBaseName();
     const int id = m_queue->enqueue(m_doc, name, request, first);
     m_jobGeneration.insert(id, m_generation);
-    m_log->info(tr("run"), tr("Queued job #%1 (%2)%3").arg(id).arg(name, first ? tr(" at the front") : QString()));
+    m_log->info(tr("run"),
+                tr("Queued job #%1 (%2)%3").arg(id).arg(name, first ? tr(" at the front") : QString()));
     return id;
 }
 
@@ -77,7 +78,8 @@ void MainWindow::showViewedResult() {
     if (it != m_results.constEnd()) {
         m_preview->showFrames(it->frames, it->fps, m_model->title(viewed));
     } else {
-        m_preview->clear(tr("%1 has no picture yet. Run the graph (Ctrl+Enter).").arg(m_model->title(viewed)));
+        m_preview->clear(
+            tr("%1 has no picture yet. Run the graph (Ctrl+Enter).").arg(m_model->title(viewed)));
     }
 }
 
@@ -87,7 +89,8 @@ void MainWindow::onExecutionEvent(int jobId, const sp::ExecutionEvent& e) {
     const bool mine = m_jobGeneration.value(jobId, -1) == m_generation;
     const QString node = QString::fromStdString(e.nodeId);
     const QString title = mine && m_model->hasNode(node) ? m_model->title(node) : node;
-    const QString source = node.isEmpty() ? tr("run #%1").arg(jobId) : QStringLiteral("%1 (%2)").arg(title, node);
+    const QString source =
+        node.isEmpty() ? tr("run #%1").arg(jobId) : QStringLiteral("%1 (%2)").arg(title, node);
     auto setStatus = [&](const QString& id, NodeStatus::State state, const QString& message = {}) {
         if (!mine || !m_model->hasNode(id)) return;
         NodeStatus s = m_model->status(id);
@@ -100,99 +103,107 @@ void MainWindow::onExecutionEvent(int jobId, const sp::ExecutionEvent& e) {
     const bool showsThis = viewed.isEmpty() || viewed == node;
 
     switch (e.kind) {
-    case K::RunStarted:
-        if (mine) {
-            m_model->clearStatuses();
-            for (const std::string& n : e.nodes) setStatus(QString::fromStdString(n), NodeStatus::State::Pending);
-        }
-        m_nodeStep.clear();
-        m_nodeSteps.clear();
-        m_log->info(tr("run #%1").arg(jobId), tr("started: %n node(s) to evaluate", nullptr, int(e.nodes.size())));
-        break;
-    case K::NodeStarted:
-        setStatus(node, NodeStatus::State::Running);
-        m_runStatus->setText(tr("Job #%1: %2 (node %3 of %4)").arg(jobId).arg(title).arg(e.index + 1).arg(e.count));
-        break;
-    case K::NodeProgress:
-        if (mine && m_model->hasNode(node)) {
-            NodeStatus s = m_model->status(node);
-            s.state = NodeStatus::State::Running;
-            s.step = e.step;
-            s.total = e.total;
-            s.etaSeconds = e.etaSeconds;
-            m_model->setStatus(node, s);
-        }
-        m_nodeStep.insert(node, e.step);
-        m_nodeSteps.insert(node, e.total);
-        m_runStatus->setText(tr("Job #%1: %2 %3/%4  ETA %5")
-                                 .arg(jobId)
-                                 .arg(title)
-                                 .arg(e.step)
-                                 .arg(e.total)
-                                 .arg(e.etaSeconds >= 0 ? formatDuration(e.etaSeconds) : QStringLiteral("…")));
-        break;
-    case K::NodePreview:
-        if (showsThis && e.image) {
-            // Previews of one step (one per latent frame, or a single picture) animate together.
-            const qint64 step = m_nodeStep.value(node, 0);
-            if (node != m_previewNode || step != m_previewStep) {
-                m_previewNode = node;
-                m_previewStep = step;
-                m_previewFrames.clear();
+        case K::RunStarted:
+            if (mine) {
+                m_model->clearStatuses();
+                for (const std::string& n : e.nodes)
+                    setStatus(QString::fromStdString(n), NodeStatus::State::Pending);
             }
-            const QImage img = previewToImage(*e.image);
-            if (!img.isNull()) m_previewFrames.append(img);
-            m_preview->showLatentPreview(m_previewFrames, int(step), int(m_nodeSteps.value(node, 0)), kDefaultFps);
-        }
-        break;
-    case K::NodeDisplay:
-        if (auto d = toDisplayable(e.value)) showDisplayable(node, *d, title);
-        break;
-    case K::NodeLog:
-        m_log->append(logLevel(e.level), source, QString::fromStdString(e.message));
-        break;
-    case K::NodeCached:
-    case K::NodeFinished:
-        setStatus(node, e.kind == K::NodeCached ? NodeStatus::State::Cached : NodeStatus::State::Done);
-        // The viewed node's picture outputs go to the preview pane.
-        for (const auto& [port, value] : e.outputs.entries()) {
-            if (auto d = toDisplayable(value)) {
-                m_results.insert(node, *d);
-                if (viewed == node) m_preview->showFrames(d->frames, d->fps, title);
-                break;
+            m_nodeStep.clear();
+            m_nodeSteps.clear();
+            m_log->info(tr("run #%1").arg(jobId),
+                        tr("started: %n node(s) to evaluate", nullptr, int(e.nodes.size())));
+            break;
+        case K::NodeStarted:
+            setStatus(node, NodeStatus::State::Running);
+            m_runStatus->setText(
+                tr("Job #%1: %2 (node %3 of %4)").arg(jobId).arg(title).arg(e.index + 1).arg(e.count));
+            break;
+        case K::NodeProgress:
+            if (mine && m_model->hasNode(node)) {
+                NodeStatus s = m_model->status(node);
+                s.state = NodeStatus::State::Running;
+                s.step = e.step;
+                s.total = e.total;
+                s.etaSeconds = e.etaSeconds;
+                m_model->setStatus(node, s);
             }
-        }
-        break;
-    case K::NodeFailed:
-        setStatus(node, NodeStatus::State::Error, QString::fromStdString(e.message));
-        m_log->error(source, QString::fromStdString(e.message));
-        break;
-    case K::RunFinished:
-        m_log->info(tr("run #%1").arg(jobId), tr("finished in %1").arg(formatDuration(e.durationSeconds)));
-        statusBar()->showMessage(tr("Job #%1 finished").arg(jobId), 5000);
-        break;
-    case K::RunCancelled:
-        if (mine)
-            for (const QString& id : m_model->nodeIds()) {
-                const auto st = m_model->status(id).state;
-                if (st == NodeStatus::State::Running) setStatus(id, NodeStatus::State::Cancelled);
-                if (st == NodeStatus::State::Pending) setStatus(id, NodeStatus::State::Idle);
+            m_nodeStep.insert(node, e.step);
+            m_nodeSteps.insert(node, e.total);
+            m_runStatus->setText(
+                tr("Job #%1: %2 %3/%4  ETA %5")
+                    .arg(jobId)
+                    .arg(title)
+                    .arg(e.step)
+                    .arg(e.total)
+                    .arg(e.etaSeconds >= 0 ? formatDuration(e.etaSeconds) : QStringLiteral("…")));
+            break;
+        case K::NodePreview:
+            if (showsThis && e.image) {
+                // Previews of one step (one per latent frame, or a single picture) animate together.
+                const qint64 step = m_nodeStep.value(node, 0);
+                if (node != m_previewNode || step != m_previewStep) {
+                    m_previewNode = node;
+                    m_previewStep = step;
+                    m_previewFrames.clear();
+                }
+                const QImage img = previewToImage(*e.image);
+                if (!img.isNull()) m_previewFrames.append(img);
+                m_preview->showLatentPreview(m_previewFrames, int(step), int(m_nodeSteps.value(node, 0)),
+                                             kDefaultFps);
             }
-        m_log->warning(tr("run #%1").arg(jobId), tr("cancelled"));
-        statusBar()->showMessage(tr("Job #%1 cancelled").arg(jobId), 5000);
-        break;
-    case K::RunFailed:
-        if (mine)
-            for (const QString& id : m_model->nodeIds())
-                if (m_model->status(id).state == NodeStatus::State::Pending) setStatus(id, NodeStatus::State::Idle);
-        if (e.nodeId.empty()) {
-            m_log->error(tr("run #%1").arg(jobId), QString::fromStdString(e.message));  // validation problems
-        } else if (!mine || m_model->status(node).state != NodeStatus::State::Error) {
+            break;
+        case K::NodeDisplay:
+            if (auto d = toDisplayable(e.value)) showDisplayable(node, *d, title);
+            break;
+        case K::NodeLog:
+            m_log->append(logLevel(e.level), source, QString::fromStdString(e.message));
+            break;
+        case K::NodeCached:
+        case K::NodeFinished:
+            setStatus(node, e.kind == K::NodeCached ? NodeStatus::State::Cached : NodeStatus::State::Done);
+            // The viewed node's picture outputs go to the preview pane.
+            for (const auto& [port, value] : e.outputs.entries()) {
+                if (auto d = toDisplayable(value)) {
+                    m_results.insert(node, *d);
+                    if (viewed == node) m_preview->showFrames(d->frames, d->fps, title);
+                    break;
+                }
+            }
+            break;
+        case K::NodeFailed:
             setStatus(node, NodeStatus::State::Error, QString::fromStdString(e.message));
             m_log->error(source, QString::fromStdString(e.message));
-        }
-        statusBar()->showMessage(tr("Job #%1 failed").arg(jobId), 8000);
-        break;
+            break;
+        case K::RunFinished:
+            m_log->info(tr("run #%1").arg(jobId),
+                        tr("finished in %1").arg(formatDuration(e.durationSeconds)));
+            statusBar()->showMessage(tr("Job #%1 finished").arg(jobId), 5000);
+            break;
+        case K::RunCancelled:
+            if (mine)
+                for (const QString& id : m_model->nodeIds()) {
+                    const auto st = m_model->status(id).state;
+                    if (st == NodeStatus::State::Running) setStatus(id, NodeStatus::State::Cancelled);
+                    if (st == NodeStatus::State::Pending) setStatus(id, NodeStatus::State::Idle);
+                }
+            m_log->warning(tr("run #%1").arg(jobId), tr("cancelled"));
+            statusBar()->showMessage(tr("Job #%1 cancelled").arg(jobId), 5000);
+            break;
+        case K::RunFailed:
+            if (mine)
+                for (const QString& id : m_model->nodeIds())
+                    if (m_model->status(id).state == NodeStatus::State::Pending)
+                        setStatus(id, NodeStatus::State::Idle);
+            if (e.nodeId.empty()) {
+                m_log->error(tr("run #%1").arg(jobId),
+                             QString::fromStdString(e.message));  // validation problems
+            } else if (!mine || m_model->status(node).state != NodeStatus::State::Error) {
+                setStatus(node, NodeStatus::State::Error, QString::fromStdString(e.message));
+                m_log->error(source, QString::fromStdString(e.message));
+            }
+            statusBar()->showMessage(tr("Job #%1 failed").arg(jobId), 8000);
+            break;
     }
 }
 

@@ -25,7 +25,9 @@ bool processAlive(qint64 pid) {
 #endif
 }
 
-QString metaPath(const QString& autosave) { return autosave + QStringLiteral(".meta"); }
+QString metaPath(const QString& autosave) {
+    return autosave + QStringLiteral(".meta");
+}
 
 }  // namespace
 

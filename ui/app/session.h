@@ -1,6 +1,6 @@
-// Crash safety: each editor window writes its graph to an autosave file in the app data folder every few seconds
-// while it has unsaved changes, next to a lock file naming the process. A clean exit removes both. At start, an
-// autosave whose process is gone is a crashed session, and the editor offers to recover it.
+// Crash safety: each editor window writes its graph to an autosave file in the app data folder every few
+// seconds while it has unsaved changes, next to a lock file naming the process. A clean exit removes both. At
+// start, an autosave whose process is gone is a crashed session, and the editor offers to recover it.
 #pragma once
 
 #include <QByteArray>
@@ -19,7 +19,7 @@ struct RecoverableSession {
 };
 
 class Session {
-public:
+  public:
     /// A session writing into `dir` (created when missing); "" → <AppDataLocation>/autosave.
     explicit Session(const QString& dir = {});
     /// Removes this session's lock and autosave (clean exit).
@@ -40,7 +40,7 @@ public:
     static void remove(const RecoverableSession& session);
     static QString defaultDir();
 
-private:
+  private:
     QString m_dir;
     QString m_lock;
     QString m_autosave;

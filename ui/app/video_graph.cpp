@@ -40,7 +40,8 @@ bool parseHeader(const uchar* p, qint64 avail, qint64 remaining, Box& box) {
 }
 
 bool readBoxHeader(const QByteArray& data, qint64 pos, qint64 end, Box& box) {
-    return parseHeader(reinterpret_cast<const uchar*>(data.constData()) + pos, data.size() - pos, end - pos, box);
+    return parseHeader(reinterpret_cast<const uchar*>(data.constData()) + pos, data.size() - pos, end - pos,
+                       box);
 }
 
 bool isGraphText(const QByteArray& text) {
@@ -70,7 +71,8 @@ void walk(const QByteArray& data, qint64 begin, qint64 end, int depth, bool inIl
         } else if (box.type == "ilst") {
             walk(data, body, boxEnd, depth + 1, true, onData);
         } else if (inIlst) {
-            walk(data, body, boxEnd, depth + 1, true, onData);  // an item box (key index or ©cmt) holding 'data'
+            walk(data, body, boxEnd, depth + 1, true,
+                 onData);  // an item box (key index or ©cmt) holding 'data'
         }
         pos = boxEnd;
     }
@@ -89,7 +91,8 @@ QByteArray graphJsonFromVideo(const QString& path, QString* error) {
         return QByteArray();
     };
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) return failWith(QObject::tr("%1: cannot open (%2)").arg(path, file.errorString()));
+    if (!file.open(QIODevice::ReadOnly))
+        return failWith(QObject::tr("%1: cannot open (%2)").arg(path, file.errorString()));
 
     // Find the top-level 'moov' box without reading the media data.
     const qint64 fileSize = file.size();
@@ -98,9 +101,12 @@ QByteArray graphJsonFromVideo(const QString& path, QString* error) {
         if (!file.seek(pos)) break;
         const QByteArray header = file.read(16);
         Box box;
-        if (!parseHeader(reinterpret_cast<const uchar*>(header.constData()), header.size(), fileSize - pos, box)) break;
+        if (!parseHeader(reinterpret_cast<const uchar*>(header.constData()), header.size(), fileSize - pos,
+                         box))
+            break;
         if (box.type == "moov") {
-            if (box.size > kMaxMoovBytes) return failWith(QObject::tr("%1: metadata box too large").arg(path));
+            if (box.size > kMaxMoovBytes)
+                return failWith(QObject::tr("%1: metadata box too large").arg(path));
             file.seek(pos);
             moov = file.read(box.size);
             break;
@@ -120,7 +126,8 @@ QByteArray graphJsonFromVideo(const QString& path, QString* error) {
         return false;
     });
     if (found.isEmpty())
-        return failWith(QObject::tr("%1: no embedded graph (only videos written by Save Video carry one)").arg(path));
+        return failWith(
+            QObject::tr("%1: no embedded graph (only videos written by Save Video carry one)").arg(path));
     return found;
 }
 

@@ -9,41 +9,43 @@ GraphModel::GraphModel(sp::GraphDocument& doc, const sp::NodeRegistry& registry,
     m_observer = m_doc.addObserver([this](const sp::GraphChange& c) { onChange(c); });
 }
 
-GraphModel::~GraphModel() { m_doc.removeObserver(m_observer); }
+GraphModel::~GraphModel() {
+    m_doc.removeObserver(m_observer);
+}
 
 void GraphModel::onChange(const sp::GraphChange& c) {
     using K = sp::GraphChange::Kind;
     const QString id = qs(c.nodeId);
     switch (c.kind) {
-    case K::NodeAdded:
-        emit nodeAdded(id);
-        break;
-    case K::NodeRemoved:
-        m_status.remove(id);
-        emit nodeRemoved(id);
-        break;
-    case K::ParamChanged:
-        emit paramChanged(id, qs(c.name));
-        break;
-    case K::BypassChanged:
-        emit bypassChanged(id);
-        break;
-    case K::UiDataChanged:
-        emit uiDataChanged(id);
-        break;
-    case K::LinkAdded:
-        emit linkAdded(c.link);
-        break;
-    case K::LinkRemoved:
-        emit linkRemoved(c.link);
-        break;
-    case K::MetadataChanged:
-        emit metadataChanged();
-        break;
-    case K::Reset:
-        m_status.clear();
-        emit reset();
-        break;
+        case K::NodeAdded:
+            emit nodeAdded(id);
+            break;
+        case K::NodeRemoved:
+            m_status.remove(id);
+            emit nodeRemoved(id);
+            break;
+        case K::ParamChanged:
+            emit paramChanged(id, qs(c.name));
+            break;
+        case K::BypassChanged:
+            emit bypassChanged(id);
+            break;
+        case K::UiDataChanged:
+            emit uiDataChanged(id);
+            break;
+        case K::LinkAdded:
+            emit linkAdded(c.link);
+            break;
+        case K::LinkRemoved:
+            emit linkRemoved(c.link);
+            break;
+        case K::MetadataChanged:
+            emit metadataChanged();
+            break;
+        case K::Reset:
+            m_status.clear();
+            emit reset();
+            break;
     }
     emit documentChanged();
 }
@@ -54,7 +56,9 @@ QStringList GraphModel::nodeIds() const {
     return ids;
 }
 
-const sp::GraphNode* GraphModel::node(const QString& id) const { return m_doc.findNode(ss(id)); }
+const sp::GraphNode* GraphModel::node(const QString& id) const {
+    return m_doc.findNode(ss(id));
+}
 
 const sp::NodeDescriptor* GraphModel::descriptor(const QString& id) const {
     const sp::GraphNode* n = node(id);
@@ -85,7 +89,8 @@ QList<PortInfo> GraphModel::ports(const QString& id, PortSide side) const {
     QList<PortInfo> out;
     if (const auto* d = descriptor(id)) {
         for (const sp::PortSpec& p : side == PortSide::In ? d->inputs : d->outputs)
-            out.append({qs(p.name), portCaption(p), qs(std::string(sp::portTypeName(p.type))), qs(p.help), p.optional});
+            out.append({qs(p.name), portCaption(p), qs(std::string(sp::portTypeName(p.type))), qs(p.help),
+                        p.optional});
         return out;
     }
     // Unknown type: show the ports its links use, so the graph stays readable and repairable.
@@ -109,7 +114,8 @@ QPointF GraphModel::position(const QString& id) const {
     const sp::GraphNode* n = node(id);
     if (!n) return {};
     const auto it = n->ui.find("pos");
-    if (it == n->ui.end() || !it->is_array() || it->size() != 2 || !(*it)[0].is_number() || !(*it)[1].is_number())
+    if (it == n->ui.end() || !it->is_array() || it->size() != 2 || !(*it)[0].is_number() ||
+        !(*it)[1].is_number())
         return {};
     return {(*it)[0].get<double>(), (*it)[1].get<double>()};
 }
@@ -171,7 +177,7 @@ QStringList GraphModel::compatibleTypes(const QString& typeName, PortSide side) 
         const auto& ports = side == PortSide::In ? e->descriptor.inputs : e->descriptor.outputs;
         for (const sp::PortSpec& p : ports) {
             const bool ok = !type || (side == PortSide::In ? sp::canConvert(*type, p.type)
-                                                            : sp::canConvert(p.type, *type));
+                                                           : sp::canConvert(p.type, *type));
             if (ok) {
                 out << qs(e->descriptor.typeId);
                 break;
@@ -205,19 +211,19 @@ nlohmann::json GraphModel::toJson(const QVariant& v, const sp::ParamSpec* spec) 
     if (!v.isValid()) return nullptr;
     const auto type = spec ? spec->type : sp::PortType::String;
     switch (type) {
-    case sp::PortType::Int:
-        return qlonglong(std::llround(v.toDouble()));
-    case sp::PortType::Float:
-        return v.toDouble();
-    case sp::PortType::Bool:
-        return v.toBool();
-    default:
-        if (!spec) {
-            if (v.typeId() == QMetaType::Bool) return v.toBool();
-            if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int) return v.toLongLong();
-            if (v.typeId() == QMetaType::Double) return v.toDouble();
-        }
-        return ss(v.toString());
+        case sp::PortType::Int:
+            return qlonglong(std::llround(v.toDouble()));
+        case sp::PortType::Float:
+            return v.toDouble();
+        case sp::PortType::Bool:
+            return v.toBool();
+        default:
+            if (!spec) {
+                if (v.typeId() == QMetaType::Bool) return v.toBool();
+                if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int) return v.toLongLong();
+                if (v.typeId() == QMetaType::Double) return v.toDouble();
+            }
+            return ss(v.toString());
     }
 }
 

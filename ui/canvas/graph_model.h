@@ -1,7 +1,8 @@
 // GraphModel: the editor's adapter over the SDK's GraphDocument (the only graph state) and the node registry.
 // It turns document change callbacks into Qt signals, answers the questions the canvas asks (title, ports,
-// position, flags, parameter values as QVariant) and keeps the run status of each node (UI state, not graph state:
-// cached / running k of N / error). It never edits the document itself: edits are QUndoCommands (ui/commands/).
+// position, flags, parameter values as QVariant) and keeps the run status of each node (UI state, not graph
+// state: cached / running k of N / error). It never edits the document itself: edits are QUndoCommands
+// (ui/commands/).
 //
 // Editor data kept in each node's opaque "ui" object: "pos": [x, y] and "view": true on the one viewed node.
 #pragma once
@@ -47,7 +48,7 @@ struct NodeStatus {
 
 class GraphModel : public QObject {
     Q_OBJECT
-public:
+  public:
     /// Observes `doc` (which must outlive the model) and reads node types from `registry`.
     GraphModel(sp::GraphDocument& doc, const sp::NodeRegistry& registry, QObject* parent = nullptr);
     ~GraphModel() override;
@@ -56,7 +57,8 @@ public:
     const sp::GraphDocument& document() const { return m_doc; }
     const sp::NodeRegistry& registry() const { return m_registry; }
 
-    // ---- queries --------------------------------------------------------------------------------------------
+    // ---- queries
+    // --------------------------------------------------------------------------------------------
     QStringList nodeIds() const;
     bool hasNode(const QString& id) const { return node(id) != nullptr; }
     const sp::GraphNode* node(const QString& id) const;
@@ -71,24 +73,26 @@ public:
     bool isViewed(const QString& id) const;
     /// The node with the view flag ("" when none).
     QString viewedNode() const;
-    /// The parameter's value (the stored one, else the descriptor default) as QVariant: qlonglong, double, bool or
-    /// QString; invalid for unknown parameters.
+    /// The parameter's value (the stored one, else the descriptor default) as QVariant: qlonglong, double,
+    /// bool or QString; invalid for unknown parameters.
     QVariant paramValue(const QString& id, const QString& name) const;
     bool isConnected(const QString& id, PortSide side, const QString& port) const;
     /// Links touching a node.
     std::vector<sp::GraphLink> linksOf(const QString& id) const;
     /// Why output `from` cannot feed input `to` (nullopt when it can). An existing link on `to` is no reason.
     std::optional<QString> checkConnection(const sp::PortRef& from, const sp::PortRef& to) const;
-    /// Node types that have a port compatible with a dragged link end: an input accepting `type` (side In) or an
-    /// output that can feed `type` (side Out).
+    /// Node types that have a port compatible with a dragged link end: an input accepting `type` (side In) or
+    /// an output that can feed `type` (side Out).
     QStringList compatibleTypes(const QString& typeName, PortSide side) const;
 
-    // ---- run status (UI state) ------------------------------------------------------------------------------
+    // ---- run status (UI state)
+    // ------------------------------------------------------------------------------
     NodeStatus status(const QString& id) const { return m_status.value(id); }
     void setStatus(const QString& id, const NodeStatus& status);
     void clearStatuses();
 
-    // ---- conversions ---------------------------------------------------------------------------------------
+    // ---- conversions
+    // ---------------------------------------------------------------------------------------
     /// JSON scalar → QVariant (integers as qlonglong).
     static QVariant toVariant(const nlohmann::json& j);
     /// QVariant → JSON of the parameter's type (INT rounds, BOOL, FLOAT, strings).
@@ -98,7 +102,7 @@ public:
     static QString qs(const std::string& s) { return QString::fromStdString(s); }
     static std::string ss(const QString& s) { return s.toStdString(); }
 
-signals:
+  signals:
     void nodeAdded(const QString& id);
     void nodeRemoved(const QString& id);
     void paramChanged(const QString& id, const QString& name);
@@ -114,7 +118,7 @@ signals:
     void documentChanged();
     void statusChanged(const QString& id);
 
-private:
+  private:
     void onChange(const sp::GraphChange& change);
 
     sp::GraphDocument& m_doc;

@@ -21,7 +21,9 @@ namespace sv::ui {
 
 namespace {
 
-QString linkKey(const sp::PortRef& to) { return GraphModel::qs(to.node) + QChar(0x1f) + GraphModel::qs(to.port); }
+QString linkKey(const sp::PortRef& to) {
+    return GraphModel::qs(to.node) + QChar(0x1f) + GraphModel::qs(to.port);
+}
 
 constexpr qreal kSceneExtent = 100000.0;
 constexpr qreal kGrid = 20.0;
@@ -36,7 +38,8 @@ GraphScene::GraphScene(GraphEditor& editor, QObject* parent) : QGraphicsScene(pa
     connect(&m, &GraphModel::nodeAdded, this, &GraphScene::addNodeItem);
     connect(&m, &GraphModel::nodeRemoved, this, [this](const QString& id) {
         if (m_linkDrag && m_linkDrag->origin && m_linkDrag->origin->nodeId() == id) m_linkDrag.reset();
-        if (m_linkDrag && m_linkDrag->target && m_linkDrag->target->nodeId() == id) m_linkDrag->target = nullptr;
+        if (m_linkDrag && m_linkDrag->target && m_linkDrag->target->nodeId() == id)
+            m_linkDrag->target = nullptr;
         m_nodes.erase(id);
     });
     connect(&m, &GraphModel::paramChanged, this, [this](const QString& id, const QString& name) {
@@ -69,14 +72,17 @@ GraphScene::GraphScene(GraphEditor& editor, QObject* parent) : QGraphicsScene(pa
 }
 
 GraphScene::~GraphScene() {
-    // Items go before the QGraphicsScene base (each removes itself from the scene).
+    // Items go before the QGraphicsScene base (each removes itself from the scene), quietly.
+    blockSignals(true);
     m_linkDrag.reset();
     m_cut.reset();
     m_links.clear();
     m_nodes.clear();
 }
 
-GraphModel& GraphScene::model() { return m_editor.model(); }
+GraphModel& GraphScene::model() {
+    return m_editor.model();
+}
 
 void GraphScene::rebuildAll() {
     m_linkDrag.reset();
@@ -170,11 +176,13 @@ QRectF GraphScene::nodesBoundingRect(const QStringList& ids) const {
 }
 
 QPointF GraphScene::portScenePos(const sp::PortRef& ref, PortSide side) const {
-    if (const NodeItem* n = nodeItem(GraphModel::qs(ref.node))) return n->portScenePos(side, GraphModel::qs(ref.port));
+    if (const NodeItem* n = nodeItem(GraphModel::qs(ref.node)))
+        return n->portScenePos(side, GraphModel::qs(ref.port));
     return {};
 }
 
-// ---- hit testing ------------------------------------------------------------------------------------------------
+// ---- hit testing
+// ------------------------------------------------------------------------------------------------
 
 PortItem* GraphScene::portAt(QPointF scenePos) const {
     for (QGraphicsItem* item : items(scenePos))
@@ -190,7 +198,8 @@ bool GraphScene::overWidget(QPointF scenePos) const {
     return false;
 }
 
-// ---- mouse ------------------------------------------------------------------------------------------------------
+// ---- mouse
+// ------------------------------------------------------------------------------------------------------
 
 void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
     if (event->button() != Qt::LeftButton || overWidget(event->scenePos())) {
@@ -293,7 +302,8 @@ void GraphScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {
     if (event->button() == Qt::LeftButton && !overWidget(event->scenePos())) {
         bool empty = true;
         for (QGraphicsItem* item : items(event->scenePos()))
-            if (item->type() == NodeItem::Type || item->type() == PortItem::Type || item->type() == LinkItem::Type)
+            if (item->type() == NodeItem::Type || item->type() == PortItem::Type ||
+                item->type() == LinkItem::Type)
                 empty = false;
         if (empty) {
             emit paletteRequested(event->screenPos(), event->scenePos(), std::nullopt);
@@ -304,7 +314,8 @@ void GraphScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {
     QGraphicsScene::mouseDoubleClickEvent(event);
 }
 
-// ---- link dragging ----------------------------------------------------------------------------------------------
+// ---- link dragging
+// ----------------------------------------------------------------------------------------------
 
 void GraphScene::startLinkDrag(PortItem* port) {
     m_linkDrag.emplace();
@@ -328,14 +339,16 @@ void GraphScene::startLinkDrag(PortItem* port) {
 std::optional<QString> GraphScene::checkTarget(PortItem* target) const {
     const LinkDrag& d = *m_linkDrag;
     if (target->side() == d.origin->side())
-        return target->side() == PortSide::In ? tr("Connect an output to an input") : tr("Connect an input to an output");
+        return target->side() == PortSide::In ? tr("Connect an output to an input")
+                                              : tr("Connect an input to an output");
     const sp::PortRef from = d.origin->side() == PortSide::Out ? d.origin->ref() : target->ref();
     const sp::PortRef to = d.origin->side() == PortSide::Out ? target->ref() : d.origin->ref();
     if (d.detached) {
         if (to == d.detached->to) return std::nullopt;
         sp::GraphDocument probe = m_editor.model().document();
         probe.removeLink(*d.detached);
-        if (auto why = sp::checkConnection(probe, m_editor.model().registry(), from, to)) return GraphModel::qs(*why);
+        if (auto why = sp::checkConnection(probe, m_editor.model().registry(), from, to))
+            return GraphModel::qs(*why);
         return std::nullopt;
     }
     return m_editor.model().checkConnection(from, to);
@@ -395,12 +408,15 @@ void GraphScene::finishLinkDrag(QGraphicsSceneMouseEvent* event) {
         return;
     }
     // Dropped on empty canvas: offer node types that fit the dangling end.
-    if (QGraphicsItem* under = itemAt(event->scenePos(), QTransform()); under && under->type() == NodeItem::Type) return;
+    if (QGraphicsItem* under = itemAt(event->scenePos(), QTransform());
+        under && under->type() == NodeItem::Type)
+        return;
     emit paletteRequested(event->screenPos(), event->scenePos(),
                           PendingLink{d.origin->ref(), d.origin->side(), d.origin->info().typeName});
 }
 
-// ---- cut links --------------------------------------------------------------------------------------------------
+// ---- cut links
+// --------------------------------------------------------------------------------------------------
 
 namespace {
 QPainterPath cutArea(const QPolygonF& stroke) {
@@ -431,7 +447,8 @@ void GraphScene::finishCut() {
     m_editor.removeLinks(cut);
 }
 
-// ---- background -------------------------------------------------------------------------------------------------
+// ---- background
+// -------------------------------------------------------------------------------------------------
 
 void GraphScene::drawBackground(QPainter* painter, const QRectF& rect) {
     const CanvasColors& c = canvasColors();
@@ -441,9 +458,11 @@ void GraphScene::drawBackground(QPainter* painter, const QRectF& rect) {
     const qreal left = std::floor(rect.left() / kGrid) * kGrid, top = std::floor(rect.top() / kGrid) * kGrid;
     QVarLengthArray<QLineF, 256> minor, major;
     for (qreal x = left; x < rect.right(); x += kGrid)
-        (std::fmod(std::abs(x), kGrid * 5) < 0.5 ? major : minor).append(QLineF(x, rect.top(), x, rect.bottom()));
+        (std::fmod(std::abs(x), kGrid * 5) < 0.5 ? major : minor)
+            .append(QLineF(x, rect.top(), x, rect.bottom()));
     for (qreal y = top; y < rect.bottom(); y += kGrid)
-        (std::fmod(std::abs(y), kGrid * 5) < 0.5 ? major : minor).append(QLineF(rect.left(), y, rect.right(), y));
+        (std::fmod(std::abs(y), kGrid * 5) < 0.5 ? major : minor)
+            .append(QLineF(rect.left(), y, rect.right(), y));
     painter->setPen(QPen(c.gridMinor, 0));
     painter->drawLines(minor.data(), int(minor.size()));
     painter->setPen(QPen(c.gridMajor, 0));

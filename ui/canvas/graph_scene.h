@@ -1,8 +1,8 @@
-// GraphScene: mirrors the GraphModel as items (one NodeItem per node, one LinkItem per link), rebuilt from the
-// model's signals, and turns mouse gestures into GraphEditor calls: drag from port to port to connect (with type
-// feedback), drag a link off its input to disconnect or move it, drag nodes to move them (one merged undo step per
-// drag), Ctrl+drag across links to cut them, double-click on empty canvas to ask for the palette. It owns only view
-// objects; the document is the only graph state.
+// GraphScene: mirrors the GraphModel as items (one NodeItem per node, one LinkItem per link), rebuilt from
+// the model's signals, and turns mouse gestures into GraphEditor calls: drag from port to port to connect
+// (with type feedback), drag a link off its input to disconnect or move it, drag nodes to move them (one
+// merged undo step per drag), Ctrl+drag across links to cut them, double-click on empty canvas to ask for the
+// palette. It owns only view objects; the document is the only graph state.
 #pragma once
 
 #include <QGraphicsScene>
@@ -23,8 +23,8 @@ class LinkItem;
 class NodeItem;
 class PortItem;
 
-/// A link end left dangling when the user released a drag over empty canvas: the palette then offers node types
-/// that can connect to it.
+/// A link end left dangling when the user released a drag over empty canvas: the palette then offers node
+/// types that can connect to it.
 struct PendingLink {
     sp::PortRef port;
     PortSide side = PortSide::Out;  ///< side of `port`
@@ -33,7 +33,7 @@ struct PendingLink {
 
 class GraphScene : public QGraphicsScene {
     Q_OBJECT
-public:
+  public:
     explicit GraphScene(GraphEditor& editor, QObject* parent = nullptr);
     GraphScene() = delete;
     ~GraphScene() override;
@@ -54,27 +54,28 @@ public:
     /// Scene position of a port's centre.
     QPointF portScenePos(const sp::PortRef& ref, PortSide side) const;
 
-signals:
-    /// The user asked for the add-node palette at `screenPos` (scene position `scenePos`), optionally to connect
-    /// the new node to a dangling link end.
-    void paletteRequested(const QPoint& screenPos, const QPointF& scenePos, std::optional<PendingLink> pending);
+  signals:
+    /// The user asked for the add-node palette at `screenPos` (scene position `scenePos`), optionally to
+    /// connect the new node to a dangling link end.
+    void paletteRequested(const QPoint& screenPos, const QPointF& scenePos,
+                          std::optional<PendingLink> pending);
     /// A connection was refused; `reason` says why (also shown as a tooltip at the cursor).
     void connectionRefused(const QString& reason);
 
-protected:
+  protected:
     void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
     void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
     void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
     void mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) override;
     void drawBackground(QPainter* painter, const QRectF& rect) override;
 
-private:
+  private:
     struct LinkDrag {
-        PortItem* origin = nullptr;           ///< the port the drag started from (fixed end)
+        PortItem* origin = nullptr;             ///< the port the drag started from (fixed end)
         std::optional<sp::GraphLink> detached;  ///< the link pulled off its input, if any
         std::unique_ptr<LinkItem> draft;
-        PortItem* target = nullptr;           ///< the port under the cursor
-        std::optional<QString> refusal;       ///< why `target` refuses
+        PortItem* target = nullptr;      ///< the port under the cursor
+        std::optional<QString> refusal;  ///< why `target` refuses
     };
     struct NodeDrag {
         int serial = 0;

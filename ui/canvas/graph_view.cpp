@@ -39,9 +39,10 @@ GraphView::GraphView(GraphScene& scene, QWidget* parent) : QGraphicsView(&scene,
     m_palette = new NodePalette(this);
     connect(m_palette, &NodePalette::nodeChosen, this, [this](const QString& typeId) {
         GraphEditor& editor = m_scene.editor();
-        const QString id = m_palettePending ? editor.addNodeConnected(typeId, m_paletteScenePos,
-                                                                      m_palettePending->port, m_palettePending->side)
-                                            : editor.addNode(typeId, m_paletteScenePos);
+        const QString id = m_palettePending
+                               ? editor.addNodeConnected(typeId, m_paletteScenePos, m_palettePending->port,
+                                                         m_palettePending->side)
+                               : editor.addNode(typeId, m_paletteScenePos);
         if (!id.isEmpty()) m_scene.selectNodes({id});
         m_palettePending.reset();
         setFocus();
@@ -68,15 +69,16 @@ void GraphView::createActions() {
     GraphEditor& ed = m_scene.editor();
     m_actions.addNode = make(tr("Add Node…"), {QKeySequence(Qt::SHIFT | Qt::Key_A)},
                              [this] { openPalette(mapFromScene(insertionPoint())); });
-    m_actions.remove = make(tr("Delete"), {QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)}, [this, &ed] {
-        ed.removeItems(m_scene.selectedNodeIds(), m_scene.selectedLinks());
-    });
+    m_actions.remove =
+        make(tr("Delete"), {QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)},
+             [this, &ed] { ed.removeItems(m_scene.selectedNodeIds(), m_scene.selectedLinks()); });
     m_actions.cut = make(tr("Cut"), {QKeySequence::Cut}, [this, &ed] {
         const QStringList ids = m_scene.selectedNodeIds();
         ed.copy(ids);
         ed.removeItems(ids, m_scene.selectedLinks());
     });
-    m_actions.copy = make(tr("Copy"), {QKeySequence::Copy}, [this, &ed] { ed.copy(m_scene.selectedNodeIds()); });
+    m_actions.copy =
+        make(tr("Copy"), {QKeySequence::Copy}, [this, &ed] { ed.copy(m_scene.selectedNodeIds()); });
     m_actions.paste = make(tr("Paste"), {QKeySequence::Paste}, [this, &ed] {
         const QStringList ids = ed.paste(insertionPoint());
         if (!ids.isEmpty()) m_scene.selectNodes(ids);
@@ -106,14 +108,16 @@ QPointF GraphView::insertionPoint() const {
 QList<PaletteEntry> GraphView::paletteEntries(const std::optional<PendingLink>& pending) const {
     const GraphModel& model = m_scene.editor().model();
     QStringList allowed;
-    if (pending) allowed = model.compatibleTypes(pending->typeName, pending->side == PortSide::Out ? PortSide::In
-                                                                                                 : PortSide::Out);
+    if (pending)
+        allowed = model.compatibleTypes(pending->typeName,
+                                        pending->side == PortSide::Out ? PortSide::In : PortSide::Out);
     QList<PaletteEntry> out;
     for (const auto* e : model.registry().entries()) {
         const QString id = GraphModel::qs(e->descriptor.typeId);
         if (pending && !allowed.contains(id)) continue;
-        out.append({id, GraphModel::qs(e->descriptor.caption.empty() ? e->descriptor.typeId : e->descriptor.caption),
-                    GraphModel::qs(e->descriptor.category), GraphModel::qs(e->descriptor.help)});
+        out.append(
+            {id, GraphModel::qs(e->descriptor.caption.empty() ? e->descriptor.typeId : e->descriptor.caption),
+             GraphModel::qs(e->descriptor.category), GraphModel::qs(e->descriptor.help)});
     }
     return out;
 }
@@ -138,11 +142,14 @@ void GraphView::frameSelection() {
     fitRect(m_scene.nodesBoundingRect(ids));
 }
 
-void GraphView::frameAll() { fitRect(m_scene.nodesBoundingRect()); }
+void GraphView::frameAll() {
+    fitRect(m_scene.nodesBoundingRect());
+}
 
 void GraphView::setZoom(qreal z, std::optional<QPoint> anchorViewPos) {
     z = std::clamp(z, kMinZoom, kMaxZoom);
-    const QPointF anchorScene = anchorViewPos ? mapToScene(*anchorViewPos) : mapToScene(viewport()->rect().center());
+    const QPointF anchorScene =
+        anchorViewPos ? mapToScene(*anchorViewPos) : mapToScene(viewport()->rect().center());
     const ViewportAnchor previous = transformationAnchor();
     setTransformationAnchor(QGraphicsView::NoAnchor);
     setTransform(QTransform::fromScale(z, z));
@@ -249,7 +256,8 @@ void GraphView::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void GraphView::dragMoveEvent(QDragMoveEvent* event) {
-    if (event->mimeData()->hasUrls() || event->mimeData()->hasFormat(QString::fromLatin1(GraphEditor::kMimeType))) {
+    if (event->mimeData()->hasUrls() ||
+        event->mimeData()->hasFormat(QString::fromLatin1(GraphEditor::kMimeType))) {
         event->acceptProposedAction();
         return;
     }
@@ -259,8 +267,8 @@ void GraphView::dragMoveEvent(QDragMoveEvent* event) {
 void GraphView::dropEvent(QDropEvent* event) {
     const QMimeData* mime = event->mimeData();
     if (mime->hasFormat(QString::fromLatin1(GraphEditor::kMimeType))) {
-        const QStringList ids = m_scene.editor().pasteFragment(mime->data(QString::fromLatin1(GraphEditor::kMimeType)),
-                                                               mapToScene(event->position().toPoint()));
+        const QStringList ids = m_scene.editor().pasteFragment(
+            mime->data(QString::fromLatin1(GraphEditor::kMimeType)), mapToScene(event->position().toPoint()));
         if (!ids.isEmpty()) m_scene.selectNodes(ids);
         event->acceptProposedAction();
         return;

@@ -1,7 +1,7 @@
-// GraphView: the canvas widget. Pans (middle-drag, or Space+drag), zooms around the cursor (wheel), frames the
-// selection (F) or everything (Home), rubber-band selects, and owns the canvas actions (Delete, copy/paste,
-// duplicate, bypass, view flag, add node) and the add-node palette popup. Files dropped on it are reported with
-// fileDropped(); the main window decides what to do with them.
+// GraphView: the canvas widget. Pans (middle-drag, or Space+drag), zooms around the cursor (wheel), frames
+// the selection (F) or everything (Home), rubber-band selects, and owns the canvas actions (Delete,
+// copy/paste, duplicate, bypass, view flag, add node) and the add-node palette popup. Files dropped on it are
+// reported with fileDropped(); the main window decides what to do with them.
 #pragma once
 
 #include <QGraphicsView>
@@ -17,20 +17,20 @@ namespace sv::ui {
 
 class GraphView : public QGraphicsView {
     Q_OBJECT
-public:
+  public:
     /// The canvas actions, for menus and tests. Their shortcuts work while the canvas has focus.
     struct Actions {
-        QAction* addNode = nullptr;      ///< Tab, Shift+A
-        QAction* remove = nullptr;       ///< Delete, Backspace
-        QAction* cut = nullptr;          ///< Ctrl+X
-        QAction* copy = nullptr;         ///< Ctrl+C
-        QAction* paste = nullptr;        ///< Ctrl+V
-        QAction* duplicate = nullptr;    ///< Ctrl+D
-        QAction* selectAll = nullptr;    ///< Ctrl+A
-        QAction* bypass = nullptr;       ///< D
-        QAction* view = nullptr;         ///< V
-        QAction* frame = nullptr;        ///< F
-        QAction* frameAll = nullptr;     ///< Home
+        QAction* addNode = nullptr;    ///< Tab, Shift+A
+        QAction* remove = nullptr;     ///< Delete, Backspace
+        QAction* cut = nullptr;        ///< Ctrl+X
+        QAction* copy = nullptr;       ///< Ctrl+C
+        QAction* paste = nullptr;      ///< Ctrl+V
+        QAction* duplicate = nullptr;  ///< Ctrl+D
+        QAction* selectAll = nullptr;  ///< Ctrl+A
+        QAction* bypass = nullptr;     ///< D
+        QAction* view = nullptr;       ///< V
+        QAction* frame = nullptr;      ///< F
+        QAction* frameAll = nullptr;   ///< Home
     };
 
     explicit GraphView(GraphScene& scene, QWidget* parent = nullptr);
@@ -48,14 +48,15 @@ public:
     /// Zoom factor (1 = 100 %).
     qreal zoom() const { return transform().m11(); }
     void setZoom(qreal zoom, std::optional<QPoint> anchorViewPos = std::nullopt);
-    /// Where a pasted or added node goes: under the cursor when it is over the canvas, else the view's centre.
+    /// Where a pasted or added node goes: under the cursor when it is over the canvas, else the view's
+    /// centre.
     QPointF insertionPoint() const;
 
-signals:
+  signals:
     /// A file was dropped on the canvas (a graph JSON or an MP4 with an embedded graph).
     void fileDropped(const QString& path);
 
-protected:
+  protected:
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
@@ -68,7 +69,7 @@ protected:
     void dragMoveEvent(QDragMoveEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
-private:
+  private:
     void createActions();
     QList<PaletteEntry> paletteEntries(const std::optional<PendingLink>& pending) const;
     void fitRect(const QRectF& rect);

@@ -25,7 +25,8 @@ LinkItem::LinkItem(std::optional<sp::GraphLink> link) : m_link(std::move(link)) 
 }
 
 QPainterPath LinkItem::curve(QPointF from, QPointF to) {
-    // Horizontal tangents; the handles grow with the distance so backwards links loop around instead of folding.
+    // Horizontal tangents; the handles grow with the distance so backwards links loop around instead of
+    // folding.
     const qreal dx = std::max(std::abs(to.x() - from.x()) * 0.5, 40.0 + std::abs(to.y() - from.y()) * 0.1);
     QPainterPath p(from);
     p.cubicTo(from + QPointF(dx, 0), to - QPointF(dx, 0), to);
@@ -64,7 +65,9 @@ QRectF LinkItem::boundingRect() const {
     return m_path.controlPointRect().adjusted(-kHitWidth, -kHitWidth, kHitWidth, kHitWidth);
 }
 
-QPainterPath LinkItem::shape() const { return m_shape; }
+QPainterPath LinkItem::shape() const {
+    return m_shape;
+}
 
 void LinkItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
     painter->setRenderHint(QPainter::Antialiasing, true);

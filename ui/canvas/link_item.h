@@ -1,6 +1,6 @@
-// LinkItem: a bezier curve from an output port to an input port, in the output type's colour. It knows only its
-// end points (set by the scene through setEnds(), with prepareGeometryChange) and the link it stands for; the
-// draft link shown while dragging is a LinkItem without a document link.
+// LinkItem: a bezier curve from an output port to an input port, in the output type's colour. It knows only
+// its end points (set by the scene through setEnds(), with prepareGeometryChange) and the link it stands for;
+// the draft link shown while dragging is a LinkItem without a document link.
 #pragma once
 
 #include <QColor>
@@ -15,7 +15,7 @@
 namespace sv::ui {
 
 class LinkItem : public QGraphicsItem {
-public:
+  public:
     enum { Type = kLinkItemType };
 
     /// A link of the document (`link` set) or a draft (nullopt).
@@ -42,11 +42,11 @@ public:
     /// The bezier used for links between two points.
     static QPainterPath curve(QPointF from, QPointF to);
 
-protected:
+  protected:
     void hoverEnterEvent(QGraphicsSceneHoverEvent* event) override;
     void hoverLeaveEvent(QGraphicsSceneHoverEvent* event) override;
 
-private:
+  private:
     std::optional<sp::GraphLink> m_link;
     QPointF m_from, m_to;
     QPainterPath m_path;

@@ -1,5 +1,5 @@
-// NodeGeometry: where everything of a node goes (title, port rows, inline parameter rows, port centres), computed
-// from the model alone. Painting and hit-testing read it; nothing here changes the document.
+// NodeGeometry: where everything of a node goes (title, port rows, inline parameter rows, port centres),
+// computed from the model alone. Painting and hit-testing read it; nothing here changes the document.
 #pragma once
 
 #include <QFont>

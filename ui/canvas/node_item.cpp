@@ -55,9 +55,10 @@ void NodeItem::rebuild() {
             proxy->setWidget(editor);
             proxy->setPos(r.topLeft());
             const QString name = m_geo.inlineParams[i];
-            QObject::connect(editor, &ParamEditor::edited, editor, [this, name](const QVariant& v, bool final) {
-                if (m_onParamEdited) m_onParamEdited(m_id, name, v, final);
-            });
+            QObject::connect(editor, &ParamEditor::edited, editor,
+                             [this, name](const QVariant& v, bool final) {
+                                 if (m_onParamEdited) m_onParamEdited(m_id, name, v, final);
+                             });
             m_inline.push_back({name, proxy, editor});
             syncParam(name);
         }
@@ -80,7 +81,8 @@ void NodeItem::syncParam(const QString& name) {
 
 void NodeItem::syncState() {
     const NodeStatus st = m_model.status(m_id);
-    const QRectF error = NodePainter::errorRect(m_geo, st.state == NodeStatus::State::Error ? st.message : QString());
+    const QRectF error =
+        NodePainter::errorRect(m_geo, st.state == NodeStatus::State::Error ? st.message : QString());
     if (error != m_errorRect) {
         prepareGeometryChange();
         m_errorRect = error;
@@ -112,7 +114,8 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     s.status = m_model.status(m_id);
     if (const sp::NodeDescriptor* d = m_model.descriptor(m_id))
         for (const QString& name : m_geo.inlineParams)
-            if (const sp::ParamSpec* spec = d->findParam(GraphModel::ss(name))) s.paramLabels << paramCaption(*spec);
+            if (const sp::ParamSpec* spec = d->findParam(GraphModel::ss(name)))
+                s.paramLabels << paramCaption(*spec);
     NodePainter::paint(*painter, m_geo, s);
 }
 
@@ -134,11 +137,12 @@ ParamEditor* NodeItem::inlineEditor(const QString& name) const {
     return nullptr;
 }
 
-bool NodeItem::isOverTitle(QPointF scenePos) const { return m_geo.titleRect().contains(mapFromScene(scenePos)); }
+bool NodeItem::isOverTitle(QPointF scenePos) const {
+    return m_geo.titleRect().contains(mapFromScene(scenePos));
+}
 
 QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {
-    if (change == ItemSelectedHasChanged)
-        setZValue(value.toBool() ? zorder::kSelectedNode : zorder::kNodes);
+    if (change == ItemSelectedHasChanged) setZValue(value.toBool() ? zorder::kSelectedNode : zorder::kNodes);
     return QGraphicsItem::itemChange(change, value);
 }
 

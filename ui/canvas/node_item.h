@@ -1,7 +1,8 @@
 // NodeItem: one node on the canvas. Holds its id, a const reference to the model and view-only state; paints
-// through NodePainter and lays out through NodeGeometry. Its ports are PortItem children; its inline parameter
-// editors are proxy-widget children whose edits go to a callback (the scene turns them into commands). It is not
-// movable by itself: the scene moves nodes through commands, and the item follows the document's position.
+// through NodePainter and lays out through NodeGeometry. Its ports are PortItem children; its inline
+// parameter editors are proxy-widget children whose edits go to a callback (the scene turns them into
+// commands). It is not movable by itself: the scene moves nodes through commands, and the item follows the
+// document's position.
 #pragma once
 
 #include <QGraphicsItem>
@@ -21,9 +22,10 @@ class ParamEditor;
 class PortItem;
 
 class NodeItem : public QGraphicsItem {
-public:
+  public:
     enum { Type = kNodeItemType };
-    using ParamEdited = std::function<void(const QString& node, const QString& param, const QVariant& value, bool final)>;
+    using ParamEdited =
+        std::function<void(const QString& node, const QString& param, const QVariant& value, bool final)>;
 
     NodeItem(QString id, const GraphModel& model, ParamEdited onParamEdited);
     ~NodeItem() override;
@@ -54,10 +56,10 @@ public:
     /// Whether a scene point is over the title bar (where dragging moves the node).
     bool isOverTitle(QPointF scenePos) const;
 
-protected:
+  protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
 
-private:
+  private:
     struct Inline {
         QString name;
         QGraphicsProxyWidget* proxy = nullptr;
@@ -69,7 +71,7 @@ private:
     ParamEdited m_onParamEdited;
     NodeGeometry m_geo;
     std::vector<PortItem*> m_ports;  // children (owned by the item tree)
-    std::vector<Inline> m_inline;     // children (owned by the item tree)
+    std::vector<Inline> m_inline;    // children (owned by the item tree)
     QRectF m_errorRect;
 };
 

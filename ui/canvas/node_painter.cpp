@@ -16,18 +16,18 @@ const int kErrorFlags = Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap;
 QColor statusColor(const NodeStatus& s) {
     const CanvasColors& c = canvasColors();
     switch (s.state) {
-    case NodeStatus::State::Running:
-        return c.running;
-    case NodeStatus::State::Cached:
-        return c.cached;
-    case NodeStatus::State::Done:
-        return c.cached.darker(120);
-    case NodeStatus::State::Error:
-        return c.error;
-    case NodeStatus::State::Cancelled:
-        return c.bypass;
-    default:
-        return c.nodeSubtleText;
+        case NodeStatus::State::Running:
+            return c.running;
+        case NodeStatus::State::Cached:
+            return c.cached;
+        case NodeStatus::State::Done:
+            return c.cached.darker(120);
+        case NodeStatus::State::Error:
+            return c.error;
+        case NodeStatus::State::Cancelled:
+            return c.bypass;
+        default:
+            return c.nodeSubtleText;
     }
 }
 }  // namespace
@@ -36,26 +36,27 @@ QRectF NodePainter::errorRect(const NodeGeometry& g, const QString& message) {
     if (message.isEmpty()) return {};
     const QFontMetricsF fm(NodeGeometry::labelFont());
     const qreal width = std::max(g.width, 240.0);
-    QRectF text = fm.boundingRect(QRectF(0, 0, width - 12, fm.lineSpacing() * kErrorMaxLines), kErrorFlags, message);
+    QRectF text =
+        fm.boundingRect(QRectF(0, 0, width - 12, fm.lineSpacing() * kErrorMaxLines), kErrorFlags, message);
     return {0, g.height + 6, width, std::min(text.height(), fm.lineSpacing() * kErrorMaxLines) + 10};
 }
 
 QString NodePainter::badgeText(const NodeStatus& s) {
     switch (s.state) {
-    case NodeStatus::State::Pending:
-        return QObject::tr("queued");
-    case NodeStatus::State::Running:
-        return s.total > 0 ? QStringLiteral("%1/%2").arg(s.step).arg(s.total) : QObject::tr("running");
-    case NodeStatus::State::Cached:
-        return QObject::tr("cached");
-    case NodeStatus::State::Done:
-        return QObject::tr("done");
-    case NodeStatus::State::Error:
-        return QObject::tr("error");
-    case NodeStatus::State::Cancelled:
-        return QObject::tr("cancelled");
-    case NodeStatus::State::Idle:
-        break;
+        case NodeStatus::State::Pending:
+            return QObject::tr("queued");
+        case NodeStatus::State::Running:
+            return s.total > 0 ? QStringLiteral("%1/%2").arg(s.step).arg(s.total) : QObject::tr("running");
+        case NodeStatus::State::Cached:
+            return QObject::tr("cached");
+        case NodeStatus::State::Done:
+            return QObject::tr("done");
+        case NodeStatus::State::Error:
+            return QObject::tr("error");
+        case NodeStatus::State::Cancelled:
+            return QObject::tr("cancelled");
+        case NodeStatus::State::Idle:
+            break;
     }
     return {};
 }
@@ -88,7 +89,8 @@ void NodePainter::paint(QPainter& p, const NodeGeometry& g, const NodePaintState
     // Title text, leaving room for the view dot.
     p.setFont(NodeGeometry::titleFont());
     p.setPen(c.nodeText);
-    const QRectF titleText = g.titleRect().adjusted(NodeGeometry::kPadding, 0, -NodeGeometry::kPadding - 16, 0);
+    const QRectF titleText =
+        g.titleRect().adjusted(NodeGeometry::kPadding, 0, -NodeGeometry::kPadding - 16, 0);
     const QString shown = QFontMetricsF(p.font()).elidedText(s.title, Qt::ElideRight, titleText.width());
     p.drawText(titleText, Qt::AlignVCenter | Qt::AlignLeft, shown);
 
@@ -114,8 +116,8 @@ void NodePainter::paint(QPainter& p, const NodeGeometry& g, const NodePaintState
     p.setPen(c.nodeText);
     for (int i = 0; i < g.inputs.size(); ++i) {
         const QPointF at = g.inputPos(i);
-        p.drawText(QRectF(NodeGeometry::kPadding + 4, at.y() - 9, g.width / 2, 18), Qt::AlignVCenter | Qt::AlignLeft,
-                   g.inputs[i].caption);
+        p.drawText(QRectF(NodeGeometry::kPadding + 4, at.y() - 9, g.width / 2, 18),
+                   Qt::AlignVCenter | Qt::AlignLeft, g.inputs[i].caption);
     }
     for (int i = 0; i < g.outputs.size(); ++i) {
         const QPointF at = g.outputPos(i);
@@ -161,7 +163,8 @@ void NodePainter::paint(QPainter& p, const NodeGeometry& g, const NodePaintState
         const qreal w = QFontMetricsF(f).horizontalAdvance(badge) + 12;
         const QRectF rect(g.width - w, -NodeGeometry::kBadgeHeight, w, NodeGeometry::kBadgeHeight - 3);
         p.setPen(Qt::NoPen);
-        p.setBrush(s.bypassed && s.status.state == NodeStatus::State::Idle ? c.bypass : statusColor(s.status));
+        p.setBrush(s.bypassed && s.status.state == NodeStatus::State::Idle ? c.bypass
+                                                                           : statusColor(s.status));
         p.drawRoundedRect(rect, 4, 4);
         p.setPen(Qt::white);
         p.drawText(rect, Qt::AlignCenter, badge);

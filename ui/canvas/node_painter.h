@@ -1,5 +1,5 @@
-// NodePainter: draws a node from its geometry and a snapshot of what to show. Pure painting: no geometry changes,
-// no document access.
+// NodePainter: draws a node from its geometry and a snapshot of what to show. Pure painting: no geometry
+// changes, no document access.
 #pragma once
 
 #include <QPainter>
@@ -22,7 +22,7 @@ struct NodePaintState {
 };
 
 class NodePainter {
-public:
+  public:
     /// The box below the node holding an error message (empty when there is none).
     static QRectF errorRect(const NodeGeometry& g, const QString& message);
     /// The status badge text ("cached", "12/50", "error", ...); empty when none.

@@ -22,7 +22,9 @@ PortItem::PortItem(QString nodeId, PortSide side, PortInfo info, QGraphicsItem* 
     setToolTip(tip);
 }
 
-QRectF PortItem::boundingRect() const { return {-kHitRadius, -kHitRadius, 2 * kHitRadius, 2 * kHitRadius}; }
+QRectF PortItem::boundingRect() const {
+    return {-kHitRadius, -kHitRadius, 2 * kHitRadius, 2 * kHitRadius};
+}
 
 QPainterPath PortItem::shape() const {
     QPainterPath p;

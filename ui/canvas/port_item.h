@@ -10,7 +10,7 @@
 namespace sv::ui {
 
 class PortItem : public QGraphicsItem {
-public:
+  public:
     enum { Type = kPortItemType };
 
     PortItem(QString nodeId, PortSide side, PortInfo info, QGraphicsItem* parent);
@@ -30,11 +30,11 @@ public:
     void setConnected(bool connected);
     void setFeedback(int feedback);
 
-protected:
+  protected:
     void hoverEnterEvent(QGraphicsSceneHoverEvent* event) override;
     void hoverLeaveEvent(QGraphicsSceneHoverEvent* event) override;
 
-private:
+  private:
     QString m_nodeId;
     PortSide m_side;
     PortInfo m_info;

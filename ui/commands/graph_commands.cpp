@@ -4,10 +4,12 @@
 
 namespace sv::ui {
 
-// ---- InsertNodesCommand ---------------------------------------------------------------------------------------
+// ---- InsertNodesCommand
+// ---------------------------------------------------------------------------------------
 
 InsertNodesCommand::InsertNodesCommand(sp::GraphDocument& doc, std::vector<sp::GraphNode> nodes,
-                                       std::vector<sp::GraphLink> links, const QString& text, QUndoCommand* parent)
+                                       std::vector<sp::GraphLink> links, const QString& text,
+                                       QUndoCommand* parent)
     : QUndoCommand(text, parent), m_doc(doc), m_nodes(std::move(nodes)), m_links(std::move(links)) {
     if (m_nodes.empty() && m_links.empty()) setObsolete(true);
 }
@@ -26,10 +28,12 @@ void InsertNodesCommand::undo() {
     for (const sp::GraphLink& l : m_replaced) m_doc.connect(l.from, l.to);
 }
 
-// ---- RemoveItemsCommand ---------------------------------------------------------------------------------------
+// ---- RemoveItemsCommand
+// ---------------------------------------------------------------------------------------
 
 RemoveItemsCommand::RemoveItemsCommand(sp::GraphDocument& doc, std::vector<std::string> nodeIds,
-                                       std::vector<sp::GraphLink> links, const QString& text, QUndoCommand* parent)
+                                       std::vector<sp::GraphLink> links, const QString& text,
+                                       QUndoCommand* parent)
     : QUndoCommand(text, parent), m_doc(doc), m_nodeIds(std::move(nodeIds)), m_links(std::move(links)) {
     // Links of removed nodes go with their nodes.
     std::erase_if(m_links, [this](const sp::GraphLink& l) {
@@ -59,25 +63,30 @@ void RemoveItemsCommand::undo() {
     for (const sp::GraphLink& l : restored) m_doc.connect(l.from, l.to);
 }
 
-// ---- ConnectCommand -------------------------------------------------------------------------------------------
+// ---- ConnectCommand
+// -------------------------------------------------------------------------------------------
 
 ConnectCommand::ConnectCommand(sp::GraphDocument& doc, sp::PortRef from, sp::PortRef to, QUndoCommand* parent)
     : QUndoCommand(QObject::tr("Connect"), parent), m_doc(doc), m_link{std::move(from), std::move(to)} {
-    if (const sp::GraphLink* existing = doc.inputLink(m_link.to.node, m_link.to.port); existing && *existing == m_link)
+    if (const sp::GraphLink* existing = doc.inputLink(m_link.to.node, m_link.to.port);
+        existing && *existing == m_link)
         setObsolete(true);
 }
 
-void ConnectCommand::redo() { m_replaced = m_doc.connect(m_link.from, m_link.to); }
+void ConnectCommand::redo() {
+    m_replaced = m_doc.connect(m_link.from, m_link.to);
+}
 
 void ConnectCommand::undo() {
     m_doc.removeLink(m_link);
     if (m_replaced) m_doc.connect(m_replaced->from, m_replaced->to);
 }
 
-// ---- SetUiDataCommand / MoveNodesCommand ----------------------------------------------------------------------
+// ---- SetUiDataCommand / MoveNodesCommand
+// ----------------------------------------------------------------------
 
-SetUiDataCommand::SetUiDataCommand(sp::GraphDocument& doc, std::map<std::string, Change> changes, const QString& text,
-                                   QUndoCommand* parent)
+SetUiDataCommand::SetUiDataCommand(sp::GraphDocument& doc, std::map<std::string, Change> changes,
+                                   const QString& text, QUndoCommand* parent)
     : QUndoCommand(text, parent), m_doc(doc), m_changes(std::move(changes)) {
     std::erase_if(m_changes, [](const auto& kv) { return kv.second.first == kv.second.second; });
     if (m_changes.empty()) setObsolete(true);
@@ -93,7 +102,8 @@ void SetUiDataCommand::undo() {
         if (m_doc.findNode(id)) m_doc.setNodeUiData(id, change.first);
 }
 
-MoveNodesCommand::MoveNodesCommand(sp::GraphDocument& doc, std::map<std::string, Change> changes, int dragSerial)
+MoveNodesCommand::MoveNodesCommand(sp::GraphDocument& doc, std::map<std::string, Change> changes,
+                                   int dragSerial)
     : SetUiDataCommand(doc, std::move(changes), QObject::tr("Move nodes")), m_serial(dragSerial) {}
 
 bool MoveNodesCommand::mergeWith(const QUndoCommand* other) {
@@ -112,12 +122,18 @@ bool MoveNodesCommand::mergeWith(const QUndoCommand* other) {
     return true;
 }
 
-// ---- SetParamCommand ------------------------------------------------------------------------------------------
+// ---- SetParamCommand
+// ------------------------------------------------------------------------------------------
 
-SetParamCommand::SetParamCommand(sp::GraphDocument& doc, std::string nodeId, std::string name, nlohmann::json before,
-                                 nlohmann::json after, bool final, const QString& text)
-    : QUndoCommand(text), m_doc(doc), m_node(std::move(nodeId)), m_name(std::move(name)), m_before(std::move(before)),
-      m_after(std::move(after)), m_closed(final) {
+SetParamCommand::SetParamCommand(sp::GraphDocument& doc, std::string nodeId, std::string name,
+                                 nlohmann::json before, nlohmann::json after, bool final, const QString& text)
+    : QUndoCommand(text),
+      m_doc(doc),
+      m_node(std::move(nodeId)),
+      m_name(std::move(name)),
+      m_before(std::move(before)),
+      m_after(std::move(after)),
+      m_closed(final) {
     if (m_before == m_after && m_closed) setObsolete(true);
 }
 
@@ -138,9 +154,11 @@ bool SetParamCommand::mergeWith(const QUndoCommand* other) {
     return true;
 }
 
-// ---- SetBypassCommand -----------------------------------------------------------------------------------------
+// ---- SetBypassCommand
+// -----------------------------------------------------------------------------------------
 
-SetBypassCommand::SetBypassCommand(sp::GraphDocument& doc, std::map<std::string, bool> after, const QString& text)
+SetBypassCommand::SetBypassCommand(sp::GraphDocument& doc, std::map<std::string, bool> after,
+                                   const QString& text)
     : QUndoCommand(text), m_doc(doc) {
     for (const auto& [id, on] : after)
         if (const sp::GraphNode* n = doc.findNode(id); n && n->bypass != on) m_changes[id] = {n->bypass, on};

@@ -83,7 +83,8 @@ void Inspector::rebuild() {
     m_view->setVisible(has);
     if (!has) {
         m_title->setText(tr("No node selected"));
-        m_help->setText(tr("Select a node to edit its parameters. Tab or double-click on the canvas adds a node."));
+        m_help->setText(
+            tr("Select a node to edit its parameters. Tab or double-click on the canvas adds a node."));
         return;
     }
     const sp::NodeDescriptor* d = model.descriptor(m_nodeId);
@@ -99,9 +100,8 @@ void Inspector::rebuild() {
     for (const sp::ParamSpec& spec : d->params) {
         ParamEditor* editor = createParamEditor(spec, EditorSize::Full, m_form);
         const QString name = GraphModel::qs(spec.name);
-        connect(editor, &ParamEditor::edited, this, [this, name](const QVariant& v, bool final) {
-            m_editor.setParam(m_nodeId, name, v, final);
-        });
+        connect(editor, &ParamEditor::edited, this,
+                [this, name](const QVariant& v, bool final) { m_editor.setParam(m_nodeId, name, v, final); });
         auto* label = new QLabel(paramCaption(spec), m_form);
         label->setToolTip(editor->toolTip());
         // A bool's editor carries its own caption.

@@ -1,7 +1,7 @@
-// The inspector: the selected node's parameters as full-size editors built from its ParamSpecs (text boxes for
-// prompts, sliders + spin boxes for ranges, combo boxes, file and folder pickers), with each parameter's help text
-// as tooltip, plus its bypass and view flags. Edits go through the GraphEditor (undoable); the editors follow the
-// document when it changes elsewhere (canvas, undo).
+// The inspector: the selected node's parameters as full-size editors built from its ParamSpecs (text boxes
+// for prompts, sliders + spin boxes for ranges, combo boxes, file and folder pickers), with each parameter's
+// help text as tooltip, plus its bypass and view flags. Edits go through the GraphEditor (undoable); the
+// editors follow the document when it changes elsewhere (canvas, undo).
 #pragma once
 
 #include <QHash>
@@ -20,7 +20,7 @@ class ParamEditor;
 
 class Inspector : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit Inspector(GraphEditor& editor, QWidget* parent = nullptr);
 
     /// Shows node `id` ("" shows a hint instead).
@@ -29,7 +29,7 @@ public:
     /// The editor of a parameter of the shown node (nullptr when none).
     ParamEditor* paramEditor(const QString& name) const { return m_editors.value(name); }
 
-private:
+  private:
     void rebuild();
     void syncParam(const QString& name);
     void syncFlags();

@@ -123,7 +123,9 @@ void QueuePanel::updateRow(int jobId) {
         node = j->currentNode;
         if (j->steps > 0) node += QStringLiteral("  %1/%2").arg(j->step).arg(j->steps);
         if (!j->plan.isEmpty())
-            node += tr("  (node %1 of %2)").arg(std::min<qsizetype>(j->nodesDone + 1, j->plan.size())).arg(j->plan.size());
+            node += tr("  (node %1 of %2)")
+                        .arg(std::min<qsizetype>(j->nodesDone + 1, j->plan.size()))
+                        .arg(j->plan.size());
     } else if (j->state == Job::State::Failed || j->state == Job::State::Cancelled) {
         node = j->failedNode.isEmpty() ? j->message : j->failedNode + QStringLiteral(": ") + j->message;
     } else if (j->state == Job::State::Finished && j->startedAt.isValid()) {

@@ -1,5 +1,6 @@
-// The queue panel: every job of the RunQueue with its state, overall progress bar, the running node with its step
-// and ETA; buttons to cancel the selected (or running) job, re-queue a finished one and clear the history.
+// The queue panel: every job of the RunQueue with its state, overall progress bar, the running node with its
+// step and ETA; buttons to cancel the selected (or running) job, re-queue a finished one and clear the
+// history.
 #pragma once
 
 #include <QWidget>
@@ -18,7 +19,7 @@ QString formatDuration(double seconds);
 
 class QueuePanel : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit QueuePanel(RunQueue& queue, QWidget* parent = nullptr);
 
     /// The row text of a job (for tests): "name | state | node | progress% | eta".
@@ -27,11 +28,11 @@ public:
     /// The job highlighted in the list (0 when none).
     int selectedJob() const;
 
-signals:
+  signals:
     /// The user double-clicked a job (the window may show its outputs).
     void jobActivated(int jobId);
 
-private:
+  private:
     void addRow(int jobId);
     void updateRow(int jobId);
     void removeRow(int jobId);

@@ -27,22 +27,23 @@ double Job::etaSeconds() const {
 
 QString jobStateName(Job::State s) {
     switch (s) {
-    case Job::State::Queued:
-        return QObject::tr("queued");
-    case Job::State::Running:
-        return QObject::tr("running");
-    case Job::State::Finished:
-        return QObject::tr("finished");
-    case Job::State::Failed:
-        return QObject::tr("failed");
-    case Job::State::Cancelled:
-        return QObject::tr("cancelled");
+        case Job::State::Queued:
+            return QObject::tr("queued");
+        case Job::State::Running:
+            return QObject::tr("running");
+        case Job::State::Finished:
+            return QObject::tr("finished");
+        case Job::State::Failed:
+            return QObject::tr("failed");
+        case Job::State::Cancelled:
+            return QObject::tr("cancelled");
     }
     return {};
 }
 
 RunQueue::RunQueue(const sp::NodeRegistry& registry, QObject* parent)
-    : QObject(parent), m_executor(std::make_unique<sp::Executor>(registry)),
+    : QObject(parent),
+      m_executor(std::make_unique<sp::Executor>(registry)),
       m_worker(std::make_unique<sp::ExecutorThread>(*m_executor)) {
     qRegisterMetaType<sp::ExecutionEvent>();
 }
@@ -53,7 +54,8 @@ RunQueue::~RunQueue() {
     m_worker.reset();
 }
 
-int RunQueue::enqueue(const sp::GraphDocument& doc, const QString& name, const sp::RunRequest& request, bool first) {
+int RunQueue::enqueue(const sp::GraphDocument& doc, const QString& name, const sp::RunRequest& request,
+                      bool first) {
     Job job;
     job.id = m_nextId++;
     job.name = name;
@@ -146,7 +148,8 @@ void RunQueue::startNext() {
     const int id = next->id;
     // Called on the worker thread: hop to the GUI thread. Pending calls die with this object.
     sp::EventSink sink = [this, id](const sp::ExecutionEvent& e) {
-        QMetaObject::invokeMethod(this, [this, id, e] { onEvent(id, e); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, id, e] { onEvent(id, e); }, Qt::QueuedConnection);
     };
     try {
         m_worker->start(*next->doc, next->request, std::move(sink));
@@ -170,48 +173,48 @@ void RunQueue::onEvent(int jobId, const sp::ExecutionEvent& e) {
     if (!j) return;
     bool ended = false;
     switch (e.kind) {
-    case K::RunStarted:
-        j->plan.clear();
-        for (const std::string& n : e.nodes) j->plan << QString::fromStdString(n);
-        break;
-    case K::NodeStarted:
-        j->currentNode = QString::fromStdString(e.nodeId);
-        j->step = j->steps = 0;
-        j->nodeEta = -1.0;
-        break;
-    case K::NodeProgress:
-        j->step = e.step;
-        j->steps = e.total;
-        j->nodeEta = e.etaSeconds;
-        break;
-    case K::NodeCached:
-    case K::NodeFinished:
-        ++j->nodesDone;
-        j->currentNode.clear();
-        j->step = j->steps = 0;
-        j->nodeEta = -1.0;
-        break;
-    case K::NodeFailed:
-        j->failedNode = QString::fromStdString(e.nodeId);
-        j->message = QString::fromStdString(e.message);
-        break;
-    case K::RunFinished:
-        j->state = Job::State::Finished;
-        ended = true;
-        break;
-    case K::RunCancelled:
-        j->state = Job::State::Cancelled;
-        j->message = tr("cancelled");
-        ended = true;
-        break;
-    case K::RunFailed:
-        j->state = Job::State::Failed;
-        if (!e.nodeId.empty()) j->failedNode = QString::fromStdString(e.nodeId);
-        j->message = QString::fromStdString(e.message);
-        ended = true;
-        break;
-    default:
-        break;
+        case K::RunStarted:
+            j->plan.clear();
+            for (const std::string& n : e.nodes) j->plan << QString::fromStdString(n);
+            break;
+        case K::NodeStarted:
+            j->currentNode = QString::fromStdString(e.nodeId);
+            j->step = j->steps = 0;
+            j->nodeEta = -1.0;
+            break;
+        case K::NodeProgress:
+            j->step = e.step;
+            j->steps = e.total;
+            j->nodeEta = e.etaSeconds;
+            break;
+        case K::NodeCached:
+        case K::NodeFinished:
+            ++j->nodesDone;
+            j->currentNode.clear();
+            j->step = j->steps = 0;
+            j->nodeEta = -1.0;
+            break;
+        case K::NodeFailed:
+            j->failedNode = QString::fromStdString(e.nodeId);
+            j->message = QString::fromStdString(e.message);
+            break;
+        case K::RunFinished:
+            j->state = Job::State::Finished;
+            ended = true;
+            break;
+        case K::RunCancelled:
+            j->state = Job::State::Cancelled;
+            j->message = tr("cancelled");
+            ended = true;
+            break;
+        case K::RunFailed:
+            j->state = Job::State::Failed;
+            if (!e.nodeId.empty()) j->failedNode = QString::fromStdString(e.nodeId);
+            j->message = QString::fromStdString(e.message);
+            ended = true;
+            break;
+        default:
+            break;
     }
     emit executionEvent(jobId, e);
     if (e.kind != K::NodePreview && e.kind != K::NodeLog) emit jobChanged(jobId);

@@ -1,7 +1,7 @@
-// RunQueue: the editor's render queue. Jobs are snapshots of the document (edits made later do not affect them),
-// run one at a time by the SDK's Executor on a worker thread. Executor events travel to the GUI thread through
-// queued calls, so the window never waits; the queue keeps per-job progress (node k of N, step, overall fraction,
-// ETA) and re-emits every event for the panels (canvas badges, preview, log).
+// RunQueue: the editor's render queue. Jobs are snapshots of the document (edits made later do not affect
+// them), run one at a time by the SDK's Executor on a worker thread. Executor events travel to the GUI thread
+// through queued calls, so the window never waits; the queue keeps per-job progress (node k of N, step,
+// overall fraction, ETA) and re-emits every event for the panels (canvas badges, preview, log).
 #pragma once
 
 #include <QDateTime>
@@ -28,13 +28,13 @@ struct Job {
     std::shared_ptr<const sp::GraphDocument> doc;
     sp::RunRequest request;
 
-    QStringList plan;        ///< node ids in evaluation order (from runStarted)
-    int nodesDone = 0;       ///< finished or cached nodes
-    QString currentNode;     ///< the running node ("" between nodes)
-    qint64 step = 0;         ///< the running node's step
-    qint64 steps = 0;        ///< the running node's step count (0: unknown)
-    double nodeEta = -1.0;   ///< seconds left in the running node (< 0: unknown)
-    QString message;         ///< error or cancellation text
+    QStringList plan;       ///< node ids in evaluation order (from runStarted)
+    int nodesDone = 0;      ///< finished or cached nodes
+    QString currentNode;    ///< the running node ("" between nodes)
+    qint64 step = 0;        ///< the running node's step
+    qint64 steps = 0;       ///< the running node's step count (0: unknown)
+    double nodeEta = -1.0;  ///< seconds left in the running node (< 0: unknown)
+    QString message;        ///< error or cancellation text
     QString failedNode;
     QDateTime queuedAt, startedAt, finishedAt;
 
@@ -42,19 +42,22 @@ struct Job {
     double progress() const;
     /// Seconds left for the whole job, extrapolated from the time spent (< 0 while unknown).
     double etaSeconds() const;
-    bool isDone() const { return state == State::Finished || state == State::Failed || state == State::Cancelled; }
+    bool isDone() const {
+        return state == State::Finished || state == State::Failed || state == State::Cancelled;
+    }
 };
 
 QString jobStateName(Job::State s);
 
 class RunQueue : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit RunQueue(const sp::NodeRegistry& registry, QObject* parent = nullptr);
     ~RunQueue() override;
 
     /// Queues a snapshot of `doc` (at the front when `first`). Returns the job id.
-    int enqueue(const sp::GraphDocument& doc, const QString& name, const sp::RunRequest& request, bool first = false);
+    int enqueue(const sp::GraphDocument& doc, const QString& name, const sp::RunRequest& request,
+                bool first = false);
     /// Stops the running job (within one node step) or removes a queued one.
     void cancel(int jobId);
     /// Stops the running job, if any.
@@ -71,7 +74,7 @@ public:
     bool isBusy() const { return m_current != 0; }
     sp::Executor& executor() { return *m_executor; }
 
-signals:
+  signals:
     void jobAdded(int jobId);
     void jobChanged(int jobId);
     void jobRemoved(int jobId);
@@ -82,7 +85,7 @@ signals:
     /// The queue became idle or busy.
     void busyChanged(bool busy);
 
-private:
+  private:
     void startNext();
     void onEvent(int jobId, const sp::ExecutionEvent& event);
     Job* find(int id);

@@ -30,7 +30,9 @@ QImage imageToQImage(const sp::Image& image) {
 }
 
 namespace {
-void releaseVideo(void* info) { delete static_cast<std::shared_ptr<const sp::Video>*>(info); }
+void releaseVideo(void* info) {
+    delete static_cast<std::shared_ptr<const sp::Video>*>(info);
+}
 }  // namespace
 
 QList<QImage> videoFrames(const std::shared_ptr<const sp::Video>& video) {
@@ -41,8 +43,8 @@ QList<QImage> videoFrames(const std::shared_ptr<const sp::Video>& video) {
     frames.reserve(video->frameCount);
     for (int i = 0; i < video->frameCount; ++i) {
         const uchar* data = video->rgb.data() + video->frameBytes() * size_t(i);
-        frames.append(QImage(data, video->width, video->height, video->width * 3, QImage::Format_RGB888, releaseVideo,
-                             new std::shared_ptr<const sp::Video>(video)));
+        frames.append(QImage(data, video->width, video->height, video->width * 3, QImage::Format_RGB888,
+                             releaseVideo, new std::shared_ptr<const sp::Video>(video)));
     }
     return frames;
 }
