@@ -15,7 +15,19 @@ int main(int argc, char** argv) {
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("graph"),
                                  QStringLiteral("Graph JSON, or an MP4 written by Save Video, to open"));
+    const QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Queue the graph right away."));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Once the queue is idle, save a picture of the window to "
+                       "<file> and quit (works with QT_QPA_PLATFORM=offscreen)."),
+        QStringLiteral("file"));
+    parser.addOption(run);
+    parser.addOption(screenshot);
     parser.process(app);
 
-    return sv::ui::runStudio(app, parser.positionalArguments().value(0));
+    sv::ui::StudioLaunch launch;
+    launch.path = parser.positionalArguments().value(0);
+    launch.run = parser.isSet(run);
+    launch.screenshot = parser.value(screenshot);
+    return sv::ui::runStudio(app, launch);
 }

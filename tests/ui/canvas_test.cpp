@@ -8,6 +8,7 @@
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QUndoStack>
+#include <QWheelEvent>
 
 #include "app/graph_editor.h"
 #include "canvas/graph_model.h"
@@ -253,6 +254,72 @@ TEST(Canvas, KeyboardShortcutsWorkOnTheCanvas) {
     EXPECT_EQ(w.scene().selectedNodeIds().size(), 2);
     QTest::keyClick(w.view(), Qt::Key_Delete);
     EXPECT_TRUE(w.document().nodes().empty());
+}
+
+TEST(Canvas, WheelZoomsAroundTheCursorAndPanningMovesTheView) {
+    Studio s;
+    MainWindow& w = *s.window;
+    GraphView* view = w.view();
+    w.editor().addNode(QStringLiteral("uitest.const_int"), {0, 0});
+    view->frameAll();
+    const QPoint at = view->viewport()->rect().center() + QPoint(120, 60);
+    const QPointF under = view->mapToScene(at);
+    const qreal zoom = view->zoom();
+    QWheelEvent wheel(QPointF(at), view->viewport()->mapToGlobal(QPointF(at)), QPoint(), QPoint(0, 240),
+                      Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view->viewport(), &wheel);
+    EXPECT_GT(view->zoom(), zoom * 1.2);
+    const QPointF after = view->mapToScene(at);
+    EXPECT_NEAR(after.x(), under.x(), 2.0 / view->zoom());  // the point under the cursor stays put
+    EXPECT_NEAR(after.y(), under.y(), 2.0 / view->zoom());
+
+    // Middle-drag pans: the scene point under the cursor follows the mouse.
+    const QPoint a = view->viewport()->rect().center(), b = a + QPoint(-150, 80);
+    const QPointF grabbed = view->mapToScene(a);
+    sendMouse(view, QEvent::MouseButtonPress, a, Qt::MiddleButton, Qt::MiddleButton);
+    sendMouse(view, QEvent::MouseMove, b, Qt::NoButton, Qt::MiddleButton);
+    sendMouse(view, QEvent::MouseButtonRelease, b, Qt::MiddleButton, Qt::NoButton);
+    EXPECT_NEAR(view->mapToScene(b).x(), grabbed.x(), 2.0);
+    EXPECT_NEAR(view->mapToScene(b).y(), grabbed.y(), 2.0);
+    // Space + left drag pans too, and does not start a rubber band or move a node.
+    view->setFocus();
+    QTest::keyPress(view, Qt::Key_Space);
+    const QPointF grabbed2 = view->mapToScene(b);
+    sendMouse(view, QEvent::MouseButtonPress, b, Qt::LeftButton, Qt::LeftButton);
+    sendMouse(view, QEvent::MouseMove, a, Qt::NoButton, Qt::LeftButton);
+    sendMouse(view, QEvent::MouseButtonRelease, a, Qt::LeftButton, Qt::NoButton);
+    QTest::keyRelease(view, Qt::Key_Space);
+    EXPECT_NEAR(view->mapToScene(a).x(), grabbed2.x(), 2.0);
+    EXPECT_EQ(w.editor().undoStack()->count(), 1);  // only the add
+}
+
+TEST(Canvas, RubberBandSelectsAndFFramesTheSelection) {
+    Studio s;
+    MainWindow& w = *s.window;
+    GraphEditor& ed = w.editor();
+    const QString a = ed.addNode(QStringLiteral("uitest.const_int"), {0, 0});
+    const QString b = ed.addNode(QStringLiteral("uitest.const_int"), {0, 150});
+    const QString far = ed.addNode(QStringLiteral("uitest.const_int"), {2000, 1500});
+    w.view()->frameAll();
+    // Drag a band around the first two nodes, from empty canvas.
+    dragScene(w.view(), QPointF(-60, -60), QPointF(260, 260));
+    QStringList selected = w.scene().selectedNodeIds();
+    EXPECT_EQ(selected, (QStringList{a, b}));
+    // F frames them: both in view, the far node not.
+    w.view()->actions().frame->trigger();
+    const QRectF visible = w.view()->mapToScene(w.view()->viewport()->rect()).boundingRect();
+    EXPECT_TRUE(visible.contains(w.scene().nodeItem(a)->sceneBoundingRect()));
+    EXPECT_TRUE(visible.contains(w.scene().nodeItem(b)->sceneBoundingRect()));
+    EXPECT_FALSE(visible.intersects(w.scene().nodeItem(far)->sceneBoundingRect()));
+    // Home frames everything.
+    w.view()->actions().frameAll->trigger();
+    const QRectF all = w.view()->mapToScene(w.view()->viewport()->rect()).boundingRect();
+    EXPECT_TRUE(all.contains(w.scene().nodeItem(far)->sceneBoundingRect()));
+    // Shift+click adds to the selection, a plain click on empty canvas clears it.
+    clickScene(w.view(), w.scene().nodeItem(far)->mapToScene(QPointF(30, 12)), Qt::ShiftModifier);
+    EXPECT_EQ(w.scene().selectedNodeIds().size(), 3);
+    clickScene(w.view(), QPointF(1000, -400));
+    EXPECT_TRUE(w.scene().selectedNodeIds().isEmpty());
 }
 
 TEST(Canvas, CopyPasteCarriesNodesAndLinksBetweenWindows) {

@@ -103,6 +103,13 @@ TEST(Run, PreviewsArriveLiveAndTheJobFinishes) {
     for (const QString& id : {c.load, c.encode, c.sampler, c.decode})
         EXPECT_EQ(state(w, id), NodeStatus::State::Cached) << id.toStdString();
     EXPECT_EQ(state(w, c.output), NodeStatus::State::Done);
+
+    // Editing a parameter makes the node's badge and everything downstream stale; upstream stays cached.
+    w.editor().setParam(c.sampler, QStringLiteral("seed"), 7);
+    for (const QString& id : {c.sampler, c.decode, c.output})
+        EXPECT_EQ(state(w, id), NodeStatus::State::Idle) << id.toStdString();
+    EXPECT_EQ(state(w, c.load), NodeStatus::State::Cached);
+    EXPECT_EQ(state(w, c.encode), NodeStatus::State::Cached);
 }
 
 TEST(Run, AFailingNodeTurnsRedWithItsMessageInTheLog) {

@@ -1,13 +1,18 @@
 #include "app/application.h"
 
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QIcon>
+#include <QTimer>
+
+#include <cstdio>
 
 #include "app/main_window.h"
 #include "app/theme.h"
 #include "panels/log_panel.h"
 #include "plugin/sdk/plugin_loader.h"
+#include "run/run_queue.h"
 
 static void svInitUiResources() {
     Q_INIT_RESOURCE(sv_ui);
@@ -42,7 +47,8 @@ QString defaultGraphPath(const QString& name) {
     return {};
 }
 
-int runStudio(QApplication& app, const QString& path) {
+int runStudio(QApplication& app, const StudioLaunch& launch) {
+    const QString& path = launch.path;
     sp::NodeRegistry registry;
     sp::PluginLoader loader;
     const auto reports = loader.loadDefault(registry);
@@ -78,6 +84,27 @@ int runStudio(QApplication& app, const QString& path) {
         } else {
             window.openTemplate(def);
         }
+    }
+    if (launch.run) window.runGraph();
+    if (!launch.screenshot.isEmpty()) {
+        // Poll until the queue is idle (the run, if any, is over), then grab the window and quit.
+        auto* poll = new QTimer(&window);
+        QElapsedTimer clock;
+        clock.start();
+        QObject::connect(poll, &QTimer::timeout, &window, [&, poll, clock] {
+            if (clock.elapsed() > qint64(launch.timeoutSeconds) * 1000) {
+                window.logPanel()->error(QStringLiteral("screenshot"), QObject::tr("timed out"));
+                QCoreApplication::exit(2);
+                return;
+            }
+            if (window.runQueue().isBusy() || clock.elapsed() < 500) return;
+            poll->stop();
+            const bool ok = window.grab().save(launch.screenshot);
+            std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "wrote" : "cannot write",
+                         qPrintable(launch.screenshot));
+            QCoreApplication::exit(ok ? 0 : 1);
+        });
+        poll->start(200);
     }
     return app.exec();
 }

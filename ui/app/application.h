@@ -15,8 +15,16 @@ void setupApplication(QApplication& app);
 /// (../share/sanavideo/graphs), the source tree's resources/graphs, the copy embedded at build time. "" when
 /// none.
 QString defaultGraphPath(const QString& name);
-/// Loads node packs, shows the main window with `path` (or the default text-to-video graph) and runs the
-/// event loop. Returns the exit code.
-int runStudio(QApplication& app, const QString& path);
+/// What the command line asked for.
+struct StudioLaunch {
+    QString path;               ///< graph JSON or MP4 to open ("" → the default text-to-video graph)
+    bool run = false;           ///< queue the graph at once
+    QString screenshot;         ///< save a picture of the window here once the queue is idle, then quit
+    int timeoutSeconds = 3600;  ///< give up waiting for the screenshot after this long (exit code 2)
+};
+
+/// Loads node packs, shows the main window with the launch's graph and runs the event loop. Returns the exit
+/// code.
+int runStudio(QApplication& app, const StudioLaunch& launch);
 
 }  // namespace sv::ui

@@ -65,6 +65,13 @@ MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, 
     connect(m_editor->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
     connect(m_model.get(), &GraphModel::documentChanged, this, [this] { m_autosaveDirty = true; });
     connect(m_model.get(), &GraphModel::uiDataChanged, this, [this](const QString&) { showViewedResult(); });
+    connect(m_model.get(), &GraphModel::paramChanged, this,
+            [this](const QString& id) { invalidateFrom(id); });
+    connect(m_model.get(), &GraphModel::bypassChanged, this, &MainWindow::invalidateFrom);
+    connect(m_model.get(), &GraphModel::linkAdded, this,
+            [this](const sp::GraphLink& l) { invalidateFrom(GraphModel::qs(l.to.node)); });
+    connect(m_model.get(), &GraphModel::linkRemoved, this,
+            [this](const sp::GraphLink& l) { invalidateFrom(GraphModel::qs(l.to.node)); });
     connect(m_queue.get(), &RunQueue::executionEvent, this, &MainWindow::onExecutionEvent);
     connect(m_queue.get(), &RunQueue::busyChanged, this, [this](bool busy) {
         m_actions.cancel->setEnabled(busy);

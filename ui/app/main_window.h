@@ -138,6 +138,8 @@ class MainWindow : public QMainWindow {
     // main_window_run.cpp
     void onExecutionEvent(int jobId, const sp::ExecutionEvent& event);
     void showViewedResult();
+    /// An edit makes the badges of a node and everything downstream stale: back to idle (running ones stay).
+    void invalidateFrom(const QString& nodeId);
     void showDisplayable(const QString& nodeId, const Displayable& d, const QString& caption);
 
     const sp::NodeRegistry& m_registry;

@@ -83,6 +83,20 @@ void MainWindow::showViewedResult() {
     }
 }
 
+void MainWindow::invalidateFrom(const QString& nodeId) {
+    QStringList todo{nodeId}, seen;
+    while (!todo.isEmpty()) {
+        const QString id = todo.takeFirst();
+        if (seen.contains(id) || !m_model->hasNode(id)) continue;
+        seen << id;
+        const NodeStatus::State st = m_model->status(id).state;
+        if (st == NodeStatus::State::Running || st == NodeStatus::State::Pending)
+            continue;  // the run owns it
+        if (st != NodeStatus::State::Idle) m_model->setStatus(id, NodeStatus{});
+        for (const sp::GraphLink& l : m_doc.outputLinks(id.toStdString())) todo << GraphModel::qs(l.to.node);
+    }
+}
+
 void MainWindow::onExecutionEvent(int jobId, const sp::ExecutionEvent& e) {
     using K = sp::ExecutionEvent::Kind;
     // Badges go on the canvas only when the job ran the document that is open now.

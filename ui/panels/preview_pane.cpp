@@ -7,7 +7,6 @@
 #include <QLabel>
 #include <QPainter>
 #include <QSlider>
-#include <QStyle>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -273,7 +272,7 @@ void PreviewPane::updateControls() {
     m_scrub->blockSignals(false);
     m_scrub->setEnabled(n > 1);
     m_playButton->setEnabled(n > 1);
-    m_playButton->setIcon(style()->standardIcon(isPlaying() ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    m_playButton->setText(isPlaying() ? QStringLiteral("❚❚") : QStringLiteral("▶"));
     m_counter->setText(n > 0 ? tr("%1 / %2").arg(m_current + 1).arg(n) : QStringLiteral("– / –"));
     QString status = m_caption;
     if (n > 0 && m_mode == Mode::Video)
