@@ -256,6 +256,38 @@ TEST(Canvas, KeyboardShortcutsWorkOnTheCanvas) {
     EXPECT_TRUE(w.document().nodes().empty());
 }
 
+TEST(Canvas, TypingInAnInlineEditorDoesNotTriggerCanvasShortcuts) {
+    Studio s;
+    MainWindow& w = *s.window;
+    const QString c = w.editor().addNode(QStringLiteral("uitest.const_int"), {0, 0});
+    w.view()->frameAll();
+    ParamEditor* editor = w.scene().nodeItem(c)->inlineEditor(QStringLiteral("value"));
+    ASSERT_NE(editor, nullptr);
+    auto* spin = editor->findChild<QDoubleSpinBox*>();
+    ASSERT_NE(spin, nullptr);
+    // Click into the inline spin box through the canvas.
+    const QRectF r = w.scene().nodeItem(c)->geometry().paramWidgetRect(0);
+    w.view()->setFocus();
+    clickScene(w.view(), w.scene().nodeItem(c)->mapToScene(r.center() - QPointF(r.width() / 4, 0)));
+    ASSERT_NE(w.scene().focusItem(), nullptr);
+    // The proxy has the focus (offscreen, the click does not reach the inner spin box): canvas keys stay off.
+    QTest::keyClick(w.view(), Qt::Key_Delete);
+    QTest::keyClick(w.view(), Qt::Key_D);
+    EXPECT_EQ(w.document().nodes().size(), 1u);
+    EXPECT_FALSE(w.model().isBypassed(c));
+    // Typing into the spin box edits the value.
+    spin->setFocus(Qt::MouseFocusReason);
+    QTest::keyClick(w.view(), Qt::Key_A, Qt::ControlModifier);  // select the text, not all nodes
+    QTest::keyClick(w.view(), Qt::Key_Backspace);
+    QTest::keyClick(w.view(), Qt::Key_Delete);
+    QTest::keyClick(w.view(), Qt::Key_D);
+    QTest::keyClicks(w.view(), QStringLiteral("42"));
+    QTest::keyClick(w.view(), Qt::Key_Return);
+    EXPECT_EQ(w.document().nodes().size(), 1u);  // Backspace/Delete edited the text, not the graph
+    EXPECT_FALSE(w.model().isBypassed(c));       // D was typed, not a bypass
+    EXPECT_EQ(w.document().findNode(c.toStdString())->params.at("value"), 42);
+}
+
 TEST(Canvas, WheelZoomsAroundTheCursorAndPanningMovesTheView) {
     Studio s;
     MainWindow& w = *s.window;

@@ -207,6 +207,7 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
         return;
     }
     const QPointF pos = event->scenePos();
+    if (focusItem()) setFocusItem(nullptr);  // leave any inline editor: canvas keys work again
     if (PortItem* port = portAt(pos)) {
         startLinkDrag(port);
         updateLinkDrag(event);

@@ -53,6 +53,16 @@ GraphView::GraphView(GraphScene& scene, QWidget* parent) : QGraphicsView(&scene,
                 openPalette(mapFromScene(scenePos), std::move(pending));
             });
     createActions();
+    // Inline editors get their keys: a proxied widget re-sends key presses through QApplication, which would
+    // try the canvas shortcuts (Delete, D, ...) a second time, so they are switched off while one has the
+    // focus.
+    connect(&m_scene, &QGraphicsScene::focusItemChanged, this, [this](QGraphicsItem* now) {
+        const bool editing = now && now->isWidget();
+        for (QAction* a : {m_actions.addNode, m_actions.remove, m_actions.cut, m_actions.copy,
+                           m_actions.paste, m_actions.duplicate, m_actions.selectAll, m_actions.bypass,
+                           m_actions.view, m_actions.frame, m_actions.frameAll})
+            a->setEnabled(!editing);
+    });
 }
 
 GraphView::~GraphView() = default;
@@ -232,6 +242,16 @@ void GraphView::focusOutEvent(QFocusEvent* event) {
 }
 
 bool GraphView::event(QEvent* event) {
+    // While an inline parameter editor has the keyboard, keys are text: Delete, Backspace, D, Ctrl+A,
+    // Ctrl+Z... edit the value instead of firing canvas shortcuts. Run (Ctrl+Enter) and Escape keep working.
+    if (event->type() == QEvent::ShortcutOverride && m_scene.focusItem()) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
+        if (key->key() != Qt::Key_Escape && !(enter && (key->modifiers() & Qt::ControlModifier))) {
+            event->accept();
+            return true;
+        }
+    }
     // Tab opens the palette (instead of moving focus) unless an inline editor has the keyboard.
     if (event->type() == QEvent::KeyPress) {
         auto* key = static_cast<QKeyEvent*>(event);
