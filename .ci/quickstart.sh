@@ -7,3 +7,5 @@ source .ci/env.sh
 cmake --preset release
 cmake --build --preset release
 ./build/release/cli/sanavideo version
+./build/release/cli/sanavideo info tests/data/reference/full_size
+./build/release/cli/sanavideo schedule --scheduler dpm --steps 20

@@ -1,6 +1,7 @@
 #include "base/tensor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -12,10 +13,22 @@ namespace sv {
 
 namespace {
 
+// Live and peak bytes of host tensor storage (allocation statistics for memory tests; lock-free).
+std::atomic<int64_t> gHostBytes{0};
+std::atomic<int64_t> gHostPeak{0};
+
 class HostStorage final : public Storage {
 public:
-    explicit HostStorage(size_t bytes) : Storage(allocate(bytes), bytes, Device::cpu()) {}
-    ~HostStorage() override { std::free(data()); }
+    explicit HostStorage(size_t bytes) : Storage(allocate(bytes), bytes, Device::cpu()) {
+        const int64_t now = gHostBytes.fetch_add(int64_t(bytes)) + int64_t(bytes);
+        int64_t peak = gHostPeak.load();
+        while (now > peak && !gHostPeak.compare_exchange_weak(peak, now)) {
+        }
+    }
+    ~HostStorage() override {
+        gHostBytes.fetch_sub(int64_t(bytes()));
+        std::free(data());
+    }
 
 private:
     static void* allocate(size_t bytes) {
@@ -159,6 +172,10 @@ Shape contiguousStrides(std::span<const int64_t> shape) {
     }
     return st;
 }
+
+HostMemoryStats hostTensorMemory() { return {gHostBytes.load(), gHostPeak.load()}; }
+
+void resetHostTensorPeak() { gHostPeak.store(gHostBytes.load()); }
 
 std::shared_ptr<Storage> allocateStorage(size_t bytes, Device device) {
     if (device.isCuda()) return detail::cudaAllocate(bytes, device.index);

@@ -55,6 +55,16 @@ private:
 /// Allocates uninitialised storage on the device (CUDA goes through the CUDA backend's caching allocator).
 std::shared_ptr<Storage> allocateStorage(size_t bytes, Device device);
 
+/// Bytes of host tensor storage allocated by allocateStorage (borrowed memory such as mmaps excluded): live now,
+/// and the most live at once since the last resetHostTensorPeak(). Process-wide, thread-safe.
+struct HostMemoryStats {
+    int64_t current = 0;
+    int64_t peak = 0;
+};
+HostMemoryStats hostTensorMemory();
+/// Starts a new peak measurement: peak = current.
+void resetHostTensorPeak();
+
 /// Storage that borrows memory kept alive by an owner (e.g. a memory-mapped file).
 std::shared_ptr<Storage> borrowStorage(void* data, size_t bytes, Device device, std::shared_ptr<const void> owner);
 

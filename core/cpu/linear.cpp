@@ -1,12 +1,19 @@
+#include "ops/linear.h"
 #include "base/parallel.h"
 #include "cpu/gemm.h"
-#include "ops/linear.h"
+
+#ifdef SV_WITH_CUDA
+#include "cuda/linear.h"
+#endif
 
 namespace sv::ops {
 
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
     SV_ASSERT_MSG(w.rank() == 2 && x.dim(-1) == w.dim(1), "linear: x ", x.describe(), " vs w ", w.describe());
-    SV_ASSERT_MSG(x.device().isCpu(), "linear: only the CPU backend is implemented for ", x.describe());
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::linear(x, w, bias);
+#endif
+    SV_ASSERT_MSG(x.device().isCpu(), "linear: no backend for ", x.describe());
     const int64_t K = w.dim(1), N = w.dim(0);
     const int64_t M = x.numel() / K;
     Tensor xc = x.to(DType::F32).contiguous();

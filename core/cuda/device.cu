@@ -1,19 +1,168 @@
-// Device memory and copies: the base hooks (allocation, byte copies, strided copies with dtype conversion).
+// Device memory (a caching allocator: freed blocks are kept per size for reuse, so a denoising step allocates
+// nothing from the driver after the first), copies, and the per-device context.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include <map>
+#include <mutex>
+#include <vector>
+
 #include "base/device_hooks.h"
-#include "cuda/common.cuh"
+#include "cuda/context.cuh"
 
-namespace sv::detail {
+namespace sv {
 
+namespace cuda {
 namespace {
 
-class CudaStorage final : public Storage {
-public:
-    CudaStorage(void* p, size_t bytes, int device) : Storage(p, bytes, Device::cuda(device)) {}
-    ~CudaStorage() override { cudaFree(data()); }
+constexpr int kMaxDevices = 16;
+
+size_t roundSize(size_t bytes) {
+    if (bytes <= 4096) return 4096;
+    if (bytes <= (size_t(1) << 20)) return (bytes + 4095) / 4096 * 4096;
+    return (bytes + (size_t(1) << 20) - 1) / (size_t(1) << 20) * (size_t(1) << 20);  // 1 MiB granularity
+}
+
+class CachingAllocator {
+  public:
+    void* allocate(size_t bytes, int device) {
+        const size_t size = roundSize(bytes);
+        std::lock_guard lock(mutex_);
+        auto& pool = free_[device];
+        auto it = pool.lower_bound(size);
+        // Reuse a cached block of the same size (or up to 1/8 larger, to limit waste).
+        if (it != pool.end() && it->first <= size + size / 8) {
+            void* p = it->second;
+            account(device, it->first, true);
+            sizes_[p] = it->first;
+            pool.erase(it);
+            return p;
+        }
+        void* p = nullptr;
+        SV_CUDA_CHECK(cudaSetDevice(device));
+        cudaError_t err = cudaMalloc(&p, size);
+        if (err != cudaSuccess) {
+            cudaGetLastError();
+            releaseLocked(device);  // give cached blocks back and retry once
+            err = cudaMalloc(&p, size);
+        }
+        if (err != cudaSuccess) {
+            cudaGetLastError();
+            size_t freeB = 0, totalB = 0;
+            cudaMemGetInfo(&freeB, &totalB);
+            fail("out of GPU memory: cannot allocate ", bytes >> 20, " MiB on cuda:", device, " (",
+                 freeB >> 20, " MiB free of ", totalB >> 20, " MiB; ", stats_[device].allocated >> 20,
+                 " MiB in use by this program)");
+        }
+        stats_[device].reserved += size;
+        sizes_[p] = size;
+        account(device, size, true);
+        return p;
+    }
+
+    void release(void* p, int device) {
+        std::lock_guard lock(mutex_);
+        auto it = sizes_.find(p);
+        if (it == sizes_.end()) return;
+        account(device, it->second, false);
+        free_[device].emplace(it->second, p);
+        sizes_.erase(it);
+    }
+
+    void releaseCached(int device) {
+        std::lock_guard lock(mutex_);
+        releaseLocked(device);
+    }
+
+    MemoryStats stats(int device) {
+        std::lock_guard lock(mutex_);
+        return stats_[device];
+    }
+    void resetPeak(int device) {
+        std::lock_guard lock(mutex_);
+        stats_[device].peakAllocated = stats_[device].allocated;
+    }
+
+  private:
+    void account(int device, size_t size, bool add) {
+        auto& s = stats_[device];
+        s.allocated = add ? s.allocated + size : s.allocated - size;
+        s.peakAllocated = std::max(s.peakAllocated, s.allocated);
+    }
+    void releaseLocked(int device) {
+        cudaSetDevice(device);
+        cudaDeviceSynchronize();
+        for (auto& [size, p] : free_[device]) {
+            cudaFree(p);
+            stats_[device].reserved -= size;
+        }
+        free_[device].clear();
+    }
+
+    std::mutex mutex_;
+    std::multimap<size_t, void*> free_[kMaxDevices];
+    std::map<void*, size_t> sizes_;
+    MemoryStats stats_[kMaxDevices];
 };
+
+CachingAllocator& allocator() {
+    static CachingAllocator a;  // process lifetime: blocks are returned to the driver at exit by the runtime
+    return a;
+}
+
+class CudaStorage final : public Storage {
+  public:
+    CudaStorage(void* p, size_t bytes, int device) : Storage(p, bytes, Device::cuda(device)) {}
+    ~CudaStorage() override { allocator().release(data(), device().index); }
+};
+
+}  // namespace
+
+DeviceContext& deviceContext(int device) {
+    static std::mutex mutex;
+    static DeviceContext contexts[kMaxDevices];
+    SV_ASSERT(device >= 0 && device < kMaxDevices);
+    std::lock_guard lock(mutex);
+    DeviceContext& c = contexts[device];
+    SV_CUDA_CHECK(cudaSetDevice(device));
+    if (!c.stream) {
+        c.device = device;
+        SV_CUDA_CHECK(cudaStreamCreateWithFlags(&c.stream, cudaStreamNonBlocking));
+        SV_CUBLAS_CHECK(cublasLtCreate(&c.lt));
+        c.workspaceBytes = size_t(64) << 20;
+        SV_CUDA_CHECK(cudaMalloc(&c.workspace, c.workspaceBytes));
+    }
+    return c;
+}
+
+MemoryStats memoryStats(int device) {
+    return allocator().stats(device);
+}
+void resetPeakMemory(int device) {
+    allocator().resetPeak(device);
+}
+void releaseCachedMemory(int device) {
+    allocator().releaseCached(device);
+}
+void synchronize(int device) {
+    SV_CUDA_CHECK(cudaStreamSynchronize(deviceContext(device).stream));
+}
+
+const char* deviceName(int device) {
+    static char names[kMaxDevices][256] = {};
+    int n = 0;
+    if (cudaGetDeviceCount(&n) != cudaSuccess || device >= n) return "";
+    cudaDeviceProp prop{};
+    if (cudaGetDeviceProperties(&prop, device) != cudaSuccess) return "";
+    snprintf(names[device], sizeof(names[device]), "%s", prop.name);
+    return names[device];
+}
+
+}  // namespace cuda
+
+namespace detail {
+
+namespace {
 
 constexpr int kMaxRank = 8;
 struct StridedDesc {
@@ -25,21 +174,28 @@ struct StridedDesc {
 
 template <class T>
 __device__ float loadF(const void* p, long long i) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>) return __bfloat162float(static_cast<const T*>(p)[i]);
-    else if constexpr (std::is_same_v<T, __half>) return __half2float(static_cast<const T*>(p)[i]);
-    else return float(static_cast<const T*>(p)[i]);
+    if constexpr (std::is_same_v<T, __nv_bfloat16>)
+        return __bfloat162float(static_cast<const T*>(p)[i]);
+    else if constexpr (std::is_same_v<T, __half>)
+        return __half2float(static_cast<const T*>(p)[i]);
+    else
+        return float(static_cast<const T*>(p)[i]);
 }
 
 template <class T>
 __device__ void storeF(void* p, long long i, float v) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>) static_cast<T*>(p)[i] = __float2bfloat16_rn(v);
-    else if constexpr (std::is_same_v<T, __half>) static_cast<T*>(p)[i] = __float2half_rn(v);
-    else static_cast<T*>(p)[i] = T(v);
+    if constexpr (std::is_same_v<T, __nv_bfloat16>)
+        static_cast<T*>(p)[i] = __float2bfloat16_rn(v);
+    else if constexpr (std::is_same_v<T, __half>)
+        static_cast<T*>(p)[i] = __float2half_rn(v);
+    else
+        static_cast<T*>(p)[i] = T(v);
 }
 
 template <class S, class D>
 __global__ void stridedCopyKernel(void* dst, const void* src, StridedDesc d, long long n) {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n;
+         i += (long long)gridDim.x * blockDim.x) {
         long long rem = i, so = 0, doff = 0;
         for (int k = d.rank - 1; k >= 0; --k) {
             long long idx = rem % d.shape[k];
@@ -47,22 +203,41 @@ __global__ void stridedCopyKernel(void* dst, const void* src, StridedDesc d, lon
             so += idx * d.srcStride[k];
             doff += idx * d.dstStride[k];
         }
-        if constexpr (std::is_same_v<S, D>) static_cast<D*>(dst)[doff] = static_cast<const S*>(src)[so];
-        else storeF<D>(dst, doff, loadF<S>(src, so));
+        if constexpr (std::is_same_v<S, D>)
+            static_cast<D*>(dst)[doff] = static_cast<const S*>(src)[so];
+        else if constexpr (std::is_same_v<S, double> || std::is_same_v<D, double>)
+            static_cast<D*>(dst)[doff] = D(static_cast<const S*>(src)[so]);
+        else
+            storeF<D>(dst, doff, loadF<S>(src, so));
     }
 }
 
 template <class S>
-void launchFor(const Tensor& dst, const Tensor& src, const StridedDesc& d, long long n) {
+void launchFor(const Tensor& dst, const Tensor& src, const StridedDesc& d, long long n, cudaStream_t s) {
     unsigned blocks = std::min(cuda::ceilDiv(n, 256), 65535u);
+    void* o = dst.rawData();
+    const void* i = src.rawData();
     switch (dst.dtype()) {
-        case DType::F32: stridedCopyKernel<S, float><<<blocks, 256>>>(dst.rawData(), src.rawData(), d, n); break;
-        case DType::BF16: stridedCopyKernel<S, __nv_bfloat16><<<blocks, 256>>>(dst.rawData(), src.rawData(), d, n); break;
-        case DType::F16: stridedCopyKernel<S, __half><<<blocks, 256>>>(dst.rawData(), src.rawData(), d, n); break;
-        case DType::I64: stridedCopyKernel<S, long long><<<blocks, 256>>>(dst.rawData(), src.rawData(), d, n); break;
-        case DType::I32: stridedCopyKernel<S, int><<<blocks, 256>>>(dst.rawData(), src.rawData(), d, n); break;
-        case DType::U8: stridedCopyKernel<S, unsigned char><<<blocks, 256>>>(dst.rawData(), src.rawData(), d, n); break;
-        default: fail("CUDA copy: unsupported destination dtype ", dtypeName(dst.dtype()));
+        case DType::F32:
+            stridedCopyKernel<S, float><<<blocks, 256, 0, s>>>(o, i, d, n);
+            break;
+        case DType::BF16:
+            stridedCopyKernel<S, __nv_bfloat16><<<blocks, 256, 0, s>>>(o, i, d, n);
+            break;
+        case DType::F16:
+            stridedCopyKernel<S, __half><<<blocks, 256, 0, s>>>(o, i, d, n);
+            break;
+        case DType::I64:
+            stridedCopyKernel<S, long long><<<blocks, 256, 0, s>>>(o, i, d, n);
+            break;
+        case DType::I32:
+            stridedCopyKernel<S, int><<<blocks, 256, 0, s>>>(o, i, d, n);
+            break;
+        case DType::U8:
+            stridedCopyKernel<S, unsigned char><<<blocks, 256, 0, s>>>(o, i, d, n);
+            break;
+        default:
+            fail("CUDA copy: unsupported destination dtype ", dtypeName(dst.dtype()));
     }
     SV_CUDA_CHECK(cudaGetLastError());
 }
@@ -75,29 +250,25 @@ bool cudaAvailable() {
 }
 
 std::shared_ptr<Storage> cudaAllocate(size_t bytes, int device) {
-    SV_CUDA_CHECK(cudaSetDevice(device));
-    void* p = nullptr;
-    cudaError_t err = cudaMalloc(&p, std::max<size_t>(bytes, 1));
-    if (err != cudaSuccess) {
-        size_t freeB = 0, totalB = 0;
-        cudaGetLastError();
-        cudaMemGetInfo(&freeB, &totalB);
-        fail("out of GPU memory: cannot allocate ", bytes >> 20, " MiB on cuda:", device, " (", freeB >> 20,
-             " MiB free of ", totalB >> 20, " MiB)");
-    }
-    return std::make_shared<CudaStorage>(p, bytes, device);
+    cuda::deviceContext(device);
+    return std::make_shared<cuda::CudaStorage>(cuda::allocator().allocate(bytes, device), bytes, device);
 }
 
-void cudaCopyBytes(void* dst, Device, const void* src, Device, size_t bytes) {
+void cudaCopyBytes(void* dst, Device dstDevice, const void* src, Device srcDevice, size_t bytes) {
     if (bytes == 0) return;
-    SV_CUDA_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyDefault));
+    int dev = dstDevice.isCuda() ? dstDevice.index : srcDevice.index;
+    cudaStream_t s = cuda::deviceContext(dev).stream;
+    SV_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, s));
+    SV_CUDA_CHECK(cudaStreamSynchronize(s));  // host buffers may be freed right after
 }
 
 void cudaCopyStrided(const Tensor& dst, const Tensor& src) {
     const long long n = dst.numel();
     if (n == 0) return;
+    cudaStream_t s = cuda::deviceContext(dst.device().index).stream;
     if (dst.isContiguous() && src.isContiguous() && dst.dtype() == src.dtype()) {
-        SV_CUDA_CHECK(cudaMemcpyAsync(dst.rawData(), src.rawData(), dst.nbytes(), cudaMemcpyDeviceToDevice));
+        SV_CUDA_CHECK(
+            cudaMemcpyAsync(dst.rawData(), src.rawData(), dst.nbytes(), cudaMemcpyDeviceToDevice, s));
         return;
     }
     SV_CHECK(dst.rank() <= kMaxRank, "CUDA copy: rank ", dst.rank(), " exceeds ", kMaxRank);
@@ -109,19 +280,34 @@ void cudaCopyStrided(const Tensor& dst, const Tensor& src) {
         d.dstStride[k] = dst.strides()[size_t(k)];
     }
     switch (src.dtype()) {
-        case DType::F32: launchFor<float>(dst, src, d, n); break;
-        case DType::BF16: launchFor<__nv_bfloat16>(dst, src, d, n); break;
-        case DType::F16: launchFor<__half>(dst, src, d, n); break;
-        case DType::I64: launchFor<long long>(dst, src, d, n); break;
-        case DType::I32: launchFor<int>(dst, src, d, n); break;
-        case DType::U8: launchFor<unsigned char>(dst, src, d, n); break;
-        default: fail("CUDA copy: unsupported source dtype ", dtypeName(src.dtype()));
+        case DType::F32:
+            launchFor<float>(dst, src, d, n, s);
+            break;
+        case DType::BF16:
+            launchFor<__nv_bfloat16>(dst, src, d, n, s);
+            break;
+        case DType::F16:
+            launchFor<__half>(dst, src, d, n, s);
+            break;
+        case DType::I64:
+            launchFor<long long>(dst, src, d, n, s);
+            break;
+        case DType::I32:
+            launchFor<int>(dst, src, d, n, s);
+            break;
+        case DType::U8:
+            launchFor<unsigned char>(dst, src, d, n, s);
+            break;
+        default:
+            fail("CUDA copy: unsupported source dtype ", dtypeName(src.dtype()));
     }
 }
 
 void cudaZero(const Tensor& dst) {
     SV_ASSERT(dst.isContiguous());
-    SV_CUDA_CHECK(cudaMemsetAsync(dst.rawData(), 0, dst.nbytes()));
+    SV_CUDA_CHECK(
+        cudaMemsetAsync(dst.rawData(), 0, dst.nbytes(), cuda::deviceContext(dst.device().index).stream));
 }
 
-}  // namespace sv::detail
+}  // namespace detail
+}  // namespace sv

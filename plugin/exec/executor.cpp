@@ -277,7 +277,11 @@ RunResult Executor::run(const GraphDocument& doc, const RunRequest& request, con
     const std::set<std::string> planned(order.begin(), order.end());
     std::vector<GraphIssue> blocking;
     for (auto& issue : validateGraph(doc, registry_)) {
-        if (!issue.nodeId.empty() && !planned.count(issue.nodeId)) continue;
+        // Issues of nodes outside the plan do not matter, except unknown types: such a node might be an
+        // output node whose work would silently be skipped.
+        if (!issue.nodeId.empty() && !planned.count(issue.nodeId) &&
+            issue.kind != GraphIssue::Kind::UnknownNodeType)
+            continue;
         if (issue.isError()) blocking.push_back(issue);
         result.issues.push_back(std::move(issue));
     }

@@ -82,9 +82,10 @@ class Executor {
     Executor(const Executor&) = delete;
     Executor& operator=(const Executor&) = delete;
 
-    /// Validates the planned part (errors in unplanned nodes are ignored; document-level errors are not) and
-    /// runs it on the calling thread. Never throws for graph or node problems: they end up in the result and
-    /// events. `sink` may be empty; `stop` cancels.
+    /// Validates the planned part (errors in unplanned nodes are ignored; document-level errors and unknown
+    /// node types anywhere are not, since an unknown node might be an output node) and runs it on the calling
+    /// thread. Never throws for graph or node problems: they end up in the result and events. `sink` may be
+    /// empty; `stop` cancels.
     RunResult run(const GraphDocument& doc, const RunRequest& request, const EventSink& sink = {},
                   std::stop_token stop = {});
 

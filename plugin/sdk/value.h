@@ -74,10 +74,11 @@ class Value {
     static Value fromBool(bool v);
     static Value fromString(std::string v);
 
-    /// An object value holding `payload` under `typeTag` (must be non-empty; payload non-null).
+    /// An object value holding `payload` under `typeTag` (must be non-empty; payload non-null). T may be
+    /// const or not (the value only ever gives out const access).
     template <class T>
-    static Value object(std::string typeTag, std::shared_ptr<const T> payload, SizeHint hint = {}) {
-        return makeObject(std::move(typeTag), std::static_pointer_cast<const void>(std::move(payload)), hint);
+    static Value object(std::string typeTag, std::shared_ptr<T> payload, SizeHint hint = {}) {
+        return makeObject(std::move(typeTag), std::shared_ptr<const void>(std::move(payload)), hint);
     }
     /// IMAGE / VIDEO values (tags kImageTag / kVideoTag; the size hint is the pixel bytes, host memory).
     static Value image(std::shared_ptr<const Image> img);

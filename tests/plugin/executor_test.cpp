@@ -192,10 +192,15 @@ TEST_F(ExecutorTest, InvalidGraphIsRefusedWithEveryError) {
     ASSERT_EQ(r.events.back().kind, EK::RunFailed);
     EXPECT_EQ(r.events.back().message, r.result.message);
 
-    // Errors in nodes outside the plan do not block it.
+    // Errors in nodes outside the plan do not block it...
     RunRequest req;
     req.targets = {"enc"};
     EXPECT_TRUE(run(doc, req).result.ok());
+    // ...except an unknown node type, which might be an output node.
+    doc.addNode("acme.save_somewhere", 1, json::object(), json::object(), "x");
+    Outcome r2 = run(doc, req);
+    EXPECT_EQ(r2.result.status, RunResult::Status::Invalid);
+    EXPECT_NE(r2.result.message.find("unknown node type 'acme.save_somewhere'"), std::string::npos);
 }
 
 TEST_F(ExecutorTest, FailingNodeStopsTheRunAndKeepsTheCache) {

@@ -28,6 +28,8 @@ TEST(Value, ObjectsHashByIdentity) {
     EXPECT_EQ(a.withIdentity(7), b.withIdentity(7));
     EXPECT_NE(a.withIdentity(7).hash(), a.withIdentity(8).hash());
     EXPECT_EQ(*a.as<int>("t"), 5);
+    Value c = Value::object("t", std::make_shared<int>(6));  // non-const payloads are accepted too
+    EXPECT_EQ(c.get<int>("t"), 6);
     EXPECT_EQ(a.as<int>("other"), nullptr);
     EXPECT_THROW(a.get<int>("other"), Error);
 }

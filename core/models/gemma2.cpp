@@ -1,0 +1,129 @@
+#include "models/gemma2.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "ops/gemma_embedding.h"
+#include "ops/gemma_mlp.h"
+#include "ops/gemma_norm.h"
+#include "ops/linear.h"
+
+namespace sv {
+
+namespace {
+
+// Validates ids [B, L] I64 within the vocabulary and mask (same shape, I64, values 0/1) before any compute.
+void checkInputs(const Tensor& ids, const Tensor& mask, int vocabSize) {
+    SV_CHECK(ids.defined(), "Gemma2Encoder::encode: input_ids is empty");
+    SV_CHECK(ids.dtype() == DType::I64 && ids.rank() == 2 && ids.dim(0) > 0 && ids.dim(1) > 0,
+             "Gemma2Encoder::encode: input_ids must be a non-empty [batch, length] I64 tensor, got ",
+             ids.describe());
+    SV_CHECK(ids.device().isCpu(), "Gemma2Encoder::encode: input_ids must be on the CPU, got ",
+             ids.describe());
+    Tensor ic = ids.contiguous();
+    const int64_t* ip = ic.data<int64_t>();
+    for (int64_t i = 0; i < ic.numel(); ++i)
+        SV_CHECK(ip[i] >= 0 && ip[i] < vocabSize, "Gemma2Encoder::encode: input_ids[", i / ids.dim(1), ", ",
+                 i % ids.dim(1), "] = ", ip[i], " is outside the vocabulary [0, ", vocabSize, ")");
+    if (!mask.defined()) return;
+    SV_CHECK(mask.dtype() == DType::I64 && mask.shape() == ids.shape() && mask.device().isCpu(),
+             "Gemma2Encoder::encode: attention_mask must be an I64 CPU tensor of input_ids' shape ",
+             shapeToString(ids.shape()), ", got ", mask.describe());
+    Tensor mc = mask.contiguous();
+    const int64_t* mp = mc.data<int64_t>();
+    for (int64_t i = 0; i < mc.numel(); ++i)
+        SV_CHECK(mp[i] == 0 || mp[i] == 1, "Gemma2Encoder::encode: attention_mask[", i / ids.dim(1), ", ",
+                 i % ids.dim(1), "] = ", mp[i], " (expected 0 or 1)");
+}
+
+}  // namespace
+
+Gemma2Encoder Gemma2Encoder::load(const std::filesystem::path& folder, const LoadOptions& options,
+                                  const Gemma2EncoderOptions& encoderOptions) {
+    SV_CHECK(options.dtype == DType::F32, folder.string(),
+             ": the Gemma-2 text encoder runs in float32 on the CPU backend; LoadOptions.dtype is ",
+             dtypeName(options.dtype));
+    SV_CHECK(options.device.isCpu(), folder.string(),
+             ": the Gemma-2 text encoder is only implemented on the CPU backend (requested ",
+             options.device.toString(), ")");
+    const std::filesystem::path configPath = folder / "config.json";
+    SV_CHECK(std::filesystem::is_regular_file(configPath), folder.string(),
+             ": not a Gemma-2 text encoder folder (no config.json)");
+    Gemma2Config config = Gemma2Config::load(configPath);
+    LoadOptions opt = options;
+    if (std::find(opt.acceptedPrefixes.begin(), opt.acceptedPrefixes.end(), "model.") ==
+        opt.acceptedPrefixes.end())
+        opt.acceptedPrefixes.push_back("model.");
+    opt.ignored.push_back("lm_head.weight");  // a Gemma2ForCausalLM checkpoint's (tied) LM head
+    WeightSet weights =
+        loadWeights(WeightArchive::open(folder), gemma2WeightSpecs(config), opt, "Gemma-2 text encoder");
+    return Gemma2Encoder(std::move(config), std::move(weights), encoderOptions);
+}
+
+Gemma2Encoder::Gemma2Encoder(Gemma2Config config, WeightSet weights, Gemma2EncoderOptions options)
+    : config_(std::move(config)), weights_(std::move(weights)), options_(options) {
+    for (const auto& spec : gemma2WeightSpecs(config_)) {
+        const Tensor t = weights_.find(spec.name);
+        SV_ASSERT_MSG(t.defined() && t.shape() == spec.shape && t.dtype() == DType::F32 && t.device().isCpu(),
+                      "Gemma2Encoder: weight ", spec.name, " is ", t.defined() ? t.describe() : "missing",
+                      ", expected F32", shapeToString(spec.shape), " on the CPU");
+    }
+    SV_ASSERT(config_.slidingLayer.size() == size_t(config_.numLayers));
+}
+
+Tensor Gemma2Encoder::layer(int index, const Tensor& hidden, const Tensor& mask,
+                            const ops::GemmaRotary& rotary) const {
+    const std::string p = concat("layers.", index, ".");
+    const auto w = [&](const char* name) -> const Tensor& { return weights_.get(p + name); };
+    const double eps = config_.rmsNormEps;
+    const int64_t B = hidden.dim(0), L = hidden.dim(1);
+    const int64_t Hq = config_.numHeads, Hkv = config_.numKvHeads, D = config_.headDim;
+
+    // Attention block: h = h + post_attention_norm(o_proj(attn(input_norm(h)))).
+    Tensor attnOut;
+    {
+        const Tensor x = ops::gemmaRmsNorm(hidden, w("input_layernorm.weight"), eps);
+        const Tensor q =
+            ops::gemmaApplyRotary(ops::linear(x, w("self_attn.q_proj.weight")).view({B, L, Hq, D}), rotary);
+        const Tensor k =
+            ops::gemmaApplyRotary(ops::linear(x, w("self_attn.k_proj.weight")).view({B, L, Hkv, D}), rotary);
+        const Tensor v = ops::linear(x, w("self_attn.v_proj.weight")).view({B, L, Hkv, D});
+        ops::GemmaAttentionParams params;
+        // query_pre_attn_scalar^−0.5 in double, as Python computes it, applied as a float.
+        params.scale = float(std::pow(config_.queryPreAttnScalar, -0.5));
+        if (options_.softcap && config_.attnLogitSoftcapping)
+            params.softcap = float(*config_.attnLogitSoftcapping);
+        params.slidingWindow = config_.slidingLayer[size_t(index)] ? config_.slidingWindow : 0;
+        attnOut = ops::linear(ops::gemmaAttention(q, k, v, mask, params), w("self_attn.o_proj.weight"));
+    }
+    const Tensor h = ops::gemmaNormResidual(hidden, attnOut, w("post_attention_layernorm.weight"), eps);
+    attnOut = Tensor();
+
+    // Feed-forward block: h = h + post_feedforward_norm(mlp(pre_feedforward_norm(h))).
+    const Tensor m =
+        ops::gemmaMlp(ops::gemmaRmsNorm(h, w("pre_feedforward_layernorm.weight"), eps),
+                      w("mlp.gate_proj.weight"), w("mlp.up_proj.weight"), w("mlp.down_proj.weight"));
+    return ops::gemmaNormResidual(h, m, w("post_feedforward_layernorm.weight"), eps);
+}
+
+Tensor Gemma2Encoder::encode(const Tensor& inputIds, const Tensor& attentionMask,
+                             const Observer& observer) const {
+    checkInputs(inputIds, attentionMask, config_.vocabSize);
+    const int64_t L = inputIds.dim(1);
+    // transformers: embeddings × tensor(√hidden, dtype = hidden dtype) — √hidden in double, cast to float32.
+    const float embedScale = float(std::sqrt(double(config_.hiddenSize)));
+    Tensor hidden = ops::gemmaEmbed(weights_.get("embed_tokens.weight"), inputIds.contiguous(), embedScale);
+    if (observer) observer("embeds_scaled", hidden);
+
+    const ops::GemmaRotary rotary = ops::gemmaRotaryTables(L, config_.headDim, config_.ropeTheta);
+    for (int i = 0; i < config_.numLayers; ++i) {
+        hidden = layer(i, hidden, attentionMask, rotary);
+        if (observer) observer(concat("layer_", i), hidden);
+    }
+    Tensor out = ops::gemmaRmsNorm(hidden, weights_.get("norm.weight"), config_.rmsNormEps);
+    if (observer) observer("last_hidden_state", out);
+    return out;
+}
+
+}  // namespace sv

@@ -1,0 +1,90 @@
+// SanaVideoTransformer3DModel (diffusers): the SANA-Video linear-attention DiT. Spec §2.
+//
+// The forward is written once over device-dispatched ops (core/ops/*), so the CUDA backend reuses this
+// orchestration. Text conditioning is constant over the denoising loop, so it is prepared once per generation
+// (caption projection + norm, every block's cross-attention K/V) and passed to each step's forward.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "base/tensor.h"
+#include "io/safetensors.h"
+#include "models/transformer_config.h"
+#include "models/weights.h"
+#include "ops/dit_rope.h"
+
+namespace sv {
+
+/// Receives named intermediates during a forward (names as in the reference fixtures: "patch_embedding",
+/// "rope.cos", "block_3.attn1", ...). Tensors may be strided views; they are only valid during the call.
+using TensorObserver = std::function<void(std::string_view name, const Tensor& value)>;
+
+/// Text conditioning of one generation, shared by all denoising steps.
+struct TransformerTextContext {
+    Tensor bias;                      // [B, L] F32 additive cross-attention bias, (1 − mask)·(−10000)
+    Tensor captionNorm;               // [B, L, D] caption_norm(caption_projection(text))
+    std::vector<Tensor> crossKeys;    // per block [B, L, D]: attn2 norm_k(to_k(captionNorm))
+    std::vector<Tensor> crossValues;  // per block [B, L, D]: attn2 to_v(captionNorm)
+    int64_t batch() const { return captionNorm.defined() ? captionNorm.dim(0) : 0; }
+};
+
+class SanaTransformer {
+  public:
+    /// Takes a validated config and a weight set that holds every tensor of transformerWeightSpecs(config).
+    SanaTransformer(TransformerConfig config, WeightSet weights);
+
+    /// Loads from a folder: a diffusers pipeline root (uses its `transformer/`), a diffusers transformer
+    /// folder (config.json + diffusion_pytorch_model.safetensors or a sharded *.safetensors.index.json) or a
+    /// fixture folder. Stored F32/BF16/F16 weights are converted to options.dtype (the CPU backend needs
+    /// F32).
+    static SanaTransformer load(const std::filesystem::path& folder, const LoadOptions& options = {});
+    /// Loads the weights of `config` from an open archive (strict: missing/unexpected/mis-shaped → one
+    /// sv::Error).
+    static SanaTransformer load(const WeightArchive& archive, const TransformerConfig& config,
+                                const LoadOptions& options = {});
+
+    const TransformerConfig& config() const { return config_; }
+    const WeightSet& weights() const { return weights_; }
+
+    /// Projects and normalises the caption features and precomputes every block's cross-attention K/V.
+    /// encoderHiddenStates: [B, L, caption_channels] (any float dtype); encoderMask: [B, L] 0/1 (I64, I32,
+    /// U8, Bool or float), or undefined for "all tokens valid". Observer names: "caption_projection",
+    /// "caption_norm".
+    TransformerTextContext prepareText(const Tensor& encoderHiddenStates, const Tensor& encoderMask,
+                                       const TensorObserver& observer = {}) const;
+
+    /// One denoising step. hiddenStates: [B, in_channels, F, H, W] with F, H, W divisible by the patch size;
+    /// timestep: B values (shape [B]; float or integer) or one per token (B·F'·H'·W' values, e.g. [B, 1, F',
+    /// H', W'] for image-to-video). Returns F32 [B, out_channels, F, H, W]. Bad shapes throw sv::Error.
+    Tensor forward(const Tensor& hiddenStates, const Tensor& timestep, const TransformerTextContext& text,
+                   const TensorObserver& observer = {}) const;
+
+    /// prepareText + forward in one call (all the reference's intermediates go to the observer).
+    Tensor forward(const Tensor& hiddenStates, const Tensor& encoderHiddenStates, const Tensor& encoderMask,
+                   const Tensor& timestep, const TensorObserver& observer = {}) const;
+
+  private:
+    /// AdaLN-single output for the distinct timestep values: rows + which row each sample/token uses.
+    struct Modulation {
+        Tensor mod;       // [R, 6·D] time_embed.linear(SiLU(temb))
+        Tensor temb;      // [R, D] embedded timestep
+        Tensor rowIndex;  // I32 [B] or [B·N], or undefined (row b for sample b); see ops/dit_norm.h
+    };
+    Modulation embedTimestep(const Tensor& timestep, int64_t batch, int64_t tokens,
+                             const TensorObserver& observer) const;
+    Tensor block(int index, const Tensor& x, const Modulation& mod, const TransformerTextContext& text,
+                 const ops::dit::RopeTables& rope, std::array<int64_t, 3> grid,
+                 const TensorObserver& observer) const;
+    const Tensor& w(std::string_view name) const { return weights_.get(name); }
+    Device device() const;
+    /// Activations run in the weights' dtype (F32 on the CPU backend).
+    DType computeDtype() const;
+
+    TransformerConfig config_;
+    WeightSet weights_;
+};
+
+}  // namespace sv

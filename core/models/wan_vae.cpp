@@ -1,0 +1,349 @@
+#include "models/wan_vae.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ops/vae_attention.h"
+#include "ops/vae_conv.h"
+#include "ops/vae_norm.h"
+#include "ops/vae_resample.h"
+
+namespace sv {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kCacheFrames = 2;  // diffusers' CACHE_T: frames each causal conv remembers
+constexpr int kEncodeChunk = 4;  // frames per encoder chunk after the first (hard-coded in diffusers)
+
+// The streaming state of one encode or decode: one slot per cached conv / temporal resampler, taken in call
+// order during every chunk (diffusers' feat_cache / feat_idx).
+struct CacheSlot {
+    Tensor frames;         // the last input frames this module saw (≤ kCacheFrames)
+    bool started = false;  // temporal resamplers: the first chunk has been seen
+};
+
+class StreamState {
+  public:
+    void beginChunk() { next_ = 0; }
+    CacheSlot& take() {
+        if (next_ == slots_.size()) slots_.emplace_back();
+        return slots_[next_++];
+    }
+
+  private:
+    std::vector<CacheSlot> slots_;
+    size_t next_ = 0;
+};
+
+// Walks the network for one chunk; `w` holds the weights, `obs` the optional observer.
+class Runner {
+  public:
+    Runner(const WeightSet& w, const VaeObserver& obs, StreamState& state)
+        : w_(w), obs_(obs), state_(state) {}
+
+    void emit(std::string_view name, const Tensor& t) const {
+        if (obs_) obs_(name, t);
+    }
+
+    // WanCausalConv3d 3×3×3 (padding 1: 2 zero frames in front) over [cache ; x]; the cache becomes the last
+    // 2 frames of [cache ; x].
+    Tensor cachedConv(const std::string& name, const Tensor& x, const Tensor& residual = {}) {
+        CacheSlot& slot = state_.take();
+        const Tensor& wt = w_.get(name + ".weight");
+        const int tc = slot.frames.defined() ? int(slot.frames.dim(2)) : 0;
+        const int pt = int(wt.dim(2) - 1) / 2, ph = int(wt.dim(3) - 1) / 2, pw = int(wt.dim(4) - 1) / 2;
+        ops::ConvPad3d pad{std::max(0, 2 * pt - tc), ph, ph, pw, pw};
+        Tensor y = ops::causalConv3d(x, slot.frames, wt, w_.get(name + ".bias"), pad, 1, 1, 1, residual);
+        slot.frames = ops::lastFrames(slot.frames, x, kCacheFrames);
+        return y;
+    }
+
+    Tensor pointwise(const std::string& name, const Tensor& x, const Tensor& residual = {}) const {
+        return ops::pointwiseConv(x, w_.get(name + ".weight"), w_.get(name + ".bias"), residual);
+    }
+
+    Tensor residualBlock(const std::string& p, const WanBlock& b, const Tensor& x) {
+        Tensor shortcut = b.inDim != b.outDim ? pointwise(p + "conv_shortcut", x) : x;
+        Tensor h = cachedConv(p + "conv1", ops::wanRmsNorm(x, w_.get(p + "norm1.gamma"), true));
+        return cachedConv(p + "conv2", ops::wanRmsNorm(h, w_.get(p + "norm2.gamma"), true), shortcut);
+    }
+
+    Tensor attentionBlock(const std::string& p, const Tensor& x) const {
+        Tensor qkv = pointwise(p + "to_qkv", ops::wanRmsNorm(x, w_.get(p + "norm.gamma"), false));
+        return pointwise(p + "proj", ops::vaeFrameAttention(qkv), x);
+    }
+
+    Tensor midBlock(const std::string& p, int dim, const Tensor& x) {
+        const WanBlock res{WanBlock::Kind::Residual, dim, dim};
+        Tensor h = residualBlock(p + "resnets.0.", res, x);
+        h = attentionBlock(p + "attentions.0.", h);
+        return residualBlock(p + "resnets.1.", res, h);
+    }
+
+    // downsample2d/3d: per frame zero pad right/bottom by 1, 3×3 stride-2 conv; 3d then a stride-2 time conv
+    // whose first chunk passes through and whose later chunks see the previous chunk's last frame in front.
+    Tensor downsample(const std::string& p, bool temporal, const Tensor& x) {
+        Tensor y = ops::frameConv2d(x, w_.get(p + "resample.1.weight"), w_.get(p + "resample.1.bias"),
+                                    ops::ConvPad3d{0, 0, 1, 0, 1}, 2, 2);
+        if (!temporal) return y;
+        CacheSlot& slot = state_.take();
+        Tensor out = y;
+        if (slot.started) {
+            out = ops::causalConv3d(y, slot.frames, w_.get(p + "time_conv.weight"),
+                                    w_.get(p + "time_conv.bias"), ops::ConvPad3d{}, 2);
+        }
+        slot.started = true;
+        slot.frames = ops::lastFrames(Tensor(), y, 1);
+        return out;
+    }
+
+    // upsample3d: the first chunk skips the time conv; later chunks run the causal time conv (C → 2C) over
+    // the frames after the first alone and interleave the two channel halves in time. Then (2d and 3d)
+    // nearest ×2 and a 3×3 conv.
+    Tensor upsample(const std::string& p, bool temporal, const Tensor& x) {
+        Tensor y = x;
+        if (temporal) {
+            CacheSlot& slot = state_.take();
+            if (slot.started) {
+                // time_conv: kernel (3, 1, 1), padding (1, 0, 0) → 2 zero frames in front of [cache ; x]
+                const Tensor& wt = w_.get(p + "time_conv.weight");
+                const int tc = slot.frames.defined() ? int(slot.frames.dim(2)) : 0;
+                Tensor t =
+                    ops::causalConv3d(x, slot.frames, wt, w_.get(p + "time_conv.bias"),
+                                      ops::ConvPad3d{std::max(0, int(wt.dim(2)) - 1 - tc), 0, 0, 0, 0});
+                slot.frames = ops::lastFrames(slot.frames, x, kCacheFrames);
+                y = ops::interleaveTimeHalves(t);
+            }
+            slot.started = true;
+        }
+        return ops::frameConv2d(ops::upsampleNearest2x(y), w_.get(p + "resample.1.weight"),
+                                w_.get(p + "resample.1.bias"), ops::ConvPad3d{0, 1, 1, 1, 1});
+    }
+
+    Tensor block(const std::string& p, const WanBlock& b, const Tensor& x) {
+        switch (b.kind) {
+            case WanBlock::Kind::Residual:
+                return residualBlock(p, b, x);
+            case WanBlock::Kind::Downsample2d:
+                return downsample(p, false, x);
+            case WanBlock::Kind::Downsample3d:
+                return downsample(p, true, x);
+            case WanBlock::Kind::Upsample2d:
+                return upsample(p, false, x);
+            case WanBlock::Kind::Upsample3d:
+                return upsample(p, true, x);
+        }
+        SV_ASSERT(false);
+    }
+
+    // encoder + quant_conv on one chunk of frames → [B, 2z, t', h, w]
+    Tensor encoderChunk(const WanLayout& L, const Tensor& x) {
+        Tensor h = cachedConv("encoder.conv_in", x);
+        emit("encoder.conv_in", h);
+        for (size_t i = 0; i < L.encoderBlocks.size(); ++i) {
+            const std::string name = concat("encoder.down_blocks.", i);
+            h = block(name + ".", L.encoderBlocks[i], h);
+            emit(name, h);
+        }
+        h = midBlock("encoder.mid_block.", L.encoderMidDim, h);
+        emit("encoder.mid_block", h);
+        h = cachedConv("encoder.conv_out", ops::wanRmsNorm(h, w_.get("encoder.norm_out.gamma"), true));
+        emit("encoder", h);
+        h = pointwise("quant_conv", h);
+        emit("quant_conv", h);
+        return h;
+    }
+
+    // post_quant_conv + decoder on one latent frame → pixel frames before the clamp
+    Tensor decoderChunk(const WanLayout& L, const Tensor& z) {
+        Tensor h = pointwise("post_quant_conv", z);
+        emit("post_quant_conv", h);
+        h = cachedConv("decoder.conv_in", h);
+        emit("decoder.conv_in", h);
+        h = midBlock("decoder.mid_block.", L.decoderMidDim, h);
+        emit("decoder.mid_block", h);
+        for (size_t i = 0; i < L.decoderBlocks.size(); ++i) {
+            const auto& ub = L.decoderBlocks[i];
+            const std::string name = concat("decoder.up_blocks.", i);
+            for (size_t r = 0; r < ub.resnets.size(); ++r)
+                h = residualBlock(concat(name, ".resnets.", r, "."), ub.resnets[r], h);
+            if (ub.hasUpsampler) h = block(name + ".upsamplers.0.", ub.upsampler, h);
+            emit(name, h);
+        }
+        h = cachedConv("decoder.conv_out", ops::wanRmsNorm(h, w_.get("decoder.norm_out.gamma"), true));
+        emit("decoder", h);
+        return h;
+    }
+
+  private:
+    const WeightSet& w_;
+    const VaeObserver& obs_;
+    StreamState& state_;
+};
+
+Tensor concatTime(const std::vector<Tensor>& parts) {
+    Shape shape = parts.front().shape();
+    shape[2] = 0;
+    for (const Tensor& p : parts) shape[2] += p.dim(2);
+    Tensor out = Tensor::empty(shape, parts.front().dtype(), parts.front().device());
+    int64_t t = 0;
+    for (const Tensor& p : parts) {
+        out.slice(2, t, t + p.dim(2)).copyFrom(p);
+        t += p.dim(2);
+    }
+    return out;
+}
+
+std::vector<WeightSpec> specsFor(const WanVaeConfig& c, WanVaeParts parts) {
+    switch (parts) {
+        case WanVaeParts::Encoder:
+            return wanVaeEncoderWeightSpecs(c);
+        case WanVaeParts::Decoder:
+            return wanVaeDecoderWeightSpecs(c);
+        case WanVaeParts::Both:
+            return wanVaeWeightSpecs(c);
+    }
+    SV_ASSERT(false);
+}
+
+Tensor computeInput(const Tensor& t, const char* what) {
+    SV_CHECK(t.device().isCpu(), "WanVae: ", what, " is on ", t.device().toString(),
+             "; only the CPU backend is implemented");
+    SV_CHECK(isFloating(t.dtype()), "WanVae: ", what, " must be a float tensor, got ", t.describe());
+    return t.to(DType::F32).contiguous();
+}
+
+}  // namespace
+
+WanVae WanVae::load(const fs::path& folderIn, WanVaeParts parts) {
+    std::error_code ec;
+    fs::path folder = folderIn;
+    if (!fs::exists(folder / "config.json", ec) && fs::exists(folder / "vae" / "config.json", ec))
+        folder /= "vae";
+    SV_CHECK(fs::exists(folder / "config.json", ec), folderIn.string(),
+             ": no config.json (expected a diffusers AutoencoderKLWan folder such as <model>/vae)");
+    WanVaeConfig config = WanVaeConfig::load(folder / "config.json");
+    const WeightArchive archive = WeightArchive::open(folder);
+    LoadOptions options;
+    options.dtype = DType::F32;
+    if (parts != WanVaeParts::Both) {
+        // The other half's tensors may be in the file; they are skipped, not loaded.
+        auto other =
+            specsFor(config, parts == WanVaeParts::Encoder ? WanVaeParts::Decoder : WanVaeParts::Encoder);
+        for (auto& s : other) options.ignored.push_back(std::move(s.name));
+    }
+    const auto specs = specsFor(config, parts);
+    WeightSet weights = loadWeights(archive, specs, options, "AutoencoderKLWan");
+    return WanVae(std::move(config), std::move(weights), parts);
+}
+
+WanVae::WanVae(WanVaeConfig config, WeightSet weights, WanVaeParts parts)
+    : config_(std::move(config)),
+      layout_(wanVaeLayout(config_)),
+      weights_(std::move(weights)),
+      parts_(parts) {
+    SV_CHECK(kEncodeChunk % config_.scaleFactorTemporal == 0, "WanVae: scale_factor_temporal ",
+             config_.scaleFactorTemporal, " is not supported (the streaming encoder needs it to divide ",
+             kEncodeChunk, ")");
+    for (const auto& s : specsFor(config_, parts_)) {
+        SV_CHECK(weights_.contains(s.name), "WanVae: weight \"", s.name, "\" is missing");
+        const Tensor& t = weights_.get(s.name);
+        SV_CHECK(t.shape() == s.shape, "WanVae: weight \"", s.name, "\" has shape ", shapeToString(t.shape()),
+                 ", expected ", shapeToString(s.shape));
+        if (t.dtype() != DType::F32) weights_.set(s.name, t.to(DType::F32));
+    }
+    std::vector<float> inv;
+    for (float s : config_.latentsStd) inv.push_back(1.0f / s);
+    latentsMean_ = Tensor::fromFloats(config_.latentsMean, {int64_t(config_.latentsMean.size())});
+    latentsInvStd_ = Tensor::fromFloats(inv, {int64_t(inv.size())});
+}
+
+int64_t WanVae::latentFrameCount(int64_t pixelFrames) const {
+    return pixelFrames < 1 ? 0 : 1 + (pixelFrames - 1) / kEncodeChunk;
+}
+
+int64_t WanVae::pixelFrameCount(int64_t latentFrames) const {
+    return latentFrames < 1 ? 0 : 1 + config_.scaleFactorTemporal * (latentFrames - 1);
+}
+
+WanVaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observer) const {
+    SV_CHECK(hasEncoder(), "WanVae::encode: the encoder was not loaded");
+    SV_CHECK(videoIn.rank() == 5 && videoIn.dim(1) == config_.inChannels && videoIn.dim(2) >= 1,
+             "WanVae::encode: ", "video must be [B, ", config_.inChannels, ", F ≥ 1, H, W], got ",
+             videoIn.describe());
+    SV_CHECK(videoIn.dim(3) >= config_.scaleFactorSpatial && videoIn.dim(4) >= config_.scaleFactorSpatial,
+             "WanVae::encode: video frames must be at least ", config_.scaleFactorSpatial, "×",
+             config_.scaleFactorSpatial, " pixels, got ", videoIn.describe());
+    const int64_t used = 1 + kEncodeChunk * (latentFrameCount(videoIn.dim(2)) - 1);  // the rest is dropped
+    StreamState state;
+    Runner run(weights_, observer, state);
+    std::vector<Tensor> chunks;
+    for (int64_t f0 = 0; f0 < used; f0 = f0 == 0 ? 1 : f0 + kEncodeChunk) {
+        const int64_t f1 = f0 == 0 ? 1 : f0 + kEncodeChunk;
+        state.beginChunk();
+        chunks.push_back(run.encoderChunk(layout_, computeInput(videoIn.slice(2, f0, f1), "video")));
+    }
+    WanVaePosterior post;
+    post.moments = concatTime(chunks);
+    chunks.clear();
+    post.mean = post.moments.slice(1, 0, config_.zDim).contiguous();
+    post.logvar = ops::clampValues(post.moments.slice(1, config_.zDim, 2 * config_.zDim), -30.0f, 20.0f);
+    return post;
+}
+
+void WanVae::decodeFrames(const Tensor& latents, const VaeFrameSink& sink,
+                          const VaeObserver& observer) const {
+    SV_CHECK(hasDecoder(), "WanVae::decode: the decoder was not loaded");
+    SV_CHECK(latents.rank() == 5 && latents.dim(1) == config_.zDim && latents.dim(2) >= 1 &&
+                 latents.dim(3) >= 1 && latents.dim(4) >= 1,
+             "WanVae::decode: latents must be [B, ", config_.zDim, ", F' ≥ 1, h, w], got ",
+             latents.describe());
+    StreamState state;
+    Runner run(weights_, observer, state);
+    int64_t frame = 0;
+    for (int64_t i = 0; i < latents.dim(2); ++i) {
+        state.beginChunk();
+        Tensor out = run.decoderChunk(layout_, computeInput(latents.slice(2, i, i + 1), "latents"));
+        out = ops::clampValues(out, -1.0f, 1.0f);
+        const int64_t n = out.dim(2);
+        sink(frame, out);
+        frame += n;
+    }
+}
+
+Tensor WanVae::decode(const Tensor& latents, const VaeObserver& observer) const {
+    Tensor video;
+    const int64_t total = pixelFrameCount(latents.rank() == 5 ? latents.dim(2) : 0);
+    decodeFrames(
+        latents,
+        [&](int64_t first, const Tensor& frames) {
+            if (!video.defined()) {
+                Shape shape = frames.shape();
+                shape[2] = total;
+                video = Tensor::empty(shape, DType::F32);
+            }
+            SV_ASSERT_MSG(first + frames.dim(2) <= total, "WanVae::decode: frame count ",
+                          first + frames.dim(2), " exceeds ", total);
+            video.slice(2, first, first + frames.dim(2)).copyFrom(frames);
+        },
+        observer);
+    return video;
+}
+
+Tensor WanVae::normalizeLatents(const Tensor& z) const {
+    SV_CHECK(z.rank() >= 2 && z.dim(1) == config_.zDim, "WanVae::normalizeLatents: expected ", config_.zDim,
+             " channels at dim 1, got ", z.describe());
+    return ops::normalizeLatents(computeInput(z, "latents"), latentsMean_, latentsInvStd_);
+}
+
+Tensor WanVae::denormalizeLatents(const Tensor& z) const {
+    SV_CHECK(z.rank() >= 2 && z.dim(1) == config_.zDim, "WanVae::denormalizeLatents: expected ", config_.zDim,
+             " channels at dim 1, got ", z.describe());
+    return ops::denormalizeLatents(computeInput(z, "latents"), latentsMean_, latentsInvStd_);
+}
+
+}  // namespace sv

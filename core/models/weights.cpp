@@ -1,0 +1,112 @@
+#include "models/weights.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace sv {
+
+int64_t countParameters(std::span<const WeightSpec> specs) {
+    int64_t n = 0;
+    for (const auto& s : specs) n += shapeNumel(s.shape);
+    return n;
+}
+
+const Tensor& WeightSet::get(std::string_view name) const {
+    auto it = tensors_.find(name);
+    SV_ASSERT_MSG(it != tensors_.end(), "weight \"", name, "\" was not loaded");
+    return it->second;
+}
+
+Tensor WeightSet::find(std::string_view name) const {
+    auto it = tensors_.find(name);
+    return it == tensors_.end() ? Tensor() : it->second;
+}
+
+size_t WeightSet::nbytes() const {
+    size_t n = 0;
+    for (const auto& [k, t] : tensors_) n += t.nbytes();
+    return n;
+}
+
+WeightSet loadWeights(const WeightArchive& archive, std::span<const WeightSpec> specs,
+                      const LoadOptions& options, std::string_view component) {
+    // Map checkpoint names to declared names (prefix removal).
+    std::map<std::string, std::string, std::less<>> fileName;  // declared name -> name in the archive
+    std::vector<std::string> unexpected;
+    std::map<std::string, const WeightSpec*, std::less<>> declared;
+    for (const auto& s : specs) declared[s.name] = &s;
+    for (const std::string& stored : archive.names()) {
+        std::string_view n = stored;
+        for (const auto& p : options.acceptedPrefixes) {
+            if (n.substr(0, p.size()) == p && declared.count(n.substr(p.size()))) {
+                n.remove_prefix(p.size());
+                break;
+            }
+        }
+        if (declared.count(n)) {
+            fileName[std::string(n)] = stored;
+        } else if (std::find(options.ignored.begin(), options.ignored.end(), n) == options.ignored.end()) {
+            unexpected.push_back(stored);
+        }
+    }
+    std::vector<std::string> missing, misshaped;
+    for (const auto& s : specs) {
+        auto it = fileName.find(s.name);
+        if (it == fileName.end()) {
+            missing.push_back(s.name);
+            continue;
+        }
+        const TensorInfo* info = archive.find(it->second);
+        if (info->shape != s.shape)
+            misshaped.push_back(concat(s.name, " (stored ", shapeToString(info->shape), ", expected ",
+                                       shapeToString(s.shape), ")"));
+        else if (!isFloating(info->dtype))
+            misshaped.push_back(
+                concat(s.name, " (stored as ", dtypeName(info->dtype), ", expected a float type)"));
+    }
+    if (!missing.empty() || !unexpected.empty() || !misshaped.empty()) {
+        std::string msg =
+            concat(archive.source().string(), ": the ", component, " weights do not match its config:");
+        auto list = [&](const char* what, const std::vector<std::string>& v) {
+            if (v.empty()) return;
+            msg += concat("\n  ", v.size(), " ", what, ":");
+            for (size_t i = 0; i < v.size() && i < 20; ++i) msg += "\n    " + v[i];
+            if (v.size() > 20) msg += concat("\n    … and ", v.size() - 20, " more");
+        };
+        list("missing", missing);
+        list("unexpected", unexpected);
+        list("with the wrong shape", misshaped);
+        throw Error(msg);
+    }
+    WeightSet set;
+    for (const auto& s : specs) {
+        Tensor stored = archive.get(fileName[s.name]);
+        Tensor t = stored.to(options.dtype);
+        if (!options.device.isCpu())
+            t = t.to(options.device);
+        else if (t.storage() == stored.storage())
+            t = t.clone();  // own the memory rather than pin the mmap
+        set.set(s.name, std::move(t));
+    }
+    return set;
+}
+
+WeightSet randomWeights(std::span<const WeightSpec> specs, uint64_t seed, DType dtype, Device device) {
+    WeightSet set;
+    std::mt19937_64 rng(seed);
+    for (const auto& s : specs) {
+        Tensor t = Tensor::empty(s.shape, DType::F32);
+        float* p = t.data<float>();
+        const int64_t n = t.numel();
+        int64_t fanIn = s.shape.size() >= 2 ? n / s.shape[0] : 0;
+        std::normal_distribution<float> dist(0.0f, fanIn > 0 ? 1.0f / std::sqrt(float(fanIn)) : 0.1f);
+        for (int64_t i = 0; i < n; ++i) p[i] = dist(rng);
+        Tensor out = t.to(dtype);
+        if (!device.isCpu()) out = out.to(device);
+        set.set(s.name, std::move(out));
+    }
+    return set;
+}
+
+}  // namespace sv
