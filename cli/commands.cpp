@@ -15,6 +15,7 @@ int runNodes(Args args);
 #endif
 int runGenerate(Args args);
 int runMakeDemoModel(Args args);
+int runBench(Args args);
 
 std::span<const Command> commands() {
     static constexpr Command kCommands[] = {
@@ -30,6 +31,7 @@ std::span<const Command> commands() {
 #endif
         {"generate", "generate a video from a prompt (and an image) with a model folder", runGenerate},
         {"make-demo-model", "write a tiny random-weight model in the diffusers layout", runMakeDemoModel},
+        {"bench", "time text encode, sampling and VAE decode at full size with random GPU weights", runBench},
     };
     return kCommands;
 }

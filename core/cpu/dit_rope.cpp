@@ -7,6 +7,10 @@
 
 #include "base/parallel.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/dit.h"
+#endif
+
 namespace sv::ops::dit {
 
 RopeTables ropeTables(std::array<int, 3> split, int maxSeqLen, double theta, std::array<int64_t, 3> grid,
@@ -64,6 +68,9 @@ RopeTables ropeTables(std::array<int, 3> split, int maxSeqLen, double theta, std
 }
 
 Tensor applyRope(const Tensor& x, const RopeTables& rope) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::ditApplyRope(x, rope);
+#endif
     SV_ASSERT_MSG(x.device().isCpu() && x.dtype() == DType::F32, "applyRope: CPU F32 only, got ",
                   x.describe());
     SV_ASSERT_MSG(rope.cos.device().isCpu() && rope.cos.dtype() == DType::F32 && rope.cos.rank() == 2 &&
