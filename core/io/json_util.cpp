@@ -17,10 +17,26 @@ constexpr const char* kNegInfText = "-1.7976931348623157e308";
 constexpr const char* kNanText = "1.7976931348623155e308";
 constexpr double kNan = 1.7976931348623155e308;
 
-std::string replacePythonLiterals(std::string_view text) {
+constexpr int kMaxDepth = 512;  // configs nest a few levels; deeper input is refused, not recursed into
+
+bool isDelimiter(char c) {
+    return c == ',' || c == ':' || c == '[' || c == ']' || c == '{' || c == '}' || c == ' ' || c == '\t' ||
+           c == '\n' || c == '\r';
+}
+
+// A Python literal counts only as a whole token (so "1Infinity" or "-NaN" stay invalid JSON).
+bool literalAt(std::string_view text, size_t i, std::string_view literal) {
+    if (text.substr(i, literal.size()) != literal) return false;
+    const bool startOk = i == 0 || isDelimiter(text[i - 1]);
+    const size_t after = i + literal.size();
+    return startOk && (after == text.size() || isDelimiter(text[after]));
+}
+
+std::string replacePythonLiterals(std::string_view text, std::string_view source, bool& replaced) {
     std::string out;
     out.reserve(text.size());
     bool inString = false;
+    int depth = 0;
     for (size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         if (inString) {
@@ -35,16 +51,24 @@ std::string replacePythonLiterals(std::string_view text) {
         if (c == '"') {
             inString = true;
             out += c;
-        } else if (text.substr(i, 9) == "-Infinity") {
+        } else if (literalAt(text, i, "-Infinity")) {
             out += kNegInfText;
             i += 8;
-        } else if (text.substr(i, 8) == "Infinity") {
+            replaced = true;
+        } else if (literalAt(text, i, "Infinity")) {
             out += kPosInfText;
             i += 7;
-        } else if (text.substr(i, 3) == "NaN") {
+            replaced = true;
+        } else if (literalAt(text, i, "NaN")) {
             out += kNanText;
             i += 2;
+            replaced = true;
         } else {
+            if (c == '[' || c == '{') {
+                SV_CHECK(++depth <= kMaxDepth, source, ": invalid JSON: nested deeper than ", kMaxDepth, " levels");
+            } else if (c == ']' || c == '}') {
+                --depth;
+            }
             out += c;
         }
     }
@@ -69,13 +93,15 @@ std::string jsonTypeName(const nlohmann::json& v) { return v.type_name(); }
 }  // namespace detail
 
 nlohmann::json parseJsonLenient(std::string_view text, std::string_view source) {
+    bool replaced = false;
+    const std::string strict = replacePythonLiterals(text, source, replaced);
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(replacePythonLiterals(text));
-    } catch (const nlohmann::json::parse_error& e) {
+        j = nlohmann::json::parse(strict);
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for numbers like 1e999
         fail(source, ": invalid JSON: ", e.what());
     }
-    restoreSpecials(j);
+    if (replaced) restoreSpecials(j);  // recursion is bounded by kMaxDepth
     return j;
 }
 

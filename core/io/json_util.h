@@ -2,10 +2,14 @@
 // typed access that names the key and the file on error.
 #pragma once
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -30,17 +34,54 @@ T jsonGet(const nlohmann::json& obj, std::string_view key, const T& fallback, st
 // ---- implementation ----
 namespace detail {
 template <class T>
+struct IsVector : std::false_type {};
+template <class E>
+struct IsVector<std::vector<E>> : std::true_type {};
+
+// Whether v converts to T without loss of type or range (out-of-range numbers would be undefined behaviour).
+template <class T>
 bool jsonHolds(const nlohmann::json& v) {
     if constexpr (std::is_same_v<T, bool>) {
         return v.is_boolean();
     } else if constexpr (std::is_integral_v<T>) {
-        return v.is_number_integer() || (v.is_number_float() && v.get<double>() == double(int64_t(v.get<double>())));
+        using L = std::numeric_limits<T>;
+        if (v.is_number_unsigned()) return v.get<uint64_t>() <= uint64_t(L::max());
+        if (v.is_number_integer()) {
+            const int64_t x = v.get<int64_t>();
+            return x >= int64_t(L::min()) && (x < 0 || uint64_t(x) <= uint64_t(L::max()));
+        }
+        if (!v.is_number_float()) return false;
+        const double d = v.get<double>();
+        return std::isfinite(d) && d == std::trunc(d) && d >= double(L::min()) && d < std::ldexp(1.0, L::digits);
     } else if constexpr (std::is_floating_point_v<T>) {
-        return v.is_number();
+        if (!v.is_number()) return false;
+        const double d = v.get<double>();
+        return !std::isfinite(d) || std::fabs(d) <= double(std::numeric_limits<T>::max());
     } else if constexpr (std::is_same_v<T, std::string>) {
         return v.is_string();
+    } else if constexpr (IsVector<T>::value) {
+        if (!v.is_array()) return false;
+        for (const auto& e : v)
+            if (!jsonHolds<typename T::value_type>(e)) return false;
+        return true;
     } else {
-        return true;  // containers: let nlohmann check element types
+        return true;  // other types: nlohmann checks
+    }
+}
+
+// The conversion after jsonHolds<T>(v) succeeded.
+template <class T>
+T jsonConvert(const nlohmann::json& v) {
+    if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+        if (v.is_number_float()) return T(v.get<double>());
+        return v.get<T>();
+    } else if constexpr (IsVector<T>::value) {
+        T out;
+        out.reserve(v.size());
+        for (const auto& e : v) out.push_back(jsonConvert<typename T::value_type>(e));
+        return out;
+    } else {
+        return v.get<T>();
     }
 }
 std::string jsonTypeName(const nlohmann::json& v);
@@ -52,12 +93,9 @@ T jsonRequire(const nlohmann::json& obj, std::string_view key, std::string_view 
     auto it = obj.find(std::string(key));
     SV_CHECK(it != obj.end() && !it->is_null(), source, ": missing required key \"", key, "\"");
     SV_CHECK(detail::jsonHolds<T>(*it), source, ": key \"", key, "\" has the wrong type (",
-             detail::jsonTypeName(*it), ")");
+             detail::jsonTypeName(*it), ")", it->is_number() || it->is_array() ? " or is out of range" : "");
     try {
-        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-            if (it->is_number_float()) return T(it->template get<double>());
-        }
-        return it->template get<T>();
+        return detail::jsonConvert<T>(*it);
     } catch (const nlohmann::json::exception& e) {
         fail(source, ": key \"", key, "\" has the wrong type (", e.what(), ")");
     }

@@ -15,6 +15,7 @@ namespace sv {
 
 namespace {
 constexpr uint64_t kMaxHeader = 100ull << 20;  // 100 MiB, as the reference implementation
+constexpr uint64_t kMaxElements = 1ull << 59;   // per tensor and per dimension
 }
 
 SafetensorsFile::~SafetensorsFile() {
@@ -74,7 +75,7 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
     nlohmann::json header;
     try {
         header = nlohmann::json::parse(headerText);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for numbers like 1e999
         fail(src, ": invalid JSON in the safetensors header: ", e.what());
     }
     SV_CHECK(header.is_object(), src, ": safetensors header is not a JSON object");
@@ -108,8 +109,9 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
         for (const auto& d : *sh) {
             SV_CHECK(d.is_number_unsigned() || (d.is_number_integer() && d.get<int64_t>() >= 0), src,
                      ": tensor \"", name, "\": invalid dimension in shape");
-            uint64_t dim = d.get<uint64_t>();
-            SV_CHECK(dim == 0 || numel <= (uint64_t(1) << 62) / dim, src, ": tensor \"", name,
+            const uint64_t dim = d.get<uint64_t>();
+            // Bounded so that neither the element count nor the byte count can overflow (2^59 · 8 < 2^63).
+            SV_CHECK(dim <= kMaxElements && (dim == 0 || numel <= kMaxElements / dim), src, ": tensor \"", name,
                      "\": shape too large");
             numel *= dim;
             info.shape.push_back(int64_t(dim));
@@ -128,14 +130,17 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
                  info.end - info.begin, " are stored");
         tensors_.push_back(std::move(info));
     }
-    std::vector<size_t> order(tensors_.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    // Non-empty byte ranges must be disjoint; sorted by start, checking neighbours is enough (empty ones skipped).
+    std::vector<size_t> order;
+    for (size_t i = 0; i < tensors_.size(); ++i)
+        if (tensors_[i].end > tensors_[i].begin) order.push_back(i);
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return tensors_[a].begin < tensors_[b].begin; });
     for (size_t i = 1; i < order.size(); ++i) {
         const auto& prev = tensors_[order[i - 1]];
         const auto& cur = tensors_[order[i]];
-        SV_CHECK(cur.begin >= prev.end || cur.begin == cur.end || prev.begin == prev.end, src, ": tensors \"",
-                 prev.name, "\" and \"", cur.name, "\" overlap in the data section");
+        SV_CHECK(cur.begin >= prev.end, src, ": tensors \"", prev.name, "\" and \"", cur.name,
+                 "\" overlap in the data section (bytes [", prev.begin, ", ", prev.end, ") and [", cur.begin, ", ",
+                 cur.end, "))");
     }
     for (size_t i = 0; i < tensors_.size(); ++i) index_[tensors_[i].name] = i;
 }

@@ -1,5 +1,6 @@
 #include "models/wan_vae.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -108,10 +109,12 @@ class Runner {
         if (temporal) {
             CacheSlot& slot = state_.take();
             if (slot.started) {
+                // time_conv: kernel (3, 1, 1), padding (1, 0, 0) → 2 zero frames in front of [cache ; x]
+                const Tensor& wt = w_.get(p + "time_conv.weight");
                 const int tc = slot.frames.defined() ? int(slot.frames.dim(2)) : 0;
                 Tensor t =
-                    ops::causalConv3d(x, slot.frames, w_.get(p + "time_conv.weight"),
-                                      w_.get(p + "time_conv.bias"), ops::ConvPad3d{2 - tc, 0, 0, 0, 0});
+                    ops::causalConv3d(x, slot.frames, wt, w_.get(p + "time_conv.bias"),
+                                      ops::ConvPad3d{std::max(0, int(wt.dim(2)) - 1 - tc), 0, 0, 0, 0});
                 slot.frames = ops::lastFrames(slot.frames, x, kCacheFrames);
                 y = ops::interleaveTimeHalves(t);
             }

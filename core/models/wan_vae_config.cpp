@@ -78,8 +78,13 @@ WanVaeConfig WanVaeConfig::fromJson(const nlohmann::json& j, std::string_view sr
              ": key \"patch_size\" must be null (patchified VAEs are not supported)");
     SV_CHECK(c.baseDim > 0 && c.decoderBaseDim > 0 && c.zDim > 0 && c.numResBlocks > 0, src,
              ": base_dim, decoder_base_dim, z_dim and num_res_blocks must be positive");
-    SV_CHECK(c.dimMult.size() >= 2, src, ": key \"dim_mult\" needs at least 2 entries");
-    for (int m : c.dimMult) SV_CHECK(m > 0, src, ": key \"dim_mult\" entries must be positive");
+    // Upper bounds far above any real model (fuzzer finding: shift/multiply overflow, unbounded weight lists).
+    SV_CHECK(c.baseDim <= 4096 && c.decoderBaseDim <= 4096 && c.zDim <= 1024 && c.numResBlocks <= 64, src,
+             ": base_dim / decoder_base_dim (<= 4096), z_dim (<= 1024) or num_res_blocks (<= 64) too large");
+    SV_CHECK(c.inChannels > 0 && c.inChannels <= 64 && c.outChannels > 0 && c.outChannels <= 64, src,
+             ": in_channels and out_channels must be in [1, 64]");
+    SV_CHECK(c.dimMult.size() >= 2 && c.dimMult.size() <= 8, src, ": key \"dim_mult\" needs 2 to 8 entries");
+    for (int m : c.dimMult) SV_CHECK(m > 0 && m <= 64, src, ": key \"dim_mult\" entries must be in [1, 64]");
     SV_CHECK(c.temporalDownsample.size() == c.dimMult.size() - 1, src, ": key \"temperal_downsample\" needs ",
              c.dimMult.size() - 1, " entries (one per down stage)");
     SV_CHECK(c.latentsMean.size() == size_t(c.zDim) && c.latentsStd.size() == size_t(c.zDim), src,

@@ -66,8 +66,24 @@ TEST(WanVaeParity, EncodeDecodeAndHooksMatchDiffusers) {
         SV_EXPECT_CLOSE(post.mean, io->get("encode.mean"), kTol);
         SV_EXPECT_CLOSE(post.logvar, io->get("encode.logvar"), kTol);
 
-        const Tensor video = vae.decode(io->get("decode.latents"), hooks.observer());
-        SV_EXPECT_CLOSE(video, io->get("decode.output"), kTol);
+        // The streaming decode: 1 frame for the first latent frame, then scale_factor_temporal per latent
+        // frame.
+        const Tensor z = io->get("decode.latents"), decodeOutput = io->get("decode.output");
+        ASSERT_EQ(decodeOutput.dim(2), vae.pixelFrameCount(z.dim(2)));
+        Tensor video = Tensor::zeros(decodeOutput.shape(), DType::F32);
+        int64_t next = 0;
+        vae.decodeFrames(
+            z,
+            [&](int64_t first, const Tensor& frames) {
+                ASSERT_EQ(first, next);
+                ASSERT_EQ(frames.dim(2), first == 0 ? 1 : vae.config().scaleFactorTemporal);
+                ASSERT_LE(first + frames.dim(2), video.dim(2));
+                video.slice(2, first, first + frames.dim(2)).copyFrom(frames);
+                next += frames.dim(2);
+            },
+            hooks.observer());
+        EXPECT_EQ(next, decodeOutput.dim(2));
+        SV_EXPECT_CLOSE(video, decodeOutput, kTol);
 
         int compared = 0;
         for (const TensorInfo& info : io->tensors()) {
@@ -87,31 +103,19 @@ TEST(WanVaeParity, EncodeDecodeAndHooksMatchDiffusers) {
     }
 }
 
-TEST(WanVaeParity, StreamingDecodeEqualsDecodeAndHalvesLoadAlone) {
+// Either half loads alone (image-to-video needs only the encoder, text-to-video only the decoder). Checked on
+// the first streamed chunk, which causality makes equal to the first frames of the full run.
+TEST(WanVaeParity, HalvesLoadAlone) {
     for (const fs::path& folder : vaeFolders()) {
         SCOPED_TRACE(folder.filename().string());
         auto io = test::openIo(folder);
-        const WanVae both = WanVae::load(folder);
         const WanVae dec = WanVae::load(folder, WanVaeParts::Decoder);
         const WanVae enc = WanVae::load(folder, WanVaeParts::Encoder);
         EXPECT_TRUE(dec.hasDecoder() && !dec.hasEncoder());
         EXPECT_TRUE(enc.hasEncoder() && !enc.hasDecoder());
-
-        const Tensor z = io->get("decode.latents");
-        const Tensor full = both.decode(z);
-        int64_t next = 0;
-        dec.decodeFrames(z, [&](int64_t first, const Tensor& frames) {
-            ASSERT_EQ(first, next);
-            ASSERT_EQ(frames.dim(2), first == 0 ? 1 : both.config().scaleFactorTemporal);
-            const test::Diff d = test::compare(frames, full.slice(2, first, first + frames.dim(2)));
-            EXPECT_EQ(d.maxAbs, 0.0) << "frames " << first;
-            next += frames.dim(2);
-        });
-        EXPECT_EQ(next, full.dim(2));
-        EXPECT_EQ(next, both.pixelFrameCount(z.dim(2)));
-
-        const Tensor x = io->get("encode.input");
-        EXPECT_EQ(test::compare(enc.encode(x).mean, both.encode(x).mean).maxAbs, 0.0);
+        const Tensor x = io->get("encode.input").slice(2, 0, 1), z = io->get("decode.latents").slice(2, 0, 1);
+        SV_EXPECT_CLOSE(enc.encode(x).mean, io->get("encode.mean").slice(2, 0, 1), kTol);
+        SV_EXPECT_CLOSE(dec.decode(z), io->get("decode.output").slice(2, 0, 1), kTol);
         EXPECT_THROW(enc.decode(z), Error);
         EXPECT_THROW(dec.encode(x), Error);
     }
@@ -130,15 +134,51 @@ TEST(WanVaeParity, FramesBeyondOnePlusFourKAreDropped) {
         longer[2] = used + 3;
         Tensor padded = Tensor::full(longer, 0.25f);
         padded.slice(2, 0, used).copyFrom(x.slice(2, 0, used));
-        const WanVaePosterior a = vae.encode(x), b = vae.encode(padded);
-        EXPECT_EQ(a.mean.dim(2), vae.latentFrameCount(F));
-        EXPECT_EQ(b.mean.dim(2), a.mean.dim(2));
-        EXPECT_EQ(test::compare(a.mean, b.mean).maxAbs, 0.0);
-        EXPECT_EQ(test::compare(a.logvar, b.logvar).maxAbs, 0.0);
-        // The first chunk alone (a single image, as in image-to-video) gives the first latent frame.
+        const WanVaePosterior b = vae.encode(padded);
+        EXPECT_EQ(b.mean.dim(2), vae.latentFrameCount(F));
+        SV_EXPECT_CLOSE(b.mean, io->get("encode.mean"), kTol);
+        SV_EXPECT_CLOSE(b.logvar, io->get("encode.logvar"), kTol);
+        // A single image (image-to-video) runs only the first chunk and gives the first latent frame.
         const WanVaePosterior one = vae.encode(x.slice(2, 0, 1));
         EXPECT_EQ(one.mean.dim(2), 1);
-        EXPECT_EQ(test::compare(one.mean, a.mean.slice(2, 0, 1)).maxAbs, 0.0);
+        SV_EXPECT_CLOSE(one.mean, io->get("encode.mean").slice(2, 0, 1), kTol);
+    }
+}
+
+// Batch entries are processed independently: a batch of two equals the two single runs.
+TEST(WanVaeParity, BatchEntriesAreIndependent) {
+    for (const fs::path& folder : vaeFolders()) {
+        SCOPED_TRACE(folder.filename().string());
+        auto io = test::openIo(folder);
+        const WanVae vae = WanVae::load(folder);
+        auto batchOfTwo = [](const Tensor& t) {
+            std::vector<float> v = t.toFloatVector();
+            const size_t n = v.size();
+            v.resize(2 * n);
+            for (size_t i = 0; i < n; ++i) v[n + i] = 0.5f * v[i] - 0.1f;  // a different second entry
+            Shape shape = t.shape();
+            shape[0] = 2;
+            return Tensor::fromFloats(v, shape);
+        };
+        // Crops keep this cheap: 5 frames of 16×16 pixels, 2 latent frames of 2×2.
+        const Tensor x = io->get("encode.input"), z = io->get("decode.latents");
+        const int64_t s = vae.config().scaleFactorSpatial;
+        const Tensor x2 = batchOfTwo(x.slice(2, 0, std::min<int64_t>(5, x.dim(2)))
+                                         .slice(3, 0, std::min(2 * s, x.dim(3)))
+                                         .slice(4, 0, std::min(2 * s, x.dim(4))));
+        const Tensor z2 = batchOfTwo(z.slice(2, 0, std::min<int64_t>(2, z.dim(2)))
+                                         .slice(3, 0, std::min<int64_t>(2, z.dim(3)))
+                                         .slice(4, 0, std::min<int64_t>(2, z.dim(4))));
+        const WanVaePosterior post = vae.encode(x2);
+        const Tensor video = vae.decode(z2);
+        for (int64_t b = 0; b < 2; ++b) {
+            SCOPED_TRACE(b);
+            EXPECT_LE(
+                test::compare(post.moments.slice(0, b, b + 1), vae.encode(x2.slice(0, b, b + 1)).moments)
+                    .relL2,
+                1e-6);
+            EXPECT_LE(test::compare(video.slice(0, b, b + 1), vae.decode(z2.slice(0, b, b + 1))).relL2, 1e-6);
+        }
     }
 }
 
@@ -151,7 +191,7 @@ TEST(WanVaeParity, HalfPrecisionCheckpointsConvertOnLoad) {
     const WanVaeConfig config = WanVaeConfig::load(folder / "config.json");
     const WeightArchive archive = WeightArchive::open(folder);
     auto io = test::openIo(folder);
-    const Tensor z = io->get("decode.latents").slice(2, 0, 2);
+    const Tensor z = io->get("decode.latents").slice(2, 0, 2).slice(3, 0, 2).slice(4, 0, 2);
     for (DType dt : {DType::BF16, DType::F16}) {
         SCOPED_TRACE(dtypeName(dt));
         test::TempDir dir;
@@ -225,7 +265,6 @@ TEST(WanVaeParity, PipelineLatentNormalisation) {
         if (io->contains("final_latents") && io->contains("decode.input")) {
             const Tensor zin = vae.denormalizeLatents(io->get("final_latents"));
             SV_EXPECT_CLOSE(zin, io->get("decode.input"), 1e-7);
-            SV_EXPECT_CLOSE(vae.decode(io->get("decode.input")), io->get("decode.output"), kTol);
             ++checked;
         }
         if (io->contains("vae_encode.input")) {
@@ -253,9 +292,9 @@ TEST(WanVaeMemory, DecoderPeakIsFlatInFrameCount) {
     auto latents = [&](int64_t frames) {
         std::mt19937 rng(1);
         std::normal_distribution<float> nd;
-        std::vector<float> v(size_t(config.zDim * frames * 4 * 4));
+        std::vector<float> v(size_t(config.zDim * frames * 2 * 2));
         for (float& x : v) x = nd(rng);
-        return Tensor::fromFloats(v, {1, config.zDim, frames, 4, 4});
+        return Tensor::fromFloats(v, {1, config.zDim, frames, 2, 2});
     };
     auto streamingPeak = [&](int64_t frames) {
         const Tensor z = latents(frames);

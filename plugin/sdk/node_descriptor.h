@@ -1,0 +1,100 @@
+// What a node type declares: ports, parameters, identity and behaviour flags.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "plugin/sdk/port_type.h"
+#include "plugin/sdk/value.h"
+
+namespace sv::plugin {
+
+/// How a PATH parameter is chosen in the UI.
+enum class PathMode : uint8_t { OpenFile, SaveFile, Folder };
+
+/// A parameter: a plain-typed setting edited in the inspector and stored in the graph document.
+/// Build with the fluent helpers: ParamSpec::integer("steps", 50).range(1, 1000).withHelp("Sampling steps").
+struct ParamSpec {
+    std::string
+        name;  ///< identifier, [A-Za-z_][A-Za-z0-9_]*; the key in the document and in --set NODE.PARAM
+    std::string caption;            ///< UI label (empty: derived from name)
+    PortType type = PortType::Int;  ///< INT, FLOAT, STRING, BOOL, PATH or ENUM
+    Value defaultValue;             ///< of the matching kind (ENUM/PATH/STRING: string)
+    std::optional<double> min;      ///< INT/FLOAT inclusive bounds
+    std::optional<double> max;
+    std::optional<double> step;              ///< UI increment (INT/FLOAT)
+    std::vector<std::string> choices;        ///< ENUM only: the allowed strings
+    std::string help;                        ///< tooltip / CLI help text
+    bool multiline = false;                  ///< STRING: edited in a multi-line box (prompts)
+    std::string fileFilter;                  ///< PATH: Qt-style filter, e.g. "Images (*.png *.jpg *.exr)"
+    PathMode pathMode = PathMode::OpenFile;  ///< PATH only
+
+    static ParamSpec integer(std::string name, int64_t def);
+    static ParamSpec real(std::string name, double def);
+    static ParamSpec text(std::string name, std::string def = {});
+    static ParamSpec boolean(std::string name, bool def);
+    static ParamSpec path(std::string name, std::string def = {}, PathMode mode = PathMode::OpenFile);
+    static ParamSpec choice(std::string name, std::vector<std::string> choices, std::string def);
+
+    ParamSpec& range(double lo, double hi);
+    ParamSpec& withStep(double s);
+    ParamSpec& withHelp(std::string h);
+    ParamSpec& withCaption(std::string c);
+    ParamSpec& withFilter(std::string f);
+    ParamSpec& asMultiline(bool on = true);
+
+    /// Converts a document value (JSON) to a Value of this parameter's type; null → default. Throws sv::Error
+    /// ("parameter 'steps' expects INT, got string") on a kind mismatch. Range/choice are NOT checked here.
+    Value fromJson(const nlohmann::json& j) const;
+    /// Converts a value of this parameter's type to JSON.
+    static nlohmann::json toJson(const Value& v);
+    /// Parses command-line text ("50", "0.5", "true", any string) to JSON of this parameter's type; throws
+    /// sv::Error.
+    nlohmann::json parseText(std::string_view text) const;
+    /// Checks range / choices; returns an empty string when valid, else the problem ("7 is above the maximum
+    /// 5").
+    std::string checkValue(const Value& v) const;
+};
+
+/// An input or output port.
+struct PortSpec {
+    std::string name;  ///< identifier, unique among the node's inputs (or outputs)
+    PortType type = PortType::Latent;
+    std::string caption;    ///< UI label (empty: derived from name)
+    bool optional = false;  ///< inputs only: may stay unconnected (the node then sees no entry for it)
+    std::string help;
+
+    static PortSpec required(std::string name, PortType t, std::string help = {});
+    static PortSpec optionalInput(std::string name, PortType t, std::string help = {});
+};
+
+/// A node type. typeId is stable and namespaced ("sana.sampler"); bump `version` when params/ports change
+/// meaning.
+struct NodeDescriptor {
+    std::string typeId;    ///< [a-z0-9_.-]+, e.g. "sana.sampler"
+    int version = 1;       ///< >= 1
+    std::string caption;   ///< "Sampler"
+    std::string category;  ///< "Sana/Sampling" ("/" separates palette levels)
+    std::string help;      ///< one paragraph for the palette / CLI
+    std::vector<PortSpec> inputs;
+    std::vector<PortSpec> outputs;
+    std::vector<ParamSpec> params;
+    /// An output node (Save Video, Preview): run by default when no explicit targets are given.
+    bool isOutput = false;
+    /// Never served from the cache (e.g. nodes with side effects that must happen on every run).
+    bool alwaysRun = false;
+
+    const PortSpec* findInput(std::string_view name) const;
+    const PortSpec* findOutput(std::string_view name) const;
+    const ParamSpec* findParam(std::string_view name) const;
+
+    /// Checks the descriptor itself (ids, unique names, param defaults of the right kind and within range,
+    /// ENUM defaults among the choices); returns every problem, empty when valid.
+    std::vector<std::string> check() const;
+};
+
+}  // namespace sv::plugin

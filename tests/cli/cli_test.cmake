@@ -1,0 +1,96 @@
+# Runs one `sanavideo` CLI case (CASE) and checks its output. Inputs: SANAVIDEO, REFERENCE_DIR, WORK_DIR, CASE.
+cmake_minimum_required(VERSION 3.25)
+if(DEFINED ENV{SV_REFERENCE_DIR} AND NOT "$ENV{SV_REFERENCE_DIR}" STREQUAL "")
+  set(REF "$ENV{SV_REFERENCE_DIR}")
+else()
+  set(REF "${REFERENCE_DIR}")
+endif()
+
+function(run_cli expected_rc out_var)
+  execute_process(COMMAND ${SANAVIDEO} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+  message(STATUS "sanavideo ${ARGN} -> ${rc}\n${out}${err}")
+  if(NOT rc EQUAL expected_rc)
+    message(FATAL_ERROR "sanavideo ${ARGN}: exit code ${rc}, expected ${expected_rc}")
+  endif()
+  set(${out_var} "${out}${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_match text regex what)
+  if(NOT text MATCHES "${regex}")
+    message(FATAL_ERROR "expected ${what} (regex: ${regex})")
+  endif()
+endfunction()
+
+if(CASE STREQUAL "full_size_counts")
+  # The issue's acceptance numbers: parameter counts of the full-size configs, computed from the architecture.
+  run_cli(0 out info "${REF}/full_size")
+  expect_match("${out}" "\n  transformer +SanaVideoTransformer3DModel[^\n]* 2,056,862,144 parameters" "transformer count")
+  expect_match("${out}" "\n  vae +AutoencoderKLWan[^\n]* 126,892,531 parameters" "VAE count")
+  expect_match("${out}" "\n  text_encoder +Gemma2Model[^\n]* 2,614,341,888 parameters" "Gemma-2 count")
+  expect_match("${out}" "\n  scheduler +DPMSolverMultistepScheduler" "scheduler class")
+
+elseif(CASE STREQUAL "tiny_weights")
+  # A model folder assembled from the tiny fixture models (with weights): headers must match the architecture.
+  file(REMOVE_RECURSE "${WORK_DIR}")
+  set(M "${WORK_DIR}/model")
+  file(MAKE_DIRECTORY "${M}/transformer" "${M}/vae" "${M}/text_encoder" "${M}/scheduler")
+  file(COPY "${REF}/transformer_tiny/config.json" "${REF}/transformer_tiny/diffusion_pytorch_model.safetensors"
+       DESTINATION "${M}/transformer")
+  file(COPY "${REF}/vae_tiny/config.json" "${REF}/vae_tiny/diffusion_pytorch_model.safetensors"
+       DESTINATION "${M}/vae")
+  file(COPY "${REF}/gemma2_tiny/config.json" "${REF}/gemma2_tiny/model.safetensors" DESTINATION "${M}/text_encoder")
+  file(COPY "${REF}/schedulers/flow_euler_config/scheduler_config.json" DESTINATION "${M}/scheduler")
+  file(WRITE "${M}/model_index.json" [=[{
+ "_class_name": "SanaImageToVideoPipeline",
+ "scheduler": ["diffusers", "FlowMatchEulerDiscreteScheduler"],
+ "text_encoder": ["transformers", "Gemma2Model"],
+ "tokenizer": [null, null],
+ "transformer": ["diffusers", "SanaVideoTransformer3DModel"],
+ "vae": ["diffusers", "AutoencoderKLWan"]
+}]=])
+  run_cli(0 out info "${M}")
+  foreach(c transformer vae text_encoder)
+    # "<N> parameters, weights F32, <N> parameters in 1 file(s) (match the architecture)": the same N twice.
+    if(NOT out MATCHES "\n  ${c} [^\n]* ([0-9,]+) parameters, weights [A-Z0-9 +()a-z]+, ([0-9,]+) parameters in 1 file\\(s\\) \\(match the architecture\\)")
+      message(FATAL_ERROR "expected ${c} weights matching the architecture")
+    endif()
+    if(NOT CMAKE_MATCH_1 STREQUAL CMAKE_MATCH_2)
+      message(FATAL_ERROR "${c}: architecture count ${CMAKE_MATCH_1} != header count ${CMAKE_MATCH_2}")
+    endif()
+  endforeach()
+  expect_match("${out}" "\n  tokenizer +\\(none\\)" "null tokenizer")
+  # Wrong weights in the VAE folder: reported, exit code 1.
+  file(REMOVE "${M}/vae/diffusion_pytorch_model.safetensors")
+  file(COPY "${REF}/transformer_tiny/diffusion_pytorch_model.safetensors" DESTINATION "${M}/vae")
+  run_cli(1 out info "${M}")
+  expect_match("${out}" "\n  vae [^\n]*MISMATCH: [0-9]+ missing" "VAE mismatch")
+  # A broken config: error naming the file and the key.
+  file(WRITE "${M}/vae/config.json" "{\"base_dim\": \"x\"}")
+  run_cli(1 out info "${M}")
+  expect_match("${out}" "vae/config.json" "config path in the error")
+
+elseif(CASE STREQUAL "schedule")
+  # Integer timesteps of the stored 4-step-or-more schedules must be printed exactly.
+  foreach(kind dpmsolver_flow unipc_flow)
+    file(READ "${REF}/schedulers/${kind}.json" fx)
+    string(REPLACE "-Infinity" "null" fx "${fx}")  # Python's JSON dialect; CMake's parser is strict
+    string(JSON count LENGTH "${fx}" schedules)
+    math(EXPR last "${count} - 1")
+    foreach(i RANGE ${last})
+      string(JSON n GET "${fx}" schedules ${i} num_inference_steps)
+      run_cli(0 out schedule --config "${REF}/schedulers/${kind}_config/scheduler_config.json" --steps ${n})
+      math(EXPR lastStep "${n} - 1")
+      foreach(s RANGE ${lastStep})
+        string(JSON t GET "${fx}" schedules ${i} timesteps ${s})
+        expect_match("${out}" "\n +${s}  ${t} " "${kind} n=${n} step ${s} timestep ${t}")
+      endforeach()
+    endforeach()
+  endforeach()
+  run_cli(0 out schedule --scheduler euler --steps 3 --shift 1)
+  expect_match("${out}" "\n +2  " "three euler steps")
+  run_cli(1 out schedule --scheduler ddim --steps 3)
+  expect_match("${out}" "unknown scheduler" "unknown scheduler error")
+  run_cli(2 out schedule --steps 3)
+else()
+  message(FATAL_ERROR "unknown CASE ${CASE}")
+endif()
