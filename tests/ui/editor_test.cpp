@@ -17,6 +17,9 @@
 #include "app/session.h"
 #include "app/video_graph.h"
 #include "canvas/graph_model.h"
+#ifdef SV_HAVE_FFMPEG
+#include "media/video_writer.h"
+#endif
 #include "canvas/graph_scene.h"
 #include "canvas/graph_view.h"
 #include "canvas/node_item.h"
@@ -234,6 +237,29 @@ TEST(Files, DroppingAnMp4WithAnEmbeddedGraphRestoresIt) {
     EXPECT_TRUE(graphJsonFromVideo(s.dir.filePath(QStringLiteral("missing.mp4")), &error).isEmpty());
     EXPECT_EQ(canonical(other.window->document()), expected);
 }
+
+#ifdef SV_HAVE_FFMPEG
+TEST(Files, AnMp4WrittenByTheVideoWriterCarriesItsGraphBack) {
+    Studio s;
+    MainWindow& w = *s.window;
+    w.editor().addNode(QStringLiteral("uitest.sampler"), {0, 0});
+    w.editor().addNode(QStringLiteral("uitest.decode"), {300, 0});
+    ASSERT_FALSE(w.editor().connectPorts({"sampler", "latent"}, {"decode", "latent"}));
+    const std::string expected = canonical(w.document());
+    // What Save Video does: the graph JSON under the media layer's graph key.
+    sv::media::VideoWriterOptions options;
+    options.metadata[sv::media::kGraphMetadataKey] = w.document().toText(2);
+    const QString video = s.dir.filePath(QStringLiteral("written.mp4"));
+    sv::media::writeVideo(video.toStdString(), sv::Tensor::zeros({2, 16, 16, 3}, sv::DType::U8), options);
+
+    QString error;
+    const QByteArray json = graphJsonFromVideo(video, &error);
+    ASSERT_FALSE(json.isEmpty()) << error.toStdString();
+    Studio other;
+    ASSERT_TRUE(other.window->openFile(video));
+    EXPECT_EQ(canonical(other.window->document()), expected);
+}
+#endif
 
 TEST(Preview, PlaysScrubsStepsAndLoops) {
     app();
