@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs the main job on the embedded default.
+# Installs dependencies, builds, writes the tiny demo model and generates a short video from it (no download:
+# the demo model has random weights, so the video is noise-like — see "Using the real model" in README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-deps.sh
 source .ci/env.sh
 cmake --preset release
 cmake --build --preset release
-./build/release/cli/sanavideo version
-./build/release/cli/sanavideo info tests/data/reference/full_size
-./build/release/cli/sanavideo schedule --scheduler dpm --steps 20
+sv=./build/release/cli/sanavideo
+$sv version
+$sv make-demo-model build/demo-model
+$sv info build/demo-model
+$sv generate --model build/demo-model --prompt "A red fox trotting through fresh snow at dawn" \
+  --height 64 --width 64 --frames 9 --steps 4 --no-binning --seed 42 --out build/demo-video.mp4
+echo "the demo video is at $(pwd)/build/demo-video.mp4"

@@ -29,7 +29,7 @@ namespace {
 std::atomic<bool> gInterrupted{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
-extern "C" void onSigint(int) {
+extern "C" void onRunSigint(int) {
     gInterrupted.store(true);
     std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
 }
@@ -135,7 +135,7 @@ int runRun(Args args) {
     Executor executor(registry);
     EventQueue events;
     gInterrupted.store(false);
-    auto previous = std::signal(SIGINT, onSigint);
+    auto previous = std::signal(SIGINT, onRunSigint);
     RunResult result;
     {
         ExecutorThread worker(executor);

@@ -6,6 +6,10 @@ namespace sv::cli {
 int runVersion(Args args);
 int runInfo(Args args);
 int runSchedule(Args args);
+int runGenerate(Args args);
+int runMakeDemoModel(Args args);
+int runGraphFrom(Args args);
+int runBench(Args args);
 #ifdef SV_CLI_WITH_PLUGIN
 int runRun(Args args);
 int runNodes(Args args);
@@ -16,10 +20,14 @@ std::span<const Command> commands() {
         {"version", "print the version and the compiled-in backends", runVersion},
         {"info", "list a model folder's components, dtypes and parameter counts", runInfo},
         {"schedule", "print a scheduler's timesteps and sigmas", runSchedule},
+        {"generate", "generate a video from a prompt (and an image) with a model folder", runGenerate},
+        {"make-demo-model", "write a tiny random-weight model in the diffusers layout", runMakeDemoModel},
 #ifdef SV_CLI_WITH_PLUGIN
         {"run", "run a saved node graph headless (GRAPH.json [--set NODE.PARAM=VALUE ...])", runRun},
         {"nodes", "list every node type with its ports and parameters", runNodes},
 #endif
+        {"graph-from", "print the node graph embedded in a video written by Save Video", runGraphFrom},
+        {"bench", "time text encode, sampling and VAE decode at full size with random GPU weights", runBench},
     };
     return kCommands;
 }

@@ -1,0 +1,92 @@
+// The loaded components of a SANA-Video model: what every pipeline stage (sana_stages.h) works on. Loaded
+// once from a diffusers folder (Efficient-Large-Model/SANA-Video_2B_480p_diffusers or `sanavideo
+// make-demo-model`) and shared read-only (shared_ptr<const>) between the CLI's pipelines and the node
+// editor's nodes.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/tensor.h"
+#include "models/gemma2.h"
+#include "models/sana_transformer.h"
+#include "models/wan_vae.h"
+#include "models/wan_vae_config.h"
+#include "text/tokenizer.h"
+
+namespace sv {
+
+class Scheduler;
+
+/// A scheduler configuration (class + scheduler_config.json contents). Schedulers are stateful, so every
+/// sampling run builds a fresh one from this.
+struct SchedulerConfig {
+    std::string className;  // "DPMSolverMultistepScheduler", "FlowMatchEulerDiscreteScheduler", ...
+    nlohmann::json config;  // the scheduler_config.json object
+    std::string source;     // file name for error messages
+
+    /// The short name: dpm, euler or unipc.
+    std::string_view shortName() const;
+    /// The configured flow shift (DPM/UniPC "flow_shift", FlowMatch "shift"; 1.0 where absent).
+    double shift() const;
+    /// A fresh scheduler: this configuration, or another scheduler by short name ("" = this one), optionally
+    /// with another shift. A different scheduler than the configured one gets SANA-Video's configuration of
+    /// it (makeSchedulerByShortName) with `shift`, else this configuration's shift. sv::Error for an unknown
+    /// name.
+    std::unique_ptr<Scheduler> make(std::string_view shortNameOverride = {},
+                                    std::optional<double> shiftOverride = std::nullopt) const;
+};
+
+struct ModelLoadOptions {
+    /// Device of the transformer. The text encoder and the VAE run on the CPU backend so far (stages move
+    /// tensors between devices where needed).
+    Device device = Device::cpu();
+    Device textEncoderDevice = Device::cpu();
+    DType transformerDtype = DType::F32;  // the CPU backend needs F32
+    DType textEncoderDtype = DType::F32;  // Gemma-2 runs in F32
+    // Which components to load (a component that is not loaded stays null; its config is still read).
+    bool textEncoder = true;  // tokenizer + Gemma-2 (not needed when prompt embeddings are supplied)
+    bool transformer = true;
+    bool vaeEncoder = true;  // image-to-video input image
+    bool vaeDecoder = true;
+    Gemma2EncoderOptions gemma;  // soft-capping off by default (what diffusers runs; see models/gemma2.h)
+    /// Component folders to use instead of <dir>/<name> ("transformer", "vae", "text_encoder", "tokenizer",
+    /// "scheduler"), e.g. the fixture pipelines whose components live in sibling folders.
+    std::map<std::string, std::filesystem::path, std::less<>> componentDirs;
+};
+
+struct SanaModels {
+    std::filesystem::path root;
+    std::string pipelineClass;  // model_index.json _class_name
+
+    std::shared_ptr<const text::Tokenizer> tokenizer;
+    std::shared_ptr<const Gemma2Encoder> textEncoder;
+    std::shared_ptr<const SanaTransformer> transformer;
+    std::shared_ptr<const WanVae> vae;                 // encoder and/or decoder, see ModelLoadOptions
+    std::optional<WanVaeConfig> vaeConfig;             // read even when the VAE is not loaded
+    std::shared_ptr<const SchedulerConfig> scheduler;  // null when the folder has no scheduler
+
+    /// Loads the requested components of a diffusers pipeline folder (model_index.json + component folders)
+    /// through ModelFolder. sv::Error naming the folder/file for a missing folder, a missing requested
+    /// component or a broken config/checkpoint.
+    static SanaModels load(const std::filesystem::path& dir, const ModelLoadOptions& options = {});
+
+    // The components, or sv::Error naming the missing one (what a stage needs but was not loaded).
+    const text::Tokenizer& requireTokenizer() const;
+    const Gemma2Encoder& requireTextEncoder() const;
+    const SanaTransformer& requireTransformer() const;
+    const WanVae& requireVaeEncoder() const;
+    const WanVae& requireVaeDecoder() const;
+    const SchedulerConfig& requireScheduler() const;
+    /// VAE scale factors (time, space) from the VAE config (4, 8 for Wan 2.1 when no config is known).
+    int vaeTemporalScale() const;
+    int vaeSpatialScale() const;
+};
+
+}  // namespace sv

@@ -1,0 +1,189 @@
+// The denoising loop of SanaVideoPipeline / SanaImageToVideoPipeline (sana_stages.h; spec §1.4, §1.6–1.7,
+// §1.9).
+#include <cmath>
+
+#include "base/torch_randn.h"
+#include "ops/elementwise.h"
+#include "ops/lincomb.h"
+#include "pipelines/sana_stages.h"
+#include "pipelines/video_geometry.h"
+#include "schedulers/scheduler.h"
+
+namespace sv {
+
+namespace {
+
+Tensor duplicateRows(const Tensor& x) {
+    Shape shape = x.shape();
+    const int64_t n = shape[0];
+    shape[0] *= 2;
+    Tensor out = Tensor::empty(shape, x.dtype(), x.device());
+    out.slice(0, 0, n).copyFrom(x);
+    out.slice(0, n, 2 * n).copyFrom(x);
+    return out;
+}
+
+std::unique_ptr<Scheduler> buildScheduler(const SanaModels& models, const SampleRequest& r) {
+    std::unique_ptr<Scheduler> s;
+    if (models.scheduler) {
+        s = models.scheduler->make(r.scheduler, r.flowShift);
+    } else {
+        SV_CHECK(!r.scheduler.empty(), models.root.string(),
+                 ": the model has no scheduler; name one (dpm, euler or unipc)");
+        s = makeSchedulerByShortName(r.scheduler, r.flowShift);
+    }
+    SV_CHECK(r.timesteps.empty() || r.sigmas.empty(),
+             "give custom timesteps or custom sigmas, not both (diffusers refuses both too)");
+    if (!r.timesteps.empty()) {
+        s->setCustomTimesteps(r.timesteps);
+    } else if (!r.sigmas.empty()) {
+        s->setCustomSigmas(r.sigmas);
+    } else {
+        SV_CHECK(r.steps >= 1, "steps = ", r.steps, " is invalid: at least 1 denoising step is needed");
+        s->setTimesteps(r.steps);
+    }
+    return s;
+}
+
+}  // namespace
+
+VideoGeometry generationGeometry(const SanaModels& models, int height, int width, int frames) {
+    VideoGeometry g;
+    g.height = height;
+    g.width = width;
+    g.frames = frames;
+    g.vaeTemporal = models.vaeTemporalScale();
+    g.vaeSpatial = models.vaeSpatialScale();
+    if (models.transformer) {
+        const TransformerConfig& tc = models.transformer->config();
+        g.patchH = tc.patchSize[1];
+        g.patchW = tc.patchSize[2];
+        validateGeometry(g);
+        SV_CHECK(g.latentFrames() % tc.patchSize[0] == 0, "frames = ", frames, " gives ", g.latentFrames(),
+                 " latent frames, not a multiple of the transformer's temporal patch ", tc.patchSize[0]);
+    } else {
+        validateGeometry(g);
+    }
+    return g;
+}
+
+Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, const SampleRequest& r,
+                     const StepCallback& callback) {
+    const SanaTransformer& transformer = models.requireTransformer();
+    const TransformerConfig& tc = transformer.config();
+    const Device device = transformer.weights().all().empty()
+                              ? Device::cpu()
+                              : transformer.weights().all().begin()->second.device();
+
+    const VideoGeometry g = generationGeometry(models, r.height, r.width, r.frames);
+    SV_CHECK(std::isfinite(r.guidanceScale), "guidance scale must be a finite number");
+    const bool guidance = r.guidanceScale > 1.0;
+    const int64_t batch = prompts.batch();
+    SV_CHECK(batch >= 1, "sampling needs prompt embeddings (encodePrompts)");
+    SV_CHECK(prompts.embeds.dim(2) == tc.captionChannels, "prompt embeddings have ", prompts.embeds.dim(2),
+             " channels but the transformer expects caption_channels = ", tc.captionChannels);
+
+    std::unique_ptr<Scheduler> scheduler = buildScheduler(models, r);
+    const int total = scheduler->numSteps();
+
+    // Initial latents: the user's, or torch.randn on a CPU generator (randn_tensor with one generator).
+    const Shape shape = g.latentShape(batch, tc.inChannels);
+    Tensor latents;
+    if (r.latents.defined()) {
+        SV_CHECK(r.latents.shape() == shape, "initial latents ", r.latents.describe(), " do not match the ",
+                 "latent shape ", shapeToString(shape), " of this batch and geometry");
+        SV_CHECK(isFloating(r.latents.dtype()), "initial latents must be floating point");
+        latents = r.latents.to(DType::F32).to(device).clone();
+    } else {
+        TorchCpuGenerator generator(r.seed);
+        latents = generator.randn(shape, DType::F32).to(device);
+    }
+
+    // Image-to-video: frame 0 = the image latent for the whole loop; its tokens get timestep 0.
+    const bool i2v = r.imageLatents.defined();
+    Tensor conditioning;  // [CFG·B, 1, F'/pt, H'/ph, W'/pw] F32, 1 on frame 0
+    if (i2v) {
+        const Tensor& im = r.imageLatents;
+        SV_CHECK(im.rank() == 5 && (im.dim(0) == 1 || im.dim(0) == batch) && im.dim(1) == shape[1] &&
+                     im.dim(2) == 1 && im.dim(3) == shape[3] && im.dim(4) == shape[4],
+                 "image latents ", im.describe(), " do not match [1 or ", batch, ", ", shape[1], ", 1, ",
+                 shape[3], ", ", shape[4], "] (encode the image at the generation size)");
+        const Tensor imF = im.to(DType::F32).to(device);
+        for (int64_t b = 0; b < batch; ++b)
+            latents.select(0, b).slice(1, 0, 1).copyFrom(imF.select(0, im.dim(0) == 1 ? 0 : b));
+        const int64_t ft = shape[2] / tc.patchSize[0], ht = shape[3] / tc.patchSize[1],
+                      wt = shape[4] / tc.patchSize[2];
+        const int64_t rows = guidance ? 2 * batch : batch;
+        conditioning = Tensor::zeros({rows, 1, ft, ht, wt}, DType::F32);
+        for (int64_t b = 0; b < rows; ++b) {
+            float* p = conditioning.select(0, b).data<float>();
+            for (int64_t i = 0; i < ht * wt; ++i) p[i] = 1.0f;  // frame 0 of each row (contiguous)
+        }
+        if (r.observer) r.observer("conditioning_mask", conditioning);
+    }
+    if (r.observer) r.observer("latents_prepared", latents);
+
+    const TransformerTextContext text =
+        transformer.prepareText(prompts.cfgEmbeds(guidance).to(device), prompts.cfgMask(guidance).to(device));
+    const int64_t rows = guidance ? 2 * batch : batch;
+    const auto gscale = float(r.guidanceScale);  // torch casts the Python scalar to the tensor's float32
+
+    for (int i = 0; i < total; ++i) {
+        const double t = scheduler->timesteps()[size_t(i)];
+        const float sigma = scheduler->sigmas()[size_t(i)];
+        const std::string prefix = concat("step_", i, ".");
+
+        const Tensor input = guidance ? duplicateRows(latents) : latents;
+        Tensor timestep;
+        if (i2v) {
+            // t · (1 − mask): frame-0 tokens 0, the others t (float32).
+            timestep = Tensor::empty(conditioning.shape(), DType::F32);
+            const float* m = conditioning.data<float>();
+            float* p = timestep.data<float>();
+            for (int64_t k = 0; k < timestep.numel(); ++k) p[k] = float(t) * (1.0f - m[k]);
+        } else {
+            timestep = Tensor::full({rows}, float(t), DType::F32);
+        }
+        timestep = timestep.to(device);
+        if (r.observer) {
+            r.observer(prefix + "model_input", input);
+            r.observer(prefix + "timestep", timestep);
+        }
+        const Tensor output = transformer.forward(input, timestep, text);  // F32
+        if (r.observer) r.observer(prefix + "model_output", output);
+
+        // Guidance in fp32, one rounding per operation: uncond + g·(text − uncond).
+        Tensor velocity = output;
+        if (guidance) {
+            const Tensor uncond = output.slice(0, 0, batch), cond = output.slice(0, batch, rows);
+            velocity = ops::add(uncond, ops::scale(ops::sub(cond, uncond), gscale));
+        }
+
+        Tensor x0;
+        if (callback) {
+            const double coefs[] = {1.0, -double(sigma)};
+            const Tensor in[] = {latents, velocity};
+            x0 = ops::linearCombination(coefs, in);
+            if (i2v) x0.slice(2, 0, 1).copyFrom(latents.slice(2, 0, 1));
+        }
+
+        if (i2v && shape[2] == 1) {
+            // A single latent frame is the image itself: nothing to step.
+        } else if (i2v) {
+            const int64_t f = shape[2];
+            const Tensor stepped = scheduler->step(velocity.slice(2, 1, f), latents.slice(2, 1, f));
+            Tensor next = Tensor::empty(shape, DType::F32, device);
+            next.slice(2, 0, 1).copyFrom(latents.slice(2, 0, 1));
+            next.slice(2, 1, f).copyFrom(stepped);
+            latents = next;
+        } else {
+            latents = scheduler->step(velocity, latents);
+        }
+        if (r.observer) r.observer(prefix + "latents", latents);
+        if (callback && !callback(i, total, t, latents, x0))
+            throw Cancelled(concat("cancelled after step ", i + 1, " of ", total));
+    }
+    return latents;
+}
+
+}  // namespace sv

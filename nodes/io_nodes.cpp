@@ -1,0 +1,259 @@
+// Load Image, Save Video, Preview Video, Save Latent, Load Latent.
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <numeric>
+
+#include "base/error.h"
+#include "latent_value.h"
+#include "media/image_io.h"
+#include "media/video_writer.h"
+#include "output_naming.h"
+#include "pack.h"
+#include "plugin/sdk/node.h"
+
+namespace fs = std::filesystem;
+
+namespace sv::nodes {
+
+using namespace plugin;
+
+namespace {
+
+fs::path requirePath(const ValueMap& params, const char* name, const char* what) {
+    const std::string& p = params.getString(name);
+    SV_CHECK(!p.empty(), "parameter '", name, "' is empty: choose ", what);
+    return fs::path(p);
+}
+
+// ---- Load Image
+// --------------------------------------------------------------------------------------------
+
+class LoadImageNode : public Node {
+  public:
+    ValueMap evaluate(const ValueMap&, const ValueMap& params, NodeContext& ctx) override {
+        const fs::path path = requirePath(params, "path", "an image file");
+        media::LoadedImage loaded;
+        try {
+            loaded = media::loadImage(path);
+        } catch (const Error& e) {
+            rethrowForParam("path", e);
+        }
+        auto img = std::make_shared<Image>();
+        img->height = int(loaded.rgb.dim(0));
+        img->width = int(loaded.rgb.dim(1));
+        img->channels = 3;
+        img->pixels = loaded.rgb.contiguous().toFloatVector();
+        std::string note = concat(path.filename().string(), ": ", img->width, "x", img->height, " ",
+                                  loaded.format, ", ", loaded.sourceChannels, " channel(s), ",
+                                  loaded.sourceBits, " bit", loaded.sourceFloat ? " float" : "");
+        if (loaded.sourceLinear) note += ", scene-linear converted to sRGB (values above 1 clipped)";
+        if (loaded.droppedAlpha) note += ", alpha dropped";
+        if (loaded.orientation != 1) note += concat(", EXIF orientation ", loaded.orientation, " applied");
+        ctx.log(LogLevel::Info, note);
+        ValueMap out;
+        out.set("image", Value::image(std::move(img)));
+        return out;
+    }
+    std::string fingerprint(const ValueMap& params) const override {
+        return fileFingerprint(params.getString("path"));
+    }
+};
+
+// ---- Save Video / Preview Video
+// --------------------------------------------------------------------------------
+
+/// fps as a fraction: integers exactly, NTSC rates (23.976, 29.97, ...) as N·1000/1001, others in 1/1000.
+std::pair<int, int> fpsFraction(double fps) {
+    if (std::fabs(fps - std::round(fps)) < 1e-9) return {int(std::lround(fps)), 1};
+    const double ntsc = fps * 1.001;
+    if (std::fabs(ntsc - std::round(ntsc)) < 1e-3) return {int(std::lround(ntsc)) * 1000, 1001};
+    int num = int(std::lround(fps * 1000.0));
+    int g = std::gcd(num, 1000);
+    return {num / g, 1000 / g};
+}
+
+Tensor frameTensor(const Video& v, int i) {
+    Tensor t = Tensor::empty({v.height, v.width, 3}, DType::U8);
+    auto src = v.frame(i);
+    std::memcpy(t.data<uint8_t>(), src.data(), src.size());
+    return t;
+}
+
+void writeTextFile(const fs::path& path, const std::string& text) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.close();
+    SV_CHECK(bool(f), "cannot write ", path.string());
+}
+
+class SaveVideoNode : public Node {
+  public:
+    ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
+        auto video = inputs.get("video").toVideo();
+        SV_CHECK(video->frameCount > 0 && video->width > 0 && video->height > 0,
+                 "input 'video' has no frames");
+        const std::string& format = params.getString("format");
+        double fps = params.getFloat("fps");
+        if (fps <= 0) fps = video->fps;
+        SV_CHECK(fps > 0, "parameter 'fps': the video has no frame rate; set one");
+        const fs::path path = resolveOutputPath(ctx.outputDir(), params.getString("filename"),
+                                                format == "mp4" ? ".mp4" : "", "filename");
+        const int n = video->frameCount;
+        if (format == "mp4") {
+            media::setFfmpegQuiet(true);  // keep the encoder's banner out of the run log; warnings still show
+            media::VideoWriterOptions opt;
+            std::tie(opt.fpsNum, opt.fpsDen) = fpsFraction(fps);
+            opt.crf = int(params.getInt("crf"));
+            opt.metadata[media::kGraphMetadataKey] = ctx.graphJson();
+            media::VideoWriter writer(path, video->width, video->height, opt);
+            for (int i = 0; i < n; ++i) {
+                ctx.throwIfCancelled();  // the writer's destructor removes the unfinished file
+                writer.push(video->frame(i));
+                ctx.progress(i + 1, n);
+            }
+            writer.finish();
+        } else {
+            media::ImageSequenceOptions opt;
+            opt.extension = format;
+            media::ImageSequenceWriter writer(path, opt);
+            for (int i = 0; i < n; ++i) {
+                ctx.throwIfCancelled();
+                writer.write(frameTensor(*video, i));
+                ctx.progress(i + 1, n);
+            }
+            writeTextFile(path / "graph.json", ctx.graphJson());
+        }
+        ctx.log(LogLevel::Info, concat("wrote ", path.string(), " (", n, " frames, ", video->width, "x",
+                                       video->height, ", ", fps, " fps)"));
+        ctx.display(inputs.get("video"));
+        ValueMap out;
+        out.set("path", Value::fromString(path.string()));
+        return out;
+    }
+};
+
+class PreviewVideoNode : public Node {
+  public:
+    ValueMap evaluate(const ValueMap& inputs, const ValueMap&, NodeContext& ctx) override {
+        auto video = inputs.get("video").toVideo();
+        ctx.display(inputs.get("video"));
+        ctx.log(LogLevel::Info, concat("preview: ", video->frameCount, " frames, ", video->width, "x",
+                                       video->height, " at ", video->fps, " fps"));
+        return {};
+    }
+};
+
+// ---- Save Latent / Load Latent
+// ---------------------------------------------------------------------------------
+
+class SaveLatentNode : public Node {
+  public:
+    ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
+        const auto& latent = inputs.getObject<Latent>("latent", kLatentTag);
+        const fs::path path =
+            resolveOutputPath(ctx.outputDir(), params.getString("filename"), ".safetensors", "filename");
+        saveLatentFile(path, latent, {{"graph", ctx.graphJson()}});
+        ctx.log(LogLevel::Info, concat("wrote ", path.string(), ": ", latent.describe()));
+        ValueMap out;
+        out.set("path", Value::fromString(path.string()));
+        return out;
+    }
+};
+
+class LoadLatentNode : public Node {
+  public:
+    ValueMap evaluate(const ValueMap&, const ValueMap& params, NodeContext& ctx) override {
+        const fs::path path = requirePath(params, "path", "a .safetensors file written by Save Latent");
+        std::shared_ptr<Latent> latent;
+        try {
+            latent = std::make_shared<Latent>(loadLatentFile(path));
+        } catch (const Error& e) {
+            rethrowForParam("path", e);
+        }
+        ctx.log(LogLevel::Info, concat(path.filename().string(), ": ", latent->describe()));
+        ValueMap out;
+        out.set("latent", makeLatentValue(std::move(latent)));
+        return out;
+    }
+    std::string fingerprint(const ValueMap& params) const override {
+        return fileFingerprint(params.getString("path"));
+    }
+};
+
+}  // namespace
+
+void registerIoNodes(NodeRegistry& r) {
+    {
+        NodeDescriptor d{type::kLoadImage, 1, "Load Image", kCategoryLoaders};
+        d.help =
+            "Loads a PNG, JPEG, EXR or TIFF image (through OpenImageIO) as sRGB RGB in [0, 1]: the "
+            "conditioning image of image-to-video. Scene-linear float images are encoded with the sRGB "
+            "curve, greyscale is expanded to RGB, alpha is dropped and the EXIF orientation applied.";
+        d.outputs = {PortSpec::required("image", PortType::Image, "the image, RGB float")};
+        d.params = {ParamSpec::path("path", "", PathMode::OpenFile)
+                        .withFilter("Images (*.png *.jpg *.jpeg *.exr *.tif *.tiff)")
+                        .withHelp("The image file to load.")};
+        r.add<LoadImageNode>(d);
+    }
+    {
+        NodeDescriptor d{type::kSaveVideo, 1, "Save Video", kCategoryOutput};
+        d.help =
+            "Writes a video into the output folder: MP4 (H.264, yuv420p, BT.709) with the node graph "
+            "embedded in its metadata (read it back with `sanavideo graph-from`), or a PNG/EXR frame "
+            "sequence in a folder (with the graph next to the frames as graph.json).";
+        d.isOutput = true;
+        d.inputs = {PortSpec::required("video", PortType::Video, "the frames to write")};
+        d.outputs = {
+            PortSpec::required("path", PortType::String, "the file (MP4) or folder (sequence) written")};
+        d.params = {
+            ParamSpec::text("filename", "sana_{counter:05}")
+                .withHelp("File name in the output folder; {counter} or {counter:05} counts up to the first "
+                          "unused name. The extension follows the format."),
+            ParamSpec::choice("format", {"mp4", "png", "exr"}, "mp4")
+                .withHelp("mp4: H.264 file; png: 8-bit frame sequence; exr: half-float scene-linear frame "
+                          "sequence."),
+            ParamSpec::integer("crf", 19).range(0, 51).withHelp(
+                "H.264 constant rate factor (mp4 only): 0 is lossless, 19 visually near-lossless, 51 worst."),
+            ParamSpec::real("fps", 0.0)
+                .range(0.0, 240.0)
+                .withStep(1.0)
+                .withHelp(
+                    "Frame rate of the file (mp4 only); 0 keeps the video's own rate (16 for SANA-Video)."),
+        };
+        r.add<SaveVideoNode>(d);
+    }
+    {
+        NodeDescriptor d{type::kPreviewVideo, 1, "Preview Video", kCategoryOutput};
+        d.help = "Shows a video in the editor's preview pane without writing a file.";
+        d.isOutput = true;
+        d.inputs = {PortSpec::required("video", PortType::Video, "the frames to show")};
+        r.add<PreviewVideoNode>(d);
+    }
+    {
+        NodeDescriptor d{type::kSaveLatent, 1, "Save Latent", kCategoryLatent};
+        d.help =
+            "Writes latents to a .safetensors file in the output folder (with their geometry and the "
+            "graph as metadata), so a long sampling run is never lost to a later failure; Load Latent "
+            "reads it back.";
+        d.isOutput = true;
+        d.inputs = {PortSpec::required("latent", PortType::Latent, "the latents to keep")};
+        d.outputs = {PortSpec::required("path", PortType::String, "the file written")};
+        d.params = {
+            ParamSpec::text("filename", "sana_latent_{counter:05}")
+                .withHelp("File name in the output folder; {counter} or {counter:05} counts up to the "
+                          "first unused name. The extension is .safetensors.")};
+        r.add<SaveLatentNode>(d);
+    }
+    {
+        NodeDescriptor d{type::kLoadLatent, 1, "Load Latent", kCategoryLatent};
+        d.help = "Reads latents written by Save Latent (e.g. to decode a finished sampling run again).";
+        d.outputs = {PortSpec::required("latent", PortType::Latent, "the latents of the file")};
+        d.params = {ParamSpec::path("path", "", PathMode::OpenFile)
+                        .withFilter("Latents (*.safetensors)")
+                        .withHelp("A .safetensors file written by Save Latent.")};
+        r.add<LoadLatentNode>(d);
+    }
+}
+
+}  // namespace sv::nodes

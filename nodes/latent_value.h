@@ -1,0 +1,51 @@
+// LATENT values of the SANA-Video pack: a latent tensor plus the pixel geometry it stands for.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/tensor.h"
+#include "plugin/sdk/value.h"
+
+namespace sv::nodes {
+
+inline constexpr std::string_view kLatentTag = "sana.latent";
+
+/// What a LATENT holds.
+enum class LatentKind : uint8_t {
+    Video,  ///< sampled (or initial) video latents [1, 16, F', H/8, W/8] in the model's normalised space
+    Image,  ///< an encoded conditioning image [1, 16, 1, H/8, W/8] (normalised): the I2V frame-0 latent
+};
+std::string_view latentKindName(LatentKind k);  ///< "video", "image"
+/// Parses "video" / "image"; throws sv::Error naming `source`.
+LatentKind parseLatentKind(std::string_view name, std::string_view source);
+
+struct Latent {
+    LatentKind kind = LatentKind::Video;
+    Tensor latents;  ///< F32 [1, C, F', h, w] on the CPU or the model's device
+    int width = 0;   ///< pixel size the latents decode to (after any resize back)
+    int height = 0;
+    int frames = 0;  ///< pixel frames: 4·(F'−1)+1 for Video, 1 for Image
+
+    size_t bytes() const { return latents.defined() ? latents.nbytes() : 0; }
+    /// "video latent F32[1, 16, 21, 60, 104] for 81×480×832"
+    std::string describe() const;
+};
+
+/// A LATENT value (tag kLatentTag); GPU-heavy when the tensor lives on a device.
+plugin::Value makeLatentValue(std::shared_ptr<const Latent> latent);
+
+/// The safetensors layout of Save Latent / Load Latent: one tensor "latents" (F32) and string metadata
+/// (format marker, version, kind, width, height, frames, plus anything in `extra`, e.g. the graph).
+inline constexpr std::string_view kLatentFileFormat = "sanavideo.latent";
+inline constexpr int kLatentFileVersion = 1;
+void saveLatentFile(const std::filesystem::path& path, const Latent& latent,
+                    const std::map<std::string, std::string>& extra = {});
+/// Reads a file written by saveLatentFile(); throws sv::Error naming the file and the problem.
+Latent loadLatentFile(const std::filesystem::path& path);
+
+}  // namespace sv::nodes

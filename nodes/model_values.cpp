@@ -1,0 +1,86 @@
+#include "model_values.h"
+
+#include <cstdio>
+
+#include "models/gemma2_config.h"
+#include "models/transformer_config.h"
+#include "models/wan_vae_config.h"
+
+namespace sv::nodes {
+
+namespace {
+
+size_t tensorBytes(const Tensor& t) {
+    return t.defined() ? t.nbytes() : 0;
+}
+
+bool onDevice(Device d) {
+    return d.kind != Device::Kind::Cpu;
+}
+
+}  // namespace
+
+std::string formatBytes(size_t bytes) {
+    const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+    double v = double(bytes);
+    int u = 0;
+    while (v >= 1000.0 && u < 4) {
+        v /= 1000.0;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return buf;
+}
+
+std::string ModelHandle::describe() const {
+    std::string parts;
+    auto add = [&](bool on, const char* name) {
+        if (!on) return;
+        if (!parts.empty()) parts += ", ";
+        parts += name;
+    };
+    add(models->textEncoder != nullptr, "text encoder");
+    add(models->transformer != nullptr, "transformer");
+    add(models->vae && models->vae->hasEncoder(), "VAE encoder");
+    add(models->vae && models->vae->hasDecoder(), "VAE decoder");
+    return concat(models->root.string(), " on ", onDevice(device) ? "cuda" : "cpu", ": ",
+                  parts.empty() ? "no components" : parts, " (", formatBytes(bytes), ")");
+}
+
+size_t Conditioning::bytes() const {
+    return tensorBytes(encoding.embeds) + tensorBytes(encoding.mask) + tensorBytes(encoding.negativeEmbeds) +
+           tensorBytes(encoding.negativeMask);
+}
+
+size_t estimateModelBytes(const SanaModels& m, DType transformerDtype, DType textEncoderDtype) {
+    size_t total = 0;
+    if (m.transformer)
+        total += size_t(countParameters(transformerWeightSpecs(m.transformer->config()))) *
+                 dtypeSize(transformerDtype);
+    if (m.textEncoder)
+        total +=
+            size_t(countParameters(gemma2WeightSpecs(m.textEncoder->config()))) * dtypeSize(textEncoderDtype);
+    if (m.vae && m.vaeConfig) {
+        const int64_t all = countParameters(wanVaeWeightSpecs(*m.vaeConfig));
+        const int64_t enc = countParameters(wanVaeEncoderWeightSpecs(*m.vaeConfig));
+        int64_t n = 0;
+        if (m.vae->hasEncoder()) n += enc;
+        if (m.vae->hasDecoder()) n += all - enc;
+        total += size_t(n) * sizeof(float);
+    }
+    return total;
+}
+
+plugin::Value makeModelValue(std::shared_ptr<const ModelHandle> model) {
+    const plugin::SizeHint hint{model->bytes, onDevice(model->device)};
+    return plugin::Value::object(std::string(kModelTag), std::move(model), hint);
+}
+
+plugin::Value makeConditioningValue(std::shared_ptr<const Conditioning> c) {
+    const plugin::SizeHint hint{c->bytes(),
+                                c->encoding.embeds.defined() && onDevice(c->encoding.embeds.device())};
+    return plugin::Value::object(std::string(kConditioningTag), std::move(c), hint);
+}
+
+}  // namespace sv::nodes

@@ -1,0 +1,256 @@
+// Sampler and VAE Decode.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "base/cancelled.h"
+#include "base/error.h"
+#include "latent_value.h"
+#include "model_values.h"
+#include "pack.h"
+#include "pipelines/latent_preview.h"
+#include "pipelines/postprocess.h"
+#include "plugin/sdk/node.h"
+
+namespace sv::nodes {
+
+using namespace plugin;
+
+namespace {
+
+/// The largest seed that survives a round trip through JSON in any editor (2^53 − 1).
+constexpr double kMaxSeed = 9007199254740991.0;
+
+/// A live preview of the x0 estimate: the linear latent → RGB map of the middle latent frame of the first
+/// video (1/8 of the output size; the editor scales it up).
+PreviewImage previewOf(const Tensor& x0) {
+    const Tensor first = x0.select(0, 0);  // [C, F', h, w]
+    const int64_t mid = first.dim(1) / 2;
+    const Tensor frame = first.slice(1, mid, mid + 1);  // [C, 1, h, w]
+    PreviewImage p;
+    p.height = int(frame.dim(2));
+    p.width = int(frame.dim(3));
+    p.rgb.resize(size_t(p.width) * size_t(p.height) * 3);
+    if (frame.dim(0) == 16) {  // the Wan 2.1 latent space the projection was fitted for
+        const Tensor rgb = latentPreviewRgb(frame).contiguous();  // U8 [1, h, w, 3]
+        std::memcpy(p.rgb.data(), rgb.data<uint8_t>(), p.rgb.size());
+        return p;
+    }
+    // Another latent space (e.g. a demo model with fewer channels): the channel mean as grey.
+    const std::vector<float> v = frame.to(Device::cpu()).to(DType::F32).toFloatVector();
+    const size_t pixels = size_t(p.width) * size_t(p.height), channels = size_t(frame.dim(0));
+    for (size_t i = 0; i < pixels; ++i) {
+        float s = 0;
+        for (size_t c = 0; c < channels; ++c) s += v[c * pixels + i];
+        const float g = std::clamp((s / float(channels) + 1.0f) * 0.5f, 0.0f, 1.0f);
+        p.rgb[i * 3] = p.rgb[i * 3 + 1] = p.rgb[i * 3 + 2] = uint8_t(std::lround(g * 255.0f));
+    }
+    return p;
+}
+
+// ---- Sampler
+// ---------------------------------------------------------------------------------------------------
+
+class SamplerNode : public Node {
+  public:
+    ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
+        const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
+        const auto& cond = inputs.getObject<Conditioning>("conditioning", kConditioningTag);
+        const SanaModels& m = *model.models;
+
+        const int temporal = m.vaeTemporalScale();
+        const int multiple = 2 * m.vaeSpatialScale();
+        const int width = int(params.getInt("width"));
+        const int height = int(params.getInt("height"));
+        const int frames = int(params.getInt("frames"));
+        SV_CHECK(width % multiple == 0, "parameter 'width': ", width, " is not a multiple of ", multiple);
+        SV_CHECK(height % multiple == 0, "parameter 'height': ", height, " is not a multiple of ", multiple);
+        SV_CHECK((frames - 1) % temporal == 0, "parameter 'frames': ", frames, " is not 1 + ", temporal,
+                 "·k (e.g. 81, 77, 49, 17, 5, 1)");
+
+        GenerationSize size{height, width, height, width};
+        if (params.getBool("resolution_binning")) {
+            try {
+                size = resolveGenerationSize(m.requireTransformer().config(), height, width, true);
+            } catch (const Error& e) {
+                rethrowForParam("resolution_binning", e);
+            }
+            if (size.resized())
+                ctx.log(LogLevel::Info,
+                        concat("resolution binning: generating at ", size.width, "x", size.height,
+                               ", resized back to ", width, "x", height, " after decoding"));
+        }
+        const int64_t latentFrames = (frames - 1) / temporal + 1;
+        const int64_t lh = size.height / m.vaeSpatialScale(), lw = size.width / m.vaeSpatialScale();
+
+        SampleRequest req;
+        req.height = size.height;
+        req.width = size.width;
+        req.frames = frames;
+        req.steps = int(params.getInt("steps"));
+        req.guidanceScale = params.getFloat("guidance");
+        req.seed = uint64_t(params.getInt("seed"));
+        req.scheduler = params.getString("scheduler");
+        if (const double shift = params.getFloat("flow_shift"); shift > 0) req.flowShift = shift;
+
+        if (const Value* v = inputs.find("latent"); v && !v->isNone()) {
+            const auto& latent = v->get<Latent>(kLatentTag);
+            const Shape& s = latent.latents.shape();
+            if (latent.kind == LatentKind::Image) {
+                SV_CHECK(s.size() == 5 && s[3] == lh && s[4] == lw,
+                         "parameters 'width'/'height': ", size.width, "x", size.height,
+                         " does not match the image latent (", latent.width, "x", latent.height,
+                         " from Image Encode); set both nodes to the same size");
+                req.imageLatents = latent.latents;
+            } else {
+                SV_CHECK(s.size() == 5 && s[2] == latentFrames && s[3] == lh && s[4] == lw,
+                         "input 'latent': ", latent.describe(),
+                         " does not match the parameters 'width', 'height' and 'frames' (", width, "x",
+                         height, ", ", frames, " frames)");
+                req.latents = latent.latents;
+            }
+        }
+
+        const StepCallback onStep = [&](int step, int total, double, const Tensor&, const Tensor& x0) {
+            ctx.progress(step + 1, total);
+            ctx.preview(previewOf(x0));
+            return !ctx.isCancelled();
+        };
+        ctx.throwIfCancelled();
+        auto latent = std::make_shared<Latent>();
+        try {
+            latent->latents = sampleLatents(m, cond.encoding, req, onStep);
+        } catch (const sv::Cancelled&) {
+            throw plugin::Cancelled();
+        }
+        latent->kind = LatentKind::Video;
+        latent->width = width;  // decoded frames are resized back to the requested size
+        latent->height = height;
+        latent->frames = temporal * int(latentFrames - 1) + 1;
+        ValueMap out;
+        out.set("latent", makeLatentValue(std::move(latent)));
+        return out;
+    }
+};
+
+// ---- VAE Decode
+// ----------------------------------------------------------------------------------------------
+
+class VaeDecodeNode : public Node {
+  public:
+    ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
+        const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
+        const auto& latent = inputs.getObject<Latent>("latent", kLatentTag);
+        auto video = std::make_shared<Video>();
+        video->fps = params.getFloat("fps");
+        const int total = latent.frames;
+        const FrameSink sink = [&](int64_t first, const Tensor& frames) {
+            // frames: F32 [N, n, H, W, 3] in [0, 1]; the first video of the batch is kept.
+            const Tensor u8 = floatFramesToUint8(frames.select(0, 0)).contiguous();  // [n, H, W, 3]
+            if (video->rgb.empty()) {
+                video->height = int(u8.dim(1));
+                video->width = int(u8.dim(2));
+                video->rgb.resize(size_t(total) * video->frameBytes());
+            }
+            const int64_t n = u8.dim(0);
+            SV_CHECK(first + n <= total && u8.dim(1) == video->height && u8.dim(2) == video->width,
+                     "the VAE decoder returned frames ", first, "..", first + n, " of ", u8.describe(),
+                     ", expected ", total, " frames of ", video->width, "x", video->height);
+            std::memcpy(video->rgb.data() + size_t(first) * video->frameBytes(), u8.data<uint8_t>(),
+                        size_t(n) * video->frameBytes());
+            video->frameCount = int(first + n);
+            ctx.progress(first + n, total);
+            ctx.throwIfCancelled();
+        };
+        DecodeOptions opt;
+        opt.outputHeight = latent.height;
+        opt.outputWidth = latent.width;
+        opt.keepFrames = false;
+        ctx.throwIfCancelled();
+        try {
+            decodeLatents(*model.models, latent.latents, sink, opt);
+        } catch (const sv::Cancelled&) {
+            throw plugin::Cancelled();
+        }
+        SV_CHECK(video->frameCount == total, "the VAE decoder produced ", video->frameCount,
+                 " frames, expected ", total);
+        ValueMap out;
+        out.set("video", Value::video(std::move(video)));
+        return out;
+    }
+};
+
+}  // namespace
+
+void registerSamplingNodes(NodeRegistry& r) {
+    {
+        NodeDescriptor d{type::kSampler, 1, "Sampler", kCategorySampling};
+        d.help =
+            "Denoises video latents with the SANA-Video transformer and classifier-free guidance, showing "
+            "a preview of the current estimate after every step. Text-to-video starts from seeded noise "
+            "(the same noise as diffusers with a CPU generator); connect an image latent (Image Encode) "
+            "for image-to-video, or latents (Load Latent) to start from them.";
+        d.inputs = {PortSpec::required("model", PortType::Model, "a model with its transformer loaded"),
+                    PortSpec::required("conditioning", PortType::Conditioning, "from Text Encode"),
+                    PortSpec::optionalInput("latent", PortType::Latent,
+                                            "an image latent (image-to-video) or initial latents")};
+        d.outputs = {PortSpec::required("latent", PortType::Latent, "the denoised latents")};
+        d.params = {
+            ParamSpec::integer("width", 832)
+                .range(16, 4096)
+                .withStep(16)
+                .withHelp("Video width in pixels, a multiple of 16 (SANA-Video 480p: 832)."),
+            ParamSpec::integer("height", 480)
+                .range(16, 4096)
+                .withStep(16)
+                .withHelp("Video height in pixels, a multiple of 16 (SANA-Video 480p: 480)."),
+            ParamSpec::integer("frames", 81)
+                .range(1, 1001)
+                .withStep(4)
+                .withHelp("Number of frames, 1 + 4·k (81 frames = 5 s at 16 fps)."),
+            ParamSpec::integer("steps", 50).range(1, 1000).withHelp("Denoising steps."),
+            ParamSpec::real("guidance", 6.0)
+                .range(0.0, 30.0)
+                .withStep(0.5)
+                .withHelp(
+                    "Classifier-free guidance scale; 1 or less turns guidance off (one transformer pass per "
+                    "step instead of two)."),
+            ParamSpec::integer("seed", 42)
+                .range(0, kMaxSeed)
+                .withHelp(
+                    "Seed of the initial noise (a CPU torch.Generator seed: the same noise as diffusers)."),
+            ParamSpec::choice("scheduler", {"dpm", "euler", "unipc"}, "dpm")
+                .withHelp("dpm: DPM-Solver++ (SANA-Video's text-to-video default); euler: FlowMatch Euler "
+                          "(the image-to-video model's intended scheduler); unipc: UniPC."),
+            ParamSpec::real("flow_shift", 8.0)
+                .range(0.0, 100.0)
+                .withStep(0.5)
+                .withHelp(
+                    "Flow-matching timestep shift (SANA-Video: 8); 0 keeps the model folder's scheduler "
+                    "setting."),
+            ParamSpec::boolean("resolution_binning", false)
+                .withHelp(
+                    "Generate at the closest of the model's trained sizes and resize the decoded frames "
+                    "back (diffusers' use_resolution_binning). Off: generate at exactly width×height."),
+        };
+        r.add<SamplerNode>(d);
+    }
+    {
+        NodeDescriptor d{type::kVaeDecode, 1, "VAE Decode", kCategorySampling};
+        d.help =
+            "Decodes latents into frames with the Wan 2.1 VAE, frame by frame (progress per decoded "
+            "frame; cancellable between frames).";
+        d.inputs = {
+            PortSpec::required("model", PortType::Model, "a model with its VAE decoder loaded"),
+            PortSpec::required("latent", PortType::Latent, "latents from the Sampler or Load Latent")};
+        d.outputs = {PortSpec::required("video", PortType::Video, "the frames (8-bit RGB) and frame rate")};
+        d.params = {ParamSpec::real("fps", 16.0)
+                        .range(1.0, 240.0)
+                        .withStep(1.0)
+                        .withHelp("Frame rate of the video (SANA-Video is trained for 16 fps).")};
+        r.add<VaeDecodeNode>(d);
+    }
+}
+
+}  // namespace sv::nodes

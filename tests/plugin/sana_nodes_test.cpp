@@ -1,0 +1,343 @@
+// The SANA-Video node pack, loaded in-process from the build tree and run by the executor on a demo model:
+// descriptors, the default graphs, text/image-to-video runs, caching (through executor events), cancellation,
+// Save/Load Latent, output naming and errors that name the parameter.
+#include <chrono>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "base/device_hooks.h"
+#include "base/error.h"
+#include "io/safetensors.h"
+#include "media/video_writer.h"
+#include "plugin/exec/executor.h"
+#include "plugin/exec/executor_thread.h"
+#include "plugin/graph/validation.h"
+#include "sana_test_support.h"
+
+namespace sv::plugin {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using EK = ExecutionEvent::Kind;
+using Ids = std::vector<std::string>;
+
+const Ids kAllTypes = {"sana.load_model",  "sana.text_encode", "sana.load_image", "sana.image_encode",
+                       "sana.sampler",     "sana.vae_decode",  "sana.save_video", "sana.preview_video",
+                       "sana.save_latent", "sana.load_latent"};
+
+struct Outcome {
+    RunResult result;
+    std::vector<ExecutionEvent> events;
+
+    std::vector<const ExecutionEvent*> of(EK k, const std::string& node = {}) const {
+        std::vector<const ExecutionEvent*> out;
+        for (const auto& e : events)
+            if (e.kind == k && (node.empty() || e.nodeId == node)) out.push_back(&e);
+        return out;
+    }
+    Ids nodes(EK k) const {
+        Ids out;
+        for (const auto* e : of(k)) out.push_back(e->nodeId);
+        return out;
+    }
+};
+
+class SanaNodesTest : public ::testing::Test {
+  protected:
+    void SetUp() override { test::loadSanaPack(registry); }
+
+    fs::path model() {
+        if (model_.empty()) model_ = test::makeDemoModel(modelDir.path());
+        return model_;
+    }
+
+    void set(GraphDocument& doc, const std::string& node, const std::string& param, const std::string& text) {
+        const GraphNode* n = doc.findNode(node);
+        ASSERT_NE(n, nullptr) << node;
+        const ParamSpec* p = registry.find(n->type)->findParam(param);
+        ASSERT_NE(p, nullptr) << node << "." << param;
+        doc.setParam(node, param, p->parseText(text));
+    }
+
+    /// A shipped default graph with the tiny settings applied.
+    GraphDocument tinyGraph(bool imageToVideo) {
+        GraphDocument doc = GraphDocument::load(
+            test::graphsDir() / (imageToVideo ? "image-to-video.json" : "text-to-video.json"));
+        for (const auto& s : test::tinySettings(model(), imageToVideo)) set(doc, s.node, s.param, s.value);
+        return doc;
+    }
+
+    Outcome run(const GraphDocument& doc, RunRequest request = {}) {
+        if (request.outputDir.empty()) request.outputDir = out.path();
+        EventQueue q;
+        Outcome r;
+        r.result = executor.run(doc, request, q.sink());
+        r.events = q.poll();
+        return r;
+    }
+
+    NodeRegistry registry;
+    Executor executor{registry};
+    test::TempDir modelDir, out;
+    fs::path model_;
+};
+
+// ---- descriptors and default graphs
+// ------------------------------------------------------------------------------
+
+TEST_F(SanaNodesTest, PackRegistersEveryNodeWithHelp) {
+    for (const auto& t : kAllTypes) {
+        const NodeDescriptor* d = registry.find(t);
+        ASSERT_NE(d, nullptr) << t;
+        EXPECT_TRUE(d->check().empty()) << t;
+        EXPECT_GE(d->version, 1) << t;
+        EXPECT_FALSE(d->category.empty()) << t;
+        EXPECT_FALSE(d->help.empty()) << t;
+        for (const auto& p : d->params) EXPECT_FALSE(p.help.empty()) << t << "." << p.name << " has no help";
+    }
+    EXPECT_TRUE(registry.find("sana.save_video")->isOutput);
+    EXPECT_TRUE(registry.find("sana.preview_video")->isOutput);
+    EXPECT_TRUE(registry.find("sana.save_latent")->isOutput);
+}
+
+TEST_F(SanaNodesTest, DefaultGraphsValidateWithTheDocumentedDefaults) {
+    for (const char* name : {"text-to-video.json", "image-to-video.json"}) {
+        SCOPED_TRACE(name);
+        const GraphDocument doc = GraphDocument::load(test::graphsDir() / name);
+        const auto issues = validateGraph(doc, registry);
+        EXPECT_TRUE(issues.empty()) << formatIssues(issues);
+        auto param = [&](const std::string& node, const std::string& p) {
+            const GraphNode* n = doc.findNode(node);
+            EXPECT_NE(n, nullptr) << node;
+            return n ? n->params.value(p, json()) : json();
+        };
+        EXPECT_EQ(param("sampler", "width"), 832);
+        EXPECT_EQ(param("sampler", "height"), 480);
+        EXPECT_EQ(param("sampler", "frames"), 81);
+        EXPECT_EQ(param("sampler", "steps"), 50);
+        EXPECT_EQ(param("sampler", "guidance"), 6.0);
+        EXPECT_EQ(param("sampler", "flow_shift"), 8.0);
+        EXPECT_EQ(param("text_encode", "motion_score"), 30);
+        const std::string negative = param("text_encode", "negative_prompt").get<std::string>();
+        EXPECT_TRUE(
+            negative.starts_with("A chaotic sequence with misshapen, deformed limbs in heavy motion blur"));
+        EXPECT_EQ(
+            json(negative),
+            ParamSpec::toJson(registry.find("sana.text_encode")->findParam("negative_prompt")->defaultValue));
+        // Laid out left to right: every link goes rightwards.
+        for (const auto& l : doc.links()) {
+            const auto from = doc.findNode(l.from.node)->ui.at("pos"),
+                       to = doc.findNode(l.to.node)->ui.at("pos");
+            EXPECT_LT(from[0].get<double>(), to[0].get<double>()) << l.from.node << " -> " << l.to.node;
+        }
+    }
+    EXPECT_EQ(GraphDocument::load(test::graphsDir() / "text-to-video.json")
+                  .findNode("sampler")
+                  ->params["scheduler"],
+              "dpm");
+    const GraphDocument i2v = GraphDocument::load(test::graphsDir() / "image-to-video.json");
+    EXPECT_EQ(i2v.findNode("sampler")->params["scheduler"], "euler");
+    EXPECT_NE(i2v.inputLink("sampler", "latent"), nullptr);
+}
+
+// ---- runs on the demo model
+// --------------------------------------------------------------------------------------
+
+TEST_F(SanaNodesTest, TextToVideoRunsWithProgressAndPreviews) {
+    Outcome r = run(tinyGraph(false));
+    ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
+    EXPECT_EQ(r.nodes(EK::NodeFinished),
+              (Ids{"load_model", "text_encode", "sampler", "vae_decode", "save_video"}));
+    // One progress event and one preview per sampler step; previews are the latent size (1/8).
+    const auto progress = r.of(EK::NodeProgress, "sampler");
+    ASSERT_EQ(progress.size(), 2u);
+    EXPECT_EQ(progress.back()->step, 2);
+    EXPECT_EQ(progress.back()->total, 2);
+    const auto previews = r.of(EK::NodePreview, "sampler");
+    ASSERT_EQ(previews.size(), 2u);
+    EXPECT_EQ(previews[0]->image->width, 4);
+    EXPECT_EQ(previews[0]->image->height, 4);
+    // VAE Decode reports every decoded frame.
+    const auto decoded = r.of(EK::NodeProgress, "vae_decode");
+    ASSERT_FALSE(decoded.empty());
+    EXPECT_EQ(decoded.back()->step, 5);
+    EXPECT_EQ(decoded.back()->total, 5);
+
+    const std::string path = r.result.outputs.at("save_video").getString("path");
+    EXPECT_EQ(fs::path(path).filename(), "sana_t2v_00001.mp4");
+    const auto info = media::probeVideo(path);
+    EXPECT_EQ(info.codec, "h264");
+    EXPECT_EQ(info.frames, 5);
+    EXPECT_EQ(info.width, 32);
+    EXPECT_EQ(info.height, 32);
+    EXPECT_EQ(info.fps(), 16.0);
+}
+
+TEST_F(SanaNodesTest, SeedChangeRerunsOnlySamplerDecodeAndSave) {
+    GraphDocument doc = tinyGraph(false);
+    ASSERT_TRUE(run(doc).result.ok());
+
+    set(doc, "sampler", "seed", "8");
+    Outcome r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model", "text_encode"}));
+    EXPECT_EQ(r.nodes(EK::NodeStarted), (Ids{"sampler", "vae_decode", "save_video"}));
+    EXPECT_EQ(fs::path(r.result.outputs.at("save_video").getString("path")).filename(), "sana_t2v_00002.mp4");
+
+    set(doc, "text_encode", "prompt", "a red fox in the snow");
+    r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model"}));
+    EXPECT_EQ(r.nodes(EK::NodeStarted), (Ids{"text_encode", "sampler", "vae_decode", "save_video"}));
+}
+
+TEST_F(SanaNodesTest, CancelMidSamplingReturnsPromptlyAndRerunReusesTheTextEncoding) {
+    GraphDocument doc = tinyGraph(false);
+    set(doc, "sampler", "steps", "1000");
+    EventQueue q;
+    ExecutorThread worker(executor);
+    worker.start(doc, {{}, out.path()}, q.sink());
+    bool sampling = false;
+    for (int i = 0; i < 100000 && !sampling; ++i) {
+        auto e = q.waitNext(std::chrono::seconds(60));
+        ASSERT_TRUE(e.has_value()) << "no event for 60 s";
+        ASSERT_NE(e->kind, EK::RunFinished) << "1000 steps finished before the cancel";
+        ASSERT_NE(e->kind, EK::RunFailed) << e->message;
+        sampling = e->kind == EK::NodeProgress && e->nodeId == "sampler" && e->step >= 2;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    worker.cancel();
+    const RunResult cancelled = worker.wait();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(cancelled.status, RunResult::Status::Cancelled);
+    EXPECT_EQ(cancelled.failedNode, "sampler");
+    EXPECT_LT(secs, 2.0) << "cancel took " << secs << " s";
+    EXPECT_FALSE(fs::exists(out.path() / "sana_t2v_00001.mp4"));
+
+    set(doc, "sampler", "steps", "2");
+    const Outcome r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model", "text_encode"}));
+    EXPECT_EQ(r.nodes(EK::NodeStarted), (Ids{"sampler", "vae_decode", "save_video"}));
+}
+
+TEST_F(SanaNodesTest, ImageToVideoRuns) {
+    Outcome r = run(tinyGraph(true));
+    ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
+    EXPECT_EQ(r.nodes(EK::NodeFinished).size(), 7u);
+    const auto info = media::probeVideo(r.result.outputs.at("save_video").getString("path"));
+    EXPECT_EQ(info.frames, 5);
+    EXPECT_EQ(info.width, 32);
+    // The image latent changes with the image only: a seed change keeps Load Image and Image Encode cached.
+    GraphDocument doc = tinyGraph(true);
+    set(doc, "sampler", "seed", "99");
+    r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    EXPECT_EQ(r.nodes(EK::NodeStarted), (Ids{"sampler", "vae_decode", "save_video"}));
+}
+
+TEST_F(SanaNodesTest, SaveLatentAndLoadLatentRoundTrip) {
+    GraphDocument doc = tinyGraph(false);
+    doc.addNode("sana.save_latent", 1, {{"filename", "keep/run_{counter:03}"}}, json::object(),
+                "save_latent");
+    doc.connect({"sampler", "latent"}, {"save_latent", "latent"});
+    const Outcome first = run(doc, {{"save_latent", "vae_decode"}, {}});
+    ASSERT_TRUE(first.result.ok()) << first.result.message;
+    const fs::path file = first.result.outputs.at("save_latent").getString("path");
+    EXPECT_EQ(file, out.path() / "keep" / "run_001.safetensors");
+
+    auto st = SafetensorsFile::open(file);
+    EXPECT_EQ(st->metadata().at("format"), "sanavideo.latent");
+    EXPECT_EQ(st->metadata().at("kind"), "video");
+    EXPECT_EQ(st->metadata().at("width"), "32");
+    EXPECT_EQ(st->metadata().at("frames"), "5");
+    EXPECT_EQ(json::parse(st->metadata().at("graph")), doc.toJson());
+    EXPECT_EQ(st->get("latents").shape(), (Shape{1, 16, 2, 4, 4}));
+
+    // Decoding the saved latents gives exactly the frames of the run that sampled them.
+    GraphDocument reload;
+    reload.addNode("sana.load_model", 1, doc.findNode("load_model")->params, json::object(), "load_model");
+    reload.addNode("sana.load_latent", 1, {{"path", file.string()}}, json::object(), "load_latent");
+    reload.addNode("sana.vae_decode", 1, json::object(), json::object(), "vae_decode");
+    reload.connect({"load_model", "model"}, {"vae_decode", "model"});
+    reload.connect({"load_latent", "latent"}, {"vae_decode", "latent"});
+    const Outcome second = run(reload, {{"vae_decode"}, {}});
+    ASSERT_TRUE(second.result.ok()) << second.result.message;
+    const auto a = first.result.outputs.at("vae_decode").get("video").toVideo();
+    const auto b = second.result.outputs.at("vae_decode").get("video").toVideo();
+    EXPECT_EQ(b->frameCount, 5);
+    EXPECT_EQ(b->width, 32);
+    EXPECT_TRUE(a->rgb == b->rgb) << "decoded frames differ";
+
+    // A second save counts up.
+    set(doc, "sampler", "seed", "1");
+    const Outcome third = run(doc, {{"save_latent"}, {}});
+    ASSERT_TRUE(third.result.ok()) << third.result.message;
+    EXPECT_EQ(fs::path(third.result.outputs.at("save_latent").getString("path")).filename(),
+              "run_002.safetensors");
+}
+
+TEST_F(SanaNodesTest, LoadLatentRejectsForeignFilesNamingThePath) {
+    const fs::path foreign = out.path() / "foreign.safetensors";
+    const std::vector<std::pair<std::string, Tensor>> tensors{
+        {"latents", Tensor::zeros({1, 16, 1, 2, 2}, DType::F32)}};
+    writeSafetensors(foreign, tensors, {{"format", "something.else"}});
+    GraphDocument doc;
+    doc.addNode("sana.load_latent", 1, {{"path", foreign.string()}}, json::object(), "ll");
+    const Outcome r = run(doc, {{"ll"}, {}});
+    ASSERT_EQ(r.result.status, RunResult::Status::Failed);
+    EXPECT_EQ(r.result.failedNode, "ll");
+    EXPECT_NE(r.result.message.find("parameter 'path'"), std::string::npos) << r.result.message;
+    EXPECT_NE(r.result.message.find("not a Sana Video latent file"), std::string::npos) << r.result.message;
+}
+
+TEST_F(SanaNodesTest, PngSequenceAndPreview) {
+    GraphDocument doc = tinyGraph(false);
+    set(doc, "save_video", "format", "png");
+    doc.addNode("sana.preview_video", 1, json::object(), json::object(), "preview");
+    doc.connect({"vae_decode", "video"}, {"preview", "video"});
+    const Outcome r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    const fs::path folder = r.result.outputs.at("save_video").getString("path");
+    EXPECT_EQ(folder.filename(), "sana_t2v_00001");
+    for (int i = 0; i < 5; ++i) EXPECT_TRUE(fs::exists(folder / concat("frame_000", i, ".png"))) << i;
+    EXPECT_EQ(json::parse(test::readFile(folder / "graph.json")), doc.toJson());
+    const auto shown = r.of(EK::NodeDisplay, "preview");
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_EQ(shown[0]->value.toVideo()->frameCount, 5);
+}
+
+// ---- errors name the parameter
+// -----------------------------------------------------------------------------------
+
+TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
+    struct Case {
+        bool i2v;
+        std::string node, param, value, failedNode, expected;
+    };
+    std::vector<Case> cases = {
+        {false, "sampler", "frames", "6", "sampler", "parameter 'frames'"},
+        {false, "sampler", "width", "40", "sampler", "parameter 'width'"},
+        {false, "load_model", "folder", (out.path() / "nowhere").string(), "load_model",
+         "parameter 'folder'"},
+        {false, "save_video", "filename", "clip_{count}", "save_video", "parameter 'filename'"},
+        {true, "image_encode", "width", "48", "sampler", "'width'/'height'"},
+        {true, "load_image", "path", (out.path() / "missing.png").string(), "load_image", "parameter 'path'"},
+    };
+    if (!detail::cudaAvailable())
+        cases.push_back({false, "load_model", "device", "cuda", "load_model", "parameter 'device'"});
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.node + "." + c.param + "=" + c.value);
+        GraphDocument doc = tinyGraph(c.i2v);
+        set(doc, c.node, c.param, c.value);
+        const Outcome r = run(doc);
+        ASSERT_EQ(r.result.status, RunResult::Status::Failed) << r.result.message;
+        EXPECT_EQ(r.result.failedNode, c.failedNode);
+        EXPECT_NE(r.result.message.find(c.expected), std::string::npos) << r.result.message;
+    }
+}
+
+}  // namespace
+}  // namespace sv::plugin
