@@ -8,9 +8,17 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 dpkg-deb -x "$deb" "$root"
 echo "== contents"
-dpkg-deb -c "$deb" | awk '{print $6}'
+dpkg-deb -c "$deb" | awk '{print $6}' > "$root/contents.txt"
+cat "$root/contents.txt"
 echo "== sanavideo --help"
 "$root/usr/bin/sanavideo" --help
+if grep -q 'lib/sanavideo/plugins/.*\.so$' "$root/contents.txt"; then
+  echo "== sanavideo nodes (the packaged node pack, found next to the executable)"
+  "$root/usr/bin/sanavideo" nodes > "$root/nodes.txt"
+  head -5 "$root/nodes.txt"
+  test -s "$root/nodes.txt"
+  test -f "$root/usr/share/sanavideo/graphs/text-to-video.json"
+fi
 echo "== sanavideo-studio --version"
 QT_QPA_PLATFORM=offscreen "$root/usr/bin/sanavideo-studio" --version
 test -f "$root/usr/share/applications/sanavideo-studio.desktop"

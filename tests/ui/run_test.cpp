@@ -97,6 +97,12 @@ TEST(Run, PreviewsArriveLiveAndTheJobFinishes) {
     EXPECT_EQ(w.preview()->mode(), PreviewPane::Mode::Video);
     EXPECT_EQ(w.preview()->frameCount(), 5);
 
+    // Double-clicking the finished job in the queue shows its result again.
+    w.preview()->clear();
+    emit w.queuePanel()->jobActivated(job);
+    EXPECT_EQ(w.preview()->mode(), PreviewPane::Mode::Video);
+    EXPECT_EQ(w.preview()->frameCount(), 5);
+
     // A second run reuses everything upstream of the always-run output.
     const int again = w.runGraph();
     ASSERT_TRUE(waitJobDone(w, again));

@@ -26,23 +26,34 @@ namespace sv::ui::test {
 
 namespace sp = sv::plugin;
 
-/// The process's QApplication (created on first use, offscreen, settings in Qt's test locations).
-inline QApplication& app() {
-    static int argc = 1;
-    static char name[] = "sv_ui_test";
-    static char* argv[] = {name, nullptr};
-    // Deliberately never destroyed: destroying a QApplication from a static destructor at process exit runs after
-    // other statics (widgets, registries) are gone and crashed the single-test processes that ctest starts.
-    static QApplication* instance = [] {
+/// Owns the process's QApplication: created before the first test, destroyed after the last one (inside
+/// RUN_ALL_TESTS, not by exit handlers, which would run after Qt's own statics are gone).
+class QtEnvironment : public ::testing::Environment {
+  public:
+    void SetUp() override {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
         QStandardPaths::setTestModeEnabled(true);
-        auto* a = new QApplication(argc, argv);
+        m_app = std::make_unique<QApplication>(m_argc, m_argv);
         QApplication::setOrganizationName(QStringLiteral("SanaVideoTests"));
         QApplication::setApplicationName(QStringLiteral("sv_ui_test"));
         initResources();
-        return a;
-    }();
-    return *instance;
+    }
+    void TearDown() override { m_app.reset(); }
+
+  private:
+    int m_argc = 1;
+    char m_name[11] = "sv_ui_test";
+    char* m_argv[2] = {m_name, nullptr};
+    std::unique_ptr<QApplication> m_app;
+};
+
+inline ::testing::Environment* const kQtEnvironment = ::testing::AddGlobalTestEnvironment(new QtEnvironment);
+
+/// The process's QApplication (see QtEnvironment).
+inline QApplication& app() {
+    auto* a = qobject_cast<QApplication*>(QCoreApplication::instance());
+    EXPECT_NE(a, nullptr) << "QtEnvironment did not run";
+    return *a;
 }
 
 // ---- test nodes

@@ -73,6 +73,7 @@ MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, 
     connect(m_model.get(), &GraphModel::linkRemoved, this,
             [this](const sp::GraphLink& l) { invalidateFrom(GraphModel::qs(l.to.node)); });
     connect(m_queue.get(), &RunQueue::executionEvent, this, &MainWindow::onExecutionEvent);
+    connect(m_queuePanel, &QueuePanel::jobActivated, this, &MainWindow::showJobResult);
     connect(m_queue.get(), &RunQueue::busyChanged, this, [this](bool busy) {
         m_actions.cancel->setEnabled(busy);
         if (!busy) m_runStatus->clear();

@@ -138,6 +138,9 @@ class MainWindow : public QMainWindow {
     // main_window_run.cpp
     void onExecutionEvent(int jobId, const sp::ExecutionEvent& event);
     void showViewedResult();
+    /// The queue's history: the last picture result of a job, shown when the job is double-clicked.
+    void rememberJobResult(int jobId, const Displayable& d);
+    void showJobResult(int jobId);
     /// An edit makes the badges of a node and everything downstream stale: back to idle (running ones stay).
     void invalidateFrom(const QString& nodeId);
     void showDisplayable(const QString& nodeId, const Displayable& d, const QString& caption);
@@ -177,6 +180,7 @@ class MainWindow : public QMainWindow {
     QHash<QString, qint64> m_nodeSteps;
     // The last picture result of each node (IMAGE/VIDEO outputs or displays), for the view flag.
     QHash<QString, Displayable> m_results;
+    QHash<int, Displayable> m_jobResults;  // newest jobs only
 };
 
 }  // namespace sv::ui

@@ -125,6 +125,22 @@ bool MainWindow::openTemplate(const QString& path) {
         return false;
     }
     if (!loadDocument(f.readAll(), path, QString())) return false;
+    // Empty folder fields (the model folder of a default graph) start with the last model folder used.
+    const QStringList folders = QSettings().value(QStringLiteral("paths/modelFolders")).toStringList();
+    if (!folders.isEmpty()) {
+        for (const sp::GraphNode& n : std::vector<sp::GraphNode>(m_doc.nodes())) {
+            const sp::NodeDescriptor* d = m_registry.find(n.type);
+            if (!d) continue;
+            for (const sp::ParamSpec& p : d->params) {
+                if (p.type != sp::PortType::Path || p.pathMode != sp::PathMode::Folder) continue;
+                const auto it = n.params.find(p.name);
+                const bool empty = it == n.params.end() || it->is_null() ||
+                                   (it->is_string() && it->get<std::string>().empty());
+                if (empty) m_doc.setParam(n.id, p.name, folders.first().toStdString());
+            }
+        }
+        m_editor->undoStack()->clear();
+    }
     m_log->info(tr("file"), tr("New graph from %1").arg(QFileInfo(path).fileName()));
     return true;
 }

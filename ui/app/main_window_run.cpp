@@ -1,11 +1,14 @@
 // MainWindow: running — queueing the graph, and turning executor events into node badges, live previews,
 // results in the preview pane and log lines. Events arrive on the GUI thread through RunQueue's queued calls.
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QLabel>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+
+#include <algorithm>
 
 #include "app/main_window.h"
 #include "canvas/graph_model.h"
@@ -18,6 +21,7 @@ namespace sv::ui {
 
 namespace {
 constexpr double kDefaultFps = 16.0;
+constexpr int kKeptJobResults = 8;
 
 LogPanel::Level logLevel(sp::LogLevel l) {
     switch (l) {
@@ -81,6 +85,24 @@ void MainWindow::showViewedResult() {
         m_preview->clear(
             tr("%1 has no picture yet. Run the graph (Ctrl+Enter).").arg(m_model->title(viewed)));
     }
+}
+
+void MainWindow::rememberJobResult(int jobId, const Displayable& d) {
+    m_jobResults.insert(jobId, d);
+    while (m_jobResults.size() > kKeptJobResults) {
+        const QList<int> ids = m_jobResults.keys();
+        m_jobResults.remove(*std::min_element(ids.begin(), ids.end()));
+    }
+}
+
+void MainWindow::showJobResult(int jobId) {
+    const auto it = m_jobResults.constFind(jobId);
+    if (it == m_jobResults.constEnd()) {
+        statusBar()->showMessage(tr("Job #%1 has no picture result to show").arg(jobId), 4000);
+        return;
+    }
+    m_previewDock->raise();
+    m_preview->showFrames(it->frames, it->fps, tr("Job #%1").arg(jobId));
 }
 
 void MainWindow::invalidateFrom(const QString& nodeId) {
@@ -168,7 +190,10 @@ void MainWindow::onExecutionEvent(int jobId, const sp::ExecutionEvent& e) {
             }
             break;
         case K::NodeDisplay:
-            if (auto d = toDisplayable(e.value)) showDisplayable(node, *d, title);
+            if (auto d = toDisplayable(e.value)) {
+                rememberJobResult(jobId, *d);
+                showDisplayable(node, *d, title);
+            }
             break;
         case K::NodeLog:
             m_log->append(logLevel(e.level), source, QString::fromStdString(e.message));
@@ -179,6 +204,7 @@ void MainWindow::onExecutionEvent(int jobId, const sp::ExecutionEvent& e) {
             // The viewed node's picture outputs go to the preview pane.
             for (const auto& [port, value] : e.outputs.entries()) {
                 if (auto d = toDisplayable(value)) {
+                    rememberJobResult(jobId, *d);
                     m_results.insert(node, *d);
                     if (viewed == node) m_preview->showFrames(d->frames, d->fps, title);
                     break;

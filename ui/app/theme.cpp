@@ -45,7 +45,7 @@ QColor portTypeColor(QStringView typeName) {
 }
 
 QColor categoryColor(QStringView category) {
-    const QString c = lowered(category).section(u'/', 0, 0);
+    const QString c = lowered(category).section(u'/', -1);  // the leaf: "Sana Video/Sampling" → "sampling"
     if (c.contains(u"load")) return {0x3b, 0x5f, 0x8a};
     if (c.contains(u"condition") || c.contains(u"text")) return {0x8a, 0x5a, 0x2b};
     if (c.contains(u"sampl")) return {0x6b, 0x3f, 0x8a};

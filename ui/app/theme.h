@@ -36,8 +36,8 @@ const CanvasColors& canvasColors();
 /// colour derived from the name, so a node pack's own types are still told apart. Thread safety: pure.
 QColor portTypeColor(QStringView typeName);
 
-/// The title-bar colour of a node category ("Loaders", "Sampling", ...); unknown categories get a stable
-/// colour.
+/// The title-bar colour of a node category by its last level ("Sana Video/Sampling" → Sampling); unknown
+/// categories get a stable colour derived from the name.
 QColor categoryColor(QStringView category);
 
 /// The application style sheet (docks, panels, queue, preview controls).

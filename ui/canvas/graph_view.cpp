@@ -2,7 +2,9 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QContextMenuEvent>
 #include <QFileInfo>
+#include <QMenu>
 #include <QMimeData>
 #include <QScrollBar>
 #include <QWheelEvent>
@@ -300,6 +302,36 @@ void GraphView::dropEvent(QDropEvent* event) {
         return;
     }
     QGraphicsView::dropEvent(event);
+}
+
+void GraphView::contextMenuEvent(QContextMenuEvent* event) {
+    const QPointF scenePos = mapToScene(event->pos());
+    NodeItem* node = nullptr;
+    for (QGraphicsItem* item : m_scene.items(scenePos)) {
+        if (item->isWidget()) {  // an inline editor's own menu
+            QGraphicsView::contextMenuEvent(event);
+            return;
+        }
+        if (item->type() == NodeItem::Type) {
+            node = static_cast<NodeItem*>(item);
+            break;
+        }
+    }
+    QMenu menu(this);
+    if (node) {
+        if (!node->isSelected()) m_scene.selectNodes({node->id()});
+        for (QAction* a : {m_actions.view, m_actions.bypass, m_actions.duplicate, m_actions.copy,
+                           m_actions.cut, m_actions.remove})
+            menu.addAction(a);
+    } else {
+        QAction* add = menu.addAction(tr("Add Node…"));
+        connect(add, &QAction::triggered, this, [this, pos = event->pos()] { openPalette(pos); });
+        menu.addAction(m_actions.paste);
+        menu.addSeparator();
+        menu.addAction(m_actions.selectAll);
+        menu.addAction(m_actions.frameAll);
+    }
+    menu.exec(event->globalPos());
 }
 
 }  // namespace sv::ui
