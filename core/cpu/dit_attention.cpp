@@ -9,6 +9,10 @@
 #include "base/parallel.h"
 #include "cpu/gemm.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/dit.h"
+#endif
+
 namespace sv::ops::dit {
 
 namespace {
@@ -23,6 +27,9 @@ void requireCpuF32(const Tensor& t, const char* op, const char* what) {
 
 Tensor reluLinearAttention(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
                            const RopeTables& rope) {
+#ifdef SV_WITH_CUDA
+    if (q.device().isCuda()) return cuda::ditReluLinearAttention(q, k, v, heads, rope);
+#endif
     requireCpuF32(q, "reluLinearAttention", "q");
     requireCpuF32(k, "reluLinearAttention", "k");
     requireCpuF32(v, "reluLinearAttention", "v");
@@ -106,6 +113,9 @@ Tensor attentionBiasFromMask(const Tensor& mask) {
 }
 
 Tensor crossAttention(const Tensor& q, const Tensor& k, const Tensor& v, int heads, const Tensor& bias) {
+#ifdef SV_WITH_CUDA
+    if (q.device().isCuda()) return cuda::ditCrossAttention(q, k, v, heads, bias);
+#endif
     requireCpuF32(q, "crossAttention", "q");
     requireCpuF32(k, "crossAttention", "k");
     requireCpuF32(v, "crossAttention", "v");

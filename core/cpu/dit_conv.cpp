@@ -8,6 +8,11 @@
 
 #include "base/parallel.h"
 #include "cpu/gemm.h"
+#include "ops/elementwise.h"
+
+#ifdef SV_WITH_CUDA
+#include "cuda/dit.h"
+#endif
 
 namespace sv::ops::dit {
 
@@ -22,6 +27,9 @@ void requireCpuF32(const Tensor& t, const char* op, const char* what) {
 }  // namespace
 
 Tensor depthwiseConv3x3(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::ditDepthwiseConv3x3(x, weight, bias);
+#endif
     requireCpuF32(x, "depthwiseConv3x3", "x");
     requireCpuF32(weight, "depthwiseConv3x3", "weight");
     SV_ASSERT_MSG(x.rank() == 4, "depthwiseConv3x3: x must be [S, H, W, C], got ", x.describe());
@@ -70,6 +78,9 @@ Tensor depthwiseConv3x3(const Tensor& x, const Tensor& weight, const Tensor& bia
 }
 
 Tensor gluSilu(const Tensor& x) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::ditGluSilu(x);
+#endif
     requireCpuF32(x, "gluSilu", "x");
     SV_ASSERT_MSG(x.rank() >= 1 && x.dim(-1) % 2 == 0, "gluSilu: last dimension must be even, got ",
                   x.describe());
@@ -93,7 +104,17 @@ Tensor gluSilu(const Tensor& x) {
     return y;
 }
 
+Tensor siluDepthwiseGlu(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::ditSiluDepthwiseGlu(x, weight, bias);
+#endif
+    return gluSilu(depthwiseConv3x3(silu(x), weight, bias));
+}
+
 Tensor temporalConv3(const Tensor& x, const Tensor& weight) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::ditTemporalConv3(x, weight);
+#endif
     requireCpuF32(x, "temporalConv3", "x");
     requireCpuF32(weight, "temporalConv3", "weight");
     SV_ASSERT_MSG(x.rank() == 4, "temporalConv3: x must be [B, F, P, D], got ", x.describe());

@@ -7,6 +7,10 @@
 
 #include "base/parallel.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/dit.h"
+#endif
+
 namespace sv::ops::dit {
 
 namespace {
@@ -66,6 +70,9 @@ RowMap rowMapOf(const Tensor& index, int64_t B, int64_t N, int64_t R, const char
 }  // namespace
 
 Tensor rmsNorm(const Tensor& x, const Tensor& weight, float eps) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::ditRmsNorm(x, weight, eps);
+#endif
     requireCpuF32(x, "rmsNorm", "x");
     requireCpuF32(weight, "rmsNorm", "weight");
     const int64_t D = x.dim(-1);
@@ -92,6 +99,9 @@ Tensor rmsNorm(const Tensor& x, const Tensor& weight, float eps) {
 
 Tensor layerNormModulate(const Tensor& x, const Tensor& shift, const Tensor& scale, const Tensor& rowIndex,
                          float eps) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::ditLayerNormModulate(x, shift, scale, rowIndex, eps);
+#endif
     requireCpuF32(x, "layerNormModulate", "x");
     SV_ASSERT_MSG(x.rank() == 3, "layerNormModulate: x must be [B, N, D], got ", x.describe());
     const int64_t B = x.dim(0), N = x.dim(1), D = x.dim(2);
@@ -128,6 +138,9 @@ Tensor layerNormModulate(const Tensor& x, const Tensor& shift, const Tensor& sca
 }
 
 Tensor gatedResidual(const Tensor& x, const Tensor& branch, const Tensor& gate, const Tensor& rowIndex) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::ditGatedResidual(x, branch, gate, rowIndex);
+#endif
     requireCpuF32(x, "gatedResidual", "x");
     requireCpuF32(branch, "gatedResidual", "branch");
     SV_ASSERT_MSG(x.rank() == 3 && branch.shape() == x.shape(), "gatedResidual: x ", x.describe(),
@@ -150,6 +163,9 @@ Tensor gatedResidual(const Tensor& x, const Tensor& branch, const Tensor& gate, 
 }
 
 Tensor gatherRows(const Tensor& table, const Tensor& index) {
+#ifdef SV_WITH_CUDA
+    if (table.device().isCuda()) return cuda::ditGatherRows(table, index);
+#endif
     requireCpuF32(table, "gatherRows", "table");
     SV_ASSERT_MSG(table.rank() == 2, "gatherRows: table must be [R, D], got ", table.describe());
     SV_ASSERT_MSG(index.device().isCpu() && index.dtype() == DType::I32,

@@ -7,6 +7,10 @@
 
 #include "base/parallel.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/dit.h"
+#endif
+
 namespace sv::ops::dit {
 
 RopeTables ropeTables(std::array<int, 3> split, int maxSeqLen, double theta, std::array<int64_t, 3> grid,
@@ -40,6 +44,16 @@ RopeTables ropeTables(std::array<int, 3> split, int maxSeqLen, double theta, std
             }
         }
     }
+#ifdef SV_WITH_CUDA
+    if (device.isCuda()) {  // expand on the GPU: only the small per-axis tables cross the bus
+        std::vector<float> c, s;
+        for (int a = 0; a < 3; ++a) {
+            c.insert(c.end(), axisCos[a].begin(), axisCos[a].end());
+            s.insert(s.end(), axisSin[a].begin(), axisSin[a].end());
+        }
+        return cuda::ditExpandRope(c, s, split, grid, device);
+    }
+#endif
     const int64_t N = grid[0] * grid[1] * grid[2];
     Tensor cosT = Tensor::empty({N, headDim}, DType::F32);
     Tensor sinT = Tensor::empty({N, headDim}, DType::F32);
@@ -64,6 +78,9 @@ RopeTables ropeTables(std::array<int, 3> split, int maxSeqLen, double theta, std
 }
 
 Tensor applyRope(const Tensor& x, const RopeTables& rope) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::ditApplyRope(x, rope);
+#endif
     SV_ASSERT_MSG(x.device().isCpu() && x.dtype() == DType::F32, "applyRope: CPU F32 only, got ",
                   x.describe());
     SV_ASSERT_MSG(rope.cos.device().isCpu() && rope.cos.dtype() == DType::F32 && rope.cos.rank() == 2 &&

@@ -6,6 +6,10 @@
 
 #include "base/parallel.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/elementwise.h"
+#endif
+
 namespace sv::ops {
 
 namespace {
@@ -96,26 +100,44 @@ Shape broadcastShape(const Shape& a, const Shape& b) {
 }
 
 Tensor add(const Tensor& a, const Tensor& b) {
+#ifdef SV_WITH_CUDA
+    if (a.device().isCuda()) return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Add);
+#endif
     return binary(a, b, "add", [](float x, float y) { return x + y; });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
+#ifdef SV_WITH_CUDA
+    if (a.device().isCuda()) return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Sub);
+#endif
     return binary(a, b, "sub", [](float x, float y) { return x - y; });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
+#ifdef SV_WITH_CUDA
+    if (a.device().isCuda()) return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Mul);
+#endif
     return binary(a, b, "mul", [](float x, float y) { return x * y; });
 }
 
 Tensor scale(const Tensor& a, float s) {
+#ifdef SV_WITH_CUDA
+    if (a.device().isCuda()) return cuda::unary(a, cuda::UnaryOp::Scale, s);
+#endif
     return unary(a, "scale", [s](float x) { return x * s; });
 }
 
 Tensor silu(const Tensor& x) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::unary(x, cuda::UnaryOp::Silu);
+#endif
     return unary(x, "silu", [](float v) { return v / (1.0f + std::exp(-v)); });
 }
 
 Tensor geluTanh(const Tensor& x) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::unary(x, cuda::UnaryOp::GeluTanh);
+#endif
     constexpr float kBeta = float(M_SQRT2 * M_2_SQRTPI * 0.5);
     constexpr float kKappa = 0.044715f;
     return unary(x, "geluTanh", [](float v) {
@@ -125,6 +147,9 @@ Tensor geluTanh(const Tensor& x) {
 }
 
 Tensor relu(const Tensor& x) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::unary(x, cuda::UnaryOp::Relu);
+#endif
     return unary(x, "relu", [](float v) { return v < 0.0f ? 0.0f : v; });  // NaN stays NaN
 }
 

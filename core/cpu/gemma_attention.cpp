@@ -7,6 +7,10 @@
 #include "cpu/gemm.h"
 #include "ops/gemma_attention.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/gemma.h"
+#endif
+
 namespace sv::ops {
 
 GemmaRotary gemmaRotaryTables(int64_t length, int64_t headDim, double theta) {
@@ -33,6 +37,9 @@ GemmaRotary gemmaRotaryTables(int64_t length, int64_t headDim, double theta) {
 }
 
 Tensor gemmaApplyRotary(const Tensor& x, const GemmaRotary& tables) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::gemmaApplyRotary(x, tables);
+#endif
     SV_ASSERT_MSG(x.device().isCpu(), "gemmaApplyRotary: only the CPU backend is implemented");
     SV_ASSERT_MSG(x.dtype() == DType::F32 && x.rank() == 4, "gemmaApplyRotary: x ", x.describe());
     const int64_t B = x.dim(0), L = x.dim(1), heads = x.dim(2), D = x.dim(3), half = D / 2;
@@ -71,6 +78,9 @@ constexpr int64_t kQueryBlock =
 
 Tensor gemmaAttention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& keyMask,
                       const GemmaAttentionParams& params) {
+#ifdef SV_WITH_CUDA
+    if (q.device().isCuda()) return cuda::gemmaAttention(q, k, v, keyMask, params);
+#endif
     SV_ASSERT_MSG(q.device().isCpu() && k.device().isCpu() && v.device().isCpu(),
                   "gemmaAttention: only the CPU backend is implemented");
     SV_ASSERT_MSG(q.dtype() == DType::F32 && k.dtype() == DType::F32 && v.dtype() == DType::F32 &&

@@ -1,9 +1,16 @@
 #include "ops/gemma_embedding.h"
 #include "base/parallel.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/gemma.h"
+#endif
+
 namespace sv::ops {
 
 Tensor gemmaEmbed(const Tensor& table, const Tensor& ids, float scale) {
+#ifdef SV_WITH_CUDA
+    if (table.device().isCuda()) return cuda::gemmaEmbed(table, ids, scale);
+#endif
     SV_ASSERT_MSG(table.device().isCpu() && ids.device().isCpu(),
                   "gemmaEmbed: only the CPU backend is implemented");
     SV_ASSERT_MSG(table.dtype() == DType::F32 && table.rank() == 2, "gemmaEmbed: table ", table.describe());

@@ -5,6 +5,10 @@
 #include "ops/gemma_mlp.h"
 #include "ops/linear.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/gemma.h"
+#endif
+
 namespace sv::ops {
 
 namespace {
@@ -35,6 +39,9 @@ void gateInPlace(float* gate, const float* up, int64_t n) {
 }  // namespace
 
 Tensor geluTanhGate(const Tensor& gate, const Tensor& up) {
+#ifdef SV_WITH_CUDA
+    if (gate.device().isCuda()) return cuda::geluTanhGate(gate, up);
+#endif
     checkPair(gate, up);
     Tensor out = gate.clone();
     Tensor uc = up.contiguous();
@@ -43,6 +50,9 @@ Tensor geluTanhGate(const Tensor& gate, const Tensor& up) {
 }
 
 Tensor gemmaMlp(const Tensor& x, const Tensor& gateW, const Tensor& upW, const Tensor& downW) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::gemmaMlp(x, gateW, upW, downW);
+#endif
     SV_ASSERT_MSG(x.device().isCpu(), "gemmaMlp: only the CPU backend is implemented");
     SV_ASSERT_MSG(x.dtype() == DType::F32, "gemmaMlp: F32 only, got ", x.describe());
     SV_ASSERT_MSG(gateW.rank() == 2 && upW.shape() == gateW.shape() && gateW.dim(1) == x.dim(-1) &&

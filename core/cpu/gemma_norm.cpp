@@ -3,6 +3,10 @@
 #include "base/parallel.h"
 #include "ops/gemma_norm.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/gemma.h"
+#endif
+
 namespace sv::ops {
 
 namespace {
@@ -54,10 +58,16 @@ Tensor normRows(const Tensor& x, const Tensor& w, double eps, const Tensor* resi
 }  // namespace
 
 Tensor gemmaRmsNorm(const Tensor& x, const Tensor& w, double eps) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::gemmaRmsNorm(x, w, eps, Tensor());
+#endif
     return normRows(x, w, eps, nullptr);
 }
 
 Tensor gemmaNormResidual(const Tensor& residual, const Tensor& x, const Tensor& w, double eps) {
+#ifdef SV_WITH_CUDA
+    if (x.device().isCuda()) return cuda::gemmaRmsNorm(x, w, eps, residual);
+#endif
     return normRows(x, w, eps, &residual);
 }
 

@@ -5,9 +5,16 @@
 #include "cpu/gemm.h"
 #include "ops/vae_attention.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/vae.h"
+#endif
+
 namespace sv::ops {
 
 Tensor vaeFrameAttention(const Tensor& qkvIn) {
+#ifdef SV_WITH_CUDA
+    if (qkvIn.device().isCuda()) return cuda::vaeFrameAttention(qkvIn);
+#endif
     SV_ASSERT_MSG(qkvIn.rank() == 5 && qkvIn.dim(1) % 3 == 0, "vaeFrameAttention: qkv ", qkvIn.describe());
     SV_ASSERT_MSG(qkvIn.device().isCpu() && qkvIn.dtype() == DType::F32,
                   "vaeFrameAttention: the CPU backend needs an F32 CPU tensor, got ", qkvIn.describe());

@@ -7,6 +7,10 @@
 #include "cpu/gemm.h"
 #include "ops/vae_conv.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/vae.h"
+#endif
+
 namespace sv::ops {
 
 namespace {
@@ -132,6 +136,10 @@ void addResidual(Tensor& out, const Tensor& residual, const char* op) {
 
 Tensor causalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& wIn, const Tensor& biasIn,
                     const ConvPad3d& pad, int strideT, int strideH, int strideW, const Tensor& residual) {
+#ifdef SV_WITH_CUDA
+    if (xIn.device().isCuda())
+        return cuda::vaeCausalConv3d(xIn, cacheIn, wIn, biasIn, pad, strideT, strideH, strideW, residual);
+#endif
     const char* op = "causalConv3d";
     SV_ASSERT_MSG(xIn.rank() == 5 && wIn.rank() == 5 && wIn.dim(1) == xIn.dim(1), op, ": x ", xIn.describe(),
                   " vs w ", wIn.describe());

@@ -5,9 +5,16 @@
 #include "base/parallel.h"
 #include "ops/vae_norm.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/vae.h"
+#endif
+
 namespace sv::ops {
 
 Tensor wanRmsNorm(const Tensor& xIn, const Tensor& gammaIn, bool silu) {
+#ifdef SV_WITH_CUDA
+    if (xIn.device().isCuda()) return cuda::vaeRmsNorm(xIn, gammaIn, silu);
+#endif
     SV_ASSERT_MSG(xIn.rank() >= 2 && gammaIn.numel() == xIn.dim(1), "wanRmsNorm: x ", xIn.describe(),
                   " gamma ", gammaIn.describe());
     SV_ASSERT_MSG(xIn.device().isCpu() && xIn.dtype() == DType::F32,

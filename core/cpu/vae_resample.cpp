@@ -4,6 +4,11 @@
 #include "base/parallel.h"
 #include "ops/vae_resample.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/elementwise.h"
+#include "cuda/vae.h"
+#endif
+
 namespace sv::ops {
 
 namespace {
@@ -35,6 +40,9 @@ Tensor perChannel(const Tensor& zIn, const Tensor& meanIn, const Tensor& invIn, 
 }  // namespace
 
 Tensor upsampleNearest2x(const Tensor& xIn) {
+#ifdef SV_WITH_CUDA
+    if (xIn.device().isCuda()) return cuda::vaeUpsampleNearest2x(xIn);
+#endif
     SV_ASSERT_MSG(xIn.rank() == 5, "upsampleNearest2x: x ", xIn.describe());
     const Tensor x = cpuF32(xIn, "upsampleNearest2x");
     const int64_t planes = x.dim(0) * x.dim(1) * x.dim(2), H = x.dim(3), W = x.dim(4);
@@ -54,6 +62,9 @@ Tensor upsampleNearest2x(const Tensor& xIn) {
 }
 
 Tensor interleaveTimeHalves(const Tensor& xIn) {
+#ifdef SV_WITH_CUDA
+    if (xIn.device().isCuda()) return cuda::vaeInterleaveTimeHalves(xIn);
+#endif
     SV_ASSERT_MSG(xIn.rank() == 5 && xIn.dim(1) % 2 == 0, "interleaveTimeHalves: x ", xIn.describe());
     const Tensor x = cpuF32(xIn, "interleaveTimeHalves");
     const int64_t B = x.dim(0), C = x.dim(1) / 2, T = x.dim(2), HW = x.dim(3) * x.dim(4);
@@ -71,6 +82,9 @@ Tensor interleaveTimeHalves(const Tensor& xIn) {
 }
 
 Tensor clampValues(const Tensor& xIn, float lo, float hi) {
+#ifdef SV_WITH_CUDA
+    if (xIn.device().isCuda()) return cuda::unary(xIn, cuda::UnaryOp::Clamp, lo, hi);
+#endif
     const Tensor x = cpuF32(xIn, "clampValues");
     Tensor out = Tensor::empty(x.shape(), DType::F32);
     const float* xp = x.data<float>();
@@ -82,11 +96,17 @@ Tensor clampValues(const Tensor& xIn, float lo, float hi) {
 }
 
 Tensor normalizeLatents(const Tensor& z, const Tensor& mean, const Tensor& invStd) {
+#ifdef SV_WITH_CUDA
+    if (z.device().isCuda()) return cuda::perChannelNormalize(z, mean, invStd, false);
+#endif
     return perChannel(z, mean, invStd, "normalizeLatents",
                       [](float v, float m, float inv) { return (v - m) * inv; });
 }
 
 Tensor denormalizeLatents(const Tensor& z, const Tensor& mean, const Tensor& invStd) {
+#ifdef SV_WITH_CUDA
+    if (z.device().isCuda()) return cuda::perChannelNormalize(z, mean, invStd, true);
+#endif
     return perChannel(z, mean, invStd, "denormalizeLatents",
                       [](float v, float m, float inv) { return v / inv + m; });
 }

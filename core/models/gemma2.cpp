@@ -41,12 +41,11 @@ void checkInputs(const Tensor& ids, const Tensor& mask, int vocabSize) {
 
 Gemma2Encoder Gemma2Encoder::load(const std::filesystem::path& folder, const LoadOptions& options,
                                   const Gemma2EncoderOptions& encoderOptions) {
-    SV_CHECK(options.dtype == DType::F32, folder.string(),
-             ": the Gemma-2 text encoder runs in float32 on the CPU backend; LoadOptions.dtype is ",
+    SV_CHECK(options.device.isCuda() || options.dtype == DType::F32, folder.string(),
+             ": the CPU backend runs the Gemma-2 text encoder in float32; LoadOptions.dtype is ",
              dtypeName(options.dtype));
-    SV_CHECK(options.device.isCpu(), folder.string(),
-             ": the Gemma-2 text encoder is only implemented on the CPU backend (requested ",
-             options.device.toString(), ")");
+    SV_CHECK(isFloating(options.dtype) && options.dtype != DType::F64, folder.string(),
+             ": unsupported Gemma-2 weight dtype ", dtypeName(options.dtype));
     const std::filesystem::path configPath = folder / "config.json";
     SV_CHECK(std::filesystem::is_regular_file(configPath), folder.string(),
              ": not a Gemma-2 text encoder folder (no config.json)");
@@ -63,12 +62,17 @@ Gemma2Encoder Gemma2Encoder::load(const std::filesystem::path& folder, const Loa
 
 Gemma2Encoder::Gemma2Encoder(Gemma2Config config, WeightSet weights, Gemma2EncoderOptions options)
     : config_(std::move(config)), weights_(std::move(weights)), options_(options) {
+    const Tensor& ref = weights_.get("embed_tokens.weight");
     for (const auto& spec : gemma2WeightSpecs(config_)) {
         const Tensor t = weights_.find(spec.name);
-        SV_ASSERT_MSG(t.defined() && t.shape() == spec.shape && t.dtype() == DType::F32 && t.device().isCpu(),
+        SV_ASSERT_MSG(t.defined() && t.shape() == spec.shape && t.dtype() == ref.dtype() &&
+                          t.device() == ref.device(),
                       "Gemma2Encoder: weight ", spec.name, " is ", t.defined() ? t.describe() : "missing",
-                      ", expected F32", shapeToString(spec.shape), " on the CPU");
+                      ", expected ", dtypeName(ref.dtype()), shapeToString(spec.shape), " on ",
+                      ref.device().toString());
     }
+    SV_ASSERT_MSG(ref.device().isCuda() || ref.dtype() == DType::F32,
+                  "Gemma2Encoder: the CPU backend needs F32 weights, got ", ref.describe());
     SV_ASSERT(config_.slidingLayer.size() == size_t(config_.numLayers));
 }
 
@@ -113,15 +117,20 @@ Tensor Gemma2Encoder::encode(const Tensor& inputIds, const Tensor& attentionMask
     const int64_t L = inputIds.dim(1);
     // transformers: embeddings × tensor(√hidden, dtype = hidden dtype) — √hidden in double, cast to float32.
     const float embedScale = float(std::sqrt(double(config_.hiddenSize)));
-    Tensor hidden = ops::gemmaEmbed(weights_.get("embed_tokens.weight"), inputIds.contiguous(), embedScale);
+    const Tensor& table = weights_.get("embed_tokens.weight");
+    const Device device = table.device();
+    Tensor hidden = ops::gemmaEmbed(table, inputIds.contiguous().to(device), embedScale);
     if (observer) observer("embeds_scaled", hidden);
 
-    const ops::GemmaRotary rotary = ops::gemmaRotaryTables(L, config_.headDim, config_.ropeTheta);
+    ops::GemmaRotary rotary = ops::gemmaRotaryTables(L, config_.headDim, config_.ropeTheta);
+    rotary.cos = rotary.cos.to(device);
+    rotary.sin = rotary.sin.to(device);
+    const Tensor mask = attentionMask.defined() ? attentionMask.contiguous().to(device) : Tensor();
     for (int i = 0; i < config_.numLayers; ++i) {
-        hidden = layer(i, hidden, attentionMask, rotary);
+        hidden = layer(i, hidden, mask, rotary);
         if (observer) observer(concat("layer_", i), hidden);
     }
-    Tensor out = ops::gemmaRmsNorm(hidden, weights_.get("norm.weight"), config_.rmsNormEps);
+    Tensor out = ops::gemmaRmsNorm(hidden, weights_.get("norm.weight"), config_.rmsNormEps).to(DType::F32);
     if (observer) observer("last_hidden_state", out);
     return out;
 }

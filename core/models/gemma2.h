@@ -1,6 +1,6 @@
 // Gemma-2 text encoder: transformers' Gemma2Model (the decoder of gemma-2-2b-it), returning the last hidden
-// state after the final norm — SANA-Video's prompt embeddings (spec §4). CPU backend, float32 weights and
-// activations.
+// state after the final norm — SANA-Video's prompt embeddings (spec §4). CPU backend: float32 weights and
+// activations; CUDA backend: activations in the weights' dtype (F32 for parity, BF16 in production).
 //
 // Attention-logit soft-capping (score ← 50·tanh(score/50)) is a switch, OFF by default. Gemma-2 was trained
 // with it and transformers' eager attention applies it, but with transformers 5.x Gemma2Model defaults to the
@@ -36,19 +36,21 @@ class Gemma2Encoder {
     /// Loads a text_encoder folder: config.json plus model.safetensors or a sharded
     /// model.safetensors.index.json. Accepts Gemma2Model names and a Gemma2ForCausalLM checkpoint's "model."
     /// prefix (an "lm_head.weight" there is ignored). Stored F32/BF16/F16 weights are converted to F32.
-    /// options.dtype must be F32 and options.device the CPU (the only backend so far); sv::Error otherwise,
-    /// and for a missing/broken config or checkpoint (the loader lists every missing, unexpected or
-    /// mis-shaped tensor).
+    /// Weights go to options.device in options.dtype (the CPU backend needs F32; CUDA takes F32, BF16 or
+    /// F16); sv::Error otherwise, and for a missing/broken config or checkpoint (the loader lists every
+    /// missing, unexpected or mis-shaped tensor).
     static Gemma2Encoder load(const std::filesystem::path& folder, const LoadOptions& options = {},
                               const Gemma2EncoderOptions& encoderOptions = {});
 
-    /// From an already loaded set (names and shapes as gemma2WeightSpecs(config), F32 on the CPU).
+    /// From an already loaded set (names and shapes as gemma2WeightSpecs(config), one dtype on one device;
+    /// F32 on the CPU).
     Gemma2Encoder(Gemma2Config config, WeightSet weights, Gemma2EncoderOptions options = {});
 
     /// inputIds: [B, L] I64, each in [0, vocab); attentionMask: [B, L] I64 of 0/1 (1 = token) or undefined
     /// (all tokens). Positions are 0..L−1 whatever the mask (as transformers without position ids), so use
-    /// right padding. Padded positions are computed like the others (their outputs are well defined). Returns
-    /// last_hidden_state [B, L, hidden] F32. Bad ids/mask → sv::Error naming the argument.
+    /// right padding. Padded positions are computed like the others (their outputs are well defined). ids and
+    /// mask are CPU tensors. Returns last_hidden_state [B, L, hidden] F32 on the weights' device. Bad
+    /// ids/mask → sv::Error naming the argument.
     Tensor encode(const Tensor& inputIds, const Tensor& attentionMask, const Observer& observer = {}) const;
 
     const Gemma2Config& config() const { return config_; }

@@ -246,11 +246,11 @@ Tensor SanaTransformer::block(int index, const Tensor& xIn, const Modulation& mo
     // (c) GLUMBTempConv feed-forward on the token grid, gated residual.
     y = ops::dit::layerNormModulate(x, chunk(3), chunk(4), mod.rowIndex, eps);
     const std::string f = p + "ff.";
-    Tensor h = ops::silu(
-        ops::linear(y, w(f + "conv_inverted.weight").view({2 * Hd, D}), w(f + "conv_inverted.bias")));
-    h = ops::dit::depthwiseConv3x3(h.view({B * grid[0], grid[1], grid[2], 2 * Hd}),
+    Tensor h = ops::linear(y, w(f + "conv_inverted.weight").view({2 * Hd, D}), w(f + "conv_inverted.bias"));
+    // SiLU → depthwise 3×3 → SiLU gate (one fused op; on the CPU the three ops in turn).
+    h = ops::dit::siluDepthwiseGlu(h.view({B * grid[0], grid[1], grid[2], 2 * Hd}),
                                    w(f + "conv_depth.weight"), w(f + "conv_depth.bias"));
-    h = ops::linear(ops::dit::gluSilu(h), w(f + "conv_point.weight").view({D, Hd}));
+    h = ops::linear(h, w(f + "conv_point.weight").view({D, Hd}));
     h = h.view({B, grid[0], grid[1] * grid[2], D});
     h = ops::add(h, ops::dit::temporalConv3(h, w(f + "conv_temp.weight")));
     emit(observer, name + ".ff", h.view({B, grid[0], grid[1], grid[2], D}));

@@ -210,16 +210,15 @@ std::vector<WeightSpec> specsFor(const WanVaeConfig& c, WanVaeParts parts) {
     SV_ASSERT(false);
 }
 
-Tensor computeInput(const Tensor& t, const char* what) {
-    SV_CHECK(t.device().isCpu(), "WanVae: ", what, " is on ", t.device().toString(),
-             "; only the CPU backend is implemented");
+// The input moved to the weights' device and dtype (F32 on the CPU backend).
+Tensor computeInput(const Tensor& t, const char* what, Device device, DType dtype) {
     SV_CHECK(isFloating(t.dtype()), "WanVae: ", what, " must be a float tensor, got ", t.describe());
-    return t.to(DType::F32).contiguous();
+    return t.to(device).to(dtype).contiguous();
 }
 
 }  // namespace
 
-WanVae WanVae::load(const fs::path& folderIn, WanVaeParts parts) {
+WanVae WanVae::load(const fs::path& folderIn, WanVaeParts parts, const LoadOptions& loadOptions) {
     std::error_code ec;
     fs::path folder = folderIn;
     if (!fs::exists(folder / "config.json", ec) && fs::exists(folder / "vae" / "config.json", ec))
@@ -228,8 +227,9 @@ WanVae WanVae::load(const fs::path& folderIn, WanVaeParts parts) {
              ": no config.json (expected a diffusers AutoencoderKLWan folder such as <model>/vae)");
     WanVaeConfig config = WanVaeConfig::load(folder / "config.json");
     const WeightArchive archive = WeightArchive::open(folder);
-    LoadOptions options;
-    options.dtype = DType::F32;
+    SV_CHECK(loadOptions.device.isCuda() || loadOptions.dtype == DType::F32, folderIn.string(),
+             ": the CPU backend runs the VAE in float32 (asked for ", dtypeName(loadOptions.dtype), ")");
+    LoadOptions options = loadOptions;
     if (parts != WanVaeParts::Both) {
         // The other half's tensors may be in the file; they are skipped, not loaded.
         auto other =
@@ -249,12 +249,20 @@ WanVae::WanVae(WanVaeConfig config, WeightSet weights, WanVaeParts parts)
     SV_CHECK(kEncodeChunk % config_.scaleFactorTemporal == 0, "WanVae: scale_factor_temporal ",
              config_.scaleFactorTemporal, " is not supported (the streaming encoder needs it to divide ",
              kEncodeChunk, ")");
+    bool first = true;
     for (const auto& s : specsFor(config_, parts_)) {
         SV_CHECK(weights_.contains(s.name), "WanVae: weight \"", s.name, "\" is missing");
         const Tensor& t = weights_.get(s.name);
         SV_CHECK(t.shape() == s.shape, "WanVae: weight \"", s.name, "\" has shape ", shapeToString(t.shape()),
                  ", expected ", shapeToString(s.shape));
-        if (t.dtype() != DType::F32) weights_.set(s.name, t.to(DType::F32));
+        if (first) {
+            device_ = t.device();
+            dtype_ = t.device().isCpu() ? DType::F32 : t.dtype();
+            first = false;
+        }
+        SV_CHECK(t.device() == device_, "WanVae: weight \"", s.name, "\" is on ", t.device().toString(),
+                 ", the others on ", device_.toString());
+        if (t.dtype() != dtype_) weights_.set(s.name, t.to(dtype_));
     }
     std::vector<float> inv;
     for (float s : config_.latentsStd) inv.push_back(1.0f / s);
@@ -285,7 +293,7 @@ WanVaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observe
     for (int64_t f0 = 0; f0 < used; f0 = f0 == 0 ? 1 : f0 + kEncodeChunk) {
         const int64_t f1 = f0 == 0 ? 1 : f0 + kEncodeChunk;
         state.beginChunk();
-        chunks.push_back(run.encoderChunk(layout_, computeInput(videoIn.slice(2, f0, f1), "video")));
+        chunks.push_back(run.encoderChunk(layout_, computeInput(videoIn.slice(2, f0, f1), "video", device(), dtype_)));
     }
     WanVaePosterior post;
     post.moments = concatTime(chunks);
@@ -307,7 +315,7 @@ void WanVae::decodeFrames(const Tensor& latents, const VaeFrameSink& sink,
     int64_t frame = 0;
     for (int64_t i = 0; i < latents.dim(2); ++i) {
         state.beginChunk();
-        Tensor out = run.decoderChunk(layout_, computeInput(latents.slice(2, i, i + 1), "latents"));
+        Tensor out = run.decoderChunk(layout_, computeInput(latents.slice(2, i, i + 1), "latents", device(), dtype_));
         out = ops::clampValues(out, -1.0f, 1.0f);
         const int64_t n = out.dim(2);
         sink(frame, out);
@@ -324,7 +332,7 @@ Tensor WanVae::decode(const Tensor& latents, const VaeObserver& observer) const 
             if (!video.defined()) {
                 Shape shape = frames.shape();
                 shape[2] = total;
-                video = Tensor::empty(shape, DType::F32);
+                video = Tensor::empty(shape, DType::F32, frames.device());
             }
             SV_ASSERT_MSG(first + frames.dim(2) <= total, "WanVae::decode: frame count ",
                           first + frames.dim(2), " exceeds ", total);
@@ -337,13 +345,13 @@ Tensor WanVae::decode(const Tensor& latents, const VaeObserver& observer) const 
 Tensor WanVae::normalizeLatents(const Tensor& z) const {
     SV_CHECK(z.rank() >= 2 && z.dim(1) == config_.zDim, "WanVae::normalizeLatents: expected ", config_.zDim,
              " channels at dim 1, got ", z.describe());
-    return ops::normalizeLatents(computeInput(z, "latents"), latentsMean_, latentsInvStd_);
+    return ops::normalizeLatents(computeInput(z, "latents", device(), dtype_), latentsMean_, latentsInvStd_);
 }
 
 Tensor WanVae::denormalizeLatents(const Tensor& z) const {
     SV_CHECK(z.rank() >= 2 && z.dim(1) == config_.zDim, "WanVae::denormalizeLatents: expected ", config_.zDim,
              " channels at dim 1, got ", z.describe());
-    return ops::denormalizeLatents(computeInput(z, "latents"), latentsMean_, latentsInvStd_);
+    return ops::denormalizeLatents(computeInput(z, "latents", device(), dtype_), latentsMean_, latentsInvStd_);
 }
 
 }  // namespace sv

@@ -37,11 +37,18 @@ class WanVae {
   public:
     /// Loads a diffusers `vae/` folder (config.json + diffusion_pytorch_model.safetensors or a sharded index)
     /// or a fixture folder; a pipeline folder holding `vae/` works too. F32/BF16/F16 weights are converted to
-    /// F32. Only the requested half is loaded (the other half's tensors may be present or absent).
-    static WanVae load(const std::filesystem::path& folder, WanVaeParts parts = WanVaeParts::Both);
+    /// options.dtype on options.device (the CPU backend needs F32; CUDA runs F32, BF16 or F16 activations in
+    /// the weights' dtype). Only the requested half is loaded (the other half's tensors may be present or
+    /// absent).
+    static WanVae load(const std::filesystem::path& folder, WanVaeParts parts = WanVaeParts::Both,
+                       const LoadOptions& options = {});
 
-    /// From a config and weights named as in wanVaeWeightSpecs (those of the requested parts).
+    /// From a config and weights named as in wanVaeWeightSpecs (those of the requested parts), all on one
+    /// device. CPU weights are converted to F32; CUDA weights to the dtype of the first one.
     WanVae(WanVaeConfig config, WeightSet weights, WanVaeParts parts = WanVaeParts::Both);
+
+    Device device() const { return device_; }
+    DType dtype() const { return dtype_; }
 
     const WanVaeConfig& config() const { return config_; }
     bool hasEncoder() const { return (int(parts_) & int(WanVaeParts::Encoder)) != 0; }
@@ -52,12 +59,12 @@ class WanVae {
     /// Pixel frames decoded from F' latent frames: 1 + scale_factor_temporal · (F' − 1).
     int64_t pixelFrameCount(int64_t latentFrames) const;
 
-    /// video [B, in_channels, F, H, W] in [−1, 1] (any float dtype; computed in F32). H and W must be at
-    /// least scale_factor_spatial.
+    /// video [B, in_channels, F, H, W] in [−1, 1] (any float dtype and device; computed on the weights'
+    /// device in their dtype). H and W must be at least scale_factor_spatial.
     WanVaePosterior encode(const Tensor& video, const VaeObserver& observer = {}) const;
 
-    /// latents [B, z, F', h, w] (not normalised) → video [B, out_channels, 1 + 4(F'−1), 8h, 8w] clamped to
-    /// [−1, 1].
+    /// latents [B, z, F', h, w] (not normalised) → video [B, out_channels, 1 + 4(F'−1), 8h, 8w] F32 on the
+    /// weights' device, clamped to [−1, 1].
     Tensor decode(const Tensor& latents, const VaeObserver& observer = {}) const;
 
     /// Streaming decode: calls `sink` with each latent frame's pixel frames (1 for the first, then 4 each) as
@@ -78,6 +85,8 @@ class WanVae {
     WanVaeParts parts_;
     Tensor latentsMean_;    // [z]
     Tensor latentsInvStd_;  // [z] = float(1) / float(std)
+    Device device_;         // the weights' device
+    DType dtype_ = DType::F32;
 };
 
 }  // namespace sv

@@ -15,6 +15,11 @@ Tensor depthwiseConv3x3(const Tensor& x, const Tensor& weight, const Tensor& bia
 /// [..., C].
 Tensor gluSilu(const Tensor& x);
 
+/// The middle of the GLUMB feed-forward in one op: gluSilu(depthwiseConv3x3(silu(x), weight, bias)).
+/// x [S, H, W, 2C] (the conv_inverted output, channels last), weight [2C, 1, 3, 3], bias [2C] or undefined.
+/// Returns [S, H, W, C]. CPU: exactly the three ops in turn; CUDA: one pass over x (intermediates in fp32).
+Tensor siluDepthwiseGlu(const Tensor& x, const Tensor& weight, const Tensor& bias);
+
 /// The FFN's temporal mixing conv: a dense Conv2d D→D with kernel (3, 1) over (time, pixel), zero padding 1
 /// in time, no bias: y[b, t, p] = Σ_k W[:, :, k, 0] · x[b, t + k − 1, p]. x: [B, F, P, D] (channels last),
 /// weight [D, D, 3, 1]. Returns [B, F, P, D] (the conv only; the block adds x itself).

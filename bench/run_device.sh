@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs on a GPU machine from the repository root, with binaries packed by shared/tools/pack-for-device.sh
+# (cuda_cuda_*_test, sv_bench) in $SV_PACK and a diffusers source snapshot in $SV_DIFFUSERS:
+#
+#   bench/run_device.sh tests bench diffusers [compile]
+#
+#   tests      the GPU tests (ops against the CPU ops; the model fixtures in fp32 and bf16)
+#   bench      sanavideo bench (our full-size T2V workload)            → $OUT/ours.json
+#   diffusers  tests/data/reference/tools/bench.py, eager bf16 sections → $OUT/diffusers.json
+#   compile    the same with torch.compile on the transformer          → $OUT/diffusers_compile.json
+#
+# Ours and diffusers' run in the same call, so the ratio is measured on the same card at the same time.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+PACK=${SV_PACK:-$here}
+DIFFUSERS=${SV_DIFFUSERS:-$PWD/.carry/diffusers_src}
+OUT=${OUT:-/tmp/sv_device_out}
+BENCH_ARGS=${SV_BENCH_ARGS:-}
+mkdir -p "$OUT"
+export SV_REFERENCE_DIR=${SV_REFERENCE_DIR:-$PWD/tests/data/reference}
+export PYTHONUNBUFFERED=1
+echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader)"
+status=0
+for step in "$@"; do
+    t0=$(date +%s)
+    case $step in
+        tests)
+            : > "$OUT/tests.log"
+            for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test; do
+                "$PACK/run.sh" "$t" > "$OUT/test.log" 2>&1
+                rc=$?
+                [ $rc -eq 0 ] || status=1
+                echo "== $t: exit $rc"
+                grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[       OK|^\[  FAILED|Failure|rel L2 .* > |Expected|Which is' "$OUT/test.log" | head -60
+                cat "$OUT/test.log" >> "$OUT/tests.log"
+            done
+            rm -f "$OUT/test.log"
+            ;;
+        bench)
+            "$PACK/run.sh" sv_bench $BENCH_ARGS > "$OUT/ours.json" 2> "$OUT/ours.err" || status=1
+            echo "== ours:"; cat "$OUT/ours.json"; tail -5 "$OUT/ours.err"
+            ;;
+        diffusers)
+            PYTHONPATH=$DIFFUSERS python3 tests/data/reference/tools/bench.py --out "$OUT/diffusers.json" \
+                --sections ${SV_DIFFUSERS_SECTIONS:-ceil,flops,transformer,gemma,vae,pipeline} > "$OUT/diffusers.log" 2>&1 || status=1
+            echo "== diffusers:"; grep -E '^(transformer B|gemma L|vae |pipeline |analytic|== section|ceil)' "$OUT/diffusers.log" | cut -c1-400
+            ;;
+        compile)
+            PYTHONPATH=$DIFFUSERS python3 tests/data/reference/tools/bench.py --out "$OUT/diffusers_compile.json" \
+                --sections compile > "$OUT/diffusers_compile.log" 2>&1 || status=1
+            echo "== diffusers compiled:"; grep -E '^(compiled|pipeline |== section)' "$OUT/diffusers_compile.log" | cut -c1-400
+            ;;
+        *)
+            echo "unknown step $step" >&2
+            status=2
+            ;;
+    esac
+    echo "== step $step: $(( $(date +%s) - t0 )) s"
+done
+exit $status

@@ -1,0 +1,172 @@
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <tuple>
+
+#include "cuda/context.cuh"
+#include "cuda/gemm.cuh"
+
+namespace sv::cuda {
+
+namespace {
+
+cudaDataType_t cudaType(DType dt) {
+    switch (dt) {
+        case DType::F32:
+            return CUDA_R_32F;
+        case DType::BF16:
+            return CUDA_R_16BF;
+        case DType::F16:
+            return CUDA_R_16F;
+        default:
+            fail("CUDA GEMM: unsupported dtype ", dtypeName(dt));
+    }
+}
+
+struct MatmulDesc {
+    cublasLtMatmulDesc_t h = nullptr;
+    MatmulDesc() { SV_CUBLAS_CHECK(cublasLtMatmulDescCreate(&h, CUBLAS_COMPUTE_32F, CUDA_R_32F)); }
+    ~MatmulDesc() { cublasLtMatmulDescDestroy(h); }
+    MatmulDesc(const MatmulDesc&) = delete;
+    MatmulDesc& operator=(const MatmulDesc&) = delete;
+    template <class T>
+    void set(cublasLtMatmulDescAttributes_t a, const T& v) {
+        SV_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(h, a, &v, sizeof(v)));
+    }
+};
+
+struct Layout {
+    cublasLtMatrixLayout_t h = nullptr;
+    Layout(DType t, int64_t rows, int64_t cols, int64_t ld, int batch, int64_t stride) {
+        SV_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&h, cudaType(t), uint64_t(rows), uint64_t(cols), ld));
+        if (batch > 1) {
+            int32_t b = batch;
+            SV_CUBLAS_CHECK(
+                cublasLtMatrixLayoutSetAttribute(h, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &b, sizeof(b)));
+            SV_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(h, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET,
+                                                             &stride, sizeof(stride)));
+        }
+    }
+    ~Layout() { cublasLtMatrixLayoutDestroy(h); }
+    Layout(const Layout&) = delete;
+    Layout& operator=(const Layout&) = delete;
+};
+
+struct Preference {
+    cublasLtMatmulPreference_t h = nullptr;
+    explicit Preference(size_t workspace) {
+        SV_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&h));
+        SV_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(h, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                                             &workspace, sizeof(workspace)));
+    }
+    ~Preference() { cublasLtMatmulPreferenceDestroy(h); }
+    Preference(const Preference&) = delete;
+    Preference& operator=(const Preference&) = delete;
+};
+
+// Largest power of two (≤ 256) dividing the address: cuBLASLt picks kernels by operand alignment.
+int64_t alignment(const void* p) {
+    const auto v = reinterpret_cast<uintptr_t>(p);
+    if (v == 0) return 0;
+    return int64_t(std::min<uintptr_t>(256, v & (~v + 1)));
+}
+
+// Heuristic results per GEMM configuration (shapes, types, layouts, alignments), so that a denoising step's
+// few hundred GEMMs query cuBLASLt once per distinct shape rather than once per call.
+using AlgoKey = std::tuple<int, int64_t, int64_t, int64_t, int, int, int, int, int64_t, int64_t, int64_t,
+                           int64_t, int64_t, int64_t, int, int64_t, int64_t, int64_t, int64_t, int64_t, bool>;
+
+class AlgoCache {
+  public:
+    bool find(const AlgoKey& key, cublasLtMatmulAlgo_t& algo) {
+        std::lock_guard lock(mutex_);
+        auto it = algos_.find(key);
+        if (it == algos_.end()) return false;
+        algo = it->second;
+        return true;
+    }
+    void put(const AlgoKey& key, const cublasLtMatmulAlgo_t& algo) {
+        std::lock_guard lock(mutex_);
+        algos_[key] = algo;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::map<AlgoKey, cublasLtMatmulAlgo_t> algos_;
+};
+
+AlgoCache& algoCache() {
+    static AlgoCache cache;  // process lifetime, like the device contexts
+    return cache;
+}
+
+}  // namespace
+
+void gemm(const GemmSpec& s, int device) {
+    if (s.m == 0 || s.n == 0 || s.batch == 0) return;
+    SV_ASSERT(s.k > 0);
+    DeviceContext& ctx = deviceContext(device);
+    MatmulDesc desc;
+    const cublasOperation_t ta = s.a.trans ? CUBLAS_OP_T : CUBLAS_OP_N;
+    const cublasOperation_t tb = s.b.trans ? CUBLAS_OP_T : CUBLAS_OP_N;
+    desc.set(CUBLASLT_MATMUL_DESC_TRANSA, ta);
+    desc.set(CUBLASLT_MATMUL_DESC_TRANSB, tb);
+    if (s.bias) {
+        desc.set(CUBLASLT_MATMUL_DESC_EPILOGUE, CUBLASLT_EPILOGUE_BIAS);
+        desc.set(CUBLASLT_MATMUL_DESC_BIAS_POINTER, s.bias);
+    }
+    // Stored shapes: op(A) is m×k, so A is stored m×k (N) or k×m (T); likewise B.
+    Layout a(s.a.dtype, s.a.trans ? s.k : s.m, s.a.trans ? s.m : s.k, s.a.ld, s.batch, s.a.batchStride);
+    Layout b(s.b.dtype, s.b.trans ? s.n : s.k, s.b.trans ? s.k : s.n, s.b.ld, s.batch, s.b.batchStride);
+    Layout d(s.dType, s.m, s.n, s.ldd, s.batch, s.batchStrideD);
+    const AlgoKey key{device,
+                      s.m,
+                      s.n,
+                      s.k,
+                      int(s.a.dtype),
+                      int(s.b.dtype),
+                      int(s.dType),
+                      int(s.a.trans) | (int(s.b.trans) << 1),
+                      s.a.ld,
+                      s.b.ld,
+                      s.ldd,
+                      s.a.batchStride,
+                      s.b.batchStride,
+                      s.batchStrideD,
+                      s.batch,
+                      alignment(s.a.data),
+                      alignment(s.b.data),
+                      alignment(s.d),
+                      alignment(s.bias),
+                      int64_t(s.beta != 0.0f),
+                      s.bias != nullptr};
+    cublasLtMatmulAlgo_t algo{};
+    if (!algoCache().find(key, algo)) {
+        Preference pref(ctx.workspaceBytes);
+        cublasLtMatmulHeuristicResult_t heur{};
+        int found = 0;
+        SV_CUBLAS_CHECK(
+            cublasLtMatmulAlgoGetHeuristic(ctx.lt, desc.h, a.h, b.h, d.h, d.h, pref.h, 1, &heur, &found));
+        SV_CHECK(found > 0, "cuBLASLt has no algorithm for a GEMM of ", s.m, "x", s.n, "x", s.k, " (",
+                 dtypeName(s.a.dtype), "·", dtypeName(s.b.dtype), "→", dtypeName(s.dType), ", batch ",
+                 s.batch, ")");
+        algo = heur.algo;
+        algoCache().put(key, algo);
+    }
+    SV_CUBLAS_CHECK(cublasLtMatmul(ctx.lt, desc.h, &s.alpha, s.a.data, a.h, s.b.data, b.h, &s.beta, s.d, d.h,
+                                   s.d, d.h, &algo, ctx.workspace, ctx.workspaceBytes, ctx.stream));
+}
+
+void gemmRowMajorNT(int64_t M, int64_t N, int64_t K, const void* x, int64_t ldx, const void* w, int64_t ldw,
+                    void* y, int64_t ldy, DType dtype, float beta, int device) {
+    // Column-major: yᵀ[N, M] = (w stored K×N)ᵀ · (x stored K×M).
+    GemmSpec s;
+    s.m = N, s.n = M, s.k = K;
+    s.a = {w, dtype, ldw, 0, true};
+    s.b = {x, dtype, ldx, 0, false};
+    s.d = y, s.dType = dtype, s.ldd = ldy;
+    s.beta = beta;
+    gemm(s, device);
+}
+
+}  // namespace sv::cuda

@@ -1,0 +1,209 @@
+// Running graphs of in-process test nodes from the window: live previews reach the preview pane while the
+// slow sampler steps, the job finishes with every node badged, the viewed node's picture result is shown, a
+// re-run is served from the cache, a failing node turns red with its message in the log, Cancel stops within
+// one step, and Run First jumps the queue.
+#include <QElapsedTimer>
+#include <QSignalSpy>
+
+#include "app/graph_editor.h"
+#include "canvas/graph_model.h"
+#include "canvas/graph_scene.h"
+#include "canvas/graph_view.h"
+#include "panels/log_panel.h"
+#include "panels/preview_pane.h"
+#include "panels/queue_panel.h"
+#include "run/run_queue.h"
+#include "ui_test_support.h"
+
+namespace sv::ui::test {
+namespace {
+
+struct Chain {
+    QString load, encode, sampler, decode, output;
+};
+
+Chain buildChain(MainWindow& w, int steps, int stepMs) {
+    GraphEditor& ed = w.editor();
+    Chain c;
+    c.load = ed.addNode(QStringLiteral("uitest.load"), {0, 0});
+    c.encode = ed.addNode(QStringLiteral("uitest.encode"), {260, 0});
+    c.sampler = ed.addNode(QStringLiteral("uitest.sampler"), {520, 0});
+    c.decode = ed.addNode(QStringLiteral("uitest.decode"), {780, 0});
+    c.output = ed.addNode(QStringLiteral("uitest.output"), {1040, 0});
+    auto link = [&](const QString& a, const char* out, const QString& b, const char* in) {
+        EXPECT_FALSE(ed.connectPorts({a.toStdString(), out}, {b.toStdString(), in}));
+    };
+    link(c.load, "model", c.encode, "model");
+    link(c.load, "model", c.sampler, "model");
+    link(c.encode, "cond", c.sampler, "cond");
+    link(c.sampler, "latent", c.decode, "latent");
+    link(c.decode, "video", c.output, "video");
+    ed.setParam(c.sampler, QStringLiteral("steps"), steps);
+    ed.setParam(c.sampler, QStringLiteral("step_ms"), stepMs);
+    return c;
+}
+
+bool waitJobDone(MainWindow& w, int job, int timeoutMs = 20000) {
+    return QTest::qWaitFor(
+        [&] {
+            const Job* j = w.runQueue().job(job);
+            return j && j->isDone() && !w.runQueue().isBusy();
+        },
+        timeoutMs);
+}
+
+NodeStatus::State state(MainWindow& w, const QString& id) {
+    return w.model().status(id).state;
+}
+
+TEST(Run, PreviewsArriveLiveAndTheJobFinishes) {
+    Studio s;
+    MainWindow& w = *s.window;
+    const Chain c = buildChain(w, 6, 60);
+    w.editor().setViewed(c.sampler);
+    QSignalSpy events(&w.runQueue(), &RunQueue::executionEvent);
+
+    // Ctrl+Enter queues the graph.
+    w.view()->setFocus();
+    QTest::keyClick(w.view(), Qt::Key_Return, Qt::ControlModifier);
+    ASSERT_EQ(w.runQueue().jobs().size(), 1);
+    const int job = w.runQueue().jobs().first().id;
+
+    // While the sampler steps, the GUI keeps running: the badge counts steps and the latent preview animates.
+    ASSERT_TRUE(QTest::qWaitFor([&] { return w.model().status(c.sampler).step >= 2; }, 10000));
+    EXPECT_EQ(state(w, c.sampler), NodeStatus::State::Running);
+    EXPECT_EQ(w.model().status(c.sampler).total, 6);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return w.preview()->mode() == PreviewPane::Mode::Latent; }, 5000));
+    EXPECT_EQ(w.preview()->frameCount(), 3);  // three previews per step animate as the step's frames
+    EXPECT_TRUE(w.queuePanel()->rowText(job).contains(QStringLiteral("running")));
+    EXPECT_TRUE(w.queuePanel()->rowText(job).contains(c.sampler));
+    EXPECT_EQ(state(w, c.load), NodeStatus::State::Done);
+    EXPECT_EQ(state(w, c.decode), NodeStatus::State::Pending);
+
+    ASSERT_TRUE(waitJobDone(w, job));
+    EXPECT_EQ(w.runQueue().job(job)->state, Job::State::Finished);
+    EXPECT_TRUE(w.queuePanel()->rowText(job).contains(QStringLiteral("finished")));
+    EXPECT_TRUE(w.queuePanel()->rowText(job).contains(QStringLiteral("100%")));
+    for (const QString& id : {c.load, c.encode, c.sampler, c.decode, c.output})
+        EXPECT_EQ(state(w, id), NodeStatus::State::Done) << id.toStdString();
+    int previews = 0;
+    for (const auto& args : events)
+        if (args.at(1).value<sp::ExecutionEvent>().kind == sp::ExecutionEvent::Kind::NodePreview) ++previews;
+    EXPECT_EQ(previews, 6 * 3);
+    EXPECT_TRUE(w.logPanel()->plainText().contains(QStringLiteral("loading /models/demo")));
+
+    // Moving the view flag to the decoder shows its decoded frames.
+    w.editor().setViewed(c.decode);
+    EXPECT_EQ(w.preview()->mode(), PreviewPane::Mode::Video);
+    EXPECT_EQ(w.preview()->frameCount(), 5);
+
+    // A second run reuses everything upstream of the always-run output.
+    const int again = w.runGraph();
+    ASSERT_TRUE(waitJobDone(w, again));
+    for (const QString& id : {c.load, c.encode, c.sampler, c.decode})
+        EXPECT_EQ(state(w, id), NodeStatus::State::Cached) << id.toStdString();
+    EXPECT_EQ(state(w, c.output), NodeStatus::State::Done);
+
+    // Editing a parameter makes the node's badge and everything downstream stale; upstream stays cached.
+    w.editor().setParam(c.sampler, QStringLiteral("seed"), 7);
+    for (const QString& id : {c.sampler, c.decode, c.output})
+        EXPECT_EQ(state(w, id), NodeStatus::State::Idle) << id.toStdString();
+    EXPECT_EQ(state(w, c.load), NodeStatus::State::Cached);
+    EXPECT_EQ(state(w, c.encode), NodeStatus::State::Cached);
+}
+
+TEST(Run, AFailingNodeTurnsRedWithItsMessageInTheLog) {
+    Studio s;
+    MainWindow& w = *s.window;
+    GraphEditor& ed = w.editor();
+    const QString k = ed.addNode(QStringLiteral("uitest.const_int"), {0, 0});
+    const QString f = ed.addNode(QStringLiteral("uitest.fail"), {300, 0});
+    ASSERT_FALSE(ed.connectPorts({k.toStdString(), "value"}, {f.toStdString(), "value"}));
+    ed.setParam(k, QStringLiteral("value"), 17);
+    const int job = w.runGraph();
+    ASSERT_TRUE(waitJobDone(w, job));
+    EXPECT_EQ(w.runQueue().job(job)->state, Job::State::Failed);
+    EXPECT_EQ(state(w, f), NodeStatus::State::Error);
+    EXPECT_TRUE(w.model().status(f).message.contains(QStringLiteral("deliberate failure on value 17")));
+    EXPECT_EQ(state(w, k), NodeStatus::State::Done);
+    EXPECT_TRUE(w.logPanel()->plainText().contains(QStringLiteral("deliberate failure on value 17")));
+    EXPECT_GE(w.logPanel()->errorCount(), 1);
+    EXPECT_TRUE(w.queuePanel()->rowText(job).contains(QStringLiteral("failed")));
+
+    // Fixing the parameter and re-running works; the constant comes from the cache.
+    ed.setParam(f, QStringLiteral("fail"), false);
+    const int again = w.runGraph();
+    ASSERT_TRUE(waitJobDone(w, again));
+    EXPECT_EQ(w.runQueue().job(again)->state, Job::State::Finished);
+    EXPECT_EQ(state(w, k), NodeStatus::State::Cached);
+    EXPECT_EQ(state(w, f), NodeStatus::State::Done);
+}
+
+TEST(Run, EscapeCancelsWithinOneStep) {
+    Studio s;
+    MainWindow& w = *s.window;
+    const Chain c = buildChain(w, 1000, 25);
+    const int job = w.runGraph();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return w.model().status(c.sampler).step >= 3; }, 10000));
+    QElapsedTimer timer;
+    timer.start();
+    w.view()->setFocus();
+    QTest::keyClick(w.view(), Qt::Key_Escape);
+    ASSERT_TRUE(waitJobDone(w, job, 5000));
+    const qint64 ms = timer.elapsed();
+    EXPECT_LT(ms, 1000) << "cancel took " << ms << " ms for 25 ms steps";
+    EXPECT_EQ(w.runQueue().job(job)->state, Job::State::Cancelled);
+    EXPECT_EQ(state(w, c.sampler), NodeStatus::State::Cancelled);
+    EXPECT_EQ(state(w, c.decode), NodeStatus::State::Idle);
+    EXPECT_LT(w.model().status(c.sampler).step, 1000);
+    EXPECT_TRUE(w.logPanel()->plainText().contains(QStringLiteral("cancelled")));
+
+    // The queue keeps working, and the loaded model was kept.
+    w.editor().setParam(c.sampler, QStringLiteral("steps"), 2);
+    const int again = w.runGraph();
+    ASSERT_TRUE(waitJobDone(w, again));
+    EXPECT_EQ(w.runQueue().job(again)->state, Job::State::Finished);
+    EXPECT_EQ(state(w, c.load), NodeStatus::State::Cached);
+}
+
+TEST(Run, RunFirstJumpsTheQueue) {
+    Studio s;
+    MainWindow& w = *s.window;
+    const Chain c = buildChain(w, 1000, 20);
+    std::vector<int> started;
+    QObject::connect(&w.runQueue(), &RunQueue::executionEvent, &w.runQueue(),
+                     [&](int job, const sp::ExecutionEvent& e) {
+                         if (e.kind == sp::ExecutionEvent::Kind::RunStarted) started.push_back(job);
+                     });
+    const int slow = w.runGraph();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return w.runQueue().isBusy(); }, 5000));
+    w.editor().setParam(c.sampler, QStringLiteral("steps"), 1);
+    const int normal = w.runGraph(false);
+    w.actions().runFirst->trigger();
+    const int first = w.runQueue().jobs().at(1).id;
+    EXPECT_NE(first, normal);
+    EXPECT_EQ(w.runQueue().jobs().at(2).id, normal);
+    EXPECT_EQ(w.runQueue().job(normal)->state, Job::State::Queued);
+    // Cancel the slow one: the front job runs next, then the other.
+    w.actions().cancel->trigger();
+    ASSERT_TRUE(waitJobDone(w, normal));
+    ASSERT_EQ(started.size(), 3u);
+    EXPECT_EQ(started[0], slow);
+    EXPECT_EQ(started[1], first);
+    EXPECT_EQ(started[2], normal);
+    EXPECT_EQ(w.runQueue().job(first)->state, Job::State::Finished);
+
+    // A queued job can be removed before it starts.
+    w.editor().setParam(c.sampler, QStringLiteral("steps"), 1000);
+    const int blocker = w.runGraph();
+    const int doomed = w.runGraph();
+    w.runQueue().cancel(doomed);
+    EXPECT_EQ(w.runQueue().job(doomed)->state, Job::State::Cancelled);
+    w.runQueue().cancel(blocker);
+    ASSERT_TRUE(waitJobDone(w, blocker));
+    QTest::qWait(50);
+    EXPECT_EQ(std::count(started.begin(), started.end(), doomed), 0);
+}
+
+}  // namespace
+}  // namespace sv::ui::test

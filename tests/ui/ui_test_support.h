@@ -1,0 +1,293 @@
+// Shared helpers for the editor tests: one QApplication (offscreen), a registry of in-process test nodes (a
+// cheap stand-in for the SANA chain: model → encode → slow sampler with previews → decode → output, plus
+// integer nodes and a failing node), a MainWindow wired to temporary folders, and mouse/keyboard helpers that
+// drive real widgets.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QGraphicsView>
+#include <QMouseEvent>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "app/application.h"
+#include "app/main_window.h"
+#include "plugin/sdk/node_registry.h"
+
+namespace sv::ui::test {
+
+namespace sp = sv::plugin;
+
+/// The process's QApplication (created on first use, offscreen, settings in Qt's test locations).
+inline QApplication& app() {
+    static int argc = 1;
+    static char name[] = "sv_ui_test";
+    static char* argv[] = {name, nullptr};
+    // Deliberately never destroyed: destroying a QApplication from a static destructor at process exit runs after
+    // other statics (widgets, registries) are gone and crashed the single-test processes that ctest starts.
+    static QApplication* instance = [] {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+        QStandardPaths::setTestModeEnabled(true);
+        auto* a = new QApplication(argc, argv);
+        QApplication::setOrganizationName(QStringLiteral("SanaVideoTests"));
+        QApplication::setApplicationName(QStringLiteral("sv_ui_test"));
+        initResources();
+        return a;
+    }();
+    return *instance;
+}
+
+// ---- test nodes
+// -------------------------------------------------------------------------------------------------
+
+struct Handle {
+    std::string text;
+};
+
+class ConstIntNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap&, const sp::ValueMap& params, sp::NodeContext&) override {
+        sp::ValueMap out;
+        out.set("value", sp::Value::fromInt(params.getInt("value")));
+        return out;
+    }
+};
+
+class AddNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap& in, const sp::ValueMap& params, sp::NodeContext&) override {
+        sp::ValueMap out;
+        out.set("sum", sp::Value::fromInt(in.getInt("a") + (in.has("b") ? in.getInt("b") : 0) +
+                                          params.getInt("offset")));
+        return out;
+    }
+};
+
+class LoadNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap&, const sp::ValueMap& params, sp::NodeContext& ctx) override {
+        ctx.log(sp::LogLevel::Info, "loading " + params.getString("folder"));
+        sp::ValueMap out;
+        out.set("model", sp::Value::object("uitest.model", std::make_shared<const Handle>(
+                                                               Handle{params.getString("folder")})));
+        return out;
+    }
+};
+
+class EncodeNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap& in, const sp::ValueMap& params, sp::NodeContext&) override {
+        in.getObject<Handle>("model", "uitest.model");
+        sp::ValueMap out;
+        out.set("cond", sp::Value::object("uitest.cond", std::make_shared<const Handle>(
+                                                             Handle{params.getString("prompt")})));
+        return out;
+    }
+};
+
+/// Sleeps `step_ms` per step, reports progress and `frames` preview images per step, polls cancel between
+/// steps.
+class SamplerNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap& in, const sp::ValueMap& params, sp::NodeContext& ctx) override {
+        in.getObject<Handle>("model", "uitest.model");
+        in.getObject<Handle>("cond", "uitest.cond");
+        const int64_t steps = params.getInt("steps"), frames = params.getInt("frames");
+        ctx.progress(0, steps);
+        for (int64_t k = 1; k <= steps; ++k) {
+            ctx.throwIfCancelled();
+            std::this_thread::sleep_for(std::chrono::milliseconds(params.getInt("step_ms")));
+            ctx.progress(k, steps);
+            for (int64_t f = 0; f < frames; ++f)
+                ctx.preview(sp::PreviewImage{4, 2, std::vector<uint8_t>(24, uint8_t(k * 10 + f))});
+        }
+        sp::ValueMap out;
+        out.set("latent", sp::Value::object("uitest.latent", std::make_shared<const Handle>(Handle{
+                                                                 std::to_string(params.getInt("seed"))})));
+        return out;
+    }
+};
+
+class DecodeNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap& in, const sp::ValueMap& params, sp::NodeContext&) override {
+        in.getObject<Handle>("latent", "uitest.latent");
+        auto v = std::make_shared<sp::Video>();
+        v->width = 8;
+        v->height = 4;
+        v->frameCount = int(params.getInt("frames"));
+        v->fps = 16;
+        v->rgb.resize(v->frameBytes() * size_t(v->frameCount));
+        for (int f = 0; f < v->frameCount; ++f)
+            std::fill_n(v->rgb.begin() + ptrdiff_t(v->frameBytes() * size_t(f)), v->frameBytes(),
+                        uint8_t(f * 20));
+        sp::ValueMap out;
+        out.set("video", sp::Value::video(std::move(v)));
+        return out;
+    }
+};
+
+class OutputNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap& in, const sp::ValueMap&, sp::NodeContext& ctx) override {
+        ctx.display(in.get("video"));
+        return {};
+    }
+};
+
+class FailNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap& in, const sp::ValueMap& params, sp::NodeContext&) override {
+        if (params.getBool("fail")) sv::fail("deliberate failure on value ", in.getInt("value"));
+        sp::ValueMap out;
+        out.set("value", in.get("value"));
+        return out;
+    }
+};
+
+/// Registers the test node types ("uitest.*").
+inline std::unique_ptr<sp::NodeRegistry> makeRegistry() {
+    using P = sp::PortType;
+    auto r = std::make_unique<sp::NodeRegistry>();
+    {
+        sp::NodeDescriptor d{"uitest.const_int", 1, "Constant", "Math"};
+        d.outputs = {sp::PortSpec::required("value", P::Int)};
+        d.params = {sp::ParamSpec::integer("value", 1).range(-1000, 1000).withHelp("The constant value")};
+        r->add<ConstIntNode>(d);
+    }
+    {
+        sp::NodeDescriptor d{"uitest.add", 1, "Add", "Math"};
+        d.inputs = {sp::PortSpec::required("a", P::Int), sp::PortSpec::optionalInput("b", P::Int)};
+        d.outputs = {sp::PortSpec::required("sum", P::Int)};
+        d.params = {sp::ParamSpec::integer("offset", 0).range(-10, 10)};
+        d.isOutput = true;
+        r->add<AddNode>(d);
+    }
+    {
+        sp::NodeDescriptor d{"uitest.load", 1, "Load Model", "Loaders"};
+        d.outputs = {sp::PortSpec::required("model", P::Model)};
+        d.params = {
+            sp::ParamSpec::path("folder", "/models/demo", sp::PathMode::Folder).withHelp("Model folder"),
+            sp::ParamSpec::choice("device", {"cpu", "cuda"}, "cpu").withHelp("Where the model runs")};
+        r->add<LoadNode>(d);
+    }
+    {
+        sp::NodeDescriptor d{"uitest.encode", 1, "Text Encode", "Conditioning"};
+        d.inputs = {sp::PortSpec::required("model", P::Model)};
+        d.outputs = {sp::PortSpec::required("cond", P::Conditioning)};
+        d.params = {sp::ParamSpec::text("prompt", "a cat").asMultiline().withHelp("What the video shows")};
+        r->add<EncodeNode>(d);
+    }
+    {
+        sp::NodeDescriptor d{"uitest.sampler", 1, "Sampler", "Sampling"};
+        d.inputs = {sp::PortSpec::required("model", P::Model),
+                    sp::PortSpec::required("cond", P::Conditioning)};
+        d.outputs = {sp::PortSpec::required("latent", P::Latent)};
+        d.params = {
+            sp::ParamSpec::integer("seed", 42).withHelp("Noise seed"),
+            sp::ParamSpec::integer("steps", 4).range(1, 1000).withHelp("Sampling steps"),
+            sp::ParamSpec::integer("step_ms", 1).range(0, 100000),
+            sp::ParamSpec::integer("frames", 3).range(1, 21),
+            sp::ParamSpec::real("guidance", 6.0).range(0.0, 30.0).withStep(0.5).withHelp("CFG scale")};
+        r->add<SamplerNode>(d);
+    }
+    {
+        sp::NodeDescriptor d{"uitest.decode", 1, "Decode", "Latent"};
+        d.inputs = {sp::PortSpec::required("latent", P::Latent)};
+        d.outputs = {sp::PortSpec::required("video", P::Video)};
+        d.params = {sp::ParamSpec::integer("frames", 5).range(1, 100)};
+        r->add<DecodeNode>(d);
+    }
+    {
+        sp::NodeDescriptor d{"uitest.output", 1, "Preview Video", "Output"};
+        d.inputs = {sp::PortSpec::required("video", P::Video)};
+        d.isOutput = true;
+        d.alwaysRun = true;
+        r->add<OutputNode>(d);
+    }
+    {
+        sp::NodeDescriptor d{"uitest.fail", 1, "Fail", "Math"};
+        d.inputs = {sp::PortSpec::required("value", P::Int)};
+        d.outputs = {sp::PortSpec::required("value", P::Int)};
+        d.params = {sp::ParamSpec::boolean("fail", true)};
+        d.isOutput = true;
+        r->add<FailNode>(d);
+    }
+    return r;
+}
+
+// ---- window fixture
+// ---------------------------------------------------------------------------------------------
+
+/// A registry, temporary folders and a shown MainWindow.
+struct Studio {
+    QTemporaryDir dir;
+    std::unique_ptr<sp::NodeRegistry> registry = makeRegistry();
+    std::unique_ptr<MainWindow> window;
+
+    Studio() {
+        app();
+        StudioOptions o;
+        o.autosaveDir = dir.filePath(QStringLiteral("autosave"));
+        o.outputDir = dir.filePath(QStringLiteral("out"));
+        o.confirmDiscard = false;
+        window = std::make_unique<MainWindow>(*registry, o);
+        window->resize(1400, 900);
+        window->show();
+        window->activateWindow();
+        EXPECT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+    }
+    ~Studio() {
+        window.reset();  // before the registry
+    }
+};
+
+/// The document as canonical JSON text: nodes sorted by id, links sorted, so that documents with the same
+/// content compare equal whatever order their arrays are in.
+inline std::string canonical(const sp::GraphDocument& doc) {
+    nlohmann::json j = doc.toJson();
+    auto& nodes = j["nodes"];
+    std::sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) { return a["id"] < b["id"]; });
+    auto& links = j["links"];
+    std::sort(links.begin(), links.end(), [](const auto& a, const auto& b) { return a.dump() < b.dump(); });
+    return j.dump(1);
+}
+
+// ---- input
+// ------------------------------------------------------------------------------------------------------
+
+/// Sends a mouse event to a view's viewport at a viewport position.
+inline void sendMouse(QGraphicsView* view, QEvent::Type type, QPoint pos, Qt::MouseButton button,
+                      Qt::MouseButtons buttons, Qt::KeyboardModifiers mods = Qt::NoModifier) {
+    QWidget* vp = view->viewport();
+    QMouseEvent ev(type, QPointF(pos), vp->mapToGlobal(QPointF(pos)), button, buttons, mods);
+    QApplication::sendEvent(vp, &ev);
+}
+
+/// A left-button drag between two scene points, in `steps` moves.
+inline void dragScene(QGraphicsView* view, QPointF fromScene, QPointF toScene,
+                      Qt::KeyboardModifiers mods = Qt::NoModifier, int steps = 6) {
+    const QPoint a = view->mapFromScene(fromScene), b = view->mapFromScene(toScene);
+    sendMouse(view, QEvent::MouseButtonPress, a, Qt::LeftButton, Qt::LeftButton, mods);
+    for (int i = 1; i <= steps; ++i) {
+        const QPoint p = a + (b - a) * i / steps;
+        sendMouse(view, QEvent::MouseMove, p, Qt::NoButton, Qt::LeftButton, mods);
+    }
+    sendMouse(view, QEvent::MouseButtonRelease, b, Qt::LeftButton, Qt::NoButton, mods);
+}
+
+inline void clickScene(QGraphicsView* view, QPointF scenePos, Qt::KeyboardModifiers mods = Qt::NoModifier) {
+    const QPoint p = view->mapFromScene(scenePos);
+    sendMouse(view, QEvent::MouseButtonPress, p, Qt::LeftButton, Qt::LeftButton, mods);
+    sendMouse(view, QEvent::MouseButtonRelease, p, Qt::LeftButton, Qt::NoButton, mods);
+}
+
+}  // namespace sv::ui::test

@@ -1,0 +1,83 @@
+// The add-node palette: a filter field over every registered node type, grouped by category. Used twice: as
+// the searchable popup that Tab / double-click / Shift+A open at the cursor (type to filter, Enter adds,
+// Escape closes), and as the "Nodes" dock (double-click or Enter adds at the view's centre).
+#pragma once
+
+#include <QFrame>
+#include <QList>
+#include <QString>
+
+class QLabel;
+class QLineEdit;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace sv::ui {
+
+/// One addable node type, as the palette lists it.
+struct PaletteEntry {
+    QString typeId;       ///< stable type id, e.g. "sana.sampler"
+    QString caption;      ///< what the user reads, e.g. "Sampler"
+    QString category;     ///< grouping, "Sampling"
+    QString description;  ///< tooltip
+};
+
+/// Score of `entry` for the filter text: < 0 hides it, higher ranks first. Matches words of the filter
+/// against the caption, type id and category (case-insensitive; every word must match somewhere).
+int paletteMatchScore(const PaletteEntry& entry, const QString& filter);
+
+class NodeList : public QWidget {
+    Q_OBJECT
+  public:
+    explicit NodeList(QWidget* parent = nullptr);
+
+    void setEntries(QList<PaletteEntry> entries);
+    const QList<PaletteEntry>& entries() const { return m_entries; }
+    void setFilterText(const QString& text);
+    QString filterText() const;
+    /// The type ids now shown, in display order.
+    QStringList visibleTypeIds() const;
+    /// The highlighted type id ("" when none).
+    QString currentTypeId() const;
+    QLineEdit* filterEdit() const { return m_filter; }
+
+  signals:
+    void nodeChosen(const QString& typeId);
+
+  protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+  private:
+    void rebuild();
+    void chooseCurrent();
+
+    QList<PaletteEntry> m_entries;
+    QLineEdit* m_filter = nullptr;
+    QTreeWidget* m_tree = nullptr;
+};
+
+/// The popup form: a frameless NodeList that closes itself after a choice or on Escape / focus loss.
+class NodePalette : public QFrame {
+    Q_OBJECT
+  public:
+    explicit NodePalette(QWidget* parent = nullptr);
+
+    /// Opens at `globalPos` listing `entries` (already narrowed by the caller, e.g. to types compatible with
+    /// a dragged link), with the filter field focused and empty.
+    void popup(const QPoint& globalPos, QList<PaletteEntry> entries, const QString& title = {});
+    NodeList* list() const { return m_list; }
+
+  signals:
+    void nodeChosen(const QString& typeId);
+    void dismissed();
+
+  protected:
+    void hideEvent(QHideEvent* event) override;
+
+  private:
+    NodeList* m_list = nullptr;
+    QLabel* m_title = nullptr;
+    bool m_chose = false;
+};
+
+}  // namespace sv::ui

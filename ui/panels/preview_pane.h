@@ -1,0 +1,87 @@
+// The preview pane: shows the viewed node's live latent preview while it samples (one small picture per
+// latent frame, animated), then the decoded frames as a clip with play/pause, scrubbing, loop, fps and a
+// frame counter. Keys while it has focus: Space play/pause, Left/Right step one frame, Home/End first/last
+// frame.
+#pragma once
+
+#include <QImage>
+#include <QList>
+#include <QWidget>
+
+class QCheckBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSlider;
+class QTimer;
+class QToolButton;
+
+namespace sv::ui {
+
+class FrameView;
+
+class PreviewPane : public QWidget {
+    Q_OBJECT
+  public:
+    enum class Mode { Empty, Latent, Video };
+
+    explicit PreviewPane(QWidget* parent = nullptr);
+    ~PreviewPane() override;
+
+    /// Shows one sampler step's latent preview (one image per latent frame). The playback position is kept,
+    /// so successive steps update the picture in place; `fps` is the clip's fps (the preview plays at fps /
+    /// 4).
+    void showLatentPreview(QList<QImage> frames, int step, int totalSteps, double fps);
+    /// Shows decoded frames as a clip; starts at frame 0 and plays when `autoplay`.
+    void showFrames(QList<QImage> frames, double fps, const QString& caption, bool autoplay = true);
+    /// Clears the pane and shows `message` in its place.
+    void clear(const QString& message = {});
+
+    Mode mode() const { return m_mode; }
+    int frameCount() const { return int(m_frames.size()); }
+    int currentFrame() const { return m_current; }
+    QImage currentImage() const;
+    bool isPlaying() const;
+    bool loops() const;
+    double fps() const;
+    QString statusText() const;
+
+  public slots:
+    void play();
+    void pause();
+    void togglePlay();
+    void setCurrentFrame(int index);
+    void stepFrame(int delta);
+    void setLoop(bool loop);
+    void setFps(double fps);
+    void setFitToView(bool fit);
+
+  signals:
+    void currentFrameChanged(int index);
+    void playingChanged(bool playing);
+
+  protected:
+    void keyPressEvent(QKeyEvent* event) override;
+
+  private:
+    void advance();
+    void updateControls();
+    void setFrames(QList<QImage> frames);
+
+    Mode m_mode = Mode::Empty;
+    QList<QImage> m_frames;
+    int m_current = 0;
+    double m_clipFps = 16.0;
+    QString m_caption;
+
+    FrameView* m_view = nullptr;
+    QToolButton* m_playButton = nullptr;
+    QToolButton* m_fitButton = nullptr;
+    QSlider* m_scrub = nullptr;
+    QLabel* m_counter = nullptr;
+    QLabel* m_status = nullptr;
+    QCheckBox* m_loop = nullptr;
+    QDoubleSpinBox* m_fps = nullptr;
+    QTimer* m_timer = nullptr;
+};
+
+}  // namespace sv::ui

@@ -1,0 +1,49 @@
+// The queue panel: every job of the RunQueue with its state, overall progress bar, the running node with its
+// step and ETA; buttons to cancel the selected (or running) job, re-queue a finished one and clear the
+// history.
+#pragma once
+
+#include <QWidget>
+
+class QProgressBar;
+class QPushButton;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace sv::ui {
+
+class RunQueue;
+
+/// "1 h 02 min", "3 min 20 s", "12 s", "" for negative values.
+QString formatDuration(double seconds);
+
+class QueuePanel : public QWidget {
+    Q_OBJECT
+  public:
+    explicit QueuePanel(RunQueue& queue, QWidget* parent = nullptr);
+
+    /// The row text of a job (for tests): "name | state | node | progress% | eta".
+    QString rowText(int jobId) const;
+    QTreeWidget* tree() const { return m_tree; }
+    /// The job highlighted in the list (0 when none).
+    int selectedJob() const;
+
+  signals:
+    /// The user double-clicked a job (the window may show its outputs).
+    void jobActivated(int jobId);
+
+  private:
+    void addRow(int jobId);
+    void updateRow(int jobId);
+    void removeRow(int jobId);
+    QTreeWidgetItem* rowOf(int jobId) const;
+    void updateButtons();
+
+    RunQueue& m_queue;
+    QTreeWidget* m_tree = nullptr;
+    QPushButton* m_cancel = nullptr;
+    QPushButton* m_requeue = nullptr;
+    QPushButton* m_clear = nullptr;
+};
+
+}  // namespace sv::ui
