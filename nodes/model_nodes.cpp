@@ -95,6 +95,7 @@ class TextEncodeNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
         const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
+        requireComponent(model.models->textEncoder != nullptr, "text encoder", "text_encoder");
         PromptRequest req;
         req.prompts = {params.getString("prompt")};
         req.negativePrompts = {params.getString("negative_prompt")};
@@ -140,6 +141,7 @@ class ImageEncodeNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
         const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
+        requireComponent(model.models->vae && model.models->vae->hasEncoder(), "VAE encoder", "vae_encoder");
         const int multiple = 2 * model.models->vaeSpatialScale();
         checkSize(params, "width", multiple);
         checkSize(params, "height", multiple);

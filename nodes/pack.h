@@ -34,6 +34,10 @@ void registerModelNodes(plugin::NodeRegistry& r);     // Load Model, Text Encode
 void registerSamplingNodes(plugin::NodeRegistry& r);  // Sampler, VAE Decode
 void registerIoNodes(plugin::NodeRegistry& r);        // Load Image, Save/Preview Video, Save/Load Latent
 
+/// Throws sv::Error "input 'model': the <what> is not loaded; turn on Load Model's parameter '<param>'" when
+/// `loaded` is false.
+void requireComponent(bool loaded, std::string_view what, std::string_view param);
+
 /// Wraps an sv::Error thrown while using parameter `param` so that its message names it:
 /// "parameter 'folder': <message>" (unchanged when it already names the parameter).
 [[noreturn]] void rethrowForParam(std::string_view param, const std::exception& e);

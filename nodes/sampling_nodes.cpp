@@ -58,6 +58,7 @@ class SamplerNode : public Node {
         const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
         const auto& cond = inputs.getObject<Conditioning>("conditioning", kConditioningTag);
         const SanaModels& m = *model.models;
+        requireComponent(m.transformer != nullptr, "transformer", "transformer");
 
         const int temporal = m.vaeTemporalScale();
         const int multiple = 2 * m.vaeSpatialScale();
@@ -142,6 +143,7 @@ class VaeDecodeNode : public Node {
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
         const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
         const auto& latent = inputs.getObject<Latent>("latent", kLatentTag);
+        requireComponent(model.models->vae && model.models->vae->hasDecoder(), "VAE decoder", "vae_decoder");
         auto video = std::make_shared<Video>();
         video->fps = params.getFloat("fps");
         const int total = latent.frames;

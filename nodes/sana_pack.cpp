@@ -7,6 +7,11 @@
 
 namespace sv::nodes {
 
+void requireComponent(bool loaded, std::string_view what, std::string_view param) {
+    SV_CHECK(loaded, "input 'model': the ", what, " is not loaded; turn on Load Model's parameter '", param,
+             "'");
+}
+
 void rethrowForParam(std::string_view param, const std::exception& e) {
     const std::string msg = e.what();
     if (msg.find(concat("parameter '", param, "'")) != std::string::npos) throw Error(msg);

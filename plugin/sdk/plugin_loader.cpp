@@ -45,9 +45,15 @@ std::vector<fs::path> PluginLoader::defaultSearchPaths() {
     }
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) addUnique(out, exe.parent_path() / ".." / "lib" / "sanavideo" / "plugins");
+    bool haveInstallDir = false;
+    if (!ec) {
+        const fs::path installDir = exe.parent_path() / ".." / "lib" / "sanavideo" / "plugins";
+        haveInstallDir = fs::is_directory(installDir, ec);
+        addUnique(out, installDir);
+    }
 #ifdef SV_BUILD_PLUGIN_DIR
-    addUnique(out, fs::path(SV_BUILD_PLUGIN_DIR));
+    // Only for binaries without an install layout: an installed copy must not pick up the build tree's packs.
+    if (!haveInstallDir) addUnique(out, fs::path(SV_BUILD_PLUGIN_DIR));
 #endif
     return out;
 }

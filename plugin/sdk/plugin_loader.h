@@ -25,7 +25,7 @@ class PluginLoader {
     /// The default plugin folders, in search order, existing ones only, without duplicates:
     /// 1. every folder of the environment variable SV_PLUGIN_PATH (':'-separated);
     /// 2. <folder of the running executable>/../lib/sanavideo/plugins (the install layout);
-    /// 3. the build tree's plugin folder (SV_BUILD_PLUGIN_DIR, set by CMake).
+    /// 3. the build tree's plugin folder (SV_BUILD_PLUGIN_DIR, set by CMake), only when 2. does not exist.
     static std::vector<std::filesystem::path> defaultSearchPaths();
 
     /// Tries every file with a shared-library suffix (.so, .dylib, .dll) in each folder (not recursive;

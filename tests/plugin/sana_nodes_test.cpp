@@ -223,6 +223,36 @@ TEST_F(SanaNodesTest, CancelMidSamplingReturnsPromptlyAndRerunReusesTheTextEncod
     EXPECT_EQ(r.nodes(EK::NodeStarted), (Ids{"sampler", "vae_decode", "save_video"}));
 }
 
+TEST_F(SanaNodesTest, CancelDuringDecodingStopsWithinAFrameAndWritesNothing) {
+    GraphDocument doc = tinyGraph(false);
+    set(doc, "sampler", "frames", "401");  // 101 latent frames: decoding takes a while
+    set(doc, "sampler", "steps", "1");
+    EventQueue q;
+    ExecutorThread worker(executor);
+    worker.start(doc, {{}, out.path()}, q.sink());
+    bool decoding = false;
+    while (!decoding) {
+        auto e = q.waitNext(std::chrono::seconds(60));
+        ASSERT_TRUE(e.has_value()) << "no event for 60 s";
+        ASSERT_NE(e->kind, EK::RunFinished) << "decoding finished before the cancel";
+        ASSERT_NE(e->kind, EK::RunFailed) << e->message;
+        decoding = e->kind == EK::NodeProgress && e->nodeId == "vae_decode";
+    }
+    const auto start = std::chrono::steady_clock::now();
+    worker.cancel();
+    const RunResult cancelled = worker.wait();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(cancelled.status, RunResult::Status::Cancelled);
+    EXPECT_EQ(cancelled.failedNode, "vae_decode");
+    EXPECT_LT(secs, 5.0) << "cancel took " << secs << " s";
+    EXPECT_TRUE(fs::is_empty(out.path()));
+    // The sampled latents stay cached: nothing upstream of the decoder runs again.
+    const Outcome r = run(doc, {{"sampler"}, {}});
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model", "text_encode", "sampler"}));
+    EXPECT_TRUE(r.nodes(EK::NodeStarted).empty());
+}
+
 TEST_F(SanaNodesTest, ImageToVideoRuns) {
     Outcome r = run(tinyGraph(true));
     ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
@@ -324,6 +354,8 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
          "parameter 'folder'"},
         {false, "save_video", "filename", "clip_{count}", "save_video", "parameter 'filename'"},
         {true, "image_encode", "width", "48", "sampler", "'width'/'height'"},
+        {false, "load_model", "text_encoder", "false", "text_encode", "parameter 'text_encoder'"},
+        {true, "load_model", "vae_encoder", "false", "image_encode", "parameter 'vae_encoder'"},
         {true, "load_image", "path", (out.path() / "missing.png").string(), "load_image", "parameter 'path'"},
     };
     if (!detail::cudaAvailable())
