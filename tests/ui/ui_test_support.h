@@ -31,10 +31,12 @@ inline QApplication& app() {
     static int argc = 1;
     static char name[] = "sv_ui_test";
     static char* argv[] = {name, nullptr};
-    static std::unique_ptr<QApplication> instance = [] {
+    // Deliberately never destroyed: destroying a QApplication from a static destructor at process exit runs after
+    // other statics (widgets, registries) are gone and crashed the single-test processes that ctest starts.
+    static QApplication* instance = [] {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
         QStandardPaths::setTestModeEnabled(true);
-        auto a = std::make_unique<QApplication>(argc, argv);
+        auto* a = new QApplication(argc, argv);
         QApplication::setOrganizationName(QStringLiteral("SanaVideoTests"));
         QApplication::setApplicationName(QStringLiteral("sv_ui_test"));
         initResources();
