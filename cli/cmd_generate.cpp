@@ -59,7 +59,9 @@ void printUsage() {
         "  --no-binning            generate at the requested size (default: the closest resolution bin,\n"
         "                          resized and center-cropped back to the requested size, as diffusers)\n"
         "  --fps N                 frame rate of the MP4 (default 16)\n"
-        "  --device cpu|cuda[:N]   where the transformer runs (default cpu)\n"
+        "  --device cpu|cuda[:N]   where the models run (default cpu)\n"
+        "  --dtype auto|f32|bf16   transformer and text-encoder dtype (auto: bf16 on CUDA, f32 on the CPU;\n"
+        "                          the VAE always runs in f32)\n"
         "  --out FILE              .mp4 file, or a frame sequence: a folder (PNG frames) or a pattern such\n"
         "                          as frames/%%04d.png or frames/%%04d.exr\n");
 }
@@ -99,6 +101,7 @@ struct Options {
     std::optional<int> motionScore = 30;
     bool chi = true, binning = true;
     std::string device = "cpu";
+    std::string dtype = "auto";
 };
 
 template <class T>
@@ -211,6 +214,9 @@ void validate(const Options& o, bool sequence) {
     if (o.flowShift) SV_CHECK(*o.flowShift > 0, "--flow-shift must be positive");
     SV_CHECK(o.device == "cpu" || o.device.starts_with("cuda"), "--device: \"", o.device,
              "\" is not cpu or cuda[:N]");
+    SV_CHECK(o.dtype == "auto" || o.dtype == "f32" || o.dtype == "bf16", "--dtype: \"", o.dtype,
+             "\" is not auto, f32 or bf16");
+    SV_CHECK(o.dtype != "bf16" || o.device != "cpu", "--dtype bf16 needs --device cuda (the CPU backend runs f32)");
     if (!sequence) {
         const fs::path out(o.out);
         SV_CHECK(isMp4(out), "--out: \"", o.out,
@@ -273,6 +279,10 @@ int generate(const Options& o) {
     std::fprintf(stderr, "loading %s ...\n", o.model.c_str());
     ModelLoadOptions lo;
     lo.device = device;
+    const DType dtype = o.dtype == "f32" || (o.dtype == "auto" && device.isCpu()) ? DType::F32 : DType::BF16;
+    lo.transformerDtype = dtype;
+    lo.textEncoderDtype = dtype;
+    lo.vaeDtype = DType::F32;  // diffusers' recommendation
     lo.vaeEncoder = !o.image.empty();
     auto models = std::make_shared<SanaModels>(SanaModels::load(o.model, lo));
     checkInterrupted();

@@ -33,8 +33,7 @@ Tensor decodeLatents(const SanaModels& models, const Tensor& latents, const Fram
              "latents to decode must be [N, ", vae.config().zDim, ", F', h, w], got ",
              latents.defined() ? latents.describe() : "nothing");
     SV_CHECK(options.outputHeight >= 0 && options.outputWidth >= 0, "output size must not be negative");
-    // The VAE runs on the CPU backend so far.
-    const Tensor z = vae.denormalizeLatents(latents.to(Device::cpu()).to(DType::F32));
+    const Tensor z = vae.denormalizeLatents(latents.to(DType::F32).to(vae.device()));
     if (options.observer) options.observer("decode.input", z);
 
     const int64_t batch = latents.dim(0);

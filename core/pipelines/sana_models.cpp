@@ -64,7 +64,7 @@ SanaModels SanaModels::load(const fs::path& dir, const ModelLoadOptions& o) {
         m.tokenizer = text::loadTokenizer(componentDir(folder, o, "tokenizer"));
         LoadOptions lo;
         lo.dtype = o.textEncoderDtype;
-        lo.device = o.textEncoderDevice;
+        lo.device = o.device;
         m.textEncoder = std::make_shared<const Gemma2Encoder>(
             Gemma2Encoder::load(componentDir(folder, o, "text_encoder"), lo, o.gemma));
     }
@@ -80,7 +80,12 @@ SanaModels SanaModels::load(const fs::path& dir, const ModelLoadOptions& o) {
         m.vaeConfig = WanVaeConfig::load(vaeDir / "config.json");
         const int parts =
             (o.vaeEncoder ? int(WanVaeParts::Encoder) : 0) | (o.vaeDecoder ? int(WanVaeParts::Decoder) : 0);
-        if (parts != 0) m.vae = std::make_shared<const WanVae>(WanVae::load(vaeDir, WanVaeParts(parts)));
+        if (parts != 0) {
+            LoadOptions lo;
+            lo.dtype = o.vaeDtype;
+            lo.device = o.device;
+            m.vae = std::make_shared<const WanVae>(WanVae::load(vaeDir, WanVaeParts(parts), lo));
+        }
     } else if (o.vaeEncoder || o.vaeDecoder) {
         (void)componentDir(folder, o, "vae");  // throws, naming the missing folder
     }

@@ -44,12 +44,13 @@ struct SchedulerConfig {
 };
 
 struct ModelLoadOptions {
-    /// Device of the transformer. The text encoder and the VAE run on the CPU backend so far (stages move
-    /// tensors between devices where needed).
+    /// Device of every component (the CPU, or a CUDA device in CUDA builds).
     Device device = Device::cpu();
-    Device textEncoderDevice = Device::cpu();
-    DType transformerDtype = DType::F32;  // the CPU backend needs F32
-    DType textEncoderDtype = DType::F32;  // Gemma-2 runs in F32
+    // Weight/activation dtypes. The CPU backend runs F32 only; on CUDA the recommended production dtypes are
+    // BF16 for the transformer and the text encoder and F32 for the VAE (diffusers' docs).
+    DType transformerDtype = DType::F32;
+    DType textEncoderDtype = DType::F32;
+    DType vaeDtype = DType::F32;
     // Which components to load (a component that is not loaded stays null; its config is still read).
     bool textEncoder = true;  // tokenizer + Gemma-2 (not needed when prompt embeddings are supplied)
     bool transformer = true;

@@ -1,5 +1,6 @@
 // Prompt encoding and the image-to-video input image (sana_stages.h).
 #include <cmath>
+#include <span>
 
 #include "ops/resize.h"
 #include "pipelines/postprocess.h"
@@ -43,6 +44,21 @@ Tensor toBinaryMask(const Tensor& mask, const char* what) {
     return out;
 }
 
+// x[:, index] for x [B, L, C] on any device: copies of the contiguous runs of the index (the select-index
+// [0, L−msl+1, …, L−1] is two runs).
+Tensor selectPositions(const Tensor& x, std::span<const int64_t> index) {
+    Tensor out = Tensor::empty({x.dim(0), int64_t(index.size()), x.dim(2)}, x.dtype(), x.device());
+    size_t j = 0;
+    while (j < index.size()) {
+        size_t k = j + 1;
+        while (k < index.size() && index[k] == index[k - 1] + 1) ++k;
+        SV_CHECK(index[j] >= 0 && index[k - 1] < x.dim(1), "select index out of range for length ", x.dim(1));
+        out.slice(1, int64_t(j), int64_t(k)).copyFrom(x.slice(1, index[j], index[k - 1] + 1));
+        j = k;
+    }
+    return out;
+}
+
 struct Encoded {
     Tensor embeds;  // [B, L, C] F32
     Tensor mask;    // [B, L] I64
@@ -66,7 +82,7 @@ Encoded runEncoder(const SanaModels& models, const text::PromptTokens& tokens) {
     for (size_t i = 0; identity && i < tokens.selectIndex.size(); ++i)
         identity = tokens.selectIndex[i] == int64_t(i);
     if (!identity) {
-        hidden = text::selectTokens(hidden.to(Device::cpu()), tokens.selectIndex);
+        hidden = selectPositions(hidden, tokens.selectIndex);  // on the encoder's device
         mask = text::selectTokens(mask, tokens.selectIndex);
     }
     return {hidden.to(DType::F32), mask};

@@ -63,6 +63,7 @@ struct PromptRequest {
     Tensor negativeEmbeds, negativeMask;
 };
 
+/// Embeddings are F32 on the text encoder's device (given embeddings: on theirs); masks are CPU I64.
 struct PromptEncoding {
     Tensor embeds;          // [N, L, C] F32, N = prompts · numVideosPerPrompt (prompt-major)
     Tensor mask;            // [N, L] I64 0/1
