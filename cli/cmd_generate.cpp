@@ -59,7 +59,7 @@ void printUsage() {
         "  --no-binning            generate at the requested size (default: the closest resolution bin,\n"
         "                          resized and center-cropped back to the requested size, as diffusers)\n"
         "  --fps N                 frame rate of the MP4 (default 16)\n"
-        "  --device cpu|cuda[:N]   where the transformer runs (default cpu)\n"
+        "  --device cpu|cuda[:N]   where the models run (default cpu; CUDA runs all three in bf16)\n"
         "  --out FILE              .mp4 file, or a frame sequence: a folder (PNG frames) or a pattern such\n"
         "                          as frames/%%04d.png or frames/%%04d.exr\n");
 }
@@ -273,6 +273,10 @@ int generate(const Options& o) {
     std::fprintf(stderr, "loading %s ...\n", o.model.c_str());
     ModelLoadOptions lo;
     lo.device = device;
+    if (device.isCuda()) {  // every model on the GPU, bf16 activations with fp32 accumulation
+        lo.textEncoderDevice = lo.vaeDevice = device;
+        lo.transformerDtype = lo.textEncoderDtype = lo.vaeDtype = DType::BF16;
+    }
     lo.vaeEncoder = !o.image.empty();
     auto models = std::make_shared<SanaModels>(SanaModels::load(o.model, lo));
     checkInterrupted();

@@ -80,7 +80,10 @@ SanaModels SanaModels::load(const fs::path& dir, const ModelLoadOptions& o) {
         m.vaeConfig = WanVaeConfig::load(vaeDir / "config.json");
         const int parts =
             (o.vaeEncoder ? int(WanVaeParts::Encoder) : 0) | (o.vaeDecoder ? int(WanVaeParts::Decoder) : 0);
-        if (parts != 0) m.vae = std::make_shared<const WanVae>(WanVae::load(vaeDir, WanVaeParts(parts)));
+        LoadOptions lo;
+        lo.dtype = o.vaeDtype;
+        lo.device = o.vaeDevice;
+        if (parts != 0) m.vae = std::make_shared<const WanVae>(WanVae::load(vaeDir, WanVaeParts(parts), lo));
     } else if (o.vaeEncoder || o.vaeDecoder) {
         (void)componentDir(folder, o, "vae");  // throws, naming the missing folder
     }

@@ -44,12 +44,14 @@ struct SchedulerConfig {
 };
 
 struct ModelLoadOptions {
-    /// Device of the transformer. The text encoder and the VAE run on the CPU backend so far (stages move
-    /// tensors between devices where needed).
+    /// Device of the transformer; the text encoder and the VAE have their own (stages move tensors between
+    /// devices where needed). The CPU backend needs F32; CUDA runs F32, BF16 or F16.
     Device device = Device::cpu();
     Device textEncoderDevice = Device::cpu();
-    DType transformerDtype = DType::F32;  // the CPU backend needs F32
-    DType textEncoderDtype = DType::F32;  // Gemma-2 runs in F32
+    Device vaeDevice = Device::cpu();
+    DType transformerDtype = DType::F32;
+    DType textEncoderDtype = DType::F32;
+    DType vaeDtype = DType::F32;
     // Which components to load (a component that is not loaded stays null; its config is still read).
     bool textEncoder = true;  // tokenizer + Gemma-2 (not needed when prompt embeddings are supplied)
     bool transformer = true;
