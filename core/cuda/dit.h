@@ -25,8 +25,9 @@ ops::dit::RopeTables ditExpandRope(const std::vector<float>& axisCos, const std:
 Tensor ditApplyRope(const Tensor& x, const ops::dit::RopeTables& rope);
 
 // dit_attention
-/// ReLU linear attention: fp32 state S = Σ v k̃ᵀ and u = Σ k⁺ per (sample, head) accumulated over token chunks
-/// and reduced in a fixed order (deterministic), then one pass applying S to q̃ and dividing by u·q⁺.
+/// ReLU linear attention: a prep kernel writes k̃ = RoPE(relu(k)) and fixed-order chunk sums give u = Σ k⁺;
+/// a second writes q̃' = RoPE(relu(q)) / (u·q⁺ + 1e-15) (the normaliser folded into the query); the state
+/// S = Vᵀ K̃ (fp32 accumulation and output) and out = S q̃' are batched cuBLASLt GEMMs over the heads.
 Tensor ditReluLinearAttention(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
                               const ops::dit::RopeTables& rope);
 /// Cross-attention over ≤ a few hundred keys: per sample and block of query rows, batched-over-heads GEMMs
