@@ -26,7 +26,7 @@ for step in "$@"; do
     case $step in
         tests)
             : > "$OUT/tests.log"
-            for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test; do
+            for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test; do
                 "$PACK/run.sh" "$t" > "$OUT/test.log" 2>&1
                 rc=$?
                 [ $rc -eq 0 ] || status=1

@@ -4,12 +4,19 @@
 #include "base/parallel.h"
 #include "ops/lincomb.h"
 
+#ifdef SV_WITH_CUDA
+#include "cuda/elementwise.h"
+#endif
+
 namespace sv::ops {
 
 Tensor linearCombination(std::span<const double> coefs, std::span<const Tensor> inputs) {
     SV_ASSERT_MSG(!inputs.empty() && coefs.size() == inputs.size(), "linearCombination: ", coefs.size(),
                   " coefficients for ", inputs.size(), " inputs");
     const Tensor& first = inputs.front();
+#ifdef SV_WITH_CUDA
+    if (first.device().isCuda()) return cuda::linearCombination(coefs, inputs);
+#endif
     SV_ASSERT_MSG(first.device().isCpu(), "linearCombination: only the CPU backend is implemented for ",
                   first.describe());
     for (const Tensor& t : inputs) {

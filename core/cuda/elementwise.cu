@@ -1,3 +1,5 @@
+#include <vector>
+
 #include "cuda/elementwise.h"
 #include "cuda/kernels.cuh"
 #include "cuda/profile.h"
@@ -84,6 +86,23 @@ __global__ void unaryKernel(T* __restrict__ y, const T* __restrict__ x, long lon
             r = fminf(fmaxf(v, p0), p1);
         }
         y[i] = fromF<T>(r);
+    }
+}
+
+constexpr int kMaxCombined = 16;
+
+struct Combination {
+    const float* in[kMaxCombined];
+    double coef[kMaxCombined];
+    int count;
+};
+
+__global__ void linearCombinationKernel(float* __restrict__ y, Combination c, long long n) {
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n;
+         i += (long long)gridDim.x * blockDim.x) {
+        double acc = 0.0;
+        for (int k = 0; k < c.count; ++k) acc += c.coef[k] * double(c.in[k][i]);
+        y[i] = float(acc);
     }
 }
 
@@ -196,6 +215,32 @@ Tensor unary(const Tensor& xIn, UnaryOp op, float p0, float p1) {
             launchUnary<UnaryOp::Clamp>(y, x, p0, p1);
             break;
     }
+    return y;
+}
+
+Tensor linearCombination(std::span<const double> coefs, std::span<const Tensor> inputs) {
+    SV_ASSERT_MSG(!inputs.empty() && coefs.size() == inputs.size() && inputs.size() <= size_t(kMaxCombined),
+                  "CUDA linearCombination: ", coefs.size(), " coefficients for ", inputs.size(), " inputs");
+    const Tensor& first = inputs.front();
+    const OpScope opScope("elementwise.linearCombination", first.device().index);
+    std::vector<Tensor> held;
+    Combination c{};
+    c.count = int(inputs.size());
+    for (size_t k = 0; k < inputs.size(); ++k) {
+        const Tensor& t = inputs[k];
+        SV_ASSERT_MSG(t.defined() && t.shape() == first.shape() && t.device() == first.device() &&
+                          t.device().isCuda() && t.dtype() != DType::F64 && isFloating(t.dtype()),
+                      "CUDA linearCombination: input ", t.defined() ? t.describe() : std::string("undefined"),
+                      " vs ", first.describe());
+        held.push_back(t.to(DType::F32).contiguous());
+        c.in[k] = held.back().data<float>();
+        c.coef[k] = coefs[k];
+    }
+    Tensor y = Tensor::empty(first.shape(), DType::F32, first.device());
+    const long long n = y.numel();
+    if (n == 0) return y;
+    linearCombinationKernel<<<gridFor(n), 256, 0, streamOf(y)>>>(y.data<float>(), c, n);
+    checkLaunch();
     return y;
 }
 

@@ -20,6 +20,7 @@
 #include "ops/gemma_embedding.h"
 #include "ops/gemma_mlp.h"
 #include "ops/gemma_norm.h"
+#include "ops/lincomb.h"
 #include "ops/vae_attention.h"
 #include "ops/vae_conv.h"
 #include "ops/vae_norm.h"
@@ -269,6 +270,19 @@ TEST_F(CudaOps, VaeConvsNormsAttentionResample) {
         SV_EXPECT_CLOSE(ops::denormalizeLatents(G(x), mean, inv), ops::denormalizeLatents(R(x), mean, inv),
                         tolFor(dt));
     });
+}
+
+TEST_F(CudaOps, LinearCombinationForSchedulers) {
+    const Tensor a = randn({1, 16, 21, 60, 104}, 80), b = randn({1, 16, 21, 60, 104}, 81);
+    const Tensor c = randn({1, 16, 22, 60, 104}, 82).slice(2, 1, 22);  // strided
+    const double k[] = {1.0, -0.0123456789, 0.37};
+    const Tensor gpuIn[] = {a.to(Device::cuda()), b.to(Device::cuda()).to(DType::BF16), c.to(Device::cuda())};
+    const Tensor cpuRef[] = {a, b.to(DType::BF16).to(DType::F32), c};
+    const Tensor out = ops::linearCombination(k, gpuIn);
+    EXPECT_TRUE(out.device().isCuda());
+    EXPECT_EQ(out.dtype(), DType::F32);
+    // Per element in double, rounded once: bitwise the CPU's.
+    EXPECT_EQ(test::compare(out, ops::linearCombination(k, cpuRef)).maxAbs, 0.0);
 }
 
 TEST_F(CudaOps, RandomFillIsNormalAndReproducible) {
