@@ -4,7 +4,10 @@
 #
 #   bench/run_device.sh tests bench diffusers [compile]
 #
-#   tests      the GPU tests (ops against the CPU ops; the model fixtures in fp32 and bf16)
+#   tests      the GPU tests (ops against the CPU ops; the model and pipeline fixtures in fp32 and bf16)
+#   altfixtures a second fixture set made on the spot by the reference generator (other seed, other shapes:
+#              tests/data/reference/tools/variants_alt.json), the GPU tests run on it, and the set itself
+#              → $OUT/alt_reference.tar.gz (run the CPU tests on it with SV_REFERENCE_DIR)
 #   bench      sanavideo bench (our full-size T2V workload)            → $OUT/ours.json
 #   diffusers  tests/data/reference/tools/bench.py, eager bf16 sections → $OUT/diffusers.json
 #   compile    the same with torch.compile on the transformer          → $OUT/diffusers_compile.json
@@ -33,6 +36,24 @@ for step in "$@"; do
                 echo "== $t: exit $rc"
                 grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[       OK|^\[  FAILED|Failure|rel L2 .* > |Expected|Which is' "$OUT/test.log" | head -60
                 cat "$OUT/test.log" >> "$OUT/tests.log"
+            done
+            rm -f "$OUT/test.log"
+            ;;
+        altfixtures)
+            alt=/tmp/sv_alt_reference
+            rm -rf "$alt"
+            SV_FIXTURE_VARIANTS=$PWD/tests/data/reference/tools/variants_alt.json PYTHONPATH=$DIFFUSERS \
+                python3 tests/data/reference/tools/make_fixtures.py --seed ${SV_ALT_SEED:-5} --variant alt \
+                --out "$alt" > "$OUT/altfixtures.log" 2>&1 || status=1
+            tail -3 "$OUT/altfixtures.log"
+            tar -C "$alt" -czf "$OUT/alt_reference.tar.gz" .
+            for t in cuda_cuda_models_test cuda_cuda_pipeline_test; do
+                SV_REFERENCE_DIR=$alt "$PACK/run.sh" "$t" > "$OUT/test.log" 2>&1
+                rc=$?
+                [ $rc -eq 0 ] || status=1
+                echo "== $t on the alt set: exit $rc"
+                grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[       OK|^\[  FAILED|Failure|rel L2 .* > ' "$OUT/test.log" | head -40
+                cat "$OUT/test.log" >> "$OUT/altfixtures.log"
             done
             rm -f "$OUT/test.log"
             ;;

@@ -59,7 +59,8 @@ void printUsage() {
         "  --no-binning            generate at the requested size (default: the closest resolution bin,\n"
         "                          resized and center-cropped back to the requested size, as diffusers)\n"
         "  --fps N                 frame rate of the MP4 (default 16)\n"
-        "  --device cpu|cuda[:N]   where the models run (default cpu)\n"
+        "  --device auto|cpu|cuda[:N]  where the models run (default auto: the first CUDA GPU when one is\n"
+        "                          present, else the CPU)\n"
         "  --dtype auto|f32|bf16   transformer and text-encoder dtype (auto: bf16 on CUDA, f32 on the CPU;\n"
         "                          the VAE always runs in f32)\n"
         "  --out FILE              .mp4 file, or a frame sequence: a folder (PNG frames) or a pattern such\n"
@@ -100,7 +101,7 @@ struct Options {
     std::optional<double> flowShift;
     std::optional<int> motionScore = 30;
     bool chi = true, binning = true;
-    std::string device = "cpu";
+    std::string device = "auto";
     std::string dtype = "auto";
 };
 
@@ -212,11 +213,12 @@ void validate(const Options& o, bool sequence) {
         }
     }
     if (o.flowShift) SV_CHECK(*o.flowShift > 0, "--flow-shift must be positive");
-    SV_CHECK(o.device == "cpu" || o.device.starts_with("cuda"), "--device: \"", o.device,
-             "\" is not cpu or cuda[:N]");
+    SV_CHECK(o.device == "auto" || o.device == "cpu" || o.device.starts_with("cuda"), "--device: \"", o.device,
+             "\" is not auto, cpu or cuda[:N]");
     SV_CHECK(o.dtype == "auto" || o.dtype == "f32" || o.dtype == "bf16", "--dtype: \"", o.dtype,
              "\" is not auto, f32 or bf16");
-    SV_CHECK(o.dtype != "bf16" || o.device != "cpu", "--dtype bf16 needs --device cuda (the CPU backend runs f32)");
+    SV_CHECK(o.dtype != "bf16" || (o.device != "cpu" && (o.device != "auto" || detail::cudaAvailable())),
+             "--dtype bf16 needs a CUDA device (the CPU backend runs f32)");
     if (!sequence) {
         const fs::path out(o.out);
         SV_CHECK(isMp4(out), "--out: \"", o.out,
@@ -228,10 +230,11 @@ void validate(const Options& o, bool sequence) {
 }
 
 Device parseDevice(const std::string& s) {
+    if (s == "auto") return detail::cudaAvailable() ? Device::cuda(0) : Device::cpu();
     if (s == "cpu") return Device::cpu();
     int index = 0;
     if (s.size() > 4) {
-        SV_CHECK(s[4] == ':', "--device: \"", s, "\" is not cpu or cuda[:N]");
+        SV_CHECK(s[4] == ':', "--device: \"", s, "\" is not auto, cpu or cuda[:N]");
         index = parseInteger<int>(s.substr(5), "--device");
     }
     SV_CHECK(detail::cudaAvailable(), "--device ", s,

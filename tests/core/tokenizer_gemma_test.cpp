@@ -28,7 +28,7 @@ fs::path realTokenizerPath() {
 }
 
 const nlohmann::json& golden() {
-    static const nlohmann::json doc = readJsonFile(test::referenceDir() / "tokenizer_gemma" / "golden.json");
+    static const nlohmann::json doc = readJsonFile(test::goldenDir("tokenizer_gemma") / "golden.json");
     return doc;
 }
 

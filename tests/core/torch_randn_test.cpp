@@ -16,7 +16,7 @@ namespace sv {
 namespace {
 
 std::filesystem::path noiseDir() {
-    return test::referenceDir() / "noise";
+    return test::goldenDir("noise");
 }
 
 uint32_t bitsOf(float f) {

@@ -14,6 +14,12 @@ fs::path referenceDir() {
     return fs::path(SV_DEFAULT_REFERENCE_DIR);
 }
 
+fs::path goldenDir(const std::string& name) {
+    std::error_code ec;
+    if (fs::path p = referenceDir() / name; fs::is_directory(p, ec)) return p;
+    return fs::path(SV_DEFAULT_REFERENCE_DIR) / name;
+}
+
 std::vector<fs::path> referenceFolders(const std::string& prefix) {
     std::vector<fs::path> out;
     std::error_code ec;

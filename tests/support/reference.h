@@ -16,6 +16,9 @@ namespace sv::test {
 
 /// The fixture root: $SV_REFERENCE_DIR when set, else the copy in tests/data/reference.
 std::filesystem::path referenceDir();
+/// A golden folder that is not made by the fixture generator (noise/, tokenizer_gemma/): the one in
+/// $SV_REFERENCE_DIR when that set holds it, else the embedded copy in tests/data/reference.
+std::filesystem::path goldenDir(const std::string& name);
 /// Sub-folders of the fixture root whose names start with `prefix`, sorted.
 std::vector<std::filesystem::path> referenceFolders(const std::string& prefix);
 /// Opens <folder>/io.safetensors.
