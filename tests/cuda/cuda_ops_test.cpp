@@ -172,7 +172,7 @@ bool crossAttentionFellBack(const std::function<void()>& call) {
 // The fused 16-bit kernel's edges: query counts that are not a multiple of its 128-row tile, key counts that
 // are not a multiple of its 64-key chunk (1, 77, 300, 513), head dims from 8 to 256 (padded to 16, 32, 64,
 // 112, 128, 256 inside), samples whose keys are all masked but one (also one that lies past the first chunk),
-// no bias, and F16. A head dim that is not a multiple of 8 takes the fallback, which must agree too.
+// no bias, and F16. A head dim past 256 takes the GEMM fallback, which must agree too.
 TEST_F(CudaOps, DitCrossAttentionFusedEdges) {
     struct Case {
         int64_t N, L, heads, d;
@@ -184,7 +184,7 @@ TEST_F(CudaOps, DitCrossAttentionFusedEdges) {
         {200, 300, 4, 16, 0, 120, true},   {257, 300, 3, 64, 299, 1, true},
         {100, 65, 2, 40, -1, 64, true},    {70, 1, 2, 8, -1, 1, true},
         {150, 130, 2, 256, 129, 77, true}, {90, 200, 2, 128, -1, 200, true},
-        {60, 33, 2, 12, 5, 20, false},
+        {60, 33, 2, 264, 5, 20, false},
     };
     uint32_t seed = 300;
     for (const Case& c : cases) {
