@@ -30,9 +30,12 @@ Tensor ditApplyRope(const Tensor& x, const ops::dit::RopeTables& rope);
 /// S = Vᵀ K̃ (fp32 accumulation and output) and out = S q̃' are batched cuBLASLt GEMMs over the heads.
 Tensor ditReluLinearAttention(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
                               const ops::dit::RopeTables& rope);
-/// Cross-attention over ≤ a few hundred keys: per sample and block of query rows, batched-over-heads GEMMs
-/// (fp32 scores [heads, rows, L]), a row softmax with the bias, and a GEMM with V. Scratch is bounded
-/// (≤ 256 MiB), never N × N.
+/// Cross-attention over ≤ a few hundred keys. BF16/F16 (head dim a multiple of 8, ≤ 256): one fused
+/// flash-style kernel (dit_cross_attention.cu): per (128 query rows, head, sample), keys and values streamed
+/// through shared memory in chunks of 64, QKᵀ and PV on tensor cores (fp32 accumulation), online softmax in
+/// fp32 with the bias, P rounded to the activation dtype in registers; no scratch. F32 (parity mode) and
+/// any shape the fused kernel declines: per sample and block of query rows, batched-over-heads GEMMs (fp32
+/// scores [heads, rows, L]), a row softmax with the bias, and a GEMM with V; scratch bounded (≤ 256 MiB).
 Tensor ditCrossAttention(const Tensor& q, const Tensor& k, const Tensor& v, int heads, const Tensor& bias);
 
 // dit_conv

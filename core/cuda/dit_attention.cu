@@ -1,9 +1,11 @@
 // CUDA: the DiT's ReLU linear attention (fused relu + RoPE + state accumulation; fused state application and
-// normaliser) and the masked cross-attention (batched GEMMs + row softmax, bounded scratch).
+// normaliser) and the masked cross-attention (the fused kernel of dit_cross_attention.cu for 16-bit
+// activations; batched GEMMs + row softmax with bounded scratch for F32 and as the fallback).
 #include <algorithm>
 #include "cuda/profile.h"
 
 #include "cuda/dit.h"
+#include "cuda/dit_cross_attention.cuh"
 #include "cuda/gemm.cuh"
 #include "cuda/kernels.cuh"
 
@@ -232,6 +234,17 @@ Tensor ditCrossAttention(const Tensor& qIn, const Tensor& kIn, const Tensor& vIn
     const int dev = q.device().index;
     cudaStream_t stream = streamOf(q);
     const float scale = float(1.0 / std::sqrt(double(d)));
+    if (dt == DType::BF16 || dt == DType::F16) {
+        // The fused tensor-core kernel (dit_cross_attention.cu); it declines shapes it does not support.
+        const FlashDType fdt = dt == DType::BF16 ? FlashDType::BF16 : FlashDType::F16;
+        if (flashCrossAttention(fdt, q.rawData(), k.rawData(), v.rawData(),
+                                bias.defined() ? bias.data<float>() : nullptr, out.rawData(), B, N, L, C,
+                                int(heads), scale, stream)) {
+            checkLaunch();
+            return out;
+        }
+    }
+    // F32 (the parity mode) and shapes the fused kernel declines: GEMM → softmax → GEMM.
     const long long Lp = (L + 7) / 8 * 8;  // 16-byte aligned score rows
     // Query rows per pass: the fp32 scores of all heads within 256 MiB.
     const long long budget = (256LL << 20) / (long long)sizeof(float);

@@ -11,6 +11,7 @@
 
 #include "base/device_hooks.h"
 #include "cuda/context.h"
+#include "cuda/profile.h"
 #include "cuda/random.h"
 #include "ops/dit_attention.h"
 #include "ops/dit_conv.h"
@@ -154,6 +155,64 @@ TEST_F(CudaOps, DitCrossAttention) {
         SV_EXPECT_CLOSE(ops::dit::crossAttention(gq, gk, gv, int(heads), Tensor()),
                         ops::dit::crossAttention(rq, rk, rv, int(heads), Tensor()), tolFor(dt, 5e-5, 1.5e-2));
     });
+}
+
+// True when the call ran the GEMM → softmax → GEMM fallback rather than the fused kernel (the fallback alone
+// times a "dit.crossAttention.softmax+pv" scope).
+bool crossAttentionFellBack(const std::function<void()>& call) {
+    cuda::setOpProfiling(true);
+    (void)cuda::takeOpProfile();
+    call();
+    bool fellBack = false;
+    for (const auto& t : cuda::takeOpProfile()) fellBack |= t.name == "dit.crossAttention.softmax+pv";
+    cuda::setOpProfiling(false);
+    return fellBack;
+}
+
+// The fused 16-bit kernel's edges: query counts that are not a multiple of its 128-row tile, key counts that
+// are not a multiple of its 64-key chunk (1, 77, 300, 513), head dims from 8 to 256 (padded to 16, 32, 64,
+// 112, 128, 256 inside), samples whose keys are all masked but one (also one that lies past the first chunk),
+// no bias, and F16. A head dim past 256 takes the GEMM fallback, which must agree too.
+TEST_F(CudaOps, DitCrossAttentionFusedEdges) {
+    struct Case {
+        int64_t N, L, heads, d;
+        int64_t keep0, keep1;  // sample 0 keeps key keep0 only (−1: all); sample 1 keeps its first keep1 keys
+        bool fused;
+    };
+    const Case cases[] = {
+        {333, 77, 20, 112, 3, 50, true},   {130, 513, 4, 112, 400, 513, true},
+        {200, 300, 4, 16, 0, 120, true},   {257, 300, 3, 64, 299, 1, true},
+        {100, 65, 2, 40, -1, 64, true},    {70, 1, 2, 8, -1, 1, true},
+        {150, 130, 2, 256, 129, 77, true}, {90, 200, 2, 128, -1, 200, true},
+        {60, 33, 2, 264, 5, 20, false},
+    };
+    uint32_t seed = 300;
+    for (const Case& c : cases) {
+        const int64_t B = 2, C = c.heads * c.d;
+        SCOPED_TRACE(concat("N ", c.N, ", L ", c.L, ", heads ", c.heads, ", head dim ", c.d));
+        const Tensor q = randn({B, c.N, C}, seed++), k = randn({B, c.L, C}, seed++),
+                     v = randn({B, c.L, C}, seed++);
+        std::vector<int64_t> mask(size_t(B * c.L), 0);
+        for (int64_t l = 0; l < c.L; ++l) {
+            mask[size_t(l)] = c.keep0 < 0 || l == c.keep0;
+            mask[size_t(c.L + l)] = l < c.keep1;
+        }
+        const Tensor bias = ops::dit::attentionBiasFromMask(Tensor::fromInts(mask, {B, c.L}));
+        for (DType dt : {DType::BF16, DType::F16}) {
+            SCOPED_TRACE(std::string(dtypeName(dt)));
+            const Tensor rq = rounded(q, dt), rk = rounded(k, dt), rv = rounded(v, dt);
+            const Tensor gq = onGpu(q, dt), gk = onGpu(k, dt), gv = onGpu(v, dt);
+            const double tol = dt == DType::BF16 ? 1.5e-2 : 3e-3;
+            Tensor out;
+            EXPECT_EQ(crossAttentionFellBack([&] {
+                          out = ops::dit::crossAttention(gq, gk, gv, int(c.heads), bias.to(Device::cuda()));
+                      }),
+                      !c.fused);
+            SV_EXPECT_CLOSE(out, ops::dit::crossAttention(rq, rk, rv, int(c.heads), bias), tol);
+            SV_EXPECT_CLOSE(ops::dit::crossAttention(gq, gk, gv, int(c.heads), Tensor()),
+                            ops::dit::crossAttention(rq, rk, rv, int(c.heads), Tensor()), tol);
+        }
+    }
 }
 
 TEST_F(CudaOps, DitConvs) {
