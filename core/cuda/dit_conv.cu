@@ -1,9 +1,8 @@
 // CUDA: the GLUMBTempConv convolutions of the DiT on channels-last activations.
-#include <algorithm>
 #include "cuda/profile.h"
 
 #include "cuda/dit.h"
-#include "cuda/elementwise.h"
+#include "cuda/dit_glu.cuh"
 #include "cuda/gemm.cuh"
 #include "cuda/kernels.cuh"
 
@@ -53,86 +52,6 @@ __global__ void gluSiluKernel(T* __restrict__ y, const T* __restrict__ x, long l
     }
 }
 
-constexpr int kGluChunk = 16;        // value channels (and as many gate channels) per block
-constexpr int kGluPixelStride = 36;  // floats per staged pixel: 16 value + 16 gate (+4: conflict-free reads)
-constexpr int kGluGroup = 4;         // output columns per thread (register reuse of the staged rows)
-constexpr size_t kGluSmemBudget = 96 * 1024;
-
-// Block (channel chunk, row band, image s): stages SiLU(x) for rows i0 − 1 … i0 + R (all W columns) of the
-// chunk's 16 value and 16 gate channels (16-byte loads), then each thread computes kGluGroup adjacent outputs
-// of one channel: y[s, i, j, c] = dw_c · SiLU(dw_{C+c}) with dw = Σ taps·SiLU(x) + bias. Needs C % 16 == 0.
-template <class T>
-__global__ void __launch_bounds__(256)
-    siluDepthwiseGluKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ w,
-                           const T* __restrict__ bias, int H, int W, long long C, int R) {
-    extern __shared__ float in[];  // [R + 2][W][kGluPixelStride]
-    const long long c0 = (long long)blockIdx.x * kGluChunk;
-    const int i0 = blockIdx.y * R;
-    const long long s = blockIdx.z, C2 = 2 * C;
-    const int rows = R + 2;
-    // Stage: 4 vectors of 8 channels per pixel (value lo/hi, gate lo/hi).
-    const int vectors = rows * W * 4;
-#pragma unroll 4
-    for (int e = threadIdx.x; e < vectors; e += blockDim.x) {
-        const int q = e & 3, p = e >> 2, j = p % W, r = p / W, row = i0 - 1 + r;
-        float v[8];
-        if (row >= 0 && row < H) {
-            const long long gc = (q < 2 ? c0 : C + c0) + (q & 1) * 8;
-            load8(x + ((s * H + row) * W + j) * C2 + gc, v);
-#pragma unroll
-            for (int t = 0; t < 8; ++t) v[t] = __fdividef(v[t], 1.0f + __expf(-v[t]));  // SiLU, fast path
-        } else {
-#pragma unroll
-            for (int t = 0; t < 8; ++t) v[t] = 0.0f;
-        }
-        float* dst = in + p * kGluPixelStride + q * 8;
-#pragma unroll
-        for (int t = 0; t < 8; ++t) dst[t] = v[t];
-    }
-    // Each thread keeps one channel (k = threadIdx.x % 16, as blockDim is a multiple of 16): its 18 taps.
-    const int k = threadIdx.x % kGluChunk;
-    float tv[9], tg[9];
-#pragma unroll
-    for (int t = 0; t < 9; ++t) {
-        tv[t] = toF(w[(c0 + k) * 9 + t]);
-        tg[t] = toF(w[(C + c0 + k) * 9 + t]);
-    }
-    const float bv = bias ? toF(bias[c0 + k]) : 0.0f, bg = bias ? toF(bias[C + c0 + k]) : 0.0f;
-    __syncthreads();
-    const int rEnd = H - i0 < R ? H - i0 : R;
-    const int groups = (W + kGluGroup - 1) / kGluGroup;
-    for (int e = threadIdx.x / kGluChunk; e < rEnd * groups; e += blockDim.x / kGluChunk) {
-        const int jg = e % groups, r = e / groups, j0 = jg * kGluGroup;
-        float av[kGluGroup] = {}, ag[kGluGroup] = {};
-#pragma unroll
-        for (int di = 0; di < 3; ++di) {
-            const float* rowp = in + (r + di) * W * kGluPixelStride;
-            float v[kGluGroup + 2], g[kGluGroup + 2];
-#pragma unroll
-            for (int t = 0; t < kGluGroup + 2; ++t) {
-                const int jj = j0 - 1 + t;
-                const bool ok = jj >= 0 && jj < W;
-                v[t] = ok ? rowp[jj * kGluPixelStride + k] : 0.0f;
-                g[t] = ok ? rowp[jj * kGluPixelStride + kGluChunk + k] : 0.0f;
-            }
-#pragma unroll
-            for (int dj = 0; dj < 3; ++dj)
-#pragma unroll
-                for (int q = 0; q < kGluGroup; ++q) {
-                    av[q] += tv[di * 3 + dj] * v[q + dj];
-                    ag[q] += tg[di * 3 + dj] * g[q + dj];
-                }
-        }
-#pragma unroll
-        for (int q = 0; q < kGluGroup; ++q) {
-            const int j = j0 + q;
-            if (j >= W) break;
-            const float a = av[q] + bv, gt = ag[q] + bg;
-            y[((s * H + i0 + r) * W + j) * C + c0 + k] = fromF<T>(a * __fdividef(gt, 1.0f + __expf(-gt)));
-        }
-    }
-}
-
 // wk[k][o][c] = w[o][c][k] (the (3, 1) kernel split into three D × D matrices).
 template <class T>
 __global__ void splitTapsKernel(T* __restrict__ wk, const T* __restrict__ w, long long D) {
@@ -142,6 +61,33 @@ __global__ void splitTapsKernel(T* __restrict__ wk, const T* __restrict__ w, lon
         const long long k = e / (D * D), oc = e % (D * D);
         wk[e] = w[oc * 3 + k];
     }
+}
+
+// Launches glu::siluDepthwiseGluKernel with NV channels per thread, G threads per pixel and a Depth-row ring.
+template <class T, int NV, int G, int Depth, bool Exact>
+void launchSiluDepthwiseGlu(T* y, const T* x, const T* w, const T* bias, int S, int H, int W, int C,
+                            int device, cudaStream_t stream) {
+    constexpr int kMaxTile = 256 / G - 2;  // ≤ 256 threads: two blocks per multiprocessor at 128 registers
+    glu::Geometry geo{S, H, W, C, 0, H, 0};
+    const int colTiles = (W + kMaxTile - 1) / kMaxTile;
+    geo.tile = (W + colTiles - 1) / colTiles;
+    geo.tiles = (W + geo.tile - 1) / geo.tile;
+    // Row bands only when the image/channel/column blocks alone would leave the GPU short of work (each band
+    // reloads two halo rows).
+    const long long chunks = (C + NV * G - 1) / (NV * G);
+    int sms = 0;
+    SV_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+    while (geo.band > 4 && chunks * geo.tiles * S * ((H + geo.band - 1) / geo.band) < 8LL * sms)
+        geo.band = (geo.band + 1) / 2;
+    const int bands = (H + geo.band - 1) / geo.band;
+    SV_ASSERT_MSG(S <= 65535 && (long long)geo.tiles * bands <= 65535, "CUDA siluDepthwiseGlu: ", S,
+                  " images of ", H, " × ", W, " exceed the launch grid");
+    const int threads = (geo.tile + 2) * G;
+    const size_t smem = glu::smemBytes<T, NV, Depth>(threads);
+    auto kernel = glu::siluDepthwiseGluKernel<T, NV, G, Depth, Exact>;
+    SV_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
+    const dim3 grid(unsigned(chunks), unsigned(geo.tiles * bands), unsigned(S));
+    kernel<<<grid, threads, smem, stream>>>(y, x, w, bias, geo);
 }
 
 }  // namespace
@@ -199,13 +145,8 @@ Tensor ditSiluDepthwiseGlu(const Tensor& xIn, const Tensor& weight, const Tensor
     const long long S = x.dim(0), H = x.dim(1), W = x.dim(2), C = x.dim(3) / 2;
     SV_ASSERT_MSG(weight.shape() == (Shape{2 * C, 1, 3, 3}), "CUDA siluDepthwiseGlu: weight ",
                   weight.describe(), " for ", 2 * C, " channels");
-    const size_t perRow = size_t(W * kGluPixelStride) * sizeof(float);
-    const long long maxRows = (long long)(kGluSmemBudget / perRow);
-    const bool aligned = reinterpret_cast<uintptr_t>(x.rawData()) % 16 == 0;
-    if (maxRows < 3 || C % kGluChunk != 0 || !aligned) {  // the three ops in turn
-        return ditGluSilu(ditDepthwiseConv3x3(unary(x, UnaryOp::Silu), weight, biasIn));
-    }
-    const int R = int(std::min<long long>({8, maxRows - 2, H}));
+    SV_ASSERT_MSG(C < (1LL << 31) && H < (1LL << 31) && W < (1LL << 31), "CUDA siluDepthwiseGlu: x ",
+                  x.describe());
     const Tensor w = weight.to(x.device()).to(x.dtype()).contiguous();
     Tensor bias;
     if (biasIn.defined()) {
@@ -214,15 +155,22 @@ Tensor ditSiluDepthwiseGlu(const Tensor& xIn, const Tensor& weight, const Tensor
     }
     Tensor y = Tensor::empty({S, H, W, C}, x.dtype(), x.device());
     if (y.numel() == 0) return y;
-    const size_t smem = size_t(R + 2) * perRow;
-    const dim3 grid(unsigned((C + kGluChunk - 1) / kGluChunk), unsigned((H + R - 1) / R), unsigned(S));
+    // Four channels per thread (8- or 16-byte accesses) where C and the base address allow, else one.
+    const size_t es = dtypeSize(x.dtype());
+    const bool vec4 = C % 4 == 0 && reinterpret_cast<uintptr_t>(x.rawData()) % (4 * es) == 0 &&
+                      reinterpret_cast<uintptr_t>(y.rawData()) % (4 * es) == 0;
     SV_DISPATCH_FLOAT(x.dtype(), T, {
-        SV_CUDA_CHECK(cudaFuncSetAttribute(siluDepthwiseGluKernel<T>,
-                                           cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
-        siluDepthwiseGluKernel<T><<<grid, 256, smem, streamOf(x)>>>(
-            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()),
-            static_cast<const T*>(w.rawData()),
-            bias.defined() ? static_cast<const T*>(bias.rawData()) : nullptr, int(H), int(W), C, R);
+        constexpr bool exact = std::is_same_v<T, float>;  // F32: expf and true division, as the CPU op
+        auto* yp = static_cast<T*>(y.rawData());
+        const auto* xp = static_cast<const T*>(x.rawData());
+        const auto* wp = static_cast<const T*>(w.rawData());
+        const auto* bp = bias.defined() ? static_cast<const T*>(bias.rawData()) : nullptr;
+        if (vec4)
+            launchSiluDepthwiseGlu<T, 4, 4, 6, exact>(yp, xp, wp, bp, int(S), int(H), int(W), int(C),
+                                                      x.device().index, streamOf(x));
+        else
+            launchSiluDepthwiseGlu<T, 1, 16, 6, exact>(yp, xp, wp, bp, int(S), int(H), int(W), int(C),
+                                                       x.device().index, streamOf(x));
     });
     checkLaunch();
     return y;

@@ -243,6 +243,28 @@ TEST_F(CudaOps, DitConvs) {
                     ops::dit::temporalConv3(t.slice(1, 0, 1).contiguous(), wt), 2e-5);
 }
 
+// The fused SiLU → depthwise → GLU kernel's edges: single rows/columns, widths past one column tile, channel
+// counts that fill no whole chunk (12) or no 4-channel vector (13: the one-channel path), the model's width.
+TEST_F(CudaOps, DitSiluDepthwiseGluEdges) {
+    struct Case {
+        int64_t S, H, W, C;
+    };
+    const Case cases[] = {{2, 1, 1, 16},   {1, 1, 9, 24}, {1, 7, 1, 24},  {2, 3, 53, 32},
+                          {1, 4, 130, 16}, {2, 5, 6, 12}, {1, 6, 11, 13}, {1, 3, 5, 5600}};
+    uint32_t seed = 70;
+    for (const Case& k : cases) {
+        const Tensor x = randn({k.S, k.H, k.W, 2 * k.C}, seed++, 2.0f),
+                     w = randn({2 * k.C, 1, 3, 3}, seed++, 0.3f), b = randn({2 * k.C}, seed++, 0.1f);
+        forDtypes([&](DType dt) {
+            std::printf("S=%lld H=%lld W=%lld C=%lld\n", (long long)k.S, (long long)k.H, (long long)k.W,
+                        (long long)k.C);
+            SV_EXPECT_CLOSE(ops::dit::siluDepthwiseGlu(onGpu(x, dt), onGpu(w, dt), onGpu(b, dt)),
+                            ops::dit::siluDepthwiseGlu(rounded(x, dt), rounded(w, dt), rounded(b, dt)),
+                            tolFor(dt));
+        });
+    }
+}
+
 TEST_F(CudaOps, GemmaOps) {
     const int64_t B = 2, L = 300, Hq = 8, Hkv = 4, D = 256, Hd = 2304;
     const Tensor x = randn({B, L, Hd}, 50, 3.0f), res = randn({B, L, Hd}, 51), w = randn({Hd}, 52, 0.3f);

@@ -1,0 +1,501 @@
+// Standalone timing/check harness for the fused SiLU → depthwise 3×3 → GLU kernel (core/cuda/dit_glu.cuh).
+// nvcc -O3 -std=c++20 -gencode=arch=compute_90a,code=sm_90a -I core tools/bench/glu_bench.cu -o glu_bench
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "cuda/dit_glu.cuh"
+
+using namespace sv::cuda;
+using namespace sv::cuda::glu;
+using bf16 = __nv_bfloat16;
+
+#define CK(x)                                                                              \
+    do {                                                                                   \
+        cudaError_t e = (x);                                                               \
+        if (e != cudaSuccess) {                                                            \
+            printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e), __FILE__, __LINE__); \
+            exit(1);                                                                       \
+        }                                                                                  \
+    } while (0)
+
+// ---- the old kernel (main's dit_conv.cu), for the baseline ----
+constexpr int kGluChunk = 16, kGluPixelStride = 36, kGluGroup = 4;
+template <class T>
+__global__ void __launch_bounds__(256)
+    oldKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias,
+              int H, int W, long long C, int R) {
+    extern __shared__ float in[];
+    const long long c0 = (long long)blockIdx.x * kGluChunk;
+    const int i0 = blockIdx.y * R;
+    const long long s = blockIdx.z, C2 = 2 * C;
+    const int rows = R + 2;
+    const int vectors = rows * W * 4;
+#pragma unroll 4
+    for (int e = threadIdx.x; e < vectors; e += blockDim.x) {
+        const int q = e & 3, p = e >> 2, j = p % W, r = p / W, row = i0 - 1 + r;
+        float v[8];
+        if (row >= 0 && row < H) {
+            const long long gc = (q < 2 ? c0 : C + c0) + (q & 1) * 8;
+            load8(x + ((s * H + row) * W + j) * C2 + gc, v);
+            for (int t = 0; t < 8; ++t) v[t] = __fdividef(v[t], 1.0f + __expf(-v[t]));
+        } else {
+            for (int t = 0; t < 8; ++t) v[t] = 0.0f;
+        }
+        float* dst = in + p * kGluPixelStride + q * 8;
+        for (int t = 0; t < 8; ++t) dst[t] = v[t];
+    }
+    const int k = threadIdx.x % kGluChunk;
+    float tv[9], tg[9];
+    for (int t = 0; t < 9; ++t) {
+        tv[t] = toF(w[(c0 + k) * 9 + t]);
+        tg[t] = toF(w[(C + c0 + k) * 9 + t]);
+    }
+    const float bv = bias ? toF(bias[c0 + k]) : 0.0f, bg = bias ? toF(bias[C + c0 + k]) : 0.0f;
+    __syncthreads();
+    const int rEnd = H - i0 < R ? H - i0 : R;
+    const int groups = (W + kGluGroup - 1) / kGluGroup;
+    for (int e = threadIdx.x / kGluChunk; e < rEnd * groups; e += blockDim.x / kGluChunk) {
+        const int jg = e % groups, r = e / groups, j0 = jg * kGluGroup;
+        float av[kGluGroup] = {}, ag[kGluGroup] = {};
+        for (int di = 0; di < 3; ++di) {
+            const float* rowp = in + (r + di) * W * kGluPixelStride;
+            float v[kGluGroup + 2], g[kGluGroup + 2];
+            for (int t = 0; t < kGluGroup + 2; ++t) {
+                const int jj = j0 - 1 + t;
+                const bool ok = jj >= 0 && jj < W;
+                v[t] = ok ? rowp[jj * kGluPixelStride + k] : 0.0f;
+                g[t] = ok ? rowp[jj * kGluPixelStride + kGluChunk + k] : 0.0f;
+            }
+            for (int dj = 0; dj < 3; ++dj)
+                for (int q = 0; q < kGluGroup; ++q) {
+                    av[q] += tv[di * 3 + dj] * v[q + dj];
+                    ag[q] += tg[di * 3 + dj] * g[q + dj];
+                }
+        }
+        for (int q = 0; q < kGluGroup; ++q) {
+            const int j = j0 + q;
+            if (j >= W) break;
+            const float a = av[q] + bv, gt = ag[q] + bg;
+            y[((s * H + i0 + r) * W + j) * C + c0 + k] = fromF<T>(a * __fdividef(gt, 1.0f + __expf(-gt)));
+        }
+    }
+}
+
+// ---- reference: one thread per output, double ----
+template <class T>
+__global__ void refKernel(double* y, const T* x, const T* w, const T* b, int S, int H, int W, int C) {
+    long long n = (long long)S * H * W * C;
+    for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < n;
+         e += (long long)gridDim.x * blockDim.x) {
+        int c = int(e % C);
+        long long p = e / C;
+        int j = int(p % W), i = int((p / W) % H);
+        long long s = p / ((long long)W * H);
+        double a = b ? toF(b[c]) : 0.0, gt = b ? toF(b[C + c]) : 0.0;
+        for (int di = 0; di < 3; ++di)
+            for (int dj = 0; dj < 3; ++dj) {
+                int ii = i + di - 1, jj = j + dj - 1;
+                if (ii < 0 || ii >= H || jj < 0 || jj >= W) continue;
+                const T* px = x + ((s * H + ii) * W + jj) * 2LL * C;
+                double v = toF(px[c]), g = toF(px[C + c]);
+                v = v / (1.0 + exp(-v));
+                g = g / (1.0 + exp(-g));
+                a += (double)toF(w[c * 9LL + di * 3 + dj]) * v;
+                gt += (double)toF(w[(C + c) * 9LL + di * 3 + dj]) * g;
+            }
+        y[e] = a * (gt / (1.0 + exp(-gt)));
+    }
+}
+
+template <class T>
+__global__ void cmpKernel(double* acc, const T* y, const double* r, long long n) {
+    double d2 = 0, r2 = 0, mx = 0;
+    for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < n;
+         e += (long long)gridDim.x * blockDim.x) {
+        double v = toF(y[e]);
+        double d = v - r[e];
+        if (!(d == d)) d = 1e30;
+        d2 += d * d;
+        r2 += r[e] * r[e];
+        mx = fmax(mx, fabs(d));
+    }
+    atomicAdd(acc, d2);
+    atomicAdd(acc + 1, r2);
+    // max via CAS-free approach: store per-thread max into atomicMax on ordered bits
+    unsigned long long bits = __double_as_longlong(mx);
+    atomicMax(reinterpret_cast<unsigned long long*>(acc + 2), bits);
+}
+
+template <class T>
+__global__ void fillKernel(T* p, long long n, unsigned seed, float scale, float offset) {
+    for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < n;
+         e += (long long)gridDim.x * blockDim.x) {
+        unsigned h = (unsigned)e * 2654435761u ^ seed;
+        h ^= h >> 15;
+        h *= 2246822519u;
+        h ^= h >> 13;
+        h *= 3266489917u;
+        h ^= h >> 16;
+        float u = (h & 0xffffff) / float(0x1000000);
+        p[e] = fromF<T>((u * 2 - 1) * scale + offset);
+    }
+}
+
+template <class T>
+__global__ void poisonKernel(T* p, long long n) {
+    for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < n;
+         e += (long long)gridDim.x * blockDim.x)
+        p[e] = fromF<T>(__int_as_float(0x7fc00000));
+}
+
+struct Variant {
+    std::string name;
+    void (*launch)(bf16*, const bf16*, const bf16*, const bf16*, int, int, int, int, int, int, cudaStream_t);
+    int tile, band;
+};
+
+template <class T, int NV, int G, int D, bool Exact, int Bound = (NV >= 8 ? 256 : 512)>
+void launchNew(T* y, const T* x, const T* w, const T* b, int S, int H, int W, int C, int tileMax, int bandMax,
+               cudaStream_t st) {
+    Geometry geo;
+    geo.S = S, geo.H = H, geo.W = W, geo.C = C;
+    tileMax = std::min(tileMax, Bound / G - 2);
+    int nt = (W + tileMax - 1) / tileMax;
+    geo.tile = (W + nt - 1) / nt;
+    geo.tiles = (W + geo.tile - 1) / geo.tile;
+    int nb = (H + bandMax - 1) / bandMax;
+    geo.band = (H + nb - 1) / nb;
+    int bands = (H + geo.band - 1) / geo.band;
+    int threads = (geo.tile + 2) * G;
+    size_t sm = smemBytes<T, NV, D>(threads);
+    auto k = siluDepthwiseGluKernel<T, NV, G, D, Exact, Bound>;
+    CK(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, int(sm)));
+    dim3 grid((C + NV * G - 1) / (NV * G), geo.tiles * bands, S);
+    k<<<grid, threads, sm, st>>>(y, x, w, b, geo);
+}
+
+// ---- experimental v2 (not integrated; unmeasured): running offsets instead of per-row index arithmetic,
+// and (PairSilu) the input SiLU on bf16 pairs: tanh.approx.bf16x2 + HFMA2, SiLU(x) rounded to bf16 as the
+// unfused path does. Same geometry and shared-memory layout as glu::siluDepthwiseGluKernel<T, 4, G, Depth>.
+__device__ __forceinline__ void siluPair(unsigned raw, float& lo, float& hi) {
+    __nv_bfloat162 v = *reinterpret_cast<__nv_bfloat162*>(&raw);
+    const __nv_bfloat162 h = __hmul2(v, __float2bfloat162_rn(0.5f));
+    unsigned hu = *reinterpret_cast<const unsigned*>(&h), tu;
+    asm("tanh.approx.bf16x2 %0, %1;" : "=r"(tu) : "r"(hu));
+    const __nv_bfloat162 t = *reinterpret_cast<__nv_bfloat162*>(&tu);
+    const __nv_bfloat162 r = __hfma2(h, t, h);
+    lo = __low2float(r), hi = __high2float(r);
+}
+
+template <int G, int Depth, bool PairSilu>
+__global__ void __launch_bounds__(512)
+    gluV2Kernel(bf16* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w,
+                const bf16* __restrict__ bias, Geometry geo) {
+    constexpr int NV = 4;
+    using V = Vec<bf16, NV>;
+    extern __shared__ __align__(16) unsigned char smem2[];
+    const int threads = blockDim.x;
+    V* ring = reinterpret_cast<V*>(smem2);
+    float* plane = reinterpret_cast<float*>(ring + Depth * 2 * threads);
+    const int tid = threadIdx.x, t = tid / G, g = tid % G;
+    const int c = (blockIdx.x * G + g) * NV;
+    const int tileIdx = blockIdx.y % geo.tiles, bandIdx = blockIdx.y / geo.tiles;
+    const int j = tileIdx * geo.tile - 1 + t;
+    const int rb = bandIdx * geo.band, re = min(rb + geo.band, geo.H);
+    const long long s = blockIdx.z, C2 = 2LL * geo.C;
+    const bool inChannels = c < geo.C, inColumn = j >= 0 && j < geo.W;
+    const bool loads = inChannels && inColumn;
+    const bool outputs = loads && t >= 1 && t <= geo.tile;
+    float tv[9][NV], tg[9][NV], bv[NV], bg[NV];
+#pragma unroll
+    for (int q = 0; q < NV; ++q) {
+        const long long cv = inChannels ? c + q : 0, cg = geo.C + cv;
+#pragma unroll
+        for (int k = 0; k < 9; ++k) {
+            tv[k][q] = toF(w[cv * 9 + k]);
+            tg[k][q] = toF(w[cg * 9 + k]);
+        }
+        bv[q] = bias ? toF(bias[cv]) : 0.0f;
+        bg[q] = bias ? toF(bias[cg]) : 0.0f;
+    }
+    const int steps = re - rb + 2;
+    const long long rowStride = (long long)geo.W * C2;
+    // The next row to issue: its source pointer and ring slot advance by one each step.
+    int nextRow = rb - 1, nextSlot = 0;
+    const bf16* src = x + ((s * geo.H + nextRow) * geo.W + (inColumn ? j : 0)) * C2 + (inChannels ? c : 0);
+    const int lastRow = re;  // rows rb − 1 … re
+    auto issue = [&]() {
+        const bool valid = loads && nextRow >= 0 && nextRow < geo.H && nextRow <= lastRow;
+        V* slot = ring + nextSlot * 2 * threads + tid;
+        copyAsync<bf16, NV>(slot, valid ? src : x, valid);
+        copyAsync<bf16, NV>(slot + threads, valid ? src + geo.C : x, valid);
+        asyncCommit();
+        ++nextRow;
+        src += rowStride;
+        nextSlot = nextSlot == Depth - 1 ? 0 : nextSlot + 1;
+    };
+#pragma unroll
+    for (int k = 0; k < Depth - 1; ++k) issue();
+    float a0v[NV] = {}, a0g[NV] = {}, a1v[NV] = {}, a1g[NV] = {};
+    bf16* out =
+        y + ((s * geo.H + rb - 1) * geo.W + (inColumn ? j : 0)) * (long long)geo.C + (inChannels ? c : 0);
+    const long long outStride = (long long)geo.W * geo.C;
+    int readSlot = 0, planeOff = 0;
+    for (int k = 0; k < steps; ++k) {
+        asyncWait<Depth - 2>();
+        const V* slot = ring + readSlot * 2 * threads + tid;
+        const uint2 rawV = *reinterpret_cast<const uint2*>(slot),
+                    rawG = *reinterpret_cast<const uint2*>(slot + threads);
+        readSlot = readSlot == Depth - 1 ? 0 : readSlot + 1;
+        issue();
+        float* pv = plane + planeOff;
+        float* pg = pv + threads * NV;
+        planeOff ^= 2 * threads * NV;
+        float mv[NV], mg[NV];
+        if constexpr (PairSilu) {
+            siluPair(rawV.x, mv[0], mv[1]);
+            siluPair(rawV.y, mv[2], mv[3]);
+            siluPair(rawG.x, mg[0], mg[1]);
+            siluPair(rawG.y, mg[2], mg[3]);
+        } else {
+            const V rv = *reinterpret_cast<const V*>(&rawV), rg = *reinterpret_cast<const V*>(&rawG);
+#pragma unroll
+            for (int q = 0; q < NV; ++q) {
+                mv[q] = silu<false>(toF(rv.v[q]));
+                mg[q] = silu<false>(toF(rg.v[q]));
+            }
+        }
+        storeF<NV>(pv + tid * NV, mv);
+        storeF<NV>(pg + tid * NV, mg);
+        __syncthreads();
+        if (!outputs) {
+            out += outStride;
+            continue;
+        }
+        float lv[NV], lg[NV], rv[NV], rg[NV];
+        loadF<NV>(pv + (tid - G) * NV, lv);
+        loadF<NV>(pg + (tid - G) * NV, lg);
+        loadF<NV>(pv + (tid + G) * NV, rv);
+        loadF<NV>(pg + (tid + G) * NV, rg);
+        float ov[NV], og[NV];
+#pragma unroll
+        for (int q = 0; q < NV; ++q) {
+            ov[q] = fmaf(tv[6][q], lv[q], fmaf(tv[7][q], mv[q], fmaf(tv[8][q], rv[q], a0v[q])));
+            og[q] = fmaf(tg[6][q], lg[q], fmaf(tg[7][q], mg[q], fmaf(tg[8][q], rg[q], a0g[q])));
+            a0v[q] = fmaf(tv[3][q], lv[q], fmaf(tv[4][q], mv[q], fmaf(tv[5][q], rv[q], a1v[q])));
+            a0g[q] = fmaf(tg[3][q], lg[q], fmaf(tg[4][q], mg[q], fmaf(tg[5][q], rg[q], a1g[q])));
+            a1v[q] = fmaf(tv[0][q], lv[q], fmaf(tv[1][q], mv[q], fmaf(tv[2][q], rv[q], bv[q])));
+            a1g[q] = fmaf(tg[0][q], lg[q], fmaf(tg[1][q], mg[q], fmaf(tg[2][q], rg[q], bg[q])));
+        }
+        if (k >= 2) {  // output row rb − 2 + k
+            float o[NV];
+#pragma unroll
+            for (int q = 0; q < NV; ++q) o[q] = ov[q] * silu<false>(og[q]);
+            *reinterpret_cast<V*>(out - outStride) = pack<bf16, NV>(o);
+        }
+        out += outStride;
+    }
+    asyncWait<0>();
+}
+
+template <int G, int D, bool PairSilu>
+void launchV2(bf16* y, const bf16* x, const bf16* w, const bf16* b, int S, int H, int W, int C, int tileMax,
+              int bandMax, cudaStream_t st) {
+    Geometry geo;
+    geo.S = S, geo.H = H, geo.W = W, geo.C = C;
+    tileMax = std::min(tileMax, 512 / G - 2);
+    int nt = (W + tileMax - 1) / tileMax;
+    geo.tile = (W + nt - 1) / nt;
+    geo.tiles = (W + geo.tile - 1) / geo.tile;
+    int nb = (H + bandMax - 1) / bandMax;
+    geo.band = (H + nb - 1) / nb;
+    int bands = (H + geo.band - 1) / geo.band;
+    int threads = (geo.tile + 2) * G;
+    size_t sm = smemBytes<bf16, 4, D>(threads);
+    auto k = gluV2Kernel<G, D, PairSilu>;
+    CK(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, int(sm)));
+    dim3 grid((C + 4 * G - 1) / (4 * G), geo.tiles * bands, S);
+    k<<<grid, threads, sm, st>>>(y, x, w, b, geo);
+}
+
+template <class T>
+void launchOld(T* y, const T* x, const T* w, const T* b, int S, int H, int W, int C, int, int,
+               cudaStream_t st) {
+    const size_t perRow = size_t(W * kGluPixelStride) * sizeof(float);
+    long long maxRows = (long long)(96 * 1024 / perRow);
+    int R = int(std::min<long long>({8, maxRows - 2, H}));
+    size_t smem = size_t(R + 2) * perRow;
+    CK(cudaFuncSetAttribute(oldKernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
+    dim3 grid(unsigned((C + kGluChunk - 1) / kGluChunk), unsigned((H + R - 1) / R), unsigned(S));
+    oldKernel<T><<<grid, 256, smem, st>>>(y, x, w, b, H, W, C, R);
+}
+
+template <class T>
+double check(const char* name,
+             void (*launch)(T*, const T*, const T*, const T*, int, int, int, int, int, int, cudaStream_t),
+             int S, int H, int W, int C, int tile, int band, bool withBias) {
+    long long nx = (long long)S * H * W * 2 * C, ny = (long long)S * H * W * C;
+    T *x, *y, *w, *b;
+    double *r, *acc;
+    CK(cudaMalloc(&x, nx * sizeof(T) + 16));
+    CK(cudaMalloc(&y, ny * sizeof(T) + 16));
+    CK(cudaMalloc(&w, 2LL * C * 9 * sizeof(T)));
+    CK(cudaMalloc(&b, 2LL * C * sizeof(T)));
+    CK(cudaMalloc(&r, ny * sizeof(double)));
+    CK(cudaMalloc(&acc, 3 * sizeof(double)));
+    unsigned seed = rand();
+    fillKernel<<<1024, 256>>>(x, nx, seed, 3.0f, 0.0f);
+    fillKernel<<<1024, 256>>>(w, 2LL * C * 9, seed + 1, 0.5f, 0.0f);
+    fillKernel<<<1024, 256>>>(b, 2LL * C, seed + 2, 0.5f, 0.0f);
+    poisonKernel<<<1024, 256>>>(y, ny);
+    refKernel<<<4096, 256>>>(r, x, w, withBias ? b : nullptr, S, H, W, C);
+    launch(y, x, w, withBias ? b : nullptr, S, H, W, C, tile, band, 0);
+    CK(cudaGetLastError());
+    CK(cudaMemset(acc, 0, 3 * sizeof(double)));
+    cmpKernel<<<1024, 256>>>(acc, y, r, ny);
+    CK(cudaDeviceSynchronize());
+    double h[3];
+    CK(cudaMemcpy(h, acc, sizeof h, cudaMemcpyDeviceToHost));
+    double rel = sqrt(h[0] / std::max(h[1], 1e-300));
+    printf("check %-28s %s S=%d H=%d W=%d C=%d tile=%d band=%d bias=%d relL2=%.3e maxAbs=%.3e\n", name,
+           sizeof(T) == 4 ? "f32 " : "bf16", S, H, W, C, tile, band, withBias, rel, h[2]);
+    cudaFree(x), cudaFree(y), cudaFree(w), cudaFree(b), cudaFree(r), cudaFree(acc);
+    return rel;
+}
+
+int main(int argc, char** argv) {
+    cudaDeviceProp prop;
+    CK(cudaGetDeviceProperties(&prop, 0));
+    printf("device %s SMs %d L2 %d MB\n", prop.name, prop.multiProcessorCount, prop.l2CacheSize >> 20);
+    const bool one =
+        argc > 1 && std::string(argv[1]) == "--one";  // one launch of the integrated variant (ncu)
+    int fails = 0;
+    // ---- correctness: edge shapes ----
+    struct Shp {
+        int S, H, W, C, tile, band;
+    };
+    std::vector<Shp> shapes = {{1, 1, 1, 16, 64, 64}, {2, 5, 7, 24, 64, 64},     {1, 3, 53, 40, 64, 64},
+                               {1, 9, 53, 32, 20, 4}, {2, 30, 52, 5600, 64, 64}, {1, 4, 130, 64, 62, 2},
+                               {1, 2, 1, 8, 64, 64},  {1, 1, 5, 12, 64, 64}};
+    if (!one)
+        for (auto sh : shapes) {
+            for (int bias = 0; bias < 2; ++bias) {
+                fails += check<bf16>("new<4,4,6>", launchNew<bf16, 4, 4, 6, false>, sh.S, sh.H, sh.W, sh.C,
+                                     sh.tile, sh.band, bias) > 1e-2;
+                fails += check<float>("new<4,4,6,exact>", launchNew<float, 4, 4, 6, true>, sh.S, sh.H, sh.W,
+                                      sh.C, sh.tile, sh.band, bias) > 1e-6;
+            }
+            fails += check<bf16>("new<1,16,6> (fallback)", launchNew<bf16, 1, 16, 6, false>, sh.S, sh.H, sh.W,
+                                 sh.C, sh.tile, sh.band, 1) > 1e-2;
+            if (sh.C % 8 == 0)
+                fails += check<bf16>("new<8,4,4>", launchNew<bf16, 8, 4, 4, false>, sh.S, sh.H, sh.W, sh.C,
+                                     sh.tile, sh.band, 1) > 1e-2;
+        }
+    if (!one)
+        for (auto sh : {shapes[3], shapes[4], shapes[5]}) {
+            fails += check<bf16>("new<4,8,8>", launchNew<bf16, 4, 8, 8, false>, sh.S, sh.H, sh.W, sh.C,
+                                 sh.tile, sh.band, 1) > 1e-2;
+            fails += check<bf16>("new<4,2,8>", launchNew<bf16, 4, 2, 8, false>, sh.S, sh.H, sh.W, sh.C,
+                                 sh.tile, sh.band, 1) > 1e-2;
+            fails += check<bf16>("new<4,4,10>", launchNew<bf16, 4, 4, 10, false>, sh.S, sh.H, sh.W, sh.C,
+                                 sh.tile, sh.band, 1) > 1e-2;
+            fails += check<bf16>("new<2,16,8>", launchNew<bf16, 2, 16, 8, false>, sh.S, sh.H, sh.W, sh.C,
+                                 sh.tile, sh.band, 1) > 1e-2;
+        }
+    if (!one)
+        for (auto sh : shapes)
+            if (sh.C % 4 == 0) {
+                fails += check<bf16>("v2<4,6>", launchV2<4, 6, false>, sh.S, sh.H, sh.W, sh.C, sh.tile,
+                                     sh.band, 1) > 1e-2;
+                fails += check<bf16>("v2<4,6,pair>", launchV2<4, 6, true>, sh.S, sh.H, sh.W, sh.C, sh.tile,
+                                     sh.band, 1) > 1e-2;
+            }
+    if (!one) {
+        fails +=
+            check<bf16>("new<1,16,6> C=13", launchNew<bf16, 1, 16, 6, false>, 1, 4, 9, 13, 64, 64, 1) > 1e-2;
+        fails += check<float>("new<1,16,6,x> C=13", launchNew<float, 1, 16, 6, true>, 1, 4, 9, 13, 64, 64,
+                              1) > 1e-6;
+        fails += check<bf16>("old", launchOld<bf16>, 2, 30, 52, 5600, 0, 0, 1) > 1e-2;
+    }
+    printf("FAILS %d\n", fails);
+
+    // ---- timing at the real shape ----
+    const int S = 42, H = 30, W = 52, C = 5600;
+    long long nx = (long long)S * H * W * 2 * C, ny = (long long)S * H * W * C;
+    bf16 *x, *y, *w, *b;
+    CK(cudaMalloc(&x, nx * 2));
+    CK(cudaMalloc(&y, ny * 2));
+    CK(cudaMalloc(&w, 2LL * C * 9 * 2));
+    CK(cudaMalloc(&b, 2LL * C * 2));
+    fillKernel<<<4096, 256>>>(x, nx, 7, 3.0f, 0.0f);
+    fillKernel<<<1024, 256>>>(w, 2LL * C * 9, 8, 0.5f, 0.0f);
+    fillKernel<<<1024, 256>>>(b, 2LL * C, 9, 0.5f, 0.0f);
+    cudaEvent_t e0, e1;
+    cudaEventCreate(&e0), cudaEventCreate(&e1);
+    const double bytes = double(nx + ny) * 2;
+    auto timeIt = [&](const char* name, auto fn) {
+        for (int i = 0; i < 3; ++i) fn();
+        CK(cudaDeviceSynchronize());
+        std::vector<float> ts;
+        for (int i = 0; i < 15; ++i) {
+            cudaEventRecord(e0);
+            fn();
+            cudaEventRecord(e1);
+            CK(cudaEventSynchronize(e1));
+            float ms;
+            cudaEventElapsedTime(&ms, e0, e1);
+            ts.push_back(ms);
+        }
+        CK(cudaGetLastError());
+        std::sort(ts.begin(), ts.end());
+        printf("time %-34s median %.3f ms  min %.3f  (%.0f GB/s)\n", name, ts[ts.size() / 2], ts[0],
+               bytes / ts[ts.size() / 2] / 1e6);
+    };
+    if (one) {
+        launchNew<bf16, 4, 4, 6, false>(y, x, w, b, S, H, W, C, 62, 64, 0);
+        CK(cudaDeviceSynchronize());
+        return 0;
+    }
+    // bandwidth ceiling: copy of the same byte count (read + write)
+    {
+        char* buf;
+        CK(cudaMalloc(&buf, size_t(bytes / 2)));
+        timeIt("memcpy D2D (same bytes r+w)",
+               [&] { cudaMemcpyAsync(buf, x, size_t(bytes / 2), cudaMemcpyDeviceToDevice); });
+        cudaFree(buf);
+    }
+#define T_NEW(NV, G, D, TILE, BAND)                               \
+    timeIt("new<" #NV "," #G "," #D "> tile" #TILE " band" #BAND, \
+           [&] { launchNew<bf16, NV, G, D, false>(y, x, w, b, S, H, W, C, TILE, BAND, 0); })
+    timeIt("old", [&] { launchOld<bf16>(y, x, w, b, S, H, W, C, 0, 0, 0); });
+    T_NEW(4, 4, 6, 62, 64);  // the integrated configuration
+    T_NEW(4, 4, 6, 62, 64);
+    T_NEW(4, 4, 4, 62, 64);
+    T_NEW(4, 4, 8, 62, 64);
+    T_NEW(4, 4, 10, 62, 64);
+    T_NEW(4, 4, 6, 26, 64);
+    T_NEW(4, 4, 6, 62, 15);
+    T_NEW(4, 4, 6, 62, 8);
+    T_NEW(4, 8, 6, 30, 64);
+    T_NEW(4, 8, 8, 30, 64);
+    T_NEW(4, 2, 6, 62, 64);
+    T_NEW(4, 2, 8, 62, 64);
+    T_NEW(2, 8, 6, 62, 64);
+    T_NEW(2, 16, 8, 30, 64);
+    T_NEW(8, 2, 4, 62, 64);
+    T_NEW(8, 4, 4, 62, 64);
+    T_NEW(1, 16, 6, 62, 64);
+    timeIt("new<4,4,6> bound256",
+           [&] { launchNew<bf16, 4, 4, 6, false, 256>(y, x, w, b, S, H, W, C, 62, 64, 0); });
+    timeIt("new<4,4,6> exact", [&] { launchNew<bf16, 4, 4, 6, true>(y, x, w, b, S, H, W, C, 62, 64, 0); });
+    timeIt("v2<4,6> tile62", [&] { launchV2<4, 6, false>(y, x, w, b, S, H, W, C, 62, 64, 0); });
+    timeIt("v2<4,6,pair> tile62", [&] { launchV2<4, 6, true>(y, x, w, b, S, H, W, C, 62, 64, 0); });
+    timeIt("v2<4,6,pair> tile26", [&] { launchV2<4, 6, true>(y, x, w, b, S, H, W, C, 26, 64, 0); });
+    timeIt("v2<4,4,pair> tile26", [&] { launchV2<4, 4, true>(y, x, w, b, S, H, W, C, 26, 64, 0); });
+    timeIt("old", [&] { launchOld<bf16>(y, x, w, b, S, H, W, C, 0, 0, 0); });
+    T_NEW(4, 4, 6, 62, 64);
+    return fails ? 1 : 0;
+}
