@@ -2,7 +2,8 @@
 # Installs dependencies, builds everything and runs every test:
 #   1. the release build (CUDA backend compiled when the toolkit exists, UI when Qt 6 exists) and all its tests;
 #   2. the CPU tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the libFuzzer targets (safetensors and config parsers) for a bounded time.
+#   3. the .deb package: cpack, then installer/check_package.sh unpacks it into a scratch root and runs the programs;
+#   4. the libFuzzer targets (safetensors and config parsers) for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-deps.sh
@@ -15,6 +16,13 @@ echo "== release build =="
 cmake --preset release ${SV_CUDA_ARCHS:+-DCMAKE_CUDA_ARCHITECTURES=$SV_CUDA_ARCHS}
 cmake --build --preset release
 ctest --preset release -j2
+
+if [ -x build/release/ui/sanavideo-studio ]; then
+  echo "== package: .deb, installed into a scratch root and run =="
+  rm -f build/release/sanavideo-studio_*.deb
+  (cd build/release && cpack -G DEB)
+  bash installer/check_package.sh build/release/sanavideo-studio_*.deb
+fi
 
 echo "== ASan + UBSan (CPU tests) =="
 cmake --preset asan
