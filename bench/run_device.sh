@@ -42,7 +42,7 @@ for step in "$@"; do
         altfixtures)
             alt=/tmp/sv_alt_reference
             rm -rf "$alt"
-            SV_FIXTURE_VARIANTS=$PWD/tests/data/reference/tools/variants_alt.json PYTHONPATH=$DIFFUSERS \
+            SV_FIXTURE_VARIANTS=${SV_ALT_VARIANTS:-$PWD/tests/data/reference/tools/variants_alt.json} PYTHONPATH=$DIFFUSERS \
                 python3 tests/data/reference/tools/make_fixtures.py --seed ${SV_ALT_SEED:-5} --variant alt \
                 --out "$alt" > "$OUT/altfixtures.log" 2>&1 || status=1
             tail -3 "$OUT/altfixtures.log"
