@@ -213,8 +213,8 @@ void validate(const Options& o, bool sequence) {
         }
     }
     if (o.flowShift) SV_CHECK(*o.flowShift > 0, "--flow-shift must be positive");
-    SV_CHECK(o.device == "auto" || o.device == "cpu" || o.device.starts_with("cuda"), "--device: \"", o.device,
-             "\" is not auto, cpu or cuda[:N]");
+    SV_CHECK(o.device == "auto" || o.device == "cpu" || o.device.starts_with("cuda"), "--device: \"",
+             o.device, "\" is not auto, cpu or cuda[:N]");
     SV_CHECK(o.dtype == "auto" || o.dtype == "f32" || o.dtype == "bf16", "--dtype: \"", o.dtype,
              "\" is not auto, f32 or bf16");
     SV_CHECK(o.dtype != "bf16" || (o.device != "cpu" && (o.device != "auto" || detail::cudaAvailable())),

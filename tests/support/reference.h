@@ -25,14 +25,14 @@ std::vector<std::filesystem::path> referenceFolders(const std::string& prefix);
 std::shared_ptr<SafetensorsFile> openIo(const std::filesystem::path& folder);
 /// A fresh empty temporary directory, removed when the returned object dies.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -44,7 +44,8 @@ struct Diff {
 /// Compares two tensors of equal shape (any dtype/device; computed in double on the CPU).
 Diff compare(const Tensor& out, const Tensor& ref);
 
-/// gtest assertion: shapes equal and relL2 <= tol (and maxAbs <= maxAbsTol when given, >= 0). Prints both numbers.
+/// gtest assertion: shapes equal and relL2 <= tol (and maxAbs <= maxAbsTol when given, >= 0). Prints both
+/// numbers.
 ::testing::AssertionResult closeRel(const char* outExpr, const char* refExpr, const char* tolExpr,
                                     const Tensor& out, const Tensor& ref, double tol);
 #define SV_EXPECT_CLOSE(out, ref, tol) EXPECT_PRED_FORMAT3(::sv::test::closeRel, out, ref, tol)
