@@ -22,24 +22,27 @@ namespace {
 /// The largest seed that survives a round trip through JSON in any editor (2^53 − 1).
 constexpr double kMaxSeed = 9007199254740991.0;
 
-/// A live preview of the x0 estimate: the linear latent → RGB map of the middle latent frame of the first
-/// video (1/8 of the output size; the editor scales it up).
-PreviewImage previewOf(const Tensor& x0) {
+/// A live preview of the x0 estimate at step `step` of `total`: the linear latent → RGB map of every latent
+/// frame of the first video (1/8 of the output size; the editor scales it up and plays the frames).
+PreviewImage previewOf(const Tensor& x0, int64_t step, int64_t total) {
     const Tensor first = x0.select(0, 0);  // [C, F', h, w]
-    const int64_t mid = first.dim(1) / 2;
-    const Tensor frame = first.slice(1, mid, mid + 1);  // [C, 1, h, w]
     PreviewImage p;
-    p.height = int(frame.dim(2));
-    p.width = int(frame.dim(3));
-    p.rgb.resize(size_t(p.width) * size_t(p.height) * 3);
-    if (frame.dim(0) == 16) {  // the Wan 2.1 latent space the projection was fitted for
-        const Tensor rgb = latentPreviewRgb(frame).contiguous();  // U8 [1, h, w, 3]
+    p.frameCount = int(first.dim(1));
+    p.height = int(first.dim(2));
+    p.width = int(first.dim(3));
+    p.step = step;
+    p.totalSteps = total;
+    p.rgb.resize(size_t(p.frameCount) * p.frameBytes());
+    if (first.dim(0) == 16) {  // the Wan 2.1 latent space the projection was fitted for
+        const Tensor rgb = latentPreviewRgb(first).contiguous();  // U8 [F', h, w, 3]
         std::memcpy(p.rgb.data(), rgb.data<uint8_t>(), p.rgb.size());
         return p;
     }
-    // Another latent space (e.g. a demo model with fewer channels): the channel mean as grey.
-    const std::vector<float> v = frame.to(Device::cpu()).to(DType::F32).toFloatVector();
-    const size_t pixels = size_t(p.width) * size_t(p.height), channels = size_t(frame.dim(0));
+    // Another latent space (e.g. a demo model with fewer channels): the channel mean as grey. Each channel of
+    // [C, F', h, w] holds F'·h·w values in the order of the frame-major output pixels.
+    const std::vector<float> v = first.toFloatVector();  // row-major [C, F', h, w]
+    const size_t pixels = size_t(p.frameCount) * size_t(p.width) * size_t(p.height);
+    const size_t channels = size_t(first.dim(0));
     for (size_t i = 0; i < pixels; ++i) {
         float s = 0;
         for (size_t c = 0; c < channels; ++c) s += v[c * pixels + i];
@@ -115,7 +118,7 @@ class SamplerNode : public Node {
 
         const StepCallback onStep = [&](int step, int total, double, const Tensor&, const Tensor& x0) {
             ctx.progress(step + 1, total);
-            ctx.preview(previewOf(x0));
+            ctx.preview(previewOf(x0, step + 1, total));
             return !ctx.isCancelled();
         };
         ctx.throwIfCancelled();

@@ -58,8 +58,15 @@ std::string describeEvent(const ExecutionEvent& e) {
         case K::NodeProgress:
             return concat(who, " step ", e.step, "/", e.total,
                           e.etaSeconds >= 0 ? ", ETA " + seconds(e.etaSeconds) : "");
-        case K::NodePreview:
-            return concat(who, " preview ", e.image ? e.image->width : 0, "x", e.image ? e.image->height : 0);
+        case K::NodePreview: {
+            // "[sampler] preview step 3/20: 21 frames of 104x60" (never the pixels).
+            std::string text = concat(who, " preview");
+            if (e.step > 0) text += concat(" step ", e.step, "/", e.total);
+            if (!e.image) return text;
+            const int n = e.image->frameCount;
+            return concat(text, ": ", n, n == 1 ? " frame of " : " frames of ", e.image->width, "x",
+                          e.image->height);
+        }
         case K::NodeDisplay:
             return concat(who, " display ", e.value.describe());
         case K::NodeLog:

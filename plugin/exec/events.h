@@ -26,7 +26,7 @@ struct ExecutionEvent {
         RunStarted,    ///< nodes: the planned nodes in evaluation order
         NodeStarted,   ///< nodeId, nodeType, index/count (position in the plan)
         NodeProgress,  ///< step, total, etaSeconds (< 0 while unknown)
-        NodePreview,   ///< image
+        NodePreview,   ///< image (frameCount pictures), step/total: the step it shows (0 while unknown)
         NodeDisplay,   ///< value (a node asked the preview pane to show it)
         NodeLog,       ///< level, message
         NodeCached,    ///< outputs (served from the cache; the node did not run)

@@ -82,8 +82,8 @@ class Executor::Context : public NodeContext {
     void progress(int64_t k, int64_t n) override {
         auto now = Clock::now();
         ExecutionEvent e = make(ExecutionEvent::Kind::NodeProgress);
-        e.step = k;
-        e.total = n;
+        e.step = lastStep_ = k;
+        e.total = lastTotal_ = n;
         if (!firstProgress_) {
             firstProgress_ = now;
             firstStep_ = k;
@@ -96,6 +96,9 @@ class Executor::Context : public NodeContext {
     }
     void preview(PreviewImage image) override {
         ExecutionEvent e = make(ExecutionEvent::Kind::NodePreview);
+        // The step the preview shows: the node's own, else the last progress reported.
+        e.step = image.step > 0 ? image.step : lastStep_;
+        e.total = image.step > 0 ? image.totalSteps : lastTotal_;
         e.image = std::make_shared<const PreviewImage>(std::move(image));
         emit(e);
     }
@@ -146,6 +149,8 @@ class Executor::Context : public NodeContext {
     OutputCache& cache_;
     std::optional<Clock::time_point> firstProgress_;
     int64_t firstStep_ = 0;
+    int64_t lastStep_ = 0;
+    int64_t lastTotal_ = 0;
 };
 
 // ---- Executor

@@ -21,7 +21,7 @@
 #include "plugin/sdk/node_registry.h"
 
 /// Versioned interface id; bumped on any incompatible SDK change. Loaders refuse other versions.
-#define SV_NODE_PACK_IID "org.sanavideo.NodePack/1.0"
+#define SV_NODE_PACK_IID "org.sanavideo.NodePack/1.1"
 
 namespace sv::plugin {
 

@@ -36,6 +36,17 @@ std::span<const uint8_t> Video::frame(int i) const {
     return {rgb.data() + size_t(i) * frameBytes(), frameBytes()};
 }
 
+bool PreviewImage::isValid() const {
+    return width > 0 && height > 0 && frameCount > 0 && rgb.size() == size_t(frameCount) * frameBytes();
+}
+
+std::span<const uint8_t> PreviewImage::frame(int i) const {
+    SV_CHECK(i >= 0 && i < frameCount, "preview frame ", i, " out of range (", frameCount, " frames)");
+    SV_CHECK(isValid(), "preview holds ", rgb.size(), " bytes, expected ", size_t(frameCount) * frameBytes(),
+             " for ", frameCount, " frames of ", width, "x", height);
+    return {rgb.data() + size_t(i) * frameBytes(), frameBytes()};
+}
+
 Value Value::fromInt(int64_t v) {
     return Value(Data(std::in_place_type<int64_t>, v));
 }

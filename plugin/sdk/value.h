@@ -15,12 +15,27 @@
 
 namespace sv::plugin {
 
-/// A small RGB image for live previews (nodePreview events): 8-bit sRGB, interleaved, rgb.size() == w * h
-/// * 3.
+/// A live preview (nodePreview events): frameCount small 8-bit sRGB RGB pictures, interleaved, frame-major:
+/// rgb.size() == frameCount * height * width * 3. A sampler sends one per step, one picture per latent frame
+/// (the editor plays them as an animation); a single picture has frameCount 1.
 struct PreviewImage {
     int width = 0;
     int height = 0;
     std::vector<uint8_t> rgb;
+    int frameCount = 1;
+    /// Playback rate of the frames; 0 = the viewer's default (a latent frame stands for 4 output frames, so
+    /// about a quarter of the clip's fps).
+    double fps = 0.0;
+    /// The step this preview shows (1-based) of totalSteps; 0 = unknown (the executor then stamps the event
+    /// with the node's last progress(k, n)).
+    int64_t step = 0;
+    int64_t totalSteps = 0;
+
+    size_t frameBytes() const { return size_t(width) * size_t(height) * 3; }
+    /// Positive sizes and rgb.size() == frameCount * frameBytes().
+    bool isValid() const;
+    /// Frame i's pixels (throws sv::Error when out of range or the preview is malformed).
+    std::span<const uint8_t> frame(int i) const;
 };
 
 /// The payload of IMAGE values: float pixels, interleaved, channels 3 (RGB) or 4 (RGBA), sRGB-encoded display

@@ -76,6 +76,17 @@ TEST_F(ExecutorTest, RunsInTopologicalOrderWithEvents) {
     EXPECT_EQ(r.events.back().kind, EK::RunFinished);
     EXPECT_EQ(r.count(EK::NodeProgress), 4u);  // steps 0..3
     EXPECT_EQ(r.count(EK::NodePreview), 3u);
+    // The test sampler's previews carry no step: the executor stamps each with the last progress (k of 3).
+    std::vector<int64_t> previewSteps;
+    for (const auto& e : r.events)
+        if (e.kind == EK::NodePreview) {
+            previewSteps.push_back(e.step);
+            EXPECT_EQ(e.total, 3);
+            EXPECT_NE(describeEvent(e).find("preview step " + std::to_string(e.step) + "/3: 1 frame of 2x1"),
+                      std::string::npos)
+                << describeEvent(e);
+        }
+    EXPECT_EQ(previewSteps, (std::vector<int64_t>{1, 2, 3}));
     ASSERT_EQ(r.count(EK::NodeDisplay), 1u);
     ASSERT_EQ(r.count(EK::NodeLog), 1u);
     for (const auto& e : r.events) {

@@ -98,7 +98,7 @@ TEST(PluginLoader, BrokenAndIncompatiblePluginsAreSkippedWithMessages) {
     EXPECT_FALSE(old->loaded);
     EXPECT_EQ(old->message,
               "incompatible plugin: interface id 'org.sanavideo.NodePack/0.9', expected "
-              "'org.sanavideo.NodePack/1.0'");
+              "'org.sanavideo.NodePack/1.1'");
 
     for (const char* name : {"e_not_plugin", "garbage.so"}) {
         const PluginReport* r = reportFor(reports, name);

@@ -10,6 +10,8 @@
 #include "base/error.h"
 #include "io/safetensors.h"
 #include "media/video_writer.h"
+#include "nodes/latent_value.h"
+#include "pipelines/latent_preview.h"
 #include "plugin/exec/executor.h"
 #include "plugin/exec/executor_thread.h"
 #include "plugin/graph/validation.h"
@@ -150,7 +152,8 @@ TEST_F(SanaNodesTest, TextToVideoRunsWithProgressAndPreviews) {
     ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
     EXPECT_EQ(r.nodes(EK::NodeFinished),
               (Ids{"load_model", "text_encode", "sampler", "vae_decode", "save_video"}));
-    // One progress event and one preview per sampler step; previews are the latent size (1/8).
+    // One progress event and one preview per sampler step; previews are the latent size (1/8), one picture
+    // per latent frame (5 frames → 2 latent frames).
     const auto progress = r.of(EK::NodeProgress, "sampler");
     ASSERT_EQ(progress.size(), 2u);
     EXPECT_EQ(progress.back()->step, 2);
@@ -159,6 +162,7 @@ TEST_F(SanaNodesTest, TextToVideoRunsWithProgressAndPreviews) {
     ASSERT_EQ(previews.size(), 2u);
     EXPECT_EQ(previews[0]->image->width, 4);
     EXPECT_EQ(previews[0]->image->height, 4);
+    EXPECT_EQ(previews[0]->image->frameCount, 2);
     // VAE Decode reports every decoded frame.
     const auto decoded = r.of(EK::NodeProgress, "vae_decode");
     ASSERT_FALSE(decoded.empty());
@@ -173,6 +177,48 @@ TEST_F(SanaNodesTest, TextToVideoRunsWithProgressAndPreviews) {
     EXPECT_EQ(info.width, 32);
     EXPECT_EQ(info.height, 32);
     EXPECT_EQ(info.fps(), 16.0);
+}
+
+TEST_F(SanaNodesTest, SamplerPreviewsEveryLatentFrameOfEachStep) {
+    GraphDocument doc = tinyGraph(false);
+    set(doc, "sampler", "frames", "9");  // 3 latent frames
+    set(doc, "sampler", "width", "48");  // 6x4 latent pixels
+    set(doc, "sampler", "steps", "3");
+    set(doc, "sampler", "scheduler", "euler");
+    RunRequest request;
+    request.targets = {"sampler"};
+    Outcome r = run(doc, request);
+    ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
+    const auto& latent = r.result.outputs.at("sampler").getObject<nodes::Latent>("latent", nodes::kLatentTag);
+    const Tensor& z = latent.latents;  // [1, 16, F', h, w]
+    ASSERT_EQ(z.rank(), 5);
+
+    const auto previews = r.of(EK::NodePreview, "sampler");
+    ASSERT_EQ(previews.size(), 3u);
+    for (size_t i = 0; i < previews.size(); ++i) {
+        const ExecutionEvent& e = *previews[i];
+        EXPECT_EQ(e.step, int64_t(i) + 1);
+        EXPECT_EQ(e.total, 3);
+        ASSERT_TRUE(e.image);
+        const PreviewImage& p = *e.image;
+        EXPECT_EQ(p.step, int64_t(i) + 1);
+        EXPECT_EQ(p.totalSteps, 3);
+        EXPECT_EQ(p.frameCount, z.dim(2));
+        EXPECT_EQ(p.height, z.dim(3));
+        EXPECT_EQ(p.width, z.dim(4));
+        EXPECT_TRUE(p.isValid());
+    }
+    // Euler's last step lands on its x0 estimate: the last preview is the linear map of every frame of the
+    // sampled latent, in order (up to rounding of the 8-bit values).
+    const PreviewImage& last = *previews.back()->image;
+    const Tensor expected = latentPreviewRgb(z).contiguous();  // U8 [F', h, w, 3]
+    ASSERT_EQ(size_t(expected.numel()), last.rgb.size());
+    int maxDiff = 0;
+    for (size_t i = 0; i < last.rgb.size(); ++i)
+        maxDiff = std::max(maxDiff, std::abs(int(last.rgb[i]) - int(expected.data<uint8_t>()[i])));
+    EXPECT_LE(maxDiff, 1);
+    // The frames are different pictures, not one frame repeated.
+    EXPECT_FALSE(std::equal(last.frame(0).begin(), last.frame(0).end(), last.frame(1).begin()));
 }
 
 TEST_F(SanaNodesTest, SeedChangeRerunsOnlySamplerDecodeAndSave) {

@@ -9,6 +9,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QToolButton>
 #include <QUndoStack>
@@ -27,6 +28,7 @@
 #include "panels/inspector.h"
 #include "panels/param_widgets.h"
 #include "panels/preview_pane.h"
+#include "run/value_images.h"
 #include "ui_test_support.h"
 
 namespace sv::ui::test {
@@ -325,16 +327,111 @@ TEST(Preview, PlaysScrubsStepsAndLoops) {
     EXPECT_FALSE(pane.isPlaying());
 
     // Latent previews keep the position across steps.
-    pane.showLatentPreview(frames.mid(0, 3), 1, 10, 16.0);
+    pane.showLatentPreview(frames.mid(0, 3), 1, 10);
     EXPECT_EQ(pane.mode(), PreviewPane::Mode::Latent);
-    EXPECT_DOUBLE_EQ(pane.fps(), 4.0);
+    EXPECT_DOUBLE_EQ(pane.fps(), 4.0);  // a latent frame stands for four frames of a 16 fps clip
     pane.pause();
     pane.setCurrentFrame(2);
-    pane.showLatentPreview(frames.mid(1, 3), 2, 10, 16.0);
+    pane.showLatentPreview(frames.mid(1, 3), 2, 10);
     EXPECT_EQ(pane.currentFrame(), 2);
-    EXPECT_TRUE(pane.statusText().contains(QStringLiteral("2 / 10")));
+    EXPECT_FALSE(pane.isPlaying());  // the user's pause holds across steps
+    EXPECT_TRUE(pane.statusText().contains(QStringLiteral("step 2/10")));
     pane.clear();
     EXPECT_EQ(pane.frameCount(), 0);
+}
+
+QList<QImage> redFrames(int n, int base) {
+    QList<QImage> frames;
+    for (int i = 0; i < n; ++i) {
+        QImage img(6, 4, QImage::Format_RGB888);
+        img.fill(QColor(base + i, 0, 0));
+        frames << img;
+    }
+    return frames;
+}
+
+TEST(Preview, MultiFrameLatentPreviewAnimatesAndFollowsTheSteps) {
+    app();
+    PreviewPane pane;
+    pane.resize(400, 300);
+    pane.show();
+    auto* counter = pane.findChild<QLabel*>(QStringLiteral("previewCounter"));
+    auto* scrub = pane.findChild<QSlider*>(QStringLiteral("previewScrub"));
+
+    // Step 1 of 4: five latent frames play in a loop at the preview's own rate.
+    pane.showLatentPreview(redFrames(5, 10), 1, 4, 50.0);
+    EXPECT_EQ(pane.mode(), PreviewPane::Mode::Latent);
+    EXPECT_EQ(pane.frameCount(), 5);
+    EXPECT_TRUE(pane.isPlaying());
+    EXPECT_DOUBLE_EQ(pane.fps(), 50.0);
+    EXPECT_TRUE(pane.statusText().contains(QStringLiteral("step 1/4"))) << pane.statusText().toStdString();
+    EXPECT_EQ(counter->text(), QStringLiteral("1 / 5"));
+    EXPECT_TRUE(scrub->isEnabled());
+    EXPECT_EQ(scrub->maximum(), 4);
+    // The frames advance one at a time over time and wrap around.
+    QSignalSpy frameChanges(&pane, &PreviewPane::currentFrameChanged);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return frameChanges.size() >= 7; }, 5000));
+    int previous = 0;
+    for (const auto& args : frameChanges) {
+        EXPECT_EQ(args.at(0).toInt(), (previous + 1) % 5);
+        previous = args.at(0).toInt();
+    }
+    EXPECT_EQ(pane.currentImage().pixelColor(0, 0).red(), 10 + pane.currentFrame());
+    EXPECT_EQ(scrub->value(), pane.currentFrame());
+
+    // Step 2 replaces the frames without a jump: same index, still playing, new pixels and caption.
+    pane.pause();
+    pane.setCurrentFrame(3);
+    pane.play();
+    pane.showLatentPreview(redFrames(5, 100), 2, 4, 50.0);
+    EXPECT_EQ(pane.currentFrame(), 3);
+    EXPECT_TRUE(pane.isPlaying());
+    EXPECT_EQ(pane.currentImage().pixelColor(0, 0).red(), 103);
+    EXPECT_TRUE(pane.statusText().contains(QStringLiteral("step 2/4")));
+    // Fewer frames: the playhead keeps its index modulo the new count.
+    pane.pause();
+    pane.setCurrentFrame(4);
+    pane.showLatentPreview(redFrames(3, 200), 3, 4, 50.0);
+    EXPECT_EQ(pane.currentFrame(), 1);
+    EXPECT_EQ(counter->text(), QStringLiteral("2 / 3"));
+
+    // Scrubbing and stepping work on the preview like on a clip.
+    scrub->setValue(2);
+    EXPECT_EQ(pane.currentImage().pixelColor(0, 0).red(), 202);
+    pane.setFocus();
+    QTest::keyClick(&pane, Qt::Key_Right);
+    EXPECT_EQ(pane.currentFrame(), 0);
+
+    // The decoded clip takes over from the first frame.
+    pane.showFrames(redFrames(9, 50), 16.0, QStringLiteral("decoded"));
+    EXPECT_EQ(pane.mode(), PreviewPane::Mode::Video);
+    EXPECT_EQ(pane.currentFrame(), 0);
+    EXPECT_EQ(pane.frameCount(), 9);
+    EXPECT_FALSE(pane.statusText().contains(QStringLiteral("step")));
+    // A later run's first preview starts again from frame 0 at the default rate when none is given.
+    pane.showLatentPreview(redFrames(2, 0), 1, 4);
+    EXPECT_EQ(pane.mode(), PreviewPane::Mode::Latent);
+    EXPECT_EQ(pane.currentFrame(), 0);
+    EXPECT_DOUBLE_EQ(pane.fps(), PreviewPane::kDefaultLatentFps);
+}
+
+TEST(Preview, PreviewFramesSplitsAMultiFramePreview) {
+    sp::PreviewImage p;
+    p.width = 3;
+    p.height = 2;
+    p.frameCount = 4;
+    for (int f = 0; f < 4; ++f) p.rgb.insert(p.rgb.end(), p.frameBytes(), uint8_t(f * 20));
+    const QList<QImage> frames = previewFrames(p);
+    ASSERT_EQ(frames.size(), 4);
+    for (int f = 0; f < 4; ++f) {
+        EXPECT_EQ(frames[f].size(), QSize(3, 2));
+        EXPECT_EQ(frames[f].pixelColor(2, 1).green(), f * 20);
+    }
+    p.rgb.pop_back();  // malformed: no frames rather than garbage
+    EXPECT_TRUE(previewFrames(p).isEmpty());
+    p.rgb.clear();
+    p.frameCount = 0;
+    EXPECT_TRUE(previewFrames(p).isEmpty());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // re-run is served from the cache, a failing node turns red with its message in the log, Cancel stops within
 // one step, and Run First jumps the queue.
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSignalSpy>
 
 #include "app/graph_editor.h"
@@ -74,7 +75,22 @@ TEST(Run, PreviewsArriveLiveAndTheJobFinishes) {
     EXPECT_EQ(state(w, c.sampler), NodeStatus::State::Running);
     EXPECT_EQ(w.model().status(c.sampler).total, 6);
     ASSERT_TRUE(QTest::qWaitFor([&] { return w.preview()->mode() == PreviewPane::Mode::Latent; }, 5000));
-    EXPECT_EQ(w.preview()->frameCount(), 3);  // three previews per step animate as the step's frames
+    EXPECT_EQ(w.preview()->frameCount(), 3);  // the step's three latent frames animate
+    EXPECT_TRUE(w.preview()->isPlaying());
+    const QRegularExpression stepCaption(QStringLiteral("step ([1-6])/6"));
+    EXPECT_TRUE(stepCaption.match(w.preview()->statusText()).hasMatch())
+        << w.preview()->statusText().toStdString();
+    // Later steps replace the frames in place: the caption follows the step, the animation goes on.
+    const int shownStep = stepCaption.match(w.preview()->statusText()).captured(1).toInt();
+    if (shownStep < 6) {
+        ASSERT_TRUE(QTest::qWaitFor(
+            [&] { return stepCaption.match(w.preview()->statusText()).captured(1).toInt() > shownStep; },
+            5000));
+    }
+    EXPECT_EQ(w.preview()->mode(), PreviewPane::Mode::Latent);
+    EXPECT_EQ(w.preview()->frameCount(), 3);
+    const int step = stepCaption.match(w.preview()->statusText()).captured(1).toInt();
+    EXPECT_EQ(w.preview()->currentImage().pixelColor(0, 0).red(), step * 10 + w.preview()->currentFrame());
     EXPECT_TRUE(w.queuePanel()->rowText(job).contains(QStringLiteral("running")));
     EXPECT_TRUE(w.queuePanel()->rowText(job).contains(c.sampler));
     EXPECT_EQ(state(w, c.load), NodeStatus::State::Done);
@@ -86,10 +102,16 @@ TEST(Run, PreviewsArriveLiveAndTheJobFinishes) {
     EXPECT_TRUE(w.queuePanel()->rowText(job).contains(QStringLiteral("100%")));
     for (const QString& id : {c.load, c.encode, c.sampler, c.decode, c.output})
         EXPECT_EQ(state(w, id), NodeStatus::State::Done) << id.toStdString();
-    int previews = 0;
-    for (const auto& args : events)
-        if (args.at(1).value<sp::ExecutionEvent>().kind == sp::ExecutionEvent::Kind::NodePreview) ++previews;
-    EXPECT_EQ(previews, 6 * 3);
+    std::vector<int64_t> previewSteps;
+    for (const auto& args : events) {
+        const auto e = args.at(1).value<sp::ExecutionEvent>();
+        if (e.kind != sp::ExecutionEvent::Kind::NodePreview) continue;
+        previewSteps.push_back(e.step);
+        EXPECT_EQ(e.total, 6);
+        ASSERT_TRUE(e.image);
+        EXPECT_EQ(e.image->frameCount, 3);
+    }
+    EXPECT_EQ(previewSteps, (std::vector<int64_t>{1, 2, 3, 4, 5, 6}));  // one preview per step
     EXPECT_TRUE(w.logPanel()->plainText().contains(QStringLiteral("loading /models/demo")));
 
     // Moving the view flag to the decoder shows its decoded frames.

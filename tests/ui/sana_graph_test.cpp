@@ -11,6 +11,7 @@
 #include "canvas/graph_view.h"
 #include "panels/preview_pane.h"
 #include "run/run_queue.h"
+#include "run/value_images.h"
 #include "ui_test_support.h"
 
 #ifdef SV_SANA_PACK_FILE
@@ -54,15 +55,6 @@ struct SanaStudio {
     }
 };
 
-int countEvents(const QSignalSpy& spy, sp::ExecutionEvent::Kind kind, const std::string& node) {
-    int n = 0;
-    for (const auto& args : spy) {
-        const auto e = args.at(1).value<sp::ExecutionEvent>();
-        if (e.kind == kind && e.nodeId == node) ++n;
-    }
-    return n;
-}
-
 TEST(SanaGraph, TheDefaultGraphRunsOnTheDemoModelWithLivePreviews) {
     sv::test::TempDir tmp;
     const auto model = sv::test::makeDemoModel(tmp.path());
@@ -77,7 +69,18 @@ TEST(SanaGraph, TheDefaultGraphRunsOnTheDemoModelWithLivePreviews) {
     const Job* j = w.runQueue().job(job);
     ASSERT_EQ(j->state, Job::State::Finished)
         << j->failedNode.toStdString() << ": " << j->message.toStdString();
-    EXPECT_EQ(countEvents(events, sp::ExecutionEvent::Kind::NodePreview, "sampler"), 2);  // one per step
+    // One preview per step, each with every latent frame (5 frames → 2) of the 32x32 clip at 1/8 size.
+    std::vector<int64_t> previewSteps;
+    for (const auto& args : events) {
+        const auto e = args.at(1).value<sp::ExecutionEvent>();
+        if (e.kind != sp::ExecutionEvent::Kind::NodePreview || e.nodeId != "sampler") continue;
+        previewSteps.push_back(e.step);
+        ASSERT_TRUE(e.image);
+        EXPECT_EQ(e.image->frameCount, 2);
+        EXPECT_EQ(e.image->width, 4);
+        EXPECT_EQ(previewFrames(*e.image).size(), 2);
+    }
+    EXPECT_EQ(previewSteps, (std::vector<int64_t>{1, 2}));
     for (const QString& id : w.model().nodeIds())
         EXPECT_EQ(w.model().status(id).state, NodeStatus::State::Done) << id.toStdString();
     // Save Video shows what it wrote: the decoded clip plays in the preview pane.

@@ -104,8 +104,8 @@ class EncodeNode : public sp::Node {
     }
 };
 
-/// Sleeps `step_ms` per step, reports progress and `frames` preview images per step, polls cancel between
-/// steps.
+/// Sleeps `step_ms` per step, reports progress and one preview of `frames` pictures per step, polls cancel
+/// between steps.
 class SamplerNode : public sp::Node {
   public:
     sp::ValueMap evaluate(const sp::ValueMap& in, const sp::ValueMap& params, sp::NodeContext& ctx) override {
@@ -117,8 +117,14 @@ class SamplerNode : public sp::Node {
             ctx.throwIfCancelled();
             std::this_thread::sleep_for(std::chrono::milliseconds(params.getInt("step_ms")));
             ctx.progress(k, steps);
-            for (int64_t f = 0; f < frames; ++f)
-                ctx.preview(sp::PreviewImage{4, 2, std::vector<uint8_t>(24, uint8_t(k * 10 + f))});
+            sp::PreviewImage p;  // frame f of step k: every byte k * 10 + f
+            p.width = 4;
+            p.height = 2;
+            p.frameCount = int(frames);
+            p.step = k;
+            p.totalSteps = steps;
+            for (int64_t f = 0; f < frames; ++f) p.rgb.insert(p.rgb.end(), 24, uint8_t(k * 10 + f));
+            ctx.preview(std::move(p));
         }
         sp::ValueMap out;
         out.set("latent", sp::Value::object("uitest.latent", std::make_shared<const Handle>(Handle{

@@ -172,10 +172,8 @@ class MainWindow : public QMainWindow {
     bool m_forceModified = false;  // a recovered or template graph counts as unsaved
     int m_generation = 0;          // bumped when another document is loaded
     QHash<int, int> m_jobGeneration;
-    // Live preview grouping: the viewed node's previews of the current step.
+    // The node whose live preview or result the pane shows; each node's last progress (step, steps).
     QString m_previewNode;
-    qint64 m_previewStep = -1;
-    QList<QImage> m_previewFrames;
     QHash<QString, qint64> m_nodeStep;
     QHash<QString, qint64> m_nodeSteps;
     // The last picture result of each node (IMAGE/VIDEO outputs or displays), for the view flag.

@@ -20,7 +20,6 @@
 namespace sv::ui {
 
 namespace {
-constexpr double kDefaultFps = 16.0;
 constexpr int kKeptJobResults = 8;
 
 LogPanel::Level logLevel(sp::LogLevel l) {
@@ -76,8 +75,6 @@ void MainWindow::showViewedResult() {
     const QString viewed = m_model->viewedNode();
     if (viewed.isEmpty() || viewed == m_previewNode) return;
     m_previewNode = viewed;
-    m_previewStep = -1;
-    m_previewFrames.clear();
     const auto it = m_results.constFind(viewed);
     if (it != m_results.constEnd()) {
         m_preview->showFrames(it->frames, it->fps, m_model->title(viewed));
@@ -176,17 +173,14 @@ void MainWindow::onExecutionEvent(int jobId, const sp::ExecutionEvent& e) {
             break;
         case K::NodePreview:
             if (showsThis && e.image) {
-                // Previews of one step (one per latent frame, or a single picture) animate together.
-                const qint64 step = m_nodeStep.value(node, 0);
-                if (node != m_previewNode || step != m_previewStep) {
-                    m_previewNode = node;
-                    m_previewStep = step;
-                    m_previewFrames.clear();
-                }
-                const QImage img = previewToImage(*e.image);
-                if (!img.isNull()) m_previewFrames.append(img);
-                m_preview->showLatentPreview(m_previewFrames, int(step), int(m_nodeSteps.value(node, 0)),
-                                             kDefaultFps);
+                // One preview per step holds every latent frame: the pane plays them and keeps its position
+                // when the next step's frames replace them.
+                QList<QImage> frames = previewFrames(*e.image);
+                if (frames.isEmpty()) break;
+                const qint64 step = e.step > 0 ? e.step : m_nodeStep.value(node, 0);
+                const qint64 total = e.step > 0 ? e.total : m_nodeSteps.value(node, 0);
+                m_previewNode = node;
+                m_preview->showLatentPreview(std::move(frames), int(step), int(total), e.image->fps);
             }
             break;
         case K::NodeDisplay:

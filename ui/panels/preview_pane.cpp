@@ -133,20 +133,22 @@ PreviewPane::~PreviewPane() = default;
 
 void PreviewPane::setFrames(QList<QImage> frames) {
     m_frames = std::move(frames);
-    m_current = std::clamp(m_current, 0, std::max(0, int(m_frames.size()) - 1));
+    m_current = m_frames.isEmpty() ? 0 : std::max(0, m_current) % int(m_frames.size());
 }
 
 void PreviewPane::showLatentPreview(QList<QImage> frames, int step, int totalSteps, double fps) {
-    const bool wasLatent = m_mode == Mode::Latent;
+    if (frames.isEmpty()) return;
+    // A new preview (not the next step of the one shown) starts at frame 0 and plays.
+    const bool fresh = m_mode != Mode::Latent || m_frames.size() <= 1;
+    if (m_mode != Mode::Latent) m_current = 0;
     m_mode = Mode::Latent;
-    if (!wasLatent) m_current = 0;
     setFrames(std::move(frames));
-    m_clipFps = fps;
+    m_clipFps = fps > 0 ? fps : kDefaultLatentFps;
     m_caption =
-        totalSteps > 0 ? tr("Latent preview — step %1 / %2").arg(step).arg(totalSteps) : tr("Latent preview");
-    if (!wasLatent) {
+        totalSteps > 0 ? tr("Latent preview — step %1/%2").arg(step).arg(totalSteps) : tr("Latent preview");
+    if (fresh) {
         m_fps->blockSignals(true);
-        m_fps->setValue(std::max(0.5, fps / 4.0));  // a latent frame stands for four output frames
+        m_fps->setValue(m_clipFps);
         m_fps->blockSignals(false);
         if (m_frames.size() > 1) play();
     }
@@ -275,6 +277,10 @@ void PreviewPane::updateControls() {
     m_playButton->setText(isPlaying() ? QStringLiteral("❚❚") : QStringLiteral("▶"));
     m_counter->setText(n > 0 ? tr("%1 / %2").arg(m_current + 1).arg(n) : QStringLiteral("– / –"));
     QString status = m_caption;
+    if (n > 0 && m_mode == Mode::Latent)
+        status += tr("  ·  %n latent frame(s) of %1×%2", nullptr, n)
+                      .arg(m_frames[0].width())
+                      .arg(m_frames[0].height());
     if (n > 0 && m_mode == Mode::Video)
         status += tr("  ·  %1×%2  ·  %3 fps")
                       .arg(m_frames[0].width())

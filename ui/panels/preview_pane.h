@@ -23,14 +23,17 @@ class PreviewPane : public QWidget {
     Q_OBJECT
   public:
     enum class Mode { Empty, Latent, Video };
+    static constexpr double kDefaultLatentFps = 16.0 / 4.0;
 
     explicit PreviewPane(QWidget* parent = nullptr);
     ~PreviewPane() override;
 
-    /// Shows one sampler step's latent preview (one image per latent frame). The playback position is kept,
-    /// so successive steps update the picture in place; `fps` is the clip's fps (the preview plays at fps /
-    /// 4).
-    void showLatentPreview(QList<QImage> frames, int step, int totalSteps, double fps);
+    /// Shows one sampler step's latent preview (one image per latent frame), playing the frames in a loop
+    /// with the clip transport. A following step's frames replace them in place: the playhead keeps its
+    /// index (modulo the new count) and the play state, so the animation does not jump. `fps` is the
+    /// playback rate of the latent frames; <= 0 plays at kDefaultLatentFps (a latent frame stands for four
+    /// frames of a 16 fps clip). The caption says "step k/N" when totalSteps > 0.
+    void showLatentPreview(QList<QImage> frames, int step, int totalSteps, double fps = 0.0);
     /// Shows decoded frames as a clip; starts at frame 0 and plays when `autoplay`.
     void showFrames(QList<QImage> frames, double fps, const QString& caption, bool autoplay = true);
     /// Clears the pane and shows `message` in its place.

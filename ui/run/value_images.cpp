@@ -5,13 +5,18 @@
 
 namespace sv::ui {
 
-QImage previewToImage(const sp::PreviewImage& image) {
-    if (image.width <= 0 || image.height <= 0 || image.rgb.size() != size_t(image.width) * image.height * 3)
-        return {};
-    QImage out(image.width, image.height, QImage::Format_RGB888);
-    for (int y = 0; y < image.height; ++y)
-        std::copy_n(image.rgb.data() + size_t(y) * image.width * 3, size_t(image.width) * 3, out.scanLine(y));
-    return out;
+QList<QImage> previewFrames(const sp::PreviewImage& image) {
+    QList<QImage> frames;
+    if (!image.isValid()) return frames;
+    frames.reserve(image.frameCount);
+    const size_t line = size_t(image.width) * 3;
+    for (int f = 0; f < image.frameCount; ++f) {
+        const uint8_t* src = image.frame(f).data();
+        QImage out(image.width, image.height, QImage::Format_RGB888);
+        for (int y = 0; y < image.height; ++y) std::copy_n(src + size_t(y) * line, line, out.scanLine(y));
+        frames.append(std::move(out));
+    }
+    return frames;
 }
 
 QImage imageToQImage(const sp::Image& image) {

@@ -10,8 +10,9 @@ namespace sv::ui {
 
 namespace sp = sv::plugin;
 
-/// A live preview (8-bit RGB) as a QImage (a deep copy); null when malformed.
-QImage previewToImage(const sp::PreviewImage& image);
+/// The frames of a live preview (8-bit RGB, frameCount pictures) as QImages (deep copies); empty when
+/// malformed.
+QList<QImage> previewFrames(const sp::PreviewImage& image);
 /// An IMAGE payload (float RGB/RGBA in [0, 1], clamped) as a QImage; null when malformed.
 QImage imageToQImage(const sp::Image& image);
 /// The frames of a VIDEO payload, sharing its pixels (no copy: each QImage keeps the video alive).
