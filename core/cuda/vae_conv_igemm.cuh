@@ -35,10 +35,11 @@ struct ConvParams {
 };
 
 constexpr int kBM = 128, kBN = 128, kBK = 32, kThreads = 256;
-constexpr int kLd =
-    kBK + 8;  // shared row stride in elements (80 bytes: conflict-free ldmatrix and 16-byte stores)
-constexpr int kStageElems = (kBM + kBN) * kLd;
-constexpr int kSmemBytes = 2 * kStageElems * 2;  // 40 KiB: under the 48 KiB default
+constexpr int kLdA =
+    kBK + 8;  // A row stride [co][k] in elements (80 bytes: conflict-free ldmatrix, cp.async)
+constexpr int kLdB = kBN + 8;  // B row stride [k][n] in elements (272 bytes: conflict-free ldmatrix.trans)
+constexpr int kStageElems = kBM * kLdA + kBK * kLdB;
+constexpr int kSmemBytes = 2 * kStageElems * 2;  // 37 KiB: under the 48 KiB default
 
 __device__ __forceinline__ unsigned smemAddr(const void* p) {
     return static_cast<unsigned>(__cvta_generic_to_shared(p));
@@ -53,6 +54,26 @@ __device__ __forceinline__ void ldmatrixX4(unsigned (&r)[4], const void* p) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
                  : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
                  : "r"(smemAddr(p)));
+}
+
+__device__ __forceinline__ void ldmatrixX4Trans(unsigned (&r)[4], const void* p) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(smemAddr(p)));
+}
+
+__device__ __forceinline__ uint4 ldg16(const unsigned short* p) {
+    return __ldg(reinterpret_cast<const uint4*>(p));
+}
+
+// Elements e[s + 1 .. s + 8] of the 24 elements (left, mid, right) for s ∈ {-1, 0, 1}: mid shifted by s.
+__device__ __forceinline__ uint4 shifted(const uint4& mid, const uint4& side, int s) {
+    if (s == 0) return mid;
+    if (s < 0)
+        return make_uint4(__funnelshift_r(side.w, mid.x, 16), __funnelshift_r(mid.x, mid.y, 16),
+                          __funnelshift_r(mid.y, mid.z, 16), __funnelshift_r(mid.z, mid.w, 16));
+    return make_uint4(__funnelshift_r(mid.x, mid.y, 16), __funnelshift_r(mid.y, mid.z, 16),
+                      __funnelshift_r(mid.z, mid.w, 16), __funnelshift_r(mid.w, side.x, 16));
 }
 
 template <class T>
@@ -89,7 +110,11 @@ __device__ __forceinline__ T fromFloat(float v) {
 }
 
 // Grid: x = (position tile) · coTiles + Cout tile (blocks sharing an input tile run together), z = batch.
-template <class T>
+// Chunks run input-channel block outer, tap inner, so that the 27 taps of a channel block re-read the input
+// from L1. kVec: stride 1, Wo == W, W % 8 == 0, every column shift kw − left in {−1, 0, 1} and 16-byte
+// aligned frames: each thread gathers 8 consecutive positions of one row per channel with one or two aligned
+// 16-byte loads and a funnel shift; otherwise per-position 2-byte gathers (any geometry).
+template <class T, bool kVec>
 __global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
     extern __shared__ __align__(16) unsigned short smem[];
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
@@ -106,44 +131,71 @@ __global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
     const int taps = p.kt * p.kh * p.kw, ciChunks = (p.cin + kBK - 1) / kBK, chunks = taps * ciChunks;
     const long long kTotal = (long long)taps * p.cin;
 
-    // This thread's gather position (one per thread and half of the chunk's 32 channels).
-    const int nl = tid & (kBN - 1), cg = tid >> 7;
-    const long long n = nBase + nl;
+    // This thread's gather: kVec: positions [g·8, g·8 + 8) of the tile for channels cl and cl + 16;
+    // otherwise position nl for 16 channels from ch0.
+    const int g = tid & 15, cl = tid >> 4;
+    const int nl = tid & (kBN - 1), ch0 = (tid >> 7) * 16;
+    const long long n = nBase + (kVec ? g * 8 : nl);
     const bool nValid = n < N;
     int tb = 0, hb = 0, wb = 0;
     if (nValid) {
         const int wo = int(n % p.wo), ho = int((n / p.wo) % p.ho), to = int(n / ((long long)p.wo * p.ho));
         tb = to * p.st - p.front, hb = ho * p.sh - p.top, wb = wo * p.sw - p.left;
     }
-    unsigned breg[8];
+    // kVec: raw[0..1] mid/side of channel cl, raw[2..3] of cl + 16; shift of the gathered tap.
+    uint4 raw[4];
+    int shift = 0;
+    unsigned short sv[16];
     auto gatherB = [&](int c) {
-        const int tap = c / ciChunks, ci0 = (c - tap * ciChunks) * kBK + cg * 16;
+        const int cb0 = c / taps, tap = c - cb0 * taps, ci0 = cb0 * kBK;
         const int kw = tap % p.kw, kh = (tap / p.kw) % p.kh, kt = tap / (p.kw * p.kh);
-        const int tau = tb + kt, hi = hb + kh, wi = wb + kw;
-        const bool valid = nValid && tau >= 0 && hi >= 0 && hi < p.H && wi >= 0 && wi < p.W;
+        const int tau = tb + kt, hi = hb + kh;
+        const bool rowValid = nValid && tau >= 0 && hi >= 0 && hi < p.H;
         const unsigned short* src = xb;
         long long cs = (long long)p.T * hw;
-        if (valid) {
-            if (tau < p.Tc) {
+        if (rowValid) {
+            if (tau < p.Tc)
                 src = cb + (long long)tau * hw, cs = (long long)p.Tc * hw;
-            } else {
+            else
                 src = xb + (long long)(tau - p.Tc) * hw;
-            }
-            src += (long long)hi * p.W + wi + ci0 * cs;
+            src += (long long)hi * p.W;
         }
-        unsigned short v[16];
+        if constexpr (kVec) {
+            // wb = wo0 − left: the group's first source column is wb + kw, the mid vector starts at wo0.
+            const int wo0 = wb + p.left;
+            shift = kw - p.left;
+            const int sideCol = shift < 0 ? wo0 - 8 : wo0 + 8;
+            const bool sideValid = shift != 0 && sideCol >= 0 && sideCol < p.W;
+            const uint4 zero = make_uint4(0, 0, 0, 0);
 #pragma unroll
-        for (int j = 0; j < 16; ++j) v[j] = (valid && ci0 + j < p.cin) ? src[j * cs] : (unsigned short)0;
+            for (int i = 0; i < 2; ++i) {
+                const int ci = ci0 + cl + i * 16;
+                const bool v = rowValid && ci < p.cin;
+                const unsigned short* r = src + ci * cs;
+                raw[2 * i] = v ? ldg16(r + wo0) : zero;
+                raw[2 * i + 1] = v && sideValid ? ldg16(r + sideCol) : zero;
+            }
+        } else {
+            const int wi = wb + kw;
+            const bool valid = rowValid && wi >= 0 && wi < p.W;
+            src += wi + (ci0 + ch0) * cs;
 #pragma unroll
-        for (int j = 0; j < 8; ++j) breg[j] = unsigned(v[2 * j]) | (unsigned(v[2 * j + 1]) << 16);
+            for (int j = 0; j < 16; ++j)
+                sv[j] = (valid && ci0 + ch0 + j < p.cin) ? src[j * cs] : (unsigned short)0;
+        }
     };
     auto storeB = [&](int stage) {
-        unsigned short* bs = smem + stage * kStageElems + kBM * kLd + nl * kLd + cg * 16;
-        reinterpret_cast<uint4*>(bs)[0] = make_uint4(breg[0], breg[1], breg[2], breg[3]);
-        reinterpret_cast<uint4*>(bs)[1] = make_uint4(breg[4], breg[5], breg[6], breg[7]);
+        unsigned short* bs = smem + stage * kStageElems + kBM * kLdA;
+        if constexpr (kVec) {
+            *reinterpret_cast<uint4*>(bs + cl * kLdB + g * 8) = shifted(raw[0], raw[1], shift);
+            *reinterpret_cast<uint4*>(bs + (cl + 16) * kLdB + g * 8) = shifted(raw[2], raw[3], shift);
+        } else {
+#pragma unroll
+            for (int j = 0; j < 16; ++j) bs[(ch0 + j) * kLdB + nl] = sv[j];
+        }
     };
     auto loadA = [&](int c, int stage) {
-        const int tap = c / ciChunks, ci0 = (c - tap * ciChunks) * kBK;
+        const int cb0 = c / taps, tap = c - cb0 * taps, ci0 = cb0 * kBK;
         unsigned short* as = smem + stage * kStageElems;
 #pragma unroll
         for (int i = 0; i < 2; ++i) {
@@ -151,7 +203,7 @@ __global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
             const bool valid = co < p.cout && ci < p.cin;
             const unsigned short* src =
                 valid ? wg + (long long)co * kTotal + (long long)tap * p.cin + ci : wg;
-            cpAsync16(as + row * kLd + part * 8, src, valid);
+            cpAsync16(as + row * kLdA + part * 8, src, valid);
         }
         asm volatile("cp.async.commit_group;\n" ::);
     };
@@ -180,17 +232,16 @@ __global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
         }
         __syncthreads();
         const unsigned short* as = smem + stage * kStageElems;
-        const unsigned short* bs = as + kBM * kLd;
+        const unsigned short* bs = as + kBM * kLdA;
 #pragma unroll
         for (int ks = 0; ks < kBK; ks += 16) {
             unsigned a[4][4], bf[2][4];
 #pragma unroll
             for (int mi = 0; mi < 4; ++mi)
-                ldmatrixX4(a[mi], as + (wm + mi * 16 + (lane & 15)) * kLd + ks + (lane >> 4) * 8);
+                ldmatrixX4(a[mi], as + (wm + mi * 16 + (lane & 15)) * kLdA + ks + (lane >> 4) * 8);
 #pragma unroll
             for (int nj = 0; nj < 2; ++nj)
-                ldmatrixX4(bf[nj], bs + (wn + nj * 16 + (lane & 7) + ((lane >> 4) << 3)) * kLd + ks +
-                                       ((lane >> 3) & 1) * 8);
+                ldmatrixX4Trans(bf[nj], bs + (ks + (lane & 15)) * kLdB + wn + nj * 16 + (lane >> 4) * 8);
 #pragma unroll
             for (int mi = 0; mi < 4; ++mi)
 #pragma unroll
@@ -241,13 +292,27 @@ __global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
     }
 }
 
+/// True when the vectorised gather applies (see causalConvKernel); x and cache must be 16-byte aligned.
+inline bool vectorGather(const ConvParams& p) {
+    const bool aligned =
+        reinterpret_cast<uintptr_t>(p.x) % 16 == 0 && reinterpret_cast<uintptr_t>(p.cache) % 16 == 0;
+    return aligned && p.st == 1 && p.sh == 1 && p.sw == 1 && p.wo == p.W && p.W % 8 == 0 && p.left <= 1 &&
+           p.kw - 1 - p.left <= 1;
+}
+
 /// Launches the kernel for batch B on `stream` (element type T: __nv_bfloat16 or __half). Preconditions
-/// (checked by the caller): cin % 8 == 0, 16-byte aligned weights, every extent > 0.
+/// (checked by the caller): cin % 8 == 0, 16-byte aligned weights, every extent > 0. `allowVector` false
+/// forces the per-position gather (tests, comparisons).
 template <class T>
-inline cudaError_t launchCausalConv(const ConvParams& p, int B, cudaStream_t stream) {
+inline cudaError_t launchCausalConv(const ConvParams& p, int B, cudaStream_t stream,
+                                    bool allowVector = true) {
     const long long N = (long long)p.to * p.ho * p.wo;
     const long long blocks = ((N + kBN - 1) / kBN) * ((p.cout + kBM - 1) / kBM);
-    causalConvKernel<T><<<dim3(unsigned(blocks), 1, unsigned(B)), kThreads, kSmemBytes, stream>>>(p);
+    const dim3 grid(unsigned(blocks), 1, unsigned(B));
+    if (allowVector && vectorGather(p))
+        causalConvKernel<T, true><<<grid, kThreads, kSmemBytes, stream>>>(p);
+    else
+        causalConvKernel<T, false><<<grid, kThreads, kSmemBytes, stream>>>(p);
     return cudaGetLastError();
 }
 
