@@ -73,7 +73,7 @@ struct Case {
 };
 
 template <class T>
-bool runCase(const Case& cs, std::mt19937& rng, bool vec = true) {
+bool runCase(const Case& cs, std::mt19937& rng, bool vec = true, int warps = 8) {
     ConvParams p{};
     p.cin = cs.cin, p.cout = cs.cout, p.T = cs.T, p.Tc = cs.Tc, p.H = cs.H, p.W = cs.W;
     p.kt = cs.kt, p.kh = cs.kh, p.kw = cs.kw, p.st = cs.st, p.sh = cs.sh, p.sw = cs.sw;
@@ -105,7 +105,7 @@ bool runCase(const Case& cs, std::mt19937& rng, bool vec = true) {
     CK(cudaMalloc(&dout, outN * sizeof(T)));
     CK(cudaMemset(dout, 0xff, outN * sizeof(T)));  // NaN poison
     p.x = dx, p.cache = dc, p.w = dw, p.bias = db, p.residual = dr, p.out = dout;
-    CK(launchCausalConv<T>(p, cs.B, 0, vec));
+    CK(launchCausalConv<T>(p, cs.B, 0, vec, warps));
     CK(cudaDeviceSynchronize());
     // unwritten outputs: still the poison pattern
     std::vector<T> out(outN);
@@ -137,10 +137,10 @@ bool runCase(const Case& cs, std::mt19937& rng, bool vec = true) {
         CK(cudaEventCreate(&e0));
         CK(cudaEventCreate(&e1));
         std::vector<float> t;
-        for (int r = 0; r < 3; ++r) CK(launchCausalConv<T>(p, cs.B, 0, vec));
+        for (int r = 0; r < 3; ++r) CK(launchCausalConv<T>(p, cs.B, 0, vec, warps));
         for (int r = 0; r < 15; ++r) {
             CK(cudaEventRecord(e0));
-            CK(launchCausalConv<T>(p, cs.B, 0, vec));
+            CK(launchCausalConv<T>(p, cs.B, 0, vec, warps));
             CK(cudaEventRecord(e1));
             CK(cudaEventSynchronize(e1));
             float m;
@@ -153,12 +153,13 @@ bool runCase(const Case& cs, std::mt19937& rng, bool vec = true) {
     const double flops = 2.0 * cs.B * cs.cout * double(cs.cin) * taps * N;
     const bool ok = rel < 1e-2 && unwritten == 0;
     std::printf(
-        "%s %-5s B%d %3d->%-3d T%d Tc%d %3dx%-3d k%dx%dx%d pad%d,%d,%d,%d,%d s%d%d%d bias%d res%d | relL2 "
+        "%s %-5s %s w%d B%d %3d->%-3d T%d Tc%d %3dx%-3d k%dx%dx%d pad%d,%d,%d,%d,%d s%d%d%d bias%d res%d | "
+        "relL2 "
         "%.2e maxAbs %.2e unwritten %lld | %.3f ms %.0f TFLOP/s\n",
         ok ? "ok  " : "FAIL", sizeof(T) == 2 && std::is_same_v<T, __nv_bfloat16> ? "bf16" : "f16",
-        vec && vectorGather(p) ? "vec" : "sca", cs.B, cs.cin, cs.cout, cs.T, cs.Tc, cs.H, cs.W, cs.kt, cs.kh,
-        cs.kw, cs.front, cs.top, cs.bottom, cs.left, cs.right, cs.st, cs.sh, cs.sw, cs.bias, cs.res, rel,
-        maxAbs, unwritten, ms, ms > 0 ? flops / ms * 1e-9 : 0.0);
+        vec && vectorGather(p) ? "vec" : "sca", warps, cs.B, cs.cin, cs.cout, cs.T, cs.Tc, cs.H, cs.W, cs.kt,
+        cs.kh, cs.kw, cs.front, cs.top, cs.bottom, cs.left, cs.right, cs.st, cs.sh, cs.sw, cs.bias, cs.res,
+        rel, maxAbs, unwritten, ms, ms > 0 ? flops / ms * 1e-9 : 0.0);
     for (void* q :
          {(void*)dx, (void*)dc, (void*)dw, (void*)dwo, (void*)db, (void*)dr, (void*)dout, (void*)dref})
         if (q) CK(cudaFree(q));
@@ -197,10 +198,13 @@ int main() {
         {1, 96, 3, 4, 2, 480, 832, 3, 3, 3, 0, 1, 1, 1, 1, 1, 1, 1, true, false, true},
     };
     bool ok = true;
-    for (const Case& c : edge) ok &= runCase<__nv_bfloat16>(c, rng) && runCase<__nv_bfloat16>(c, rng, false);
-    for (const Case& c : edge) ok &= runCase<__half>(c, rng);
-    for (const Case& c : real) ok &= runCase<__nv_bfloat16>(c, rng);
-    ok &= runCase<__nv_bfloat16>(real[7], rng, false);  // the per-position gather on the largest shape
+    for (int warps : {8, 4}) {
+        for (const Case& c : edge)
+            ok &= runCase<__nv_bfloat16>(c, rng, true, warps) && runCase<__nv_bfloat16>(c, rng, false, warps);
+        for (const Case& c : edge) ok &= runCase<__half>(c, rng, true, warps);
+        for (const Case& c : real) ok &= runCase<__nv_bfloat16>(c, rng, true, warps);
+        ok &= runCase<__nv_bfloat16>(real[7], rng, false, warps);  // the per-position gather, largest shape
+    }
     std::printf(ok ? "ALL OK\n" : "SOME FAILED\n");
     return ok ? 0 : 1;
 }

@@ -10,6 +10,10 @@
 
 namespace sv::cuda {
 
+namespace {
+constexpr int kDefaultWarps = 8;
+}  // namespace
+
 bool vaeConvImplicitGemmApplies(DType dt, long long cin, long long kernelVolume, long long maxExtent) {
     const char* env = std::getenv("SV_VAE_CONV_IM2COL");  // "1": keep the im2col + GEMM path (benchmarks)
     if (env && std::strcmp(env, "1") == 0) return false;
@@ -37,10 +41,15 @@ void vaeConvImplicitGemm(const Tensor& x, const Tensor& cache, const Tensor& w, 
     p.st = s.st, p.sh = s.sh, p.sw = s.sw, p.front = s.front, p.top = s.top, p.left = s.left;
     p.to = int(out.dim(2)), p.ho = int(out.dim(3)), p.wo = int(out.dim(4));
     const int B = int(x.dim(0));
+    // SV_VAE_IGEMM_WARPS=4|8 picks the block shape (comparisons); the default measured best on an H100.
+    const char* warpsEnv = std::getenv("SV_VAE_IGEMM_WARPS");
+    const int warps = warpsEnv && std::strcmp(warpsEnv, "4") == 0   ? 4
+                      : warpsEnv && std::strcmp(warpsEnv, "8") == 0 ? 8
+                                                                    : kDefaultWarps;
     if (x.dtype() == DType::BF16)
-        SV_CUDA_CHECK(igemm::launchCausalConv<__nv_bfloat16>(p, B, streamOf(x)));
+        SV_CUDA_CHECK(igemm::launchCausalConv<__nv_bfloat16>(p, B, streamOf(x), true, warps));
     else
-        SV_CUDA_CHECK(igemm::launchCausalConv<__half>(p, B, streamOf(x)));
+        SV_CUDA_CHECK(igemm::launchCausalConv<__half>(p, B, streamOf(x), true, warps));
 }
 
 }  // namespace sv::cuda

@@ -34,7 +34,7 @@ struct ConvParams {
     int to, ho, wo;        // output extent
 };
 
-constexpr int kBM = 128, kBN = 128, kBK = 32, kThreads = 256;
+constexpr int kBM = 128, kBN = 128, kBK = 32;
 constexpr int kLdA =
     kBK + 8;  // A row stride [co][k] in elements (80 bytes: conflict-free ldmatrix, cp.async)
 constexpr int kLdB = kBN + 8;  // B row stride [k][n] in elements (272 bytes: conflict-free ldmatrix.trans)
@@ -110,16 +110,19 @@ __device__ __forceinline__ T fromFloat(float v) {
 }
 
 // Grid: x = (position tile) · coTiles + Cout tile (blocks sharing an input tile run together), z = batch.
-// Chunks run input-channel block outer, tap inner, so that the 27 taps of a channel block re-read the input
-// from L1. kVec: stride 1, Wo == W, W % 8 == 0, every column shift kw − left in {−1, 0, 1} and 16-byte
-// aligned frames: each thread gathers 8 consecutive positions of one row per channel with one or two aligned
-// 16-byte loads and a funnel shift; otherwise per-position 2-byte gathers (any geometry).
-template <class T, bool kVec>
-__global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
+// Chunks run input-channel block outer, tap inner (a cursor, no divisions in the loop), so that the taps of a
+// channel block re-read the input from L1. kVec: stride 1, Wo == W, W % 8 == 0, every column shift kw − left
+// in {−1, 0, 1} and 16-byte aligned frames: each thread gathers 8 consecutive positions of one row per
+// channel with one or two aligned 16-byte loads and a funnel shift; otherwise per-position 2-byte gathers
+// (any geometry). BM: the Cout tile (128, or 64 for narrow outputs such as conv_out's 3 channels).
+template <class T, bool kVec, int BM, int WN>
+__global__ void __launch_bounds__(64 * WN, 2) causalConvKernel(ConvParams p) {
+    // Warps: 2 along Cout × WN along positions, each (BM / 2) × (128 / WN).
+    constexpr int kThreads = 64 * WN, MI = BM / 32, NI = kBN / WN / 8;
     extern __shared__ __align__(16) unsigned short smem[];
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-    const int coTiles = (p.cout + kBM - 1) / kBM;
-    const int coBase = int(blockIdx.x % coTiles) * kBM;
+    const int coTiles = (p.cout + BM - 1) / BM;
+    const int coBase = int(blockIdx.x % coTiles) * BM;
     const long long N = (long long)p.to * p.ho * p.wo;
     const long long nBase = (long long)(blockIdx.x / coTiles) * kBN;
     const int b = blockIdx.z;
@@ -127,14 +130,21 @@ __global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
     const unsigned short* xb = static_cast<const unsigned short*>(p.x) + (long long)b * p.cin * p.T * hw;
     const unsigned short* cb =
         p.cache ? static_cast<const unsigned short*>(p.cache) + (long long)b * p.cin * p.Tc * hw : nullptr;
-    const unsigned short* wg = static_cast<const unsigned short*>(p.w);
     const int taps = p.kt * p.kh * p.kw, ciChunks = (p.cin + kBK - 1) / kBK, chunks = taps * ciChunks;
     const long long kTotal = (long long)taps * p.cin;
+    const long long xcs = (long long)p.T * hw, ccs = (long long)p.Tc * hw;  // channel strides
 
-    // This thread's gather: kVec: positions [g·8, g·8 + 8) of the tile for channels cl and cl + 16;
-    // otherwise position nl for 16 channels from ch0.
+    // Weight rows this thread copies (16 bytes each): rows tid / 4 (+ 64), channels (tid % 4) · 8.
+    constexpr int kARows = BM * 4 / kThreads;
+    const unsigned short* wrow =
+        static_cast<const unsigned short*>(p.w) + (long long)(coBase + (tid >> 2)) * kTotal + (tid & 3) * 8;
+    const long long wStep = (long long)(kThreads / 4) * kTotal;
+
+    // This thread's gather: kVec: positions [g·8, g·8 + 8) of the tile for channels cl + i · kCStep (kVi of
+    // them); otherwise position nl for kSi channels from ch0.
+    constexpr int kCStep = kThreads / 16, kVi = kBK / kCStep, kSi = kBK * kBN / kThreads;
     const int g = tid & 15, cl = tid >> 4;
-    const int nl = tid & (kBN - 1), ch0 = (tid >> 7) * 16;
+    const int nl = tid & (kBN - 1), ch0 = (tid >> 7) * kSi;
     const long long n = nBase + (kVec ? g * 8 : nl);
     const bool nValid = n < N;
     int tb = 0, hb = 0, wb = 0;
@@ -142,20 +152,32 @@ __global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
         const int wo = int(n % p.wo), ho = int((n / p.wo) % p.ho), to = int(n / ((long long)p.wo * p.ho));
         tb = to * p.st - p.front, hb = ho * p.sh - p.top, wb = wo * p.sw - p.left;
     }
-    // kVec: raw[0..1] mid/side of channel cl, raw[2..3] of cl + 16; shift of the gathered tap.
-    uint4 raw[4];
+    struct Cursor {
+        int ci0, kt, kh, kw, tap;
+    };
+    Cursor q{0, 0, 0, 0, 0};
+    auto advance = [&] {
+        ++q.tap;
+        if (++q.kw == p.kw) {
+            q.kw = 0;
+            if (++q.kh == p.kh) {
+                q.kh = 0;
+                if (++q.kt == p.kt) q.kt = 0, q.tap = 0, q.ci0 += kBK;
+            }
+        }
+    };
+    // kVec: raw[2i], raw[2i + 1]: mid and side vectors of channel cl + i · kCStep; shift of the gathered tap.
+    uint4 raw[2 * kVi];
     int shift = 0;
-    unsigned short sv[16];
-    auto gatherB = [&](int c) {
-        const int cb0 = c / taps, tap = c - cb0 * taps, ci0 = cb0 * kBK;
-        const int kw = tap % p.kw, kh = (tap / p.kw) % p.kh, kt = tap / (p.kw * p.kh);
-        const int tau = tb + kt, hi = hb + kh;
+    unsigned short sv[kSi];
+    auto gatherB = [&] {
+        const int tau = tb + q.kt, hi = hb + q.kh;
         const bool rowValid = nValid && tau >= 0 && hi >= 0 && hi < p.H;
         const unsigned short* src = xb;
-        long long cs = (long long)p.T * hw;
+        long long cs = xcs;
         if (rowValid) {
             if (tau < p.Tc)
-                src = cb + (long long)tau * hw, cs = (long long)p.Tc * hw;
+                src = cb + (long long)tau * hw, cs = ccs;
             else
                 src = xb + (long long)(tau - p.Tc) * hw;
             src += (long long)hi * p.W;
@@ -163,69 +185,72 @@ __global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
         if constexpr (kVec) {
             // wb = wo0 − left: the group's first source column is wb + kw, the mid vector starts at wo0.
             const int wo0 = wb + p.left;
-            shift = kw - p.left;
+            shift = q.kw - p.left;
             const int sideCol = shift < 0 ? wo0 - 8 : wo0 + 8;
             const bool sideValid = shift != 0 && sideCol >= 0 && sideCol < p.W;
             const uint4 zero = make_uint4(0, 0, 0, 0);
 #pragma unroll
-            for (int i = 0; i < 2; ++i) {
-                const int ci = ci0 + cl + i * 16;
-                const bool v = rowValid && ci < p.cin;
+            for (int i = 0; i < kVi; ++i) {
+                const int ci = q.ci0 + cl + i * kCStep;
                 const unsigned short* r = src + ci * cs;
+                const bool v = rowValid && ci < p.cin;
                 raw[2 * i] = v ? ldg16(r + wo0) : zero;
                 raw[2 * i + 1] = v && sideValid ? ldg16(r + sideCol) : zero;
             }
         } else {
-            const int wi = wb + kw;
+            const int wi = wb + q.kw;
             const bool valid = rowValid && wi >= 0 && wi < p.W;
-            src += wi + (ci0 + ch0) * cs;
+            src += wi + (q.ci0 + ch0) * cs;
 #pragma unroll
-            for (int j = 0; j < 16; ++j)
-                sv[j] = (valid && ci0 + ch0 + j < p.cin) ? src[j * cs] : (unsigned short)0;
+            for (int j = 0; j < kSi; ++j)
+                sv[j] = (valid && q.ci0 + ch0 + j < p.cin) ? src[j * cs] : (unsigned short)0;
         }
     };
     auto storeB = [&](int stage) {
         unsigned short* bs = smem + stage * kStageElems + kBM * kLdA;
         if constexpr (kVec) {
-            *reinterpret_cast<uint4*>(bs + cl * kLdB + g * 8) = shifted(raw[0], raw[1], shift);
-            *reinterpret_cast<uint4*>(bs + (cl + 16) * kLdB + g * 8) = shifted(raw[2], raw[3], shift);
+#pragma unroll
+            for (int i = 0; i < kVi; ++i)
+                *reinterpret_cast<uint4*>(bs + (cl + i * kCStep) * kLdB + g * 8) =
+                    shifted(raw[2 * i], raw[2 * i + 1], shift);
         } else {
 #pragma unroll
-            for (int j = 0; j < 16; ++j) bs[(ch0 + j) * kLdB + nl] = sv[j];
+            for (int j = 0; j < kSi; ++j) bs[(ch0 + j) * kLdB + nl] = sv[j];
         }
     };
-    auto loadA = [&](int c, int stage) {
-        const int cb0 = c / taps, tap = c - cb0 * taps, ci0 = cb0 * kBK;
+    auto loadA = [&](int stage) {
         unsigned short* as = smem + stage * kStageElems;
+        const int off = q.tap * p.cin + q.ci0;
+        const bool cv = q.ci0 + (tid & 3) * 8 < p.cin;
 #pragma unroll
-        for (int i = 0; i < 2; ++i) {
-            const int row = (tid >> 2) + i * 64, part = tid & 3, co = coBase + row, ci = ci0 + part * 8;
-            const bool valid = co < p.cout && ci < p.cin;
-            const unsigned short* src =
-                valid ? wg + (long long)co * kTotal + (long long)tap * p.cin + ci : wg;
-            cpAsync16(as + row * kLdA + part * 8, src, valid);
+        for (int i = 0; i < kARows; ++i) {
+            const int row = (tid >> 2) + i * (kThreads / 4);
+            const bool v = cv && coBase + row < p.cout;
+            const unsigned short* w = static_cast<const unsigned short*>(p.w);
+            cpAsync16(as + row * kLdA + (tid & 3) * 8, v ? wrow + i * wStep + off : w, v);
         }
         asm volatile("cp.async.commit_group;\n" ::);
     };
 
-    float acc[4][4][4];
+    float acc[MI][NI][4];
 #pragma unroll
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < MI; ++i)
 #pragma unroll
-        for (int j = 0; j < 4; ++j)
+        for (int j = 0; j < NI; ++j)
 #pragma unroll
             for (int e = 0; e < 4; ++e) acc[i][j][e] = 0.0f;
 
-    const int wm = (warp & 1) * 64, wn = (warp >> 1) * 32;
-    gatherB(0);
-    loadA(0, 0);
+    const int wm = (warp & 1) * (BM / 2), wn = (warp >> 1) * (kBN / WN);
+    gatherB();
+    loadA(0);
     storeB(0);
     for (int c = 0; c < chunks; ++c) {
         const int stage = c & 1;
         const bool more = c + 1 < chunks;
         if (more) {
-            loadA(c + 1, stage ^ 1);
-            gatherB(c + 1);
+            advance();
+            loadA(stage ^ 1);
+            gatherB();
             asm volatile("cp.async.wait_group 1;\n" ::);
         } else {
             asm volatile("cp.async.wait_group 0;\n" ::);
@@ -235,17 +260,17 @@ __global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
         const unsigned short* bs = as + kBM * kLdA;
 #pragma unroll
         for (int ks = 0; ks < kBK; ks += 16) {
-            unsigned a[4][4], bf[2][4];
+            unsigned a[MI][4], bf[NI / 2][4];
 #pragma unroll
-            for (int mi = 0; mi < 4; ++mi)
+            for (int mi = 0; mi < MI; ++mi)
                 ldmatrixX4(a[mi], as + (wm + mi * 16 + (lane & 15)) * kLdA + ks + (lane >> 4) * 8);
 #pragma unroll
-            for (int nj = 0; nj < 2; ++nj)
+            for (int nj = 0; nj < NI / 2; ++nj)
                 ldmatrixX4Trans(bf[nj], bs + (ks + (lane & 15)) * kLdB + wn + nj * 16 + (lane >> 4) * 8);
 #pragma unroll
-            for (int mi = 0; mi < 4; ++mi)
+            for (int mi = 0; mi < MI; ++mi)
 #pragma unroll
-                for (int ni = 0; ni < 4; ++ni)
+                for (int ni = 0; ni < NI; ++ni)
                     mma16816<T>(acc[mi][ni], a[mi], bf[ni >> 1][(ni & 1) * 2], bf[ni >> 1][(ni & 1) * 2 + 1]);
         }
         if (more) storeB(stage ^ 1);
@@ -258,14 +283,14 @@ __global__ void __launch_bounds__(kThreads, 2) causalConvKernel(ConvParams p) {
     T* out = static_cast<T*>(p.out) + (long long)b * p.cout * N;
     const bool pairs = (N & 1) == 0;
 #pragma unroll
-    for (int mi = 0; mi < 4; ++mi) {
+    for (int mi = 0; mi < MI; ++mi) {
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
             const int co = coBase + wm + mi * 16 + (lane >> 2) + h * 8;
             if (co >= p.cout) continue;
             const float bv = bias ? toFloat(bias[co]) : 0.0f;
 #pragma unroll
-            for (int ni = 0; ni < 4; ++ni) {
+            for (int ni = 0; ni < NI; ++ni) {
                 const long long nn = nBase + wn + ni * 8 + (lane & 3) * 2;
                 const long long o = (long long)co * N + nn;
                 float v0 = acc[mi][ni][h * 2] + bv, v1 = acc[mi][ni][h * 2 + 1] + bv;
@@ -300,19 +325,34 @@ inline bool vectorGather(const ConvParams& p) {
            p.kw - 1 - p.left <= 1;
 }
 
+template <class T, int WN>
+inline void launchVariant(const ConvParams& p, int B, cudaStream_t stream, bool vec) {
+    const long long N = (long long)p.to * p.ho * p.wo;
+    const bool narrow = p.cout <= 64;
+    const long long blocks =
+        ((N + kBN - 1) / kBN) * ((p.cout + (narrow ? 63 : kBM - 1)) / (narrow ? 64 : kBM));
+    const dim3 grid(unsigned(blocks), 1, unsigned(B));
+    if (vec && narrow)
+        causalConvKernel<T, true, 64, WN><<<grid, 64 * WN, kSmemBytes, stream>>>(p);
+    else if (vec)
+        causalConvKernel<T, true, kBM, WN><<<grid, 64 * WN, kSmemBytes, stream>>>(p);
+    else if (narrow)
+        causalConvKernel<T, false, 64, WN><<<grid, 64 * WN, kSmemBytes, stream>>>(p);
+    else
+        causalConvKernel<T, false, kBM, WN><<<grid, 64 * WN, kSmemBytes, stream>>>(p);
+}
+
 /// Launches the kernel for batch B on `stream` (element type T: __nv_bfloat16 or __half). Preconditions
 /// (checked by the caller): cin % 8 == 0, 16-byte aligned weights, every extent > 0. `allowVector` false
-/// forces the per-position gather (tests, comparisons).
+/// forces the per-position gather (tests, comparisons); `warps` 8 (warp tiles 64 × 32) or 4 (64 × 64).
 template <class T>
-inline cudaError_t launchCausalConv(const ConvParams& p, int B, cudaStream_t stream,
-                                    bool allowVector = true) {
-    const long long N = (long long)p.to * p.ho * p.wo;
-    const long long blocks = ((N + kBN - 1) / kBN) * ((p.cout + kBM - 1) / kBM);
-    const dim3 grid(unsigned(blocks), 1, unsigned(B));
-    if (allowVector && vectorGather(p))
-        causalConvKernel<T, true><<<grid, kThreads, kSmemBytes, stream>>>(p);
+inline cudaError_t launchCausalConv(const ConvParams& p, int B, cudaStream_t stream, bool allowVector = true,
+                                    int warps = 8) {
+    const bool vec = allowVector && vectorGather(p);
+    if (warps == 4)
+        launchVariant<T, 2>(p, B, stream, vec);
     else
-        causalConvKernel<T, false><<<grid, kThreads, kSmemBytes, stream>>>(p);
+        launchVariant<T, 4>(p, B, stream, vec);
     return cudaGetLastError();
 }
 
