@@ -4,11 +4,12 @@
 // channels-first input: padded time index τ < front is zero, then `cache` frames, then x frames; rows/columns
 // outside the frame are zero (the im2col kernel's geometry). Never materialised.
 //
-// Block: 256 threads, tile 128 (Cout) × 128 (positions) × 32 (one tap × 32 input channels), 8 warps as 2 × 4
-// (64 × 32 each), mma.sync m16n8k16 with fp32 accumulators. Weights (pre-permuted to [Cout][tap][Cin]) come
-// by cp.async 16-byte copies (zero-fill past Cout); the input tile by per-position 2-byte gathers (a warp
-// reads 32 consecutive positions: coalesced with the tap's shift) prefetched into registers one chunk ahead
-// and stored transposed ([n][k], k contiguous) so both operands load with ldmatrix. Two shared-memory stages.
+// Block: tile 128 (Cout; 64 for Cout ≤ 64) × 128 (positions) × 32 (one tap × 32 input channels); 8 warps as
+// 2 × 4 (default) or 4 warps as 2 × 2; mma.sync m16n8k16 with fp32 accumulators. Weights (pre-permuted to
+// [Cout][tap][Cin]) come by cp.async 16-byte copies (zero-fill past Cout / Cin); the input tile by gathers
+// (16-byte row vectors + funnel shift where the geometry allows, else per-position 2-byte loads) issued one
+// chunk ahead into registers, stored [k][n] after the chunk's MMAs and read with ldmatrix.trans. Two
+// shared-memory stages. Measurements: bench/vaeconv/NOTES.md.
 // Self-contained (CUDA headers only) so that bench/vaeconv/vaeconv_harness.cu can include it.
 #pragma once
 
