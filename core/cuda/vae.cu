@@ -6,6 +6,7 @@
 #include "cuda/gemm.cuh"
 #include "cuda/kernels.cuh"
 #include "cuda/vae.h"
+#include "cuda/vae_conv_igemm.h"
 
 namespace sv::cuda {
 
@@ -184,6 +185,21 @@ Tensor vaeCausalConv3d(const Tensor& xIn, const Tensor& cacheIn, const Tensor& w
     const bool pointwise = K == g.cin && pad.front == 0 && Tc == 0 && g.st == 1 && g.sh == 1 && g.sw == 1 &&
                            pad.top == 0 && pad.bottom == 0 && pad.left == 0 && pad.right == 0;
     const int dev = x.device().index;
+    if (!pointwise &&
+        vaeConvImplicitGemmApplies(dt, g.cin, g.kt * g.kh * g.kw,
+                                   std::max({B * g.cin * (T + Tc) * H * W, B * cout * N, cout * K}))) {
+        Tensor res;
+        if (residual.defined()) {
+            SV_ASSERT_MSG(residual.shape() == out.shape(), op, ": residual ", residual.describe(),
+                          " vs output ", out.describe());
+            res = residual.to(dt).contiguous();
+        }
+        ConvShape s;
+        s.st = strideT, s.sh = strideH, s.sw = strideW, s.front = pad.front, s.top = pad.top,
+        s.left = pad.left;
+        vaeConvImplicitGemm(x, cache, w, bias, res, out, s);
+        return out;
+    }
     cudaStream_t stream = streamOf(x);
     const size_t es = dtypeSize(dt);
     const long long inPerBatch = g.cin * T * H * W;

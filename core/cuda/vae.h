@@ -7,7 +7,9 @@
 
 namespace sv::cuda {
 
-/// Causal 3D conv: per batch entry and tile of output positions, im2col into a bounded scratch
+/// Causal 3D conv. BF16/F16 with Cin % 8 == 0 and more than one tap: the implicit-GEMM tensor-core kernel
+/// (vae_conv_igemm.cuh; bias and residual fused). Otherwise (F32: exact parity mode, 1×1 convs, odd widths):
+/// per batch entry and tile of output positions, im2col into a bounded scratch
 /// (≤ 256 MiB) and one cuBLASLt GEMM; 1×1 convs are a single GEMM. Bias and residual in one pass after.
 Tensor vaeCausalConv3d(const Tensor& x, const Tensor& cache, const Tensor& w, const Tensor& bias,
                        const ops::ConvPad3d& pad, int strideT, int strideH, int strideW,

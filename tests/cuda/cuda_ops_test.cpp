@@ -2,10 +2,14 @@
 // thousands of tokens; Gemma's 2304 / 8 × 256; the VAE's 96–384 channels), in fp32 and bf16. The CPU
 // reference gets the same (bf16-rounded) inputs, so the bf16 error is the GPU path's own rounding. Skipped
 // without a GPU.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <random>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -351,6 +355,89 @@ TEST_F(CudaOps, VaeConvsNormsAttentionResample) {
         SV_EXPECT_CLOSE(ops::denormalizeLatents(G(x), mean, inv), ops::denormalizeLatents(R(x), mean, inv),
                         tolFor(dt));
     });
+}
+
+// The op names the CUDA conv timed during `call` ("vae.conv.igemm": the implicit-GEMM kernel ran;
+// "vae.conv.im2col": the im2col + GEMM path ran).
+std::vector<std::string> convOpsRun(const std::function<void()>& call) {
+    cuda::setOpProfiling(true);
+    (void)cuda::takeOpProfile();
+    call();
+    std::vector<std::string> names;
+    for (const auto& t : cuda::takeOpProfile()) names.push_back(t.name);
+    cuda::setOpProfiling(false);
+    return names;
+}
+
+bool ran(const std::vector<std::string>& names, std::string_view op) {
+    return std::find(names.begin(), names.end(), op) != names.end();
+}
+
+// The 16-bit implicit-GEMM conv's edges: the decoder's real widths (384 → 384 with 2 cached frames, 16 → 384
+// at conv_in, 96 → 3 at conv_out, the 384 → 768 (3,1,1) time conv), widths that are not a multiple of its 128
+// × 128 × 32 tile (200 → 136, W 131), H = 1, strides (the encoder's downsamplers), with and without bias and
+// residual, BF16 and F16. Each must take the fast path; F32 and Cin % 8 != 0 keep im2col + GEMM.
+TEST_F(CudaOps, VaeConvImplicitGemmEdges) {
+    struct Case {
+        int64_t cin, cout, T, Tc, H, W, kt, kh, kw;
+        ops::ConvPad3d pad;
+        int st, sh, sw;
+        bool bias, residual;
+    };
+    const Case cases[] = {
+        {384, 384, 2, 2, 6, 10, 3, 3, 3, {0, 1, 1, 1, 1}, 1, 1, 1, true, true},
+        {384, 384, 2, 2, 5, 16, 3, 3, 3, {0, 1, 1, 1, 1}, 1, 1, 1, true, true},
+        {16, 384, 1, 0, 4, 24, 3, 3, 3, {2, 1, 1, 1, 1}, 1, 1, 1, true, false},
+        {96, 3, 2, 1, 7, 40, 3, 3, 3, {1, 1, 1, 1, 1}, 1, 1, 1, true, true},
+        {384, 768, 2, 2, 6, 8, 3, 1, 1, {0, 0, 0, 0, 0}, 1, 1, 1, true, false},
+        {384, 384, 1, 0, 5, 11, 3, 3, 3, {2, 1, 1, 1, 1}, 1, 1, 1, true, false},
+        {16, 384, 1, 0, 6, 10, 3, 3, 3, {2, 1, 1, 1, 1}, 1, 1, 1, true, false},
+        {96, 3, 2, 1, 9, 13, 3, 3, 3, {1, 1, 1, 1, 1}, 1, 1, 1, true, false},
+        {96, 96, 2, 1, 1, 200, 3, 3, 3, {1, 1, 1, 1, 1}, 1, 1, 1, false, true},
+        {384, 768, 2, 2, 6, 7, 3, 1, 1, {0, 0, 0, 0, 0}, 1, 1, 1, true, false},
+        {96, 96, 3, 1, 8, 9, 3, 1, 1, {0, 0, 0, 0, 0}, 2, 1, 1, true, false},
+        {192, 96, 1, 0, 10, 12, 1, 3, 3, {0, 0, 1, 0, 1}, 1, 2, 2, false, false},
+        {200, 136, 1, 2, 5, 131, 3, 3, 3, {0, 1, 1, 1, 1}, 1, 1, 1, true, true},
+    };
+    uint32_t seed = 400;
+    for (const Case& c : cases) {
+        SCOPED_TRACE(concat(c.cin, " -> ", c.cout, ", T ", c.T, " + ", c.Tc, " cached, ", c.H, "x", c.W,
+                            ", kernel ", c.kt, "x", c.kh, "x", c.kw, ", strides ", c.st, ",", c.sh, ",",
+                            c.sw));
+        const Tensor x = randn({1, c.cin, c.T, c.H, c.W}, seed++),
+                     cache = c.Tc ? randn({1, c.cin, c.Tc, c.H, c.W}, seed++) : Tensor();
+        const Tensor w = randn({c.cout, c.cin, c.kt, c.kh, c.kw}, seed++,
+                               1.0f / std::sqrt(float(c.cin * c.kt * c.kh * c.kw)));
+        const Tensor b = c.bias ? randn({c.cout}, seed++, 0.1f) : Tensor();
+        const Tensor ref0 = ops::causalConv3d(x, cache, w, b, c.pad, c.st, c.sh, c.sw);
+        const Tensor res = c.residual ? randn(ref0.shape(), seed++) : Tensor();
+        for (DType dt : {DType::BF16, DType::F16}) {
+            SCOPED_TRACE(std::string(dtypeName(dt)));
+            const auto G = [&](const Tensor& t) { return t.defined() ? onGpu(t, dt) : Tensor(); };
+            const auto R = [&](const Tensor& t) { return t.defined() ? rounded(t, dt) : Tensor(); };
+            Tensor out;
+            const auto names = convOpsRun([&] {
+                out = ops::causalConv3d(G(x), G(cache), G(w), G(b), c.pad, c.st, c.sh, c.sw, G(res));
+            });
+            EXPECT_TRUE(ran(names, "vae.conv.igemm"));
+            EXPECT_FALSE(ran(names, "vae.conv.im2col"));
+            EXPECT_EQ(out.dtype(), dt);
+            SV_EXPECT_CLOSE(
+                out, ops::causalConv3d(R(x), R(cache), R(w), R(b), c.pad, c.st, c.sh, c.sw, R(res)), 1e-2);
+        }
+    }
+    // F32 (exact parity mode) and Cin % 8 != 0 keep the im2col + GEMM path.
+    const Tensor x = randn({1, 12, 2, 5, 6}, 450), w = randn({8, 12, 3, 3, 3}, 451, 0.1f);
+    const ops::ConvPad3d pad{2, 1, 1, 1, 1};
+    for (DType dt : {DType::F32, DType::BF16}) {
+        const auto names = convOpsRun([&] {
+            (void)ops::causalConv3d(onGpu(x, dt), Tensor(), onGpu(w, dt), Tensor(), pad);
+            (void)ops::causalConv3d(onGpu(x.slice(1, 0, 8).contiguous(), dt), Tensor(),
+                                    onGpu(w.slice(1, 0, 8).contiguous(), dt), Tensor(), pad);
+        });
+        EXPECT_TRUE(ran(names, "vae.conv.im2col")) << dtypeName(dt);
+        EXPECT_EQ(ran(names, "vae.conv.igemm"), dt != DType::F32) << dtypeName(dt);
+    }
 }
 
 TEST_F(CudaOps, LinearCombinationForSchedulers) {
