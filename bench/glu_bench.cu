@@ -1,5 +1,5 @@
 // Standalone timing/check harness for the fused SiLU → depthwise 3×3 → GLU kernel (core/cuda/dit_glu.cuh).
-// nvcc -O3 -std=c++20 -gencode=arch=compute_90a,code=sm_90a -I core tools/bench/glu_bench.cu -o glu_bench
+// nvcc -O3 -std=c++20 -gencode=arch=compute_90a,code=sm_90a -I core bench/glu_bench.cu -o glu_bench
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -20,69 +20,6 @@ using bf16 = __nv_bfloat16;
             exit(1);                                                                       \
         }                                                                                  \
     } while (0)
-
-// ---- the old kernel (main's dit_conv.cu), for the baseline ----
-constexpr int kGluChunk = 16, kGluPixelStride = 36, kGluGroup = 4;
-template <class T>
-__global__ void __launch_bounds__(256)
-    oldKernel(T* __restrict__ y, const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias,
-              int H, int W, long long C, int R) {
-    extern __shared__ float in[];
-    const long long c0 = (long long)blockIdx.x * kGluChunk;
-    const int i0 = blockIdx.y * R;
-    const long long s = blockIdx.z, C2 = 2 * C;
-    const int rows = R + 2;
-    const int vectors = rows * W * 4;
-#pragma unroll 4
-    for (int e = threadIdx.x; e < vectors; e += blockDim.x) {
-        const int q = e & 3, p = e >> 2, j = p % W, r = p / W, row = i0 - 1 + r;
-        float v[8];
-        if (row >= 0 && row < H) {
-            const long long gc = (q < 2 ? c0 : C + c0) + (q & 1) * 8;
-            load8(x + ((s * H + row) * W + j) * C2 + gc, v);
-            for (int t = 0; t < 8; ++t) v[t] = __fdividef(v[t], 1.0f + __expf(-v[t]));
-        } else {
-            for (int t = 0; t < 8; ++t) v[t] = 0.0f;
-        }
-        float* dst = in + p * kGluPixelStride + q * 8;
-        for (int t = 0; t < 8; ++t) dst[t] = v[t];
-    }
-    const int k = threadIdx.x % kGluChunk;
-    float tv[9], tg[9];
-    for (int t = 0; t < 9; ++t) {
-        tv[t] = toF(w[(c0 + k) * 9 + t]);
-        tg[t] = toF(w[(C + c0 + k) * 9 + t]);
-    }
-    const float bv = bias ? toF(bias[c0 + k]) : 0.0f, bg = bias ? toF(bias[C + c0 + k]) : 0.0f;
-    __syncthreads();
-    const int rEnd = H - i0 < R ? H - i0 : R;
-    const int groups = (W + kGluGroup - 1) / kGluGroup;
-    for (int e = threadIdx.x / kGluChunk; e < rEnd * groups; e += blockDim.x / kGluChunk) {
-        const int jg = e % groups, r = e / groups, j0 = jg * kGluGroup;
-        float av[kGluGroup] = {}, ag[kGluGroup] = {};
-        for (int di = 0; di < 3; ++di) {
-            const float* rowp = in + (r + di) * W * kGluPixelStride;
-            float v[kGluGroup + 2], g[kGluGroup + 2];
-            for (int t = 0; t < kGluGroup + 2; ++t) {
-                const int jj = j0 - 1 + t;
-                const bool ok = jj >= 0 && jj < W;
-                v[t] = ok ? rowp[jj * kGluPixelStride + k] : 0.0f;
-                g[t] = ok ? rowp[jj * kGluPixelStride + kGluChunk + k] : 0.0f;
-            }
-            for (int dj = 0; dj < 3; ++dj)
-                for (int q = 0; q < kGluGroup; ++q) {
-                    av[q] += tv[di * 3 + dj] * v[q + dj];
-                    ag[q] += tg[di * 3 + dj] * g[q + dj];
-                }
-        }
-        for (int q = 0; q < kGluGroup; ++q) {
-            const int j = j0 + q;
-            if (j >= W) break;
-            const float a = av[q] + bv, gt = ag[q] + bg;
-            y[((s * H + i0 + r) * W + j) * C + c0 + k] = fromF<T>(a * __fdividef(gt, 1.0f + __expf(-gt)));
-        }
-    }
-}
 
 // ---- reference: one thread per output, double ----
 template <class T>
@@ -177,162 +114,6 @@ void launchNew(T* y, const T* x, const T* w, const T* b, int S, int H, int W, in
     k<<<grid, threads, sm, st>>>(y, x, w, b, geo);
 }
 
-// ---- experimental v2 (not integrated; unmeasured): running offsets instead of per-row index arithmetic,
-// and (PairSilu) the input SiLU on bf16 pairs: tanh.approx.bf16x2 + HFMA2, SiLU(x) rounded to bf16 as the
-// unfused path does. Same geometry and shared-memory layout as glu::siluDepthwiseGluKernel<T, 4, G, Depth>.
-__device__ __forceinline__ void siluPair(unsigned raw, float& lo, float& hi) {
-    __nv_bfloat162 v = *reinterpret_cast<__nv_bfloat162*>(&raw);
-    const __nv_bfloat162 h = __hmul2(v, __float2bfloat162_rn(0.5f));
-    unsigned hu = *reinterpret_cast<const unsigned*>(&h), tu;
-    asm("tanh.approx.bf16x2 %0, %1;" : "=r"(tu) : "r"(hu));
-    const __nv_bfloat162 t = *reinterpret_cast<__nv_bfloat162*>(&tu);
-    const __nv_bfloat162 r = __hfma2(h, t, h);
-    lo = __low2float(r), hi = __high2float(r);
-}
-
-template <int G, int Depth, bool PairSilu>
-__global__ void __launch_bounds__(512)
-    gluV2Kernel(bf16* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w,
-                const bf16* __restrict__ bias, Geometry geo) {
-    constexpr int NV = 4;
-    using V = Vec<bf16, NV>;
-    extern __shared__ __align__(16) unsigned char smem2[];
-    const int threads = blockDim.x;
-    V* ring = reinterpret_cast<V*>(smem2);
-    float* plane = reinterpret_cast<float*>(ring + Depth * 2 * threads);
-    const int tid = threadIdx.x, t = tid / G, g = tid % G;
-    const int c = (blockIdx.x * G + g) * NV;
-    const int tileIdx = blockIdx.y % geo.tiles, bandIdx = blockIdx.y / geo.tiles;
-    const int j = tileIdx * geo.tile - 1 + t;
-    const int rb = bandIdx * geo.band, re = min(rb + geo.band, geo.H);
-    const long long s = blockIdx.z, C2 = 2LL * geo.C;
-    const bool inChannels = c < geo.C, inColumn = j >= 0 && j < geo.W;
-    const bool loads = inChannels && inColumn;
-    const bool outputs = loads && t >= 1 && t <= geo.tile;
-    float tv[9][NV], tg[9][NV], bv[NV], bg[NV];
-#pragma unroll
-    for (int q = 0; q < NV; ++q) {
-        const long long cv = inChannels ? c + q : 0, cg = geo.C + cv;
-#pragma unroll
-        for (int k = 0; k < 9; ++k) {
-            tv[k][q] = toF(w[cv * 9 + k]);
-            tg[k][q] = toF(w[cg * 9 + k]);
-        }
-        bv[q] = bias ? toF(bias[cv]) : 0.0f;
-        bg[q] = bias ? toF(bias[cg]) : 0.0f;
-    }
-    const int steps = re - rb + 2;
-    const long long rowStride = (long long)geo.W * C2;
-    // The next row to issue: its source pointer and ring slot advance by one each step.
-    int nextRow = rb - 1, nextSlot = 0;
-    const bf16* src = x + ((s * geo.H + nextRow) * geo.W + (inColumn ? j : 0)) * C2 + (inChannels ? c : 0);
-    const int lastRow = re;  // rows rb − 1 … re
-    auto issue = [&]() {
-        const bool valid = loads && nextRow >= 0 && nextRow < geo.H && nextRow <= lastRow;
-        V* slot = ring + nextSlot * 2 * threads + tid;
-        copyAsync<bf16, NV>(slot, valid ? src : x, valid);
-        copyAsync<bf16, NV>(slot + threads, valid ? src + geo.C : x, valid);
-        asyncCommit();
-        ++nextRow;
-        src += rowStride;
-        nextSlot = nextSlot == Depth - 1 ? 0 : nextSlot + 1;
-    };
-#pragma unroll
-    for (int k = 0; k < Depth - 1; ++k) issue();
-    float a0v[NV] = {}, a0g[NV] = {}, a1v[NV] = {}, a1g[NV] = {};
-    bf16* out =
-        y + ((s * geo.H + rb - 1) * geo.W + (inColumn ? j : 0)) * (long long)geo.C + (inChannels ? c : 0);
-    const long long outStride = (long long)geo.W * geo.C;
-    int readSlot = 0, planeOff = 0;
-    for (int k = 0; k < steps; ++k) {
-        asyncWait<Depth - 2>();
-        const V* slot = ring + readSlot * 2 * threads + tid;
-        const uint2 rawV = *reinterpret_cast<const uint2*>(slot),
-                    rawG = *reinterpret_cast<const uint2*>(slot + threads);
-        readSlot = readSlot == Depth - 1 ? 0 : readSlot + 1;
-        issue();
-        float* pv = plane + planeOff;
-        float* pg = pv + threads * NV;
-        planeOff ^= 2 * threads * NV;
-        float mv[NV], mg[NV];
-        if constexpr (PairSilu) {
-            siluPair(rawV.x, mv[0], mv[1]);
-            siluPair(rawV.y, mv[2], mv[3]);
-            siluPair(rawG.x, mg[0], mg[1]);
-            siluPair(rawG.y, mg[2], mg[3]);
-        } else {
-            const V rv = *reinterpret_cast<const V*>(&rawV), rg = *reinterpret_cast<const V*>(&rawG);
-#pragma unroll
-            for (int q = 0; q < NV; ++q) {
-                mv[q] = silu<false>(toF(rv.v[q]));
-                mg[q] = silu<false>(toF(rg.v[q]));
-            }
-        }
-        storeF<NV>(pv + tid * NV, mv);
-        storeF<NV>(pg + tid * NV, mg);
-        __syncthreads();
-        if (!outputs) {
-            out += outStride;
-            continue;
-        }
-        float lv[NV], lg[NV], rv[NV], rg[NV];
-        loadF<NV>(pv + (tid - G) * NV, lv);
-        loadF<NV>(pg + (tid - G) * NV, lg);
-        loadF<NV>(pv + (tid + G) * NV, rv);
-        loadF<NV>(pg + (tid + G) * NV, rg);
-        float ov[NV], og[NV];
-#pragma unroll
-        for (int q = 0; q < NV; ++q) {
-            ov[q] = fmaf(tv[6][q], lv[q], fmaf(tv[7][q], mv[q], fmaf(tv[8][q], rv[q], a0v[q])));
-            og[q] = fmaf(tg[6][q], lg[q], fmaf(tg[7][q], mg[q], fmaf(tg[8][q], rg[q], a0g[q])));
-            a0v[q] = fmaf(tv[3][q], lv[q], fmaf(tv[4][q], mv[q], fmaf(tv[5][q], rv[q], a1v[q])));
-            a0g[q] = fmaf(tg[3][q], lg[q], fmaf(tg[4][q], mg[q], fmaf(tg[5][q], rg[q], a1g[q])));
-            a1v[q] = fmaf(tv[0][q], lv[q], fmaf(tv[1][q], mv[q], fmaf(tv[2][q], rv[q], bv[q])));
-            a1g[q] = fmaf(tg[0][q], lg[q], fmaf(tg[1][q], mg[q], fmaf(tg[2][q], rg[q], bg[q])));
-        }
-        if (k >= 2) {  // output row rb − 2 + k
-            float o[NV];
-#pragma unroll
-            for (int q = 0; q < NV; ++q) o[q] = ov[q] * silu<false>(og[q]);
-            *reinterpret_cast<V*>(out - outStride) = pack<bf16, NV>(o);
-        }
-        out += outStride;
-    }
-    asyncWait<0>();
-}
-
-template <int G, int D, bool PairSilu>
-void launchV2(bf16* y, const bf16* x, const bf16* w, const bf16* b, int S, int H, int W, int C, int tileMax,
-              int bandMax, cudaStream_t st) {
-    Geometry geo;
-    geo.S = S, geo.H = H, geo.W = W, geo.C = C;
-    tileMax = std::min(tileMax, 512 / G - 2);
-    int nt = (W + tileMax - 1) / tileMax;
-    geo.tile = (W + nt - 1) / nt;
-    geo.tiles = (W + geo.tile - 1) / geo.tile;
-    int nb = (H + bandMax - 1) / bandMax;
-    geo.band = (H + nb - 1) / nb;
-    int bands = (H + geo.band - 1) / geo.band;
-    int threads = (geo.tile + 2) * G;
-    size_t sm = smemBytes<bf16, 4, D>(threads);
-    auto k = gluV2Kernel<G, D, PairSilu>;
-    CK(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, int(sm)));
-    dim3 grid((C + 4 * G - 1) / (4 * G), geo.tiles * bands, S);
-    k<<<grid, threads, sm, st>>>(y, x, w, b, geo);
-}
-
-template <class T>
-void launchOld(T* y, const T* x, const T* w, const T* b, int S, int H, int W, int C, int, int,
-               cudaStream_t st) {
-    const size_t perRow = size_t(W * kGluPixelStride) * sizeof(float);
-    long long maxRows = (long long)(96 * 1024 / perRow);
-    int R = int(std::min<long long>({8, maxRows - 2, H}));
-    size_t smem = size_t(R + 2) * perRow;
-    CK(cudaFuncSetAttribute(oldKernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
-    dim3 grid(unsigned((C + kGluChunk - 1) / kGluChunk), unsigned((H + R - 1) / R), unsigned(S));
-    oldKernel<T><<<grid, 256, smem, st>>>(y, x, w, b, H, W, C, R);
-}
-
 template <class T>
 double check(const char* name,
              void (*launch)(T*, const T*, const T*, const T*, int, int, int, int, int, int, cudaStream_t),
@@ -405,20 +186,11 @@ int main(int argc, char** argv) {
             fails += check<bf16>("new<2,16,8>", launchNew<bf16, 2, 16, 8, false>, sh.S, sh.H, sh.W, sh.C,
                                  sh.tile, sh.band, 1) > 1e-2;
         }
-    if (!one)
-        for (auto sh : shapes)
-            if (sh.C % 4 == 0) {
-                fails += check<bf16>("v2<4,6>", launchV2<4, 6, false>, sh.S, sh.H, sh.W, sh.C, sh.tile,
-                                     sh.band, 1) > 1e-2;
-                fails += check<bf16>("v2<4,6,pair>", launchV2<4, 6, true>, sh.S, sh.H, sh.W, sh.C, sh.tile,
-                                     sh.band, 1) > 1e-2;
-            }
     if (!one) {
         fails +=
             check<bf16>("new<1,16,6> C=13", launchNew<bf16, 1, 16, 6, false>, 1, 4, 9, 13, 64, 64, 1) > 1e-2;
         fails += check<float>("new<1,16,6,x> C=13", launchNew<float, 1, 16, 6, true>, 1, 4, 9, 13, 64, 64,
                               1) > 1e-6;
-        fails += check<bf16>("old", launchOld<bf16>, 2, 30, 52, 5600, 0, 0, 1) > 1e-2;
     }
     printf("FAILS %d\n", fails);
 
@@ -470,7 +242,6 @@ int main(int argc, char** argv) {
 #define T_NEW(NV, G, D, TILE, BAND)                               \
     timeIt("new<" #NV "," #G "," #D "> tile" #TILE " band" #BAND, \
            [&] { launchNew<bf16, NV, G, D, false>(y, x, w, b, S, H, W, C, TILE, BAND, 0); })
-    timeIt("old", [&] { launchOld<bf16>(y, x, w, b, S, H, W, C, 0, 0, 0); });
     T_NEW(4, 4, 6, 62, 64);  // the integrated configuration
     T_NEW(4, 4, 6, 62, 64);
     T_NEW(4, 4, 4, 62, 64);
@@ -491,11 +262,6 @@ int main(int argc, char** argv) {
     timeIt("new<4,4,6> bound256",
            [&] { launchNew<bf16, 4, 4, 6, false, 256>(y, x, w, b, S, H, W, C, 62, 64, 0); });
     timeIt("new<4,4,6> exact", [&] { launchNew<bf16, 4, 4, 6, true>(y, x, w, b, S, H, W, C, 62, 64, 0); });
-    timeIt("v2<4,6> tile62", [&] { launchV2<4, 6, false>(y, x, w, b, S, H, W, C, 62, 64, 0); });
-    timeIt("v2<4,6,pair> tile62", [&] { launchV2<4, 6, true>(y, x, w, b, S, H, W, C, 62, 64, 0); });
-    timeIt("v2<4,6,pair> tile26", [&] { launchV2<4, 6, true>(y, x, w, b, S, H, W, C, 26, 64, 0); });
-    timeIt("v2<4,4,pair> tile26", [&] { launchV2<4, 4, true>(y, x, w, b, S, H, W, C, 26, 64, 0); });
-    timeIt("old", [&] { launchOld<bf16>(y, x, w, b, S, H, W, C, 0, 0, 0); });
     T_NEW(4, 4, 6, 62, 64);
     return fails ? 1 : 0;
 }

@@ -24,20 +24,27 @@ export SV_REFERENCE_DIR=${SV_REFERENCE_DIR:-$PWD/tests/data/reference}
 export PYTHONUNBUFFERED=1
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader)"
 status=0
+
+# gpuTest NAME LOG [LABEL]: runs one packed GPU test binary (with the SV_REFERENCE_DIR in effect), prints its
+# exit code and the lines that matter, and appends its whole output to LOG.
+gpuTest() {
+    "$PACK/run.sh" "$1" > "$OUT/test.log" 2>&1
+    local rc=$?
+    [ $rc -eq 0 ] || status=1
+    echo "== $1${3:+ $3}: exit $rc"
+    grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[       OK|^\[  FAILED|Failure|rel L2 .* > |Expected|Which is' "$OUT/test.log" | head -60
+    cat "$OUT/test.log" >> "$2"
+    rm -f "$OUT/test.log"
+}
+
 for step in "$@"; do
     t0=$(date +%s)
     case $step in
         tests)
             : > "$OUT/tests.log"
             for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test; do
-                "$PACK/run.sh" "$t" > "$OUT/test.log" 2>&1
-                rc=$?
-                [ $rc -eq 0 ] || status=1
-                echo "== $t: exit $rc"
-                grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[       OK|^\[  FAILED|Failure|rel L2 .* > |Expected|Which is' "$OUT/test.log" | head -60
-                cat "$OUT/test.log" >> "$OUT/tests.log"
+                gpuTest "$t" "$OUT/tests.log"
             done
-            rm -f "$OUT/test.log"
             ;;
         altfixtures)
             alt=/tmp/sv_alt_reference
@@ -48,14 +55,8 @@ for step in "$@"; do
             tail -3 "$OUT/altfixtures.log"
             tar -C "$alt" -czf "$OUT/alt_reference.tar.gz" .
             for t in cuda_cuda_models_test cuda_cuda_pipeline_test; do
-                SV_REFERENCE_DIR=$alt "$PACK/run.sh" "$t" > "$OUT/test.log" 2>&1
-                rc=$?
-                [ $rc -eq 0 ] || status=1
-                echo "== $t on the alt set: exit $rc"
-                grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[       OK|^\[  FAILED|Failure|rel L2 .* > ' "$OUT/test.log" | head -40
-                cat "$OUT/test.log" >> "$OUT/altfixtures.log"
+                SV_REFERENCE_DIR=$alt gpuTest "$t" "$OUT/altfixtures.log" "on the alt set"
             done
-            rm -f "$OUT/test.log"
             ;;
         bench)
             "$PACK/run.sh" sv_bench $BENCH_ARGS > "$OUT/ours.json" 2> "$OUT/ours.err" || status=1

@@ -12,6 +12,7 @@
 
 #include "cuda/vae_conv_igemm.cuh"
 
+using namespace sv::cuda;
 using namespace sv::cuda::igemm;
 
 #define CK(x)                                                                                    \
@@ -35,7 +36,7 @@ __global__ void referenceKernel(ConvParams p, const T* w, float* ref, long long 
     const int wo = int(n % p.wo), ho = int((n / p.wo) % p.ho), to = int(n / ((long long)p.wo * p.ho));
     const T* x = static_cast<const T*>(p.x) + (long long)b * p.cin * p.T * hw;
     const T* c = p.cache ? static_cast<const T*>(p.cache) + (long long)b * p.cin * p.Tc * hw : nullptr;
-    float s = p.bias ? toFloat(static_cast<const T*>(p.bias)[co]) : 0.0f;
+    float s = p.bias ? toF(static_cast<const T*>(p.bias)[co]) : 0.0f;
     for (int ci = 0; ci < p.cin; ++ci)
         for (int kt = 0; kt < p.kt; ++kt)
             for (int kh = 0; kh < p.kh; ++kh)
@@ -45,14 +46,14 @@ __global__ void referenceKernel(ConvParams p, const T* w, float* ref, long long 
                     if (tau < 0 || hi < 0 || hi >= p.H || wi < 0 || wi >= p.W) continue;
                     const float v =
                         tau < p.Tc
-                            ? toFloat(c[((long long)ci * p.Tc + tau) * hw + (long long)hi * p.W + wi])
-                            : toFloat(x[((long long)ci * p.T + tau - p.Tc) * hw + (long long)hi * p.W + wi]);
+                            ? toF(c[((long long)ci * p.Tc + tau) * hw + (long long)hi * p.W + wi])
+                            : toF(x[((long long)ci * p.T + tau - p.Tc) * hw + (long long)hi * p.W + wi]);
                     s +=
                         v *
-                        toFloat(w[(((long long)co * p.cin + ci) * p.kt + kt) * p.kh * p.kw + kh * p.kw + kw]);
+                        toF(w[(((long long)co * p.cin + ci) * p.kt + kt) * p.kh * p.kw + kh * p.kw + kw]);
                 }
     const long long N = (long long)p.to * p.ho * p.wo;
-    if (p.residual) s += toFloat(static_cast<const T*>(p.residual)[((long long)b * p.cout + co) * N + n]);
+    if (p.residual) s += toF(static_cast<const T*>(p.residual)[((long long)b * p.cout + co) * N + n]);
     ref[i * p.cout + co] = s;
 }
 

@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "cuda/dit_cross_attention.cuh"
+#include "cuda/mma.cuh"
 
 namespace sv::cuda {
 
@@ -37,53 +38,6 @@ struct Layout {
     static constexpr size_t kvBytes = size_t(kKeys) * ld * 2;  // one chunk of K (or V)
     static constexpr size_t smemBytes = qBytes + 4 * kvBytes + 2 * kKeys * sizeof(float);
 };
-
-__device__ __forceinline__ uint32_t smemAddr(const void* p) {
-    return static_cast<uint32_t>(__cvta_generic_to_shared(p));
-}
-
-// 16 bytes global → shared, or 16 zero bytes when !valid (src is then not read).
-__device__ __forceinline__ void cpAsync16(void* dst, const void* src, bool valid) {
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smemAddr(dst)), "l"(src),
-                 "r"(valid ? 16 : 0));
-}
-__device__ __forceinline__ void cpAsyncCommit() {
-    asm volatile("cp.async.commit_group;\n" ::);
-}
-template <int N>
-__device__ __forceinline__ void cpAsyncWait() {
-    asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
-}
-
-__device__ __forceinline__ void ldsm4(uint32_t (&r)[4], const void* p) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(smemAddr(p)));
-}
-__device__ __forceinline__ void ldsm4t(uint32_t (&r)[4], const void* p) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(smemAddr(p)));
-}
-
-// d (16×8, fp32) += a (16×16) · b (16×8).
-template <class T>
-__device__ __forceinline__ void mma16816(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-    if constexpr (sizeof(T) == 2 && std::is_same_v<T, __nv_bfloat16>) {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, "
-            "%9}, "
-            "{%0, %1, %2, %3};\n"
-            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    } else {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-            "{%0, %1, %2, %3};\n"
-            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    }
-}
 
 // Two floats rounded (RNE) to a packed pair of T, lo in the low half.
 template <class T>
@@ -181,7 +135,7 @@ __global__ void __launch_bounds__(kThreads, Layout<DP>::minBlocks)
         if constexpr (Lay::qInRegisters) {
             if (chunk == 0) {
 #pragma unroll
-                for (int ks = 0; ks < DP / 16; ++ks) ldsm4(qf[ks], qWarp + aRow * ld + ks * 16 + aCol);
+                for (int ks = 0; ks < DP / 16; ++ks) ldmatrixX4(qf[ks], qWarp + aRow * ld + ks * 16 + aCol);
             }
         }
         const T* cK = sK + buf * kKeys * ld;
@@ -199,12 +153,12 @@ __global__ void __launch_bounds__(kThreads, Layout<DP>::minBlocks)
 #pragma unroll
                 for (int j = 0; j < 4; ++j) a[j] = qf[ks][j];
             } else {
-                ldsm4(a, qWarp + aRow * ld + ks * 16 + aCol);
+                ldmatrixX4(a, qWarp + aRow * ld + ks * 16 + aCol);
             }
 #pragma unroll
             for (int np = 0; np < kKeys / 16; ++np) {
                 uint32_t kf[4];
-                ldsm4(kf, cK + (np * 16 + kRow) * ld + ks * 16 + kCol);
+                ldmatrixX4(kf, cK + (np * 16 + kRow) * ld + ks * 16 + kCol);
                 mma16816<T>(s[2 * np], a, kf[0], kf[1]);
                 mma16816<T>(s[2 * np + 1], a, kf[2], kf[3]);
             }
@@ -259,7 +213,7 @@ __global__ void __launch_bounds__(kThreads, Layout<DP>::minBlocks)
 #pragma unroll
             for (int dp = 0; dp < DP / 16; ++dp) {
                 uint32_t vf[4];
-                ldsm4t(vf, cV + (kk * 16 + vRow) * ld + dp * 16 + vCol);
+                ldmatrixX4Trans(vf, cV + (kk * 16 + vRow) * ld + dp * 16 + vCol);
                 mma16816<T>(o[2 * dp], a, vf[0], vf[1]);
                 mma16816<T>(o[2 * dp + 1], a, vf[2], vf[3]);
             }

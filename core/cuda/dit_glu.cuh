@@ -39,13 +39,11 @@ template <class T, int N>
 __device__ __forceinline__ void copyAsync(Vec<T, N>* dst, const T* src, bool valid) {
     if constexpr (kAsyncCopyable<T, N>) {
         constexpr int bytes = int(sizeof(T) * N);
-        const unsigned d = unsigned(__cvta_generic_to_shared(dst));
-        const int srcBytes = valid ? bytes : 0;
         if constexpr (bytes == 16)
-            asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(srcBytes));
+            cpAsync16(dst, src, valid);
         else
-            asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;\n" ::"r"(d), "l"(src), "n"(bytes),
-                         "r"(srcBytes));
+            asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;\n" ::"r"(smemAddr(dst)), "l"(src),
+                         "n"(bytes), "r"(valid ? bytes : 0));
     } else {
         Vec<T, N> v;
 #pragma unroll
@@ -96,15 +94,6 @@ __device__ __forceinline__ Vec<T, N> pack(const float* v) {
         for (int q = 0; q < N; ++q) out.v[q] = fromF<T>(v[q]);
     }
     return out;
-}
-
-__device__ __forceinline__ void asyncCommit() {
-    asm volatile("cp.async.commit_group;\n" ::);
-}
-
-template <int Pending>
-__device__ __forceinline__ void asyncWait() {
-    asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending));
 }
 
 /// Launch geometry: a block covers `tile` output columns (plus one halo column either side, loaded by their
@@ -171,7 +160,7 @@ __global__ void __launch_bounds__(Bound)
         V* slot = ring + (k % Depth) * 2 * threads + tid;
         copyAsync<T, NV>(slot, src, valid);
         copyAsync<T, NV>(slot + threads, src + geo.C, valid);
-        asyncCommit();
+        cpAsyncCommit();
     };
 #pragma unroll
     for (int k = 0; k < Depth - 1; ++k) issue(k);
@@ -179,7 +168,7 @@ __global__ void __launch_bounds__(Bound)
     float a0v[NV] = {}, a0g[NV] = {}, a1v[NV] = {}, a1g[NV] = {};  // output rows r − 1, r
     T* ycol = y + ((s * geo.H) * geo.W + (inColumn ? j : 0)) * (long long)geo.C + (inChannels ? c : 0);
     for (int k = 0; k < steps; ++k) {
-        asyncWait<Depth - 2>();
+        cpAsyncWait<Depth - 2>();
         const V* slot = ring + (k % Depth) * 2 * threads + tid;
         const V rawV = slot[0], rawG = slot[threads];
         issue(k + Depth - 1);  // refills the slot read one step ago (this thread's own)
@@ -220,7 +209,7 @@ __global__ void __launch_bounds__(Bound)
             *reinterpret_cast<V*>(ycol + (long long)(r - 1) * geo.W * geo.C) = pack<T, NV>(out);
         }
     }
-    asyncWait<0>();
+    cpAsyncWait<0>();
 }
 
 }  // namespace sv::cuda::glu

@@ -1,5 +1,5 @@
-// Device-side helpers shared by the CUDA op families: float conversion of the storage types, dtype dispatch,
-// warp/block reductions and launch checks.
+// Device-side helpers shared by the CUDA op families: dtype dispatch, warp/block reductions and launch checks
+// (float conversion of the storage types and the tensor-core primitives: cuda/mma.cuh).
 #pragma once
 
 #include <cuda_bf16.h>
@@ -9,28 +9,9 @@
 
 #include "base/tensor.h"
 #include "cuda/context.cuh"
+#include "cuda/mma.cuh"
 
 namespace sv::cuda {
-
-template <class T>
-__device__ __forceinline__ float toF(T v) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>)
-        return __bfloat162float(v);
-    else if constexpr (std::is_same_v<T, __half>)
-        return __half2float(v);
-    else
-        return float(v);
-}
-
-template <class T>
-__device__ __forceinline__ T fromF(float v) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>)
-        return __float2bfloat16_rn(v);
-    else if constexpr (std::is_same_v<T, __half>)
-        return __float2half_rn(v);
-    else
-        return T(v);
-}
 
 __device__ __forceinline__ float warpSum(float v) {
     for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);

@@ -10,7 +10,7 @@
 // (16-byte row vectors + funnel shift where the geometry allows, else per-position 2-byte loads) issued one
 // chunk ahead into registers, stored [k][n] after the chunk's MMAs and read with ldmatrix.trans. Two
 // shared-memory stages. Measurements: bench/vaeconv/NOTES.md.
-// Self-contained (CUDA headers only) so that bench/vaeconv/vaeconv_harness.cu can include it.
+// CUDA headers and cuda/mma.cuh only, so that bench/vaeconv/vaeconv_harness.cu can include it.
 #pragma once
 
 #include <cuda_bf16.h>
@@ -19,6 +19,8 @@
 
 #include <cstdint>
 #include <type_traits>
+
+#include "cuda/mma.cuh"
 
 namespace sv::cuda::igemm {
 
@@ -42,27 +44,6 @@ constexpr int kLdB = kBN + 8;  // B row stride [k][n] in elements (272 bytes: co
 constexpr int kStageElems = kBM * kLdA + kBK * kLdB;
 constexpr int kSmemBytes = 2 * kStageElems * 2;  // 37 KiB: under the 48 KiB default
 
-__device__ __forceinline__ unsigned smemAddr(const void* p) {
-    return static_cast<unsigned>(__cvta_generic_to_shared(p));
-}
-
-__device__ __forceinline__ void cpAsync16(void* dst, const void* src, bool valid) {
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smemAddr(dst)), "l"(src),
-                 "r"(valid ? 16 : 0));
-}
-
-__device__ __forceinline__ void ldmatrixX4(unsigned (&r)[4], const void* p) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(smemAddr(p)));
-}
-
-__device__ __forceinline__ void ldmatrixX4Trans(unsigned (&r)[4], const void* p) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(smemAddr(p)));
-}
-
 __device__ __forceinline__ uint4 ldg16(const unsigned short* p) {
     return __ldg(reinterpret_cast<const uint4*>(p));
 }
@@ -75,39 +56,6 @@ __device__ __forceinline__ uint4 shifted(const uint4& mid, const uint4& side, in
                           __funnelshift_r(mid.y, mid.z, 16), __funnelshift_r(mid.z, mid.w, 16));
     return make_uint4(__funnelshift_r(mid.x, mid.y, 16), __funnelshift_r(mid.y, mid.z, 16),
                       __funnelshift_r(mid.z, mid.w, 16), __funnelshift_r(mid.w, side.x, 16));
-}
-
-template <class T>
-__device__ __forceinline__ void mma16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-            "{%0,%1,%2,%3};\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    } else {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-            "{%0,%1,%2,%3};\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    }
-}
-
-template <class T>
-__device__ __forceinline__ float toFloat(T v) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>)
-        return __bfloat162float(v);
-    else
-        return __half2float(v);
-}
-
-template <class T>
-__device__ __forceinline__ T fromFloat(float v) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>)
-        return __float2bfloat16_rn(v);
-    else
-        return __float2half_rn(v);
 }
 
 // Grid: x = (position tile) · coTiles + Cout tile (blocks sharing an input tile run together), z = batch.
@@ -289,7 +237,7 @@ __global__ void __launch_bounds__(64 * WN, 2) causalConvKernel(ConvParams p) {
         for (int h = 0; h < 2; ++h) {
             const int co = coBase + wm + mi * 16 + (lane >> 2) + h * 8;
             if (co >= p.cout) continue;
-            const float bv = bias ? toFloat(bias[co]) : 0.0f;
+            const float bv = bias ? toF(bias[co]) : 0.0f;
 #pragma unroll
             for (int ni = 0; ni < NI; ++ni) {
                 const long long nn = nBase + wn + ni * 8 + (lane & 3) * 2;
@@ -310,8 +258,8 @@ __global__ void __launch_bounds__(64 * WN, 2) causalConvKernel(ConvParams p) {
                     else
                         *reinterpret_cast<__half2*>(out + o) = __floats2half2_rn(v0, v1);
                 } else {
-                    if (nn < N) out[o] = fromFloat<T>(v0 + (res ? toFloat(res[o]) : 0.0f));
-                    if (nn + 1 < N) out[o + 1] = fromFloat<T>(v1 + (res ? toFloat(res[o + 1]) : 0.0f));
+                    if (nn < N) out[o] = fromF<T>(v0 + (res ? toF(res[o]) : 0.0f));
+                    if (nn + 1 < N) out[o + 1] = fromF<T>(v1 + (res ? toF(res[o + 1]) : 0.0f));
                 }
             }
         }
