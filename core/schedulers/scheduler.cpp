@@ -182,6 +182,17 @@ double requirePositive(const nlohmann::json& j, std::string_view key, double fal
     return v;
 }
 
+MultistepBasics readMultistepBasics(const nlohmann::json& j, std::string_view source) {
+    MultistepBasics b;
+    b.numTrainTimesteps = jsonGet<int>(j, "num_train_timesteps", 1000, source);
+    SV_CHECK(b.numTrainTimesteps >= 1, source, ": \"num_train_timesteps\" must be >= 1, got ",
+             b.numTrainTimesteps);
+    b.solverOrder = jsonGet<int>(j, "solver_order", 2, source);
+    SV_CHECK(b.solverOrder == 1 || b.solverOrder == 2, source, ": \"solver_order\" ", b.solverOrder,
+             " is not supported (1 or 2)");
+    return b;
+}
+
 }  // namespace detail
 
 }  // namespace sv

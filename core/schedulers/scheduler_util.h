@@ -22,6 +22,13 @@ void requireNull(const nlohmann::json& j, std::string_view key, std::string_view
 /// A positive, finite number (fallback when absent or null).
 double requirePositive(const nlohmann::json& j, std::string_view key, double fallback,
                        std::string_view source);
+/// The settings the multistep solvers (DPM-Solver++, UniPC) share: "num_train_timesteps" (≥ 1, default 1000)
+/// and "solver_order" (1 or 2, default 2).
+struct MultistepBasics {
+    int numTrainTimesteps = 1000;
+    int solverOrder = 2;
+};
+MultistepBasics readMultistepBasics(const nlohmann::json& j, std::string_view source);
 
 /// λ(σ) = ln(1 − σ) − ln(σ) in float32, as diffusers computes it for flow sigmas (α = 1 − σ). +inf at σ = 0.
 inline float flowLambda(float sigma) {

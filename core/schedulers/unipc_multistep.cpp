@@ -15,12 +15,9 @@ using detail::flowLambda;
 UniPcSettings UniPcSettings::fromJson(const nlohmann::json& j, std::string_view source) {
     SV_CHECK(j.is_object(), source, ": scheduler config is not a JSON object");
     UniPcSettings s;
-    s.numTrainTimesteps = jsonGet<int>(j, "num_train_timesteps", 1000, source);
-    SV_CHECK(s.numTrainTimesteps >= 1, source, ": \"num_train_timesteps\" must be >= 1, got ",
-             s.numTrainTimesteps);
-    s.solverOrder = jsonGet<int>(j, "solver_order", 2, source);
-    SV_CHECK(s.solverOrder == 1 || s.solverOrder == 2, source, ": \"solver_order\" ", s.solverOrder,
-             " is not supported (1 or 2)");
+    const detail::MultistepBasics basics = detail::readMultistepBasics(j, source);
+    s.numTrainTimesteps = basics.numTrainTimesteps;
+    s.solverOrder = basics.solverOrder;
     detail::requireOneOf(j, "prediction_type", "epsilon", {"flow_prediction"}, source);
     detail::requireFlag(j, "predict_x0", true, true, source);
     // diffusers maps the DPM solver types to bh2.

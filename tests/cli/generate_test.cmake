@@ -3,20 +3,7 @@
 # DATA_DIR (tests/data), WORK_DIR, CASE.
 cmake_minimum_required(VERSION 3.25)
 
-function(run_cli expected_rc out_var)
-  execute_process(COMMAND ${SANAVIDEO} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  message(STATUS "sanavideo ${ARGN} -> ${rc}\n${out}${err}")
-  if(NOT rc EQUAL expected_rc)
-    message(FATAL_ERROR "sanavideo ${ARGN}: exit code ${rc}, expected ${expected_rc}")
-  endif()
-  set(${out_var} "${out}${err}" PARENT_SCOPE)
-endfunction()
-
-function(expect_match text regex what)
-  if(NOT text MATCHES "${regex}")
-    message(FATAL_ERROR "expected ${what} (regex: ${regex})")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/cli_support.cmake)
 
 # ffprobe's view of the first video stream: codec, size, pixel format, frame rate and decoded frame count.
 function(expect_video file width height frames fps)
