@@ -5,7 +5,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PKGS=(
-  build-essential cmake ninja-build pkg-config git clang
+  build-essential cmake ninja-build pkg-config git clang clang-format
   qt6-base-dev qt6-base-dev-tools libgl-dev
   libopenimageio-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev ffmpeg

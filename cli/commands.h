@@ -1,5 +1,5 @@
-// The `sanavideo` subcommands. Each lives in its own cmd_<name>.cpp and returns the process exit code; sv::Error
-// thrown inside is reported by main() as "sanavideo <cmd>: error: <message>" with exit code 1.
+// The `sanavideo` subcommands. Each lives in its own cmd_<name>.cpp and returns the process exit code;
+// sv::Error thrown inside is reported by main() as "sanavideo <cmd>: error: <message>" with exit code 1.
 #pragma once
 
 #include <span>

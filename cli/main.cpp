@@ -9,10 +9,12 @@
 namespace {
 
 void printUsage() {
-    std::printf("sanavideo — SANA-Video text-to-video and image-to-video, native C++/CUDA\n\n"
-                "usage: sanavideo <command> [options]   (sanavideo <command> --help for details)\n\ncommands:\n");
+    std::printf(
+        "sanavideo — SANA-Video text-to-video and image-to-video, native C++/CUDA\n\n"
+        "usage: sanavideo <command> [options]   (sanavideo <command> --help for details)\n\ncommands:\n");
     for (const auto& c : sv::cli::commands())
-        std::printf("  %-16.*s %.*s\n", int(c.name.size()), c.name.data(), int(c.summary.size()), c.summary.data());
+        std::printf("  %-16.*s %.*s\n", int(c.name.size()), c.name.data(), int(c.summary.size()),
+                    c.summary.data());
 }
 
 }  // namespace

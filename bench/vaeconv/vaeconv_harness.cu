@@ -49,8 +49,7 @@ __global__ void referenceKernel(ConvParams p, const T* w, float* ref, long long 
                             ? toF(c[((long long)ci * p.Tc + tau) * hw + (long long)hi * p.W + wi])
                             : toF(x[((long long)ci * p.T + tau - p.Tc) * hw + (long long)hi * p.W + wi]);
                     s +=
-                        v *
-                        toF(w[(((long long)co * p.cin + ci) * p.kt + kt) * p.kh * p.kw + kh * p.kw + kw]);
+                        v * toF(w[(((long long)co * p.cin + ci) * p.kt + kt) * p.kh * p.kw + kh * p.kw + kw]);
                 }
     const long long N = (long long)p.to * p.ho * p.wo;
     if (p.residual) s += toF(static_cast<const T*>(p.residual)[((long long)b * p.cout + co) * N + n]);

@@ -7,27 +7,39 @@ namespace sv {
 size_t dtypeSize(DType dt) {
     switch (dt) {
         case DType::F64:
-        case DType::I64: return 8;
+        case DType::I64:
+            return 8;
         case DType::F32:
-        case DType::I32: return 4;
+        case DType::I32:
+            return 4;
         case DType::BF16:
-        case DType::F16: return 2;
+        case DType::F16:
+            return 2;
         case DType::U8:
-        case DType::Bool: return 1;
+        case DType::Bool:
+            return 1;
     }
     SV_ASSERT(false);
 }
 
 std::string_view dtypeName(DType dt) {
     switch (dt) {
-        case DType::F32: return "F32";
-        case DType::F64: return "F64";
-        case DType::BF16: return "BF16";
-        case DType::F16: return "F16";
-        case DType::I64: return "I64";
-        case DType::I32: return "I32";
-        case DType::U8: return "U8";
-        case DType::Bool: return "BOOL";
+        case DType::F32:
+            return "F32";
+        case DType::F64:
+            return "F64";
+        case DType::BF16:
+            return "BF16";
+        case DType::F16:
+            return "F16";
+        case DType::I64:
+            return "I64";
+        case DType::I32:
+            return "I32";
+        case DType::U8:
+            return "U8";
+        case DType::Bool:
+            return "BOOL";
     }
     SV_ASSERT(false);
 }

@@ -20,14 +20,24 @@ inline bool isFloating(DType dt) {
 template <class T>
 constexpr DType dtypeOf();
 template <>
-constexpr DType dtypeOf<float>() { return DType::F32; }
+constexpr DType dtypeOf<float>() {
+    return DType::F32;
+}
 template <>
-constexpr DType dtypeOf<double>() { return DType::F64; }
+constexpr DType dtypeOf<double>() {
+    return DType::F64;
+}
 template <>
-constexpr DType dtypeOf<int64_t>() { return DType::I64; }
+constexpr DType dtypeOf<int64_t>() {
+    return DType::I64;
+}
 template <>
-constexpr DType dtypeOf<int32_t>() { return DType::I32; }
+constexpr DType dtypeOf<int32_t>() {
+    return DType::I32;
+}
 template <>
-constexpr DType dtypeOf<uint8_t>() { return DType::U8; }
+constexpr DType dtypeOf<uint8_t>() {
+    return DType::U8;
+}
 
 }  // namespace sv

@@ -12,7 +12,7 @@ namespace sv {
 /// The one exception type for bad input: a broken file, an invalid parameter, an unsupported shape.
 /// Its message names the file, tensor or parameter at fault.
 class Error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -34,18 +34,18 @@ template <class... Args>
 
 }  // namespace sv
 
-#define SV_ASSERT(cond)                                              \
-    do {                                                             \
-        if (!(cond)) ::sv::assertFail(#cond, __FILE__, __LINE__);    \
+#define SV_ASSERT(cond)                                           \
+    do {                                                          \
+        if (!(cond)) ::sv::assertFail(#cond, __FILE__, __LINE__); \
     } while (0)
 
-#define SV_ASSERT_MSG(cond, ...)                                                                  \
-    do {                                                                                          \
-        if (!(cond)) ::sv::assertFail(#cond, __FILE__, __LINE__, ::sv::concat(__VA_ARGS__));      \
+#define SV_ASSERT_MSG(cond, ...)                                                             \
+    do {                                                                                     \
+        if (!(cond)) ::sv::assertFail(#cond, __FILE__, __LINE__, ::sv::concat(__VA_ARGS__)); \
     } while (0)
 
 /// Input validation: throws sv::Error with the concatenated message when cond is false.
-#define SV_CHECK(cond, ...)                          \
-    do {                                             \
-        if (!(cond)) ::sv::fail(__VA_ARGS__);        \
+#define SV_CHECK(cond, ...)                   \
+    do {                                      \
+        if (!(cond)) ::sv::fail(__VA_ARGS__); \
     } while (0)

@@ -6,7 +6,9 @@
 
 namespace sv {
 
-inline float bf16ToFloat(uint16_t h) { return std::bit_cast<float>(uint32_t(h) << 16); }
+inline float bf16ToFloat(uint16_t h) {
+    return std::bit_cast<float>(uint32_t(h) << 16);
+}
 
 inline uint16_t floatToBf16(float f) {
     uint32_t u = std::bit_cast<uint32_t>(f);
@@ -17,7 +19,9 @@ inline uint16_t floatToBf16(float f) {
 }
 
 /// Rounds a float to the nearest bf16 value and returns it as float.
-inline float roundBf16(float f) { return bf16ToFloat(floatToBf16(f)); }
+inline float roundBf16(float f) {
+    return bf16ToFloat(floatToBf16(f));
+}
 
 inline float f16ToFloat(uint16_t h) {
     uint32_t sign = uint32_t(h & 0x8000u) << 16;
@@ -48,7 +52,7 @@ inline uint16_t floatToF16(float f) {
     uint32_t u = std::bit_cast<uint32_t>(f);
     uint32_t sign = (u >> 16) & 0x8000u;
     uint32_t absu = u & 0x7fffffffu;
-    if (absu > 0x7f800000u) return uint16_t(sign | 0x7e00u);  // NaN
+    if (absu > 0x7f800000u) return uint16_t(sign | 0x7e00u);   // NaN
     if (absu >= 0x477ff000u) return uint16_t(sign | 0x7c00u);  // rounds to inf (>= 65520)
     if (absu < 0x38800000u) {                                  // below the smallest normal: subnormal or zero
         if (absu < 0x33000000u) return uint16_t(sign);         // < 2^-25 rounds to zero

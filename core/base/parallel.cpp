@@ -15,7 +15,7 @@ namespace {
 thread_local bool tInsidePool = false;
 
 class ThreadPool {
-public:
+  public:
     explicit ThreadPool(int n) {
         for (int i = 0; i < n - 1; ++i) workers_.emplace_back([this] { loop(); });
     }
@@ -49,7 +49,7 @@ public:
         if (error_) std::rethrow_exception(error_);
     }
 
-private:
+  private:
     void work() {
         tInsidePool = true;
         for (;;) {

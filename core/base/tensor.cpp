@@ -18,7 +18,7 @@ std::atomic<int64_t> gHostBytes{0};
 std::atomic<int64_t> gHostPeak{0};
 
 class HostStorage final : public Storage {
-public:
+  public:
     explicit HostStorage(size_t bytes) : Storage(allocate(bytes), bytes, Device::cpu()) {
         const int64_t now = gHostBytes.fetch_add(int64_t(bytes)) + int64_t(bytes);
         int64_t peak = gHostPeak.load();
@@ -30,7 +30,7 @@ public:
         std::free(data());
     }
 
-private:
+  private:
     static void* allocate(size_t bytes) {
         size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
         void* p = std::aligned_alloc(64, rounded);
@@ -40,11 +40,11 @@ private:
 };
 
 class BorrowedStorage final : public Storage {
-public:
+  public:
     BorrowedStorage(void* data, size_t bytes, Device device, std::shared_ptr<const void> owner)
         : Storage(data, bytes, device), owner_(std::move(owner)) {}
 
-private:
+  private:
     std::shared_ptr<const void> owner_;
 };
 
@@ -57,33 +57,57 @@ int normDim(int d, int rank) {
 // Reads element i (by pointer) of dtype dt as double / writes it.
 inline double loadAs(const char* p, DType dt) {
     switch (dt) {
-        case DType::F32: return *reinterpret_cast<const float*>(p);
-        case DType::F64: return *reinterpret_cast<const double*>(p);
-        case DType::BF16: return bf16ToFloat(*reinterpret_cast<const uint16_t*>(p));
-        case DType::F16: return f16ToFloat(*reinterpret_cast<const uint16_t*>(p));
-        case DType::I64: return double(*reinterpret_cast<const int64_t*>(p));
-        case DType::I32: return *reinterpret_cast<const int32_t*>(p);
-        case DType::U8: return *reinterpret_cast<const uint8_t*>(p);
-        case DType::Bool: return *reinterpret_cast<const uint8_t*>(p) ? 1.0 : 0.0;
+        case DType::F32:
+            return *reinterpret_cast<const float*>(p);
+        case DType::F64:
+            return *reinterpret_cast<const double*>(p);
+        case DType::BF16:
+            return bf16ToFloat(*reinterpret_cast<const uint16_t*>(p));
+        case DType::F16:
+            return f16ToFloat(*reinterpret_cast<const uint16_t*>(p));
+        case DType::I64:
+            return double(*reinterpret_cast<const int64_t*>(p));
+        case DType::I32:
+            return *reinterpret_cast<const int32_t*>(p);
+        case DType::U8:
+            return *reinterpret_cast<const uint8_t*>(p);
+        case DType::Bool:
+            return *reinterpret_cast<const uint8_t*>(p) ? 1.0 : 0.0;
     }
     SV_ASSERT(false);
 }
 
 inline void storeAs(char* p, DType dt, double v) {
     switch (dt) {
-        case DType::F32: *reinterpret_cast<float*>(p) = float(v); return;
-        case DType::F64: *reinterpret_cast<double*>(p) = v; return;
-        case DType::BF16: *reinterpret_cast<uint16_t*>(p) = floatToBf16(float(v)); return;
-        case DType::F16: *reinterpret_cast<uint16_t*>(p) = floatToF16(float(v)); return;
-        case DType::I64: *reinterpret_cast<int64_t*>(p) = int64_t(v); return;
-        case DType::I32: *reinterpret_cast<int32_t*>(p) = int32_t(v); return;
-        case DType::U8: *reinterpret_cast<uint8_t*>(p) = uint8_t(v); return;
-        case DType::Bool: *reinterpret_cast<uint8_t*>(p) = v != 0.0; return;
+        case DType::F32:
+            *reinterpret_cast<float*>(p) = float(v);
+            return;
+        case DType::F64:
+            *reinterpret_cast<double*>(p) = v;
+            return;
+        case DType::BF16:
+            *reinterpret_cast<uint16_t*>(p) = floatToBf16(float(v));
+            return;
+        case DType::F16:
+            *reinterpret_cast<uint16_t*>(p) = floatToF16(float(v));
+            return;
+        case DType::I64:
+            *reinterpret_cast<int64_t*>(p) = int64_t(v);
+            return;
+        case DType::I32:
+            *reinterpret_cast<int32_t*>(p) = int32_t(v);
+            return;
+        case DType::U8:
+            *reinterpret_cast<uint8_t*>(p) = uint8_t(v);
+            return;
+        case DType::Bool:
+            *reinterpret_cast<uint8_t*>(p) = v != 0.0;
+            return;
     }
 }
 
-// Copies CPU src into CPU dst (same shape), converting dtype. Fast paths for contiguous same-dtype and for the
-// common float conversions on contiguous data.
+// Copies CPU src into CPU dst (same shape), converting dtype. Fast paths for contiguous same-dtype and for
+// the common float conversions on contiguous data.
 void cpuCopy(const Tensor& dst, const Tensor& src) {
     const int64_t n = dst.numel();
     if (n == 0) return;
@@ -136,7 +160,8 @@ void cpuCopy(const Tensor& dst, const Tensor& src) {
                 std::memcpy(dp + size_t(doff + i * dInner) * des, sp + size_t(soff + i * sInner) * ses, des);
         } else {
             for (int64_t i = 0; i < inner; ++i)
-                storeAs(dp + size_t(doff + i * dInner) * des, dd, loadAs(sp + size_t(soff + i * sInner) * ses, sd));
+                storeAs(dp + size_t(doff + i * dInner) * des, dd,
+                        loadAs(sp + size_t(soff + i * sInner) * ses, sd));
         }
         for (int d = rank - 2; d >= 0; --d) {
             if (++idx[size_t(d)] < shape[size_t(d)]) break;
@@ -147,7 +172,9 @@ void cpuCopy(const Tensor& dst, const Tensor& src) {
 
 }  // namespace
 
-std::string Device::toString() const { return isCpu() ? std::string("cpu") : concat("cuda:", index); }
+std::string Device::toString() const {
+    return isCpu() ? std::string("cpu") : concat("cuda:", index);
+}
 
 std::string shapeToString(std::span<const int64_t> shape) {
     std::ostringstream os;
@@ -173,16 +200,21 @@ Shape contiguousStrides(std::span<const int64_t> shape) {
     return st;
 }
 
-HostMemoryStats hostTensorMemory() { return {gHostBytes.load(), gHostPeak.load()}; }
+HostMemoryStats hostTensorMemory() {
+    return {gHostBytes.load(), gHostPeak.load()};
+}
 
-void resetHostTensorPeak() { gHostPeak.store(gHostBytes.load()); }
+void resetHostTensorPeak() {
+    gHostPeak.store(gHostBytes.load());
+}
 
 std::shared_ptr<Storage> allocateStorage(size_t bytes, Device device) {
     if (device.isCuda()) return detail::cudaAllocate(bytes, device.index);
     return std::make_shared<HostStorage>(bytes);
 }
 
-std::shared_ptr<Storage> borrowStorage(void* data, size_t bytes, Device device, std::shared_ptr<const void> owner) {
+std::shared_ptr<Storage> borrowStorage(void* data, size_t bytes, Device device,
+                                       std::shared_ptr<const void> owner) {
     return std::make_shared<BorrowedStorage>(data, bytes, device, std::move(owner));
 }
 
@@ -209,8 +241,8 @@ Tensor Tensor::full(Shape shape, float value, DType dtype, Device device) {
 }
 
 Tensor Tensor::fromFloats(std::span<const float> values, Shape shape) {
-    SV_ASSERT_MSG(shapeNumel(shape) == int64_t(values.size()), "fromFloats: ", values.size(), " values for shape ",
-                  shapeToString(shape));
+    SV_ASSERT_MSG(shapeNumel(shape) == int64_t(values.size()), "fromFloats: ", values.size(),
+                  " values for shape ", shapeToString(shape));
     Tensor t = empty(std::move(shape), DType::F32);
     if (!values.empty()) std::memcpy(t.rawData(), values.data(), values.size() * sizeof(float));
     return t;
@@ -236,7 +268,9 @@ Tensor Tensor::fromStorage(std::shared_ptr<Storage> storage, size_t byteOffset, 
     return t;
 }
 
-int64_t Tensor::dim(int d) const { return shape_[size_t(normDim(d, rank()))]; }
+int64_t Tensor::dim(int d) const {
+    return shape_[size_t(normDim(d, rank()))];
+}
 
 bool Tensor::isContiguous() const {
     int64_t expect = 1;
@@ -275,7 +309,9 @@ Tensor Tensor::view(Shape shape) const {
     return t;
 }
 
-Tensor Tensor::reshape(Shape shape) const { return isContiguous() ? view(std::move(shape)) : contiguous().view(std::move(shape)); }
+Tensor Tensor::reshape(Shape shape) const {
+    return isContiguous() ? view(std::move(shape)) : contiguous().view(std::move(shape));
+}
 
 Tensor Tensor::permute(std::span<const int> order) const {
     SV_ASSERT(int(order.size()) == rank());
@@ -326,7 +362,9 @@ Tensor Tensor::unsqueeze(int d) const {
     return t;
 }
 
-Tensor Tensor::contiguous() const { return isContiguous() ? *this : clone(); }
+Tensor Tensor::contiguous() const {
+    return isContiguous() ? *this : clone();
+}
 
 Tensor Tensor::clone() const {
     Tensor t = empty(shape_, dtype_, device());

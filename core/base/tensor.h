@@ -34,7 +34,7 @@ struct Device {
 
 /// A block of memory on one device. Subclasses own it (aligned host memory, an mmap, a CUDA allocation).
 class Storage {
-public:
+  public:
     virtual ~Storage() = default;
     Storage(const Storage&) = delete;
     Storage& operator=(const Storage&) = delete;
@@ -43,10 +43,10 @@ public:
     size_t bytes() const { return bytes_; }
     Device device() const { return device_; }
 
-protected:
+  protected:
     Storage(void* data, size_t bytes, Device device) : data_(data), bytes_(bytes), device_(device) {}
 
-private:
+  private:
     void* data_;
     size_t bytes_;
     Device device_;
@@ -55,8 +55,8 @@ private:
 /// Allocates uninitialised storage on the device (CUDA goes through the CUDA backend's caching allocator).
 std::shared_ptr<Storage> allocateStorage(size_t bytes, Device device);
 
-/// Bytes of host tensor storage allocated by allocateStorage (borrowed memory such as mmaps excluded): live now,
-/// and the most live at once since the last resetHostTensorPeak(). Process-wide, thread-safe.
+/// Bytes of host tensor storage allocated by allocateStorage (borrowed memory such as mmaps excluded): live
+/// now, and the most live at once since the last resetHostTensorPeak(). Process-wide, thread-safe.
 struct HostMemoryStats {
     int64_t current = 0;
     int64_t peak = 0;
@@ -66,10 +66,11 @@ HostMemoryStats hostTensorMemory();
 void resetHostTensorPeak();
 
 /// Storage that borrows memory kept alive by an owner (e.g. a memory-mapped file).
-std::shared_ptr<Storage> borrowStorage(void* data, size_t bytes, Device device, std::shared_ptr<const void> owner);
+std::shared_ptr<Storage> borrowStorage(void* data, size_t bytes, Device device,
+                                       std::shared_ptr<const void> owner);
 
 class Tensor {
-public:
+  public:
     Tensor() = default;
 
     static Tensor empty(Shape shape, DType dtype, Device device = Device::cpu());
@@ -132,14 +133,15 @@ public:
     /// Copies src (same shape, any strides, any dtype convertible) into this tensor.
     void copyFrom(const Tensor& src);
 
-    /// CPU: element at a flat row-major index of the logical shape, converted to double (for tests and tools).
+    /// CPU: element at a flat row-major index of the logical shape, converted to double (for tests and
+    /// tools).
     double item(int64_t flatIndex = 0) const;
     /// CPU F32 copy as a std::vector in row-major logical order.
     std::vector<float> toFloatVector() const;
 
     std::string describe() const;  // "F32[2, 3] cpu"
 
-private:
+  private:
     std::shared_ptr<Storage> storage_;
     size_t offset_ = 0;  // in bytes
     Shape shape_;

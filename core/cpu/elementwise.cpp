@@ -101,21 +101,24 @@ Shape broadcastShape(const Shape& a, const Shape& b) {
 
 Tensor add(const Tensor& a, const Tensor& b) {
 #ifdef SV_WITH_CUDA
-    if (a.device().isCuda()) return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Add);
+    if (a.device().isCuda())
+        return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Add);
 #endif
     return binary(a, b, "add", [](float x, float y) { return x + y; });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
 #ifdef SV_WITH_CUDA
-    if (a.device().isCuda()) return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Sub);
+    if (a.device().isCuda())
+        return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Sub);
 #endif
     return binary(a, b, "sub", [](float x, float y) { return x - y; });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
 #ifdef SV_WITH_CUDA
-    if (a.device().isCuda()) return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Mul);
+    if (a.device().isCuda())
+        return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Mul);
 #endif
     return binary(a, b, "mul", [](float x, float y) { return x * y; });
 }

@@ -48,8 +48,8 @@ inline void dot4x4(const float* a, int64_t lda, const float* b, int64_t ldb, int
 
 }  // namespace
 
-void gemmNT(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
-            int64_t ldc, float beta) {
+void gemmNT(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
+            float* C, int64_t ldc, float beta) {
     if (M <= 0 || N <= 0) return;
     constexpr int64_t kBlockN = 64;  // a block of B rows stays in cache while A rows stream
     const int64_t rowBlocks = (M + 3) / 4;
@@ -82,8 +82,8 @@ void gemmNT(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const 
     });
 }
 
-void gemmNN(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
-            int64_t ldc, float beta) {
+void gemmNN(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
+            float* C, int64_t ldc, float beta) {
     std::vector<float> bt(size_t(N * K));
     for (int64_t k = 0; k < K; ++k)
         for (int64_t n = 0; n < N; ++n) bt[size_t(n * K + k)] = B[k * ldb + n];

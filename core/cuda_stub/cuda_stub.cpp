@@ -5,14 +5,26 @@ namespace sv::detail {
 
 namespace {
 [[noreturn]] void noCuda() {
-    fail("this build of Sana Video Studio has no CUDA backend (rebuild with -DSV_WITH_CUDA=ON), use --device cpu");
+    fail(
+        "this build of Sana Video Studio has no CUDA backend (rebuild with -DSV_WITH_CUDA=ON), use --device "
+        "cpu");
 }
 }  // namespace
 
-bool cudaAvailable() { return false; }
-std::shared_ptr<Storage> cudaAllocate(size_t, int) { noCuda(); }
-void cudaCopyBytes(void*, Device, const void*, Device, size_t) { noCuda(); }
-void cudaCopyStrided(const Tensor&, const Tensor&) { noCuda(); }
-void cudaZero(const Tensor&) { noCuda(); }
+bool cudaAvailable() {
+    return false;
+}
+std::shared_ptr<Storage> cudaAllocate(size_t, int) {
+    noCuda();
+}
+void cudaCopyBytes(void*, Device, const void*, Device, size_t) {
+    noCuda();
+}
+void cudaCopyStrided(const Tensor&, const Tensor&) {
+    noCuda();
+}
+void cudaZero(const Tensor&) {
+    noCuda();
+}
 
 }  // namespace sv::detail

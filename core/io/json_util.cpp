@@ -8,8 +8,8 @@ namespace sv {
 
 namespace {
 
-// Python's json module writes NaN, Infinity and -Infinity. nlohmann rejects them, so they are replaced outside
-// strings by placeholder numbers that cannot occur in real configs, then restored after parsing.
+// Python's json module writes NaN, Infinity and -Infinity. nlohmann rejects them, so they are replaced
+// outside strings by placeholder numbers that cannot occur in real configs, then restored after parsing.
 constexpr double kPosInf = 1.7976931348623157e308;  // DBL_MAX stands for +inf
 constexpr double kNegInf = -1.7976931348623157e308;
 constexpr const char* kPosInfText = "1.7976931348623157e308";
@@ -65,7 +65,8 @@ std::string replacePythonLiterals(std::string_view text, std::string_view source
             replaced = true;
         } else {
             if (c == '[' || c == '{') {
-                SV_CHECK(++depth <= kMaxDepth, source, ": invalid JSON: nested deeper than ", kMaxDepth, " levels");
+                SV_CHECK(++depth <= kMaxDepth, source, ": invalid JSON: nested deeper than ", kMaxDepth,
+                         " levels");
             } else if (c == ']' || c == '}') {
                 --depth;
             }
@@ -78,9 +79,12 @@ std::string replacePythonLiterals(std::string_view text, std::string_view source
 void restoreSpecials(nlohmann::json& j) {
     if (j.is_number_float()) {
         double v = j.get<double>();
-        if (v == kPosInf) j = std::numeric_limits<double>::infinity();
-        else if (v == kNegInf) j = -std::numeric_limits<double>::infinity();
-        else if (v == kNan) j = std::numeric_limits<double>::quiet_NaN();
+        if (v == kPosInf)
+            j = std::numeric_limits<double>::infinity();
+        else if (v == kNegInf)
+            j = -std::numeric_limits<double>::infinity();
+        else if (v == kNan)
+            j = std::numeric_limits<double>::quiet_NaN();
     } else if (j.is_structured()) {
         for (auto& e : j) restoreSpecials(e);
     }
@@ -89,7 +93,9 @@ void restoreSpecials(nlohmann::json& j) {
 }  // namespace
 
 namespace detail {
-std::string jsonTypeName(const nlohmann::json& v) { return v.type_name(); }
+std::string jsonTypeName(const nlohmann::json& v) {
+    return v.type_name();
+}
 }  // namespace detail
 
 nlohmann::json parseJsonLenient(std::string_view text, std::string_view source) {

@@ -52,7 +52,8 @@ bool jsonHolds(const nlohmann::json& v) {
         }
         if (!v.is_number_float()) return false;
         const double d = v.get<double>();
-        return std::isfinite(d) && d == std::trunc(d) && d >= double(L::min()) && d < std::ldexp(1.0, L::digits);
+        return std::isfinite(d) && d == std::trunc(d) && d >= double(L::min()) &&
+               d < std::ldexp(1.0, L::digits);
     } else if constexpr (std::is_floating_point_v<T>) {
         if (!v.is_number()) return false;
         const double d = v.get<double>();

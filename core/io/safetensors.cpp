@@ -15,8 +15,8 @@ namespace sv {
 
 namespace {
 constexpr uint64_t kMaxHeader = 100ull << 20;  // 100 MiB, as the reference implementation
-constexpr uint64_t kMaxElements = 1ull << 59;   // per tensor and per dimension
-}
+constexpr uint64_t kMaxElements = 1ull << 59;  // per tensor and per dimension
+}  // namespace
 
 SafetensorsFile::~SafetensorsFile() {
     if (map_) munmap(map_, mapSize_);
@@ -54,7 +54,8 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::filesystem::pa
     return f;
 }
 
-std::shared_ptr<SafetensorsFile> SafetensorsFile::fromMemory(std::span<const uint8_t> bytes, std::string source) {
+std::shared_ptr<SafetensorsFile> SafetensorsFile::fromMemory(std::span<const uint8_t> bytes,
+                                                             std::string source) {
     std::shared_ptr<SafetensorsFile> f(new SafetensorsFile());
     f->source_ = std::move(source);
     f->path_ = f->source_;
@@ -88,7 +89,8 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
         if (name == "__metadata__") {
             SV_CHECK(v.is_object(), src, ": __metadata__ is not an object");
             for (auto m = v.begin(); m != v.end(); ++m) {
-                SV_CHECK(m.value().is_string(), src, ": __metadata__ value \"", m.key(), "\" is not a string");
+                SV_CHECK(m.value().is_string(), src, ": __metadata__ value \"", m.key(),
+                         "\" is not a string");
                 metadata_[m.key()] = m.value().get<std::string>();
             }
             continue;
@@ -97,8 +99,10 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
         auto dt = v.find("dtype");
         auto sh = v.find("shape");
         auto off = v.find("data_offsets");
-        SV_CHECK(dt != v.end() && dt->is_string(), src, ": tensor \"", name, "\": missing or invalid \"dtype\"");
-        SV_CHECK(sh != v.end() && sh->is_array(), src, ": tensor \"", name, "\": missing or invalid \"shape\"");
+        SV_CHECK(dt != v.end() && dt->is_string(), src, ": tensor \"", name,
+                 "\": missing or invalid \"dtype\"");
+        SV_CHECK(sh != v.end() && sh->is_array(), src, ": tensor \"", name,
+                 "\": missing or invalid \"shape\"");
         SV_CHECK(off != v.end() && off->is_array() && off->size() == 2, src, ": tensor \"", name,
                  "\": missing or invalid \"data_offsets\"");
         TensorInfo info;
@@ -111,8 +115,8 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
                      ": tensor \"", name, "\": invalid dimension in shape");
             const uint64_t dim = d.get<uint64_t>();
             // Bounded so that neither the element count nor the byte count can overflow (2^59 · 8 < 2^63).
-            SV_CHECK(dim <= kMaxElements && (dim == 0 || numel <= kMaxElements / dim), src, ": tensor \"", name,
-                     "\": shape too large");
+            SV_CHECK(dim <= kMaxElements && (dim == 0 || numel <= kMaxElements / dim), src, ": tensor \"",
+                     name, "\": shape too large");
             numel *= dim;
             info.shape.push_back(int64_t(dim));
         }
@@ -121,26 +125,28 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
                      ": tensor \"", name, "\": invalid data_offsets");
         info.begin = (*off)[0].get<uint64_t>();
         info.end = (*off)[1].get<uint64_t>();
-        SV_CHECK(info.begin <= info.end && info.end <= dataSize, src, ": tensor \"", name, "\": data_offsets [",
-                 info.begin, ", ", info.end, "] out of range (data section holds ", dataSize,
-                 " bytes): truncated file?");
+        SV_CHECK(info.begin <= info.end && info.end <= dataSize, src, ": tensor \"", name,
+                 "\": data_offsets [", info.begin, ", ", info.end, "] out of range (data section holds ",
+                 dataSize, " bytes): truncated file?");
         const uint64_t expected = numel * dtypeSize(info.dtype);
         SV_CHECK(info.end - info.begin == expected, src, ": tensor \"", name, "\": shape ",
                  shapeToString(info.shape), " of ", dtypeName(info.dtype), " needs ", expected, " bytes but ",
                  info.end - info.begin, " are stored");
         tensors_.push_back(std::move(info));
     }
-    // Non-empty byte ranges must be disjoint; sorted by start, checking neighbours is enough (empty ones skipped).
+    // Non-empty byte ranges must be disjoint; sorted by start, checking neighbours is enough (empty ones
+    // skipped).
     std::vector<size_t> order;
     for (size_t i = 0; i < tensors_.size(); ++i)
         if (tensors_[i].end > tensors_[i].begin) order.push_back(i);
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return tensors_[a].begin < tensors_[b].begin; });
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return tensors_[a].begin < tensors_[b].begin; });
     for (size_t i = 1; i < order.size(); ++i) {
         const auto& prev = tensors_[order[i - 1]];
         const auto& cur = tensors_[order[i]];
         SV_CHECK(cur.begin >= prev.end, src, ": tensors \"", prev.name, "\" and \"", cur.name,
-                 "\" overlap in the data section (bytes [", prev.begin, ", ", prev.end, ") and [", cur.begin, ", ",
-                 cur.end, "))");
+                 "\" overlap in the data section (bytes [", prev.begin, ", ", prev.end, ") and [", cur.begin,
+                 ", ", cur.end, "))");
     }
     for (size_t i = 0; i < tensors_.size(); ++i) index_[tensors_[i].name] = i;
 }
@@ -157,7 +163,8 @@ Tensor SafetensorsFile::get(std::string_view name) const {
     size_t bytes = size_t(info->end - info->begin);
     auto storage = borrowStorage(p, bytes, Device::cpu(), shared_from_this());
     Tensor view = Tensor::fromStorage(std::move(storage), 0, info->shape, info->dtype);
-    if (reinterpret_cast<uintptr_t>(p) % dtypeSize(info->dtype) != 0) return view.clone();  // misaligned bytes
+    if (reinterpret_cast<uintptr_t>(p) % dtypeSize(info->dtype) != 0)
+        return view.clone();  // misaligned bytes
     return view;
 }
 

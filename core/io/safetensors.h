@@ -26,7 +26,7 @@ struct TensorInfo {
 };
 
 class SafetensorsFile : public std::enable_shared_from_this<SafetensorsFile> {
-public:
+  public:
     /// Opens and validates the file; throws sv::Error naming the file and the problem.
     static std::shared_ptr<SafetensorsFile> open(const std::filesystem::path& path);
     /// Validates an in-memory image (used by the fuzzer); the bytes must outlive the object.
@@ -48,7 +48,7 @@ public:
     /// The tensor converted to dtype (a copy unless the stored dtype already matches).
     Tensor getAs(std::string_view name, DType dtype) const { return get(name).to(dtype); }
 
-private:
+  private:
     SafetensorsFile() = default;
     void parse(std::span<const uint8_t> bytes);
 
@@ -64,7 +64,7 @@ private:
 
 /// A model's weights: one safetensors file, or a sharded set described by `<stem>.safetensors.index.json`.
 class WeightArchive {
-public:
+  public:
     /// `path` is a .safetensors file, an .index.json file, or a folder holding exactly one of
     /// `*.safetensors.index.json` / `*.safetensors` (preferring the index when both exist).
     static WeightArchive open(const std::filesystem::path& path);
@@ -79,15 +79,16 @@ public:
     static WeightArchive fromIndexMap(const std::filesystem::path& indexPath,
                                       const std::map<std::string, std::string>& tensorToShard);
 
-private:
+  private:
     std::filesystem::path source_;
     std::vector<std::shared_ptr<SafetensorsFile>> files_;
     std::map<std::string, size_t, std::less<>> where_;  // tensor name -> index into files_
 };
 
-/// Writes tensors (any device, any layout; written contiguous in their dtype) to a safetensors file. Writes to a
-/// temporary name first and renames, so an interrupted write never leaves a truncated file under `path`.
-void writeSafetensors(const std::filesystem::path& path, std::span<const std::pair<std::string, Tensor>> tensors,
+/// Writes tensors (any device, any layout; written contiguous in their dtype) to a safetensors file. Writes
+/// to a temporary name first and renames, so an interrupted write never leaves a truncated file under `path`.
+void writeSafetensors(const std::filesystem::path& path,
+                      std::span<const std::pair<std::string, Tensor>> tensors,
                       const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace sv

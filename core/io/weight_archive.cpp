@@ -26,8 +26,10 @@ WeightArchive WeightArchive::open(const fs::path& path) {
         std::vector<fs::path> indexes, singles;
         for (const auto& e : fs::directory_iterator(path, ec)) {
             const std::string name = e.path().filename().string();
-            if (endsWith(name, ".safetensors.index.json")) indexes.push_back(e.path());
-            else if (endsWith(name, ".safetensors")) singles.push_back(e.path());
+            if (endsWith(name, ".safetensors.index.json"))
+                indexes.push_back(e.path());
+            else if (endsWith(name, ".safetensors"))
+                singles.push_back(e.path());
         }
         std::sort(indexes.begin(), indexes.end());
         std::sort(singles.begin(), singles.end());
@@ -37,7 +39,8 @@ WeightArchive WeightArchive::open(const fs::path& path) {
         }
         SV_CHECK(!singles.empty(), path.string(), ": no *.safetensors weights found in the folder");
         if (singles.size() > 1) {
-            // A folder of several plain files (e.g. io.safetensors beside the weights): prefer the diffusers names.
+            // A folder of several plain files (e.g. io.safetensors beside the weights): prefer the diffusers
+            // names.
             for (const char* preferred : {"diffusion_pytorch_model.safetensors", "model.safetensors"}) {
                 for (const auto& s : singles)
                     if (s.filename() == preferred) return open(s);
@@ -76,7 +79,8 @@ WeightArchive openIndex(const fs::path& indexPath) {
 
 }  // namespace
 
-WeightArchive WeightArchive::fromIndexMap(const fs::path& indexPath, const std::map<std::string, std::string>& map) {
+WeightArchive WeightArchive::fromIndexMap(const fs::path& indexPath,
+                                          const std::map<std::string, std::string>& map) {
     WeightArchive a;
     a.source_ = indexPath;
     std::map<std::string, size_t> shardIndex;
@@ -85,7 +89,8 @@ WeightArchive WeightArchive::fromIndexMap(const fs::path& indexPath, const std::
         if (it == shardIndex.end()) {
             fs::path shardPath = indexPath.parent_path() / shard;
             std::error_code ec;
-            SV_CHECK(fs::exists(shardPath, ec), indexPath.string(), ": shard \"", shard, "\" named by the index is missing");
+            SV_CHECK(fs::exists(shardPath, ec), indexPath.string(), ": shard \"", shard,
+                     "\" named by the index is missing");
             a.files_.push_back(SafetensorsFile::open(shardPath));
             it = shardIndex.emplace(shard, a.files_.size() - 1).first;
         }
@@ -142,7 +147,8 @@ void writeSafetensors(const fs::path& path, std::span<const std::pair<std::strin
         for (int i = 0; i < 8; ++i) len[i] = char((n >> (8 * i)) & 0xff);
         out.write(len, 8);
         out.write(text.data(), std::streamsize(text.size()));
-        for (const auto& h : host) out.write(static_cast<const char*>(h.rawData()), std::streamsize(h.nbytes()));
+        for (const auto& h : host)
+            out.write(static_cast<const char*>(h.rawData()), std::streamsize(h.nbytes()));
         out.flush();
         SV_CHECK(out, path.string(), ": write failed (disk full?)");
     }

@@ -41,11 +41,12 @@ Gemma2Config Gemma2Config::fromJson(const nlohmann::json& j, std::string_view sr
              ": vocab_size, hidden_size, intermediate_size, num_hidden_layers, num_attention_heads, "
              "num_key_value_heads and head_dim must be positive");
     // Upper bounds far above any real model (fuzzer finding: unbounded weight lists).
-    SV_CHECK(c.vocabSize <= (1 << 22) && c.hiddenSize <= (1 << 16) && c.intermediateSize <= (1 << 18) &&
-                 c.numLayers <= 1024 && c.numHeads <= 1024 && c.numKvHeads <= 1024 && c.headDim <= 4096,
-             src,
-             ": a size is implausibly large (limits: vocab_size 2^22, hidden_size 2^16, intermediate_size 2^18, "
-             "num_hidden_layers / num_attention_heads / num_key_value_heads 1024, head_dim 4096)");
+    SV_CHECK(
+        c.vocabSize <= (1 << 22) && c.hiddenSize <= (1 << 16) && c.intermediateSize <= (1 << 18) &&
+            c.numLayers <= 1024 && c.numHeads <= 1024 && c.numKvHeads <= 1024 && c.headDim <= 4096,
+        src,
+        ": a size is implausibly large (limits: vocab_size 2^22, hidden_size 2^16, intermediate_size 2^18, "
+        "num_hidden_layers / num_attention_heads / num_key_value_heads 1024, head_dim 4096)");
     SV_CHECK(c.numHeads % c.numKvHeads == 0, src, ": num_attention_heads (", c.numHeads,
              ") must be a multiple of num_key_value_heads (", c.numKvHeads, ")");
     SV_CHECK(c.headDim % 2 == 0, src, ": key \"head_dim\" must be even (rotary embedding)");

@@ -45,13 +45,15 @@ TransformerConfig TransformerConfig::fromJson(const nlohmann::json& j, std::stri
     positive(c.numCrossHeads, "num_cross_attention_heads");
     positive(c.crossHeadDim, "cross_attention_head_dim");
     positive(c.captionChannels, "caption_channels");
-    for (int p : c.patchSize) SV_CHECK(p > 0 && p <= 64, src, ": key \"patch_size\" entries must be in [1, 64]");
+    for (int p : c.patchSize)
+        SV_CHECK(p > 0 && p <= 64, src, ": key \"patch_size\" entries must be in [1, 64]");
     SV_CHECK(c.mlpRatio > 0 && c.mlpRatio <= 64, src, ": key \"mlp_ratio\" must be in (0, 64]");
     SV_CHECK(c.numLayers <= 1024, src, ": key \"num_layers\" must be <= 1024, got ", c.numLayers);
     SV_CHECK(c.ropeMaxSeqLen > 0 && c.ropeMaxSeqLen <= (1 << 20), src,
              ": key \"rope_max_seq_len\" must be in [1, 2^20]");
-    SV_CHECK(int64_t(c.numHeads) * c.headDim <= kMaxDim && int64_t(c.numCrossHeads) * c.crossHeadDim <= kMaxDim,
-             src, ": the attention width (heads × head dim) must be <= ", kMaxDim);
+    SV_CHECK(
+        int64_t(c.numHeads) * c.headDim <= kMaxDim && int64_t(c.numCrossHeads) * c.crossHeadDim <= kMaxDim,
+        src, ": the attention width (heads × head dim) must be <= ", kMaxDim);
     SV_CHECK(c.headDim % 2 == 0 && c.headDim >= 6, src,
              ": key \"attention_head_dim\" must be even and >= 6 (RoPE)");
     SV_CHECK(c.crossAttentionDim == c.innerDim(), src, ": key \"cross_attention_dim\" (", c.crossAttentionDim,

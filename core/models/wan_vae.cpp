@@ -293,7 +293,8 @@ WanVaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observe
     for (int64_t f0 = 0; f0 < used; f0 = f0 == 0 ? 1 : f0 + kEncodeChunk) {
         const int64_t f1 = f0 == 0 ? 1 : f0 + kEncodeChunk;
         state.beginChunk();
-        chunks.push_back(run.encoderChunk(layout_, computeInput(videoIn.slice(2, f0, f1), "video", device(), dtype_)));
+        chunks.push_back(
+            run.encoderChunk(layout_, computeInput(videoIn.slice(2, f0, f1), "video", device(), dtype_)));
     }
     WanVaePosterior post;
     post.moments = concatTime(chunks);
@@ -315,7 +316,8 @@ void WanVae::decodeFrames(const Tensor& latents, const VaeFrameSink& sink,
     int64_t frame = 0;
     for (int64_t i = 0; i < latents.dim(2); ++i) {
         state.beginChunk();
-        Tensor out = run.decoderChunk(layout_, computeInput(latents.slice(2, i, i + 1), "latents", device(), dtype_));
+        Tensor out =
+            run.decoderChunk(layout_, computeInput(latents.slice(2, i, i + 1), "latents", device(), dtype_));
         out = ops::clampValues(out, -1.0f, 1.0f);
         const int64_t n = out.dim(2);
         sink(frame, out);
@@ -351,7 +353,8 @@ Tensor WanVae::normalizeLatents(const Tensor& z) const {
 Tensor WanVae::denormalizeLatents(const Tensor& z) const {
     SV_CHECK(z.rank() >= 2 && z.dim(1) == config_.zDim, "WanVae::denormalizeLatents: expected ", config_.zDim,
              " channels at dim 1, got ", z.describe());
-    return ops::denormalizeLatents(computeInput(z, "latents", device(), dtype_), latentsMean_, latentsInvStd_);
+    return ops::denormalizeLatents(computeInput(z, "latents", device(), dtype_), latentsMean_,
+                                   latentsInvStd_);
 }
 
 }  // namespace sv

@@ -78,7 +78,8 @@ WanVaeConfig WanVaeConfig::fromJson(const nlohmann::json& j, std::string_view sr
              ": key \"patch_size\" must be null (patchified VAEs are not supported)");
     SV_CHECK(c.baseDim > 0 && c.decoderBaseDim > 0 && c.zDim > 0 && c.numResBlocks > 0, src,
              ": base_dim, decoder_base_dim, z_dim and num_res_blocks must be positive");
-    // Upper bounds far above any real model (fuzzer finding: shift/multiply overflow, unbounded weight lists).
+    // Upper bounds far above any real model (fuzzer finding: shift/multiply overflow, unbounded weight
+    // lists).
     SV_CHECK(c.baseDim <= 4096 && c.decoderBaseDim <= 4096 && c.zDim <= 1024 && c.numResBlocks <= 64, src,
              ": base_dim / decoder_base_dim (<= 4096), z_dim (<= 1024) or num_res_blocks (<= 64) too large");
     SV_CHECK(c.inChannels > 0 && c.inChannels <= 64 && c.outChannels > 0 && c.outChannels <= 64, src,

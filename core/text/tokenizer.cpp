@@ -48,8 +48,8 @@ std::unique_ptr<Tokenizer> loadTokenizer(const fs::path& dirOrFile, TokenizerFor
         case TokenizerFormat::Auto:
             break;
     }
-    // tokenizer.json first: it is what diffusers' GemmaTokenizerFast reads, and it is validated id for id against
-    // the Hugging Face golden ids; tokenizer.model (sentencepiece) serves folders that only have it.
+    // tokenizer.json first: it is what diffusers' GemmaTokenizerFast reads, and it is validated id for id
+    // against the Hugging Face golden ids; tokenizer.model (sentencepiece) serves folders that only have it.
     if (haveJson) return HfBpeTokenizer::fromFile(hfJson);
     if (haveModel && sentencePieceAvailable()) return SentencePieceTokenizer::open(spModel);
     if (haveModel) {

@@ -1,5 +1,5 @@
-// The typed configs and weight declarations: they must describe the fixture checkpoints exactly (names and shapes)
-// and reproduce the full-size parameter counts of the spec from the architecture alone.
+// The typed configs and weight declarations: they must describe the fixture checkpoints exactly (names and
+// shapes) and reproduce the full-size parameter counts of the spec from the architecture alone.
 #include <gtest/gtest.h>
 
 #include "io/json_util.h"
@@ -50,8 +50,9 @@ TEST(ModelConfigs, GemmaFixtureMatchesDeclaredWeights) {
 TEST(ModelConfigs, FullSizeParameterCounts) {
     auto full = test::referenceDir() / "full_size";
     if (!std::filesystem::exists(full)) GTEST_SKIP() << "no full_size configs in " << test::referenceDir();
-    EXPECT_EQ(countParameters(transformerWeightSpecs(TransformerConfig::load(full / "transformer/config.json"))),
-              2056862144);
+    EXPECT_EQ(
+        countParameters(transformerWeightSpecs(TransformerConfig::load(full / "transformer/config.json"))),
+        2056862144);
     EXPECT_EQ(countParameters(wanVaeWeightSpecs(WanVaeConfig::load(full / "vae/config.json"))), 126892531);
     EXPECT_EQ(countParameters(gemma2WeightSpecs(Gemma2Config::load(full / "text_encoder/config.json"))),
               2614341888);

@@ -20,7 +20,8 @@ TEST(Half, Bf16RoundsToNearestEven) {
     EXPECT_EQ(floatToBf16(1.0f + 3 * std::ldexp(1.0f, -8)), 0x3f82);
     EXPECT_EQ(floatToBf16(-2.0f), 0xc000);
     EXPECT_TRUE(std::isnan(bf16ToFloat(floatToBf16(std::numeric_limits<float>::quiet_NaN()))));
-    EXPECT_EQ(bf16ToFloat(floatToBf16(std::numeric_limits<float>::infinity())), std::numeric_limits<float>::infinity());
+    EXPECT_EQ(bf16ToFloat(floatToBf16(std::numeric_limits<float>::infinity())),
+              std::numeric_limits<float>::infinity());
 }
 
 TEST(Half, F16RoundTripsEveryValue) {
@@ -98,7 +99,11 @@ TEST(Parallel, CoversRangeOnceAndPropagatesErrors) {
         for (int64_t i = b; i < e; ++i) hits[size_t(i)]++;
     });
     for (int h : hits) ASSERT_EQ(h, 1);
-    EXPECT_THROW(parallelFor(100, 1, [](int64_t b, int64_t) { if (b == 0) throw Error("boom"); }), Error);
+    EXPECT_THROW(parallelFor(100, 1,
+                             [](int64_t b, int64_t) {
+                                 if (b == 0) throw Error("boom");
+                             }),
+                 Error);
 }
 
 }  // namespace

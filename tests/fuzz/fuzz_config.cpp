@@ -1,6 +1,6 @@
-// libFuzzer target: arbitrary text as a JSON config (Python dialect: NaN/Infinity allowed). The lenient parser and
-// every typed config parser must either accept it or throw sv::Error; accepted configs must give weight
-// declarations and, for schedulers, a usable schedule.
+// libFuzzer target: arbitrary text as a JSON config (Python dialect: NaN/Infinity allowed). The lenient
+// parser and every typed config parser must either accept it or throw sv::Error; accepted configs must give
+// weight declarations and, for schedulers, a usable schedule.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -48,11 +48,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
     }
     const bool small = size < 4096;
-    parseModel<sv::TransformerConfig>(j, [](const auto& c) { return sv::transformerWeightSpecs(c); }, small);
-    parseModel<sv::WanVaeConfig>(j, [](const auto& c) { return sv::wanVaeWeightSpecs(c); }, small);
-    parseModel<sv::Gemma2Config>(j, [](const auto& c) { return sv::gemma2WeightSpecs(c); }, small);
-    for (std::string_view cls : {"DPMSolverMultistepScheduler", "FlowMatchEulerDiscreteScheduler",
-                                 "UniPCMultistepScheduler"})
+    parseModel<sv::TransformerConfig>(
+        j, [](const auto& c) { return sv::transformerWeightSpecs(c); }, small);
+    parseModel<sv::WanVaeConfig>(
+        j, [](const auto& c) { return sv::wanVaeWeightSpecs(c); }, small);
+    parseModel<sv::Gemma2Config>(
+        j, [](const auto& c) { return sv::gemma2WeightSpecs(c); }, small);
+    for (std::string_view cls :
+         {"DPMSolverMultistepScheduler", "FlowMatchEulerDiscreteScheduler", "UniPCMultistepScheduler"})
         parseScheduler(cls, j);
     return 0;
 }

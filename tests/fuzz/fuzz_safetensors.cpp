@@ -1,5 +1,5 @@
-// libFuzzer target: arbitrary bytes as a safetensors image. Parsing must either succeed or throw sv::Error, and
-// every tensor of an accepted image must be readable in full (ASan catches any read past the image).
+// libFuzzer target: arbitrary bytes as a safetensors image. Parsing must either succeed or throw sv::Error,
+// and every tensor of an accepted image must be readable in full (ASan catches any read past the image).
 #include <cstddef>
 #include <cstdint>
 #include <span>
