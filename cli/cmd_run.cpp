@@ -1,9 +1,6 @@
 // `sanavideo run GRAPH.json`: headless graph execution for render boxes. Built only with the node SDK
 // (SV_CLI_WITH_PLUGIN, i.e. when the sv_plugin target exists).
 #ifdef SV_CLI_WITH_PLUGIN
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -11,11 +8,10 @@
 
 #include "base/error.h"
 #include "commands.h"
+#include "graph_runner.h"
 #include "node_packs.h"
 #include "plugin/exec/executor.h"
-#include "plugin/exec/executor_thread.h"
-#include "plugin/graph/validation.h"
-#include "plugin/sdk/plugin_loader.h"
+#include "plugin/graph/param_override.h"
 
 namespace fs = std::filesystem;
 using namespace sv::plugin;
@@ -23,50 +19,6 @@ using namespace sv::plugin;
 namespace sv::cli {
 
 namespace {
-
-// The one piece of process-global state: set by the SIGINT handler (async-signal-safe, lock-free atomic),
-// read by the main thread, which then cancels the run.
-std::atomic<bool> gInterrupted{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-extern "C" void onRunSigint(int) {
-    gInterrupted.store(true);
-    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
-}
-
-/// Applies "NODE.PARAM=VALUE", parsing VALUE by the parameter's type.
-void applySet(GraphDocument& doc, const NodeRegistry& registry, const std::string& spec) {
-    auto eq = spec.find('=');
-    auto dot = spec.find('.');
-    SV_CHECK(eq != std::string::npos && dot != std::string::npos && dot < eq && dot > 0 && eq > dot + 1,
-             "--set expects NODE.PARAM=VALUE, got \"", spec, "\"");
-    const std::string nodeId = spec.substr(0, dot);
-    const std::string param = spec.substr(dot + 1, eq - dot - 1);
-    const std::string text = spec.substr(eq + 1);
-    const GraphNode* node = doc.findNode(nodeId);
-    SV_CHECK(node != nullptr, "--set ", spec, ": no node '", nodeId, "' in the graph");
-    const NodeDescriptor* d = registry.find(node->type);
-    SV_CHECK(d != nullptr, "--set ", spec, ": node '", nodeId, "' has the unknown type '", node->type, "'");
-    const ParamSpec* p = d->findParam(param);
-    if (!p) {
-        std::string names;
-        for (const auto& q : d->params) names += (names.empty() ? "" : ", ") + q.name;
-        fail("--set ", spec, ": node '", nodeId, "' (", node->type, ") has no parameter '", param,
-             "' (parameters: ", names.empty() ? "none" : names, ")");
-    }
-    nlohmann::json value;
-    try {
-        value = p->parseText(text);
-    } catch (const Error& e) {
-        fail("--set ", spec, ": node '", nodeId, "': ", e.what());
-    }
-    doc.setParam(nodeId, param, std::move(value));
-}
-
-bool printable(const ExecutionEvent& e) {
-    using K = ExecutionEvent::Kind;
-    return e.kind != K::NodePreview && e.kind != K::NodeDisplay && e.kind != K::RunFailed;
-}
 
 void printRunUsage() {
     std::printf(
@@ -129,61 +81,13 @@ int runRun(Args args) {
     NodeRegistry registry;
     loadNodePacks(registry, pluginDirs, "run");
     GraphDocument doc = GraphDocument::load(graphPath);
-    for (const auto& s : sets) applySet(doc, registry, s);
+    for (const auto& s : sets) applyParamText(doc, registry, s);
     request.outputDir = outputDir;
 
     Executor executor(registry);
-    EventQueue events;
-    gInterrupted.store(false);
-    auto previous = std::signal(SIGINT, onRunSigint);
-    RunResult result;
-    {
-        ExecutorThread worker(executor);
-        worker.start(doc, request, events.sink());
-        bool cancelSent = false;
-        while (worker.isRunning() || events.size() > 0) {
-            if (gInterrupted.load() && !cancelSent) {
-                std::fprintf(stderr, "sanavideo run: interrupted, cancelling...\n");
-                worker.cancel();
-                cancelSent = true;
-            }
-            auto e = events.waitNext(std::chrono::milliseconds(50));
-            if (e && printable(*e)) std::fprintf(stderr, "%s\n", describeEvent(*e).c_str());
-        }
-        result = worker.wait();
-    }
-    std::signal(SIGINT, previous == SIG_ERR ? SIG_DFL : previous);
-
-    for (const auto& issue : result.issues)
-        if (!issue.isError()) std::fprintf(stderr, "sanavideo run: warning: %s\n", issue.message.c_str());
-    switch (result.status) {
-        case RunResult::Status::Finished:
-            std::fprintf(stderr, "sanavideo run: done in %.1f s (%zu node(s) run, %zu cached)\n",
-                         result.durationSeconds, result.evaluated.size(), result.cached.size());
-            return 0;
-        case RunResult::Status::Cancelled:
-            std::fprintf(stderr, "sanavideo run: cancelled\n");
-            return 130;
-        case RunResult::Status::Invalid: {
-            std::fprintf(stderr, "sanavideo run: the graph %s is invalid:\n", graphPath.string().c_str());
-            size_t start = 0;
-            while (start < result.message.size()) {
-                size_t end = result.message.find('\n', start);
-                if (end == std::string::npos) end = result.message.size();
-                std::fprintf(stderr, "  %s\n", result.message.substr(start, end - start).c_str());
-                start = end + 1;
-            }
-            return 1;
-        }
-        case RunResult::Status::Failed:
-            if (result.failedNode.empty())
-                std::fprintf(stderr, "sanavideo run: error: %s\n", result.message.c_str());
-            else
-                std::fprintf(stderr, "sanavideo run: error: node '%s' failed: %s\n",
-                             result.failedNode.c_str(), result.message.c_str());
-            return 1;
-    }
-    return 1;
+    const CancelSignals signals;
+    const RunResult result = runGraphWithProgress(executor, doc, request, signals, "run");
+    return reportRunResult(result, "run", graphPath);
 }
 
 }  // namespace sv::cli
