@@ -13,6 +13,9 @@ int runBench(Args args);
 #ifdef SV_CLI_WITH_PLUGIN
 int runRun(Args args);
 int runNodes(Args args);
+int runSweep(Args args);
+int runSubmit(Args args);
+int runJobs(Args args);
 #endif
 
 std::span<const Command> commands() {
@@ -25,6 +28,9 @@ std::span<const Command> commands() {
 #ifdef SV_CLI_WITH_PLUGIN
         {"run", "run a saved node graph headless (GRAPH.json [--set NODE.PARAM=VALUE ...])", runRun},
         {"nodes", "list every node type with its ports and parameters", runNodes},
+        {"sweep", "run every variant of a parameter sweep in one process, the models loaded once", runSweep},
+        {"submit", "submit a sweep to a render farm (Slurm) as a job array", runSubmit},
+        {"jobs", "list farm jobs with per-task state; show, cancel, resubmit or wait for one", runJobs},
 #endif
         {"graph-from", "print the node graph embedded in a video written by Save Video", runGraphFrom},
         {"bench", "time text encode, sampling and VAE decode at full size with random GPU weights", runBench},

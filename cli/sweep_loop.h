@@ -1,0 +1,49 @@
+// The loop `sanavideo sweep` runs, locally and as a farm task: every variant through one SweepRunner (one
+// Executor, so the models load once), a line per variant, a tally, and the node run counts that show what the
+// cache saved. Only with the node SDK (SV_CLI_WITH_PLUGIN).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "graph_runner.h"
+#include "plugin/farm/sweep_runner.h"
+
+namespace sv::cli {
+
+namespace fs = std::filesystem;
+
+struct SweepTally {
+    int done = 0;
+    int skipped = 0;  ///< done by an earlier run (farm re-submissions)
+    int failed = 0;
+    bool cancelled = false;
+    std::vector<std::string> failures;    ///< "003_seed-3: node 'load_image' failed: ..."
+    std::map<std::string, int> nodeRuns;  ///< node id → how many variants evaluated it (not from the cache)
+
+    /// "6 variant(s): 5 done, 1 failed; node runs: load_model 1, sampler 6, ...".
+    std::string summary(size_t variants) const;
+    /// 0 all done, 1 some failed, 130 cancelled (after a signal).
+    int exitCode() const;
+};
+
+/// Called before each variant (its position and the variant) and after it (with the outcome).
+struct SweepHooks {
+    std::function<void(size_t, const farm::Variant&)> starting;
+    std::function<void(const farm::Variant&, const farm::VariantOutcome&)> finished;
+    plugin::EventSink events;  ///< every execution event, on the worker thread
+};
+
+/// Runs `variants` with `runner`, stopping before the next variant once `signals` reports a signal; prints
+/// "sanavideo <cmd>: [k/n] NAME ..." lines on stderr.
+SweepTally runSweepLoop(farm::SweepRunner& runner, std::span<const farm::Variant> variants,
+                        const CancelSignals& signals, std::string_view cmd, const SweepHooks& hooks = {});
+
+/// The run function a SweepRunner uses from the command line: `sanavideo run`'s code path.
+farm::RunGraphFn cliRunFunction(plugin::Executor& executor, const CancelSignals& signals,
+                                std::string_view cmd);
+
+}  // namespace sv::cli
