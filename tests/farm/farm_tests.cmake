@@ -30,6 +30,26 @@ if(TARGET sv_nodes_sana AND TARGET sanavideo)
   endforeach()
   gtest_discover_tests(farm_sana_sweep_test DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600 LABELS farm)
   # GTEST_SKIP() prints "[  SKIPPED ]"; ctest reports such a test as skipped.
+  # One at a time (RESOURCE_LOCK): they share the cluster's two CPUs.
   gtest_discover_tests(farm_slurm_test DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600 LABELS slurm
-    SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]" ENVIRONMENT "SV_SLURM_TESTS_ROOT=${CMAKE_BINARY_DIR}/farm-tests")
+    RESOURCE_LOCK slurm SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
+endif()
+
+# The editor submitting to the real Slurm, under Xvfb (a real X server, as on an artist's desktop).
+find_program(SV_XVFB_RUN xvfb-run)
+if(TARGET sv_ui AND TARGET sv_nodes_sana AND TARGET sanavideo AND SV_XVFB_RUN)
+  find_package(Qt6 REQUIRED COMPONENTS Test)
+  add_executable(farm_ui_farm_test ${_sv_farm_dir}/ui_farm_test.cpp)
+  target_link_libraries(farm_ui_farm_test PRIVATE sv_ui sv_farm sv_test_support Qt6::Test GTest::gtest_main)
+  target_include_directories(farm_ui_farm_test PRIVATE ${PROJECT_SOURCE_DIR}/tests/plugin ${PROJECT_SOURCE_DIR}/tests/ui)
+  add_dependencies(farm_ui_farm_test sv_nodes_sana sanavideo)
+  target_compile_definitions(farm_ui_farm_test PRIVATE
+    SV_SANA_PACK_FILE="$<TARGET_FILE:sv_nodes_sana>"
+    SV_SANAVIDEO_EXE="$<TARGET_FILE:sanavideo>"
+    SV_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  sv_set_warnings(farm_ui_farm_test)
+  add_test(NAME farm_ui_submit_to_slurm
+    COMMAND ${SV_XVFB_RUN} -a -s "-screen 0 1600x1000x24" $<TARGET_FILE:farm_ui_farm_test>)
+  set_tests_properties(farm_ui_submit_to_slurm PROPERTIES LABELS slurm TIMEOUT 600 RESOURCE_LOCK slurm
+    ENVIRONMENT "QT_QPA_PLATFORM=xcb" SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
 endif()

@@ -10,6 +10,7 @@
 
 #include "app/main_window.h"
 #include "app/theme.h"
+#include "farm/farm_integration.h"
 #include "panels/log_panel.h"
 #include "plugin/sdk/plugin_loader.h"
 #include "run/run_queue.h"
@@ -54,6 +55,7 @@ int runStudio(QApplication& app, const StudioLaunch& launch) {
     const auto reports = loader.loadDefault(registry);
 
     MainWindow window(registry);
+    new FarmIntegration(window);  // the Farm menu and dock; owned by the window
     for (const sp::PluginReport& r : reports) {
         const QString file = QString::fromStdString(r.file.string());
         if (r.loaded) {
