@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds everything and runs every test:
 #   0. the clang-format check (the tree must match .clang-format);
-#   1. the release build (CUDA backend compiled when the toolkit exists, UI when Qt 6 exists) and all its tests;
+#   1. the release build (CUDA backend compiled when the toolkit exists, UI when Qt 6 exists) and all its tests,
+#      the farm tests (label slurm) against a one-node Slurm started here by .ci/slurm.sh (root only);
 #   2. the CPU tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the .deb package: cpack, then installer/check_package.sh unpacks it into a scratch root and runs the programs;
 #   4. the libFuzzer targets (safetensors and config parsers) for a bounded time.
@@ -19,6 +20,15 @@ bash .ci/fetch-gemma-tokenizer.sh || echo "warning: could not fetch the Gemma to
 echo "== release build =="
 cmake --preset release ${SV_CUDA_ARCHS:+-DCMAKE_CUDA_ARCHITECTURES=$SV_CUDA_ARCHS}
 cmake --build --preset release
+if [ "$(id -u)" -eq 0 ]; then
+  echo "== one-node Slurm for the farm tests =="
+  bash .ci/slurm.sh up
+  trap 'bash .ci/slurm.sh down' EXIT
+  eval "$(bash .ci/slurm.sh env)"
+  export SV_REQUIRE_SLURM=1  # a cluster that does not answer fails the slurm tests instead of skipping them
+else
+  echo "warning: not root, no local Slurm: the farm tests of label slurm will skip"
+fi
 ctest --preset release -j2
 
 if [ -x build/release/ui/sanavideo-studio ]; then
