@@ -54,13 +54,19 @@ nlohmann::json readJsonFile(const fs::path& file) {
     }
 }
 
-std::string utcNow() {
+std::string timeStamp(const char* format, bool utc) {
     const std::time_t t = std::time(nullptr);
     std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    if (utc)
+        gmtime_r(&t, &tm);
+    else
+        localtime_r(&t, &tm);
+    char buf[64];
+    return std::strftime(buf, sizeof buf, format, &tm) ? buf : "";
+}
+
+std::string utcNow() {
+    return timeStamp("%Y-%m-%dT%H:%M:%SZ", true);
 }
 
 std::string hostName() {

@@ -20,6 +20,8 @@ namespace fs = std::filesystem;
 void writeJsonAtomically(const fs::path& file, const nlohmann::json& j);
 /// Reads a JSON file; throws sv::Error naming it when it is missing or not JSON.
 nlohmann::json readJsonFile(const fs::path& file);
+/// The current time formatted by strftime `format`, in UTC or local time ("" when it does not fit 63 bytes).
+std::string timeStamp(const char* format, bool utc);
 /// The current UTC time, "2026-12-03T08:23:15Z".
 std::string utcNow();
 /// This machine's host name ("" when unknown).

@@ -1,22 +1,12 @@
 #include "plugin/farm/job_folder.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include "base/error.h"
 
 namespace sv::farm {
 
 namespace {
-
-std::string localStamp() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
-    return buf;
-}
 
 /// A new folder under `root` named `stem` (or stem-2, stem-3, ...): create_directory is the atomic claim,
 /// so two submissions in the same second never share a folder.
@@ -42,7 +32,8 @@ JobFolder JobFolder::create(const fs::path& root, const JobSetup& setup) {
     SV_CHECK(!setup.variants.empty(), "the job has no variants");
     SV_CHECK(setup.farm.chunk >= 1, "the chunk size must be at least 1, got ", setup.farm.chunk);
     JobFolder job;
-    job.dir_ = fs::absolute(claimFolder(root, concat(slugify(setup.name, 40), "-", localStamp())));
+    job.dir_ = fs::absolute(
+        claimFolder(root, concat(slugify(setup.name, 40), "-", timeStamp("%Y%m%d-%H%M%S", false))));
     job.name_ = setup.name;
     job.created_ = utcNow();
     job.farm_ = setup.farm;
