@@ -106,6 +106,7 @@ int runJobs(Args args) {
     app.require_subcommand(0, 1);
     auto idOption = [&](CLI::App* sub) {
         sub->add_option("id", id, "the job: its folder, folder name, or a manager job id")->required();
+        sub->fallthrough();  // --job-root and --json after the subcommand too
     };
     CLI::App* show = app.add_subcommand("show", "every task and variant of a job, with outputs and errors");
     idOption(show);

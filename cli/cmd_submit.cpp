@@ -35,7 +35,8 @@ struct FarmFlags {
         app.add_option("--partition", partition, "the Slurm partition (default: the cluster's default)");
         app.add_option("--time", timeLimit, "time limit per task (Slurm: --time, e.g. 02:00:00)");
         app.add_option("--sbatch-arg", extra,
-                       "an extra argument for sbatch, passed as is (repeatable; --sbatch-arg=--qos=low)");
+                       "an extra argument for sbatch, passed as is (repeatable; --sbatch-arg=--qos=low)")
+            ->allow_extra_args(false);
     }
     void applyTo(farm::FarmSettings& f) const {
         if (!manager.empty()) f.manager = manager;
@@ -76,7 +77,8 @@ int runSubmit(Args args) {
     app.add_option("--name", name, "the job's name (default: the graph file's name)");
     app.add_option("--program", program,
                    "the sanavideo the tasks run, as the compute nodes see it (default: this program)");
-    app.add_option("--plugin-dir", pluginDirs, "also load node packs from DIR (here and in the tasks)");
+    app.add_option("--plugin-dir", pluginDirs, "also load node packs from DIR (here and in the tasks)")
+        ->allow_extra_args(false);
     if (auto rc = parseCommandLine(app, args)) return *rc;
 
     plugin::NodeRegistry registry;

@@ -49,7 +49,7 @@ int runSweep(Args args) {
     std::string saveSpec, jobDir, submission;
     int task = -1;
     app.add_option("--output-dir", outputDir, "where the outputs go (default: the current folder)");
-    app.add_option("--plugin-dir", pluginDirs, "also load node packs from DIR");
+    app.add_option("--plugin-dir", pluginDirs, "also load node packs from DIR")->allow_extra_args(false);
     app.add_flag("--list", list, "print the variants and their values, run nothing");
     app.add_option("--save-spec", saveSpec, "write the sweep (graph, axes, overrides) as a spec file");
     auto* job = app.add_option("--job", jobDir, "farm task: the job folder (written by sanavideo submit)");

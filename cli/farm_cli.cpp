@@ -27,8 +27,11 @@ void SweepOptions::addTo(CLI::App& app, bool inputRequired) {
     app.add_option("--set-axis", axes,
                    "NODE.PARAM=SPEC: vary a parameter; SPEC is A..B[:STEP], @FILE (its lines), a glob for "
                    "paths (shots/*.png), or V1,V2,...")
-        ->type_name("AXIS");
-    app.add_option("--set", sets, "NODE.PARAM=VALUE: a fixed override")->type_name("SET");
+        ->type_name("AXIS")
+        ->allow_extra_args(false);
+    app.add_option("--set", sets, "NODE.PARAM=VALUE: a fixed override")
+        ->type_name("SET")
+        ->allow_extra_args(false);
     auto* z = app.add_flag("--zip", zip, "combine the axes element by element (they need equal lengths)");
     app.add_flag("--product", product, "every combination of the axes (the default)")->excludes(z);
 }

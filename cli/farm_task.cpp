@@ -95,9 +95,12 @@ std::string sharedInputProblems(const plugin::GraphDocument& base, const plugin:
                   ": the models and every input must be on a path the compute nodes can read");
 }
 
-void recordUnrun(const farm::JobFolder& job, std::span<const farm::Variant> variants, int task,
-                 const std::string& submission, const std::string& message) {
+/// Records every variant an earlier run did not finish as failed with `message`.
+void recordUnrun(const farm::JobFolder& job, const farm::SweepRunner& runner,
+                 std::span<const farm::Variant> variants, int task, const std::string& submission,
+                 const std::string& message) {
     for (const farm::Variant& v : variants) {
+        if (runner.isDone(v)) continue;
         farm::VariantRecord r;
         r.name = v.name;
         r.index = v.index;
@@ -130,16 +133,16 @@ int runFarmTask(const plugin::NodeRegistry& registry, const fs::path& jobDir, in
                  job.id().c_str(), task, submission.c_str(), record.host.c_str(), variants.size());
 
     const plugin::GraphDocument base = plugin::GraphDocument::load(job.graphFile());
-    if (const std::string problem = sharedInputProblems(base, registry, variants); !problem.empty()) {
-        recordUnrun(job, variants, task, submission, problem);
-        reporter.finish(TaskRecord::State::Failed, problem);
-        std::fprintf(stderr, "sanavideo sweep: error: %s\n", problem.c_str());
-        return 1;
-    }
     plugin::Executor executor(registry);
     const CancelSignals signals;
     farm::SweepRunnerOptions options{job.outputsDir(), job.stateDir(), task, submission};
     farm::SweepRunner runner(registry, base, options, cliRunFunction(executor, signals, "sweep"));
+    if (const std::string problem = sharedInputProblems(base, registry, variants); !problem.empty()) {
+        recordUnrun(job, runner, variants, task, submission, problem);
+        reporter.finish(TaskRecord::State::Failed, problem);
+        std::fprintf(stderr, "sanavideo sweep: error: %s\n", problem.c_str());
+        return 1;
+    }
     SweepHooks hooks;
     hooks.starting = [&](size_t, const farm::Variant& v) { reporter.starting(v.name); };
     hooks.finished = [&](const farm::Variant&, const farm::VariantOutcome& o) { reporter.ended(o); };
