@@ -1,10 +1,11 @@
 // End to end on a real Slurm (`.ci/slurm.sh up`: one node on this machine): `sanavideo submit` of demo-model
 // sweeps as job arrays, `sanavideo jobs` (show, wait, cancel, resubmit), the MP4s and their embedded graphs,
-// a failing variant, a task cancelled mid-variant, a model folder the compute node cannot read, a partition
-// that does not exist. Skipped when no cluster answers, unless SV_REQUIRE_SLURM=1.
+// a failing variant, a task cancelled mid-variant, a task killed outright, a model folder the compute node
+// cannot read, a partition that does not exist. Skipped when no cluster answers, unless SV_REQUIRE_SLURM=1.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 #include "media/video_writer.h"
@@ -196,6 +197,40 @@ TEST_F(SlurmTest, AFailingVariantAndACancelledTaskLoseNothingElse) {
     const std::string log = readFile(fs::path(st2["dir"].get<std::string>()) / "logs" / "task-1.log");
     EXPECT_NE(log.find("004_path-rgb8_steps-1_frames-5 was done by an earlier run"), std::string::npos)
         << log;
+}
+
+TEST_F(SlurmTest, AKilledTaskIsReportedLeavesNoClipAndRunsAgain) {
+    // One task whose variant takes a few seconds (81 frames, 200 steps), killed outright in the middle
+    // (SIGKILL to the process its record names; the node is this machine): it cannot record anything, as on a
+    // node failure, an out-of-memory kill or after Slurm's grace time.
+    const CommandResult s = submit(
+        false, {"--set-axis", "sampler.seed=3", "--set", "sampler.frames=81", "--set", "sampler.steps=200"});
+    ASSERT_EQ(s.rc, 0) << s.err;
+    const std::string id = idOf(s);
+    bool running = false;
+    for (int i = 0; i < 300 && !running; ++i) {
+        const json st = show(id);
+        running = st["tasks"][0]["state"] == "running" && st["tasks"][0]["node"] == "sampler";
+        if (!running) std::this_thread::sleep_for(200ms);
+    }
+    ASSERT_TRUE(running) << jobs({"show", id}).out;
+    const json record =
+        json::parse(readFile(fs::path(show(id)["dir"].get<std::string>()) / "state" / "task-0.json"));
+    ASSERT_EQ(::kill(pid_t(record["pid"].get<int64_t>()), SIGKILL), 0);
+    EXPECT_EQ(wait(id), 1);
+    json st = show(id);
+    const fs::path out = fs::path(st["dir"].get<std::string>()) / "outputs";
+    EXPECT_EQ(st["tasks"][0]["state"], "killed") << st["tasks"][0].dump();
+    EXPECT_NE(st["tasks"][0]["detail"].get<std::string>().find("ended without finishing"), std::string::npos);
+    EXPECT_EQ(st["variants"][0]["state"], "interrupted");
+    EXPECT_FALSE(fs::exists(out / "001_seed-3.mp4"));
+    // Re-submitted, it runs again from the start, clears what the killed run left, and finishes.
+    ASSERT_EQ(jobs({"resubmit", id}).rc, 0);
+    EXPECT_EQ(wait(id), 0);
+    st = show(id);
+    EXPECT_EQ(st["tasks"][0]["state"], "finished");
+    EXPECT_TRUE(fs::exists(out / "001_seed-3.mp4"));
+    EXPECT_TRUE(!fs::exists(out / ".partial") || fs::is_empty(out / ".partial"));
 }
 
 TEST_F(SlurmTest, AModelFolderTheNodeCannotReadFailsTheTaskAtOnce) {
