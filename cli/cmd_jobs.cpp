@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -20,8 +22,9 @@ using farm::JobStatus;
 using farm::TaskPhase;
 
 std::string taskLine(const farm::TaskStatus& t) {
-    std::string line =
-        concat("  task ", t.task, ": ", farm::taskPhaseName(t.phase), ", ", t.done, "/", t.variants, " done");
+    const std::string job = t.submission.empty() ? std::string() : concat(" (job ", t.submission, ")");
+    std::string line = concat("  task ", t.task, job, ": ", farm::taskPhaseName(t.phase), ", ", t.done, "/",
+                              t.variants, " done");
     if (t.failed) line += concat(", ", t.failed, " failed");
     if (!t.host.empty()) line += concat(" on ", t.host);
     if (t.phase == TaskPhase::Running && !t.current.empty()) {
@@ -47,9 +50,13 @@ void printStatus(const JobStatus& s, bool variants) {
     }
 }
 
-JobStatus statusOf(const farm::JobFolder& job) {
-    const auto manager = farm::makeFarmManager(job.farm().manager);
-    return farm::jobStatus(job, manager.get());
+/// The managers asked, one per name (Slurm remembers whether the cluster keeps accounting).
+using Managers = std::map<std::string, std::unique_ptr<farm::FarmManager>>;
+
+JobStatus statusOf(const farm::JobFolder& job, Managers& managers) {
+    auto& m = managers[job.farm().manager];
+    if (!m) m = farm::makeFarmManager(job.farm().manager);
+    return farm::jobStatus(job, m.get());
 }
 
 int listJobs(const fs::path& root, bool json) {
@@ -57,8 +64,9 @@ int listJobs(const fs::path& root, bool json) {
     const auto dirs = farm::listJobFolders(root);
     if (dirs.empty() && !json)
         std::fprintf(stderr, "sanavideo jobs: no farm job in %s\n", root.string().c_str());
+    Managers managers;
     for (const fs::path& dir : dirs) {
-        const JobStatus s = statusOf(farm::JobFolder::open(dir));
+        const JobStatus s = statusOf(farm::JobFolder::open(dir), managers);
         if (json)
             all.push_back(s.toJson());
         else
@@ -130,7 +138,8 @@ int runJobs(Args args) {
     if (app.get_subcommands().empty()) return listJobs(root, json);
     farm::JobFolder job = farm::findJob(root, id);
     if (show->parsed()) {
-        const JobStatus s = statusOf(job);
+        Managers managers;
+        const JobStatus s = statusOf(job, managers);
         if (json)
             std::printf("%s\n", s.toJson().dump(2).c_str());
         else

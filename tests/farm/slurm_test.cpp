@@ -181,7 +181,8 @@ TEST_F(SlurmTest, AFailingVariantAndACancelledTaskLoseNothingElse) {
     EXPECT_FALSE(fs::exists(out / (slow + ".mp4")));
     EXPECT_TRUE(!fs::exists(out / ".partial") || fs::is_empty(out / ".partial")) << "no partial clip left";
     const CommandResult text = jobs({"show", id});
-    EXPECT_NE(text.out.find("task 1: failed, 1/2 done, 1 failed"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find(concat("task 1 (job ", id, "): failed, 1/2 done, 1 failed")), std::string::npos)
+        << text.out;
 
     // Re-submitting the failed task runs only its unfinished variant (which fails again, reported again).
     const auto before = fs::last_write_time(out / "004_path-rgb8_steps-1_frames-5.mp4");
