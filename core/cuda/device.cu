@@ -3,6 +3,8 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -22,6 +24,12 @@ size_t roundSize(size_t bytes) {
     if (bytes <= (size_t(1) << 20)) return (bytes + 4095) / 4096 * 4096;
     return (bytes + (size_t(1) << 20) - 1) / (size_t(1) << 20) * (size_t(1) << 20);  // 1 MiB granularity
 }
+
+struct AllocatorStats {
+    size_t allocated = 0;      // bytes held by live tensors
+    size_t peakAllocated = 0;  // high-water mark since the last reset
+    size_t reserved = 0;       // bytes held from the driver (live + cached)
+};
 
 class CachingAllocator {
   public:
@@ -76,7 +84,8 @@ class CachingAllocator {
 
     MemoryStats stats(int device) {
         std::lock_guard lock(mutex_);
-        return stats_[device];
+        const AllocatorStats& s = stats_[device];
+        return {int64_t(s.allocated), int64_t(s.peakAllocated), int64_t(s.reserved)};
     }
     void resetPeak(int device) {
         std::lock_guard lock(mutex_);
@@ -102,7 +111,7 @@ class CachingAllocator {
     std::mutex mutex_;
     std::multimap<size_t, void*> free_[kMaxDevices];
     std::map<void*, size_t> sizes_;
-    MemoryStats stats_[kMaxDevices];
+    AllocatorStats stats_[kMaxDevices];
 };
 
 CachingAllocator& allocator() {
@@ -115,6 +124,15 @@ class CudaStorage final : public Storage {
     CudaStorage(void* p, size_t bytes, int device) : Storage(p, bytes, Device::cuda(device)) {}
     ~CudaStorage() override { allocator().release(data(), device().index); }
 };
+
+Options readOptions() {
+    Options o;
+    const char* im2col = std::getenv("SV_VAE_CONV_IM2COL");
+    o.vaeConvIm2col = im2col && std::strcmp(im2col, "1") == 0;
+    const char* warps = std::getenv("SV_VAE_IGEMM_WARPS");
+    if (warps && std::strcmp(warps, "4") == 0) o.igemmWarps = 4;
+    return o;
+}
 
 }  // namespace
 
@@ -131,6 +149,7 @@ DeviceContext& deviceContext(int device) {
         SV_CUBLAS_CHECK(cublasLtCreate(&c.lt));
         c.workspaceBytes = size_t(64) << 20;
         SV_CUDA_CHECK(cudaMalloc(&c.workspace, c.workspaceBytes));
+        c.options = readOptions();
     }
     return c;
 }
@@ -148,14 +167,16 @@ void synchronize(int device) {
     SV_CUDA_CHECK(cudaStreamSynchronize(deviceContext(device).stream));
 }
 
-const char* deviceName(int device) {
-    static char names[kMaxDevices][256] = {};
+int deviceCount() {
     int n = 0;
-    if (cudaGetDeviceCount(&n) != cudaSuccess || device >= n) return "";
+    return cudaGetDeviceCount(&n) == cudaSuccess ? n : 0;
+}
+
+std::string deviceName(int device) {
     cudaDeviceProp prop{};
-    if (cudaGetDeviceProperties(&prop, device) != cudaSuccess) return "";
-    snprintf(names[device], sizeof(names[device]), "%s", prop.name);
-    return names[device];
+    if (device < 0 || device >= deviceCount() || cudaGetDeviceProperties(&prop, device) != cudaSuccess)
+        return "";
+    return prop.name;
 }
 
 }  // namespace cuda
@@ -243,11 +264,6 @@ void launchFor(const Tensor& dst, const Tensor& src, const StridedDesc& d, long 
 }
 
 }  // namespace
-
-bool cudaAvailable() {
-    int n = 0;
-    return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
 
 std::shared_ptr<Storage> cudaAllocate(size_t bytes, int device) {
     cuda::deviceContext(device);

@@ -84,4 +84,13 @@ __device__ __forceinline__ void mma16816(float (&d)[4], const uint32_t (&a)[4], 
     }
 }
 
+/// Two adjacent 16×8 output tiles from one A fragment and an ldmatrix.x4 B fragment b (tiles b[0..1],
+/// b[2..3]).
+template <class T>
+__device__ __forceinline__ void mma16816x2(float (&d0)[4], float (&d1)[4], const uint32_t (&a)[4],
+                                           const uint32_t (&b)[4]) {
+    mma16816<T>(d0, a, b[0], b[1]);
+    mma16816<T>(d1, a, b[2], b[3]);
+}
+
 }  // namespace sv::cuda
