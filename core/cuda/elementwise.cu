@@ -1,6 +1,7 @@
 // CUDA elementwise kernels: broadcast binary arithmetic (16-byte vector path for same-shape aligned operands,
 // a strided path for the rest), the activations, the scheduler's linear combination (double accumulation,
 // bitwise the CPU's) and the per-channel latent (un)normalisation. Grid-stride loops of 256 threads.
+#include <type_traits>
 #include <vector>
 
 #include "cuda/kernels.cuh"
@@ -165,6 +166,13 @@ void launchUnary(const Tensor& y, const Tensor& x, float p0, float p1) {
     checkLaunch();
 }
 
+// Calls f(std::integral_constant<E, v>{}) for the one of Values that equals op (a kernel per enumerator).
+template <auto... Values, class E, class F>
+void withOp(E op, F&& f) {
+    static_assert((std::is_same_v<decltype(Values), E> && ...));
+    ((op == Values ? f(std::integral_constant<E, Values>{}) : void()), ...);
+}
+
 }  // namespace
 
 Tensor binary(const Tensor& aIn, const Tensor& bIn, const Shape& out, BinaryOp op) {
@@ -176,17 +184,8 @@ Tensor binary(const Tensor& aIn, const Tensor& bIn, const Shape& out, BinaryOp o
     const Tensor a = aIn.to(dt), b = bIn.to(dt);
     Tensor y = Tensor::empty(out, dt, aIn.device());
     if (y.numel() == 0) return y;
-    switch (op) {
-        case BinaryOp::Add:
-            launchBinary<BinaryOp::Add>(y, a, b, out);
-            break;
-        case BinaryOp::Sub:
-            launchBinary<BinaryOp::Sub>(y, a, b, out);
-            break;
-        case BinaryOp::Mul:
-            launchBinary<BinaryOp::Mul>(y, a, b, out);
-            break;
-    }
+    withOp<BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul>(
+        op, [&](auto k) { launchBinary<decltype(k)::value>(y, a, b, out); });
     return y;
 }
 
@@ -197,23 +196,8 @@ Tensor unary(const Tensor& xIn, UnaryOp op, float p0, float p1) {
     const Tensor x = xIn.contiguous();
     Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
     if (y.numel() == 0) return y;
-    switch (op) {
-        case UnaryOp::Scale:
-            launchUnary<UnaryOp::Scale>(y, x, p0, p1);
-            break;
-        case UnaryOp::Silu:
-            launchUnary<UnaryOp::Silu>(y, x, p0, p1);
-            break;
-        case UnaryOp::GeluTanh:
-            launchUnary<UnaryOp::GeluTanh>(y, x, p0, p1);
-            break;
-        case UnaryOp::Relu:
-            launchUnary<UnaryOp::Relu>(y, x, p0, p1);
-            break;
-        case UnaryOp::Clamp:
-            launchUnary<UnaryOp::Clamp>(y, x, p0, p1);
-            break;
-    }
+    withOp<UnaryOp::Scale, UnaryOp::Silu, UnaryOp::GeluTanh, UnaryOp::Relu, UnaryOp::Clamp>(
+        op, [&](auto k) { launchUnary<decltype(k)::value>(y, x, p0, p1); });
     return y;
 }
 
