@@ -175,7 +175,7 @@ void registerModelNodes(NodeRegistry& r) {
             "Loads a SANA-Video model from a diffusers folder (model_index.json with transformer, vae, "
             "text_encoder, tokenizer and scheduler) onto a device. The loaded components stay resident "
             "while the result is cached; leave out the ones a graph does not need to save memory.";
-        d.outputs = {PortSpec::required("model", PortType::Model, "the loaded model")};
+        d.outputs = {PortSpec::required("model", port::kModel, "the loaded model")};
         d.params = {
             ParamSpec::path("folder", "", PathMode::Folder)
                 .withHelp("The diffusers model folder, e.g. SANA-Video_2B_480p_diffusers or one written by "
@@ -206,9 +206,9 @@ void registerModelNodes(NodeRegistry& r) {
         d.help =
             "Encodes the prompt and the negative prompt with Gemma-2 as SANA-Video does: lower-cased, "
             "with the motion score appended and the complex human instruction in front of the prompt.";
-        d.inputs = {PortSpec::required("model", PortType::Model, "a model with its text encoder loaded")};
-        d.outputs = {PortSpec::required("conditioning", PortType::Conditioning,
-                                        "prompt and negative prompt embeddings")};
+        d.inputs = {PortSpec::required("model", port::kModel, "a model with its text encoder loaded")};
+        d.outputs = {
+            PortSpec::required("conditioning", port::kConditioning, "prompt and negative prompt embeddings")};
         d.params = {
             ParamSpec::text(
                 "prompt",
@@ -240,9 +240,9 @@ void registerModelNodes(NodeRegistry& r) {
             "Resizes the image to width×height (Lanczos, no crop) and encodes it with the VAE: the "
             "first-frame latent of image-to-video. Connect it to the Sampler's latent input; the "
             "Sampler's size must match.";
-        d.inputs = {PortSpec::required("model", PortType::Model, "a model with its VAE encoder loaded"),
+        d.inputs = {PortSpec::required("model", port::kModel, "a model with its VAE encoder loaded"),
                     PortSpec::required("image", PortType::Image, "the first frame")};
-        d.outputs = {PortSpec::required("latent", PortType::Latent, "the image latent")};
+        d.outputs = {PortSpec::required("latent", port::kLatent, "the image latent")};
         d.params = {
             ParamSpec::integer("width", 832)
                 .range(16, 4096)

@@ -23,6 +23,14 @@ inline constexpr const char* kSaveLatent = "sana.save_latent";
 inline constexpr const char* kLoadLatent = "sana.load_latent";
 }  // namespace type
 
+/// Port types of the pack's opaque values (registered by registerPortTypes; the object tags are in
+/// model_values.h and latent_value.h).
+namespace port {
+inline const plugin::PortType kModel{"MODEL"};
+inline const plugin::PortType kConditioning{"CONDITIONING"};
+inline const plugin::PortType kLatent{"LATENT"};
+}  // namespace port
+
 /// Palette categories.
 inline constexpr const char* kCategoryLoaders = "Sana Video/Loaders";
 inline constexpr const char* kCategoryConditioning = "Sana Video/Conditioning";
@@ -30,6 +38,7 @@ inline constexpr const char* kCategorySampling = "Sana Video/Sampling";
 inline constexpr const char* kCategoryLatent = "Sana Video/Latent";
 inline constexpr const char* kCategoryOutput = "Sana Video/Output";
 
+void registerPortTypes(plugin::NodeRegistry& r);      // MODEL, CONDITIONING, LATENT
 void registerModelNodes(plugin::NodeRegistry& r);     // Load Model, Text Encode, Image Encode
 void registerSamplingNodes(plugin::NodeRegistry& r);  // Sampler, VAE Decode
 void registerIoNodes(plugin::NodeRegistry& r);        // Load Image, Save/Preview Video, Save/Load Latent

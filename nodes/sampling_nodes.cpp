@@ -4,7 +4,6 @@
 #include <cstring>
 #include <vector>
 
-#include "base/cancelled.h"
 #include "base/error.h"
 #include "latent_value.h"
 #include "model_values.h"
@@ -123,11 +122,7 @@ class SamplerNode : public Node {
         };
         ctx.throwIfCancelled();
         auto latent = std::make_shared<Latent>();
-        try {
-            latent->latents = sampleLatents(m, cond.encoding, req, onStep);
-        } catch (const sv::Cancelled&) {
-            throw plugin::Cancelled();
-        }
+        latent->latents = sampleLatents(m, cond.encoding, req, onStep);  // sv::Cancelled when stopped
         latent->kind = LatentKind::Video;
         latent->width = width;  // decoded frames are resized back to the requested size
         latent->height = height;
@@ -173,11 +168,7 @@ class VaeDecodeNode : public Node {
         opt.outputWidth = latent.width;
         opt.keepFrames = false;
         ctx.throwIfCancelled();
-        try {
-            decodeLatents(*model.models, latent.latents, sink, opt);
-        } catch (const sv::Cancelled&) {
-            throw plugin::Cancelled();
-        }
+        decodeLatents(*model.models, latent.latents, sink, opt);
         SV_CHECK(video->frameCount == total, "the VAE decoder produced ", video->frameCount,
                  " frames, expected ", total);
         ValueMap out;
@@ -196,11 +187,11 @@ void registerSamplingNodes(NodeRegistry& r) {
             "a preview of the current estimate after every step. Text-to-video starts from seeded noise "
             "(the same noise as diffusers with a CPU generator); connect an image latent (Image Encode) "
             "for image-to-video, or latents (Load Latent) to start from them.";
-        d.inputs = {PortSpec::required("model", PortType::Model, "a model with its transformer loaded"),
-                    PortSpec::required("conditioning", PortType::Conditioning, "from Text Encode"),
-                    PortSpec::optionalInput("latent", PortType::Latent,
+        d.inputs = {PortSpec::required("model", port::kModel, "a model with its transformer loaded"),
+                    PortSpec::required("conditioning", port::kConditioning, "from Text Encode"),
+                    PortSpec::optionalInput("latent", port::kLatent,
                                             "an image latent (image-to-video) or initial latents")};
-        d.outputs = {PortSpec::required("latent", PortType::Latent, "the denoised latents")};
+        d.outputs = {PortSpec::required("latent", port::kLatent, "the denoised latents")};
         d.params = {
             ParamSpec::integer("width", 832)
                 .range(16, 4096)
@@ -246,9 +237,8 @@ void registerSamplingNodes(NodeRegistry& r) {
         d.help =
             "Decodes latents into frames with the Wan 2.1 VAE, frame by frame (progress per decoded "
             "frame; cancellable between frames).";
-        d.inputs = {
-            PortSpec::required("model", PortType::Model, "a model with its VAE decoder loaded"),
-            PortSpec::required("latent", PortType::Latent, "latents from the Sampler or Load Latent")};
+        d.inputs = {PortSpec::required("model", port::kModel, "a model with its VAE decoder loaded"),
+                    PortSpec::required("latent", port::kLatent, "latents from the Sampler or Load Latent")};
         d.outputs = {PortSpec::required("video", PortType::Video, "the frames (8-bit RGB) and frame rate")};
         d.params = {ParamSpec::real("fps", 16.0)
                         .range(1.0, 240.0)

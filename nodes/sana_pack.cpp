@@ -2,10 +2,18 @@
 #include <QObject>
 
 #include "base/error.h"
+#include "latent_value.h"
+#include "model_values.h"
 #include "pack.h"
 #include "plugin/sdk/node_pack.h"
 
 namespace sv::nodes {
+
+void registerPortTypes(plugin::NodeRegistry& r) {
+    r.addPortType({port::kModel, "Model", 0xb39ddb, std::string(kModelTag)});  // lavender
+    r.addPortType({port::kConditioning, "Conditioning", 0xffa931, std::string(kConditioningTag)});  // orange
+    r.addPortType({port::kLatent, "Latent", 0xff9cf9, std::string(kLatentTag)});                    // pink
+}
 
 void requireComponent(bool loaded, std::string_view what, std::string_view param) {
     SV_CHECK(loaded, "input 'model': the ", what, " is not loaded; turn on Load Model's parameter '", param,
@@ -27,6 +35,7 @@ class SanaVideoPack : public QObject, public sv::plugin::NodePackInterface {
   public:
     std::string name() const override { return "sana-video"; }
     void registerNodes(sv::plugin::NodeRegistry& r) override {
+        sv::nodes::registerPortTypes(r);
         sv::nodes::registerModelNodes(r);
         sv::nodes::registerSamplingNodes(r);
         sv::nodes::registerIoNodes(r);
