@@ -1,6 +1,7 @@
 // The Qt plugin object of the SANA-Video node pack.
 #include <QObject>
 
+#include "base/engine_instance.h"
 #include "base/error.h"
 #include "latent_value.h"
 #include "model_values.h"
@@ -32,8 +33,11 @@ class SanaVideoPack : public QObject, public sv::plugin::NodePackInterface {
     Q_OBJECT
     Q_PLUGIN_METADATA(IID SV_NODE_PACK_IID)
     Q_INTERFACES(sv::plugin::NodePackInterface)
+    // Which copy of the engine this pack runs on (sv::engineInstance()); hosts compare it with their own.
+    Q_PROPERTY(quintptr engineInstance READ engineInstance CONSTANT)
   public:
     std::string name() const override { return "sana-video"; }
+    quintptr engineInstance() const { return quintptr(sv::engineInstance()); }
     void registerNodes(sv::plugin::NodeRegistry& r) override {
         sv::nodes::registerPortTypes(r);
         sv::nodes::registerModelNodes(r);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "base/device_hooks.h"
+#include "base/engine_instance.h"
 #include "base/error.h"
 #include "io/safetensors.h"
 #include "media/video_writer.h"
@@ -415,6 +416,22 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
         EXPECT_EQ(r.result.failedNode, c.failedNode);
         EXPECT_NE(r.result.message.find(c.expected), std::string::npos) << r.result.message;
     }
+}
+
+// ---- one engine per process
+// --------------------------------------------------------------------------------------------
+
+TEST_F(SanaNodesTest, ThePackRunsOnTheHostsEngine) {
+    // The engine is one shared library: the pack reports the engine copy it links (its Qt property
+    // "engineInstance"), which must be this process's. A pack with its own static copy would report another.
+    PluginLoader loader;
+    NodeRegistry other;
+    const PluginReport rep = loader.loadFile(SV_SANA_PACK_FILE, other);
+    ASSERT_TRUE(rep.loaded) << rep.message;
+    std::string instance;
+    for (const auto& [name, value] : rep.properties)
+        if (name == "engineInstance") instance = value;
+    EXPECT_EQ(instance, std::to_string(sv::engineInstance()));
 }
 
 }  // namespace
