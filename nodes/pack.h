@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "pipelines/sana_stages.h"
 #include "plugin/sdk/node_registry.h"
 
 namespace sv::nodes {
@@ -46,6 +47,16 @@ void registerIoNodes(plugin::NodeRegistry& r);        // Load Image, Save/Previe
 /// Throws sv::Error "input 'model': the <what> is not loaded; turn on Load Model's parameter '<param>'" when
 /// `loaded` is false.
 void requireComponent(bool loaded, std::string_view what, std::string_view param);
+
+/// A video width or height parameter: 16..4096 on a grid of 16 (the VAE's 8x downscaling and the
+/// transformer's 2x2 patches), checked when a graph is validated. The Sampler and Image Encode share it.
+plugin::ParamSpec sizeParam(std::string name, int64_t def, std::string help);
+
+/// The size a node works at from its parameters 'width', 'height' and 'resolution_binning': the requested
+/// size, or with binning the closest of the model's trained sizes (logged as "resolution binning: <verb> at
+/// WxH"). The Sampler and Image Encode share it, so the same settings give the same size.
+GenerationSize resolveSize(const SanaModels& models, const plugin::ValueMap& params, plugin::NodeContext& ctx,
+                           std::string_view verb);
 
 /// Wraps an sv::Error thrown while using parameter `param` so that its message names it:
 /// "parameter 'folder': <message>" (unchanged when it already names the parameter).

@@ -21,6 +21,30 @@ void requireComponent(bool loaded, std::string_view what, std::string_view param
              "'");
 }
 
+plugin::ParamSpec sizeParam(std::string name, int64_t def, std::string help) {
+    return plugin::ParamSpec::integer(std::move(name), def)
+        .range(16, 4096)
+        .onStepGrid(16)
+        .withHelp(std::move(help));
+}
+
+GenerationSize resolveSize(const SanaModels& models, const plugin::ValueMap& params, plugin::NodeContext& ctx,
+                           std::string_view verb) {
+    const int width = int(params.getInt("width")), height = int(params.getInt("height"));
+    if (!params.getBool("resolution_binning")) return {height, width, height, width};
+    GenerationSize size;
+    try {
+        size = resolveGenerationSize(models.requireTransformer().config(), height, width, true);
+    } catch (const Error& e) {
+        rethrowForParam("resolution_binning", e);
+    }
+    if (size.resized())
+        ctx.log(plugin::LogLevel::Info,
+                concat("resolution binning: ", verb, " at ", size.width, "x", size.height,
+                       " (resized back to ", width, "x", height, " after decoding)"));
+    return size;
+}
+
 void rethrowForParam(std::string_view param, const std::exception& e) {
     const std::string msg = e.what();
     if (msg.find(concat("parameter '", param, "'")) != std::string::npos) throw Error(msg);
