@@ -2,17 +2,25 @@
 // folders), and `jobs show | cancel | resubmit | wait ID`.
 #ifdef SV_CLI_WITH_PLUGIN
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include <CLI/CLI.hpp>
+
 #include "base/error.h"
+#include "cli_options.h"
 #include "commands.h"
 #include "farm_cli.h"
 #include "plugin/farm/farm_jobs.h"
+#include "terminal_text.h"
+
+namespace fs = std::filesystem;
 
 namespace sv::cli {
 
@@ -36,17 +44,16 @@ std::string taskLine(const farm::TaskStatus& t) {
 }
 
 void printStatus(const JobStatus& s, bool variants) {
-    std::printf("%s  %s\n", s.id.c_str(), s.summary().c_str());
+    printLine(stdout, concat(s.id, "  ", s.summary()));
     if (!s.managerError.empty())
-        std::printf("  (the manager could not be asked: %s)\n", s.managerError.c_str());
-    for (const farm::TaskStatus& t : s.tasks) std::printf("%s\n", taskLine(t).c_str());
+        printLine(stdout, concat("  (the manager could not be asked: ", s.managerError, ")"));
+    for (const farm::TaskStatus& t : s.tasks) printLine(stdout, taskLine(t));
     if (!variants) return;
     for (const farm::VariantStatus& v : s.variants) {
         std::string outputs;
         for (const fs::path& p : v.outputs) outputs += concat(" ", p.string());
-        std::printf("    %s (task %d): %s%s%s%s\n", v.name.c_str(), v.task,
-                    farm::variantStatusName(v.state).data(), outputs.c_str(), v.message.empty() ? "" : " — ",
-                    v.message.c_str());
+        printLine(stdout, concat("    ", v.name, " (task ", v.task, "): ", farm::variantStatusName(v.state),
+                                 outputs, v.message.empty() ? "" : " — ", v.message));
     }
 }
 
@@ -62,8 +69,7 @@ JobStatus statusOf(const farm::JobFolder& job, Managers& managers) {
 int listJobs(const fs::path& root, bool json) {
     nlohmann::json all = nlohmann::json::array();
     const auto dirs = farm::listJobFolders(root);
-    if (dirs.empty() && !json)
-        std::fprintf(stderr, "sanavideo jobs: no farm job in %s\n", root.string().c_str());
+    if (dirs.empty() && !json) printLine(stderr, concat("sanavideo jobs: no farm job in ", root.string()));
     Managers managers;
     for (const fs::path& dir : dirs) {
         const JobStatus s = statusOf(farm::JobFolder::open(dir), managers);
@@ -72,7 +78,7 @@ int listJobs(const fs::path& root, bool json) {
         else
             printStatus(s, false);
     }
-    if (json) std::printf("%s\n", all.dump(2).c_str());
+    if (json) printLine(stdout, terminalSafeJson(all));
     return 0;
 }
 
@@ -84,87 +90,123 @@ int waitForJob(const farm::JobFolder& job, double timeout, double interval) {
     std::string last;
     while (true) {
         const JobStatus s = farm::jobStatus(job, manager.get());
-        if (s.summary() != last)
-            std::fprintf(stderr, "sanavideo jobs: %s: %s\n", s.id.c_str(), s.summary().c_str());
+        if (s.summary() != last) printLine(stderr, concat("sanavideo jobs: ", s.id, ": ", s.summary()));
         last = s.summary();
         if (s.isOver()) return s.count(farm::VariantStatus::State::Done) == int(s.variants.size()) ? 0 : 1;
         if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout) {
-            std::fprintf(stderr, "sanavideo jobs: %s is still running after %.0f s\n", s.id.c_str(), timeout);
+            printLine(stderr, concat("sanavideo jobs: ", s.id, " is still running after ", timeout, " s"));
             return 124;
         }
         std::this_thread::sleep_for(std::chrono::duration<double>(interval));
     }
 }
 
-}  // namespace
-
-int runJobs(Args args) {
-    CLI::App app{
-        "Lists farm jobs with the state of every task (pending, running with its variant and step, "
-        "finished, failed, cancelled, killed), and acts on one: show, cancel, resubmit, wait."};
-    app.name("sanavideo jobs");
-    std::string root = farm::defaultJobRoot().string(), id;
+struct JobsCommand {
+    std::string root, id;
     bool json = false;
     int task = -1;
-    double timeout = 3600, interval = 2;
-    app.add_option("--job-root", root,
-                   "where the job folders are (default $SV_FARM_ROOT, else ~/sanavideo-farm)")
-        ->capture_default_str();
-    app.add_flag("--json", json, "print JSON (list and show)");
-    app.require_subcommand(0, 1);
-    auto idOption = [&](CLI::App* sub) {
-        sub->add_option("id", id, "the job: its folder, folder name, or a manager job id")->required();
-        sub->fallthrough();  // --job-root and --json after the subcommand too
-    };
-    CLI::App* show = app.add_subcommand("show", "every task and variant of a job, with outputs and errors");
-    idOption(show);
-    CLI::App* cancel =
-        app.add_subcommand("cancel", "stop a job's pending and running tasks (or one: --task)");
-    idOption(cancel);
-    cancel->add_option("--task", task, "only this task");
-    CLI::App* resubmit = app.add_subcommand("resubmit",
-                                            "submit again the tasks that failed, were cancelled or "
-                                            "killed; finished variants are skipped");
-    idOption(resubmit);
-    resubmit->add_option("--task", task, "only this task");
-    CLI::App* wait =
-        app.add_subcommand("wait", "wait until no task is pending or running (exit 0: all done)");
-    idOption(wait);
-    wait->add_option("--timeout", timeout, "give up after this many seconds (exit 124)")
-        ->capture_default_str();
-    wait->add_option("--interval", interval, "seconds between checks")->capture_default_str();
-    if (auto rc = parseCommandLine(app, args)) return *rc;
+    std::optional<double> timeout, interval;
+    CLI::App* show = nullptr;
+    CLI::App* cancel = nullptr;
+    CLI::App* resubmit = nullptr;
 
-    if (app.get_subcommands().empty()) return listJobs(root, json);
-    farm::JobFolder job = farm::findJob(root, id);
-    if (show->parsed()) {
-        Managers managers;
-        const JobStatus s = statusOf(job, managers);
-        if (json)
-            std::printf("%s\n", s.toJson().dump(2).c_str());
-        else
-            printStatus(s, true);
+    std::optional<int> onlyTask() const { return task >= 0 ? std::optional<int>(task) : std::nullopt; }
+};
+
+int showJob(const farm::JobFolder& job, bool json) {
+    Managers managers;
+    const JobStatus s = statusOf(job, managers);
+    if (json)
+        printLine(stdout, terminalSafeJson(s.toJson()));
+    else
+        printStatus(s, true);
+    return 0;
+}
+
+int resubmitJob(farm::JobFolder& job, farm::FarmManager& manager, std::optional<int> task) {
+    const auto sub = farm::resubmitFailed(job, manager, task);
+    if (!sub) {
+        printLine(stderr, concat("sanavideo jobs: ", job.id(), ": no task needs to run again"));
         return 0;
     }
+    printLine(stderr, concat("sanavideo jobs: ", job.id(), ": re-submitted ", sub->tasks.size(),
+                             " task(s) as ", manager.name(), " job ", sub->id));
+    printLine(stdout, sub->id);
+    return 0;
+}
+
+int runJobs(const JobsCommand& o) {
+    if (o.id.empty()) return listJobs(o.root, o.json);
+    farm::JobFolder job = farm::findJob(o.root, o.id);
+    if (o.show->parsed()) return showJob(job, o.json);
     const auto manager = farm::makeFarmManager(job.farm().manager);
-    if (cancel->parsed()) {
-        const int n = farm::cancelJob(job, *manager, task >= 0 ? std::optional<int>(task) : std::nullopt);
-        std::fprintf(stderr, "sanavideo jobs: asked %d task(s) of %s to stop\n", n, job.id().c_str());
+    if (o.cancel->parsed()) {
+        const int n = farm::cancelJob(job, *manager, o.onlyTask());
+        printLine(stderr, concat("sanavideo jobs: asked ", n, " task(s) of ", job.id(), " to stop"));
         return 0;
     }
-    if (resubmit->parsed()) {
-        const auto sub =
-            farm::resubmitFailed(job, *manager, task >= 0 ? std::optional<int>(task) : std::nullopt);
-        if (!sub) {
-            std::fprintf(stderr, "sanavideo jobs: %s: no task needs to run again\n", job.id().c_str());
-            return 0;
-        }
-        std::fprintf(stderr, "sanavideo jobs: %s: re-submitted %zu task(s) as %s job %s\n", job.id().c_str(),
-                     sub->tasks.size(), manager->name().data(), sub->id.c_str());
-        std::printf("%s\n", sub->id.c_str());
-        return 0;
-    }
-    return waitForJob(job, timeout, interval);
+    if (o.resubmit->parsed()) return resubmitJob(job, *manager, o.onlyTask());
+    return waitForJob(job, o.timeout.value_or(3600), o.interval.value_or(2));
+}
+
+}  // namespace
+
+CommandRun setupJobs(CLI::App& cmd) {
+    auto o = std::make_shared<JobsCommand>();
+    addJobRoot(cmd, o->root, "where the job folders are");
+    cmd.add_flag("--json", o->json, "print JSON instead of text (the list, and jobs show)");
+    cmd.require_subcommand(0, 1);
+    // A subcommand copies its parent's footer when it is made: each gets its own below.
+    auto withId = [&](const char* name, const char* help, const std::string& footer) {
+        CLI::App* sub = cmd.add_subcommand(name, help);
+        sub->add_option("ID", o->id,
+                        "the job: its folder, its folder's name (seeds-20261203-091530), or any job id the "
+                        "manager gave one of its submissions (4242)")
+            ->required();
+        sub->fallthrough();  // --job-root and --json after the subcommand too
+        sub->footer(concat(footer,
+                           "\n\nsanavideo jobs' own options (--job-root, --json) may also follow the "
+                           "subcommand."));
+        return sub;
+    };
+    o->show = withId("show", "every task and variant of a job, with outputs and errors",
+                     "Prints each task (state, host, the running variant and step, errors) and each variant "
+                     "(done with its files, failed with the error, cancelled, pending).");
+    o->cancel =
+        withId("cancel", "stop a job's pending and running tasks (or one: --task)",
+               "Asks the manager to stop the tasks (Slurm: scancel). A running task stops within one "
+               "step, records itself and its variant cancelled and leaves no partial file; its finished "
+               "variants stay. Re-run the rest with sanavideo jobs resubmit.");
+    addInteger(*o->cancel, "--task", o->task, 0, INT_MAX, "only this task")->type_name("N");
+    o->resubmit = withId(
+        "resubmit", "submit again the tasks that failed, were cancelled or killed",
+        "Submits the tasks that ended (failed, cancelled, killed) with variants not done as one new job "
+        "array in the same job folder; each task skips the variants an earlier run finished. Prints the "
+        "new job id on stdout.");
+    addInteger(*o->resubmit, "--task", o->task, 0, INT_MAX, "only this task")->type_name("N");
+    CLI::App* wait =
+        withId("wait", "wait until no task is pending or running (exit 0: all done)",
+               "Prints the job's summary whenever it changes. Exit code: 0 when every variant is "
+               "done, 1 when some failed or were stopped, 124 after --timeout.");
+    addNumber(*wait, "--timeout", o->timeout, 0, 1e9, "give up after this many seconds (exit 124)")
+        ->type_name("SECONDS")
+        ->default_str("3600");
+    addNumber(*wait, "--interval", o->interval, 0.01, 3600, "seconds between checks")
+        ->type_name("SECONDS")
+        ->default_str("2");
+    // Set last: the subcommands' footers are their own.
+    cmd.footer(
+        "Without a subcommand, lists the farm jobs under the job root with the state of every task: "
+        "pending, running (with its variant and step), finished, failed, cancelled, killed (ended without "
+        "saying so: preempted, out of time, its node lost).\n\n"
+        "Examples:\n"
+        "  sanavideo jobs\n"
+        "  sanavideo jobs show 4242\n"
+        "  sanavideo jobs cancel 4242 --task 3\n"
+        "  sanavideo jobs resubmit 4242\n"
+        "  sanavideo jobs wait 4242 --timeout 7200\n\n"
+        "See docs/FARM.md.");
+    return [o] { return runJobs(*o); };
 }
 
 }  // namespace sv::cli

@@ -3,37 +3,40 @@
 
 #include <cstdio>
 
+#include <CLI/CLI.hpp>
+
 #include "base/error.h"
+#include "plugin/farm/farm_jobs.h"
+#include "terminal_text.h"
 
 namespace sv::cli {
 
-std::optional<int> parseCommandLine(CLI::App& app, Args args) {
-    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes a vector in reverse order
-    try {
-        app.parse(reversed);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return 2;
-    }
-    return std::nullopt;
-}
-
-void SweepOptions::addTo(CLI::App& app, bool inputRequired) {
-    auto* in = app.add_option("input", input,
-                              "the graph, or a sweep spec (JSON with \"format\": \"sanavideo.sweep\")");
+std::vector<CLI::Option*> SweepOptions::addTo(CLI::App& cmd, bool inputRequired) {
+    CLI::Option* in =
+        cmd.add_option("GRAPH", input,
+                       "the graph (.json), or a sweep spec file (JSON with \"format\": \"sanavideo.sweep\", "
+                       "written by sanavideo sweep --save-spec); options given here add to the spec's")
+            ->type_name("FILE");
     if (inputRequired) in->required();
-    app.add_option("--set-axis", axes,
-                   "NODE.PARAM=SPEC: vary a parameter; SPEC is A..B[:STEP], @FILE (its lines), a glob for "
-                   "paths (shots/*.png), or V1,V2,...")
-        ->type_name("AXIS")
-        ->allow_extra_args(false);
-    app.add_option("--set", sets, "NODE.PARAM=VALUE: a fixed override")
-        ->type_name("SET")
-        ->allow_extra_args(false);
-    auto* z = app.add_flag("--zip", zip, "combine the axes element by element (they need equal lengths)");
-    app.add_flag("--product", product, "every combination of the axes (the default)")->excludes(z);
+    CLI::Option* axesOption =
+        cmd.add_option(
+               "--set-axis", axes,
+               "vary a parameter over SPEC: A..B[:STEP] (numbers, e.g. sampler.seed=1..8), @FILE (its "
+               "lines, e.g. text_encode.prompt=@prompts.txt), a glob for paths (load_image.path=shots/*.png) "
+               "or V1,V2,... (a list); repeat for more axes")
+            ->type_name("NODE.PARAM=SPEC")
+            ->allow_extra_args(false);
+    CLI::Option* setsOption =
+        cmd.add_option(
+               "--set", sets,
+               "override a parameter in every variant (VALUE parsed by the parameter's type; repeatable)")
+            ->type_name("NODE.PARAM=VALUE")
+            ->allow_extra_args(false);
+    CLI::Option* z = cmd.add_flag(
+        "--zip", zip, "pair the axes' values in order: the i-th of each (they need equal lengths)");
+    CLI::Option* p = cmd.add_flag("--product", product, "every combination of the axes' values (the default)")
+                         ->excludes(z);
+    return {in, axesOption, setsOption, z, p};
 }
 
 farm::SweepSpec SweepOptions::spec() const {
@@ -58,12 +61,20 @@ farm::SweepSpec SweepOptions::spec() const {
     return s;
 }
 
+CLI::Option* addJobRoot(CLI::App& cmd, std::string& root, const std::string& what) {
+    root = farm::defaultJobRoot().string();
+    return cmd
+        .add_option("--job-root", root, concat(what, " (default: $SV_FARM_ROOT, else ~/sanavideo-farm)"))
+        ->type_name("DIR")
+        ->capture_default_str();
+}
+
 void printVariants(const std::vector<farm::Variant>& variants) {
     for (const farm::Variant& v : variants) {
         std::string values;
         for (const farm::ParamValue& p : v.values)
             values += concat(values.empty() ? "" : " ", p.node, ".", p.param, "=", p.value.dump());
-        std::printf("%s  %s\n", v.name.c_str(), values.c_str());
+        printLine(stdout, concat(v.name, "  ", values));
     }
 }
 

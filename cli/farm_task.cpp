@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <mutex>
 #include <set>
 
@@ -15,6 +14,7 @@
 #include "plugin/farm/input_paths.h"
 #include "plugin/farm/job_folder.h"
 #include "sweep_loop.h"
+#include "terminal_text.h"
 
 namespace sv::cli {
 
@@ -69,7 +69,7 @@ class TaskReporter {
         try {
             farm::writeJsonAtomically(file_, record_.toJson());
         } catch (const Error& e) {
-            std::fprintf(stderr, "sanavideo sweep: warning: %s\n", e.what());  // the run goes on
+            printWarning("sweep", e.what());  // the run goes on
         }
         lastWrite_ = std::chrono::steady_clock::now();
     }
@@ -118,6 +118,7 @@ void recordUnrun(const farm::JobFolder& job, const farm::SweepRunner& runner,
 
 int runFarmTask(const plugin::NodeRegistry& registry, const fs::path& jobDir, int task,
                 const std::string& submission) {
+    const CancelOnSignals signals;  // from the start: a SIGTERM while the task sets up is recorded too
     const farm::JobFolder job = farm::JobFolder::open(jobDir);
     const std::span<const farm::Variant> variants = job.taskVariants(task);
     TaskRecord record;
@@ -129,18 +130,17 @@ int runFarmTask(const plugin::NodeRegistry& registry, const fs::path& jobDir, in
     record.variants = int(variants.size());
     TaskReporter reporter(job.taskStateFile(task), record);
     reporter.write();
-    std::fprintf(stderr, "sanavideo sweep: job %s task %d (submission %s) on %s: %zu variant(s)\n",
-                 job.id().c_str(), task, submission.c_str(), record.host.c_str(), variants.size());
+    printLine(stderr, concat("sanavideo sweep: job ", job.id(), " task ", task, " (submission ", submission,
+                             ") on ", record.host, ": ", variants.size(), " variant(s)"));
 
     const plugin::GraphDocument base = plugin::GraphDocument::load(job.graphFile());
     plugin::Executor executor(registry);
-    const CancelSignals signals;
     farm::SweepRunnerOptions options{job.outputsDir(), job.stateDir(), task, submission};
     farm::SweepRunner runner(registry, base, options, cliRunFunction(executor, signals, "sweep"));
     if (const std::string problem = sharedInputProblems(base, registry, variants); !problem.empty()) {
         recordUnrun(job, runner, variants, task, submission, problem);
         reporter.finish(TaskRecord::State::Failed, problem);
-        std::fprintf(stderr, "sanavideo sweep: error: %s\n", problem.c_str());
+        printError("sweep", problem);
         return 1;
     }
     SweepHooks hooks;
@@ -154,15 +154,15 @@ int runFarmTask(const plugin::NodeRegistry& registry, const fs::path& jobDir, in
     if (tally.cancelled) {
         const int sig = signals.signal();
         reporter.finish(TaskRecord::State::Cancelled,
-                        sig ? concat("stopped by signal ", sig, " (", sigabbrev_np(sig), ")") : "cancelled");
+                        sig ? concat("stopped by ", CancelOnSignals::describe(sig)) : "cancelled");
     } else if (tally.failed) {
         reporter.finish(TaskRecord::State::Failed,
                         concat(tally.failed, " of ", variants.size(), " variant(s) failed: ", failures));
     } else {
         reporter.finish(TaskRecord::State::Finished, {});
     }
-    std::fprintf(stderr, "sanavideo sweep: task %d: %s\n", task, tally.summary(variants.size()).c_str());
-    return tally.exitCode();
+    printLine(stderr, concat("sanavideo sweep: task ", task, ": ", tally.summary(variants.size())));
+    return tally.exitCode(signals);
 }
 
 }  // namespace sv::cli

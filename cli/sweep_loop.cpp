@@ -4,10 +4,52 @@
 #include <cstdio>
 
 #include "base/error.h"
+#include "node_packs.h"
+#include "terminal_text.h"
 
 namespace sv::cli {
 
 using farm::VariantRecord;
+
+namespace {
+
+std::string oneDecimal(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", v);
+    return text;
+}
+
+std::string outputList(const farm::VariantOutcome& o) {
+    std::string outputs;
+    for (const fs::path& p : o.outputs) outputs += concat(" ", p.string());
+    return outputs;
+}
+
+/// Counts `o` into `tally` and prints its line.
+void tallyOutcome(SweepTally& tally, const farm::Variant& v, const farm::VariantOutcome& o,
+                  std::string_view cmd) {
+    for (const std::string& node : o.run.evaluated) ++tally.nodeRuns[node];
+    const std::string prefix = concat("sanavideo ", cmd, ": ", v.name);
+    if (o.skipped) {
+        ++tally.skipped;
+        printLine(stderr, concat(prefix, " was done by an earlier run:", outputList(o)));
+    } else if (o.state == VariantRecord::State::Done) {
+        ++tally.done;
+        const std::string outputs = outputList(o);
+        printLine(stderr, concat(prefix, " done in ", oneDecimal(o.run.durationSeconds), " s (",
+                                 o.run.evaluated.size(), " node(s) run, ", o.run.cached.size(),
+                                 " cached):", outputs.empty() ? " no file written" : outputs));
+    } else if (o.state == VariantRecord::State::Cancelled) {
+        tally.cancelled = true;
+        printLine(stderr, concat(prefix, " cancelled"));
+    } else {
+        ++tally.failed;
+        tally.failures.push_back(concat(v.name, ": ", o.message));
+        printError(cmd, concat(v.name, " failed: ", o.message));
+    }
+}
+
+}  // namespace
 
 std::string SweepTally::summary(size_t variants) const {
     std::string text = concat(variants, " variant(s): ", done + skipped, " done");
@@ -20,55 +62,32 @@ std::string SweepTally::summary(size_t variants) const {
     return text;
 }
 
-int SweepTally::exitCode() const {
-    if (cancelled) return 130;
+int SweepTally::exitCode(const CancelOnSignals& signals) const {
+    if (cancelled) return signals.exitCode();
     return failed ? 1 : 0;
 }
 
-farm::RunGraphFn cliRunFunction(plugin::Executor& executor, const CancelSignals& signals,
+farm::RunGraphFn cliRunFunction(plugin::Executor& executor, const CancelOnSignals& signals,
                                 std::string_view cmd) {
     return [&executor, &signals, cmd = std::string(cmd)](const plugin::GraphDocument& doc,
                                                          const plugin::RunRequest& request,
                                                          const plugin::EventSink& sink) {
-        return runGraphWithProgress(executor, doc, request, signals, cmd, sink);
+        return runGraph(executor, doc, request, signals, cmd, [&sink](const plugin::ExecutionEvent& e) {
+            printRunEvent(e);
+            if (sink) sink(e);
+        });
     };
 }
 
 SweepTally runSweepLoop(farm::SweepRunner& runner, std::span<const farm::Variant> variants,
-                        const CancelSignals& signals, std::string_view cmdView, const SweepHooks& hooks) {
-    const std::string cmd(cmdView);
+                        const CancelOnSignals& signals, std::string_view cmd, const SweepHooks& hooks) {
     SweepTally tally;
-    for (size_t i = 0; i < variants.size(); ++i) {
+    for (size_t i = 0; i < variants.size() && !signals.requested(); ++i) {
         const farm::Variant& v = variants[i];
-        if (signals.requested()) {
-            tally.cancelled = true;
-            break;
-        }
-        std::fprintf(stderr, "sanavideo %s: [%zu/%zu] %s\n", cmd.c_str(), i + 1, variants.size(),
-                     v.name.c_str());
+        printLine(stderr, concat("sanavideo ", cmd, ": [", i + 1, "/", variants.size(), "] ", v.name));
         if (hooks.starting) hooks.starting(i, v);
         const farm::VariantOutcome o = runner.run(v, hooks.events);
-        for (const std::string& node : o.run.evaluated) ++tally.nodeRuns[node];
-        std::string outputs;
-        for (const fs::path& p : o.outputs) outputs += concat(" ", p.string());
-        if (o.skipped) {
-            ++tally.skipped;
-            std::fprintf(stderr, "sanavideo %s: %s was done by an earlier run:%s\n", cmd.c_str(),
-                         v.name.c_str(), outputs.c_str());
-        } else if (o.state == VariantRecord::State::Done) {
-            ++tally.done;
-            std::fprintf(stderr, "sanavideo %s: %s done in %.1f s (%zu node(s) run, %zu cached):%s\n",
-                         cmd.c_str(), v.name.c_str(), o.run.durationSeconds, o.run.evaluated.size(),
-                         o.run.cached.size(), outputs.empty() ? " no file written" : outputs.c_str());
-        } else if (o.state == VariantRecord::State::Cancelled) {
-            tally.cancelled = true;
-            std::fprintf(stderr, "sanavideo %s: %s cancelled\n", cmd.c_str(), v.name.c_str());
-        } else {
-            ++tally.failed;
-            tally.failures.push_back(concat(v.name, ": ", o.message));
-            std::fprintf(stderr, "sanavideo %s: error: %s failed: %s\n", cmd.c_str(), v.name.c_str(),
-                         o.message.c_str());
-        }
+        tallyOutcome(tally, v, o, cmd);
         if (hooks.finished) hooks.finished(v, o);
         if (tally.cancelled) break;
     }

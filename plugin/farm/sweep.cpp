@@ -201,13 +201,7 @@ Axis resolveAxis(const AxisSpec& spec, const sp::GraphDocument& doc, const sp::N
         for (const auto& v : *spec.values) add(v, v.is_string() ? v.get<std::string>() : v.dump());
     } else {
         for (auto& [text, label] : axisTexts(spec, param, baseDir)) {
-            nlohmann::json value;
-            try {
-                value = param.parseText(text);
-            } catch (const Error& e) {
-                fail("axis ", axis, ": ", e.what());
-            }
-            add(std::move(value), label);
+            add(sp::parseParamText(param, text, "axis " + axis), label);
         }
     }
     SV_CHECK(!out.values.empty(), "axis ", axis, ": no values");

@@ -30,14 +30,17 @@ const ParamSpec& findNodeParam(const GraphDocument& doc, const NodeRegistry& reg
     return *p;
 }
 
+nlohmann::json parseParamText(const ParamSpec& param, std::string_view text, std::string_view context) {
+    std::string problem;
+    auto value = param.tryParseText(text, problem);
+    SV_CHECK(value.has_value(), context, ": parameter '", param.name, "': ", problem);
+    return std::move(*value);
+}
+
 nlohmann::json parseParamValue(const GraphDocument& doc, const NodeRegistry& registry, std::string_view node,
                                std::string_view param, std::string_view text, std::string_view context) {
     const ParamSpec& p = findNodeParam(doc, registry, node, param, context);
-    try {
-        return p.parseText(text);
-    } catch (const Error& e) {
-        fail(context, ": node '", node, "': ", e.what());
-    }
+    return parseParamText(p, text, concat(context, ": node '", node, "'"));
 }
 
 void applyParamText(GraphDocument& doc, const NodeRegistry& registry, std::string_view text,

@@ -1,6 +1,6 @@
-// Parameter overrides written as text, "NODE.PARAM=VALUE": what `sanavideo run --set` applies, and what
-// sweeps and farm jobs (plugin/farm) vary. VALUE is parsed by the parameter's declared type
-// (ParamSpec::parseText).
+// Parameter overrides written as text, "NODE.PARAM=VALUE": the one parser of what `sanavideo run --set`,
+// `sanavideo sweep --set` and spec files apply, and of the sweep axes (plugin/farm) that vary a parameter.
+// VALUE is parsed by the parameter's declared type (ParamSpec::tryParseText).
 #pragma once
 
 #include <string>
@@ -29,7 +29,12 @@ ParamAssignment parseParamAssignment(std::string_view text, std::string_view opt
 const ParamSpec& findNodeParam(const GraphDocument& doc, const NodeRegistry& registry, std::string_view node,
                                std::string_view param, std::string_view context);
 
-/// Parses `text` as a value of node.param (ParamSpec::parseText); sv::Error prefixed by `context`.
+/// Parses `text` as a value of `param` (ParamSpec::tryParseText); sv::Error prefixed by `context`:
+/// "<context>: parameter 'steps': \"abc\" is not an integer". Range and choices are not checked here.
+nlohmann::json parseParamText(const ParamSpec& param, std::string_view text, std::string_view context);
+
+/// Parses `text` as a value of node.param (ParamSpec::tryParseText); sv::Error prefixed by `context`:
+/// "<context>: node 'sampler': parameter 'steps': \"abc\" is not an integer".
 nlohmann::json parseParamValue(const GraphDocument& doc, const NodeRegistry& registry, std::string_view node,
                                std::string_view param, std::string_view text, std::string_view context);
 

@@ -27,8 +27,12 @@ struct FakeModel {
     std::string folder;
 };
 
+/// The fake model's port type (a pack registers its own types; its values carry the tag "ft.model").
+inline const sp::PortType kFakeModel{"FT_MODEL"};
+
 inline void registerFarmTestNodes(sp::NodeRegistry& r, Counters& counters) {
     using P = sp::PortType;
+    r.addPortType({kFakeModel, "Fake model", 0xb39ddb, "ft.model"});
     class Load : public sp::Node {
       public:
         explicit Load(Counters& c) : c_(c) {}
@@ -82,13 +86,13 @@ inline void registerFarmTestNodes(sp::NodeRegistry& r, Counters& counters) {
     };
     {
         sp::NodeDescriptor d{"ft.load", 1, "Load", "Test"};
-        d.outputs = {sp::PortSpec::required("model", P::Model)};
+        d.outputs = {sp::PortSpec::required("model", kFakeModel)};
         d.params = {sp::ParamSpec::path("folder", "", sp::PathMode::Folder)};
         r.add(d, [&counters] { return std::unique_ptr<sp::Node>(std::make_unique<Load>(counters)); });
     }
     {
         sp::NodeDescriptor d{"ft.render", 1, "Render", "Test"};
-        d.inputs = {sp::PortSpec::required("model", P::Model)};
+        d.inputs = {sp::PortSpec::required("model", kFakeModel)};
         d.outputs = {sp::PortSpec::required("text", P::String)};
         d.params = {sp::ParamSpec::integer("seed", 1).range(0, 1000),
                     sp::ParamSpec::text("prompt", "a cat"),

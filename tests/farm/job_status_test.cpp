@@ -290,7 +290,7 @@ TEST_F(FarmJobTest, FailuresAndUnreachableManagersAreReported) {
     variantRecord(0, VariantRecord::State::Done, "100");
     variantRecord(1, VariantRecord::State::Failed, "100");
     m.states["100"][1] = {ManagerTaskState::Phase::Ended, "FAILED", "exit code 1:0", "n1"};
-    taskRecord(2, TaskRecord::State::Cancelled, "100", "stopped by signal 15 (TERM)");
+    taskRecord(2, TaskRecord::State::Cancelled, "100", "stopped by SIGTERM");
     JobStatus s = jobStatus(*job, &m);
     EXPECT_EQ(s.tasks[0].phase, TaskPhase::Failed);
     EXPECT_NE(s.tasks[0].detail.find("cannot open the image"), std::string::npos);
