@@ -202,11 +202,12 @@ TEST_F(SlurmTest, AFailingVariantAndACancelledTaskLoseNothingElse) {
 }
 
 TEST_F(SlurmTest, AKilledTaskIsReportedLeavesNoClipAndRunsAgain) {
-    // One task whose variant takes a few seconds (81 frames, 200 steps), killed outright in the middle
-    // (SIGKILL to the process its record names; the node is this machine): it cannot record anything, as on a
-    // node failure, an out-of-memory kill or after Slurm's grace time.
+    // One task whose variant takes a while (81 frames, 600 steps: about 10 s of sampling on an idle core, so
+    // the variant cannot finish between seeing it sample and the kill, as 200 steps sometimes did), killed
+    // outright in the middle (SIGKILL to the process its record names; the node is this machine): it cannot
+    // record anything, as on a node failure, an out-of-memory kill or after Slurm's grace time.
     const CommandResult s = submit(
-        false, {"--set-axis", "sampler.seed=3", "--set", "sampler.frames=81", "--set", "sampler.steps=200"});
+        false, {"--set-axis", "sampler.seed=3", "--set", "sampler.frames=81", "--set", "sampler.steps=600"});
     ASSERT_EQ(s.rc, 0) << s.err;
     const std::string id = idOf(s);
     bool running = false;
