@@ -33,18 +33,18 @@ class QtEnvironment : public ::testing::Environment {
     void SetUp() override {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
         QStandardPaths::setTestModeEnabled(true);
-        m_app = std::make_unique<QApplication>(m_argc, m_argv);
+        app_ = std::make_unique<QApplication>(argc_, argv_);
         QApplication::setOrganizationName(QStringLiteral("SanaVideoTests"));
         QApplication::setApplicationName(QStringLiteral("sv_ui_test"));
         initResources();
     }
-    void TearDown() override { m_app.reset(); }
+    void TearDown() override { app_.reset(); }
 
   private:
-    int m_argc = 1;
-    char m_name[11] = "sv_ui_test";
-    char* m_argv[2] = {m_name, nullptr};
-    std::unique_ptr<QApplication> m_app;
+    int argc_ = 1;
+    char name_[11] = "sv_ui_test";
+    char* argv_[2] = {name_, nullptr};
+    std::unique_ptr<QApplication> app_;
 };
 
 inline ::testing::Environment* const kQtEnvironment = ::testing::AddGlobalTestEnvironment(new QtEnvironment);

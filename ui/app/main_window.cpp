@@ -29,17 +29,17 @@
 namespace sv::ui {
 
 MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, QWidget* parent)
-    : QMainWindow(parent), m_registry(registry), m_options(std::move(options)) {
+    : QMainWindow(parent), registry_(registry), options_(std::move(options)) {
     setObjectName(QStringLiteral("mainWindow"));
     setAttribute(Qt::WA_DeleteOnClose, false);
-    m_model = std::make_unique<GraphModel>(m_doc, m_registry);
-    m_editor = std::make_unique<GraphEditor>(*m_model);
-    m_scene = std::make_unique<GraphScene>(*m_editor);
-    m_queue = std::make_unique<RunQueue>(m_registry);
-    m_session = std::make_unique<Session>(m_options.autosaveDir);
+    model_ = std::make_unique<GraphModel>(doc_, registry_);
+    editor_ = std::make_unique<GraphEditor>(*model_);
+    scene_ = std::make_unique<GraphScene>(*editor_);
+    queue_ = std::make_unique<RunQueue>(registry_);
+    session_ = std::make_unique<Session>(options_.autosaveDir);
 
     // New nodes that take a folder start with the last model folder used.
-    m_editor->setParamDefaults([](const sp::NodeDescriptor&, const sp::ParamSpec& p) -> nlohmann::json {
+    editor_->setParamDefaults([](const sp::NodeDescriptor&, const sp::ParamSpec& p) -> nlohmann::json {
         if (p.type != sp::PortType::Path || p.pathMode != sp::PathMode::Folder) return nullptr;
         if (p.defaultValue.kind() == sp::Value::Kind::String && !p.defaultValue.toString().empty())
             return nullptr;
@@ -47,44 +47,43 @@ MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, 
         return folders.isEmpty() ? nlohmann::json() : nlohmann::json(folders.first().toStdString());
     });
 
-    m_view = new GraphView(*m_scene, this);
-    setCentralWidget(m_view);
+    view_ = new GraphView(*scene_, this);
+    setCentralWidget(view_);
     createDocks();
     createActions();
     createMenus();
 
-    m_runStatus = new QLabel(this);
-    statusBar()->addPermanentWidget(m_runStatus);
-    connect(m_editor.get(), &GraphEditor::message, this,
+    runStatus_ = new QLabel(this);
+    statusBar()->addPermanentWidget(runStatus_);
+    connect(editor_.get(), &GraphEditor::message, this,
             [this](const QString& m) { statusBar()->showMessage(m, 6000); });
-    connect(m_scene.get(), &GraphScene::connectionRefused, this, [this](const QString& why) {
+    connect(scene_.get(), &GraphScene::connectionRefused, this, [this](const QString& why) {
         statusBar()->showMessage(tr("Cannot connect: %1").arg(why), 6000);
     });
-    connect(m_scene.get(), &QGraphicsScene::selectionChanged, this, &MainWindow::onSelectionChanged);
-    connect(m_view, &GraphView::fileDropped, this, &MainWindow::onFileDropped);
-    connect(m_editor->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
-    connect(m_model.get(), &GraphModel::documentChanged, this, [this] { m_autosaveDirty = true; });
-    connect(m_model.get(), &GraphModel::uiDataChanged, this, [this](const QString&) { showViewedResult(); });
-    connect(m_model.get(), &GraphModel::paramChanged, this,
-            [this](const QString& id) { invalidateFrom(id); });
-    connect(m_model.get(), &GraphModel::bypassChanged, this, &MainWindow::invalidateFrom);
-    connect(m_model.get(), &GraphModel::linkAdded, this,
+    connect(scene_.get(), &QGraphicsScene::selectionChanged, this, &MainWindow::onSelectionChanged);
+    connect(view_, &GraphView::fileDropped, this, &MainWindow::onFileDropped);
+    connect(editor_->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(model_.get(), &GraphModel::documentChanged, this, [this] { autosaveDirty_ = true; });
+    connect(model_.get(), &GraphModel::uiDataChanged, this, [this](const QString&) { showViewedResult(); });
+    connect(model_.get(), &GraphModel::paramChanged, this, [this](const QString& id) { invalidateFrom(id); });
+    connect(model_.get(), &GraphModel::bypassChanged, this, &MainWindow::invalidateFrom);
+    connect(model_.get(), &GraphModel::linkAdded, this,
             [this](const sp::GraphLink& l) { invalidateFrom(GraphModel::qs(l.to.node)); });
-    connect(m_model.get(), &GraphModel::linkRemoved, this,
+    connect(model_.get(), &GraphModel::linkRemoved, this,
             [this](const sp::GraphLink& l) { invalidateFrom(GraphModel::qs(l.to.node)); });
-    connect(m_queue.get(), &RunQueue::executionEvent, this, &MainWindow::onExecutionEvent);
-    connect(m_queuePanel, &QueuePanel::jobActivated, this, &MainWindow::showJobResult);
-    connect(m_queue.get(), &RunQueue::busyChanged, this, [this](bool busy) {
-        m_actions.cancel->setEnabled(busy);
-        if (!busy) m_runStatus->clear();
+    connect(queue_.get(), &RunQueue::executionEvent, this, &MainWindow::onExecutionEvent);
+    connect(queuePanel_, &QueuePanel::jobActivated, this, &MainWindow::showJobResult);
+    connect(queue_.get(), &RunQueue::busyChanged, this, [this](bool busy) {
+        actions_.cancel->setEnabled(busy);
+        if (!busy) runStatus_->clear();
     });
 
-    m_autosaveTimer = new QTimer(this);
-    m_autosaveTimer->setInterval(m_options.autosaveIntervalMs);
-    connect(m_autosaveTimer, &QTimer::timeout, this, [this] {
-        if (m_autosaveDirty && isModified()) autosaveNow();
+    autosaveTimer_ = new QTimer(this);
+    autosaveTimer_->setInterval(options_.autosaveIntervalMs);
+    connect(autosaveTimer_, &QTimer::timeout, this, [this] {
+        if (autosaveDirty_ && isModified()) autosaveNow();
     });
-    m_autosaveTimer->start();
+    autosaveTimer_->start();
 
     refreshNodeList();
     rebuildRecentMenu();
@@ -96,12 +95,12 @@ MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, 
 }
 
 MainWindow::~MainWindow() {
-    m_scene->disconnect(this);
-    m_queue->disconnect(this);
+    scene_->disconnect(this);
+    queue_->disconnect(this);
     // Widgets that reference the scene, the editor or the queue go first.
     delete takeCentralWidget();
     qDeleteAll(findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly));
-    m_queue.reset();  // cancels and joins a running job
+    queue_.reset();  // cancels and joins a running job
 }
 
 void MainWindow::createDocks() {
@@ -114,31 +113,31 @@ void MainWindow::createDocks() {
         addDockWidget(area, d);
         return d;
     };
-    m_nodeList = new NodeList(this);
-    connect(m_nodeList, &NodeList::nodeChosen, this, [this](const QString& typeId) {
-        const QString id = m_editor->addNode(typeId, m_view->mapToScene(m_view->viewport()->rect().center()));
-        if (!id.isEmpty()) m_scene->selectNodes({id});
+    nodeList_ = new NodeList(this);
+    connect(nodeList_, &NodeList::nodeChosen, this, [this](const QString& typeId) {
+        const QString id = editor_->addNode(typeId, view_->mapToScene(view_->viewport()->rect().center()));
+        if (!id.isEmpty()) scene_->selectNodes({id});
     });
-    auto* nodesDock = dock(tr("Nodes"), QStringLiteral("nodesDock"), m_nodeList, Qt::LeftDockWidgetArea);
+    auto* nodesDock = dock(tr("Nodes"), QStringLiteral("nodesDock"), nodeList_, Qt::LeftDockWidgetArea);
 
-    m_preview = new PreviewPane(this);
-    m_previewDock = dock(tr("Preview"), QStringLiteral("previewDock"), m_preview, Qt::RightDockWidgetArea);
-    m_inspector = new Inspector(*m_editor, this);
+    preview_ = new PreviewPane(this);
+    previewDock_ = dock(tr("Preview"), QStringLiteral("previewDock"), preview_, Qt::RightDockWidgetArea);
+    inspector_ = new Inspector(*editor_, this);
     auto* inspectorDock =
-        dock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector, Qt::RightDockWidgetArea);
-    splitDockWidget(m_previewDock, inspectorDock, Qt::Vertical);
+        dock(tr("Inspector"), QStringLiteral("inspectorDock"), inspector_, Qt::RightDockWidgetArea);
+    splitDockWidget(previewDock_, inspectorDock, Qt::Vertical);
 
-    m_queuePanel = new QueuePanel(*m_queue, this);
-    auto* queueDock = dock(tr("Queue"), QStringLiteral("queueDock"), m_queuePanel, Qt::BottomDockWidgetArea);
-    m_log = new LogPanel(this);
-    m_logDock = dock(tr("Log"), QStringLiteral("logDock"), m_log, Qt::BottomDockWidgetArea);
-    tabifyDockWidget(queueDock, m_logDock);
+    queuePanel_ = new QueuePanel(*queue_, this);
+    auto* queueDock = dock(tr("Queue"), QStringLiteral("queueDock"), queuePanel_, Qt::BottomDockWidgetArea);
+    log_ = new LogPanel(this);
+    logDock_ = dock(tr("Log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(queueDock, logDock_);
     queueDock->raise();
-    connect(m_log, &LogPanel::errorLogged, this, [this] { m_logDock->raise(); });
+    connect(log_, &LogPanel::errorLogged, this, [this] { logDock_->raise(); });
 
     resizeDocks({nodesDock}, {220}, Qt::Horizontal);
-    resizeDocks({m_previewDock}, {480}, Qt::Horizontal);
-    resizeDocks({m_previewDock, inspectorDock}, {380, 420}, Qt::Vertical);
+    resizeDocks({previewDock_}, {480}, Qt::Horizontal);
+    resizeDocks({previewDock_, inspectorDock}, {380, 420}, Qt::Vertical);
     resizeDocks({queueDock}, {170}, Qt::Vertical);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks |
                    QMainWindow::AllowNestedDocks);
@@ -152,53 +151,53 @@ void MainWindow::createActions() {
         addAction(a);
         return a;
     };
-    m_actions.newGraph = make(tr("&New"), {QKeySequence::New}, [this] { newGraph(); });
-    m_actions.open = make(tr("&Open…"), {QKeySequence::Open}, [this] { openWithDialog(); });
-    m_actions.save = make(tr("&Save"), {QKeySequence::Save}, [this] { save(); });
-    m_actions.saveAs =
+    actions_.newGraph = make(tr("&New"), {QKeySequence::New}, [this] { newGraph(); });
+    actions_.open = make(tr("&Open…"), {QKeySequence::Open}, [this] { openWithDialog(); });
+    actions_.save = make(tr("&Save"), {QKeySequence::Save}, [this] { save(); });
+    actions_.saveAs =
         make(tr("Save &As…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)}, [this] { saveAs(); });
-    m_actions.quit = make(tr("&Quit"), {QKeySequence::Quit}, [this] { close(); });
+    actions_.quit = make(tr("&Quit"), {QKeySequence::Quit}, [this] { close(); });
 
-    m_actions.undo = m_editor->undoStack()->createUndoAction(this, tr("&Undo"));
-    m_actions.undo->setShortcuts(QKeySequence::Undo);
-    m_actions.redo = m_editor->undoStack()->createRedoAction(this, tr("&Redo"));
-    m_actions.redo->setShortcuts(
+    actions_.undo = editor_->undoStack()->createUndoAction(this, tr("&Undo"));
+    actions_.undo->setShortcuts(QKeySequence::Undo);
+    actions_.redo = editor_->undoStack()->createRedoAction(this, tr("&Redo"));
+    actions_.redo->setShortcuts(
         {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
-    addAction(m_actions.undo);
-    addAction(m_actions.redo);
+    addAction(actions_.undo);
+    addAction(actions_.redo);
 
-    m_actions.run =
+    actions_.run =
         make(tr("&Run"), {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
              [this] { runGraph(false); });
-    m_actions.run->setToolTip(tr("Queue the graph (Ctrl+Enter)"));
-    m_actions.runFirst = make(tr("Run &First"),
-                              {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return),
-                               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Enter)},
-                              [this] { runGraph(true); });
-    m_actions.cancel = make(tr("&Cancel"), {QKeySequence(Qt::Key_Escape)}, [this] { cancelRun(); });
-    m_actions.cancel->setEnabled(false);
-    m_actions.clearCache = make(tr("Clear Cache"), {}, [this] {
-        m_queue->executor().clearCache();
-        m_model->clearStatuses();
-        m_log->info(tr("run"), tr("Cache cleared"));
+    actions_.run->setToolTip(tr("Queue the graph (Ctrl+Enter)"));
+    actions_.runFirst = make(tr("Run &First"),
+                             {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return),
+                              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Enter)},
+                             [this] { runGraph(true); });
+    actions_.cancel = make(tr("&Cancel"), {QKeySequence(Qt::Key_Escape)}, [this] { cancelRun(); });
+    actions_.cancel->setEnabled(false);
+    actions_.clearCache = make(tr("Clear Cache"), {}, [this] {
+        queue_->executor().clearCache();
+        model_->clearStatuses();
+        log_->info(tr("run"), tr("Cache cleared"));
     });
 }
 
 void MainWindow::createMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(m_actions.newGraph);
-    file->addAction(m_actions.open);
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(actions_.newGraph);
+    file->addAction(actions_.open);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
-    file->addAction(m_actions.save);
-    file->addAction(m_actions.saveAs);
+    file->addAction(actions_.save);
+    file->addAction(actions_.saveAs);
     file->addSeparator();
-    file->addAction(m_actions.quit);
+    file->addAction(actions_.quit);
 
-    const GraphView::Actions& canvas = m_view->actions();
+    const GraphView::Actions& canvas = view_->actions();
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    edit->addAction(m_actions.undo);
-    edit->addAction(m_actions.redo);
+    edit->addAction(actions_.undo);
+    edit->addAction(actions_.redo);
     edit->addSeparator();
     for (QAction* a : {canvas.cut, canvas.copy, canvas.paste, canvas.duplicate, canvas.remove})
         edit->addAction(a);
@@ -218,11 +217,11 @@ void MainWindow::createMenus() {
     for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(m_actions.run);
-    run->addAction(m_actions.runFirst);
-    run->addAction(m_actions.cancel);
+    run->addAction(actions_.run);
+    run->addAction(actions_.runFirst);
+    run->addAction(actions_.cancel);
     run->addSeparator();
-    run->addAction(m_actions.clearCache);
+    run->addAction(actions_.clearCache);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("Canvas &Shortcuts"), this, [this] {
@@ -252,44 +251,44 @@ void MainWindow::createMenus() {
     QToolBar* bar = addToolBar(tr("Main"));
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setMovable(false);
-    bar->addAction(m_actions.newGraph);
-    bar->addAction(m_actions.open);
-    bar->addAction(m_actions.save);
+    bar->addAction(actions_.newGraph);
+    bar->addAction(actions_.open);
+    bar->addAction(actions_.save);
     bar->addSeparator();
-    bar->addAction(m_actions.undo);
-    bar->addAction(m_actions.redo);
+    bar->addAction(actions_.undo);
+    bar->addAction(actions_.redo);
     bar->addSeparator();
-    bar->addAction(m_actions.run);
-    bar->addAction(m_actions.cancel);
+    bar->addAction(actions_.run);
+    bar->addAction(actions_.cancel);
 }
 
 bool MainWindow::isModified() const {
-    return m_forceModified || !m_editor->undoStack()->isClean();
+    return forceModified_ || !editor_->undoStack()->isClean();
 }
 
 void MainWindow::updateTitle() {
-    const QString name = m_file.isEmpty() ? tr("untitled") : QFileInfo(m_file).fileName();
+    const QString name = file_.isEmpty() ? tr("untitled") : QFileInfo(file_).fileName();
     setWindowTitle(QStringLiteral("%1[*] — Sana Video Studio").arg(name));
     setWindowModified(isModified());
 }
 
 void MainWindow::onSelectionChanged() {
-    const QStringList ids = m_scene->selectedNodeIds();
+    const QStringList ids = scene_->selectedNodeIds();
     if (ids.size() == 1) {
-        m_inspector->setNode(ids.first());
+        inspector_->setNode(ids.first());
     } else if (ids.isEmpty()) {
-        m_inspector->setNode({});
+        inspector_->setNode({});
     }
 }
 
 void MainWindow::refreshNodeList() {
     QList<PaletteEntry> entries;
-    for (const auto* e : m_registry.entries())
+    for (const auto* e : registry_.entries())
         entries.append(
             {GraphModel::qs(e->descriptor.typeId),
              GraphModel::qs(e->descriptor.caption.empty() ? e->descriptor.typeId : e->descriptor.caption),
              GraphModel::qs(e->descriptor.category), GraphModel::qs(e->descriptor.help)});
-    m_nodeList->setEntries(entries);
+    nodeList_->setEntries(entries);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -297,7 +296,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         event->ignore();
         return;
     }
-    if (m_queue->isBusy()) m_queue->cancelCurrent();
+    if (queue_->isBusy()) queue_->cancelCurrent();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

@@ -73,19 +73,19 @@ class MainWindow : public QMainWindow {
 
     // ---- parts (for the app and for tests)
     // --------------------------------------------------------------------
-    sp::GraphDocument& document() { return m_doc; }
-    const sp::NodeRegistry& registry() const { return m_registry; }
-    GraphModel& model() { return *m_model; }
-    GraphEditor& editor() { return *m_editor; }
-    GraphScene& scene() { return *m_scene; }
-    GraphView* view() const { return m_view; }
-    Inspector* inspector() const { return m_inspector; }
-    PreviewPane* preview() const { return m_preview; }
-    LogPanel* logPanel() const { return m_log; }
-    QueuePanel* queuePanel() const { return m_queuePanel; }
-    NodeList* nodeList() const { return m_nodeList; }
-    RunQueue& runQueue() { return *m_queue; }
-    const Actions& actions() const { return m_actions; }
+    sp::GraphDocument& document() { return doc_; }
+    const sp::NodeRegistry& registry() const { return registry_; }
+    GraphModel& model() { return *model_; }
+    GraphEditor& editor() { return *editor_; }
+    GraphScene& scene() { return *scene_; }
+    GraphView* view() const { return view_; }
+    Inspector* inspector() const { return inspector_; }
+    PreviewPane* preview() const { return preview_; }
+    LogPanel* logPanel() const { return log_; }
+    QueuePanel* queuePanel() const { return queuePanel_; }
+    NodeList* nodeList() const { return nodeList_; }
+    RunQueue& runQueue() { return *queue_; }
+    const Actions& actions() const { return actions_; }
 
     // ---- files
     // ------------------------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ class MainWindow : public QMainWindow {
     bool saveTo(const QString& path);
     bool save();
     bool saveAs();
-    const QString& currentFile() const { return m_file; }
+    const QString& currentFile() const { return file_; }
     bool isModified() const;
     QStringList recentFiles() const;
     /// Writes the autosave now (the timer does it while modified); returns its path ("" on failure).
@@ -145,40 +145,40 @@ class MainWindow : public QMainWindow {
     void invalidateFrom(const QString& nodeId);
     void showDisplayable(const QString& nodeId, const Displayable& d, const QString& caption);
 
-    const sp::NodeRegistry& m_registry;
-    StudioOptions m_options;
-    sp::GraphDocument m_doc;
-    std::unique_ptr<GraphModel> m_model;
-    std::unique_ptr<GraphEditor> m_editor;
-    std::unique_ptr<GraphScene> m_scene;
-    std::unique_ptr<RunQueue> m_queue;
-    std::unique_ptr<Session> m_session;
+    const sp::NodeRegistry& registry_;
+    StudioOptions options_;
+    sp::GraphDocument doc_;
+    std::unique_ptr<GraphModel> model_;
+    std::unique_ptr<GraphEditor> editor_;
+    std::unique_ptr<GraphScene> scene_;
+    std::unique_ptr<RunQueue> queue_;
+    std::unique_ptr<Session> session_;
 
-    GraphView* m_view = nullptr;
-    Inspector* m_inspector = nullptr;
-    PreviewPane* m_preview = nullptr;
-    LogPanel* m_log = nullptr;
-    QueuePanel* m_queuePanel = nullptr;
-    NodeList* m_nodeList = nullptr;
-    QDockWidget* m_logDock = nullptr;
-    QDockWidget* m_previewDock = nullptr;
-    QMenu* m_recentMenu = nullptr;
-    QLabel* m_runStatus = nullptr;
-    QTimer* m_autosaveTimer = nullptr;
-    Actions m_actions;
+    GraphView* view_ = nullptr;
+    Inspector* inspector_ = nullptr;
+    PreviewPane* preview_ = nullptr;
+    LogPanel* log_ = nullptr;
+    QueuePanel* queuePanel_ = nullptr;
+    NodeList* nodeList_ = nullptr;
+    QDockWidget* logDock_ = nullptr;
+    QDockWidget* previewDock_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QLabel* runStatus_ = nullptr;
+    QTimer* autosaveTimer_ = nullptr;
+    Actions actions_;
 
-    QString m_file;
-    bool m_autosaveDirty = false;
-    bool m_forceModified = false;  // a recovered or template graph counts as unsaved
-    int m_generation = 0;          // bumped when another document is loaded
-    QHash<int, int> m_jobGeneration;
+    QString file_;
+    bool autosaveDirty_ = false;
+    bool forceModified_ = false;  // a recovered or template graph counts as unsaved
+    int generation_ = 0;          // bumped when another document is loaded
+    QHash<int, int> jobGeneration_;
     // The node whose live preview or result the pane shows; each node's last progress (step, steps).
-    QString m_previewNode;
-    QHash<QString, qint64> m_nodeStep;
-    QHash<QString, qint64> m_nodeSteps;
+    QString previewNode_;
+    QHash<QString, qint64> nodeStep_;
+    QHash<QString, qint64> nodeSteps_;
     // The last picture result of each node (IMAGE/VIDEO outputs or displays), for the view flag.
-    QHash<QString, Displayable> m_results;
-    QHash<int, Displayable> m_jobResults;  // newest jobs only
+    QHash<QString, Displayable> results_;
+    QHash<int, Displayable> jobResults_;  // newest jobs only
 };
 
 }  // namespace sv::ui

@@ -31,7 +31,7 @@ const QString kGraphFilter =
 }  // namespace
 
 bool MainWindow::maybeDiscard() {
-    if (!isModified() || !m_options.confirmDiscard) return true;
+    if (!isModified() || !options_.confirmDiscard) return true;
     const auto answer = QMessageBox::warning(
         this, tr("Unsaved changes"), tr("The graph has unsaved changes. Save them first?"),
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
@@ -41,22 +41,22 @@ bool MainWindow::maybeDiscard() {
 
 bool MainWindow::newGraph() {
     if (!maybeDiscard()) return false;
-    m_doc = sp::GraphDocument();  // observers see Reset
-    m_editor->undoStack()->clear();
-    m_file.clear();
-    m_forceModified = false;
-    ++m_generation;
-    m_results.clear();
-    m_preview->clear();
-    m_session->discardAutosave();
+    doc_ = sp::GraphDocument();  // observers see Reset
+    editor_->undoStack()->clear();
+    file_.clear();
+    forceModified_ = false;
+    ++generation_;
+    results_.clear();
+    preview_->clear();
+    session_->discardAutosave();
     updateTitle();
     return true;
 }
 
 void MainWindow::openWithDialog() {
     if (!maybeDiscard()) return;
-    const QString start = m_file.isEmpty() ? QSettings().value(QStringLiteral("files/lastFolder")).toString()
-                                           : QFileInfo(m_file).absolutePath();
+    const QString start = file_.isEmpty() ? QSettings().value(QStringLiteral("files/lastFolder")).toString()
+                                          : QFileInfo(file_).absolutePath();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open graph"), start, kGraphFilter);
     if (path.isEmpty()) return;
     QSettings().setValue(QStringLiteral("files/lastFolder"), QFileInfo(path).absolutePath());
@@ -70,22 +70,22 @@ bool MainWindow::loadDocument(const QByteArray& json, const QString& source, con
                                        source.toStdString());
     } catch (const sv::Error& e) {
         const QString message = QString::fromUtf8(e.what());
-        m_log->error(tr("file"), message);
+        log_->error(tr("file"), message);
         statusBar()->showMessage(tr("Cannot open %1").arg(source), 8000);
         return false;
     }
-    m_doc = std::move(doc);  // observers see Reset: the scene and the inspector rebuild
-    m_editor->undoStack()->clear();
-    m_file = file;
-    m_forceModified = false;
-    ++m_generation;
-    m_results.clear();
-    m_preview->clear();
-    m_autosaveDirty = false;
-    m_session->discardAutosave();
+    doc_ = std::move(doc);  // observers see Reset: the scene and the inspector rebuild
+    editor_->undoStack()->clear();
+    file_ = file;
+    forceModified_ = false;
+    ++generation_;
+    results_.clear();
+    preview_->clear();
+    autosaveDirty_ = false;
+    session_->discardAutosave();
     logValidation(source);
     updateTitle();
-    m_view->frameAll();
+    view_->frameAll();
     return true;
 }
 
@@ -96,24 +96,24 @@ bool MainWindow::openFile(const QString& path) {
         QString error;
         json = graphJsonFromVideo(path, &error);
         if (json.isEmpty()) {
-            m_log->error(tr("file"), error);
+            log_->error(tr("file"), error);
             statusBar()->showMessage(error, 8000);
             return false;
         }
     } else {
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly)) {
-            m_log->error(tr("file"), tr("%1: cannot open (%2)").arg(path, f.errorString()));
+            log_->error(tr("file"), tr("%1: cannot open (%2)").arg(path, f.errorString()));
             return false;
         }
         json = f.readAll();
     }
     // A graph restored from a video is a new, untitled graph: saving must not write JSON over the MP4.
     if (!loadDocument(json, path, video ? QString() : QFileInfo(path).absoluteFilePath())) return false;
-    if (video) m_forceModified = true;
+    if (video) forceModified_ = true;
     addRecentFile(QFileInfo(path).absoluteFilePath());
-    m_log->info(tr("file"),
-                video ? tr("Restored the graph embedded in %1").arg(path) : tr("Opened %1").arg(path));
+    log_->info(tr("file"),
+               video ? tr("Restored the graph embedded in %1").arg(path) : tr("Opened %1").arg(path));
     updateTitle();
     return true;
 }
@@ -121,54 +121,54 @@ bool MainWindow::openFile(const QString& path) {
 bool MainWindow::openTemplate(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
-        m_log->warning(tr("file"), tr("%1: cannot open (%2)").arg(path, f.errorString()));
+        log_->warning(tr("file"), tr("%1: cannot open (%2)").arg(path, f.errorString()));
         return false;
     }
     if (!loadDocument(f.readAll(), path, QString())) return false;
     // Empty folder fields (the model folder of a default graph) start with the last model folder used.
     const QStringList folders = QSettings().value(QStringLiteral("paths/modelFolders")).toStringList();
     if (!folders.isEmpty()) {
-        for (const sp::GraphNode& n : std::vector<sp::GraphNode>(m_doc.nodes())) {
-            const sp::NodeDescriptor* d = m_registry.find(n.type);
+        for (const sp::GraphNode& n : std::vector<sp::GraphNode>(doc_.nodes())) {
+            const sp::NodeDescriptor* d = registry_.find(n.type);
             if (!d) continue;
             for (const sp::ParamSpec& p : d->params) {
                 if (p.type != sp::PortType::Path || p.pathMode != sp::PathMode::Folder) continue;
                 const auto it = n.params.find(p.name);
                 const bool empty = it == n.params.end() || it->is_null() ||
                                    (it->is_string() && it->get<std::string>().empty());
-                if (empty) m_doc.setParam(n.id, p.name, folders.first().toStdString());
+                if (empty) doc_.setParam(n.id, p.name, folders.first().toStdString());
             }
         }
-        m_editor->undoStack()->clear();
+        editor_->undoStack()->clear();
     }
-    m_log->info(tr("file"), tr("New graph from %1").arg(QFileInfo(path).fileName()));
+    log_->info(tr("file"), tr("New graph from %1").arg(QFileInfo(path).fileName()));
     return true;
 }
 
 bool MainWindow::saveTo(const QString& path) {
     try {
-        m_doc.save(path.toStdString());
+        doc_.save(path.toStdString());
     } catch (const sv::Error& e) {
-        m_log->error(tr("file"), QString::fromUtf8(e.what()));
+        log_->error(tr("file"), QString::fromUtf8(e.what()));
         statusBar()->showMessage(tr("Save failed: %1").arg(QString::fromUtf8(e.what())), 8000);
         return false;
     }
-    m_file = QFileInfo(path).absoluteFilePath();
-    m_editor->undoStack()->setClean();
-    m_forceModified = false;
-    m_session->discardAutosave();
-    addRecentFile(m_file);
-    statusBar()->showMessage(tr("Saved %1").arg(m_file), 4000);
+    file_ = QFileInfo(path).absoluteFilePath();
+    editor_->undoStack()->setClean();
+    forceModified_ = false;
+    session_->discardAutosave();
+    addRecentFile(file_);
+    statusBar()->showMessage(tr("Saved %1").arg(file_), 4000);
     updateTitle();
     return true;
 }
 
 bool MainWindow::save() {
-    return m_file.isEmpty() ? saveAs() : saveTo(m_file);
+    return file_.isEmpty() ? saveAs() : saveTo(file_);
 }
 
 bool MainWindow::saveAs() {
-    QString start = m_file;
+    QString start = file_;
     if (start.isEmpty())
         start = QSettings().value(QStringLiteral("files/lastFolder"), QDir::homePath()).toString() +
                 QStringLiteral("/untitled.json");
@@ -194,12 +194,12 @@ void MainWindow::addRecentFile(const QString& path) {
 }
 
 void MainWindow::rebuildRecentMenu() {
-    if (!m_recentMenu) return;
-    m_recentMenu->clear();
+    if (!recentMenu_) return;
+    recentMenu_->clear();
     const QStringList recent = recentFiles();
     for (int i = 0; i < recent.size(); ++i) {
         const QString path = recent[i];
-        QAction* a = m_recentMenu->addAction(
+        QAction* a = recentMenu_->addAction(
             QStringLiteral("&%1  %2").arg((i + 1) % 10).arg(QFileInfo(path).fileName()));
         a->setToolTip(path);
         a->setStatusTip(path);
@@ -207,9 +207,9 @@ void MainWindow::rebuildRecentMenu() {
             if (maybeDiscard()) openFile(path);
         });
     }
-    if (recent.isEmpty()) m_recentMenu->addAction(tr("(none)"))->setEnabled(false);
-    m_recentMenu->addSeparator();
-    m_recentMenu->addAction(tr("Clear Recent Files"), this, [this] {
+    if (recent.isEmpty()) recentMenu_->addAction(tr("(none)"))->setEnabled(false);
+    recentMenu_->addSeparator();
+    recentMenu_->addAction(tr("Clear Recent Files"), this, [this] {
         QSettings().remove(kRecentKey);
         rebuildRecentMenu();
     });
@@ -221,30 +221,30 @@ void MainWindow::onFileDropped(const QString& path) {
 }
 
 void MainWindow::logValidation(const QString& source) {
-    const auto issues = sp::validateGraph(m_doc, m_registry);
+    const auto issues = sp::validateGraph(doc_, registry_);
     for (const sp::GraphIssue& issue : issues) {
         const QString text = QString::fromStdString(issue.message);
         if (issue.kind == sp::GraphIssue::Kind::MissingInput) continue;  // normal while editing
         if (issue.isError()) {
-            m_log->error(QFileInfo(source).fileName(), text);
+            log_->error(QFileInfo(source).fileName(), text);
         } else {
-            m_log->warning(QFileInfo(source).fileName(), text);
+            log_->warning(QFileInfo(source).fileName(), text);
         }
     }
 }
 
 QString MainWindow::autosaveNow() {
     QString error;
-    if (!m_session->write(QByteArray::fromStdString(m_doc.toText(2)), m_file, &error)) {
-        m_log->warning(tr("autosave"), error);
+    if (!session_->write(QByteArray::fromStdString(doc_.toText(2)), file_, &error)) {
+        log_->warning(tr("autosave"), error);
         return {};
     }
-    m_autosaveDirty = false;
-    return m_session->autosavePath();
+    autosaveDirty_ = false;
+    return session_->autosavePath();
 }
 
 bool MainWindow::offerRecovery(bool ask) {
-    const QList<RecoverableSession> sessions = Session::findRecoverable(m_session->dir());
+    const QList<RecoverableSession> sessions = Session::findRecoverable(session_->dir());
     if (sessions.isEmpty()) return false;
     const RecoverableSession& newest = sessions.first();
     if (ask) {
@@ -264,11 +264,11 @@ bool MainWindow::offerRecovery(bool ask) {
     const bool ok =
         f.open(QIODevice::ReadOnly) && loadDocument(f.readAll(), newest.autosavePath, newest.originalFile);
     if (ok) {
-        m_forceModified = true;  // recovered work is not on disk yet
-        m_log->info(tr("file"),
-                    tr("Recovered the autosave of %2 (%1)")
-                        .arg(newest.savedAt.toString(Qt::ISODate),
-                             newest.originalFile.isEmpty() ? tr("an untitled graph") : newest.originalFile));
+        forceModified_ = true;  // recovered work is not on disk yet
+        log_->info(tr("file"),
+                   tr("Recovered the autosave of %2 (%1)")
+                       .arg(newest.savedAt.toString(Qt::ISODate),
+                            newest.originalFile.isEmpty() ? tr("an untitled graph") : newest.originalFile));
         updateTitle();
         autosaveNow();
     }

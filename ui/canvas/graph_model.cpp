@@ -5,12 +5,12 @@
 namespace sv::ui {
 
 GraphModel::GraphModel(sp::GraphDocument& doc, const sp::NodeRegistry& registry, QObject* parent)
-    : QObject(parent), m_doc(doc), m_registry(registry) {
-    m_observer = m_doc.addObserver([this](const sp::GraphChange& c) { onChange(c); });
+    : QObject(parent), doc_(doc), registry_(registry) {
+    observer_ = doc_.addObserver([this](const sp::GraphChange& c) { onChange(c); });
 }
 
 GraphModel::~GraphModel() {
-    m_doc.removeObserver(m_observer);
+    doc_.removeObserver(observer_);
 }
 
 void GraphModel::onChange(const sp::GraphChange& c) {
@@ -21,7 +21,7 @@ void GraphModel::onChange(const sp::GraphChange& c) {
             emit nodeAdded(id);
             break;
         case K::NodeRemoved:
-            m_status.remove(id);
+            status_.remove(id);
             emit nodeRemoved(id);
             break;
         case K::ParamChanged:
@@ -43,7 +43,7 @@ void GraphModel::onChange(const sp::GraphChange& c) {
             emit metadataChanged();
             break;
         case K::Reset:
-            m_status.clear();
+            status_.clear();
             emit reset();
             break;
     }
@@ -52,17 +52,17 @@ void GraphModel::onChange(const sp::GraphChange& c) {
 
 QStringList GraphModel::nodeIds() const {
     QStringList ids;
-    for (const auto& n : m_doc.nodes()) ids << qs(n.id);
+    for (const auto& n : doc_.nodes()) ids << qs(n.id);
     return ids;
 }
 
 const sp::GraphNode* GraphModel::node(const QString& id) const {
-    return m_doc.findNode(ss(id));
+    return doc_.findNode(ss(id));
 }
 
 const sp::NodeDescriptor* GraphModel::descriptor(const QString& id) const {
     const sp::GraphNode* n = node(id);
-    return n ? m_registry.find(n->type) : nullptr;
+    return n ? registry_.find(n->type) : nullptr;
 }
 
 QString GraphModel::title(const QString& id) const {
@@ -95,7 +95,7 @@ QList<PortInfo> GraphModel::ports(const QString& id, PortSide side) const {
     }
     // Unknown type: show the ports its links use, so the graph stays readable and repairable.
     QStringList seen;
-    for (const sp::GraphLink& l : m_doc.links()) {
+    for (const sp::GraphLink& l : doc_.links()) {
         const sp::PortRef& end = side == PortSide::In ? l.to : l.from;
         if (qs(end.node) != id || seen.contains(qs(end.port))) continue;
         seen << qs(end.port);
@@ -133,7 +133,7 @@ bool GraphModel::isViewed(const QString& id) const {
 }
 
 QString GraphModel::viewedNode() const {
-    for (const auto& n : m_doc.nodes())
+    for (const auto& n : doc_.nodes())
         if (isViewed(qs(n.id))) return qs(n.id);
     return {};
 }
@@ -150,7 +150,7 @@ QVariant GraphModel::paramValue(const QString& id, const QString& name) const {
 }
 
 bool GraphModel::isConnected(const QString& id, PortSide side, const QString& port) const {
-    for (const sp::GraphLink& l : m_doc.links()) {
+    for (const sp::GraphLink& l : doc_.links()) {
         const sp::PortRef& end = side == PortSide::In ? l.to : l.from;
         if (qs(end.node) == id && qs(end.port) == port) return true;
     }
@@ -160,20 +160,20 @@ bool GraphModel::isConnected(const QString& id, PortSide side, const QString& po
 std::vector<sp::GraphLink> GraphModel::linksOf(const QString& id) const {
     std::vector<sp::GraphLink> out;
     const std::string key = ss(id);
-    for (const sp::GraphLink& l : m_doc.links())
+    for (const sp::GraphLink& l : doc_.links())
         if (l.from.node == key || l.to.node == key) out.push_back(l);
     return out;
 }
 
 std::optional<QString> GraphModel::checkConnection(const sp::PortRef& from, const sp::PortRef& to) const {
-    if (auto why = sp::checkConnection(m_doc, m_registry, from, to)) return qs(*why);
+    if (auto why = sp::checkConnection(doc_, registry_, from, to)) return qs(*why);
     return std::nullopt;
 }
 
 QStringList GraphModel::compatibleTypes(const QString& typeName, PortSide side) const {
     QStringList out;
     const auto type = sp::parsePortType(ss(typeName));
-    for (const auto* e : m_registry.entries()) {
+    for (const auto* e : registry_.entries()) {
         const auto& ports = side == PortSide::In ? e->descriptor.inputs : e->descriptor.outputs;
         for (const sp::PortSpec& p : ports) {
             const bool ok = !type || (side == PortSide::In ? sp::canConvert(*type, p.type)
@@ -188,13 +188,13 @@ QStringList GraphModel::compatibleTypes(const QString& typeName, PortSide side) 
 }
 
 void GraphModel::setStatus(const QString& id, const NodeStatus& status) {
-    m_status.insert(id, status);
+    status_.insert(id, status);
     emit statusChanged(id);
 }
 
 void GraphModel::clearStatuses() {
-    const QStringList ids = m_status.keys();
-    m_status.clear();
+    const QStringList ids = status_.keys();
+    status_.clear();
     for (const QString& id : ids) emit statusChanged(id);
 }
 

@@ -53,9 +53,9 @@ class GraphModel : public QObject {
     GraphModel(sp::GraphDocument& doc, const sp::NodeRegistry& registry, QObject* parent = nullptr);
     ~GraphModel() override;
 
-    sp::GraphDocument& document() { return m_doc; }
-    const sp::GraphDocument& document() const { return m_doc; }
-    const sp::NodeRegistry& registry() const { return m_registry; }
+    sp::GraphDocument& document() { return doc_; }
+    const sp::GraphDocument& document() const { return doc_; }
+    const sp::NodeRegistry& registry() const { return registry_; }
 
     // ---- queries
     // --------------------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ class GraphModel : public QObject {
 
     // ---- run status (UI state)
     // ------------------------------------------------------------------------------
-    NodeStatus status(const QString& id) const { return m_status.value(id); }
+    NodeStatus status(const QString& id) const { return status_.value(id); }
     void setStatus(const QString& id, const NodeStatus& status);
     void clearStatuses();
 
@@ -121,10 +121,10 @@ class GraphModel : public QObject {
   private:
     void onChange(const sp::GraphChange& change);
 
-    sp::GraphDocument& m_doc;
-    const sp::NodeRegistry& m_registry;
-    sp::GraphDocument::ObserverId m_observer = 0;
-    QHash<QString, NodeStatus> m_status;
+    sp::GraphDocument& doc_;
+    const sp::NodeRegistry& registry_;
+    sp::GraphDocument::ObserverId observer_ = 0;
+    QHash<QString, NodeStatus> status_;
 };
 
 }  // namespace sv::ui

@@ -38,13 +38,13 @@ class GraphScene : public QGraphicsScene {
     GraphScene() = delete;
     ~GraphScene() override;
 
-    GraphEditor& editor() { return m_editor; }
+    GraphEditor& editor() { return editor_; }
     GraphModel& model();
 
     NodeItem* nodeItem(const QString& id) const;
     LinkItem* linkItem(const sp::GraphLink& link) const;
-    int nodeItemCount() const { return int(m_nodes.size()); }
-    int linkItemCount() const { return int(m_links.size()); }
+    int nodeItemCount() const { return int(nodes_.size()); }
+    int linkItemCount() const { return int(links_.size()); }
 
     QStringList selectedNodeIds() const;
     std::vector<sp::GraphLink> selectedLinks() const;
@@ -105,12 +105,12 @@ class GraphScene : public QGraphicsScene {
     /// The fixed end as (port, side) and the output/input pair for a candidate target.
     std::optional<QString> checkTarget(PortItem* target) const;
 
-    GraphEditor& m_editor;
-    std::unordered_map<QString, std::unique_ptr<NodeItem>> m_nodes;
-    std::unordered_map<QString, std::unique_ptr<LinkItem>> m_links;  // keyed by the input end
-    std::optional<LinkDrag> m_linkDrag;
-    std::optional<NodeDrag> m_nodeDrag;
-    std::optional<Cut> m_cut;
+    GraphEditor& editor_;
+    std::unordered_map<QString, std::unique_ptr<NodeItem>> nodes_;
+    std::unordered_map<QString, std::unique_ptr<LinkItem>> links_;  // keyed by the input end
+    std::optional<LinkDrag> linkDrag_;
+    std::optional<NodeDrag> nodeDrag_;
+    std::optional<Cut> cut_;
 };
 
 }  // namespace sv::ui

@@ -36,9 +36,9 @@ class GraphView : public QGraphicsView {
     explicit GraphView(GraphScene& scene, QWidget* parent = nullptr);
     ~GraphView() override;
 
-    GraphScene& graphScene() { return m_scene; }
-    const Actions& actions() const { return m_actions; }
-    NodePalette* palette() const { return m_palette; }
+    GraphScene& graphScene() { return scene_; }
+    const Actions& actions() const { return actions_; }
+    NodePalette* palette() const { return palette_; }
 
     /// Opens the add-node palette at a viewport position (the new node goes there).
     void openPalette(QPoint viewPos, std::optional<PendingLink> pending = std::nullopt);
@@ -75,14 +75,14 @@ class GraphView : public QGraphicsView {
     QList<PaletteEntry> paletteEntries(const std::optional<PendingLink>& pending) const;
     void fitRect(const QRectF& rect);
 
-    GraphScene& m_scene;
-    Actions m_actions;
-    NodePalette* m_palette = nullptr;
-    QPointF m_paletteScenePos;
-    std::optional<PendingLink> m_palettePending;
-    bool m_spaceHeld = false;
-    bool m_panning = false;
-    QPoint m_panLast;
+    GraphScene& scene_;
+    Actions actions_;
+    NodePalette* palette_ = nullptr;
+    QPointF paletteScenePos_;
+    std::optional<PendingLink> palettePending_;
+    bool spaceHeld_ = false;
+    bool panning_ = false;
+    QPoint panLast_;
 };
 
 }  // namespace sv::ui

@@ -11,7 +11,7 @@
 namespace sv::ui {
 
 NodeItem::NodeItem(QString id, const GraphModel& model, ParamEdited onParamEdited)
-    : m_id(std::move(id)), m_model(model), m_onParamEdited(std::move(onParamEdited)) {
+    : id_(std::move(id)), model_(model), onParamEdited_(std::move(onParamEdited)) {
     setFlag(ItemIsSelectable, true);
     setFlag(ItemSendsGeometryChanges, true);
     setAcceptHoverEvents(true);
@@ -24,103 +24,102 @@ NodeItem::~NodeItem() = default;
 
 void NodeItem::rebuild() {
     prepareGeometryChange();
-    for (PortItem* p : m_ports) delete p;
-    m_ports.clear();
-    for (Inline& in : m_inline) delete in.proxy;  // deletes the editor with it
-    m_inline.clear();
+    for (PortItem* p : ports_) delete p;
+    ports_.clear();
+    for (Inline& in : inline_) delete in.proxy;  // deletes the editor with it
+    inline_.clear();
 
-    m_geo = NodeGeometry::compute(m_model, m_id, NodeGeometry::titleFont(), NodeGeometry::labelFont());
-    for (int i = 0; i < m_geo.inputs.size(); ++i) {
-        auto* p = new PortItem(m_id, PortSide::In, m_geo.inputs[i], this);
-        p->setPos(m_geo.inputPos(i));
-        p->setConnected(m_model.isConnected(m_id, PortSide::In, m_geo.inputs[i].name));
-        m_ports.push_back(p);
+    geo_ = NodeGeometry::compute(model_, id_, NodeGeometry::titleFont(), NodeGeometry::labelFont());
+    for (int i = 0; i < geo_.inputs.size(); ++i) {
+        auto* p = new PortItem(id_, PortSide::In, geo_.inputs[i], this);
+        p->setPos(geo_.inputPos(i));
+        p->setConnected(model_.isConnected(id_, PortSide::In, geo_.inputs[i].name));
+        ports_.push_back(p);
     }
-    for (int i = 0; i < m_geo.outputs.size(); ++i) {
-        auto* p = new PortItem(m_id, PortSide::Out, m_geo.outputs[i], this);
-        p->setPos(m_geo.outputPos(i));
-        p->setConnected(m_model.isConnected(m_id, PortSide::Out, m_geo.outputs[i].name));
-        m_ports.push_back(p);
+    for (int i = 0; i < geo_.outputs.size(); ++i) {
+        auto* p = new PortItem(id_, PortSide::Out, geo_.outputs[i], this);
+        p->setPos(geo_.outputPos(i));
+        p->setConnected(model_.isConnected(id_, PortSide::Out, geo_.outputs[i].name));
+        ports_.push_back(p);
     }
-    if (const sp::NodeDescriptor* d = m_model.descriptor(m_id)) {
-        for (int i = 0; i < m_geo.inlineParams.size(); ++i) {
-            const sp::ParamSpec* spec = d->findParam(GraphModel::ss(m_geo.inlineParams[i]));
+    if (const sp::NodeDescriptor* d = model_.descriptor(id_)) {
+        for (int i = 0; i < geo_.inlineParams.size(); ++i) {
+            const sp::ParamSpec* spec = d->findParam(GraphModel::ss(geo_.inlineParams[i]));
             if (!spec) continue;
             ParamEditor* editor = createParamEditor(*spec, EditorSize::Compact);
             editor->setAttribute(Qt::WA_TranslucentBackground, true);
             editor->setMinimumSize(0, 0);
-            const QRectF r = m_geo.paramWidgetRect(i);
+            const QRectF r = geo_.paramWidgetRect(i);
             editor->setFixedSize(r.size().toSize());
             auto* proxy = new QGraphicsProxyWidget(this);
             proxy->setWidget(editor);
             proxy->setPos(r.topLeft());
-            const QString name = m_geo.inlineParams[i];
+            const QString name = geo_.inlineParams[i];
             QObject::connect(editor, &ParamEditor::edited, editor,
                              [this, name](const QVariant& v, bool final) {
-                                 if (m_onParamEdited) m_onParamEdited(m_id, name, v, final);
+                                 if (onParamEdited_) onParamEdited_(id_, name, v, final);
                              });
-            m_inline.push_back({name, proxy, editor});
+            inline_.push_back({name, proxy, editor});
             syncParam(name);
         }
     }
-    m_errorRect = NodePainter::errorRect(m_geo, m_model.status(m_id).state == NodeStatus::State::Error
-                                                    ? m_model.status(m_id).message
-                                                    : QString());
+    errorRect_ = NodePainter::errorRect(
+        geo_, model_.status(id_).state == NodeStatus::State::Error ? model_.status(id_).message : QString());
     update();
 }
 
 void NodeItem::syncPosition() {
-    const QPointF p = m_model.position(m_id);
+    const QPointF p = model_.position(id_);
     if (p != pos()) setPos(p);
 }
 
 void NodeItem::syncParam(const QString& name) {
-    for (const Inline& in : m_inline)
-        if (in.name == name) in.editor->setValue(m_model.paramValue(m_id, name));
+    for (const Inline& in : inline_)
+        if (in.name == name) in.editor->setValue(model_.paramValue(id_, name));
 }
 
 void NodeItem::syncState() {
-    const NodeStatus st = m_model.status(m_id);
+    const NodeStatus st = model_.status(id_);
     const QRectF error =
-        NodePainter::errorRect(m_geo, st.state == NodeStatus::State::Error ? st.message : QString());
-    if (error != m_errorRect) {
+        NodePainter::errorRect(geo_, st.state == NodeStatus::State::Error ? st.message : QString());
+    if (error != errorRect_) {
         prepareGeometryChange();
-        m_errorRect = error;
+        errorRect_ = error;
     }
-    for (PortItem* p : m_ports) p->setConnected(m_model.isConnected(m_id, p->side(), p->info().name));
+    for (PortItem* p : ports_) p->setConnected(model_.isConnected(id_, p->side(), p->info().name));
     update();
 }
 
 QRectF NodeItem::boundingRect() const {
-    QRectF r = m_geo.body().adjusted(-2, -NodeGeometry::kBadgeHeight, 4, 5);  // badge above, shadow and pen
-    if (!m_errorRect.isNull()) r = r.united(m_errorRect.adjusted(-1, -1, 1, 1));
+    QRectF r = geo_.body().adjusted(-2, -NodeGeometry::kBadgeHeight, 4, 5);  // badge above, shadow and pen
+    if (!errorRect_.isNull()) r = r.united(errorRect_.adjusted(-1, -1, 1, 1));
     return r;
 }
 
 QPainterPath NodeItem::shape() const {
     QPainterPath p;
-    p.addRoundedRect(m_geo.body(), NodeGeometry::kCorner, NodeGeometry::kCorner);
+    p.addRoundedRect(geo_.body(), NodeGeometry::kCorner, NodeGeometry::kCorner);
     return p;
 }
 
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
     NodePaintState s;
-    s.title = m_model.title(m_id);
-    s.category = m_model.category(m_id);
+    s.title = model_.title(id_);
+    s.category = model_.category(id_);
     s.selected = option->state & QStyle::State_Selected;
-    s.bypassed = m_model.isBypassed(m_id);
-    s.viewed = m_model.isViewed(m_id);
-    s.unknownType = m_model.descriptor(m_id) == nullptr;
-    s.status = m_model.status(m_id);
-    if (const sp::NodeDescriptor* d = m_model.descriptor(m_id))
-        for (const QString& name : m_geo.inlineParams)
+    s.bypassed = model_.isBypassed(id_);
+    s.viewed = model_.isViewed(id_);
+    s.unknownType = model_.descriptor(id_) == nullptr;
+    s.status = model_.status(id_);
+    if (const sp::NodeDescriptor* d = model_.descriptor(id_))
+        for (const QString& name : geo_.inlineParams)
             if (const sp::ParamSpec* spec = d->findParam(GraphModel::ss(name)))
                 s.paramLabels << paramCaption(*spec);
-    NodePainter::paint(*painter, m_geo, s);
+    NodePainter::paint(*painter, geo_, s);
 }
 
 PortItem* NodeItem::port(PortSide side, const QString& name) const {
-    for (PortItem* p : m_ports)
+    for (PortItem* p : ports_)
         if (p->side() == side && p->info().name == name) return p;
     return nullptr;
 }
@@ -128,17 +127,17 @@ PortItem* NodeItem::port(PortSide side, const QString& name) const {
 QPointF NodeItem::portScenePos(PortSide side, const QString& name) const {
     if (const PortItem* p = port(side, name)) return p->scenePos();
     return mapToScene(side == PortSide::In ? QPointF(0, NodeGeometry::kTitleHeight / 2)
-                                           : QPointF(m_geo.width, NodeGeometry::kTitleHeight / 2));
+                                           : QPointF(geo_.width, NodeGeometry::kTitleHeight / 2));
 }
 
 ParamEditor* NodeItem::inlineEditor(const QString& name) const {
-    for (const Inline& in : m_inline)
+    for (const Inline& in : inline_)
         if (in.name == name) return in.editor;
     return nullptr;
 }
 
 bool NodeItem::isOverTitle(QPointF scenePos) const {
-    return m_geo.titleRect().contains(mapFromScene(scenePos));
+    return geo_.titleRect().contains(mapFromScene(scenePos));
 }
 
 QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {

@@ -35,8 +35,8 @@ class NodeItem : public QGraphicsItem {
     QPainterPath shape() const override;
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
-    const QString& id() const { return m_id; }
-    const NodeGeometry& geometry() const { return m_geo; }
+    const QString& id() const { return id_; }
+    const NodeGeometry& geometry() const { return geo_; }
 
     /// Re-reads ports, inline parameters and size from the model (new node, reset).
     void rebuild();
@@ -48,7 +48,7 @@ class NodeItem : public QGraphicsItem {
     void syncState();
 
     PortItem* port(PortSide side, const QString& name) const;
-    const std::vector<PortItem*>& ports() const { return m_ports; }
+    const std::vector<PortItem*>& ports() const { return ports_; }
     /// Scene position of a port's centre (the node's right/left edge when the port is unknown).
     QPointF portScenePos(PortSide side, const QString& name) const;
     /// The inline editor of a parameter (nullptr when it has none): for tests and focus handling.
@@ -66,13 +66,13 @@ class NodeItem : public QGraphicsItem {
         ParamEditor* editor = nullptr;
     };
 
-    QString m_id;
-    const GraphModel& m_model;
-    ParamEdited m_onParamEdited;
-    NodeGeometry m_geo;
-    std::vector<PortItem*> m_ports;  // children (owned by the item tree)
-    std::vector<Inline> m_inline;    // children (owned by the item tree)
-    QRectF m_errorRect;
+    QString id_;
+    const GraphModel& model_;
+    ParamEdited onParamEdited_;
+    NodeGeometry geo_;
+    std::vector<PortItem*> ports_;  // children (owned by the item tree)
+    std::vector<Inline> inline_;    // children (owned by the item tree)
+    QRectF errorRect_;
 };
 
 }  // namespace sv::ui

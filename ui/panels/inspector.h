@@ -25,25 +25,25 @@ class Inspector : public QWidget {
 
     /// Shows node `id` ("" shows a hint instead).
     void setNode(const QString& id);
-    const QString& nodeId() const { return m_nodeId; }
+    const QString& nodeId() const { return nodeId_; }
     /// The editor of a parameter of the shown node (nullptr when none).
-    ParamEditor* paramEditor(const QString& name) const { return m_editors.value(name); }
+    ParamEditor* paramEditor(const QString& name) const { return editors_.value(name); }
 
   private:
     void rebuild();
     void syncParam(const QString& name);
     void syncFlags();
 
-    GraphEditor& m_editor;
-    QString m_nodeId;
-    QLabel* m_title = nullptr;
-    QLabel* m_help = nullptr;
-    QCheckBox* m_bypass = nullptr;
-    QToolButton* m_view = nullptr;
-    QWidget* m_form = nullptr;
-    QFormLayout* m_formLayout = nullptr;
-    QScrollArea* m_scroll = nullptr;
-    QHash<QString, ParamEditor*> m_editors;
+    GraphEditor& editor_;
+    QString nodeId_;
+    QLabel* title_ = nullptr;
+    QLabel* help_ = nullptr;
+    QCheckBox* bypass_ = nullptr;
+    QToolButton* view_ = nullptr;
+    QWidget* form_ = nullptr;
+    QFormLayout* formLayout_ = nullptr;
+    QScrollArea* scroll_ = nullptr;
+    QHash<QString, ParamEditor*> editors_;
 };
 
 }  // namespace sv::ui

@@ -32,14 +32,14 @@ class NodeList : public QWidget {
     explicit NodeList(QWidget* parent = nullptr);
 
     void setEntries(QList<PaletteEntry> entries);
-    const QList<PaletteEntry>& entries() const { return m_entries; }
+    const QList<PaletteEntry>& entries() const { return entries_; }
     void setFilterText(const QString& text);
     QString filterText() const;
     /// The type ids now shown, in display order.
     QStringList visibleTypeIds() const;
     /// The highlighted type id ("" when none).
     QString currentTypeId() const;
-    QLineEdit* filterEdit() const { return m_filter; }
+    QLineEdit* filterEdit() const { return filter_; }
 
   signals:
     void nodeChosen(const QString& typeId);
@@ -51,9 +51,9 @@ class NodeList : public QWidget {
     void rebuild();
     void chooseCurrent();
 
-    QList<PaletteEntry> m_entries;
-    QLineEdit* m_filter = nullptr;
-    QTreeWidget* m_tree = nullptr;
+    QList<PaletteEntry> entries_;
+    QLineEdit* filter_ = nullptr;
+    QTreeWidget* tree_ = nullptr;
 };
 
 /// The popup form: a frameless NodeList that closes itself after a choice or on Escape / focus loss.
@@ -65,7 +65,7 @@ class NodePalette : public QFrame {
     /// Opens at `globalPos` listing `entries` (already narrowed by the caller, e.g. to types compatible with
     /// a dragged link), with the filter field focused and empty.
     void popup(const QPoint& globalPos, QList<PaletteEntry> entries, const QString& title = {});
-    NodeList* list() const { return m_list; }
+    NodeList* list() const { return list_; }
 
   signals:
     void nodeChosen(const QString& typeId);
@@ -75,9 +75,9 @@ class NodePalette : public QFrame {
     void hideEvent(QHideEvent* event) override;
 
   private:
-    NodeList* m_list = nullptr;
-    QLabel* m_title = nullptr;
-    bool m_chose = false;
+    NodeList* list_ = nullptr;
+    QLabel* title_ = nullptr;
+    bool chose_ = false;
 };
 
 }  // namespace sv::ui

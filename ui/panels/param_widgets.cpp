@@ -43,182 +43,182 @@ int decimalsFor(const sp::ParamSpec& spec) {
 class NumberEditor : public ParamEditor {
   public:
     NumberEditor(const sp::ParamSpec& spec, EditorSize size, QWidget* parent)
-        : ParamEditor(parent), m_isInt(spec.type == sp::PortType::Int) {
+        : ParamEditor(parent), isInt_(spec.type == sp::PortType::Int) {
         auto* layout = rowLayout(this);
-        const double lo = spec.min.value_or(m_isInt ? double(std::numeric_limits<int>::min()) : -1e12);
-        const double hi = spec.max.value_or(m_isInt ? double(std::numeric_limits<int>::max()) : 1e12);
-        m_spin = new QDoubleSpinBox(this);
-        m_spin->setObjectName(QStringLiteral("spin"));
-        m_spin->setRange(lo, hi);
-        m_spin->setDecimals(m_isInt ? 0 : decimalsFor(spec));
-        m_spin->setSingleStep(spec.step.value_or(m_isInt ? 1.0 : 0.1));
-        m_spin->setKeyboardTracking(false);
-        m_spin->setAccelerated(true);
-        m_spin->setMinimumWidth(size == EditorSize::Compact ? 70 : 90);
+        const double lo = spec.min.value_or(isInt_ ? double(std::numeric_limits<int>::min()) : -1e12);
+        const double hi = spec.max.value_or(isInt_ ? double(std::numeric_limits<int>::max()) : 1e12);
+        spin_ = new QDoubleSpinBox(this);
+        spin_->setObjectName(QStringLiteral("spin"));
+        spin_->setRange(lo, hi);
+        spin_->setDecimals(isInt_ ? 0 : decimalsFor(spec));
+        spin_->setSingleStep(spec.step.value_or(isInt_ ? 1.0 : 0.1));
+        spin_->setKeyboardTracking(false);
+        spin_->setAccelerated(true);
+        spin_->setMinimumWidth(size == EditorSize::Compact ? 70 : 90);
         const bool slider = size == EditorSize::Full && spec.min && spec.max && *spec.max > *spec.min &&
-                            (!m_isInt || *spec.max - *spec.min <= 100000);
+                            (!isInt_ || *spec.max - *spec.min <= 100000);
         if (slider) {
-            m_slider = new QSlider(Qt::Horizontal, this);
-            m_slider->setObjectName(QStringLiteral("slider"));
-            m_slider->setRange(0, kSliderSteps);
-            layout->addWidget(m_slider, 1);
-            connect(m_slider, &QSlider::valueChanged, this, [this](int pos) {
+            slider_ = new QSlider(Qt::Horizontal, this);
+            slider_->setObjectName(QStringLiteral("slider"));
+            slider_->setRange(0, kSliderSteps);
+            layout->addWidget(slider_, 1);
+            connect(slider_, &QSlider::valueChanged, this, [this](int pos) {
                 const double v = fromSlider(pos);
                 {
-                    QSignalBlocker b(m_spin);
-                    m_spin->setValue(v);
+                    QSignalBlocker b(spin_);
+                    spin_->setValue(v);
                 }
-                emit edited(value(), !m_slider->isSliderDown());
+                emit edited(value(), !slider_->isSliderDown());
             });
-            connect(m_slider, &QSlider::sliderReleased, this, [this] { emit edited(value(), true); });
+            connect(slider_, &QSlider::sliderReleased, this, [this] { emit edited(value(), true); });
         }
-        layout->addWidget(m_spin, slider ? 0 : 1);
-        connect(m_spin, &QDoubleSpinBox::valueChanged, this, [this](double) {
+        layout->addWidget(spin_, slider ? 0 : 1);
+        connect(spin_, &QDoubleSpinBox::valueChanged, this, [this](double) {
             syncSlider();
             emit edited(value(), true);
         });
     }
 
     void setValue(const QVariant& v) override {
-        QSignalBlocker b(m_spin);
-        m_spin->setValue(v.toDouble());
+        QSignalBlocker b(spin_);
+        spin_->setValue(v.toDouble());
         syncSlider();
     }
     QVariant value() const override {
-        if (m_isInt) return QVariant::fromValue<qlonglong>(qlonglong(std::llround(m_spin->value())));
-        return m_spin->value();
+        if (isInt_) return QVariant::fromValue<qlonglong>(qlonglong(std::llround(spin_->value())));
+        return spin_->value();
     }
 
   private:
     static constexpr int kSliderSteps = 1000;
 
     double fromSlider(int pos) const {
-        double v = m_spin->minimum() + (m_spin->maximum() - m_spin->minimum()) * pos / kSliderSteps;
-        const double step = m_spin->singleStep();
-        if (step > 0) v = m_spin->minimum() + std::round((v - m_spin->minimum()) / step) * step;
-        return m_isInt ? std::round(v) : v;
+        double v = spin_->minimum() + (spin_->maximum() - spin_->minimum()) * pos / kSliderSteps;
+        const double step = spin_->singleStep();
+        if (step > 0) v = spin_->minimum() + std::round((v - spin_->minimum()) / step) * step;
+        return isInt_ ? std::round(v) : v;
     }
     void syncSlider() {
-        if (!m_slider) return;
-        QSignalBlocker b(m_slider);
-        const double span = m_spin->maximum() - m_spin->minimum();
-        m_slider->setValue(int(std::lround((m_spin->value() - m_spin->minimum()) / span * kSliderSteps)));
+        if (!slider_) return;
+        QSignalBlocker b(slider_);
+        const double span = spin_->maximum() - spin_->minimum();
+        slider_->setValue(int(std::lround((spin_->value() - spin_->minimum()) / span * kSliderSteps)));
     }
 
-    bool m_isInt;
-    QDoubleSpinBox* m_spin = nullptr;
-    QSlider* m_slider = nullptr;
+    bool isInt_;
+    QDoubleSpinBox* spin_ = nullptr;
+    QSlider* slider_ = nullptr;
 };
 
 class BoolEditor : public ParamEditor {
   public:
     BoolEditor(const sp::ParamSpec& spec, QWidget* parent) : ParamEditor(parent) {
-        m_box = new QCheckBox(paramCaption(spec), this);
-        rowLayout(this)->addWidget(m_box);
-        connect(m_box, &QCheckBox::toggled, this, [this](bool on) { emit edited(on, true); });
+        box_ = new QCheckBox(paramCaption(spec), this);
+        rowLayout(this)->addWidget(box_);
+        connect(box_, &QCheckBox::toggled, this, [this](bool on) { emit edited(on, true); });
     }
     void setValue(const QVariant& v) override {
-        QSignalBlocker b(m_box);
-        m_box->setChecked(v.toBool());
+        QSignalBlocker b(box_);
+        box_->setChecked(v.toBool());
     }
-    QVariant value() const override { return m_box->isChecked(); }
+    QVariant value() const override { return box_->isChecked(); }
 
   private:
-    QCheckBox* m_box = nullptr;
+    QCheckBox* box_ = nullptr;
 };
 
 class EnumEditor : public ParamEditor {
   public:
     EnumEditor(const sp::ParamSpec& spec, QWidget* parent) : ParamEditor(parent) {
-        m_combo = new QComboBox(this);
-        for (const auto& c : spec.choices) m_combo->addItem(QString::fromStdString(c));
-        rowLayout(this)->addWidget(m_combo, 1);
-        connect(m_combo, &QComboBox::activated, this, [this](int) { emit edited(value(), true); });
+        combo_ = new QComboBox(this);
+        for (const auto& c : spec.choices) combo_->addItem(QString::fromStdString(c));
+        rowLayout(this)->addWidget(combo_, 1);
+        connect(combo_, &QComboBox::activated, this, [this](int) { emit edited(value(), true); });
     }
     void setValue(const QVariant& v) override {
-        QSignalBlocker b(m_combo);
-        const int i = m_combo->findText(v.toString());
+        QSignalBlocker b(combo_);
+        const int i = combo_->findText(v.toString());
         if (i < 0)
-            m_combo->addItem(v.toString());  // keep an out-of-list value visible (validation reports it)
-        m_combo->setCurrentIndex(m_combo->findText(v.toString()));
+            combo_->addItem(v.toString());  // keep an out-of-list value visible (validation reports it)
+        combo_->setCurrentIndex(combo_->findText(v.toString()));
     }
-    QVariant value() const override { return m_combo->currentText(); }
+    QVariant value() const override { return combo_->currentText(); }
 
   private:
-    QComboBox* m_combo = nullptr;
+    QComboBox* combo_ = nullptr;
 };
 
 class LineEditor : public ParamEditor {
   public:
     LineEditor(QWidget* parent) : ParamEditor(parent) {
-        m_edit = new QLineEdit(this);
-        rowLayout(this)->addWidget(m_edit, 1);
-        connect(m_edit, &QLineEdit::textEdited, this, [this](const QString& t) { emit edited(t, false); });
-        connect(m_edit, &QLineEdit::editingFinished, this, [this] { emit edited(m_edit->text(), true); });
+        edit_ = new QLineEdit(this);
+        rowLayout(this)->addWidget(edit_, 1);
+        connect(edit_, &QLineEdit::textEdited, this, [this](const QString& t) { emit edited(t, false); });
+        connect(edit_, &QLineEdit::editingFinished, this, [this] { emit edited(edit_->text(), true); });
     }
     void setValue(const QVariant& v) override {
-        if (m_edit->text() == v.toString()) return;  // keep the cursor while typing
-        QSignalBlocker b(m_edit);
-        m_edit->setText(v.toString());
+        if (edit_->text() == v.toString()) return;  // keep the cursor while typing
+        QSignalBlocker b(edit_);
+        edit_->setText(v.toString());
     }
-    QVariant value() const override { return m_edit->text(); }
-    QLineEdit* lineEdit() const { return m_edit; }
+    QVariant value() const override { return edit_->text(); }
+    QLineEdit* lineEdit() const { return edit_; }
 
   protected:
-    QLineEdit* m_edit = nullptr;
+    QLineEdit* edit_ = nullptr;
 };
 
 class TextEditor : public ParamEditor {
   public:
     TextEditor(QWidget* parent) : ParamEditor(parent) {
-        m_edit = new QPlainTextEdit(this);
-        m_edit->setTabChangesFocus(true);
-        m_edit->setMinimumHeight(72);
-        m_edit->setFixedHeight(96);
-        rowLayout(this)->addWidget(m_edit, 1);
+        edit_ = new QPlainTextEdit(this);
+        edit_->setTabChangesFocus(true);
+        edit_->setMinimumHeight(72);
+        edit_->setFixedHeight(96);
+        rowLayout(this)->addWidget(edit_, 1);
         // Typing merges into one undo step; it is closed when the box loses focus or after a pause.
-        m_idle = new QTimer(this);
-        m_idle->setSingleShot(true);
-        m_idle->setInterval(1200);
-        connect(m_idle, &QTimer::timeout, this, [this] { emit edited(value(), true); });
-        connect(m_edit, &QPlainTextEdit::textChanged, this, [this] {
+        idle_ = new QTimer(this);
+        idle_->setSingleShot(true);
+        idle_->setInterval(1200);
+        connect(idle_, &QTimer::timeout, this, [this] { emit edited(value(), true); });
+        connect(edit_, &QPlainTextEdit::textChanged, this, [this] {
             emit edited(value(), false);
-            m_idle->start();
+            idle_->start();
         });
-        m_edit->installEventFilter(this);
+        edit_->installEventFilter(this);
     }
     void setValue(const QVariant& v) override {
-        if (m_edit->toPlainText() == v.toString()) return;
-        QSignalBlocker b(m_edit);
-        m_edit->setPlainText(v.toString());
+        if (edit_->toPlainText() == v.toString()) return;
+        QSignalBlocker b(edit_);
+        edit_->setPlainText(v.toString());
     }
-    QVariant value() const override { return m_edit->toPlainText(); }
+    QVariant value() const override { return edit_->toPlainText(); }
 
   protected:
     bool eventFilter(QObject* watched, QEvent* event) override {
-        if (watched == m_edit && event->type() == QEvent::FocusOut && m_idle->isActive()) {
-            m_idle->stop();
+        if (watched == edit_ && event->type() == QEvent::FocusOut && idle_->isActive()) {
+            idle_->stop();
             emit edited(value(), true);
         }
         return ParamEditor::eventFilter(watched, event);
     }
 
   private:
-    QPlainTextEdit* m_edit = nullptr;
-    QTimer* m_idle = nullptr;
+    QPlainTextEdit* edit_ = nullptr;
+    QTimer* idle_ = nullptr;
 };
 
 class PathEditor : public LineEditor {
   public:
     PathEditor(const sp::ParamSpec& spec, QWidget* parent)
         : LineEditor(parent),
-          m_mode(spec.pathMode),
-          m_filter(QString::fromStdString(spec.fileFilter)),
-          m_key(QString::fromStdString(spec.name)) {
+          mode_(spec.pathMode),
+          filter_(QString::fromStdString(spec.fileFilter)),
+          key_(QString::fromStdString(spec.name)) {
         auto* browse = new QToolButton(this);
         browse->setObjectName(QStringLiteral("browse"));
         browse->setText(QStringLiteral("…"));
-        browse->setToolTip(m_mode == sp::PathMode::Folder ? tr("Choose a folder") : tr("Choose a file"));
+        browse->setToolTip(mode_ == sp::PathMode::Folder ? tr("Choose a folder") : tr("Choose a file"));
         static_cast<QHBoxLayout*>(layout())->addWidget(browse);
         connect(browse, &QToolButton::clicked, this, &PathEditor::browse);
     }
@@ -226,38 +226,38 @@ class PathEditor : public LineEditor {
   private:
     void browse() {
         QSettings settings;
-        const QString settingsKey = QStringLiteral("paths/lastFolder/") + m_key;
-        QString start = m_edit->text();
+        const QString settingsKey = QStringLiteral("paths/lastFolder/") + key_;
+        QString start = edit_->text();
         if (start.isEmpty()) start = settings.value(settingsKey).toString();
         QString chosen;
-        switch (m_mode) {
+        switch (mode_) {
             case sp::PathMode::Folder:
                 chosen = QFileDialog::getExistingDirectory(this, tr("Choose a folder"), start);
                 break;
             case sp::PathMode::SaveFile:
-                chosen = QFileDialog::getSaveFileName(this, tr("Choose a file"), start, m_filter);
+                chosen = QFileDialog::getSaveFileName(this, tr("Choose a file"), start, filter_);
                 break;
             case sp::PathMode::OpenFile:
-                chosen = QFileDialog::getOpenFileName(this, tr("Choose a file"), start, m_filter);
+                chosen = QFileDialog::getOpenFileName(this, tr("Choose a file"), start, filter_);
                 break;
         }
         if (chosen.isEmpty()) return;
         settings.setValue(settingsKey,
-                          m_mode == sp::PathMode::Folder ? chosen : QFileInfo(chosen).absolutePath());
-        if (m_mode == sp::PathMode::Folder) {
+                          mode_ == sp::PathMode::Folder ? chosen : QFileInfo(chosen).absolutePath());
+        if (mode_ == sp::PathMode::Folder) {
             // Model folders are remembered across sessions (File ▸ recent model folders, first in the list).
             QStringList recent = settings.value(QStringLiteral("paths/modelFolders")).toStringList();
             recent.removeAll(chosen);
             recent.prepend(chosen);
             settings.setValue(QStringLiteral("paths/modelFolders"), recent.mid(0, 10));
         }
-        m_edit->setText(chosen);
+        edit_->setText(chosen);
         emit edited(chosen, true);
     }
 
-    sp::PathMode m_mode;
-    QString m_filter;
-    QString m_key;
+    sp::PathMode mode_;
+    QString filter_;
+    QString key_;
 };
 
 }  // namespace

@@ -39,9 +39,9 @@ class PreviewPane : public QWidget {
     /// Clears the pane and shows `message` in its place.
     void clear(const QString& message = {});
 
-    Mode mode() const { return m_mode; }
-    int frameCount() const { return int(m_frames.size()); }
-    int currentFrame() const { return m_current; }
+    Mode mode() const { return mode_; }
+    int frameCount() const { return int(frames_.size()); }
+    int currentFrame() const { return current_; }
     QImage currentImage() const;
     bool isPlaying() const;
     bool loops() const;
@@ -70,21 +70,21 @@ class PreviewPane : public QWidget {
     void updateControls();
     void setFrames(QList<QImage> frames);
 
-    Mode m_mode = Mode::Empty;
-    QList<QImage> m_frames;
-    int m_current = 0;
-    double m_clipFps = 16.0;
-    QString m_caption;
+    Mode mode_ = Mode::Empty;
+    QList<QImage> frames_;
+    int current_ = 0;
+    double clipFps_ = 16.0;
+    QString caption_;
 
-    FrameView* m_view = nullptr;
-    QToolButton* m_playButton = nullptr;
-    QToolButton* m_fitButton = nullptr;
-    QSlider* m_scrub = nullptr;
-    QLabel* m_counter = nullptr;
-    QLabel* m_status = nullptr;
-    QCheckBox* m_loop = nullptr;
-    QDoubleSpinBox* m_fps = nullptr;
-    QTimer* m_timer = nullptr;
+    FrameView* view_ = nullptr;
+    QToolButton* playButton_ = nullptr;
+    QToolButton* fitButton_ = nullptr;
+    QSlider* scrub_ = nullptr;
+    QLabel* counter_ = nullptr;
+    QLabel* status_ = nullptr;
+    QCheckBox* loop_ = nullptr;
+    QDoubleSpinBox* fps_ = nullptr;
+    QTimer* timer_ = nullptr;
 };
 
 }  // namespace sv::ui

@@ -24,7 +24,7 @@ class QueuePanel : public QWidget {
 
     /// The row text of a job (for tests): "name | state | node | progress% | eta".
     QString rowText(int jobId) const;
-    QTreeWidget* tree() const { return m_tree; }
+    QTreeWidget* tree() const { return tree_; }
     /// The job highlighted in the list (0 when none).
     int selectedJob() const;
 
@@ -39,11 +39,11 @@ class QueuePanel : public QWidget {
     QTreeWidgetItem* rowOf(int jobId) const;
     void updateButtons();
 
-    RunQueue& m_queue;
-    QTreeWidget* m_tree = nullptr;
-    QPushButton* m_cancel = nullptr;
-    QPushButton* m_requeue = nullptr;
-    QPushButton* m_clear = nullptr;
+    RunQueue& queue_;
+    QTreeWidget* tree_ = nullptr;
+    QPushButton* cancel_ = nullptr;
+    QPushButton* requeue_ = nullptr;
+    QPushButton* clear_ = nullptr;
 };
 
 }  // namespace sv::ui

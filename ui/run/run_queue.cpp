@@ -43,46 +43,46 @@ QString jobStateName(Job::State s) {
 
 RunQueue::RunQueue(const sp::NodeRegistry& registry, QObject* parent)
     : QObject(parent),
-      m_executor(std::make_unique<sp::Executor>(registry)),
-      m_worker(std::make_unique<sp::ExecutorThread>(*m_executor)) {
+      executor_(std::make_unique<sp::Executor>(registry)),
+      worker_(std::make_unique<sp::ExecutorThread>(*executor_)) {
     qRegisterMetaType<sp::ExecutionEvent>();
 }
 
 RunQueue::~RunQueue() {
     // Stop and join the worker before the QObject goes: its sink posts to this object.
-    m_worker->cancel();
-    m_worker.reset();
+    worker_->cancel();
+    worker_.reset();
 }
 
 int RunQueue::enqueue(const sp::GraphDocument& doc, const QString& name, const sp::RunRequest& request,
                       bool first) {
     Job job;
-    job.id = m_nextId++;
+    job.id = nextId_++;
     job.name = name;
     job.doc = std::make_shared<const sp::GraphDocument>(doc);
     job.request = request;
     job.queuedAt = QDateTime::currentDateTime();
     // Front of the queue = right after the running job.
-    int at = int(m_jobs.size());
+    int at = int(jobs_.size());
     if (first) {
         at = 0;
-        while (at < m_jobs.size() && m_jobs[at].state != Job::State::Queued) ++at;
+        while (at < jobs_.size() && jobs_[at].state != Job::State::Queued) ++at;
     }
-    m_jobs.insert(at, std::move(job));
-    const int id = m_jobs[at].id;
+    jobs_.insert(at, std::move(job));
+    const int id = jobs_[at].id;
     emit jobAdded(id);
     startNext();
     return id;
 }
 
 Job* RunQueue::find(int id) {
-    for (Job& j : m_jobs)
+    for (Job& j : jobs_)
         if (j.id == id) return &j;
     return nullptr;
 }
 
 const Job* RunQueue::job(int id) const {
-    for (const Job& j : m_jobs)
+    for (const Job& j : jobs_)
         if (j.id == id) return &j;
     return nullptr;
 }
@@ -91,7 +91,7 @@ void RunQueue::cancel(int jobId) {
     Job* j = find(jobId);
     if (!j) return;
     if (j->state == Job::State::Running) {
-        m_worker->cancel();
+        worker_->cancel();
         return;
     }
     if (j->state == Job::State::Queued) {
@@ -104,7 +104,7 @@ void RunQueue::cancel(int jobId) {
 }
 
 void RunQueue::cancelCurrent() {
-    if (m_current) cancel(m_current);
+    if (current_) cancel(current_);
 }
 
 int RunQueue::requeue(int jobId) {
@@ -114,29 +114,29 @@ int RunQueue::requeue(int jobId) {
 }
 
 void RunQueue::clearFinished() {
-    for (int i = int(m_jobs.size()) - 1; i >= 0; --i) {
-        if (!m_jobs[i].isDone()) continue;
-        const int id = m_jobs[i].id;
-        m_jobs.removeAt(i);
+    for (int i = int(jobs_.size()) - 1; i >= 0; --i) {
+        if (!jobs_[i].isDone()) continue;
+        const int id = jobs_[i].id;
+        jobs_.removeAt(i);
         emit jobRemoved(id);
     }
 }
 
 void RunQueue::startNext() {
-    if (m_current) return;
-    if (m_worker->isRunning()) {
+    if (current_) return;
+    if (worker_->isRunning()) {
         // The previous run reported its end but its thread is still returning: try again shortly.
-        if (!m_startPending) {
-            m_startPending = true;
+        if (!startPending_) {
+            startPending_ = true;
             QTimer::singleShot(5, this, [this] {
-                m_startPending = false;
+                startPending_ = false;
                 startNext();
             });
         }
         return;
     }
     Job* next = nullptr;
-    for (Job& j : m_jobs)
+    for (Job& j : jobs_)
         if (j.state == Job::State::Queued) {
             next = &j;
             break;
@@ -144,7 +144,7 @@ void RunQueue::startNext() {
     if (!next) return;
     next->state = Job::State::Running;
     next->startedAt = QDateTime::currentDateTime();
-    m_current = next->id;
+    current_ = next->id;
     const int id = next->id;
     // Called on the worker thread: hop to the GUI thread. Pending calls die with this object.
     sp::EventSink sink = [this, id](const sp::ExecutionEvent& e) {
@@ -152,12 +152,12 @@ void RunQueue::startNext() {
             this, [this, id, e] { onEvent(id, e); }, Qt::QueuedConnection);
     };
     try {
-        m_worker->start(*next->doc, next->request, std::move(sink));
+        worker_->start(*next->doc, next->request, std::move(sink));
     } catch (const sv::Error& e) {
         next->state = Job::State::Failed;
         next->message = QString::fromUtf8(e.what());
         next->finishedAt = QDateTime::currentDateTime();
-        m_current = 0;
+        current_ = 0;
         emit jobChanged(id);
         emit jobEnded(id);
         QTimer::singleShot(0, this, &RunQueue::startNext);
@@ -221,11 +221,11 @@ void RunQueue::onEvent(int jobId, const sp::ExecutionEvent& e) {
     if (ended) {
         j->currentNode.clear();
         j->finishedAt = QDateTime::currentDateTime();
-        if (m_current == jobId) m_current = 0;
+        if (current_ == jobId) current_ = 0;
         emit jobChanged(jobId);
         emit jobEnded(jobId);
         startNext();
-        if (!m_current) emit busyChanged(false);
+        if (!current_) emit busyChanged(false);
     }
 }
 

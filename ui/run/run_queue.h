@@ -67,12 +67,12 @@ class RunQueue : public QObject {
     /// Forgets finished jobs.
     void clearFinished();
 
-    const QList<Job>& jobs() const { return m_jobs; }
+    const QList<Job>& jobs() const { return jobs_; }
     const Job* job(int id) const;
     /// The running job's id, 0 when idle.
-    int currentJob() const { return m_current; }
-    bool isBusy() const { return m_current != 0; }
-    sp::Executor& executor() { return *m_executor; }
+    int currentJob() const { return current_; }
+    bool isBusy() const { return current_ != 0; }
+    sp::Executor& executor() { return *executor_; }
 
   signals:
     void jobAdded(int jobId);
@@ -90,12 +90,12 @@ class RunQueue : public QObject {
     void onEvent(int jobId, const sp::ExecutionEvent& event);
     Job* find(int id);
 
-    std::unique_ptr<sp::Executor> m_executor;
-    std::unique_ptr<sp::ExecutorThread> m_worker;
-    QList<Job> m_jobs;
-    int m_nextId = 1;
-    int m_current = 0;
-    bool m_startPending = false;
+    std::unique_ptr<sp::Executor> executor_;
+    std::unique_ptr<sp::ExecutorThread> worker_;
+    QList<Job> jobs_;
+    int nextId_ = 1;
+    int current_ = 0;
+    bool startPending_ = false;
 };
 
 }  // namespace sv::ui
