@@ -124,6 +124,31 @@ ParamSpec& ParamSpec::asMultiline(bool on) {
     multiline = on;
     return *this;
 }
+ParamSpec& ParamSpec::snapped() {
+    snapToStep = true;
+    return *this;
+}
+ParamSpec& ParamSpec::showOnNode(bool on) {
+    onNode = on;
+    return *this;
+}
+ParamSpec& ParamSpec::fromInput(std::string input) {
+    takenFromInput = std::move(input);
+    return *this;
+}
+
+double ParamSpec::nearestValid(double x) const {
+    if (snapToStep && step && *step > 0) {
+        const double base = min.value_or(0.0);
+        x = base + std::round((x - base) / *step) * *step;
+        if (max && x > *max) x -= std::ceil((x - *max) / *step) * *step;
+        if (x < base) x = base;
+        return x;
+    }
+    if (min && x < *min) x = *min;
+    if (max && x > *max) x = *max;
+    return x;
+}
 
 Value ParamSpec::fromJson(const nlohmann::json& j) const {
     if (j.is_null()) {
@@ -226,6 +251,16 @@ std::string ParamSpec::checkValue(const Value& v) const {
             return concat(v.describe(), " is not a finite number");
         if (min && x < *min) return concat(v.describe(), " is below the minimum ", fmtNum(*min));
         if (max && x > *max) return concat(v.describe(), " is above the maximum ", fmtNum(*max));
+        if (snapToStep && step && *step > 0) {
+            const double base = min.value_or(0.0);
+            const double k = (x - base) / *step;
+            if (std::fabs(k - std::round(k)) > 1e-9) {
+                const std::string rule = base == *step || base == 0.0
+                                             ? concat("a multiple of ", fmtNum(*step))
+                                             : concat(fmtNum(base), " + ", fmtNum(*step), "·k");
+                return concat(v.describe(), " is not ", rule, " (nearest: ", fmtNum(nearestValid(x)), ")");
+            }
+        }
         return {};
     }
     if (type == PortType::Enum) {
@@ -302,6 +337,12 @@ std::vector<std::string> NodeDescriptor::check() const {
         if (p.min && p.max && *p.min > *p.max) problems.push_back(concat(pw, ": minimum above maximum"));
         if (p.type == PortType::Enum && p.choices.empty())
             problems.push_back(concat(pw, ": ENUM without choices"));
+        if (p.snapToStep && (p.type != PortType::Int || !p.step || *p.step <= 0))
+            problems.push_back(
+                concat(pw, ": snapped to its step, but it is not an INT with a positive step"));
+        if (!p.takenFromInput.empty() && !findInput(p.takenFromInput))
+            problems.push_back(
+                concat(pw, ": taken from input '", p.takenFromInput, "', which is not an input"));
         try {
             Value def = p.fromJson(ParamSpec::toJson(p.defaultValue));
             if (p.defaultValue.isNone()) {

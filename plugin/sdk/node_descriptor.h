@@ -32,6 +32,15 @@ struct ParamSpec {
     bool multiline = false;                  ///< STRING: edited in a multi-line box (prompts)
     std::string fileFilter;                  ///< PATH: Qt-style filter, e.g. "Images (*.png *.jpg *.exr)"
     PathMode pathMode = PathMode::OpenFile;  ///< PATH only
+    /// INT only: the valid values are min + k·step (frames 1 + 4·k, sizes in multiples of 16). checkValue()
+    /// refuses the others, naming the nearest valid value; editors snap typed values to it.
+    bool snapToStep = false;
+    /// UI hint: whether the editor shows this parameter's widget on the node by default (unset: by type —
+    /// numbers, booleans, choices, strings and paths are shown). Users can change it per node.
+    std::optional<bool> onNode;
+    /// UI hint: the name of an input that, when connected, supplies this value instead (the Sampler's size
+    /// comes from a connected latent): the editor shows the parameter as unused while the input is connected.
+    std::string takenFromInput;
 
     static ParamSpec integer(std::string name, int64_t def);
     static ParamSpec real(std::string name, double def);
@@ -46,6 +55,15 @@ struct ParamSpec {
     ParamSpec& withCaption(std::string c);
     ParamSpec& withFilter(std::string f);
     ParamSpec& asMultiline(bool on = true);
+    /// Valid values are min + k·step (INT with a range and a step); see snapToStep.
+    ParamSpec& snapped();
+    /// Shown on the node by default (`on`), or only in the inspector; see onNode.
+    ParamSpec& showOnNode(bool on = true);
+    /// The value comes from input `input` while it is connected; see takenFromInput.
+    ParamSpec& fromInput(std::string input);
+    /// The valid value closest to `x` (snapToStep: min + k·step within the range; else `x` clamped to the
+    /// range). Thread safety: pure.
+    double nearestValid(double x) const;
 
     /// Converts a document value (JSON) to a Value of this parameter's type; null → default. Throws sv::Error
     /// ("parameter 'steps' expects INT, got string") on a kind mismatch. Range/choice are NOT checked here.

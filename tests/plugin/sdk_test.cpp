@@ -87,6 +87,23 @@ TEST(ParamSpec, JsonConversionAndChecks) {
     EXPECT_EQ(g.fromJson(7).kind(), Value::Kind::Float);
 }
 
+TEST(ParamSpec, SnappedValuesAreMinPlusStepMultiples) {
+    auto frames = ParamSpec::integer("frames", 81).range(1, 1001).withStep(4).snapped();
+    EXPECT_EQ(frames.checkValue(Value::fromInt(81)), "");
+    EXPECT_EQ(frames.checkValue(Value::fromInt(1)), "");
+    EXPECT_EQ(frames.checkValue(Value::fromInt(80)), "80 is not 1 + 4·k (nearest: 81)");
+    EXPECT_EQ(frames.checkValue(Value::fromInt(78)), "78 is not 1 + 4·k (nearest: 77)");
+    EXPECT_EQ(frames.nearestValid(80), 81);
+    EXPECT_EQ(frames.nearestValid(1003), 1001);  // within the range
+    EXPECT_EQ(frames.nearestValid(-5), 1);
+    auto width = ParamSpec::integer("width", 832).range(16, 4096).withStep(16).snapped();
+    EXPECT_EQ(width.checkValue(Value::fromInt(100)), "100 is not a multiple of 16 (nearest: 96)");
+    EXPECT_EQ(width.checkValue(Value::fromInt(832)), "");
+    // Without snapping a step is only the editor's increment.
+    EXPECT_EQ(ParamSpec::integer("n", 5).range(1, 9).withStep(4).checkValue(Value::fromInt(2)), "");
+    EXPECT_EQ(ParamSpec::real("g", 6).range(0, 30).nearestValid(31), 30);
+}
+
 TEST(ParamSpec, ParsesCommandLineText) {
     EXPECT_EQ(ParamSpec::integer("s", 0).parseText("-12"), nlohmann::json(-12));
     EXPECT_THROW(ParamSpec::integer("s", 0).parseText("12x"), Error);
@@ -105,6 +122,8 @@ TEST(NodeDescriptor, CheckListsEveryProblem) {
     d.params = {ParamSpec::integer("n", 5).range(0, 3), ParamSpec::choice("c", {"x"}, "z"),
                 ParamSpec::integer("1x", 0)};
     d.params.push_back(ParamSpec{"lat", "", PortType::Latent});
+    d.params.push_back(ParamSpec::real("f", 1).withStep(0.5).snapped());
+    d.params.push_back(ParamSpec::integer("w", 16).range(16, 64).withStep(16).fromInput("latent"));
     auto problems = d.check();
     auto has = [&](std::string_view s) {
         for (const auto& p : problems)
@@ -118,6 +137,8 @@ TEST(NodeDescriptor, CheckListsEveryProblem) {
     EXPECT_TRUE(has("parameter 'c': default \"z\" is not one of: x"));
     EXPECT_TRUE(has("'1x' is not an identifier"));
     EXPECT_TRUE(has("type LATENT, not a parameter type"));
+    EXPECT_TRUE(has("parameter 'f': snapped to its step, but it is not an INT"));
+    EXPECT_TRUE(has("parameter 'w': taken from input 'latent', which is not an input"));
 }
 
 TEST(NodeRegistry, RejectsDuplicatesAndInvalidDescriptors) {
