@@ -103,10 +103,13 @@ class Executor::Context : public NodeContext {
         emit(e);
     }
     void display(const Value& value) override {
+        displayed_.push_back(value);
         ExecutionEvent e = make(ExecutionEvent::Kind::NodeDisplay);
         e.value = value;
         emit(e);
     }
+    /// The values shown so far (kept with the outputs, so a cache hit shows them again).
+    std::vector<Value> takeDisplayed() { return std::move(displayed_); }
     bool isCancelled() const override { return stop_.stop_requested(); }
     void log(LogLevel level, std::string_view text) override {
         ExecutionEvent e = make(ExecutionEvent::Kind::NodeLog);
@@ -151,6 +154,7 @@ class Executor::Context : public NodeContext {
     int64_t firstStep_ = 0;
     int64_t lastStep_ = 0;
     int64_t lastTotal_ = 0;
+    std::vector<Value> displayed_;
 };
 
 // ---- Executor
@@ -415,11 +419,17 @@ RunResult Executor::run(const GraphDocument& doc, const RunRequest& request, con
             const uint64_t key = h.value();
             cache_->pin(key);
 
-            std::optional<ValueMap> hit;
+            std::optional<OutputCache::Hit> hit;
             if (!desc.alwaysRun) hit = cache_->lookup(key);
             if (hit) {
-                outputs = std::move(*hit);
+                outputs = std::move(hit->outputs);
                 result.cached.push_back(id);
+                // What the node displayed when it ran is shown again, as if it had run.
+                for (const Value& shown : hit->displays) {
+                    ExecutionEvent d = nodeEvent(ExecutionEvent::Kind::NodeDisplay);
+                    d.value = shown;
+                    emit(std::move(d));
+                }
                 ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeCached);
                 e.outputs = outputs;
                 emit(std::move(e));
@@ -465,7 +475,7 @@ RunResult Executor::run(const GraphDocument& doc, const RunRequest& request, con
                     }
                 }
                 if (!problem.empty()) return failNode(problem, duration);
-                if (!desc.alwaysRun) cache_->insert(key, outputs);
+                if (!desc.alwaysRun) cache_->insert(key, outputs, ctx.takeDisplayed());
                 result.evaluated.push_back(id);
                 ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeFinished);
                 e.outputs = outputs;

@@ -113,6 +113,21 @@ TEST_F(ExecutorTest, UnchangedGraphIsServedFromTheCache) {
     EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load", "enc", "sam", "dec", "save"}));
 }
 
+TEST_F(ExecutorTest, ACachedNodeDisplaysWhatItDisplayedWhenItRan) {
+    ASSERT_TRUE(run(chain()).result.ok());
+    Outcome r = run(chain());
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    ASSERT_EQ(r.nodes(EK::NodeDisplay), (Ids{"save"}));
+    // Before the node's cached event, as a running node displays before it finishes.
+    size_t display = 0, cached = 0;
+    for (size_t i = 0; i < r.events.size(); ++i) {
+        if (r.events[i].kind == EK::NodeDisplay) display = i;
+        if (r.events[i].kind == EK::NodeCached && r.events[i].nodeId == "save") cached = i;
+    }
+    EXPECT_LT(display, cached);
+    EXPECT_EQ(r.events[display].value.toVideo()->rgb[0], 1) << "the video of seed 1";
+}
+
 TEST_F(ExecutorTest, SeedChangeRerunsSamplerAndDownstreamOnly) {
     GraphDocument doc = chain();
     ASSERT_TRUE(run(doc).result.ok());
