@@ -184,19 +184,25 @@ void registerModelNodes(NodeRegistry& r) {
                 .withHelp("Where the model runs: auto picks the GPU when the build has CUDA and one is "
                           "present, else the CPU."),
             ParamSpec::choice("transformer_dtype", {"auto", "bf16", "f16", "f32"}, "auto")
+                .showOnNode(false)
                 .withHelp("Weight dtype of the transformer: auto is bf16 on a GPU, f32 on the CPU (the CPU "
                           "backend runs f32 only)."),
             ParamSpec::choice("text_encoder_dtype", {"auto", "bf16", "f16", "f32"}, "auto")
+                .showOnNode(false)
                 .withHelp("Weight dtype of the Gemma-2 text encoder: auto is bf16 on a GPU, f32 on the CPU."),
             ParamSpec::boolean("text_encoder", true)
+                .showOnNode(false)
                 .withHelp("Load and keep the tokenizer and Gemma-2 text encoder resident (Text Encode needs "
                           "them)."),
             ParamSpec::boolean("transformer", true)
+                .showOnNode(false)
                 .withHelp("Load and keep the diffusion transformer resident (Sampler needs it)."),
             ParamSpec::boolean("vae_encoder", true)
+                .showOnNode(false)
                 .withHelp("Load and keep the VAE encoder resident (Image Encode needs it; text-to-video does "
                           "not)."),
             ParamSpec::boolean("vae_decoder", true)
+                .showOnNode(false)
                 .withHelp("Load and keep the VAE decoder resident (VAE Decode needs it)."),
         };
         r.add<LoadModelNode>(d);
@@ -226,10 +232,12 @@ void registerModelNodes(NodeRegistry& r) {
                     "Appended to the prompt as \" motion score: N.\" (higher: more motion; the examples "
                     "use 30). 0 turns it off."),
             ParamSpec::boolean("instruction", true)
+                .showOnNode(false)
                 .withHelp("Put SANA's complex human instruction in front of the prompt (the pipeline's "
                           "default; it shapes the text embedding through Gemma's causal attention)."),
             ParamSpec::integer("max_length", 300)
                 .range(2, 1024)
+                .showOnNode(false)
                 .withHelp("Text tokens kept per prompt (max_sequence_length); longer prompts are cut."),
         };
         r.add<TextEncodeNode>(d);
@@ -238,8 +246,8 @@ void registerModelNodes(NodeRegistry& r) {
         NodeDescriptor d{type::kImageEncode, 1, "Image Encode", kCategoryConditioning};
         d.help =
             "Resizes the image to width×height (Lanczos, no crop) and encodes it with the VAE: the "
-            "first-frame latent of image-to-video. Connect it to the Sampler's latent input; the "
-            "Sampler's size must match.";
+            "first-frame latent of image-to-video. Connect it to the Sampler's latent input: the Sampler "
+            "then generates at this size.";
         d.inputs = {PortSpec::required("model", PortType::Model, "a model with its VAE encoder loaded"),
                     PortSpec::required("image", PortType::Image, "the first frame")};
         d.outputs = {PortSpec::required("latent", PortType::Latent, "the image latent")};
@@ -247,10 +255,13 @@ void registerModelNodes(NodeRegistry& r) {
             ParamSpec::integer("width", 832)
                 .range(16, 4096)
                 .withStep(16)
-                .withHelp("Width the image is resized to: the video's width (a multiple of 16)."),
+                .snapped()
+                .withHelp("Width the image is resized to: the video's width (a multiple of 16; the Sampler "
+                          "takes its size from this latent)."),
             ParamSpec::integer("height", 480)
                 .range(16, 4096)
                 .withStep(16)
+                .snapped()
                 .withHelp("Height the image is resized to: the video's height (a multiple of 16)."),
         };
         r.add<ImageEncodeNode>(d);

@@ -65,16 +65,31 @@ class SamplerNode : public Node {
 
         const int temporal = m.vaeTemporalScale();
         const int multiple = 2 * m.vaeSpatialScale();
-        const int width = int(params.getInt("width"));
-        const int height = int(params.getInt("height"));
+        int width = int(params.getInt("width"));
+        int height = int(params.getInt("height"));
         const int frames = int(params.getInt("frames"));
+        const Latent* from = nullptr;
+        if (const Value* v = inputs.find("latent"); v && !v->isNone()) from = &v->get<Latent>(kLatentTag);
+        if (from) {
+            // A connected latent fixes the size: width/height are not used (the editor greys them out).
+            width = from->width;
+            height = from->height;
+        }
         SV_CHECK(width % multiple == 0, "parameter 'width': ", width, " is not a multiple of ", multiple);
         SV_CHECK(height % multiple == 0, "parameter 'height': ", height, " is not a multiple of ", multiple);
         SV_CHECK((frames - 1) % temporal == 0, "parameter 'frames': ", frames, " is not 1 + ", temporal,
                  "·k (e.g. 81, 77, 49, 17, 5, 1)");
 
         GenerationSize size{height, width, height, width};
-        if (params.getBool("resolution_binning")) {
+        if (from) {
+            // The latent's own grid (a binned size when it was sampled with binning; resized back on decode).
+            const Shape& s = from->latents.shape();
+            SV_CHECK(s.size() == 5, "input 'latent': ", from->describe(), " is not a video latent");
+            size.height = int(s[3]) * m.vaeSpatialScale();
+            size.width = int(s[4]) * m.vaeSpatialScale();
+            if (params.getBool("resolution_binning"))
+                ctx.log(LogLevel::Info, "resolution binning is off: the connected latent sets the size");
+        } else if (params.getBool("resolution_binning")) {
             try {
                 size = resolveGenerationSize(m.requireTransformer().config(), height, width, true);
             } catch (const Error& e) {
@@ -86,7 +101,6 @@ class SamplerNode : public Node {
                                ", resized back to ", width, "x", height, " after decoding"));
         }
         const int64_t latentFrames = (frames - 1) / temporal + 1;
-        const int64_t lh = size.height / m.vaeSpatialScale(), lw = size.width / m.vaeSpatialScale();
 
         SampleRequest req;
         req.height = size.height;
@@ -97,23 +111,13 @@ class SamplerNode : public Node {
         req.seed = uint64_t(params.getInt("seed"));
         req.scheduler = params.getString("scheduler");
         if (const double shift = params.getFloat("flow_shift"); shift > 0) req.flowShift = shift;
-
-        if (const Value* v = inputs.find("latent"); v && !v->isNone()) {
-            const auto& latent = v->get<Latent>(kLatentTag);
-            const Shape& s = latent.latents.shape();
-            if (latent.kind == LatentKind::Image) {
-                SV_CHECK(s.size() == 5 && s[3] == lh && s[4] == lw,
-                         "parameters 'width'/'height': ", size.width, "x", size.height,
-                         " does not match the image latent (", latent.width, "x", latent.height,
-                         " from Image Encode); set both nodes to the same size");
-                req.imageLatents = latent.latents;
-            } else {
-                SV_CHECK(s.size() == 5 && s[2] == latentFrames && s[3] == lh && s[4] == lw,
-                         "input 'latent': ", latent.describe(),
-                         " does not match the parameters 'width', 'height' and 'frames' (", width, "x",
-                         height, ", ", frames, " frames)");
-                req.latents = latent.latents;
-            }
+        if (from && from->kind == LatentKind::Image) {
+            ctx.log(LogLevel::Info, concat("size ", width, "x", height, " from the image latent"));
+            req.imageLatents = from->latents;
+        } else if (from) {
+            SV_CHECK(from->latents.dim(2) == latentFrames, "input 'latent': ", from->describe(),
+                     " does not match the parameter 'frames' (", frames, ")");
+            req.latents = from->latents;
         }
 
         const StepCallback onStep = [&](int step, int total, double, const Tensor&, const Tensor& x0) {
@@ -195,7 +199,8 @@ void registerSamplingNodes(NodeRegistry& r) {
             "Denoises video latents with the SANA-Video transformer and classifier-free guidance, showing "
             "a preview of the current estimate after every step. Text-to-video starts from seeded noise "
             "(the same noise as diffusers with a CPU generator); connect an image latent (Image Encode) "
-            "for image-to-video, or latents (Load Latent) to start from them.";
+            "for image-to-video, or latents (Load Latent) to start from them: a connected latent sets the "
+            "size.";
         d.inputs = {PortSpec::required("model", PortType::Model, "a model with its transformer loaded"),
                     PortSpec::required("conditioning", PortType::Conditioning, "from Text Encode"),
                     PortSpec::optionalInput("latent", PortType::Latent,
@@ -205,14 +210,22 @@ void registerSamplingNodes(NodeRegistry& r) {
             ParamSpec::integer("width", 832)
                 .range(16, 4096)
                 .withStep(16)
-                .withHelp("Video width in pixels, a multiple of 16 (SANA-Video 480p: 832)."),
+                .snapped()
+                .fromInput("latent")
+                .withHelp(
+                    "Video width in pixels, a multiple of 16 (SANA-Video 480p: 832). Not used while a "
+                    "latent is connected: the size is the latent's (Image Encode's for image-to-video)."),
             ParamSpec::integer("height", 480)
                 .range(16, 4096)
                 .withStep(16)
-                .withHelp("Video height in pixels, a multiple of 16 (SANA-Video 480p: 480)."),
+                .snapped()
+                .fromInput("latent")
+                .withHelp("Video height in pixels, a multiple of 16 (SANA-Video 480p: 480). Not used while a "
+                          "latent is connected: the size is the latent's."),
             ParamSpec::integer("frames", 81)
                 .range(1, 1001)
                 .withStep(4)
+                .snapped()
                 .withHelp("Number of frames, 1 + 4·k (81 frames = 5 s at 16 fps)."),
             ParamSpec::integer("steps", 50).range(1, 1000).withHelp("Denoising steps."),
             ParamSpec::real("guidance", 6.0)
@@ -235,6 +248,7 @@ void registerSamplingNodes(NodeRegistry& r) {
                     "Flow-matching timestep shift (SANA-Video: 8); 0 keeps the model folder's scheduler "
                     "setting."),
             ParamSpec::boolean("resolution_binning", false)
+                .showOnNode(false)
                 .withHelp(
                     "Generate at the closest of the model's trained sizes and resize the decoded frames "
                     "back (diffusers' use_resolution_binning). Off: generate at exactly width×height."),
