@@ -176,6 +176,32 @@ void GraphEditor::toggleBypass(const QStringList& ids) {
     undo_->push(cmd);
 }
 
+void GraphEditor::setParamOnNode(const QString& nodeId, const QString& name, bool onNode) {
+    const sp::GraphNode* n = model_.node(nodeId);
+    const sp::NodeDescriptor* d = model_.descriptor(nodeId);
+    const sp::ParamSpec* spec = d ? d->findParam(GraphModel::ss(name)) : nullptr;
+    if (!n || !spec || model_.isParamOnNode(nodeId, name) == onNode) return;
+    nlohmann::json ui = n->ui.is_object() ? n->ui : nlohmann::json::object();
+    nlohmann::json overrides =
+        ui.contains("onNode") && ui["onNode"].is_object() ? ui["onNode"] : nlohmann::json::object();
+    if (onNode == showsOnNodeByDefault(*spec)) {
+        overrides.erase(spec->name);
+    } else {
+        overrides[spec->name] = onNode;
+    }
+    if (overrides.empty()) {
+        ui.erase("onNode");
+    } else {
+        ui["onNode"] = overrides;
+    }
+    std::map<std::string, SetUiDataCommand::Change> changes;
+    changes[n->id] = {n->ui, ui};
+    const QString caption = GraphModel::qs(spec->caption.empty() ? spec->name : spec->caption);
+    undo_->push(new SetUiDataCommand(
+        model_.document(), std::move(changes),
+        onNode ? tr("Show %1 on the node").arg(caption) : tr("Show %1 in the inspector only").arg(caption)));
+}
+
 void GraphEditor::setViewed(const QString& id) {
     const QString current = model_.viewedNode();
     const QString target = id == current ? QString() : id;

@@ -67,6 +67,9 @@ class GraphEditor : public QObject {
     void resetParam(const QString& nodeId, const QString& name);
     /// Toggles bypass: when any of `ids` is not bypassed all become bypassed, else all are restored.
     void toggleBypass(const QStringList& ids);
+    /// Shows parameter `name` on the node (its inline editor) or only in the inspector; stored in the node's
+    /// ui "onNode" entry when it differs from the parameter's default.
+    void setParamOnNode(const QString& nodeId, const QString& name, bool onNode);
     /// Gives `id` the view flag (removing it from the node that had it); toggles it off when `id` already has
     /// it;
     /// "" clears it.

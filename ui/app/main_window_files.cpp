@@ -10,6 +10,7 @@
 #include <QStatusBar>
 #include <QUndoStack>
 
+#include "app/application.h"
 #include "app/graph_editor.h"
 #include "app/main_window.h"
 #include "app/session.h"
@@ -17,9 +18,12 @@
 #include "base/error.h"
 #include "canvas/graph_model.h"
 #include "canvas/graph_view.h"
+#include "panels/banner.h"
 #include "panels/log_panel.h"
+#include "panels/param_widgets.h"
 #include "panels/preview_pane.h"
 #include "plugin/graph/validation.h"
+#include "run/run_queue.h"
 
 namespace sv::ui {
 
@@ -39,15 +43,24 @@ bool MainWindow::maybeDiscard() {
     return answer == QMessageBox::Discard;
 }
 
+void MainWindow::resetRunState() {
+    // Badges, results and problems belong to the document that was open; jobs of it no longer badge.
+    ++generation_;
+    results_.clear();
+    resultFiles_.clear();
+    statusBeforeRun_.clear();
+    previewNode_.clear();
+    preview_->clear();
+    banner_->dismiss();
+}
+
 bool MainWindow::newGraph() {
     if (!maybeDiscard()) return false;
     doc_ = sp::GraphDocument();  // observers see Reset
     editor_->undoStack()->clear();
     file_.clear();
     forceModified_ = false;
-    ++generation_;
-    results_.clear();
-    preview_->clear();
+    resetRunState();
     session_->discardAutosave();
     updateTitle();
     return true;
@@ -78,18 +91,18 @@ bool MainWindow::loadDocument(const QByteArray& json, const QString& source, con
     editor_->undoStack()->clear();
     file_ = file;
     forceModified_ = false;
-    ++generation_;
-    results_.clear();
-    preview_->clear();
+    resetRunState();
     autosaveDirty_ = false;
     session_->discardAutosave();
     logValidation(source);
     updateTitle();
-    view_->frameAll();
+    view_->frameAllWhenReady();
     return true;
 }
 
 bool MainWindow::openFile(const QString& path) {
+    // A shipped template opens untitled: Ctrl+S must never write over it.
+    if (isTemplateFile(path)) return openTemplate(path);
     QByteArray json;
     const bool video = isVideoFile(path);
     if (video) {
@@ -125,24 +138,88 @@ bool MainWindow::openTemplate(const QString& path) {
         return false;
     }
     if (!loadDocument(f.readAll(), path, QString())) return false;
-    // Empty folder fields (the model folder of a default graph) start with the last model folder used.
-    const QStringList folders = QSettings().value(QStringLiteral("paths/modelFolders")).toStringList();
-    if (!folders.isEmpty()) {
-        for (const sp::GraphNode& n : std::vector<sp::GraphNode>(doc_.nodes())) {
-            const sp::NodeDescriptor* d = registry_.find(n.type);
-            if (!d) continue;
-            for (const sp::ParamSpec& p : d->params) {
-                if (p.type != sp::PortType::Path || p.pathMode != sp::PathMode::Folder) continue;
-                const auto it = n.params.find(p.name);
-                const bool empty = it == n.params.end() || it->is_null() ||
-                                   (it->is_string() && it->get<std::string>().empty());
-                if (empty) doc_.setParam(n.id, p.name, folders.first().toStdString());
-            }
-        }
-        editor_->undoStack()->clear();
-    }
-    log_->info(tr("file"), tr("New graph from %1").arg(QFileInfo(path).fileName()));
+    applyRememberedModelFolder();
+    log_->info(tr("file"), tr("New graph from the template %1").arg(QFileInfo(path).fileName()));
     return true;
+}
+
+void MainWindow::applyRememberedModelFolder() {
+    // Empty folder fields (the model folder of a template) start with the last model folder used.
+    const QStringList folders = recentModelFolders();
+    if (folders.isEmpty()) return;
+    for (const sp::GraphNode& n : std::vector<sp::GraphNode>(doc_.nodes())) {
+        const sp::NodeDescriptor* d = registry_.find(n.type);
+        if (!d) continue;
+        for (const sp::ParamSpec& p : d->params) {
+            if (p.type != sp::PortType::Path || p.pathMode != sp::PathMode::Folder) continue;
+            const auto it = n.params.find(p.name);
+            const bool empty =
+                it == n.params.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty());
+            if (empty) doc_.setParam(n.id, p.name, folders.first().toStdString());
+        }
+    }
+    editor_->undoStack()->clear();
+}
+
+void MainWindow::rebuildTemplateMenu() {
+    templateMenu_->clear();
+    const QList<GraphTemplate> templates = graphTemplates();
+    for (int i = 0; i < templates.size(); ++i) {
+        const GraphTemplate& t = templates[i];
+        QAction* a = templateMenu_->addAction(t.title);
+        a->setToolTip(t.description);
+        a->setStatusTip(t.description);
+        a->setData(t.path);
+        if (i == 0) a->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+        connect(a, &QAction::triggered, this, [this, path = t.path] {
+            if (maybeDiscard()) openTemplate(path);
+        });
+    }
+    if (templates.isEmpty()) templateMenu_->addAction(tr("(no template found)"))->setEnabled(false);
+}
+
+bool MainWindow::openJobGraph(int jobId) {
+    const Job* j = queue_->job(jobId);
+    if (!j || !j->doc || !maybeDiscard()) return false;
+    doc_ = *j->doc;  // observers see Reset
+    editor_->undoStack()->clear();
+    file_.clear();
+    forceModified_ = true;  // not on disk
+    resetRunState();
+    session_->discardAutosave();
+    updateTitle();
+    view_->frameAllWhenReady();
+    log_->info(tr("file"), tr("Opened the graph of job #%1 (%2)").arg(jobId).arg(j->name));
+    showJobResult(jobId);
+    return true;
+}
+
+QStringList MainWindow::applyOverrides(const QStringList& sets) {
+    QStringList problems;
+    editor_->undoStack()->beginMacro(tr("Set parameters"));
+    for (const QString& set : sets) {
+        const qsizetype dot = set.indexOf(u'.'), eq = set.indexOf(u'=');
+        if (dot <= 0 || eq < dot + 2) {
+            problems << tr("%1: expected NODE.PARAM=VALUE").arg(set);
+            continue;
+        }
+        const QString node = set.left(dot), param = set.mid(dot + 1, eq - dot - 1);
+        const sp::NodeDescriptor* d = model_->descriptor(node);
+        const sp::ParamSpec* spec = d ? d->findParam(param.toStdString()) : nullptr;
+        if (!spec) {
+            problems << tr("%1: no parameter %2 on a node %3").arg(set, param, node);
+            continue;
+        }
+        try {
+            const nlohmann::json value = spec->parseText(set.mid(eq + 1).toStdString());
+            editor_->setParam(node, param, GraphModel::toVariant(value));
+            problems << QString();
+        } catch (const sv::Error& e) {
+            problems << QString::fromUtf8(e.what());
+        }
+    }
+    editor_->undoStack()->endMacro();
+    return problems;
 }
 
 bool MainWindow::saveTo(const QString& path) {

@@ -157,6 +157,25 @@ bool GraphModel::isConnected(const QString& id, PortSide side, const QString& po
     return false;
 }
 
+bool GraphModel::isParamOnNode(const QString& id, const QString& name) const {
+    const sp::GraphNode* n = node(id);
+    const sp::NodeDescriptor* d = descriptor(id);
+    const sp::ParamSpec* spec = d ? d->findParam(ss(name)) : nullptr;
+    if (!n || !spec) return false;
+    if (const auto ui = n->ui.find("onNode"); ui != n->ui.end() && ui->is_object())
+        if (const auto it = ui->find(ss(name)); it != ui->end() && it->is_boolean()) return it->get<bool>();
+    return showsOnNodeByDefault(*spec);
+}
+
+QString GraphModel::unusedBecause(const QString& id, const QString& name) const {
+    const sp::NodeDescriptor* d = descriptor(id);
+    const sp::ParamSpec* spec = d ? d->findParam(ss(name)) : nullptr;
+    if (!spec || spec->takenFromInput.empty()) return {};
+    const QString input = qs(spec->takenFromInput);
+    if (!isConnected(id, PortSide::In, input)) return {};
+    return tr("Not used: the connected %1 input sets it").arg(input);
+}
+
 std::vector<sp::GraphLink> GraphModel::linksOf(const QString& id) const {
     std::vector<sp::GraphLink> out;
     const std::string key = ss(id);
@@ -190,6 +209,11 @@ QStringList GraphModel::compatibleTypes(const QString& typeName, PortSide side) 
 void GraphModel::setStatus(const QString& id, const NodeStatus& status) {
     status_.insert(id, status);
     emit statusChanged(id);
+}
+
+std::optional<StepProgress> GraphModel::progress(const QString& id) const {
+    if (!progressSource_ || status(id).state != NodeStatus::State::Running) return std::nullopt;
+    return progressSource_(id);
 }
 
 void GraphModel::clearStatuses() {

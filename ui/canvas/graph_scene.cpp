@@ -9,6 +9,7 @@
 #include <QPainterPathStroker>
 #include <QToolTip>
 
+#include <algorithm>
 #include <cmath>
 
 #include "app/graph_editor.h"
@@ -96,9 +97,11 @@ void GraphScene::rebuildAll() {
 void GraphScene::addNodeItem(const QString& id) {
     if (nodes_.contains(id)) return;
     auto item = std::make_unique<NodeItem>(
-        id, model(), [this](const QString& node, const QString& param, const QVariant& v, bool final) {
+        id, model(),
+        [this](const QString& node, const QString& param, const QVariant& v, bool final) {
             editor_.setParam(node, param, v, final);
-        });
+        },
+        [this](const QString& text) { emit hint(text); });
     addItem(item.get());
     nodes_.emplace(id, std::move(item));
 }
@@ -131,9 +134,56 @@ void GraphScene::updateLinksOf(const QString& nodeId) {
 void GraphScene::refreshNode(const QString& id) {
     NodeItem* n = nodeItem(id);
     if (!n) return;
+    // A parameter moved to or from the node changes its layout.
+    QStringList onNode;
+    if (const sp::NodeDescriptor* d = model().descriptor(id))
+        for (const sp::ParamSpec& p : d->params)
+            if (model().isParamOnNode(id, GraphModel::qs(p.name))) onNode << GraphModel::qs(p.name);
+    if (onNode != n->geometry().inlineParams()) n->rebuild();
     n->syncPosition();
     n->syncState();
     updateLinksOf(id);
+}
+
+// ---- placing new nodes
+// ------------------------------------------------------------------------------------------
+
+QPointF GraphScene::freeSpot(QPointF preferred, QSizeF size) const {
+    // Candidates on a grid around the preferred spot, nearest first; the first that overlaps no node (with a
+    // margin for badges and links) wins.
+    constexpr qreal kMargin = 30.0;
+    auto overlaps = [&](QPointF at) {
+        const QRectF r(at - QPointF(kMargin, kMargin), size + QSizeF(2 * kMargin, 2 * kMargin));
+        for (const auto& [id, item] : nodes_)
+            if (item->sceneBoundingRect().intersects(r)) return true;
+        return false;
+    };
+    if (!overlaps(preferred)) return preferred;
+    const qreal stepX = kGrid * 4, stepY = kGrid * 4;
+    for (int ring = 1; ring < 60; ++ring) {
+        QList<QPointF> candidates;
+        for (int i = -ring; i <= ring; ++i)
+            for (int j = -ring; j <= ring; ++j)
+                if (std::max(std::abs(i), std::abs(j)) == ring)
+                    candidates << preferred + QPointF(i * stepX, j * stepY);
+        std::sort(candidates.begin(), candidates.end(), [&](QPointF a, QPointF b) {
+            // Nearest first; at equal distance, right of and below the preferred spot first.
+            const qreal da = QLineF(a, preferred).length(), db = QLineF(b, preferred).length();
+            if (std::abs(da - db) > 0.5) return da < db;
+            return std::make_pair(a.x() < preferred.x(), a.y() < preferred.y()) <
+                   std::make_pair(b.x() < preferred.x(), b.y() < preferred.y());
+        });
+        for (QPointF c : candidates)
+            if (!overlaps(c)) return c;
+    }
+    return preferred;
+}
+
+QPointF GraphScene::placeNode(QSizeF size, QPointF fallback) const {
+    // Beside the selection (to its right, top-aligned), else at the fallback; then on free canvas.
+    const QRectF selected = nodesBoundingRect(selectedNodeIds());
+    const QPointF preferred = selected.isNull() ? fallback : QPointF(selected.right() + 60, selected.top());
+    return freeSpot(preferred, size);
 }
 
 NodeItem* GraphScene::nodeItem(const QString& id) const {

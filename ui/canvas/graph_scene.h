@@ -53,6 +53,12 @@ class GraphScene : public QGraphicsScene {
     QRectF nodesBoundingRect(const QStringList& ids = {}) const;
     /// Scene position of a port's centre.
     QPointF portScenePos(const sp::PortRef& ref, PortSide side) const;
+    /// A top-left position for a new node of `size` near `preferred` where it overlaps no node: `preferred`
+    /// when it is free, else the nearest free spot around it.
+    QPointF freeSpot(QPointF preferred, QSizeF size) const;
+    /// Where a node added without a position goes: right of the selected nodes, else `fallback`; then the
+    /// nearest free spot (freeSpot).
+    QPointF placeNode(QSizeF size, QPointF fallback) const;
 
   signals:
     /// The user asked for the add-node palette at `screenPos` (scene position `scenePos`), optionally to
@@ -61,6 +67,8 @@ class GraphScene : public QGraphicsScene {
                           std::optional<PendingLink> pending);
     /// A connection was refused; `reason` says why (also shown as a tooltip at the cursor).
     void connectionRefused(const QString& reason);
+    /// Something to tell the user about an edit made on a node (a value snapped to a valid one).
+    void hint(const QString& text);
 
   protected:
     void mousePressEvent(QGraphicsSceneMouseEvent* event) override;

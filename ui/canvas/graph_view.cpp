@@ -2,8 +2,10 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QContextMenuEvent>
 #include <QFileInfo>
+#include <QGraphicsProxyWidget>
 #include <QMenu>
 #include <QMimeData>
 #include <QScrollBar>
@@ -13,6 +15,8 @@
 #include <cmath>
 
 #include "app/graph_editor.h"
+#include "app/theme.h"
+#include "canvas/node_geometry.h"
 #include "canvas/node_item.h"
 
 namespace sv::ui {
@@ -40,20 +44,32 @@ GraphView::GraphView(GraphScene& scene, QWidget* parent) : QGraphicsView(&scene,
 
     palette_ = new NodePalette(this);
     connect(palette_, &NodePalette::nodeChosen, this, [this](const QString& typeId) {
+        // At the cursor, moved aside when that would cover a node.
         GraphEditor& editor = scene_.editor();
-        const QString id = palettePending_
-                               ? editor.addNodeConnected(typeId, paletteScenePos_, palettePending_->port,
-                                                         palettePending_->side)
-                               : editor.addNode(typeId, paletteScenePos_);
+        const QPointF at = freeSpotFor(typeId, paletteScenePos_);
+        const QString id = palettePending_ ? editor.addNodeConnected(typeId, at, palettePending_->port,
+                                                                     palettePending_->side)
+                                           : editor.addNode(typeId, at);
         if (!id.isEmpty()) scene_.selectNodes({id});
         palettePending_.reset();
         setFocus();
     });
-    connect(palette_, &NodePalette::dismissed, this, [this] { palettePending_.reset(); });
+    connect(palette_, &NodePalette::dismissed, this, [this] {
+        palettePending_.reset();
+        window()->activateWindow();  // the canvas has the keyboard again
+        setFocus();
+    });
     connect(&scene_, &GraphScene::paletteRequested, this,
             [this](const QPoint&, const QPointF& scenePos, std::optional<PendingLink> pending) {
                 openPalette(mapFromScene(scenePos), std::move(pending));
             });
+    connect(&scene_, &GraphScene::hint, this, &GraphView::hintMessage);
+    // The empty-canvas hint covers the whole viewport: repaint it all when it appears or goes.
+    GraphModel& model = scene_.editor().model();
+    auto repaint = [this] { viewport()->update(); };
+    connect(&model, &GraphModel::nodeAdded, this, repaint);
+    connect(&model, &GraphModel::nodeRemoved, this, repaint);
+    connect(&model, &GraphModel::reset, this, repaint);
     createActions();
     // Inline editors get their keys: a proxied widget re-sends key presses through QApplication, which would
     // try the canvas shortcuts (Delete, D, ...) a second time, so they are switched off while one has the
@@ -68,6 +84,63 @@ GraphView::GraphView(GraphScene& scene, QWidget* parent) : QGraphicsView(&scene,
 }
 
 GraphView::~GraphView() = default;
+
+QPointF GraphView::freeSpotFor(const QString& typeId, QPointF topLeft) const {
+    const sp::NodeDescriptor* d = scene_.editor().model().registry().find(GraphModel::ss(typeId));
+    if (!d) return topLeft;
+    return scene_.freeSpot(topLeft, NodeGeometry::forType(*d).body().size());
+}
+
+QString GraphView::addNodeBesideSelection(const QString& typeId) {
+    const sp::NodeDescriptor* d = scene_.editor().model().registry().find(GraphModel::ss(typeId));
+    if (!d) return scene_.editor().addNode(typeId, mapToScene(viewport()->rect().center()));  // says why not
+    const QSizeF size = NodeGeometry::forType(*d).body().size();
+    const QPointF centre = mapToScene(viewport()->rect().center());
+    const QPointF at = scene_.placeNode(size, centre - QPointF(size.width() / 2, size.height() / 2));
+    const QString id = scene_.editor().addNode(typeId, at);
+    if (id.isEmpty()) return id;
+    scene_.selectNodes({id});
+    // Keep the new node in sight.
+    if (const NodeItem* n = scene_.nodeItem(id);
+        n && !mapToScene(viewport()->rect()).boundingRect().contains(n->sceneBoundingRect()))
+        centerOn(n->sceneBoundingRect().center());
+    return id;
+}
+
+void GraphView::frameAllWhenReady() {
+    autoFrame_ = true;
+    frameAll();
+}
+
+QString GraphView::emptyHint() const {
+    if (scene_.nodeItemCount() > 0) return {};
+    return tr(
+        "This graph is empty.\n\n"
+        "Tab or double-click: add a node\n"
+        "File ▸ New from Template: a ready-made text- or image-to-video graph\n"
+        "Drop a graph (.json) or a video made here to open its graph");
+}
+
+void GraphView::drawForeground(QPainter* painter, const QRectF& rect) {
+    QGraphicsView::drawForeground(painter, rect);
+    const QString hint = emptyHint();
+    if (hint.isEmpty()) return;
+    painter->save();
+    painter->resetTransform();  // viewport coordinates
+    QFont f = font();
+    f.setPointSizeF(f.pointSizeF() + 2);
+    painter->setFont(f);
+    painter->setPen(canvasColors().nodeSubtleText);
+    painter->drawText(viewport()->rect().adjusted(40, 40, -40, -40), Qt::AlignCenter | Qt::TextWordWrap,
+                      hint);
+    painter->restore();
+}
+
+void GraphView::resizeEvent(QResizeEvent* event) {
+    QGraphicsView::resizeEvent(event);
+    // A graph just opened is framed again while the window settles (docks restored, first show).
+    if (autoFrame_) frameAll();
+}
 
 void GraphView::createActions() {
     auto make = [this](const QString& text, QList<QKeySequence> keys, auto slot) {
@@ -149,6 +222,7 @@ void GraphView::fitRect(const QRectF& rect) {
 }
 
 void GraphView::frameSelection() {
+    autoFrame_ = false;
     const QStringList ids = scene_.selectedNodeIds();
     fitRect(scene_.nodesBoundingRect(ids));
 }
@@ -173,6 +247,7 @@ void GraphView::setZoom(qreal z, std::optional<QPoint> anchorViewPos) {
 }
 
 void GraphView::wheelEvent(QWheelEvent* event) {
+    autoFrame_ = false;
     const qreal steps = event->angleDelta().y() / 120.0;
     if (steps == 0) return;
     setZoom(zoom() * std::pow(1.15, steps), event->position().toPoint());
@@ -180,6 +255,7 @@ void GraphView::wheelEvent(QWheelEvent* event) {
 }
 
 void GraphView::mousePressEvent(QMouseEvent* event) {
+    autoFrame_ = false;
     if (event->button() == Qt::MiddleButton || (event->button() == Qt::LeftButton && spaceHeld_)) {
         panning_ = true;
         panLast_ = event->position().toPoint();
@@ -213,8 +289,33 @@ void GraphView::mouseReleaseEvent(QMouseEvent* event) {
     QGraphicsView::mouseReleaseEvent(event);
 }
 
+bool GraphView::escape() {
+    // An open popup of a node's editor (a dropdown's list, a menu) closes first, wherever the focus is.
+    for (QGraphicsItem* item : scene_.items()) {
+        auto* proxy = item->isWidget() ? dynamic_cast<QGraphicsProxyWidget*>(item) : nullptr;
+        QWidget* popup = proxy ? proxy->widget() : nullptr;
+        if (!popup || popup->windowType() != Qt::Popup || !popup->isVisible()) continue;
+        if (auto* combo = qobject_cast<QComboBox*>(popup->parentWidget())) {
+            combo->hidePopup();  // a dropdown's list belongs to its combo box
+        } else {
+            popup->close();  // a menu
+        }
+        return true;
+    }
+    if (!scene_.focusItem()) return false;
+    // An edit on a node ends (a line edit commits on focus out); the canvas gets its keys back. (Focusing the
+    // view first: a view gaining focus gives its scene's last focus item the focus again.)
+    setFocus();
+    scene_.setFocusItem(nullptr);
+    return true;
+}
+
 void GraphView::keyPressEvent(QKeyEvent* event) {
-    if (scene_.focusItem()) {  // an inline editor has the keyboard
+    if (scene_.focusItem()) {  // an inline editor (or its popup) has the keyboard
+        if (event->key() == Qt::Key_Escape && escape()) {
+            event->accept();
+            return;
+        }
         QGraphicsView::keyPressEvent(event);
         return;
     }
@@ -244,11 +345,14 @@ void GraphView::focusOutEvent(QFocusEvent* event) {
 
 bool GraphView::event(QEvent* event) {
     // While an inline parameter editor has the keyboard, keys are text: Delete, Backspace, D, Ctrl+A,
-    // Ctrl+Z... edit the value instead of firing canvas shortcuts. Run (Ctrl+Enter) and Escape keep working.
+    // Ctrl+Z... edit the value instead of firing canvas shortcuts, and Escape closes its popup or ends the
+    // edit instead of cancelling the run (keyPressEvent). Queueing (Ctrl+Enter) and Ctrl+. keep working.
     if (event->type() == QEvent::ShortcutOverride && scene_.focusItem()) {
         auto* key = static_cast<QKeyEvent*>(event);
         const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
-        if (key->key() != Qt::Key_Escape && !(enter && (key->modifiers() & Qt::ControlModifier))) {
+        const bool global =
+            (enter || key->key() == Qt::Key_Period) && (key->modifiers() & Qt::ControlModifier);
+        if (!global) {
             event->accept();
             return true;
         }
@@ -264,12 +368,15 @@ bool GraphView::event(QEvent* event) {
     return QGraphicsView::event(event);
 }
 
+namespace {
+bool droppable(const QMimeData* mime) {
+    return mime->hasUrls() || mime->hasFormat(QString::fromLatin1(GraphEditor::kMimeType)) ||
+           mime->hasFormat(QString::fromLatin1(NodeList::kNodeTypeMime));
+}
+}  // namespace
+
 void GraphView::dragEnterEvent(QDragEnterEvent* event) {
-    if (event->mimeData()->hasUrls()) {
-        event->acceptProposedAction();
-        return;
-    }
-    if (event->mimeData()->hasFormat(QString::fromLatin1(GraphEditor::kMimeType))) {
+    if (droppable(event->mimeData())) {
         event->acceptProposedAction();
         return;
     }
@@ -277,8 +384,7 @@ void GraphView::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void GraphView::dragMoveEvent(QDragMoveEvent* event) {
-    if (event->mimeData()->hasUrls() ||
-        event->mimeData()->hasFormat(QString::fromLatin1(GraphEditor::kMimeType))) {
+    if (droppable(event->mimeData())) {
         event->acceptProposedAction();
         return;
     }
@@ -287,6 +393,16 @@ void GraphView::dragMoveEvent(QDragMoveEvent* event) {
 
 void GraphView::dropEvent(QDropEvent* event) {
     const QMimeData* mime = event->mimeData();
+    if (mime->hasFormat(QString::fromLatin1(NodeList::kNodeTypeMime))) {
+        // A node type dragged from the Nodes panel: added where it is dropped (aside if that covers a node).
+        const QString typeId = QString::fromUtf8(mime->data(QString::fromLatin1(NodeList::kNodeTypeMime)));
+        const QString id =
+            scene_.editor().addNode(typeId, freeSpotFor(typeId, mapToScene(event->position().toPoint())));
+        if (!id.isEmpty()) scene_.selectNodes({id});
+        setFocus();
+        event->acceptProposedAction();
+        return;
+    }
     if (mime->hasFormat(QString::fromLatin1(GraphEditor::kMimeType))) {
         const QStringList ids = scene_.editor().pasteFragment(
             mime->data(QString::fromLatin1(GraphEditor::kMimeType)), mapToScene(event->position().toPoint()));

@@ -65,6 +65,11 @@ Inspector::Inspector(GraphEditor& editor, QWidget* parent) : QWidget(parent), ed
         if (id == nodeId_) setNode({});
     });
     connect(&model, &GraphModel::reset, this, [this] { setNode({}); });
+    auto linksChanged = [this](const sp::GraphLink& l) {
+        if (GraphModel::qs(l.to.node) == nodeId_) syncUnused();
+    };
+    connect(&model, &GraphModel::linkAdded, this, linksChanged);
+    connect(&model, &GraphModel::linkRemoved, this, linksChanged);
     rebuild();
 }
 
@@ -76,6 +81,7 @@ void Inspector::setNode(const QString& id) {
 
 void Inspector::rebuild() {
     editors_.clear();
+    pins_.clear();
     while (formLayout_->rowCount() > 0) formLayout_->removeRow(0);
     const GraphModel& model = editor_.model();
     const bool has = !nodeId_.isEmpty() && model.hasNode(nodeId_);
@@ -97,25 +103,47 @@ void Inspector::rebuild() {
     }
     help_->setText(GraphModel::qs(d->help));
     help_->setVisible(!d->help.empty());
-    for (const sp::ParamSpec& spec : d->params) {
-        ParamEditor* editor = createParamEditor(spec, EditorSize::Full, form_);
-        const QString name = GraphModel::qs(spec.name);
-        connect(editor, &ParamEditor::edited, this,
-                [this, name](const QVariant& v, bool final) { editor_.setParam(nodeId_, name, v, final); });
-        auto* label = new QLabel(paramCaption(spec), form_);
-        label->setToolTip(editor->toolTip());
-        // A bool's editor carries its own caption.
-        if (spec.type == sp::PortType::Bool) {
-            formLayout_->addRow(QString(), editor);
-            delete label;
-        } else {
-            formLayout_->addRow(label, editor);
-        }
-        editors_.insert(name, editor);
-        syncParam(name);
-    }
+    for (const sp::ParamSpec& spec : d->params) addParamRow(spec);
     if (d->params.empty()) formLayout_->addRow(new QLabel(tr("This node has no parameters."), form_));
     syncFlags();
+}
+
+void Inspector::addParamRow(const sp::ParamSpec& spec) {
+    ParamEditor* editor = createParamEditor(spec, EditorSize::Full, form_);
+    const QString name = GraphModel::qs(spec.name);
+    connect(editor, &ParamEditor::edited, this,
+            [this, name](const QVariant& v, bool final) { editor_.setParam(nodeId_, name, v, final); });
+    connect(editor, &ParamEditor::hint, this, &Inspector::hint);
+    // Shown on the node, or only here.
+    auto* pin = new QToolButton(form_);
+    pin->setObjectName(QStringLiteral("onNode_") + name);
+    pin->setCheckable(true);
+    pin->setText(QStringLiteral("◧"));
+    pin->setToolTip(tr("Show %1 on the node (off: only here in the inspector)").arg(paramCaption(spec)));
+    connect(pin, &QToolButton::clicked, this,
+            [this, name](bool on) { editor_.setParamOnNode(nodeId_, name, on); });
+    auto* field = new QWidget(form_);
+    auto* row = new QHBoxLayout(field);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(4);
+    row->addWidget(editor, 1);
+    row->addWidget(pin, 0, Qt::AlignTop);
+    // A bool's editor carries its own caption.
+    if (spec.type == sp::PortType::Bool) {
+        formLayout_->addRow(QString(), field);
+    } else {
+        auto* label = new QLabel(paramCaption(spec), form_);
+        label->setToolTip(editor->toolTip());
+        formLayout_->addRow(label, field);
+    }
+    editors_.insert(name, editor);
+    pins_.insert(name, pin);
+    syncParam(name);
+}
+
+void Inspector::syncUnused() {
+    for (auto it = editors_.begin(); it != editors_.end(); ++it)
+        it.value()->setUnusedBecause(editor_.model().unusedBecause(nodeId_, it.key()));
 }
 
 void Inspector::syncParam(const QString& name) {
@@ -126,6 +154,9 @@ void Inspector::syncFlags() {
     if (nodeId_.isEmpty() || !editor_.model().hasNode(nodeId_)) return;
     bypass_->setChecked(editor_.model().isBypassed(nodeId_));
     view_->setChecked(editor_.model().isViewed(nodeId_));
+    for (auto it = pins_.begin(); it != pins_.end(); ++it)
+        it.value()->setChecked(editor_.model().isParamOnNode(nodeId_, it.key()));
+    syncUnused();
 }
 
 }  // namespace sv::ui

@@ -1,7 +1,8 @@
 // The inspector: the selected node's parameters as full-size editors built from its ParamSpecs (text boxes
 // for prompts, sliders + spin boxes for ranges, combo boxes, file and folder pickers), with each parameter's
-// help text as tooltip, plus its bypass and view flags. Edits go through the GraphEditor (undoable); the
-// editors follow the document when it changes elsewhere (canvas, undo).
+// help text as tooltip, plus its bypass and view flags. Each parameter has a toggle that shows it on the node
+// or only here. Edits go through the GraphEditor (undoable); the editors follow the document when it changes
+// elsewhere (canvas, undo), and a parameter whose value a connected input supplies is greyed out.
 #pragma once
 
 #include <QHash>
@@ -12,6 +13,10 @@ class QFormLayout;
 class QLabel;
 class QScrollArea;
 class QToolButton;
+
+namespace sv::plugin {
+struct ParamSpec;
+}
 
 namespace sv::ui {
 
@@ -28,11 +33,19 @@ class Inspector : public QWidget {
     const QString& nodeId() const { return nodeId_; }
     /// The editor of a parameter of the shown node (nullptr when none).
     ParamEditor* paramEditor(const QString& name) const { return editors_.value(name); }
+    /// The "show on the node" toggle of a parameter (nullptr when none).
+    QToolButton* onNodeToggle(const QString& name) const { return pins_.value(name); }
+
+  signals:
+    /// Something to tell the user about an edit (a value snapped to a valid one).
+    void hint(const QString& text);
 
   private:
     void rebuild();
     void syncParam(const QString& name);
     void syncFlags();
+    void syncUnused();
+    void addParamRow(const sv::plugin::ParamSpec& spec);
 
     GraphEditor& editor_;
     QString nodeId_;
@@ -44,6 +57,7 @@ class Inspector : public QWidget {
     QFormLayout* formLayout_ = nullptr;
     QScrollArea* scroll_ = nullptr;
     QHash<QString, ParamEditor*> editors_;
+    QHash<QString, QToolButton*> pins_;
 };
 
 }  // namespace sv::ui

@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMap>
+#include <QMimeData>
 #include <QScreen>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -15,6 +16,24 @@
 #include "app/theme.h"
 
 namespace sv::ui {
+
+namespace {
+/// The list's tree: dragging an entry carries its node type id.
+class NodeTree : public QTreeWidget {
+  public:
+    using QTreeWidget::QTreeWidget;
+
+  protected:
+    QStringList mimeTypes() const override { return {QString::fromLatin1(NodeList::kNodeTypeMime)}; }
+    QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override {
+        if (items.isEmpty() || items.first()->data(0, Qt::UserRole).toString().isEmpty()) return nullptr;
+        auto* mime = new QMimeData;
+        mime->setData(QString::fromLatin1(NodeList::kNodeTypeMime),
+                      items.first()->data(0, Qt::UserRole).toString().toUtf8());
+        return mime;
+    }
+};
+}  // namespace
 
 int paletteMatchScore(const PaletteEntry& entry, const QString& filter) {
     const QStringList words = filter.simplified().toLower().split(u' ', Qt::SkipEmptyParts);
@@ -56,7 +75,7 @@ NodeList::NodeList(QWidget* parent) : QWidget(parent) {
     connect(filter_, &QLineEdit::textChanged, this, &NodeList::rebuild);
     connect(filter_, &QLineEdit::returnPressed, this, &NodeList::chooseCurrent);
 
-    tree_ = new QTreeWidget(this);
+    tree_ = new NodeTree(this);
     tree_->setObjectName(QStringLiteral("paletteTree"));
     tree_->setHeaderHidden(true);
     tree_->setRootIsDecorated(true);
@@ -129,6 +148,16 @@ void NodeList::rebuild() {
             break;
         }
     }
+}
+
+void NodeList::setDragEnabled(bool on) {
+    tree_->setDragEnabled(on);
+    tree_->setDragDropMode(on ? QAbstractItemView::DragOnly : QAbstractItemView::NoDragDrop);
+}
+
+void NodeList::clearHighlight() {
+    tree_->clearSelection();
+    tree_->setCurrentItem(nullptr);
 }
 
 QStringList NodeList::visibleTypeIds() const {
@@ -206,6 +235,20 @@ void NodePalette::popup(const QPoint& globalPos, QList<PaletteEntry> entries, co
     raise();
     activateWindow();
     list_->filterEdit()->setFocus(Qt::PopupFocusReason);
+}
+
+bool NodePalette::event(QEvent* event) {
+    // Escape closes the palette, and only that: it must not reach the canvas's "cancel the run" shortcut.
+    if (event->type() == QEvent::ShortcutOverride &&
+        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
+        event->accept();
+        return true;
+    }
+    if (event->type() == QEvent::KeyPress && static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
+        hide();
+        return true;
+    }
+    return QFrame::event(event);
 }
 
 void NodePalette::hideEvent(QHideEvent* event) {

@@ -1,6 +1,7 @@
 // The add-node palette: a filter field over every registered node type, grouped by category. Used twice: as
 // the searchable popup that Tab / double-click / Shift+A open at the cursor (type to filter, Enter adds,
-// Escape closes), and as the "Nodes" dock (double-click or Enter adds at the view's centre).
+// Escape closes), and as the "Nodes" dock (double-click or Enter adds beside the selection; entries can be
+// dragged onto the canvas).
 #pragma once
 
 #include <QFrame>
@@ -29,6 +30,9 @@ int paletteMatchScore(const PaletteEntry& entry, const QString& filter);
 class NodeList : public QWidget {
     Q_OBJECT
   public:
+    /// MIME type of a node type dragged from the list (the data is the type id, UTF-8).
+    static constexpr const char* kNodeTypeMime = "application/x-sanavideo-node-type";
+
     explicit NodeList(QWidget* parent = nullptr);
 
     void setEntries(QList<PaletteEntry> entries);
@@ -40,6 +44,11 @@ class NodeList : public QWidget {
     /// The highlighted type id ("" when none).
     QString currentTypeId() const;
     QLineEdit* filterEdit() const { return filter_; }
+    QTreeWidget* tree() const { return tree_; }
+    /// Lets entries be dragged (onto the canvas).
+    void setDragEnabled(bool on);
+    /// No entry highlighted (after a node was added from the list, so the next Enter does not add another).
+    void clearHighlight();
 
   signals:
     void nodeChosen(const QString& typeId);
@@ -73,6 +82,7 @@ class NodePalette : public QFrame {
 
   protected:
     void hideEvent(QHideEvent* event) override;
+    bool event(QEvent* event) override;
 
   private:
     NodeList* list_ = nullptr;

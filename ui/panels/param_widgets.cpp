@@ -2,21 +2,18 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QHBoxLayout>
-#include <QLineEdit>
-#include <QPlainTextEdit>
+#include <QLabel>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSlider>
-#include <QSpinBox>
-#include <QTimer>
-#include <QToolButton>
 
 #include <cmath>
 #include <limits>
+
+#include "panels/param_text_editors.h"
 
 namespace sv::ui {
 
@@ -24,12 +21,8 @@ namespace sp = sv::plugin;
 
 namespace {
 
-QHBoxLayout* rowLayout(QWidget* w) {
-    auto* l = new QHBoxLayout(w);
-    l->setContentsMargins(0, 0, 0, 0);
-    l->setSpacing(4);
-    return l;
-}
+const QString kModelFoldersKey = QStringLiteral("paths/modelFolders");
+constexpr int kRecentModelFolders = 10;
 
 int decimalsFor(const sp::ParamSpec& spec) {
     if (!spec.step) return 3;
@@ -39,11 +32,17 @@ int decimalsFor(const sp::ParamSpec& spec) {
     return std::max(d, 1);
 }
 
-/// INT and FLOAT: a spin box, plus a slider when the range is finite and not huge (full size only).
+QString numberText(const sp::ParamSpec& spec, double v) {
+    if (spec.type == sp::PortType::Int) return QString::number(qlonglong(std::llround(v)));
+    return QString::number(v, 'g', 10);
+}
+
+/// INT and FLOAT: a spin box, plus a slider when the range is finite and not huge (full size only). Snapped
+/// INTs move typed values to the nearest valid one and say so.
 class NumberEditor : public ParamEditor {
   public:
     NumberEditor(const sp::ParamSpec& spec, EditorSize size, QWidget* parent)
-        : ParamEditor(parent), isInt_(spec.type == sp::PortType::Int) {
+        : ParamEditor(parent), spec_(spec), isInt_(spec.type == sp::PortType::Int) {
         auto* layout = rowLayout(this);
         const double lo = spec.min.value_or(isInt_ ? double(std::numeric_limits<int>::min()) : -1e12);
         const double hi = spec.max.value_or(isInt_ ? double(std::numeric_limits<int>::max()) : 1e12);
@@ -54,7 +53,7 @@ class NumberEditor : public ParamEditor {
         spin_->setSingleStep(spec.step.value_or(isInt_ ? 1.0 : 0.1));
         spin_->setKeyboardTracking(false);
         spin_->setAccelerated(true);
-        spin_->setMinimumWidth(size == EditorSize::Compact ? 70 : 90);
+        spin_->setMinimumWidth(size == EditorSize::Compact ? 60 : 90);
         const bool slider = size == EditorSize::Full && spec.min && spec.max && *spec.max > *spec.min &&
                             (!isInt_ || *spec.max - *spec.min <= 100000);
         if (slider) {
@@ -73,7 +72,23 @@ class NumberEditor : public ParamEditor {
             connect(slider_, &QSlider::sliderReleased, this, [this] { emit edited(value(), true); });
         }
         layout->addWidget(spin_, slider ? 0 : 1);
-        connect(spin_, &QDoubleSpinBox::valueChanged, this, [this](double) {
+        if (size == EditorSize::Full && spec.snapToStep) {
+            auto* rule = new QLabel(snapRule(spec), this);  // the visible hint: "1 + 4·k"
+            rule->setObjectName(QStringLiteral("snapRule"));
+            rule->setEnabled(false);
+            layout->addWidget(rule);
+        }
+        connect(spin_, &QDoubleSpinBox::valueChanged, this, [this](double typed) {
+            const double valid = spec_.nearestValid(typed);
+            if (spec_.snapToStep && valid != typed) {
+                {
+                    QSignalBlocker b(spin_);
+                    spin_->setValue(valid);
+                }
+                emit hint(tr("%1: %2 snapped to %3 (%4)")
+                              .arg(paramCaption(spec_), numberText(spec_, typed), numberText(spec_, valid),
+                                   snapRule(spec_)));
+            }
             syncSlider();
             emit edited(value(), true);
         });
@@ -96,7 +111,7 @@ class NumberEditor : public ParamEditor {
         double v = spin_->minimum() + (spin_->maximum() - spin_->minimum()) * pos / kSliderSteps;
         const double step = spin_->singleStep();
         if (step > 0) v = spin_->minimum() + std::round((v - spin_->minimum()) / step) * step;
-        return isInt_ ? std::round(v) : v;
+        return isInt_ ? std::round(spec_.nearestValid(v)) : v;
     }
     void syncSlider() {
         if (!slider_) return;
@@ -105,6 +120,7 @@ class NumberEditor : public ParamEditor {
         slider_->setValue(int(std::lround((spin_->value() - spin_->minimum()) / span * kSliderSteps)));
     }
 
+    sp::ParamSpec spec_;
     bool isInt_;
     QDoubleSpinBox* spin_ = nullptr;
     QSlider* slider_ = nullptr;
@@ -112,8 +128,9 @@ class NumberEditor : public ParamEditor {
 
 class BoolEditor : public ParamEditor {
   public:
-    BoolEditor(const sp::ParamSpec& spec, QWidget* parent) : ParamEditor(parent) {
-        box_ = new QCheckBox(paramCaption(spec), this);
+    BoolEditor(const sp::ParamSpec& spec, EditorSize size, QWidget* parent) : ParamEditor(parent) {
+        // On the node the label is drawn beside the box (and elided there); in the inspector the box says it.
+        box_ = new QCheckBox(size == EditorSize::Full ? paramCaption(spec) : QString(), this);
         rowLayout(this)->addWidget(box_);
         connect(box_, &QCheckBox::toggled, this, [this](bool on) { emit edited(on, true); });
     }
@@ -127,10 +144,31 @@ class BoolEditor : public ParamEditor {
     QCheckBox* box_ = nullptr;
 };
 
+/// A combo box that says when its list opens and closes.
+class ChoiceBox : public QComboBox {
+  public:
+    ChoiceBox(ParamEditor* owner) : QComboBox(owner), owner_(owner) {}
+    void showPopup() override {
+        shown_ = true;
+        emit owner_->popupShown(true);
+        QComboBox::showPopup();
+    }
+    void hidePopup() override {
+        QComboBox::hidePopup();
+        if (!shown_) return;  // also called while the box is destroyed
+        shown_ = false;
+        emit owner_->popupShown(false);
+    }
+
+  private:
+    ParamEditor* owner_;
+    bool shown_ = false;
+};
+
 class EnumEditor : public ParamEditor {
   public:
     EnumEditor(const sp::ParamSpec& spec, QWidget* parent) : ParamEditor(parent) {
-        combo_ = new QComboBox(this);
+        combo_ = new ChoiceBox(this);
         for (const auto& c : spec.choices) combo_->addItem(QString::fromStdString(c));
         rowLayout(this)->addWidget(combo_, 1);
         connect(combo_, &QComboBox::activated, this, [this](int) { emit edited(value(), true); });
@@ -148,119 +186,24 @@ class EnumEditor : public ParamEditor {
     QComboBox* combo_ = nullptr;
 };
 
-class LineEditor : public ParamEditor {
-  public:
-    LineEditor(QWidget* parent) : ParamEditor(parent) {
-        edit_ = new QLineEdit(this);
-        rowLayout(this)->addWidget(edit_, 1);
-        connect(edit_, &QLineEdit::textEdited, this, [this](const QString& t) { emit edited(t, false); });
-        connect(edit_, &QLineEdit::editingFinished, this, [this] { emit edited(edit_->text(), true); });
-    }
-    void setValue(const QVariant& v) override {
-        if (edit_->text() == v.toString()) return;  // keep the cursor while typing
-        QSignalBlocker b(edit_);
-        edit_->setText(v.toString());
-    }
-    QVariant value() const override { return edit_->text(); }
-    QLineEdit* lineEdit() const { return edit_; }
-
-  protected:
-    QLineEdit* edit_ = nullptr;
-};
-
-class TextEditor : public ParamEditor {
-  public:
-    TextEditor(QWidget* parent) : ParamEditor(parent) {
-        edit_ = new QPlainTextEdit(this);
-        edit_->setTabChangesFocus(true);
-        edit_->setMinimumHeight(72);
-        edit_->setFixedHeight(96);
-        rowLayout(this)->addWidget(edit_, 1);
-        // Typing merges into one undo step; it is closed when the box loses focus or after a pause.
-        idle_ = new QTimer(this);
-        idle_->setSingleShot(true);
-        idle_->setInterval(1200);
-        connect(idle_, &QTimer::timeout, this, [this] { emit edited(value(), true); });
-        connect(edit_, &QPlainTextEdit::textChanged, this, [this] {
-            emit edited(value(), false);
-            idle_->start();
-        });
-        edit_->installEventFilter(this);
-    }
-    void setValue(const QVariant& v) override {
-        if (edit_->toPlainText() == v.toString()) return;
-        QSignalBlocker b(edit_);
-        edit_->setPlainText(v.toString());
-    }
-    QVariant value() const override { return edit_->toPlainText(); }
-
-  protected:
-    bool eventFilter(QObject* watched, QEvent* event) override {
-        if (watched == edit_ && event->type() == QEvent::FocusOut && idle_->isActive()) {
-            idle_->stop();
-            emit edited(value(), true);
-        }
-        return ParamEditor::eventFilter(watched, event);
-    }
-
-  private:
-    QPlainTextEdit* edit_ = nullptr;
-    QTimer* idle_ = nullptr;
-};
-
-class PathEditor : public LineEditor {
-  public:
-    PathEditor(const sp::ParamSpec& spec, QWidget* parent)
-        : LineEditor(parent),
-          mode_(spec.pathMode),
-          filter_(QString::fromStdString(spec.fileFilter)),
-          key_(QString::fromStdString(spec.name)) {
-        auto* browse = new QToolButton(this);
-        browse->setObjectName(QStringLiteral("browse"));
-        browse->setText(QStringLiteral("…"));
-        browse->setToolTip(mode_ == sp::PathMode::Folder ? tr("Choose a folder") : tr("Choose a file"));
-        static_cast<QHBoxLayout*>(layout())->addWidget(browse);
-        connect(browse, &QToolButton::clicked, this, &PathEditor::browse);
-    }
-
-  private:
-    void browse() {
-        QSettings settings;
-        const QString settingsKey = QStringLiteral("paths/lastFolder/") + key_;
-        QString start = edit_->text();
-        if (start.isEmpty()) start = settings.value(settingsKey).toString();
-        QString chosen;
-        switch (mode_) {
-            case sp::PathMode::Folder:
-                chosen = QFileDialog::getExistingDirectory(this, tr("Choose a folder"), start);
-                break;
-            case sp::PathMode::SaveFile:
-                chosen = QFileDialog::getSaveFileName(this, tr("Choose a file"), start, filter_);
-                break;
-            case sp::PathMode::OpenFile:
-                chosen = QFileDialog::getOpenFileName(this, tr("Choose a file"), start, filter_);
-                break;
-        }
-        if (chosen.isEmpty()) return;
-        settings.setValue(settingsKey,
-                          mode_ == sp::PathMode::Folder ? chosen : QFileInfo(chosen).absolutePath());
-        if (mode_ == sp::PathMode::Folder) {
-            // Model folders are remembered across sessions (File ▸ recent model folders, first in the list).
-            QStringList recent = settings.value(QStringLiteral("paths/modelFolders")).toStringList();
-            recent.removeAll(chosen);
-            recent.prepend(chosen);
-            settings.setValue(QStringLiteral("paths/modelFolders"), recent.mid(0, 10));
-        }
-        edit_->setText(chosen);
-        emit edited(chosen, true);
-    }
-
-    sp::PathMode mode_;
-    QString filter_;
-    QString key_;
-};
-
 }  // namespace
+
+QHBoxLayout* rowLayout(QWidget* w) {
+    auto* l = new QHBoxLayout(w);
+    l->setContentsMargins(0, 0, 0, 0);
+    l->setSpacing(4);
+    return l;
+}
+
+void ParamEditor::setUnusedBecause(const QString& why) {
+    if (baseToolTip_.isEmpty()) baseToolTip_ = toolTip();
+    setEnabled(why.isEmpty());
+    const QString tip = why.isEmpty()
+                            ? baseToolTip_
+                            : baseToolTip_ + QStringLiteral("<br><b>%1</b>").arg(why.toHtmlEscaped());
+    setToolTip(tip);
+    for (QWidget* child : findChildren<QWidget*>()) child->setToolTip(tip);
+}
 
 QString paramCaption(const sp::ParamSpec& spec) {
     if (!spec.caption.empty()) return QString::fromStdString(spec.caption);
@@ -270,18 +213,40 @@ QString paramCaption(const sp::ParamSpec& spec) {
     return s;
 }
 
-bool showsInline(const sp::ParamSpec& spec) {
-    switch (spec.type) {
-        case sp::PortType::Int:
-        case sp::PortType::Float:
-        case sp::PortType::Bool:
-        case sp::PortType::Enum:
-            return true;
-        case sp::PortType::String:
-            return !spec.multiline;
-        default:
-            return false;
-    }
+QString snapRule(const sp::ParamSpec& spec) {
+    if (!spec.snapToStep || !spec.step) return {};
+    const double base = spec.min.value_or(0.0);
+    if (base == 0.0 || base == *spec.step)
+        return QObject::tr("multiple of %1").arg(numberText(spec, *spec.step));
+    return QStringLiteral("%1 + %2·k").arg(numberText(spec, base), numberText(spec, *spec.step));
+}
+
+QString paramToolTip(const sp::ParamSpec& spec) {
+    QString tip = QStringLiteral("<b>%1</b>").arg(paramCaption(spec).toHtmlEscaped());
+    if (!spec.help.empty()) tip += QStringLiteral("<br>") + QString::fromStdString(spec.help).toHtmlEscaped();
+    if (spec.min || spec.max)
+        tip += QStringLiteral("<br><i>%1 … %2</i>")
+                   .arg(spec.min ? numberText(spec, *spec.min) : QStringLiteral("−∞"),
+                        spec.max ? numberText(spec, *spec.max) : QStringLiteral("∞"));
+    if (spec.snapToStep) tip += QObject::tr("<br><i>Valid values: %1</i>").arg(snapRule(spec));
+    return tip;
+}
+
+int inlineTextLines(const sp::ParamSpec& spec) {
+    return spec.name.find("negative") != std::string::npos ? 2 : 4;
+}
+
+QStringList recentModelFolders() {
+    return QSettings().value(kModelFoldersKey).toStringList();
+}
+
+void rememberModelFolder(const QString& folder) {
+    if (folder.isEmpty()) return;
+    const QString clean = QDir::cleanPath(folder);
+    QStringList recent = recentModelFolders();
+    recent.removeAll(clean);
+    recent.prepend(clean);
+    QSettings().setValue(kModelFoldersKey, recent.mid(0, kRecentModelFolders));
 }
 
 ParamEditor* createParamEditor(const sp::ParamSpec& spec, EditorSize size, QWidget* parent) {
@@ -292,34 +257,26 @@ ParamEditor* createParamEditor(const sp::ParamSpec& spec, EditorSize size, QWidg
             editor = new NumberEditor(spec, size, parent);
             break;
         case sp::PortType::Bool:
-            editor = new BoolEditor(spec, parent);
+            editor = new BoolEditor(spec, size, parent);
             break;
         case sp::PortType::Enum:
             editor = new EnumEditor(spec, parent);
             break;
         case sp::PortType::Path:
-            editor = new PathEditor(spec, parent);
+            editor = makePathEditor(spec, size, parent);
             break;
         case sp::PortType::String:
-            if (spec.multiline && size == EditorSize::Full) {
-                editor = new TextEditor(parent);
-            } else {
-                editor = new LineEditor(parent);
-            }
+            editor = spec.multiline ? makeTextEditor(spec, size, parent) : makeLineEditor(parent);
             break;
         default:
-            editor = new LineEditor(parent);
+            editor = makeLineEditor(parent);
             break;
     }
     editor->setObjectName(QStringLiteral("param_") + QString::fromStdString(spec.name));
-    QString tip = QStringLiteral("<b>%1</b>").arg(paramCaption(spec).toHtmlEscaped());
-    if (!spec.help.empty()) tip += QStringLiteral("<br>") + QString::fromStdString(spec.help).toHtmlEscaped();
-    if (spec.min || spec.max)
-        tip += QStringLiteral("<br><i>%1 … %2</i>")
-                   .arg(spec.min ? QString::number(*spec.min) : QStringLiteral("−∞"),
-                        spec.max ? QString::number(*spec.max) : QStringLiteral("∞"));
+    const QString tip = paramToolTip(spec);
     editor->setToolTip(tip);
-    for (QWidget* child : editor->findChildren<QWidget*>()) child->setToolTip(tip);
+    for (QWidget* child : editor->findChildren<QWidget*>())
+        if (child->toolTip().isEmpty()) child->setToolTip(tip);
     return editor;
 }
 

@@ -1,7 +1,10 @@
 #include "panels/preview_pane.h"
 
+#include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -16,7 +19,13 @@
 
 namespace sv::ui {
 
-/// Paints one image centred, scaled to fit (smooth filtering, never cropped) or at 1:1.
+namespace {
+/// Scaled up by this much or more, a decoded clip is drawn with square pixels instead of a blur.
+constexpr double kPixelatedScale = 2.0;
+}  // namespace
+
+/// Paints one image centred, scaled to fit (never cropped) or at 1:1 (one image pixel per device pixel).
+/// Small clips are scaled with square pixels; live previews (`smoothAlways`) are always smoothed.
 class FrameView : public QWidget {
   public:
     explicit FrameView(QWidget* parent) : QWidget(parent) {
@@ -36,6 +45,19 @@ class FrameView : public QWidget {
         fit_ = fit;
         update();
     }
+    void setSmoothAlways(bool smooth) {
+        smoothAlways_ = smooth;
+        update();
+    }
+    QSizeF targetSize() const {
+        QSizeF size = QSizeF(image_.size()) / devicePixelRatioF();
+        if (fit_) size.scale(QSizeF(width(), height()), Qt::KeepAspectRatio);
+        return size;
+    }
+    bool pixelated() const {
+        if (image_.isNull() || smoothAlways_) return false;
+        return targetSize().width() * devicePixelRatioF() >= kPixelatedScale * image_.width();
+    }
 
   protected:
     void paintEvent(QPaintEvent*) override {
@@ -46,10 +68,9 @@ class FrameView : public QWidget {
             p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, message_);
             return;
         }
-        QSizeF size = image_.size();
-        if (fit_) size.scale(QSizeF(width(), height()), Qt::KeepAspectRatio);
+        const QSizeF size = targetSize();
         const QRectF target(QPointF((width() - size.width()) / 2, (height() - size.height()) / 2), size);
-        p.setRenderHint(QPainter::SmoothPixmapTransform, true);
+        p.setRenderHint(QPainter::SmoothPixmapTransform, !pixelated());
         p.drawImage(target, image_);
     }
 
@@ -57,6 +78,7 @@ class FrameView : public QWidget {
     QImage image_;
     QString message_;
     bool fit_ = true;
+    bool smoothAlways_ = false;
 };
 
 PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
@@ -109,6 +131,7 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
 
     status_ = new QLabel(this);
     status_->setObjectName(QStringLiteral("previewStatus"));
+    createFileBar();
 
     auto* controls = new QHBoxLayout;
     controls->setContentsMargins(4, 2, 4, 2);
@@ -125,8 +148,35 @@ PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
     layout->addWidget(view_, 1);
     layout->addLayout(controls);
     layout->addWidget(status_);
+    layout->addWidget(fileBar_);
 
     clear();
+}
+
+void PreviewPane::createFileBar() {
+    // The file the shown result was written to: its name (elided in the middle), Reveal, Copy Path.
+    fileBar_ = new QWidget(this);
+    fileBar_->setObjectName(QStringLiteral("previewFileBar"));
+    fileLabel_ = new QLabel(fileBar_);
+    fileLabel_->setObjectName(QStringLiteral("previewFile"));
+    fileLabel_->setMinimumWidth(40);
+    fileLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    auto* reveal = new QToolButton(fileBar_);
+    reveal->setObjectName(QStringLiteral("previewReveal"));
+    reveal->setText(tr("Reveal"));
+    reveal->setToolTip(tr("Show the file in the file manager"));
+    connect(reveal, &QToolButton::clicked, this, [this] { emit revealRequested(file_); });
+    auto* copy = new QToolButton(fileBar_);
+    copy->setObjectName(QStringLiteral("previewCopyPath"));
+    copy->setText(tr("Copy Path"));
+    copy->setToolTip(tr("Copy the file's path to the clipboard"));
+    connect(copy, &QToolButton::clicked, this, [this] { QApplication::clipboard()->setText(file_); });
+    auto* fileRow = new QHBoxLayout(fileBar_);
+    fileRow->setContentsMargins(4, 0, 4, 2);
+    fileRow->addWidget(fileLabel_, 1);
+    fileRow->addWidget(reveal);
+    fileRow->addWidget(copy);
+    fileBar_->hide();
 }
 
 PreviewPane::~PreviewPane() = default;
@@ -138,6 +188,8 @@ void PreviewPane::setFrames(QList<QImage> frames) {
 
 void PreviewPane::showLatentPreview(QList<QImage> frames, int step, int totalSteps, double fps) {
     if (frames.isEmpty()) return;
+    view_->setSmoothAlways(true);
+    setFile({});
     // A new preview (not the next step of the one shown) starts at frame 0 and plays.
     const bool fresh = mode_ != Mode::Latent || frames_.size() <= 1;
     if (mode_ != Mode::Latent) current_ = 0;
@@ -158,6 +210,7 @@ void PreviewPane::showLatentPreview(QList<QImage> frames, int step, int totalSte
 
 void PreviewPane::showFrames(QList<QImage> frames, double fps, const QString& caption, bool autoplay) {
     mode_ = frames.isEmpty() ? Mode::Empty : Mode::Video;
+    view_->setSmoothAlways(false);
     current_ = 0;
     setFrames(std::move(frames));
     clipFps_ = fps;
@@ -175,14 +228,35 @@ void PreviewPane::showFrames(QList<QImage> frames, double fps, const QString& ca
 
 void PreviewPane::clear(const QString& message) {
     pause();
+    setFile({});
     mode_ = Mode::Empty;
     frames_.clear();
     current_ = 0;
     caption_.clear();
-    view_->setMessage(message.isEmpty()
-                          ? tr("Nothing to preview.\nSet a node's view flag (V) and run the graph.")
-                          : message);
+    view_->setMessage(message.isEmpty() ? tr("Nothing to show yet.\nQueue the graph (Ctrl+Enter): the "
+                                             "Sampler's live preview, then the video, "
+                                             "play here. V on a node shows that node's result.")
+                                        : message);
     updateControls();
+}
+
+void PreviewPane::showCancelled(const QString& message) {
+    pause();
+    caption_ = caption_.isEmpty() ? message : tr("%1 — %2").arg(message, caption_);
+    updateControls();
+}
+
+void PreviewPane::setFile(const QString& path) {
+    file_ = path;
+    fileBar_->setVisible(!path.isEmpty());
+    if (path.isEmpty()) return;
+    const QString name = QFileInfo(path).fileName();
+    fileLabel_->setText(QFontMetrics(fileLabel_->font()).elidedText(name, Qt::ElideMiddle, 260));
+    fileLabel_->setToolTip(path);
+}
+
+bool PreviewPane::isPixelated() const {
+    return view_->pixelated();
 }
 
 QImage PreviewPane::currentImage() const {

@@ -1,7 +1,8 @@
 // The preview pane: shows the viewed node's live latent preview while it samples (one small picture per
 // latent frame, animated), then the decoded frames as a clip with play/pause, scrubbing, loop, fps and a
-// frame counter. Keys while it has focus: Space play/pause, Left/Right step one frame, Home/End first/last
-// frame.
+// frame counter, and the file the shown result was written to (reveal it, copy its path). Clips much smaller
+// than the pane are shown with square pixels (nearest neighbour), live previews smoothly. Keys while it has
+// focus: Space play/pause, Left/Right step one frame, Home/End first/last frame.
 #pragma once
 
 #include <QImage>
@@ -38,6 +39,13 @@ class PreviewPane : public QWidget {
     void showFrames(QList<QImage> frames, double fps, const QString& caption, bool autoplay = true);
     /// Clears the pane and shows `message` in its place.
     void clear(const QString& message = {});
+    /// The live preview's run was cancelled: playback stops on the current frame and the caption says so.
+    void showCancelled(const QString& message);
+    /// The file (or folder) the shown result was written to; "" hides the file bar.
+    void setFile(const QString& path);
+    const QString& file() const { return file_; }
+    /// Whether the shown picture is scaled up with square pixels (a small clip) rather than smoothly.
+    bool isPixelated() const;
 
     Mode mode() const { return mode_; }
     int frameCount() const { return int(frames_.size()); }
@@ -61,11 +69,14 @@ class PreviewPane : public QWidget {
   signals:
     void currentFrameChanged(int index);
     void playingChanged(bool playing);
+    /// "Reveal" on the file bar.
+    void revealRequested(const QString& path);
 
   protected:
     void keyPressEvent(QKeyEvent* event) override;
 
   private:
+    void createFileBar();
     void advance();
     void updateControls();
     void setFrames(QList<QImage> frames);
@@ -75,6 +86,7 @@ class PreviewPane : public QWidget {
     int current_ = 0;
     double clipFps_ = 16.0;
     QString caption_;
+    QString file_;
 
     FrameView* view_ = nullptr;
     QToolButton* playButton_ = nullptr;
@@ -85,6 +97,8 @@ class PreviewPane : public QWidget {
     QCheckBox* loop_ = nullptr;
     QDoubleSpinBox* fps_ = nullptr;
     QTimer* timer_ = nullptr;
+    QWidget* fileBar_ = nullptr;
+    QLabel* fileLabel_ = nullptr;
 };
 
 }  // namespace sv::ui

@@ -1,7 +1,11 @@
 #include "panels/queue_panel.h"
 
+#include <QApplication>
+#include <QClipboard>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTimer>
@@ -34,14 +38,21 @@ QueuePanel::QueuePanel(RunQueue& queue, QWidget* parent) : QWidget(parent), queu
     tree_->setRootIsDecorated(false);
     tree_->setAlternatingRowColors(true);
     tree_->setSelectionMode(QAbstractItemView::SingleSelection);
-    tree_->header()->setSectionResizeMode(kName, QHeaderView::Stretch);
+    tree_->header()->setSectionResizeMode(kName, QHeaderView::Interactive);
+    tree_->header()->resizeSection(kName, 220);
+    tree_->header()->resizeSection(kState, 90);
+    tree_->header()->setSectionResizeMode(kNode, QHeaderView::Stretch);
     tree_->header()->setSectionResizeMode(kProgress, QHeaderView::Fixed);
-    tree_->header()->resizeSection(kProgress, 160);
+    tree_->header()->resizeSection(kProgress, 140);
+    tree_->header()->setSectionResizeMode(kEta, QHeaderView::Fixed);
+    tree_->header()->resizeSection(kEta, 90);
     tree_->header()->setStretchLastSection(false);
+    tree_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(tree_, &QTreeWidget::customContextMenuRequested, this, &QueuePanel::showContextMenu);
 
     cancel_ = new QPushButton(tr("Cancel"), this);
     cancel_->setObjectName(QStringLiteral("queueCancel"));
-    cancel_->setToolTip(tr("Stop the selected job, or the running one (Escape)"));
+    cancel_->setToolTip(tr("Stop the selected job, or the running one (Escape here, Ctrl+. anywhere)"));
     requeue_ = new QPushButton(tr("Re-queue"), this);
     clear_ = new QPushButton(tr("Clear finished"), this);
 
@@ -108,6 +119,7 @@ void QueuePanel::addRow(int jobId) {
     auto* bar = new QProgressBar;
     bar->setRange(0, 1000);
     bar->setTextVisible(true);
+    bar->setMaximumHeight(16);
     tree_->setItemWidget(item, kProgress, bar);
     updateRow(jobId);
 }
@@ -121,7 +133,8 @@ void QueuePanel::updateRow(int jobId) {
     QString node;
     if (j->state == Job::State::Running && !j->currentNode.isEmpty()) {
         node = j->currentNode;
-        if (j->steps > 0) node += QStringLiteral("  %1/%2").arg(j->step).arg(j->steps);
+        if (j->nodeProgress.total > 0)
+            node += QStringLiteral("  %1/%2").arg(j->nodeProgress.step).arg(j->nodeProgress.total);
         if (!j->plan.isEmpty())
             node += tr("  (node %1 of %2)")
                         .arg(std::min<qsizetype>(j->nodesDone + 1, j->plan.size()))
@@ -130,19 +143,29 @@ void QueuePanel::updateRow(int jobId) {
         node = j->failedNode.isEmpty() ? j->message : j->failedNode + QStringLiteral(": ") + j->message;
     } else if (j->state == Job::State::Finished && j->startedAt.isValid()) {
         node = tr("took %1").arg(formatDuration(j->startedAt.msecsTo(j->finishedAt) / 1000.0));
+        if (!j->outputFiles.isEmpty())
+            node += QStringLiteral(" · ") + QFileInfo(j->outputFiles.first()).fileName();
     }
     item->setText(kNode, node);
     item->setToolTip(kNode, j->message.isEmpty() ? node : j->message);
-    item->setText(kEta, j->state == Job::State::Running ? formatDuration(j->etaSeconds()) : QString());
+    QString eta;
+    if (j->state == Job::State::Running) {
+        const double left = queue_.etaSeconds(jobId);
+        eta = left >= 0 ? formatDuration(left) : QStringLiteral("…");
+    }
+    item->setText(kEta, eta);
     const QColor colour = j->state == Job::State::Failed      ? QColor(0xff, 0x6b, 0x66)
                           : j->state == Job::State::Cancelled ? QColor(0xff, 0xc6, 0x6d)
                           : j->state == Job::State::Finished  ? QColor(0x8b, 0xd1, 0x8f)
                                                               : QColor(0xdc, 0xdf, 0xe4);
     item->setForeground(kState, colour);
     if (auto* bar = qobject_cast<QProgressBar*>(tree_->itemWidget(item, kProgress))) {
-        bar->setValue(int(std::lround(j->progress() * 1000)));
-        bar->setFormat(QStringLiteral("%1 %").arg(int(j->progress() * 100)));
+        const double p = queue_.progress(jobId);
+        bar->setValue(int(std::lround(p * 1000)));
+        bar->setFormat(QStringLiteral("%1 %").arg(int(p * 100)));
     }
+    // The running job stays in sight.
+    if (j->state == Job::State::Running) tree_->scrollToItem(item);
     updateButtons();
 }
 
@@ -171,8 +194,31 @@ QString QueuePanel::rowText(int jobId) const {
     if (!item || !j) return {};
     return QStringLiteral("%1 | %2 | %3 | %4% | %5")
         .arg(item->text(kName), item->text(kState), item->text(kNode))
-        .arg(int(j->progress() * 100))
+        .arg(int(queue_.progress(jobId) * 100))
         .arg(item->text(kEta));
+}
+
+}  // namespace sv::ui
+
+namespace sv::ui {
+
+void QueuePanel::showContextMenu(const QPoint& pos) {
+    QTreeWidgetItem* item = tree_->itemAt(pos);
+    if (!item) return;
+    const int id = item->data(0, Qt::UserRole).toInt();
+    const Job* j = queue_.job(id);
+    if (!j) return;
+    QMenu menu(this);
+    menu.addAction(tr("Show Result"), this, [this, id] { emit jobActivated(id); });
+    menu.addAction(tr("Open Graph"), this, [this, id] { emit openGraphRequested(id); });
+    menu.addAction(tr("Re-queue"), this, [this, id] { queue_.requeue(id); })->setEnabled(j->isDone());
+    menu.addSeparator();
+    const QString file = j->outputFiles.value(0);
+    menu.addAction(tr("Reveal Output"), this, [this, file] { emit revealRequested(file); })
+        ->setEnabled(!file.isEmpty());
+    menu.addAction(tr("Copy Output Path"), this, [file] { QApplication::clipboard()->setText(file); })
+        ->setEnabled(!file.isEmpty());
+    menu.exec(tree_->viewport()->mapToGlobal(pos));
 }
 
 }  // namespace sv::ui

@@ -1,6 +1,7 @@
 // The queue panel: every job of the RunQueue with its state, overall progress bar, the running node with its
-// step and ETA; buttons to cancel the selected (or running) job, re-queue a finished one and clear the
-// history.
+// step and the whole job's ETA; it scrolls to the running job. Buttons cancel the selected (or running) job,
+// re-queue a finished one and clear the history; a finished job's context menu shows its result, opens its
+// graph, reveals or copies the file it wrote.
 #pragma once
 
 #include <QWidget>
@@ -31,6 +32,10 @@ class QueuePanel : public QWidget {
   signals:
     /// The user double-clicked a job (the window may show its outputs).
     void jobActivated(int jobId);
+    /// "Open Graph" on a job: open the graph it ran.
+    void openGraphRequested(int jobId);
+    /// "Reveal" on a job: show the file it wrote in the file manager.
+    void revealRequested(const QString& path);
 
   private:
     void addRow(int jobId);
@@ -38,6 +43,7 @@ class QueuePanel : public QWidget {
     void removeRow(int jobId);
     QTreeWidgetItem* rowOf(int jobId) const;
     void updateButtons();
+    void showContextMenu(const QPoint& pos);
 
     RunQueue& queue_;
     QTreeWidget* tree_ = nullptr;
