@@ -1,6 +1,7 @@
 // The queue: the Queue button with a batch count (N runs, each seed one higher), whole-job progress and ETA,
 // the list following the running job, the log counting what was computed and what came from the cache, a
 // finished job's graph reopened, and a toolbar that keeps its width while editing.
+#include <QFileInfo>
 #include <QLabel>
 #include <QScrollBar>
 #include <QToolBar>
@@ -143,6 +144,33 @@ TEST(Queue, AFinishedJobsGraphCanBeReopened) {
     EXPECT_TRUE(w.currentFile().isEmpty());
     EXPECT_TRUE(w.isModified());
     EXPECT_EQ(w.preview()->mode(), PreviewPane::Mode::Video);  // and its result is shown
+}
+
+TEST(Queue, FinishedJobsAreThereAfterARestart) {
+    Studio s;
+    const Chain c = buildChain(*s.window, 2, 1, QStringLiteral("uitest.save"));
+    s.window->editor().setParam(c.sampler, QStringLiteral("seed"), 5);
+    ASSERT_NE(s.window->runGraph(), 0);
+    ASSERT_TRUE(waitIdle(*s.window));
+    const QString written = s.window->runQueue().jobs().first().outputFiles.value(0);
+    ASSERT_FALSE(written.isEmpty());
+    ASSERT_TRUE(QFileInfo::exists(s.options.historyFile));
+
+    // The next session lists the job: its graph can be reopened and its file revealed.
+    s.window.reset();
+    s.window = std::make_unique<MainWindow>(*s.registry, s.options);
+    ASSERT_EQ(s.window->runQueue().jobs().size(), 1);
+    const Job& past = s.window->runQueue().jobs().first();
+    EXPECT_EQ(past.state, Job::State::Finished);
+    EXPECT_EQ(past.outputFiles, QStringList{written});
+    EXPECT_TRUE(s.window->queuePanel()->rowText(past.id).contains(QStringLiteral("finished")));
+    ASSERT_TRUE(s.window->openJobGraph(past.id));
+    EXPECT_EQ(s.window->document().findNode(c.sampler.toStdString())->params.at("seed"), 5);
+    // New jobs get new ids; clearing the finished ones clears the history too.
+    s.window->runQueue().clearFinished();
+    s.window.reset();
+    s.window = std::make_unique<MainWindow>(*s.registry, s.options);
+    EXPECT_TRUE(s.window->runQueue().jobs().isEmpty());
 }
 
 TEST(Queue, TheToolbarKeepsItsWidthWhileEditing) {

@@ -33,6 +33,7 @@ struct SanaStudio {
         StudioOptions o;
         o.autosaveDir = dir.filePath(QStringLiteral("autosave"));
         o.outputDir = dir.filePath(QStringLiteral("out"));
+        o.historyFile = dir.filePath(QStringLiteral("history.json"));
         o.confirmDiscard = false;
         window = std::make_unique<MainWindow>(*registry, o);
         window->show();

@@ -333,11 +333,14 @@ struct Studio {
     std::unique_ptr<MainWindow> window;
     std::vector<QUrl> opened;  ///< folders "revealed" in the file manager
 
+    StudioOptions options;
+
     Studio() {
         app();
-        StudioOptions o;
+        StudioOptions& o = options;
         o.autosaveDir = dir.filePath(QStringLiteral("autosave"));
         o.outputDir = dir.filePath(QStringLiteral("out"));
+        o.historyFile = dir.filePath(QStringLiteral("history.json"));
         o.confirmDiscard = false;
         o.openUrl = [this](const QUrl& url) {
             opened.push_back(url);

@@ -31,6 +31,7 @@
 #include "panels/param_widgets.h"
 #include "panels/preview_pane.h"
 #include "panels/queue_panel.h"
+#include "run/job_history.h"
 #include "run/run_queue.h"
 
 namespace sv::ui {
@@ -81,6 +82,7 @@ MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, 
     scene_ = std::make_unique<GraphScene>(*editor_);
     queue_ = std::make_unique<RunQueue>(registry_);
     session_ = std::make_unique<Session>(options_.autosaveDir);
+    history_ = std::make_unique<JobHistory>(options_.historyFile);
     outputDir_ = options_.outputDir;
 
     // New nodes that take a folder start with the last model folder used.
@@ -98,22 +100,7 @@ MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, 
         return StepProgress{j->nodeProgress.step, j->nodeProgress.total};
     });
 
-    // The canvas with the banner above it.
-    auto* central = new QWidget(this);
-    auto* column = new QVBoxLayout(central);
-    column->setContentsMargins(0, 0, 0, 0);
-    column->setSpacing(0);
-    banner_ = new Banner(central);
-    view_ = new GraphView(*scene_, central);
-    column->addWidget(banner_);
-    column->addWidget(view_, 1);
-    setCentralWidget(central);
-    connect(banner_, &Banner::showNodesRequested, this, [this](const QStringList& ids) {
-        scene_->selectNodes(ids);
-        view_->frameSelection();
-        view_->setFocus();
-    });
-
+    createCanvas();
     createDocks();
     createActions();
     createMenus();
@@ -129,6 +116,12 @@ MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, 
         if (autosaveDirty_ && isModified()) autosaveNow();
     });
     autosaveTimer_->start();
+
+    // The jobs of earlier sessions, to reopen or re-queue; the list is saved whenever it changes.
+    queue_->addPastJobs(history_->load());
+    auto saveHistory = [this] { history_->save(queue_->jobs()); };
+    connect(queue_.get(), &RunQueue::jobEnded, this, saveHistory);
+    connect(queue_.get(), &RunQueue::jobRemoved, this, saveHistory);
 
     refreshNodeList();
     rebuildRecentMenu();
@@ -154,6 +147,24 @@ MainWindow::~MainWindow() {
     delete takeCentralWidget();
     qDeleteAll(findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly));
     queue_.reset();  // cancels and joins a running job
+}
+
+void MainWindow::createCanvas() {
+    // The canvas with the banner above it.
+    auto* central = new QWidget(this);
+    auto* column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    banner_ = new Banner(central);
+    view_ = new GraphView(*scene_, central);
+    column->addWidget(banner_);
+    column->addWidget(view_, 1);
+    setCentralWidget(central);
+    connect(banner_, &Banner::showNodesRequested, this, [this](const QStringList& ids) {
+        scene_->selectNodes(ids);
+        view_->frameSelection();
+        view_->setFocus();
+    });
 }
 
 void MainWindow::connectModel() {

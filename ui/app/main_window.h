@@ -40,6 +40,7 @@ class GraphEditor;
 class GraphScene;
 class GraphView;
 class Inspector;
+class JobHistory;
 class LogPanel;
 class NodeList;
 class PreviewPane;
@@ -63,6 +64,8 @@ struct StudioOptions {
     /// Opens a folder in the desktop's file manager (Reveal); empty → QDesktopServices::openUrl. Tests
     /// record.
     std::function<bool(const QUrl&)> openUrl;
+    /// Where finished jobs are kept across sessions; "" → <AppDataLocation>/history.json.
+    QString historyFile;
 };
 
 class MainWindow : public QMainWindow {
@@ -162,6 +165,7 @@ class MainWindow : public QMainWindow {
 
   private:
     // main_window.cpp
+    void createCanvas();
     void createDocks();
     void createActions();
     void createRunActions();
@@ -218,6 +222,7 @@ class MainWindow : public QMainWindow {
     std::unique_ptr<GraphScene> scene_;
     std::unique_ptr<RunQueue> queue_;
     std::unique_ptr<Session> session_;
+    std::unique_ptr<JobHistory> history_;
 
     GraphView* view_ = nullptr;
     Banner* banner_ = nullptr;

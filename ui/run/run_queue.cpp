@@ -127,6 +127,17 @@ int RunQueue::requeue(int jobId) {
     return enqueue(*j->doc, j->name, j->request);
 }
 
+void RunQueue::addPastJobs(QList<Job> jobs) {
+    QList<int> ids;
+    for (int i = 0; i < jobs.size(); ++i) {
+        if (!jobs[i].isDone() || !jobs[i].doc) continue;
+        jobs[i].id = nextId_++;
+        ids << jobs[i].id;
+        jobs_.insert(int(ids.size()) - 1, std::move(jobs[i]));
+    }
+    for (const int id : ids) emit jobAdded(id);
+}
+
 void RunQueue::clearFinished() {
     for (int i = int(jobs_.size()) - 1; i >= 0; --i) {
         if (!jobs_[i].isDone()) continue;

@@ -88,6 +88,8 @@ class RunQueue : public QObject {
     int requeue(int jobId);
     /// Forgets finished jobs.
     void clearFinished();
+    /// Adds finished jobs of an earlier session (JobHistory), before the others, with ids of this queue.
+    void addPastJobs(QList<Job> jobs);
 
     const QList<Job>& jobs() const { return jobs_; }
     const Job* job(int id) const;

@@ -14,8 +14,8 @@ out=$(cd "$out" && pwd)
 model=$out/demo-model
 [ -f "$model/model_index.json" ] || "$build/cli/sanavideo" make-demo-model "$model" >/dev/null
 
-# A scratch home: no settings or autosaves of your own sessions; runs write into it.
-rm -rf "$out/home"
+# A scratch home for each picture: no settings, autosaves or job history of your sessions (or of the other
+# pictures); runs write into it.
 export HOME=$out/home XDG_CONFIG_HOME=$out/home/config XDG_DATA_HOME=$out/home/data
 unset QT_QPA_PLATFORM
 
@@ -26,6 +26,7 @@ tiny=(--set load_model.folder="$model" --set load_model.device=cpu --set sampler
 shot() {  # name, studio arguments...; exit code 3 (a failed job) is expected for the error picture
     local name=$1 rc=0
     shift
+    rm -rf "$HOME"
     xvfb-run -a -s "-screen 0 1600x1000x24" "$studio" "$@" --screenshot "$out/$name.png" >/dev/null 2>&1 || rc=$?
     if [ "$rc" -ne 0 ] && ! { [ "$name" = error ] && [ "$rc" -eq 3 ]; }; then
         echo "screenshots: $name failed (exit $rc)" >&2
