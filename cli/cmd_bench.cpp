@@ -8,13 +8,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include <CLI/CLI.hpp>
+
 #include "base/error.h"
+#include "cli_options.h"
 #include "commands.h"
 #include "models/gemma2.h"
 #include "models/sana_transformer.h"
@@ -47,85 +52,18 @@ struct BenchOptions {
     uint64_t seed = 0;
 };
 
-const char* kUsage =
-    "usage: sanavideo bench [options]\n"
-    "  --configs DIR       full-size configs (text_encoder/, transformer/, vae/ config.json)\n"
-    "                      [tests/data/reference/full_size, or $SV_REFERENCE_DIR/full_size]\n"
-    "  --height H --width W --frames F   video size [480 832 81]\n"
-    "  --steps N           measured denoising steps after one warm-up step [3]\n"
-    "  --total-steps N     steps of the extrapolated run [50]\n"
-    "  --text-tokens L     prompt length [300]\n"
-    "  --dtype bf16|f32    transformer and text encoder [bf16]\n"
-    "  --vae-dtype bf16|f32  VAE decoder [bf16]\n"
-    "  --skip text|sampling|decode   leave a stage out (repeatable)\n"
-    "  --seed S            random weights / inputs [0]\n"
-    "  --profile           add per-op GPU times of one extra run of each stage (decode: 4 latent frames)\n";
-
-DType parseDtype(const std::string& v, const char* flag) {
+/// "bf16" / "f16" / "f32" as the option spells it.
+DType parseDtype(const std::string& v, const std::string& flag) {
     if (v == "bf16") return DType::BF16;
     if (v == "f32" || v == "fp32") return DType::F32;
     if (v == "f16" || v == "fp16") return DType::F16;
-    fail("bench: ", flag, " must be bf16, f16 or f32, got \"", v, "\"");
+    throw CLI::ValidationError(flag, concat("\"", v, "\" is not bf16, f16 or f32"));
 }
 
-int parseInt(const std::string& v, const char* flag, int lo) {
-    size_t used = 0;
-    int x = 0;
-    try {
-        x = std::stoi(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    SV_CHECK(used == v.size() && x >= lo, "bench: ", flag, " must be an integer ≥ ", lo, ", got \"", v, "\"");
-    return x;
-}
-
-std::optional<BenchOptions> parse(Args args) {
-    BenchOptions o;
-    if (const char* ref = std::getenv("SV_REFERENCE_DIR")) o.configs = fs::path(ref) / "full_size";
-    for (size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            std::printf("%s", kUsage);
-            return std::nullopt;
-        }
-        if (a == "--profile") {
-            o.profile = true;
-            continue;
-        }
-        SV_CHECK(i + 1 < args.size(), "bench: ", a, " needs a value (see --help)");
-        const std::string& v = args[++i];
-        if (a == "--configs")
-            o.configs = v;
-        else if (a == "--height")
-            o.height = parseInt(v, "--height", 16);
-        else if (a == "--width")
-            o.width = parseInt(v, "--width", 16);
-        else if (a == "--frames")
-            o.frames = parseInt(v, "--frames", 1);
-        else if (a == "--steps")
-            o.steps = parseInt(v, "--steps", 1);
-        else if (a == "--total-steps")
-            o.totalSteps = parseInt(v, "--total-steps", 1);
-        else if (a == "--text-tokens")
-            o.textTokens = parseInt(v, "--text-tokens", 2);
-        else if (a == "--dtype")
-            o.dtype = parseDtype(v, "--dtype");
-        else if (a == "--vae-dtype")
-            o.vaeDtype = parseDtype(v, "--vae-dtype");
-        else if (a == "--seed")
-            o.seed = uint64_t(parseInt(v, "--seed", 0));
-        else if (a == "--skip") {
-            SV_CHECK(v == "text" || v == "sampling" || v == "decode",
-                     "bench: --skip takes text, sampling or decode");
-            (v == "text" ? o.text : v == "sampling" ? o.sampling : o.decode) = false;
-        } else
-            fail("bench: unknown option \"", a, "\" (see --help)");
-    }
+void checkVideoSize(const BenchOptions& o) {
     SV_CHECK(o.height % 16 == 0 && o.width % 16 == 0 && (o.frames - 1) % 4 == 0, "bench: the video size ",
              o.height, "x", o.width, "x", o.frames,
              " needs height and width multiples of 16 and frames = 1 + 4k");
-    return o;
 }
 
 #ifdef SV_WITH_CUDA
@@ -348,14 +286,52 @@ int runBenchCuda(const BenchOptions& o) {
 
 }  // namespace
 
-int runBench(Args args) {
-    const std::optional<BenchOptions> o = parse(args);
-    if (!o) return 0;
+CommandRun setupBench(CLI::App& cmd) {
+    cmd.footer("Times the full-size text-to-video workload on one GPU with random weights made on the GPU.");
+    auto o = std::make_shared<BenchOptions>();
+    if (const char* ref = std::getenv("SV_REFERENCE_DIR")) o->configs = fs::path(ref) / "full_size";
+    cmd.add_option(
+        "--configs", o->configs,
+        "full-size configs (text_encoder/, transformer/, vae/ config.json) [tests/data/reference/full_size, "
+        "or $SV_REFERENCE_DIR/full_size]");
+    addInteger(cmd, "--height", o->height, 16, 8192, "video height [480]");
+    addInteger(cmd, "--width", o->width, 16, 8192, "video width [832]");
+    addInteger(cmd, "--frames", o->frames, 1, 4001, "video frames [81]");
+    addInteger(cmd, "--steps", o->steps, 1, 10000, "measured denoising steps after one warm-up step [3]");
+    addInteger(cmd, "--total-steps", o->totalSteps, 1, 10000, "steps of the extrapolated run [50]");
+    addInteger(cmd, "--text-tokens", o->textTokens, 2, 4096, "prompt length [300]");
+    cmd.add_option_function<std::string>(
+           "--dtype", [o](const std::string& v) { o->dtype = parseDtype(v, "--dtype"); },
+           "transformer and text encoder dtype, bf16 | f16 | f32 [bf16]")
+        ->type_name("DTYPE");
+    cmd.add_option_function<std::string>(
+           "--vae-dtype", [o](const std::string& v) { o->vaeDtype = parseDtype(v, "--vae-dtype"); },
+           "VAE decoder dtype, bf16 | f16 | f32 [bf16]")
+        ->type_name("DTYPE");
+    cmd.add_option_function<std::vector<std::string>>(
+           "--skip",
+           [o](const std::vector<std::string>& stages) {
+               for (const auto& v : stages) {
+                   if (v != "text" && v != "sampling" && v != "decode")
+                       throw CLI::ValidationError("--skip",
+                                                  concat("\"", v, "\" is not text, sampling or decode"));
+                   (v == "text" ? o->text : v == "sampling" ? o->sampling : o->decode) = false;
+               }
+           },
+           "leave a stage out: text, sampling or decode (repeatable)")
+        ->allow_extra_args(false)
+        ->type_name("STAGE");
+    addUnsigned(cmd, "--seed", o->seed, std::numeric_limits<uint64_t>::max(), "random weights / inputs [0]");
+    cmd.add_flag("--profile", o->profile,
+                 "add per-op GPU times of one extra run of each stage (decode: 4 latent frames)");
+    return [o] {
+        checkVideoSize(*o);
 #ifdef SV_WITH_CUDA
-    return runBenchCuda(*o);
+        return runBenchCuda(*o);
 #else
-    fail("bench: this build has no CUDA backend (configure with the CUDA toolkit)");
+        fail("bench: this build has no CUDA backend (configure with the CUDA toolkit)");
 #endif
+    };
 }
 
 }  // namespace sv::cli

@@ -4,13 +4,13 @@
 #include <cstring>
 #include <vector>
 
-#include "base/cancelled.h"
 #include "base/error.h"
 #include "latent_value.h"
 #include "model_values.h"
 #include "pack.h"
 #include "pipelines/latent_preview.h"
 #include "pipelines/postprocess.h"
+#include "pipelines/video_geometry.h"
 #include "plugin/sdk/node.h"
 
 namespace sv::nodes {
@@ -21,6 +21,8 @@ namespace {
 
 /// The largest seed that survives a round trip through JSON in any editor (2^53 − 1).
 constexpr double kMaxSeed = 9007199254740991.0;
+/// The Sampler's scheduler choice meaning "the model folder's scheduler" (diffusers' behaviour).
+constexpr const char* kModelScheduler = "model";
 
 /// A live preview of the x0 estimate at step `step` of `total`: the linear latent → RGB map of every latent
 /// frame of the first video (1/8 of the output size; the editor scales it up and plays the frames).
@@ -55,6 +57,15 @@ PreviewImage previewOf(const Tensor& x0, int64_t step, int64_t total) {
 // ---- Sampler
 // ---------------------------------------------------------------------------------------------------
 
+/// The size a connected latent fixes: its grid (a binned size when it was made with binning) and the size its
+/// frames are resized back to after decoding.
+GenerationSize latentSize(const SanaModels& m, const Latent& latent) {
+    const Shape& s = latent.latents.shape();
+    SV_CHECK(s.size() == 5, "input 'latent': ", latent.describe(), " is not a video latent");
+    const int scale = m.vaeSpatialScale();
+    return {int(s[3]) * scale, int(s[4]) * scale, latent.height, latent.width};
+}
+
 class SamplerNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
@@ -63,44 +74,13 @@ class SamplerNode : public Node {
         const SanaModels& m = *model.models;
         requireComponent(m.transformer != nullptr, "transformer", "transformer");
 
-        const int temporal = m.vaeTemporalScale();
-        const int multiple = 2 * m.vaeSpatialScale();
-        int width = int(params.getInt("width"));
-        int height = int(params.getInt("height"));
         const int frames = int(params.getInt("frames"));
         const Latent* from = nullptr;
         if (const Value* v = inputs.find("latent"); v && !v->isNone()) from = &v->get<Latent>(kLatentTag);
-        if (from) {
-            // A connected latent fixes the size: width/height are not used (the editor greys them out).
-            width = from->width;
-            height = from->height;
-        }
-        SV_CHECK(width % multiple == 0, "parameter 'width': ", width, " is not a multiple of ", multiple);
-        SV_CHECK(height % multiple == 0, "parameter 'height': ", height, " is not a multiple of ", multiple);
-        SV_CHECK((frames - 1) % temporal == 0, "parameter 'frames': ", frames, " is not 1 + ", temporal,
-                 "·k (e.g. 81, 77, 49, 17, 5, 1)");
-
-        GenerationSize size{height, width, height, width};
-        if (from) {
-            // The latent's own grid (a binned size when it was sampled with binning; resized back on decode).
-            const Shape& s = from->latents.shape();
-            SV_CHECK(s.size() == 5, "input 'latent': ", from->describe(), " is not a video latent");
-            size.height = int(s[3]) * m.vaeSpatialScale();
-            size.width = int(s[4]) * m.vaeSpatialScale();
-            if (params.getBool("resolution_binning"))
-                ctx.log(LogLevel::Info, "resolution binning is off: the connected latent sets the size");
-        } else if (params.getBool("resolution_binning")) {
-            try {
-                size = resolveGenerationSize(m.requireTransformer().config(), height, width, true);
-            } catch (const Error& e) {
-                rethrowForParam("resolution_binning", e);
-            }
-            if (size.resized())
-                ctx.log(LogLevel::Info,
-                        concat("resolution binning: generating at ", size.width, "x", size.height,
-                               ", resized back to ", width, "x", height, " after decoding"));
-        }
-        const int64_t latentFrames = (frames - 1) / temporal + 1;
+        // A connected latent sets the size (width/height are not used; the editor greys them out).
+        const GenerationSize size = from ? latentSize(m, *from) : resolveSize(m, params, ctx, "generating");
+        const int width = size.outputWidth, height = size.outputHeight;
+        const VideoGeometry g = generationGeometry(m, size.height, size.width, frames);  // the model's rules
 
         SampleRequest req;
         req.height = size.height;
@@ -109,15 +89,18 @@ class SamplerNode : public Node {
         req.steps = int(params.getInt("steps"));
         req.guidanceScale = params.getFloat("guidance");
         req.seed = uint64_t(params.getInt("seed"));
-        req.scheduler = params.getString("scheduler");
+        if (const std::string& name = params.getString("scheduler"); name != kModelScheduler)
+            req.scheduler = name;
         if (const double shift = params.getFloat("flow_shift"); shift > 0) req.flowShift = shift;
-        if (from && from->kind == LatentKind::Image) {
-            ctx.log(LogLevel::Info, concat("size ", width, "x", height, " from the image latent"));
-            req.imageLatents = from->latents;
-        } else if (from) {
-            SV_CHECK(from->latents.dim(2) == latentFrames, "input 'latent': ", from->describe(),
-                     " does not match the parameter 'frames' (", frames, ")");
-            req.latents = from->latents;
+        if (from) {
+            ctx.log(LogLevel::Info, concat("size ", width, "x", height, " from the connected latent"));
+            if (from->kind == LatentKind::Image) {
+                req.imageLatents = from->latents;
+            } else {
+                SV_CHECK(from->latents.dim(2) == g.latentFrames(), "input 'latent': ", from->describe(),
+                         " does not match the parameter 'frames' (", frames, ")");
+                req.latents = from->latents;
+            }
         }
 
         const StepCallback onStep = [&](int step, int total, double, const Tensor&, const Tensor& x0) {
@@ -127,15 +110,11 @@ class SamplerNode : public Node {
         };
         ctx.throwIfCancelled();
         auto latent = std::make_shared<Latent>();
-        try {
-            latent->latents = sampleLatents(m, cond.encoding, req, onStep);
-        } catch (const sv::Cancelled&) {
-            throw plugin::Cancelled();
-        }
+        latent->latents = sampleLatents(m, cond.encoding, req, onStep);  // sv::Cancelled when stopped
         latent->kind = LatentKind::Video;
         latent->width = width;  // decoded frames are resized back to the requested size
         latent->height = height;
-        latent->frames = temporal * int(latentFrames - 1) + 1;
+        latent->frames = g.outputFrames();
         ValueMap out;
         out.set("latent", makeLatentValue(std::move(latent)));
         return out;
@@ -177,11 +156,7 @@ class VaeDecodeNode : public Node {
         opt.outputWidth = latent.width;
         opt.keepFrames = false;
         ctx.throwIfCancelled();
-        try {
-            decodeLatents(*model.models, latent.latents, sink, opt);
-        } catch (const sv::Cancelled&) {
-            throw plugin::Cancelled();
-        }
+        decodeLatents(*model.models, latent.latents, sink, opt);
         SV_CHECK(video->frameCount == total, "the VAE decoder produced ", video->frameCount,
                  " frames, expected ", total);
         ValueMap out;
@@ -196,36 +171,28 @@ void registerSamplingNodes(NodeRegistry& r) {
     {
         NodeDescriptor d{type::kSampler, 1, "Sampler", kCategorySampling};
         d.help =
-            "Denoises video latents with the SANA-Video transformer and classifier-free guidance, showing "
-            "a preview of the current estimate after every step. Text-to-video starts from seeded noise "
-            "(the same noise as diffusers with a CPU generator); connect an image latent (Image Encode) "
-            "for image-to-video, or latents (Load Latent) to start from them: a connected latent sets the "
-            "size.";
-        d.inputs = {PortSpec::required("model", PortType::Model, "a model with its transformer loaded"),
-                    PortSpec::required("conditioning", PortType::Conditioning, "from Text Encode"),
-                    PortSpec::optionalInput("latent", PortType::Latent,
+            "Denoises video latents with the SANA-Video transformer and classifier-free guidance, showing a "
+            "preview of the current estimate after every step. Text-to-video starts from seeded noise (the "
+            "same noise as diffusers with a CPU generator); connect an image latent (Image Encode) for "
+            "image-to-video, or latents (Load Latent) to start from them: a connected latent sets the size.";
+        d.inputs = {PortSpec::required("model", port::kModel, "a model with its transformer loaded"),
+                    PortSpec::required("conditioning", port::kConditioning, "from Text Encode"),
+                    PortSpec::optionalInput("latent", port::kLatent,
                                             "an image latent (image-to-video) or initial latents")};
-        d.outputs = {PortSpec::required("latent", PortType::Latent, "the denoised latents")};
+        d.outputs = {PortSpec::required("latent", port::kLatent, "the denoised latents")};
         d.params = {
-            ParamSpec::integer("width", 832)
-                .range(16, 4096)
-                .withStep(16)
-                .snapped()
-                .fromInput("latent")
-                .withHelp(
-                    "Video width in pixels, a multiple of 16 (SANA-Video 480p: 832). Not used while a "
-                    "latent is connected: the size is the latent's (Image Encode's for image-to-video)."),
-            ParamSpec::integer("height", 480)
-                .range(16, 4096)
-                .withStep(16)
-                .snapped()
-                .fromInput("latent")
-                .withHelp("Video height in pixels, a multiple of 16 (SANA-Video 480p: 480). Not used while a "
-                          "latent is connected: the size is the latent's."),
+            sizeParam(
+                "width", 832,
+                "Video width in pixels, a multiple of 16 (SANA-Video 480p: 832). Not used while a latent "
+                "is connected: the size is the latent's (Image Encode's for image-to-video).")
+                .fromInput("latent"),
+            sizeParam("height", 480,
+                      "Video height in pixels, a multiple of 16 (SANA-Video 480p: 480). Not used while a "
+                      "latent is connected: the size is the latent's.")
+                .fromInput("latent"),
             ParamSpec::integer("frames", 81)
                 .range(1, 1001)
-                .withStep(4)
-                .snapped()
+                .onStepGrid(4)
                 .withHelp("Number of frames, 1 + 4·k (81 frames = 5 s at 16 fps)."),
             ParamSpec::integer("steps", 50).range(1, 1000).withHelp("Denoising steps."),
             ParamSpec::real("guidance", 6.0)
@@ -238,31 +205,31 @@ void registerSamplingNodes(NodeRegistry& r) {
                 .range(0, kMaxSeed)
                 .withHelp(
                     "Seed of the initial noise (a CPU torch.Generator seed: the same noise as diffusers)."),
-            ParamSpec::choice("scheduler", {"dpm", "euler", "unipc"}, "dpm")
-                .withHelp("dpm: DPM-Solver++ (SANA-Video's text-to-video default); euler: FlowMatch Euler "
-                          "(the image-to-video model's intended scheduler); unipc: UniPC."),
-            ParamSpec::real("flow_shift", 8.0)
+            ParamSpec::choice("scheduler", {kModelScheduler, "dpm", "euler", "unipc"}, kModelScheduler)
+                .withHelp(
+                    "model: the model folder's scheduler, as diffusers (DPM-Solver++ in the text-to-video "
+                    "folder, FlowMatch Euler in an image-to-video one); dpm: DPM-Solver++; euler: FlowMatch "
+                    "Euler; unipc: UniPC."),
+            ParamSpec::real("flow_shift", 0.0)
                 .range(0.0, 100.0)
                 .withStep(0.5)
-                .withHelp(
-                    "Flow-matching timestep shift (SANA-Video: 8); 0 keeps the model folder's scheduler "
-                    "setting."),
-            ParamSpec::boolean("resolution_binning", false)
+                .withHelp("Flow-matching timestep shift; 0 keeps the model folder's (SANA-Video: 8)."),
+            ParamSpec::boolean("resolution_binning", true)
                 .showOnNode(false)
                 .withHelp(
-                    "Generate at the closest of the model's trained sizes and resize the decoded frames "
-                    "back (diffusers' use_resolution_binning). Off: generate at exactly width×height."),
+                    "Generate at the closest of the model's trained sizes and resize the decoded frames back "
+                    "(diffusers' use_resolution_binning, its default). Off: generate at exactly "
+                    "width×height."),
         };
         r.add<SamplerNode>(d);
     }
     {
         NodeDescriptor d{type::kVaeDecode, 1, "VAE Decode", kCategorySampling};
         d.help =
-            "Decodes latents into frames with the Wan 2.1 VAE, frame by frame (progress per decoded "
-            "frame; cancellable between frames).";
-        d.inputs = {
-            PortSpec::required("model", PortType::Model, "a model with its VAE decoder loaded"),
-            PortSpec::required("latent", PortType::Latent, "latents from the Sampler or Load Latent")};
+            "Decodes latents into frames with the Wan 2.1 VAE, frame by frame (progress per decoded frame; "
+            "cancellable between frames).";
+        d.inputs = {PortSpec::required("model", port::kModel, "a model with its VAE decoder loaded"),
+                    PortSpec::required("latent", port::kLatent, "latents from the Sampler or Load Latent")};
         d.outputs = {PortSpec::required("video", PortType::Video, "the frames (8-bit RGB) and frame rate")};
         d.params = {ParamSpec::real("fps", 16.0)
                         .range(1.0, 240.0)

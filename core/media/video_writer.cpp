@@ -127,11 +127,18 @@ void rgbToYuv420Bt709(const uint8_t* rgb, int w, int h, AVFrame* f) {
     });
 }
 
-InputPtr openInput(const fs::path& path) {
+/// Opens a regular file (checked before opening, so a FIFO or device never blocks). `format`: the one demuxer
+/// to use, or nullptr to let FFmpeg probe. Only the file protocol is allowed, also for resources a demuxer
+/// would open on its own.
+InputPtr openInput(const fs::path& path, const AVInputFormat* format = nullptr) {
     std::error_code ec;
-    SV_CHECK(fs::is_regular_file(path, ec), "cannot read video '", path.string(), "': no such file");
+    SV_CHECK(fs::exists(path, ec), "cannot read video '", path.string(), "': no such file");
+    SV_CHECK(fs::is_regular_file(path, ec), "cannot read video '", path.string(), "': not a regular file");
+    AVDictionary* options = nullptr;
+    av_dict_set(&options, "protocol_whitelist", "file", 0);
     AVFormatContext* raw = nullptr;
-    const int rc = avformat_open_input(&raw, fileUrl(path).c_str(), nullptr, nullptr);
+    const int rc = avformat_open_input(&raw, fileUrl(path).c_str(), format, &options);
+    av_dict_free(&options);
     SV_CHECK(rc >= 0, "cannot read video '", path.string(), "': ", avError(rc));
     return InputPtr(raw);
 }
@@ -349,7 +356,8 @@ int VideoWriter::encodedHeight() const {
 }
 
 std::map<std::string, std::string> readVideoMetadata(const fs::path& path) {
-    InputPtr in = openInput(path);
+    // Metadata is read from untrusted files (a clip someone sent): the MP4/MOV demuxer only, no probing.
+    InputPtr in = openInput(path, av_find_input_format("mov"));
     std::map<std::string, std::string> out;
     const AVDictionaryEntry* e = nullptr;
     while ((e = av_dict_get(in->metadata, "", e, AV_DICT_IGNORE_SUFFIX))) out[e->key] = e->value;

@@ -41,7 +41,6 @@ class OutputCache {
     void clear();
     CacheStats stats() const;
     void setLimits(CacheLimits limits);
-    CacheLimits limits() const;
 
   private:
     struct Entry {

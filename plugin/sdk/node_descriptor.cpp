@@ -44,6 +44,17 @@ std::string fmtNum(double v) {
     return Value::fromFloat(v).describe();
 }
 
+/// Why `x` is off the parameter's step grid (min + k·step), or "".
+std::string gridProblem(const ParamSpec& p, double x) {
+    if (!p.onGrid || !p.step || *p.step <= 0) return {};
+    const double origin = p.min.value_or(0.0);
+    const double k = (x - origin) / *p.step;
+    if (std::fabs(k - std::round(k)) < 1e-9) return {};
+    if (std::fmod(origin, *p.step) == 0.0)
+        return concat(fmtNum(x), " is not a multiple of ", fmtNum(*p.step));
+    return concat(fmtNum(x), " is not ", fmtNum(origin), " + ", fmtNum(*p.step), "·k");
+}
+
 }  // namespace
 
 // ---- ParamSpec
@@ -108,6 +119,11 @@ ParamSpec& ParamSpec::withStep(double s) {
     step = s;
     return *this;
 }
+ParamSpec& ParamSpec::onStepGrid(double s) {
+    step = s;
+    onGrid = true;
+    return *this;
+}
 ParamSpec& ParamSpec::withHelp(std::string h) {
     help = std::move(h);
     return *this;
@@ -124,10 +140,6 @@ ParamSpec& ParamSpec::asMultiline(bool on) {
     multiline = on;
     return *this;
 }
-ParamSpec& ParamSpec::snapped() {
-    snapToStep = true;
-    return *this;
-}
 ParamSpec& ParamSpec::showOnNode(bool on) {
     onNode = on;
     return *this;
@@ -138,7 +150,7 @@ ParamSpec& ParamSpec::fromInput(std::string input) {
 }
 
 double ParamSpec::nearestValid(double x) const {
-    if (snapToStep && step && *step > 0) {
+    if (onGrid && step && *step > 0) {
         const double base = min.value_or(0.0);
         x = base + std::round((x - base) / *step) * *step;
         if (max && x > *max) x -= std::ceil((x - *max) / *step) * *step;
@@ -159,29 +171,20 @@ Value ParamSpec::fromJson(const nlohmann::json& j) const {
     auto mismatch = [&]() -> Value {
         fail("parameter '", name, "' expects ", portTypeName(type), ", got ", jsonKind(j), " ", j.dump());
     };
-    switch (type) {
-        case PortType::Int:
-            if (j.is_number_integer()) return Value::fromInt(j.get<int64_t>());
-            if (j.is_number_float()) {
-                double d = j.get<double>();
-                if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.2e18)
-                    return Value::fromInt(int64_t(d));
-            }
-            return mismatch();
-        case PortType::Float:
-            if (j.is_number()) return Value::fromFloat(j.get<double>());
-            return mismatch();
-        case PortType::Bool:
-            if (j.is_boolean()) return Value::fromBool(j.get<bool>());
-            return mismatch();
-        case PortType::String:
-        case PortType::Path:
-        case PortType::Enum:
-            if (j.is_string()) return Value::fromString(j.get<std::string>());
-            return mismatch();
-        default:
-            fail("parameter '", name, "' has non-parameter type ", portTypeName(type));
+    if (type == PortType::Int) {
+        if (j.is_number_integer()) return Value::fromInt(j.get<int64_t>());
+        if (j.is_number_float()) {
+            double d = j.get<double>();
+            if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.2e18)
+                return Value::fromInt(int64_t(d));
+        }
+        return mismatch();
     }
+    if (type == PortType::Float) return j.is_number() ? Value::fromFloat(j.get<double>()) : mismatch();
+    if (type == PortType::Bool) return j.is_boolean() ? Value::fromBool(j.get<bool>()) : mismatch();
+    if (type == PortType::String || type == PortType::Path || type == PortType::Enum)
+        return j.is_string() ? Value::fromString(j.get<std::string>()) : mismatch();
+    fail("parameter '", name, "' has non-parameter type ", portTypeName(type));
 }
 
 nlohmann::json ParamSpec::toJson(const Value& v) {
@@ -202,40 +205,58 @@ nlohmann::json ParamSpec::toJson(const Value& v) {
     return nullptr;
 }
 
-nlohmann::json ParamSpec::parseText(std::string_view text) const {
-    auto bad = [&]() -> nlohmann::json {
-        fail("parameter '", name, "' expects ", portTypeName(type), ", got \"", text, "\"");
-    };
-    switch (type) {
-        case PortType::Int: {
-            int64_t v = 0;
-            auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-            if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return bad();
-            return v;
+std::optional<nlohmann::json> ParamSpec::tryParseText(std::string_view text, std::string& problem) const {
+    const std::string quoted = concat("\"", text, "\"");
+    if (type == PortType::Int) {
+        int64_t v = 0;
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec == std::errc::result_out_of_range && ptr == text.data() + text.size()) {
+            const bool negative = text.starts_with('-');
+            problem =
+                negative ? concat(text, " is below the minimum ", min ? fmtNum(*min) : "of a 64-bit integer")
+                         : concat(text, " is above the maximum ", max ? fmtNum(*max) : "of a 64-bit integer");
+            return std::nullopt;
         }
-        case PortType::Float: {
-            std::string s(text);
-            if (s.empty()) return bad();
-            char* end = nullptr;
-            errno = 0;
-            double v = std::strtod(s.c_str(), &end);
-            if (end != s.c_str() + s.size() || errno == ERANGE || !std::isfinite(v)) return bad();
-            return v;
+        if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+            problem = concat(quoted, " is not an integer");
+            return std::nullopt;
         }
-        case PortType::Bool: {
-            std::string s;
-            for (char c : text) s.push_back(char(std::tolower(static_cast<unsigned char>(c))));
-            if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
-            if (s == "false" || s == "0" || s == "no" || s == "off") return false;
-            return bad();
-        }
-        case PortType::String:
-        case PortType::Path:
-        case PortType::Enum:
-            return std::string(text);
-        default:
-            fail("parameter '", name, "' has non-parameter type ", portTypeName(type));
+        return v;
     }
+    if (type == PortType::Float) {
+        const std::string s(text);
+        char* end = nullptr;
+        errno = 0;
+        const double v = s.empty() ? 0.0 : std::strtod(s.c_str(), &end);
+        if (s.empty() || end != s.c_str() + s.size()) {
+            problem = concat(quoted, " is not a number");
+            return std::nullopt;
+        }
+        if (errno == ERANGE || !std::isfinite(v)) {
+            problem = concat(quoted, " is not a finite number in range");
+            return std::nullopt;
+        }
+        return v;
+    }
+    if (type == PortType::Bool) {
+        std::string s;
+        for (char c : text) s.push_back(char(std::tolower(static_cast<unsigned char>(c))));
+        if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
+        if (s == "false" || s == "0" || s == "no" || s == "off") return false;
+        problem = concat(quoted, " is not true or false");
+        return std::nullopt;
+    }
+    if (type == PortType::String || type == PortType::Path || type == PortType::Enum)
+        return std::string(text);
+    problem = concat("has the non-parameter type ", portTypeName(type));
+    return std::nullopt;
+}
+
+nlohmann::json ParamSpec::parseText(std::string_view text) const {
+    std::string problem;
+    auto j = tryParseText(text, problem);
+    if (!j) fail("parameter '", name, "': ", problem);
+    return std::move(*j);
 }
 
 std::string ParamSpec::checkValue(const Value& v) const {
@@ -251,17 +272,7 @@ std::string ParamSpec::checkValue(const Value& v) const {
             return concat(v.describe(), " is not a finite number");
         if (min && x < *min) return concat(v.describe(), " is below the minimum ", fmtNum(*min));
         if (max && x > *max) return concat(v.describe(), " is above the maximum ", fmtNum(*max));
-        if (snapToStep && step && *step > 0) {
-            const double base = min.value_or(0.0);
-            const double k = (x - base) / *step;
-            if (std::fabs(k - std::round(k)) > 1e-9) {
-                const std::string rule = base == *step || base == 0.0
-                                             ? concat("a multiple of ", fmtNum(*step))
-                                             : concat(fmtNum(base), " + ", fmtNum(*step), "·k");
-                return concat(v.describe(), " is not ", rule, " (nearest: ", fmtNum(nearestValid(x)), ")");
-            }
-        }
-        return {};
+        return gridProblem(*this, x);
     }
     if (type == PortType::Enum) {
         if (v.kind() != Value::Kind::String) return concat("expects ENUM, got ", v.describe());
@@ -314,6 +325,8 @@ std::vector<std::string> NodeDescriptor::check() const {
     auto checkPorts = [&](const std::vector<PortSpec>& ports, std::string_view side) {
         std::set<std::string> seen;
         for (const auto& p : ports) {
+            if (!isValidPortTypeId(p.type.id()))
+                problems.push_back(concat(who, ": ", side, " port '", p.name, "' has no valid type"));
             if (!isIdentifier(p.name))
                 problems.push_back(concat(who, ": ", side, " port name '", p.name, "' is not an identifier"));
             if (!seen.insert(p.name).second)
@@ -337,9 +350,8 @@ std::vector<std::string> NodeDescriptor::check() const {
         if (p.min && p.max && *p.min > *p.max) problems.push_back(concat(pw, ": minimum above maximum"));
         if (p.type == PortType::Enum && p.choices.empty())
             problems.push_back(concat(pw, ": ENUM without choices"));
-        if (p.snapToStep && (p.type != PortType::Int || !p.step || *p.step <= 0))
-            problems.push_back(
-                concat(pw, ": snapped to its step, but it is not an INT with a positive step"));
+        if (p.onGrid && (!p.step || *p.step <= 0 || (p.type != PortType::Int && p.type != PortType::Float)))
+            problems.push_back(concat(pw, ": a step grid needs a positive step on an INT or FLOAT"));
         if (!p.takenFromInput.empty() && !findInput(p.takenFromInput))
             problems.push_back(
                 concat(pw, ": taken from input '", p.takenFromInput, "', which is not an input"));

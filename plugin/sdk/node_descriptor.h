@@ -27,14 +27,12 @@ struct ParamSpec {
     std::optional<double> min;      ///< INT/FLOAT inclusive bounds
     std::optional<double> max;
     std::optional<double> step;              ///< UI increment (INT/FLOAT)
+    bool onGrid = false;                     ///< values must be min + k·step (checkValue refuses others)
     std::vector<std::string> choices;        ///< ENUM only: the allowed strings
     std::string help;                        ///< tooltip / CLI help text
     bool multiline = false;                  ///< STRING: edited in a multi-line box (prompts)
     std::string fileFilter;                  ///< PATH: Qt-style filter, e.g. "Images (*.png *.jpg *.exr)"
     PathMode pathMode = PathMode::OpenFile;  ///< PATH only
-    /// INT only: the valid values are min + k·step (frames 1 + 4·k, sizes in multiples of 16). checkValue()
-    /// refuses the others, naming the nearest valid value; editors snap typed values to it.
-    bool snapToStep = false;
     /// UI hint: whether the editor shows this parameter's widget on the node by default (unset: by type —
     /// numbers, booleans, choices, strings and paths are shown). Users can change it per node.
     std::optional<bool> onNode;
@@ -51,18 +49,19 @@ struct ParamSpec {
 
     ParamSpec& range(double lo, double hi);
     ParamSpec& withStep(double s);
+    /// Sets the step and makes it a constraint: valid values are min + k·step (e.g. sizes that are multiples
+    /// of 16: range(16, 4096).onStepGrid(16); frame counts 4k+1: range(1, 1001).onStepGrid(4)).
+    ParamSpec& onStepGrid(double s);
     ParamSpec& withHelp(std::string h);
     ParamSpec& withCaption(std::string c);
     ParamSpec& withFilter(std::string f);
     ParamSpec& asMultiline(bool on = true);
-    /// Valid values are min + k·step (INT with a range and a step); see snapToStep.
-    ParamSpec& snapped();
     /// Shown on the node by default (`on`), or only in the inspector; see onNode.
     ParamSpec& showOnNode(bool on = true);
     /// The value comes from input `input` while it is connected; see takenFromInput.
     ParamSpec& fromInput(std::string input);
-    /// The valid value closest to `x` (snapToStep: min + k·step within the range; else `x` clamped to the
-    /// range). Thread safety: pure.
+    /// The valid value closest to `x` (onGrid: min + k·step within the range; else `x` clamped to the range):
+    /// what editors snap a typed value to. Thread safety: pure.
     double nearestValid(double x) const;
 
     /// Converts a document value (JSON) to a Value of this parameter's type; null → default. Throws sv::Error
@@ -71,17 +70,21 @@ struct ParamSpec {
     /// Converts a value of this parameter's type to JSON.
     static nlohmann::json toJson(const Value& v);
     /// Parses command-line text ("50", "0.5", "true", any string) to JSON of this parameter's type; throws
-    /// sv::Error.
+    /// sv::Error "parameter 'steps': \"abc\" is not an integer". Range/choice are NOT checked here.
     nlohmann::json parseText(std::string_view text) const;
-    /// Checks range / choices; returns an empty string when valid, else the problem ("7 is above the maximum
-    /// 5").
+    /// parseText() without the throw: nullopt and `problem` set to what is wrong, without naming the
+    /// parameter
+    /// ("\"abc\" is not an integer", "18446744073709551616 is above the maximum 9007199254740991").
+    std::optional<nlohmann::json> tryParseText(std::string_view text, std::string& problem) const;
+    /// Checks range / choices / the step grid; returns an empty string when valid, else the problem ("7 is
+    /// above the maximum 5", "33 is not a multiple of 16").
     std::string checkValue(const Value& v) const;
 };
 
 /// An input or output port.
 struct PortSpec {
-    std::string name;  ///< identifier, unique among the node's inputs (or outputs)
-    PortType type = PortType::Latent;
+    std::string name;       ///< identifier, unique among the node's inputs (or outputs)
+    PortType type;          ///< a type registered in the NodeRegistry (the SDK's value kinds always are)
     std::string caption;    ///< UI label (empty: derived from name)
     bool optional = false;  ///< inputs only: may stay unconnected (the node then sees no entry for it)
     std::string help;

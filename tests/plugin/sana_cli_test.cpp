@@ -31,6 +31,7 @@ class SanaCliTest : public ::testing::Test {
             json v = s.value;  // strings stay strings; numbers are parsed like the parameter types do
             if (!s.value.empty() && s.value.find_first_not_of("0123456789") == std::string::npos)
                 v = std::stoll(s.value);
+            if (s.value == "true" || s.value == "false") v = s.value == "true";
             expected.setParam(s.node, s.param, v);
         }
         const CommandResult r = runSanavideo(args, dir.path());

@@ -87,20 +87,15 @@ TEST(ParamSpec, JsonConversionAndChecks) {
     EXPECT_EQ(g.fromJson(7).kind(), Value::Kind::Float);
 }
 
-TEST(ParamSpec, SnappedValuesAreMinPlusStepMultiples) {
-    auto frames = ParamSpec::integer("frames", 81).range(1, 1001).withStep(4).snapped();
-    EXPECT_EQ(frames.checkValue(Value::fromInt(81)), "");
-    EXPECT_EQ(frames.checkValue(Value::fromInt(1)), "");
-    EXPECT_EQ(frames.checkValue(Value::fromInt(80)), "80 is not 1 + 4·k (nearest: 81)");
-    EXPECT_EQ(frames.checkValue(Value::fromInt(78)), "78 is not 1 + 4·k (nearest: 77)");
+TEST(ParamSpec, NearestValidIsWhatEditorsSnapTo) {
+    auto frames = ParamSpec::integer("frames", 81).range(1, 1001).onStepGrid(4);
     EXPECT_EQ(frames.nearestValid(80), 81);
+    EXPECT_EQ(frames.nearestValid(78), 77);
     EXPECT_EQ(frames.nearestValid(1003), 1001);  // within the range
     EXPECT_EQ(frames.nearestValid(-5), 1);
-    auto width = ParamSpec::integer("width", 832).range(16, 4096).withStep(16).snapped();
-    EXPECT_EQ(width.checkValue(Value::fromInt(100)), "100 is not a multiple of 16 (nearest: 96)");
-    EXPECT_EQ(width.checkValue(Value::fromInt(832)), "");
-    // Without snapping a step is only the editor's increment.
-    EXPECT_EQ(ParamSpec::integer("n", 5).range(1, 9).withStep(4).checkValue(Value::fromInt(2)), "");
+    EXPECT_EQ(ParamSpec::integer("width", 832).range(16, 4096).onStepGrid(16).nearestValid(100), 96);
+    // Without a grid a step is only the editor's increment: the range alone.
+    EXPECT_EQ(ParamSpec::integer("n", 5).range(1, 9).withStep(4).nearestValid(2), 2);
     EXPECT_EQ(ParamSpec::real("g", 6).range(0, 30).nearestValid(31), 30);
 }
 
@@ -116,14 +111,53 @@ TEST(ParamSpec, ParsesCommandLineText) {
     EXPECT_EQ(ParamSpec::text("p").parseText("a=b c"), nlohmann::json("a=b c"));
 }
 
+TEST(ParamSpec, TextProblemsSayWhatIsWrong) {
+    const ParamSpec seed = ParamSpec::integer("seed", 42).range(0, 9007199254740991.0);
+    std::string problem;
+    EXPECT_FALSE(seed.tryParseText("18446744073709551615", problem));
+    EXPECT_EQ(problem, "18446744073709551615 is above the maximum 9007199254740991");
+    EXPECT_FALSE(seed.tryParseText("-99999999999999999999", problem));
+    EXPECT_EQ(problem, "-99999999999999999999 is below the minimum 0");
+    EXPECT_FALSE(seed.tryParseText("forty", problem));
+    EXPECT_EQ(problem, "\"forty\" is not an integer");
+    ASSERT_TRUE(seed.tryParseText("-1", problem));
+    EXPECT_EQ(seed.checkValue(seed.fromJson(*seed.tryParseText("-1", problem))), "-1 is below the minimum 0");
+    EXPECT_FALSE(ParamSpec::real("g", 0).tryParseText("1e999", problem));
+    EXPECT_EQ(problem, "\"1e999\" is not a finite number in range");
+    EXPECT_FALSE(ParamSpec::boolean("b", false).tryParseText("maybe", problem));
+    EXPECT_EQ(problem, "\"maybe\" is not true or false");
+    try {
+        seed.parseText("x");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_STREQ(e.what(), "parameter 'seed': \"x\" is not an integer");
+    }
+}
+
+TEST(ParamSpec, StepGridIsAConstraint) {
+    const ParamSpec width = ParamSpec::integer("width", 832).range(16, 4096).onStepGrid(16);
+    EXPECT_EQ(width.checkValue(Value::fromInt(832)), "");
+    EXPECT_EQ(width.checkValue(Value::fromInt(33)), "33 is not a multiple of 16");
+    const ParamSpec frames = ParamSpec::integer("frames", 81).range(1, 1001).onStepGrid(4);
+    EXPECT_EQ(frames.checkValue(Value::fromInt(81)), "");
+    EXPECT_EQ(frames.checkValue(Value::fromInt(10)), "10 is not 1 + 4·k");
+    // A plain step stays a UI increment.
+    EXPECT_EQ(ParamSpec::integer("n", 4).range(0, 100).withStep(4).checkValue(Value::fromInt(5)), "");
+    // A grid without a step is a descriptor error.
+    NodeDescriptor d{"x.y", 1, "x", "y"};
+    ParamSpec bad = ParamSpec::integer("n", 4);
+    bad.onGrid = true;
+    d.params = {bad};
+    EXPECT_FALSE(d.check().empty());
+}
+
 TEST(NodeDescriptor, CheckListsEveryProblem) {
     NodeDescriptor d{"Bad Type", 0, "x", "y"};
     d.inputs = {PortSpec::required("a", PortType::Int), PortSpec::required("a", PortType::Int)};
     d.params = {ParamSpec::integer("n", 5).range(0, 3), ParamSpec::choice("c", {"x"}, "z"),
                 ParamSpec::integer("1x", 0)};
-    d.params.push_back(ParamSpec{"lat", "", PortType::Latent});
-    d.params.push_back(ParamSpec::real("f", 1).withStep(0.5).snapped());
-    d.params.push_back(ParamSpec::integer("w", 16).range(16, 64).withStep(16).fromInput("latent"));
+    d.params.push_back(ParamSpec{"lat", "", PortType::Image});
+    d.params.push_back(ParamSpec::integer("w", 16).range(16, 64).onStepGrid(16).fromInput("latent"));
     auto problems = d.check();
     auto has = [&](std::string_view s) {
         for (const auto& p : problems)
@@ -136,8 +170,7 @@ TEST(NodeDescriptor, CheckListsEveryProblem) {
     EXPECT_TRUE(has("parameter 'n': default 5 is above the maximum 3"));
     EXPECT_TRUE(has("parameter 'c': default \"z\" is not one of: x"));
     EXPECT_TRUE(has("'1x' is not an identifier"));
-    EXPECT_TRUE(has("type LATENT, not a parameter type"));
-    EXPECT_TRUE(has("parameter 'f': snapped to its step, but it is not an INT"));
+    EXPECT_TRUE(has("type IMAGE, not a parameter type"));
     EXPECT_TRUE(has("parameter 'w': taken from input 'latent', which is not an input"));
 }
 
@@ -177,7 +210,7 @@ TEST(TestNodeContext, RunsANodeOutsideTheExecutor) {
     params.set("seed", Value::fromInt(1));
     TestNodeContext ctx;
     ctx.cancelAfterProgressCalls = 4;
-    EXPECT_THROW(sampler->evaluate(in, params, ctx), Cancelled);
+    EXPECT_THROW(sampler->evaluate(in, params, ctx), sv::Cancelled);
     EXPECT_EQ(ctx.progressCalls.size(), 4u);
     EXPECT_EQ(ctx.previews.size(), 3u);
 }

@@ -9,6 +9,7 @@
 // default.
 #pragma once
 
+#include <QColor>
 #include <QHash>
 #include <QObject>
 #include <QPointF>
@@ -35,6 +36,7 @@ struct PortInfo {
     QString name;
     QString caption;
     QString typeName;  ///< "LATENT", ... ("ANY" for ports of unknown node types)
+    QColor color;      ///< the type's registered colour
     QString help;
     bool optional = false;
 };
@@ -104,6 +106,8 @@ class GraphModel : public QObject {
     /// Node types that have a port compatible with a dragged link end: an input accepting `type` (side In) or
     /// an output that can feed `type` (side Out).
     QStringList compatibleTypes(const QString& typeName, PortSide side) const;
+    /// The colour the registry gives a port type (a stable fallback colour for unregistered ones).
+    QColor portColor(const sp::PortType& type) const;
 
     // ---- run status (UI state)
     // ------------------------------------------------------------------------------

@@ -14,21 +14,16 @@ namespace {
 
 /// The least room an editor of this parameter needs to be usable.
 qreal widgetMinWidth(const sp::ParamSpec& p, const QFontMetricsF& fm) {
-    switch (p.type) {
-        case sp::PortType::Bool:
-            return 22;
-        case sp::PortType::Enum: {
-            qreal w = 0;
-            for (const auto& c : p.choices) w = std::max(w, fm.horizontalAdvance(QString::fromStdString(c)));
-            return w + 40;  // the arrow
-        }
-        case sp::PortType::Path:
-            return 200;
-        case sp::PortType::String:
-            return p.multiline ? 280 : 150;
-        default:
-            return fm.horizontalAdvance(QStringLiteral("000000.00")) + 30;
+    using T = sp::PortType;
+    if (p.type == T::Bool) return 22;
+    if (p.type == T::Enum) {
+        qreal w = 0;
+        for (const auto& c : p.choices) w = std::max(w, fm.horizontalAdvance(QString::fromStdString(c)));
+        return w + 40;  // the arrow
     }
+    if (p.type == T::Path) return 200;
+    if (p.type == T::String) return p.multiline ? 280 : 150;
+    return fm.horizontalAdvance(QStringLiteral("000000.00")) + 30;
 }
 
 }  // namespace
@@ -79,10 +74,14 @@ NodeGeometry NodeGeometry::compute(const GraphModel& model, const QString& id) {
 NodeGeometry NodeGeometry::forType(const sp::NodeDescriptor& d) {
     Input in;
     in.title = GraphModel::qs(d.caption.empty() ? d.typeId : d.caption);
-    for (const sp::PortSpec& p : d.inputs)
-        in.inputs.append({GraphModel::qs(p.name), GraphModel::qs(p.name), {}, {}, p.optional});
-    for (const sp::PortSpec& p : d.outputs)
-        in.outputs.append({GraphModel::qs(p.name), GraphModel::qs(p.name), {}, {}, false});
+    auto port = [](const sp::PortSpec& p) {
+        PortInfo info;
+        info.name = info.caption = GraphModel::qs(p.name);
+        info.optional = p.optional;
+        return info;
+    };
+    for (const sp::PortSpec& p : d.inputs) in.inputs.append(port(p));
+    for (const sp::PortSpec& p : d.outputs) in.outputs.append(port(p));
     for (const sp::ParamSpec& p : d.params)
         if (showsOnNodeByDefault(p)) in.params.push_back(&p);
     return layout(in);

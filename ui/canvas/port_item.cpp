@@ -33,7 +33,7 @@ QPainterPath PortItem::shape() const {
 }
 
 void PortItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
-    const QColor colour = portTypeColor(info_.typeName);
+    const QColor colour = info_.color;
     qreal r = NodeGeometry::kPortRadius + (hover_ || feedback_ > 0 ? 1.5 : 0.0);
     painter->setRenderHint(QPainter::Antialiasing, true);
     if (feedback_ != 0) {

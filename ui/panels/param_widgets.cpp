@@ -72,7 +72,7 @@ class NumberEditor : public ParamEditor {
             connect(slider_, &QSlider::sliderReleased, this, [this] { emit edited(value(), true); });
         }
         layout->addWidget(spin_, slider ? 0 : 1);
-        if (size == EditorSize::Full && spec.snapToStep) {
+        if (size == EditorSize::Full && spec.onGrid) {
             auto* rule = new QLabel(snapRule(spec), this);  // the visible hint: "1 + 4·k"
             rule->setObjectName(QStringLiteral("snapRule"));
             rule->setEnabled(false);
@@ -80,7 +80,7 @@ class NumberEditor : public ParamEditor {
         }
         connect(spin_, &QDoubleSpinBox::valueChanged, this, [this](double typed) {
             const double valid = spec_.nearestValid(typed);
-            if (spec_.snapToStep && valid != typed) {
+            if (spec_.onGrid && valid != typed) {
                 {
                     QSignalBlocker b(spin_);
                     spin_->setValue(valid);
@@ -214,7 +214,7 @@ QString paramCaption(const sp::ParamSpec& spec) {
 }
 
 QString snapRule(const sp::ParamSpec& spec) {
-    if (!spec.snapToStep || !spec.step) return {};
+    if (!spec.onGrid || !spec.step) return {};
     const double base = spec.min.value_or(0.0);
     if (base == 0.0 || base == *spec.step)
         return QObject::tr("multiple of %1").arg(numberText(spec, *spec.step));
@@ -228,7 +228,7 @@ QString paramToolTip(const sp::ParamSpec& spec) {
         tip += QStringLiteral("<br><i>%1 … %2</i>")
                    .arg(spec.min ? numberText(spec, *spec.min) : QStringLiteral("−∞"),
                         spec.max ? numberText(spec, *spec.max) : QStringLiteral("∞"));
-    if (spec.snapToStep) tip += QObject::tr("<br><i>Valid values: %1</i>").arg(snapRule(spec));
+    if (spec.onGrid) tip += QObject::tr("<br><i>Valid values: %1</i>").arg(snapRule(spec));
     return tip;
 }
 
@@ -250,27 +250,20 @@ void rememberModelFolder(const QString& folder) {
 }
 
 ParamEditor* createParamEditor(const sp::ParamSpec& spec, EditorSize size, QWidget* parent) {
+    using T = sp::PortType;
     ParamEditor* editor = nullptr;
-    switch (spec.type) {
-        case sp::PortType::Int:
-        case sp::PortType::Float:
-            editor = new NumberEditor(spec, size, parent);
-            break;
-        case sp::PortType::Bool:
-            editor = new BoolEditor(spec, size, parent);
-            break;
-        case sp::PortType::Enum:
-            editor = new EnumEditor(spec, parent);
-            break;
-        case sp::PortType::Path:
-            editor = makePathEditor(spec, size, parent);
-            break;
-        case sp::PortType::String:
-            editor = spec.multiline ? makeTextEditor(spec, size, parent) : makeLineEditor(parent);
-            break;
-        default:
-            editor = makeLineEditor(parent);
-            break;
+    if (spec.type == T::Int || spec.type == T::Float) {
+        editor = new NumberEditor(spec, size, parent);
+    } else if (spec.type == T::Bool) {
+        editor = new BoolEditor(spec, size, parent);
+    } else if (spec.type == T::Enum) {
+        editor = new EnumEditor(spec, parent);
+    } else if (spec.type == T::Path) {
+        editor = makePathEditor(spec, size, parent);
+    } else if (spec.type == T::String && spec.multiline) {
+        editor = makeTextEditor(spec, size, parent);
+    } else {
+        editor = makeLineEditor(parent);
     }
     editor->setObjectName(QStringLiteral("param_") + QString::fromStdString(spec.name));
     const QString tip = paramToolTip(spec);
