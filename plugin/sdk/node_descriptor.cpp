@@ -44,15 +44,14 @@ std::string fmtNum(double v) {
     return Value::fromFloat(v).describe();
 }
 
-/// Why `x` is off the parameter's step grid (min + k·step), or "".
+/// Why `x` is off the parameter's step grid (min + k·step), naming the nearest valid value, or "".
 std::string gridProblem(const ParamSpec& p, double x) {
     if (!p.onGrid || !p.step || *p.step <= 0) return {};
-    const double origin = p.min.value_or(0.0);
-    const double k = (x - origin) / *p.step;
+    const double k = (x - p.min.value_or(0.0)) / *p.step;
     if (std::fabs(k - std::round(k)) < 1e-9) return {};
-    if (std::fmod(origin, *p.step) == 0.0)
-        return concat(fmtNum(x), " is not a multiple of ", fmtNum(*p.step));
-    return concat(fmtNum(x), " is not ", fmtNum(origin), " + ", fmtNum(*p.step), "·k");
+    const std::string rule = p.gridRule();
+    return concat(fmtNum(x), " is not ", rule.starts_with("multiple") ? "a " : "", rule,
+                  " (nearest: ", fmtNum(p.nearestValid(x)), ")");
 }
 
 }  // namespace
@@ -147,6 +146,13 @@ ParamSpec& ParamSpec::showOnNode(bool on) {
 ParamSpec& ParamSpec::fromInput(std::string input) {
     takenFromInput = std::move(input);
     return *this;
+}
+
+std::string ParamSpec::gridRule() const {
+    if (!onGrid || !step || *step <= 0) return {};
+    const double origin = min.value_or(0.0);
+    if (std::fmod(origin, *step) == 0.0) return concat("multiple of ", fmtNum(*step));
+    return concat(fmtNum(origin), " + ", fmtNum(*step), "·k");
 }
 
 double ParamSpec::nearestValid(double x) const {

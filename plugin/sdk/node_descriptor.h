@@ -60,6 +60,9 @@ struct ParamSpec {
     ParamSpec& showOnNode(bool on = true);
     /// The value comes from input `input` while it is connected; see takenFromInput.
     ParamSpec& fromInput(std::string input);
+    /// The rule of a step grid, as messages and editors show it ("multiple of 16", "1 + 4·k"); "" without
+    /// a grid. Thread safety: pure.
+    std::string gridRule() const;
     /// The valid value closest to `x` (onGrid: min + k·step within the range; else `x` clamped to the range):
     /// what editors snap a typed value to. Thread safety: pure.
     double nearestValid(double x) const;
@@ -77,7 +80,7 @@ struct ParamSpec {
     /// ("\"abc\" is not an integer", "18446744073709551616 is above the maximum 9007199254740991").
     std::optional<nlohmann::json> tryParseText(std::string_view text, std::string& problem) const;
     /// Checks range / choices / the step grid; returns an empty string when valid, else the problem ("7 is
-    /// above the maximum 5", "33 is not a multiple of 16").
+    /// above the maximum 5", "33 is not a multiple of 16 (nearest: 32)").
     std::string checkValue(const Value& v) const;
 };
 

@@ -461,7 +461,8 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
 TEST_F(SanaNodesTest, SizesAndFrameCountsAreCheckedBeforeAnythingRuns) {
     // The step grids of the parameters: refused when the graph is validated, naming node and parameter.
     const std::vector<std::array<std::string, 4>> cases = {
-        {"sampler", "frames", "6", "node 'sampler' (sana.sampler): parameter 'frames': 6 is not 1 + 4·k"},
+        {"sampler", "frames", "6",
+         "node 'sampler' (sana.sampler): parameter 'frames': 6 is not 1 + 4·k (nearest: 5)"},
         {"sampler", "width", "40",
          "node 'sampler' (sana.sampler): parameter 'width': 40 is not a multiple of 16"},
         {"image_encode", "height", "33",

@@ -137,12 +137,16 @@ TEST(ParamSpec, TextProblemsSayWhatIsWrong) {
 TEST(ParamSpec, StepGridIsAConstraint) {
     const ParamSpec width = ParamSpec::integer("width", 832).range(16, 4096).onStepGrid(16);
     EXPECT_EQ(width.checkValue(Value::fromInt(832)), "");
-    EXPECT_EQ(width.checkValue(Value::fromInt(33)), "33 is not a multiple of 16");
+    EXPECT_EQ(width.checkValue(Value::fromInt(33)), "33 is not a multiple of 16 (nearest: 32)");
+    EXPECT_EQ(width.gridRule(), "multiple of 16");
     const ParamSpec frames = ParamSpec::integer("frames", 81).range(1, 1001).onStepGrid(4);
     EXPECT_EQ(frames.checkValue(Value::fromInt(81)), "");
-    EXPECT_EQ(frames.checkValue(Value::fromInt(10)), "10 is not 1 + 4·k");
+    EXPECT_EQ(frames.checkValue(Value::fromInt(10)), "10 is not 1 + 4·k (nearest: 9)");
+    EXPECT_EQ(frames.checkValue(Value::fromInt(80)), "80 is not 1 + 4·k (nearest: 81)");
+    EXPECT_EQ(frames.gridRule(), "1 + 4·k");
     // A plain step stays a UI increment.
     EXPECT_EQ(ParamSpec::integer("n", 4).range(0, 100).withStep(4).checkValue(Value::fromInt(5)), "");
+    EXPECT_EQ(ParamSpec::integer("n", 4).range(0, 100).withStep(4).gridRule(), "");
     // A grid without a step is a descriptor error.
     NodeDescriptor d{"x.y", 1, "x", "y"};
     ParamSpec bad = ParamSpec::integer("n", 4);

@@ -73,7 +73,8 @@ class NumberEditor : public ParamEditor {
         }
         layout->addWidget(spin_, slider ? 0 : 1);
         if (size == EditorSize::Full && spec.onGrid) {
-            auto* rule = new QLabel(snapRule(spec), this);  // the visible hint: "1 + 4·k"
+            auto* rule =
+                new QLabel(QString::fromStdString(spec.gridRule()), this);  // the visible hint: "1 + 4·k"
             rule->setObjectName(QStringLiteral("snapRule"));
             rule->setEnabled(false);
             layout->addWidget(rule);
@@ -87,7 +88,7 @@ class NumberEditor : public ParamEditor {
                 }
                 emit hint(tr("%1: %2 snapped to %3 (%4)")
                               .arg(paramCaption(spec_), numberText(spec_, typed), numberText(spec_, valid),
-                                   snapRule(spec_)));
+                                   QString::fromStdString(spec_.gridRule())));
             }
             syncSlider();
             emit edited(value(), true);
@@ -213,14 +214,6 @@ QString paramCaption(const sp::ParamSpec& spec) {
     return s;
 }
 
-QString snapRule(const sp::ParamSpec& spec) {
-    if (!spec.onGrid || !spec.step) return {};
-    const double base = spec.min.value_or(0.0);
-    if (base == 0.0 || base == *spec.step)
-        return QObject::tr("multiple of %1").arg(numberText(spec, *spec.step));
-    return QStringLiteral("%1 + %2·k").arg(numberText(spec, base), numberText(spec, *spec.step));
-}
-
 QString paramToolTip(const sp::ParamSpec& spec) {
     QString tip = QStringLiteral("<b>%1</b>").arg(paramCaption(spec).toHtmlEscaped());
     if (!spec.help.empty()) tip += QStringLiteral("<br>") + QString::fromStdString(spec.help).toHtmlEscaped();
@@ -228,7 +221,8 @@ QString paramToolTip(const sp::ParamSpec& spec) {
         tip += QStringLiteral("<br><i>%1 … %2</i>")
                    .arg(spec.min ? numberText(spec, *spec.min) : QStringLiteral("−∞"),
                         spec.max ? numberText(spec, *spec.max) : QStringLiteral("∞"));
-    if (spec.onGrid) tip += QObject::tr("<br><i>Valid values: %1</i>").arg(snapRule(spec));
+    if (spec.onGrid)
+        tip += QObject::tr("<br><i>Valid values: %1</i>").arg(QString::fromStdString(spec.gridRule()));
     return tip;
 }
 

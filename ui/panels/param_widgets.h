@@ -51,10 +51,8 @@ ParamEditor* createParamEditor(const sv::plugin::ParamSpec& spec, EditorSize siz
 
 /// The label shown for a parameter: its caption, or its name made readable ("flow_shift" → "Flow shift").
 QString paramCaption(const sv::plugin::ParamSpec& spec);
-/// The tooltip of a parameter: caption, help, range and the rule of a snapped value.
+/// The tooltip of a parameter: caption, help, range and the rule of a step grid (ParamSpec::gridRule).
 QString paramToolTip(const sv::plugin::ParamSpec& spec);
-/// The rule of a snapped INT ("1 + 4·k", "multiple of 16"); "" for other parameters.
-QString snapRule(const sv::plugin::ParamSpec& spec);
 /// How many text lines a multi-line STRING gets on the node.
 int inlineTextLines(const sv::plugin::ParamSpec& spec);
 
