@@ -140,8 +140,8 @@ class ImageEncodeNode : public Node {
         auto latent = std::make_shared<Latent>();
         latent->kind = LatentKind::Image;
         latent->latents = encodeImageLatents(m, imageTensor(*image), height, width);
-        latent->width = width;
-        latent->height = height;
+        latent->width = size.outputWidth;  // the video is resized back to the requested size after decoding
+        latent->height = size.outputHeight;
         latent->frames = 1;
         if (image->width * height != image->height * width)
             ctx.log(LogLevel::Warning,

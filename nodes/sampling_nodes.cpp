@@ -216,10 +216,11 @@ void registerSamplingNodes(NodeRegistry& r) {
                 .withHelp("Flow-matching timestep shift; 0 keeps the model folder's (SANA-Video: 8)."),
             ParamSpec::boolean("resolution_binning", true)
                 .showOnNode(false)
+                .fromInput("latent")
                 .withHelp(
                     "Generate at the closest of the model's trained sizes and resize the decoded frames back "
                     "(diffusers' use_resolution_binning, its default). Off: generate at exactly "
-                    "width×height."),
+                    "width×height. Not used while a latent is connected (Image Encode bins its own size)."),
         };
         r.add<SamplerNode>(d);
     }
