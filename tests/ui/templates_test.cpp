@@ -4,6 +4,7 @@
 #include <QAction>
 #include <QFile>
 #include <QMenu>
+#include <QUndoStack>
 
 #include "app/application.h"
 #include "app/graph_editor.h"
@@ -55,7 +56,8 @@ TEST(Templates, ATemplateOpensUntitledWithTheRememberedModelFolder) {
     f.close();
     ASSERT_TRUE(w.openTemplate(graph));
     EXPECT_EQ(w.document().findNode("load")->params.at("folder"), "/models/remembered");
-    EXPECT_TRUE(w.currentFile().isEmpty());
+    EXPECT_TRUE(w.currentFile().isEmpty());         // Save asks for a name, never overwrites the template
+    EXPECT_EQ(w.editor().undoStack()->count(), 0);  // the folder is part of the opened graph, not an edit
 }
 
 TEST(Templates, AnEmptyCanvasSaysHowToStart) {
