@@ -155,6 +155,39 @@ void Executor::setCacheLimits(CacheLimits limits) {
     cache_->setLimits(limits);
 }
 
+std::vector<GraphIssue> Executor::issuesForRun(const GraphDocument& doc, const RunRequest& request) const {
+    std::vector<std::string> order;
+    return checkRun(doc, request, order);
+}
+
+std::vector<GraphIssue> Executor::checkRun(const GraphDocument& doc, const RunRequest& request,
+                                           std::vector<std::string>& order) const {
+    std::vector<GraphIssue> issues = validateGraph(doc, registry_);
+    try {
+        order = plan(doc, request);
+    } catch (const Error& e) {
+        // No plan: every issue counts. A cycle is named by validation too; say it once.
+        order.clear();
+        const bool named = std::any_of(issues.begin(), issues.end(),
+                                       [&](const GraphIssue& issue) { return issue.message == e.what(); });
+        if (!named) {
+            GraphIssue why;
+            why.kind = GraphIssue::Kind::UnknownTarget;
+            why.message = e.what();
+            issues.insert(issues.begin(), std::move(why));
+        }
+        return issues;
+    }
+    // Issues of nodes outside the plan do not matter, except unknown types: such a node might be an output
+    // node whose work would silently be skipped.
+    const std::set<std::string> planned(order.begin(), order.end());
+    std::erase_if(issues, [&](const GraphIssue& issue) {
+        return !issue.nodeId.empty() && !planned.count(issue.nodeId) &&
+               issue.kind != GraphIssue::Kind::UnknownNodeType;
+    });
+    return issues;
+}
+
 std::vector<std::string> Executor::plan(const GraphDocument& doc, const RunRequest& request) const {
     std::vector<std::string> targets = request.targets;
     if (targets.empty()) {
@@ -246,35 +279,15 @@ class Executor::Run {
 
     /// Plans the run and validates the planned part; false (with result_.message set) when it cannot run.
     bool planAndValidate() {
-        std::string planError;
-        try {
-            order_ = ex_.plan(doc_, request_);
-        } catch (const Error& e) {
-            planError = e.what();
-        }
+        result_.issues = ex_.checkRun(doc_, request_, order_);
         ExecutionEvent started;
         started.kind = ExecutionEvent::Kind::RunStarted;
         started.nodes = order_;
         started.count = int(order_.size());
         emit(std::move(started));
         planned_.insert(order_.begin(), order_.end());
-        std::vector<GraphIssue> blocking;
-        for (auto& issue : validateGraph(doc_, ex_.registry_)) {
-            // Issues of nodes outside the plan do not matter, except unknown types: such a node might be an
-            // output node whose work would silently be skipped.
-            if (!issue.nodeId.empty() && !planned_.count(issue.nodeId) &&
-                issue.kind != GraphIssue::Kind::UnknownNodeType)
-                continue;
-            if (issue.isError()) blocking.push_back(issue);
-            result_.issues.push_back(std::move(issue));
-        }
-        if (planError.empty() && blocking.empty()) return true;
-        std::string issues = formatIssues(blocking);
-        // A cycle is reported by the plan and by validation alike; say it once.
-        if (!planError.empty() && issues.find(planError) == std::string::npos)
-            issues = planError + "\n" + issues;
-        while (!issues.empty() && issues.back() == '\n') issues.pop_back();
-        result_.message = std::move(issues);
+        if (!hasErrors(result_.issues)) return true;
+        result_.message = formatErrors(result_.issues);
         return false;
     }
 

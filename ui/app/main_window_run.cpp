@@ -10,10 +10,7 @@
 #include <QStatusBar>
 #include <QUrl>
 
-#include <set>
-
 #include "app/main_window.h"
-#include "base/error.h"
 #include "canvas/graph_model.h"
 #include "panels/banner.h"
 #include "panels/log_panel.h"
@@ -98,22 +95,8 @@ void MainWindow::setBatchCount(int count) {
 }
 
 std::vector<sp::GraphIssue> MainWindow::checkBeforeRun() const {
-    // As the executor checks: errors of the planned nodes, document-level errors, unknown types anywhere.
-    std::set<std::string> planned;
-    bool planOk = true;
-    try {
-        for (const std::string& id : queue_->executor().plan(doc_, {})) planned.insert(id);
-    } catch (const sv::Error&) {
-        planOk = false;  // a cycle: validation names it
-    }
-    std::vector<sp::GraphIssue> problems;
-    for (sp::GraphIssue& issue : sp::validateGraph(doc_, registry_)) {
-        if (!issue.isError()) continue;
-        if (planOk && !issue.nodeId.empty() && !planned.count(issue.nodeId) &&
-            issue.kind != sp::GraphIssue::Kind::UnknownNodeType)
-            continue;
-        problems.push_back(std::move(issue));
-    }
+    std::vector<sp::GraphIssue> problems = queue_->executor().issuesForRun(doc_, {});
+    std::erase_if(problems, [](const sp::GraphIssue& issue) { return !issue.isError(); });
     return problems;
 }
 
