@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
 #include "base/engine_instance.h"
 #include "base/error.h"
 #include "commands.h"
@@ -29,12 +29,11 @@ std::string engineLibrary() {
 
 int runVersion() {
     std::printf("sanavideo %s\n", SV_VERSION_STRING);
-#ifdef SV_WITH_CUDA
-    std::printf("CUDA backend: compiled in, %s\n",
-                detail::cudaAvailable() ? "GPU available" : "no GPU found");
-#else
-    std::printf("CUDA backend: not compiled in (CPU-only build)\n");
-#endif
+    if (device::compiled(Device::Kind::Cuda))
+        std::printf("CUDA backend: compiled in, %s\n",
+                    device::count(Device::Kind::Cuda) > 0 ? "GPU available" : "no GPU found");
+    else
+        std::printf("CUDA backend: not compiled in (CPU-only build)\n");
     printLine(stdout, concat("engine: ", engineLibrary(), " (instance ", engineInstance(), ")"));
 #ifdef SV_CLI_WITH_PLUGIN
     plugin::NodeRegistry registry;

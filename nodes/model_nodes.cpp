@@ -1,7 +1,7 @@
 // Load Model, Text Encode, Image Encode.
 #include <chrono>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
 #include "base/error.h"
 #include "latent_value.h"
 #include "model_values.h"
@@ -24,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 /// The device policy of every front end: "auto" is the CUDA device `index` when the build has CUDA and a GPU
 /// is present, else the CPU.
 Device parseDevice(const std::string& name, int index) {
-    const bool cuda = detail::cudaAvailable();
+    const bool cuda = device::available(Device::cuda());
     if (name == "auto") return cuda ? Device::cuda(index) : Device::cpu();
     if (name == "cuda") {
         SV_CHECK(cuda,

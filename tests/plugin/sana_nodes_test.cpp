@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
 #include "base/engine_instance.h"
 #include "base/error.h"
 #include "io/safetensors.h"
@@ -445,7 +445,7 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
         {true, "load_image", "path", (out.path() / "missing.png").string(), "load_image", "parameter 'path'"},
         {false, "text_encode", "prompt", "", "text_encode", "parameter 'prompt' is empty"},
     };
-    if (!detail::cudaAvailable())
+    if (!device::available(Device::cuda()))
         cases.push_back({false, "load_model", "device", "cuda", "load_model", "parameter 'device'"});
     for (const auto& c : cases) {
         SCOPED_TRACE(c.node + "." + c.param + "=" + c.value);
