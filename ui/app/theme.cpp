@@ -53,6 +53,7 @@ QToolBar { background: #24272c; border: none; spacing: 4px; padding: 2px; }
 QToolButton { padding: 3px 6px; border-radius: 3px; }
 QToolButton:hover { background: #353a41; }
 QToolButton:checked { background: #3d4a5c; }
+QToolButton#recent::menu-indicator { image: none; width: 0px; } /* the button says ▾ itself */
 QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox, QComboBox {
     background: #1b1d21; border: 1px solid #3a3f46; border-radius: 3px; padding: 2px 4px;
     selection-background-color: #3d6fb4;
