@@ -53,7 +53,8 @@ void applyDevice(GraphDocument& doc, const NodeRegistry& registry, const std::st
 }
 
 /// The default graph with the command line written into it.
-GraphDocument buildGraph(const GenerateOptions& o, const NodeRegistry& registry, const OutputTarget& target) {
+GraphDocument buildGraph(const GenerateOptions& o, const Executor& executor, const OutputTarget& target) {
+    const NodeRegistry& registry = executor.registry();
     const bool imageToVideo = o.values.count("--image") > 0;
     GraphDocument doc = GraphDocument::parse(defaultGraphText(imageToVideo),
                                              imageToVideo ? "image-to-video graph" : "text-to-video graph");
@@ -71,11 +72,11 @@ GraphDocument buildGraph(const GenerateOptions& o, const NodeRegistry& registry,
     }
     setParam(doc, registry, {"save_video", "filename"}, OutputTarget::kStem, "--out");
     setParam(doc, registry, {"save_video", "format"}, target.format(), "--out");
-    std::vector<GraphIssue> errors;
-    for (auto& issue : validateGraph(doc, registry))
-        if (issue.isError()) errors.push_back(std::move(issue));
-    SV_CHECK(errors.empty(), "the default graph cannot run:\n", formatIssues(errors),
-             "(is the SANA-Video node pack installed? see sanavideo nodes)");
+    // Checked as `sanavideo run` and the editor check a graph (Executor::issuesForRun), before any model
+    // loads.
+    const std::vector<GraphIssue> issues = executor.issuesForRun(doc, {});
+    SV_CHECK(!hasErrors(issues), "the default graph cannot run:\n", formatErrors(issues),
+             "\n(is the SANA-Video node pack installed? see sanavideo nodes)");
     return doc;
 }
 
@@ -153,7 +154,8 @@ int runGenerate(const GenerateOptions& o) {
     media::setFfmpegQuiet(true);
     NodeRegistry registry;
     loadNodePacks(registry, {}, "generate");
-    const GraphDocument doc = buildGraph(o, registry, target);
+    Executor executor(registry);
+    const GraphDocument doc = buildGraph(o, executor, target);
     const int64_t frames = intParam(doc, registry, {"sampler", "frames"});
     target.checkFree(frames);
     printLine(stderr, concat(o.values.count("--image") ? "image" : "text", "-to-video with these settings:"));
@@ -162,7 +164,6 @@ int runGenerate(const GenerateOptions& o) {
     CancelOnSignals signals;
     RunRequest request;
     request.outputDir = target.stage();
-    Executor executor(registry);
     ProgressPrinter progress(registry);
     const RunResult result =
         runGraph(executor, doc, request, signals, "generate", [&](const ExecutionEvent& e) { progress(e); });

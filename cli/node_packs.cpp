@@ -53,6 +53,15 @@ std::vector<PluginReport> loadNodePacks(NodeRegistry& registry, const std::vecto
 RunResult runGraph(Executor& executor, const GraphDocument& doc, const RunRequest& request,
                    const CancelOnSignals& signals, std::string_view cmd,
                    const std::function<void(const ExecutionEvent&)>& onEvent) {
+    // The check the editor makes before queueing: an invalid graph is refused with every problem before
+    // anything starts.
+    if (std::vector<GraphIssue> issues = executor.issuesForRun(doc, request); hasErrors(issues)) {
+        RunResult refused;
+        refused.status = RunResult::Status::Invalid;
+        refused.message = formatErrors(issues);  // as Executor::run words it
+        refused.issues = std::move(issues);
+        return refused;
+    }
     EventQueue events;
     ExecutorThread worker(executor);
     worker.start(doc, request, events.sink());

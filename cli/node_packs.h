@@ -26,9 +26,10 @@ std::vector<plugin::PluginReport> loadNodePacks(plugin::NodeRegistry& registry,
 /// "runs ANOTHER copy of the engine (...)", or "" when the pack does not say.
 std::string engineSharing(const plugin::PluginReport& report);
 
-/// Runs `doc` on a worker thread and hands every event to `onEvent` on the calling thread; a signal caught by
-/// `signals` cancels the run (it then ends within one node step; "sanavideo <cmd>: SIGTERM received,
-/// cancelling..." is printed).
+/// Checks `doc` as the editor does before queueing (Executor::issuesForRun): with an error, returns an
+/// Invalid result naming every problem and runs nothing. Else runs `doc` on a worker thread and hands every
+/// event to `onEvent` on the calling thread; a signal caught by `signals` cancels the run (it then ends
+/// within one node step; "sanavideo <cmd>: SIGTERM received, cancelling..." is printed).
 plugin::RunResult runGraph(plugin::Executor& executor, const plugin::GraphDocument& doc,
                            const plugin::RunRequest& request, const CancelOnSignals& signals,
                            std::string_view cmd,

@@ -213,11 +213,12 @@ void registerIoNodes(NodeRegistry& r) {
             ParamSpec::choice("format", {"mp4", "png", "exr"}, "mp4")
                 .withHelp("mp4: H.264 file; png: 8-bit frame sequence; exr: half-float scene-linear frame "
                           "sequence."),
-            ParamSpec::integer("crf", 19).range(0, 51).withHelp(
+            ParamSpec::integer("crf", 19).range(0, 51).showOnNode(false).withHelp(
                 "H.264 constant rate factor (mp4 only): 0 is lossless, 19 visually near-lossless, 51 worst."),
             ParamSpec::real("fps", 0.0)
                 .range(0.0, 240.0)
                 .withStep(1.0)
+                .showOnNode(false)
                 .withHelp(
                     "Frame rate of the file (mp4 only); 0 keeps the video's own rate (16 for SANA-Video)."),
         };

@@ -140,8 +140,8 @@ class ImageEncodeNode : public Node {
         auto latent = std::make_shared<Latent>();
         latent->kind = LatentKind::Image;
         latent->latents = encodeImageLatents(m, imageTensor(*image), height, width);
-        latent->width = width;
-        latent->height = height;
+        latent->width = size.outputWidth;  // the video is resized back to the requested size after decoding
+        latent->height = size.outputHeight;
         latent->frames = 1;
         if (image->width * height != image->height * width)
             ctx.log(LogLevel::Warning,
@@ -170,21 +170,28 @@ void registerLoadModel(NodeRegistry& r) {
                       "present, else the CPU."),
         ParamSpec::integer("cuda_device", 0)
             .range(0, 63)
+            .showOnNode(false)
             .withHelp("Which GPU (0: the first) when the device is cuda, or auto on a machine with CUDA."),
         ParamSpec::choice("transformer_dtype", {"auto", "bf16", "f16", "f32"}, "auto")
+            .showOnNode(false)
             .withHelp("Weight dtype of the transformer: auto is bf16 on a GPU, f32 on the CPU (the CPU "
                       "backend runs f32 only)."),
         ParamSpec::choice("text_encoder_dtype", {"auto", "bf16", "f16", "f32"}, "auto")
+            .showOnNode(false)
             .withHelp("Weight dtype of the Gemma-2 text encoder: auto is bf16 on a GPU, f32 on the CPU."),
         ParamSpec::boolean("text_encoder", true)
+            .showOnNode(false)
             .withHelp("Load and keep the tokenizer and Gemma-2 text encoder resident (Text Encode needs "
                       "them)."),
         ParamSpec::boolean("transformer", true)
+            .showOnNode(false)
             .withHelp("Load and keep the diffusion transformer resident (Sampler needs it)."),
         ParamSpec::boolean("vae_encoder", true)
+            .showOnNode(false)
             .withHelp("Load and keep the VAE encoder resident (Image Encode needs it; text-to-video does "
                       "not)."),
         ParamSpec::boolean("vae_decoder", true)
+            .showOnNode(false)
             .withHelp("Load and keep the VAE decoder resident (VAE Decode needs it)."),
     };
     r.add<LoadModelNode>(d);
@@ -209,10 +216,12 @@ void registerTextEncode(NodeRegistry& r) {
             .withHelp("Appended to the prompt as \" motion score: N.\" (higher: more motion; the SANA-Video "
                       "examples and the default graphs use 30). 0 (diffusers' default) appends nothing."),
         ParamSpec::boolean("instruction", true)
+            .showOnNode(false)
             .withHelp("Put SANA's complex human instruction in front of the prompt (the pipeline's "
                       "default; it shapes the text embedding through Gemma's causal attention)."),
         ParamSpec::integer("max_length", 300)
             .range(2, 1024)
+            .showOnNode(false)
             .withHelp("Text tokens kept per prompt (max_sequence_length); longer prompts are cut."),
     };
     r.add<TextEncodeNode>(d);
@@ -223,16 +232,20 @@ void registerImageEncode(NodeRegistry& r) {
     d.help =
         "Resizes the image to width×height (Lanczos, no crop; with resolution binning to the closest trained "
         "size, as diffusers does) and encodes it with the VAE: the first-frame latent of image-to-video. "
-        "Connect it to the Sampler's latent input; the Sampler's size and binning must match.";
+        "Connect it to the Sampler's latent input: the Sampler then generates at this size.";
     d.inputs = {PortSpec::required("model", port::kModel, "a model with its VAE encoder loaded"),
                 PortSpec::required("image", PortType::Image, "the first frame")};
     d.outputs = {PortSpec::required("latent", port::kLatent, "the image latent")};
     d.params = {
-        sizeParam("width", 832, "Width of the video (a multiple of 16): set the Sampler's to the same."),
-        sizeParam("height", 480, "Height of the video (a multiple of 16): set the Sampler's to the same."),
+        sizeParam("width", 832,
+                  "Width of the video (a multiple of 16): the Sampler takes its size from this latent."),
+        sizeParam("height", 480,
+                  "Height of the video (a multiple of 16): the Sampler takes its size from this latent."),
         ParamSpec::boolean("resolution_binning", true)
-            .withHelp("Encode at the closest of the model's trained sizes, as the Sampler generates with "
-                      "binning on (diffusers' use_resolution_binning, its default). Match the Sampler's."),
+            .showOnNode(false)
+            .withHelp(
+                "Encode at the closest of the model's trained sizes (diffusers' use_resolution_binning, "
+                "its default); the Sampler generates at the size of this latent and resizes back."),
     };
     r.add<ImageEncodeNode>(d);
 }

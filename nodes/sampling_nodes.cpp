@@ -57,6 +57,15 @@ PreviewImage previewOf(const Tensor& x0, int64_t step, int64_t total) {
 // ---- Sampler
 // ---------------------------------------------------------------------------------------------------
 
+/// The size a connected latent fixes: its grid (a binned size when it was made with binning) and the size its
+/// frames are resized back to after decoding.
+GenerationSize latentSize(const SanaModels& m, const Latent& latent) {
+    const Shape& s = latent.latents.shape();
+    SV_CHECK(s.size() == 5, "input 'latent': ", latent.describe(), " is not a video latent");
+    const int scale = m.vaeSpatialScale();
+    return {int(s[3]) * scale, int(s[4]) * scale, latent.height, latent.width};
+}
+
 class SamplerNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
@@ -65,10 +74,12 @@ class SamplerNode : public Node {
         const SanaModels& m = *model.models;
         requireComponent(m.transformer != nullptr, "transformer", "transformer");
 
-        const int width = int(params.getInt("width"));
-        const int height = int(params.getInt("height"));
         const int frames = int(params.getInt("frames"));
-        const GenerationSize size = resolveSize(m, params, ctx, "generating");
+        const Latent* from = nullptr;
+        if (const Value* v = inputs.find("latent"); v && !v->isNone()) from = &v->get<Latent>(kLatentTag);
+        // A connected latent sets the size (width/height are not used; the editor greys them out).
+        const GenerationSize size = from ? latentSize(m, *from) : resolveSize(m, params, ctx, "generating");
+        const int width = size.outputWidth, height = size.outputHeight;
         const VideoGeometry g = generationGeometry(m, size.height, size.width, frames);  // the model's rules
 
         SampleRequest req;
@@ -81,23 +92,14 @@ class SamplerNode : public Node {
         if (const std::string& name = params.getString("scheduler"); name != kModelScheduler)
             req.scheduler = name;
         if (const double shift = params.getFloat("flow_shift"); shift > 0) req.flowShift = shift;
-
-        if (const Value* v = inputs.find("latent"); v && !v->isNone()) {
-            const auto& latent = v->get<Latent>(kLatentTag);
-            const Shape& s = latent.latents.shape();
-            if (latent.kind == LatentKind::Image) {
-                SV_CHECK(s.size() == 5 && s[3] == g.latentHeight() && s[4] == g.latentWidth(),
-                         "parameters 'width'/'height': ", size.width, "x", size.height,
-                         " does not match the image latent (", latent.width, "x", latent.height,
-                         " from Image Encode); set both nodes to the same size and resolution binning");
-                req.imageLatents = latent.latents;
+        if (from) {
+            ctx.log(LogLevel::Info, concat("size ", width, "x", height, " from the connected latent"));
+            if (from->kind == LatentKind::Image) {
+                req.imageLatents = from->latents;
             } else {
-                SV_CHECK(s.size() == 5 && s[2] == g.latentFrames() && s[3] == g.latentHeight() &&
-                             s[4] == g.latentWidth(),
-                         "input 'latent': ", latent.describe(),
-                         " does not match the parameters 'width', 'height' and 'frames' (", width, "x",
-                         height, ", ", frames, " frames)");
-                req.latents = latent.latents;
+                SV_CHECK(from->latents.dim(2) == g.latentFrames(), "input 'latent': ", from->describe(),
+                         " does not match the parameter 'frames' (", frames, ")");
+                req.latents = from->latents;
             }
         }
 
@@ -172,15 +174,22 @@ void registerSamplingNodes(NodeRegistry& r) {
             "Denoises video latents with the SANA-Video transformer and classifier-free guidance, showing a "
             "preview of the current estimate after every step. Text-to-video starts from seeded noise (the "
             "same noise as diffusers with a CPU generator); connect an image latent (Image Encode) for "
-            "image-to-video, or latents (Load Latent) to start from them.";
+            "image-to-video, or latents (Load Latent) to start from them: a connected latent sets the size.";
         d.inputs = {PortSpec::required("model", port::kModel, "a model with its transformer loaded"),
                     PortSpec::required("conditioning", port::kConditioning, "from Text Encode"),
                     PortSpec::optionalInput("latent", port::kLatent,
                                             "an image latent (image-to-video) or initial latents")};
         d.outputs = {PortSpec::required("latent", port::kLatent, "the denoised latents")};
         d.params = {
-            sizeParam("width", 832, "Video width in pixels, a multiple of 16 (SANA-Video 480p: 832)."),
-            sizeParam("height", 480, "Video height in pixels, a multiple of 16 (SANA-Video 480p: 480)."),
+            sizeParam(
+                "width", 832,
+                "Video width in pixels, a multiple of 16 (SANA-Video 480p: 832). Not used while a latent "
+                "is connected: the size is the latent's (Image Encode's for image-to-video).")
+                .fromInput("latent"),
+            sizeParam("height", 480,
+                      "Video height in pixels, a multiple of 16 (SANA-Video 480p: 480). Not used while a "
+                      "latent is connected: the size is the latent's.")
+                .fromInput("latent"),
             ParamSpec::integer("frames", 81)
                 .range(1, 1001)
                 .onStepGrid(4)
@@ -206,10 +215,12 @@ void registerSamplingNodes(NodeRegistry& r) {
                 .withStep(0.5)
                 .withHelp("Flow-matching timestep shift; 0 keeps the model folder's (SANA-Video: 8)."),
             ParamSpec::boolean("resolution_binning", true)
+                .showOnNode(false)
+                .fromInput("latent")
                 .withHelp(
                     "Generate at the closest of the model's trained sizes and resize the decoded frames back "
                     "(diffusers' use_resolution_binning, its default). Off: generate at exactly "
-                    "width×height."),
+                    "width×height. Not used while a latent is connected (Image Encode bins its own size)."),
         };
         r.add<SamplerNode>(d);
     }

@@ -27,9 +27,9 @@ struct ExecutionEvent {
         NodeStarted,   ///< nodeId, nodeType, index/count (position in the plan)
         NodeProgress,  ///< step, total, etaSeconds (< 0 while unknown)
         NodePreview,   ///< image (frameCount pictures), step/total: the step it shows (0 while unknown)
-        NodeDisplay,   ///< value (a node asked the preview pane to show it)
-        NodeLog,       ///< level, message
-        NodeCached,    ///< outputs (served from the cache; the node did not run)
+        NodeDisplay,  ///< value (a node asked the preview pane to show it; repeated when it is served cached)
+        NodeLog,      ///< level, message
+        NodeCached,   ///< outputs (served from the cache; the node did not run)
         NodeFinished,  ///< outputs, durationSeconds
         NodeFailed,    ///< message (the node's error), durationSeconds
         RunFinished,   ///< durationSeconds

@@ -80,10 +80,13 @@ class Executor::Context : public NodeContext {
         emit(e);
     }
     void display(const Value& value) override {
+        displayed_.push_back(value);
         ExecutionEvent e = make(ExecutionEvent::Kind::NodeDisplay);
         e.value = value;
         emit(e);
     }
+    /// The values shown so far (kept with the outputs, so a cache hit shows them again).
+    std::vector<Value> takeDisplayed() { return std::move(displayed_); }
     bool isCancelled() const override { return stop_.stop_requested(); }
     void log(LogLevel level, std::string_view text) override {
         ExecutionEvent e = make(ExecutionEvent::Kind::NodeLog);
@@ -128,6 +131,7 @@ class Executor::Context : public NodeContext {
     int64_t firstStep_ = 0;
     int64_t lastStep_ = 0;
     int64_t lastTotal_ = 0;
+    std::vector<Value> displayed_;
 };
 
 // ---- Executor
@@ -149,6 +153,39 @@ CacheStats Executor::cacheStats() const {
 }
 void Executor::setCacheLimits(CacheLimits limits) {
     cache_->setLimits(limits);
+}
+
+std::vector<GraphIssue> Executor::issuesForRun(const GraphDocument& doc, const RunRequest& request) const {
+    std::vector<std::string> order;
+    return checkRun(doc, request, order);
+}
+
+std::vector<GraphIssue> Executor::checkRun(const GraphDocument& doc, const RunRequest& request,
+                                           std::vector<std::string>& order) const {
+    std::vector<GraphIssue> issues = validateGraph(doc, registry_);
+    try {
+        order = plan(doc, request);
+    } catch (const Error& e) {
+        // No plan: every issue counts. A cycle is named by validation too; say it once.
+        order.clear();
+        const bool named = std::any_of(issues.begin(), issues.end(),
+                                       [&](const GraphIssue& issue) { return issue.message == e.what(); });
+        if (!named) {
+            GraphIssue why;
+            why.kind = GraphIssue::Kind::UnknownTarget;
+            why.message = e.what();
+            issues.insert(issues.begin(), std::move(why));
+        }
+        return issues;
+    }
+    // Issues of nodes outside the plan do not matter, except unknown types: such a node might be an output
+    // node whose work would silently be skipped.
+    const std::set<std::string> planned(order.begin(), order.end());
+    std::erase_if(issues, [&](const GraphIssue& issue) {
+        return !issue.nodeId.empty() && !planned.count(issue.nodeId) &&
+               issue.kind != GraphIssue::Kind::UnknownNodeType;
+    });
+    return issues;
 }
 
 std::vector<std::string> Executor::plan(const GraphDocument& doc, const RunRequest& request) const {
@@ -242,35 +279,15 @@ class Executor::Run {
 
     /// Plans the run and validates the planned part; false (with result_.message set) when it cannot run.
     bool planAndValidate() {
-        std::string planError;
-        try {
-            order_ = ex_.plan(doc_, request_);
-        } catch (const Error& e) {
-            planError = e.what();
-        }
+        result_.issues = ex_.checkRun(doc_, request_, order_);
         ExecutionEvent started;
         started.kind = ExecutionEvent::Kind::RunStarted;
         started.nodes = order_;
         started.count = int(order_.size());
         emit(std::move(started));
         planned_.insert(order_.begin(), order_.end());
-        std::vector<GraphIssue> blocking;
-        for (auto& issue : validateGraph(doc_, ex_.registry_)) {
-            // Issues of nodes outside the plan do not matter, except unknown types: such a node might be an
-            // output node whose work would silently be skipped.
-            if (!issue.nodeId.empty() && !planned_.count(issue.nodeId) &&
-                issue.kind != GraphIssue::Kind::UnknownNodeType)
-                continue;
-            if (issue.isError()) blocking.push_back(issue);
-            result_.issues.push_back(std::move(issue));
-        }
-        if (planError.empty() && blocking.empty()) return true;
-        std::string issues = formatIssues(blocking);
-        // A cycle is reported by the plan and by validation alike; say it once.
-        if (!planError.empty() && issues.find(planError) == std::string::npos)
-            issues = planError + "\n" + issues;
-        while (!issues.empty() && issues.back() == '\n') issues.pop_back();
-        result_.message = std::move(issues);
+        if (!hasErrors(result_.issues)) return true;
+        result_.message = formatErrors(result_.issues);
         return false;
     }
 
@@ -419,8 +436,14 @@ class Executor::Run {
         ex_.cache_->pin(key);
         if (!desc.alwaysRun) {
             if (auto hit = ex_.cache_->lookup(key)) {
-                outputs = std::move(*hit);
+                outputs = std::move(hit->outputs);
                 result_.cached.push_back(node.id);
+                // What the node displayed when it ran is shown again, as if it had run.
+                for (const Value& shown : hit->displays) {
+                    ExecutionEvent d = nodeEvent(ExecutionEvent::Kind::NodeDisplay);
+                    d.value = shown;
+                    emit(std::move(d));
+                }
                 ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeCached);
                 e.outputs = outputs;
                 emit(std::move(e));
@@ -451,7 +474,7 @@ class Executor::Run {
         // A node that returned while the run was being cancelled may have stopped early: discard.
         if (stop_.stop_requested()) return cancelled();
         if (auto problem = checkOutputs(desc, produced, key, outputs)) return failNode(*problem, duration);
-        if (!desc.alwaysRun) ex_.cache_->insert(key, outputs);
+        if (!desc.alwaysRun) ex_.cache_->insert(key, outputs, ctx.takeDisplayed());
         result_.evaluated.push_back(base_.nodeId);
         ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeFinished);
         e.outputs = outputs;

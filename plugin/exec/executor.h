@@ -88,6 +88,14 @@ class Executor {
     RunResult run(const GraphDocument& doc, const RunRequest& request, const EventSink& sink = {},
                   std::stop_token stop = {});
 
+    /// What run() checks before it evaluates anything, the same list run() puts in RunResult::issues: the
+    /// validation issues (errors and warnings) of the nodes planned for `request`, document-level issues and
+    /// unknown node types anywhere; when no plan can be made, every issue of the document, with the reason
+    /// first unless validation names it already (an unknown target: Kind::UnknownTarget; a cycle). run()
+    /// refuses the graph when one of them is an error, so front ends ask this before queueing and list every
+    /// problem at once. Thread safety: reads the registry only.
+    std::vector<GraphIssue> issuesForRun(const GraphDocument& doc, const RunRequest& request) const;
+
     /// The nodes run() would evaluate for `request`, in order (dependencies first). Throws sv::Error for
     /// unknown targets or a cycle among the planned nodes.
     std::vector<std::string> plan(const GraphDocument& doc, const RunRequest& request) const;
@@ -105,6 +113,9 @@ class Executor {
     struct Cache;
     class Context;
     class Run;
+    /// issuesForRun, also handing back the plan (empty when none can be made).
+    std::vector<GraphIssue> checkRun(const GraphDocument& doc, const RunRequest& request,
+                                     std::vector<std::string>& order) const;
     const NodeRegistry& registry_;
     std::unique_ptr<Cache> cache_;
     std::mutex runMutex_;

@@ -2,7 +2,7 @@
 
 namespace sv::plugin {
 
-std::optional<ValueMap> OutputCache::lookup(uint64_t key) {
+std::optional<OutputCache::Hit> OutputCache::lookup(uint64_t key) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it == entries_.end()) {
@@ -11,10 +11,10 @@ std::optional<ValueMap> OutputCache::lookup(uint64_t key) {
     }
     ++stats_.hits;
     it->second.lastUse = ++tick_;
-    return it->second.outputs;
+    return Hit{it->second.outputs, it->second.displays};
 }
 
-void OutputCache::insert(uint64_t key, ValueMap outputs) {
+void OutputCache::insert(uint64_t key, ValueMap outputs, std::vector<Value> displays) {
     std::lock_guard lock(mutex_);
     if (entries_.count(key)) drop(key);
     Entry e;
@@ -23,6 +23,7 @@ void OutputCache::insert(uint64_t key, ValueMap outputs) {
         if (v.gpuHeavy()) e.gpuBytes += v.sizeBytes();
     }
     e.outputs = std::move(outputs);
+    e.displays = std::move(displays);
     e.lastUse = ++tick_;
     stats_.bytes += e.bytes;
     stats_.gpuBytes += e.gpuBytes;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <vector>
 
 #include "plugin/exec/executor.h"
 
@@ -15,10 +16,19 @@ class OutputCache {
   public:
     explicit OutputCache(CacheLimits limits) : limits_(limits) {}
 
-    /// The outputs stored under `key` (marks them recently used; counts a hit or a miss).
-    std::optional<ValueMap> lookup(uint64_t key);
-    /// Stores outputs, then evicts down to the limits, sparing pinned keys.
-    void insert(uint64_t key, ValueMap outputs);
+    /// What an evaluation left: its outputs and the values it asked the UI to display (NodeContext::display),
+    /// so that a cache hit can show them again.
+    struct Hit {
+        ValueMap outputs;
+        std::vector<Value> displays;
+    };
+
+    /// The entry stored under `key` (marks it recently used; counts a hit or a miss).
+    std::optional<Hit> lookup(uint64_t key);
+    /// Stores outputs and displayed values, then evicts down to the limits, sparing pinned keys. Displayed
+    /// values are not counted in the byte totals: they are the node's inputs (Preview Video, Save Video),
+    /// whose bytes the upstream entries count.
+    void insert(uint64_t key, ValueMap outputs, std::vector<Value> displays = {});
     /// While a run is active only the GPU byte limit is enforced on insert (so entries that the run is about
     /// to reuse further down are not dropped by its own inserts); endRun() forgets the pins and trims to
     /// every limit.
@@ -35,6 +45,7 @@ class OutputCache {
   private:
     struct Entry {
         ValueMap outputs;
+        std::vector<Value> displays;
         size_t bytes = 0;
         size_t gpuBytes = 0;
         uint64_t lastUse = 0;

@@ -177,6 +177,13 @@ std::string formatIssues(const std::vector<GraphIssue>& issues) {
     return out;
 }
 
+std::string formatErrors(const std::vector<GraphIssue>& issues) {
+    std::string out;
+    for (const auto& i : issues)
+        if (i.isError()) out += concat(out.empty() ? "" : "\n", "error: ", i.message);
+    return out;
+}
+
 std::optional<std::string> checkConnection(const GraphDocument& doc, const NodeRegistry& registry,
                                            const PortRef& from, const PortRef& to) {
     const GraphNode* fn = doc.findNode(from.node);

@@ -31,6 +31,7 @@ struct GraphIssue {
         MissingInput,         ///< required input not connected (error)
         Cycle,                ///< the links form a cycle (error; message lists the nodes)
         BypassNoPassthrough,  ///< bypassed node has an output with no input of a matching type (warning)
+        UnknownTarget,        ///< a run target that is not in the document (error; Executor::issuesForRun)
     };
     Severity severity = Severity::Error;
     Kind kind = Kind::UnknownNodeType;
@@ -50,6 +51,9 @@ std::vector<GraphIssue> validateGraph(const GraphDocument& doc, const NodeRegist
 bool hasErrors(const std::vector<GraphIssue>& issues);
 /// One issue per line, "error: ..." / "warning: ...".
 std::string formatIssues(const std::vector<GraphIssue>& issues);
+/// The errors only, one per line ("error: ..."), without a final newline: the message of a refused run
+/// (RunResult::message).
+std::string formatErrors(const std::vector<GraphIssue>& issues);
 
 /// Whether linking output `from` to input `to` would be accepted (for the editor's drag feedback): both nodes
 /// and ports exist, types are compatible (canConvert), no self-link, no cycle. Returns the reason when

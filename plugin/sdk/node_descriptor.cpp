@@ -44,15 +44,14 @@ std::string fmtNum(double v) {
     return Value::fromFloat(v).describe();
 }
 
-/// Why `x` is off the parameter's step grid (min + k·step), or "".
+/// Why `x` is off the parameter's step grid (min + k·step), naming the nearest valid value, or "".
 std::string gridProblem(const ParamSpec& p, double x) {
     if (!p.onGrid || !p.step || *p.step <= 0) return {};
-    const double origin = p.min.value_or(0.0);
-    const double k = (x - origin) / *p.step;
+    const double k = (x - p.min.value_or(0.0)) / *p.step;
     if (std::fabs(k - std::round(k)) < 1e-9) return {};
-    if (std::fmod(origin, *p.step) == 0.0)
-        return concat(fmtNum(x), " is not a multiple of ", fmtNum(*p.step));
-    return concat(fmtNum(x), " is not ", fmtNum(origin), " + ", fmtNum(*p.step), "·k");
+    const std::string rule = p.gridRule();
+    return concat(fmtNum(x), " is not ", rule.starts_with("multiple") ? "a " : "", rule,
+                  " (nearest: ", fmtNum(p.nearestValid(x)), ")");
 }
 
 }  // namespace
@@ -139,6 +138,34 @@ ParamSpec& ParamSpec::withFilter(std::string f) {
 ParamSpec& ParamSpec::asMultiline(bool on) {
     multiline = on;
     return *this;
+}
+ParamSpec& ParamSpec::showOnNode(bool on) {
+    onNode = on;
+    return *this;
+}
+ParamSpec& ParamSpec::fromInput(std::string input) {
+    takenFromInput = std::move(input);
+    return *this;
+}
+
+std::string ParamSpec::gridRule() const {
+    if (!onGrid || !step || *step <= 0) return {};
+    const double origin = min.value_or(0.0);
+    if (std::fmod(origin, *step) == 0.0) return concat("multiple of ", fmtNum(*step));
+    return concat(fmtNum(origin), " + ", fmtNum(*step), "·k");
+}
+
+double ParamSpec::nearestValid(double x) const {
+    if (onGrid && step && *step > 0) {
+        const double base = min.value_or(0.0);
+        x = base + std::round((x - base) / *step) * *step;
+        if (max && x > *max) x -= std::ceil((x - *max) / *step) * *step;
+        if (x < base) x = base;
+        return x;
+    }
+    if (min && x < *min) x = *min;
+    if (max && x > *max) x = *max;
+    return x;
 }
 
 Value ParamSpec::fromJson(const nlohmann::json& j) const {
@@ -331,6 +358,9 @@ std::vector<std::string> NodeDescriptor::check() const {
             problems.push_back(concat(pw, ": ENUM without choices"));
         if (p.onGrid && (!p.step || *p.step <= 0 || (p.type != PortType::Int && p.type != PortType::Float)))
             problems.push_back(concat(pw, ": a step grid needs a positive step on an INT or FLOAT"));
+        if (!p.takenFromInput.empty() && !findInput(p.takenFromInput))
+            problems.push_back(
+                concat(pw, ": taken from input '", p.takenFromInput, "', which is not an input"));
         try {
             Value def = p.fromJson(ParamSpec::toJson(p.defaultValue));
             if (p.defaultValue.isNone()) {

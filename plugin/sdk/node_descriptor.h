@@ -33,6 +33,12 @@ struct ParamSpec {
     bool multiline = false;                  ///< STRING: edited in a multi-line box (prompts)
     std::string fileFilter;                  ///< PATH: Qt-style filter, e.g. "Images (*.png *.jpg *.exr)"
     PathMode pathMode = PathMode::OpenFile;  ///< PATH only
+    /// UI hint: whether the editor shows this parameter's widget on the node by default (unset: by type —
+    /// numbers, booleans, choices, strings and paths are shown). Users can change it per node.
+    std::optional<bool> onNode;
+    /// UI hint: the name of an input that, when connected, supplies this value instead (the Sampler's size
+    /// comes from a connected latent): the editor shows the parameter as unused while the input is connected.
+    std::string takenFromInput;
 
     static ParamSpec integer(std::string name, int64_t def);
     static ParamSpec real(std::string name, double def);
@@ -50,6 +56,16 @@ struct ParamSpec {
     ParamSpec& withCaption(std::string c);
     ParamSpec& withFilter(std::string f);
     ParamSpec& asMultiline(bool on = true);
+    /// Shown on the node by default (`on`), or only in the inspector; see onNode.
+    ParamSpec& showOnNode(bool on = true);
+    /// The value comes from input `input` while it is connected; see takenFromInput.
+    ParamSpec& fromInput(std::string input);
+    /// The rule of a step grid, as messages and editors show it ("multiple of 16", "1 + 4·k"); "" without
+    /// a grid. Thread safety: pure.
+    std::string gridRule() const;
+    /// The valid value closest to `x` (onGrid: min + k·step within the range; else `x` clamped to the range):
+    /// what editors snap a typed value to. Thread safety: pure.
+    double nearestValid(double x) const;
 
     /// Converts a document value (JSON) to a Value of this parameter's type; null → default. Throws sv::Error
     /// ("parameter 'steps' expects INT, got string") on a kind mismatch. Range/choice are NOT checked here.
@@ -64,7 +80,7 @@ struct ParamSpec {
     /// ("\"abc\" is not an integer", "18446744073709551616 is above the maximum 9007199254740991").
     std::optional<nlohmann::json> tryParseText(std::string_view text, std::string& problem) const;
     /// Checks range / choices / the step grid; returns an empty string when valid, else the problem ("7 is
-    /// above the maximum 5", "33 is not a multiple of 16").
+    /// above the maximum 5", "33 is not a multiple of 16 (nearest: 32)").
     std::string checkValue(const Value& v) const;
 };
 

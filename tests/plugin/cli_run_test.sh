@@ -59,6 +59,11 @@ check "invalid graph fails (rc $rc)" test $rc -eq 1
 check "out-of-range printed" contains "$TMP/stderr" "parameter 'steps': 0 is below the minimum 1"
 check "unknown type printed" contains "$TMP/stderr" "unknown node type 'acme.magic'"
 check "nothing ran" bash -c "! grep -q '] started' '$TMP/stderr'"
+check "refused before a run starts (Executor::issuesForRun, as the editor)" bash -c "! grep -q 'run 1 started' '$TMP/stderr'"
+graph 1 ""
+run --target ghost; rc=$?
+check "unknown target refused (rc $rc)" test $rc -eq 1
+check "unknown target listed as an error" contains "$TMP/stderr" "error: run: no node 'ghost' in the graph"
 
 # 4. newer format version
 graph 7 ""

@@ -1,5 +1,6 @@
 // Executor: order, caching by provenance (checked through events), bypass, failures, cancellation, the
 // bounded cache, the worker thread.
+#include <algorithm>
 #include <chrono>
 
 #include <gtest/gtest.h>
@@ -113,6 +114,21 @@ TEST_F(ExecutorTest, UnchangedGraphIsServedFromTheCache) {
     EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load", "enc", "sam", "dec", "save"}));
 }
 
+TEST_F(ExecutorTest, ACachedNodeDisplaysWhatItDisplayedWhenItRan) {
+    ASSERT_TRUE(run(chain()).result.ok());
+    Outcome r = run(chain());
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    ASSERT_EQ(r.nodes(EK::NodeDisplay), (Ids{"save"}));
+    // Before the node's cached event, as a running node displays before it finishes.
+    size_t display = 0, cached = 0;
+    for (size_t i = 0; i < r.events.size(); ++i) {
+        if (r.events[i].kind == EK::NodeDisplay) display = i;
+        if (r.events[i].kind == EK::NodeCached && r.events[i].nodeId == "save") cached = i;
+    }
+    EXPECT_LT(display, cached);
+    EXPECT_EQ(r.events[display].value.toVideo()->rgb[0], 1) << "the video of seed 1";
+}
+
 TEST_F(ExecutorTest, SeedChangeRerunsSamplerAndDownstreamOnly) {
     GraphDocument doc = chain();
     ASSERT_TRUE(run(doc).result.ok());
@@ -212,6 +228,56 @@ TEST_F(ExecutorTest, InvalidGraphIsRefusedWithEveryError) {
     Outcome r2 = run(doc, req);
     EXPECT_EQ(r2.result.status, RunResult::Status::Invalid);
     EXPECT_NE(r2.result.message.find("unknown node type 'acme.save_somewhere'"), std::string::npos);
+}
+
+TEST_F(ExecutorTest, IssuesForRunAreWhatRunRefuses) {
+    auto messages = [](const std::vector<GraphIssue>& issues) {
+        std::vector<std::string> out;
+        for (const auto& issue : issues) out.push_back(issue.message);
+        return out;
+    };
+    GraphDocument doc = chain();
+    doc.disconnect({"sam", "cond"});
+    doc.setParam("sam", "steps", 0);
+    doc.setParam("load", "bogus", 1);  // an unknown parameter: a warning, which does not block a run
+    const std::vector<GraphIssue> before = executor.issuesForRun(doc, {});
+    ASSERT_EQ(before.size(), 3u) << formatIssues(before);
+    EXPECT_EQ(std::count_if(before.begin(), before.end(), [](const GraphIssue& i) { return i.isError(); }),
+              2);
+    Outcome r = run(doc);
+    EXPECT_EQ(r.result.status, RunResult::Status::Invalid);
+    EXPECT_EQ(messages(r.result.issues), messages(before));
+    EXPECT_EQ(r.result.message, formatErrors(before));
+    EXPECT_EQ(r.result.message.find("warning"), std::string::npos) << r.result.message;
+
+    // Only the planned part counts: the sampler's errors do not concern a run of the text encoder.
+    RunRequest toEnc;
+    toEnc.targets = {"enc"};
+    EXPECT_FALSE(hasErrors(executor.issuesForRun(doc, toEnc)));
+    EXPECT_EQ(messages(executor.issuesForRun(doc, toEnc)), messages(run(doc, toEnc).result.issues));
+
+    // No plan: an unknown target is an issue of its own, so a front end lists it with the rest.
+    RunRequest toNowhere;
+    toNowhere.targets = {"nope"};
+    const std::vector<GraphIssue> unplanned = executor.issuesForRun(doc, toNowhere);
+    ASSERT_FALSE(unplanned.empty());
+    EXPECT_EQ(unplanned.front().kind, GraphIssue::Kind::UnknownTarget);
+    EXPECT_NE(unplanned.front().message.find("no node 'nope'"), std::string::npos)
+        << unplanned.front().message;
+    EXPECT_EQ(run(doc, toNowhere).result.message, formatErrors(unplanned));
+
+    // A cycle is named once, though the plan and validation both find it.
+    GraphDocument loop;
+    loop.addNode("test.add", 1, json::object(), json::object(), "a");
+    loop.addNode("test.add", 1, json::object(), json::object(), "b");
+    loop.connect({"a", "sum"}, {"b", "a"});
+    loop.connect({"b", "sum"}, {"a", "a"});
+    loop.addNode("test.add", 1, json::object(), json::object(), "out");  // the target, fed by the loop
+    loop.connect({"b", "sum"}, {"out", "a"});
+    const std::vector<GraphIssue> cycle = executor.issuesForRun(loop, {});
+    ASSERT_EQ(cycle.size(), 1u) << formatIssues(cycle);
+    EXPECT_EQ(cycle.front().kind, GraphIssue::Kind::Cycle);
+    EXPECT_EQ(run(loop).result.message, formatErrors(cycle));
 }
 
 TEST_F(ExecutorTest, FailingNodeStopsTheRunAndKeepsTheCache) {

@@ -159,11 +159,13 @@ TEST_F(SanaNodesTest, DefaultGraphsValidateWithTheDocumentedDefaults) {
         EXPECT_TRUE(
             encode->params.value("negative_prompt", std::string())
                 .starts_with("A chaotic sequence with misshapen, deformed limbs in heavy motion blur"));
-        // Laid out left to right: every link goes rightwards.
+        // Laid out in columns, left to right: every link goes rightwards, or down within a column.
         for (const auto& l : doc.links()) {
             const auto from = doc.findNode(l.from.node)->ui.at("pos"),
                        to = doc.findNode(l.to.node)->ui.at("pos");
-            EXPECT_LT(from[0].get<double>(), to[0].get<double>()) << l.from.node << " -> " << l.to.node;
+            const double fx = from[0].get<double>(), tx = to[0].get<double>();
+            EXPECT_TRUE(fx < tx || (fx == tx && from[1].get<double>() < to[1].get<double>()))
+                << l.from.node << " -> " << l.to.node;
         }
     }
     const GraphDocument i2v = GraphDocument::load(test::graphsDir() / "image-to-video.json");
@@ -340,6 +342,21 @@ TEST_F(SanaNodesTest, ImageToVideoRuns) {
     EXPECT_EQ(r.nodes(EK::NodeStarted), (Ids{"sampler", "vae_decode", "save_video"}));
 }
 
+TEST_F(SanaNodesTest, ImageToVideoTakesItsSizeFromTheImageLatent) {
+    // Image Encode at 48x32, the Sampler left at 32x32: no second size to keep in step, the video is 48x32.
+    GraphDocument doc = tinyGraph(true);
+    set(doc, "image_encode", "width", "48");
+    const Outcome r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
+    const auto info = media::probeVideo(r.result.outputs.at("save_video").getString("path"));
+    EXPECT_EQ(info.width, 48);
+    EXPECT_EQ(info.height, 32);
+    const ParamSpec* width = registry.find("sana.sampler")->findParam("width");
+    EXPECT_EQ(width->takenFromInput, "latent");
+    EXPECT_EQ(registry.find("sana.sampler")->findParam("height")->takenFromInput, "latent");
+    EXPECT_TRUE(registry.find("sana.sampler")->findParam("frames")->takenFromInput.empty());
+}
+
 TEST_F(SanaNodesTest, SaveLatentAndLoadLatentRoundTrip) {
     GraphDocument doc = tinyGraph(false);
     doc.addNode("sana.save_latent", 1, {{"filename", "keep/run_{counter:03}"}}, json::object(),
@@ -423,7 +440,6 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
         {false, "load_model", "folder", (out.path() / "nowhere").string(), "load_model",
          "parameter 'folder'"},
         {false, "save_video", "filename", "clip_{count}", "save_video", "parameter 'filename'"},
-        {true, "image_encode", "width", "48", "sampler", "'width'/'height'"},
         {false, "load_model", "text_encoder", "false", "text_encode", "parameter 'text_encoder'"},
         {true, "load_model", "vae_encoder", "false", "image_encode", "parameter 'vae_encoder'"},
         {true, "load_image", "path", (out.path() / "missing.png").string(), "load_image", "parameter 'path'"},
@@ -445,7 +461,8 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
 TEST_F(SanaNodesTest, SizesAndFrameCountsAreCheckedBeforeAnythingRuns) {
     // The step grids of the parameters: refused when the graph is validated, naming node and parameter.
     const std::vector<std::array<std::string, 4>> cases = {
-        {"sampler", "frames", "6", "node 'sampler' (sana.sampler): parameter 'frames': 6 is not 1 + 4·k"},
+        {"sampler", "frames", "6",
+         "node 'sampler' (sana.sampler): parameter 'frames': 6 is not 1 + 4·k (nearest: 5)"},
         {"sampler", "width", "40",
          "node 'sampler' (sana.sampler): parameter 'width': 40 is not a multiple of 16"},
         {"image_encode", "height", "33",

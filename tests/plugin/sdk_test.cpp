@@ -87,6 +87,18 @@ TEST(ParamSpec, JsonConversionAndChecks) {
     EXPECT_EQ(g.fromJson(7).kind(), Value::Kind::Float);
 }
 
+TEST(ParamSpec, NearestValidIsWhatEditorsSnapTo) {
+    auto frames = ParamSpec::integer("frames", 81).range(1, 1001).onStepGrid(4);
+    EXPECT_EQ(frames.nearestValid(80), 81);
+    EXPECT_EQ(frames.nearestValid(78), 77);
+    EXPECT_EQ(frames.nearestValid(1003), 1001);  // within the range
+    EXPECT_EQ(frames.nearestValid(-5), 1);
+    EXPECT_EQ(ParamSpec::integer("width", 832).range(16, 4096).onStepGrid(16).nearestValid(100), 96);
+    // Without a grid a step is only the editor's increment: the range alone.
+    EXPECT_EQ(ParamSpec::integer("n", 5).range(1, 9).withStep(4).nearestValid(2), 2);
+    EXPECT_EQ(ParamSpec::real("g", 6).range(0, 30).nearestValid(31), 30);
+}
+
 TEST(ParamSpec, ParsesCommandLineText) {
     EXPECT_EQ(ParamSpec::integer("s", 0).parseText("-12"), nlohmann::json(-12));
     EXPECT_THROW(ParamSpec::integer("s", 0).parseText("12x"), Error);
@@ -125,12 +137,16 @@ TEST(ParamSpec, TextProblemsSayWhatIsWrong) {
 TEST(ParamSpec, StepGridIsAConstraint) {
     const ParamSpec width = ParamSpec::integer("width", 832).range(16, 4096).onStepGrid(16);
     EXPECT_EQ(width.checkValue(Value::fromInt(832)), "");
-    EXPECT_EQ(width.checkValue(Value::fromInt(33)), "33 is not a multiple of 16");
+    EXPECT_EQ(width.checkValue(Value::fromInt(33)), "33 is not a multiple of 16 (nearest: 32)");
+    EXPECT_EQ(width.gridRule(), "multiple of 16");
     const ParamSpec frames = ParamSpec::integer("frames", 81).range(1, 1001).onStepGrid(4);
     EXPECT_EQ(frames.checkValue(Value::fromInt(81)), "");
-    EXPECT_EQ(frames.checkValue(Value::fromInt(10)), "10 is not 1 + 4·k");
+    EXPECT_EQ(frames.checkValue(Value::fromInt(10)), "10 is not 1 + 4·k (nearest: 9)");
+    EXPECT_EQ(frames.checkValue(Value::fromInt(80)), "80 is not 1 + 4·k (nearest: 81)");
+    EXPECT_EQ(frames.gridRule(), "1 + 4·k");
     // A plain step stays a UI increment.
     EXPECT_EQ(ParamSpec::integer("n", 4).range(0, 100).withStep(4).checkValue(Value::fromInt(5)), "");
+    EXPECT_EQ(ParamSpec::integer("n", 4).range(0, 100).withStep(4).gridRule(), "");
     // A grid without a step is a descriptor error.
     NodeDescriptor d{"x.y", 1, "x", "y"};
     ParamSpec bad = ParamSpec::integer("n", 4);
@@ -145,6 +161,7 @@ TEST(NodeDescriptor, CheckListsEveryProblem) {
     d.params = {ParamSpec::integer("n", 5).range(0, 3), ParamSpec::choice("c", {"x"}, "z"),
                 ParamSpec::integer("1x", 0)};
     d.params.push_back(ParamSpec{"lat", "", PortType::Image});
+    d.params.push_back(ParamSpec::integer("w", 16).range(16, 64).onStepGrid(16).fromInput("latent"));
     auto problems = d.check();
     auto has = [&](std::string_view s) {
         for (const auto& p : problems)
@@ -158,6 +175,7 @@ TEST(NodeDescriptor, CheckListsEveryProblem) {
     EXPECT_TRUE(has("parameter 'c': default \"z\" is not one of: x"));
     EXPECT_TRUE(has("'1x' is not an identifier"));
     EXPECT_TRUE(has("type IMAGE, not a parameter type"));
+    EXPECT_TRUE(has("parameter 'w': taken from input 'latent', which is not an input"));
 }
 
 TEST(NodeRegistry, RejectsDuplicatesAndInvalidDescriptors) {

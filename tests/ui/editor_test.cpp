@@ -8,7 +8,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QToolButton>
@@ -152,23 +151,6 @@ TEST(Files, SaveAndReopenGivesTheSameGraph) {
     broken.close();
     EXPECT_FALSE(other.window->openFile(broken.fileName()));
     EXPECT_EQ(canonical(other.window->document()), saved);
-}
-
-TEST(Files, ATemplateIsUntitledAndGetsTheRememberedModelFolder) {
-    Studio s;
-    const QString tpl = s.dir.filePath(QStringLiteral("template.json"));
-    QFile f(tpl);
-    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
-    f.write(R"({"format": "sanavideo.graph", "version": 1, "nodes": [
-        {"id": "load", "type": "uitest.load", "params": {"folder": "", "device": "cpu"}, "ui": {"pos": [0, 0]}}]})");
-    f.close();
-    QSettings().setValue(QStringLiteral("paths/modelFolders"),
-                         QStringList{QStringLiteral("/data/models/demo")});
-    ASSERT_TRUE(s.window->openTemplate(tpl));
-    QSettings().remove(QStringLiteral("paths/modelFolders"));
-    EXPECT_EQ(s.window->document().findNode("load")->params.at("folder"), "/data/models/demo");
-    EXPECT_TRUE(s.window->currentFile().isEmpty());  // Save asks for a name, never overwrites the template
-    EXPECT_EQ(s.window->editor().undoStack()->count(), 0);
 }
 
 TEST(Files, AutosaveIsRecoveredAfterACrash) {

@@ -7,3 +7,11 @@ if(TARGET ui_sana_graph_test AND TARGET sv_nodes_sana AND TARGET sanavideo)
     SV_SANAVIDEO_EXE="$<TARGET_FILE:sanavideo>"
     SV_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()
+
+# The studio run as a program (ui_studio_cli_test, and the exit code of a failing run in ui_sana_graph_test).
+foreach(t ui_studio_cli_test ui_sana_graph_test)
+  if(TARGET ${t} AND TARGET sanavideo-studio)
+    add_dependencies(${t} sanavideo-studio)
+    target_compile_definitions(${t} PRIVATE SV_STUDIO_EXE="$<TARGET_FILE:sanavideo-studio>")
+  endif()
+endforeach()

@@ -33,6 +33,7 @@ struct SanaStudio {
         StudioOptions o;
         o.autosaveDir = dir.filePath(QStringLiteral("autosave"));
         o.outputDir = dir.filePath(QStringLiteral("out"));
+        o.historyFile = dir.filePath(QStringLiteral("history.json"));
         o.confirmDiscard = false;
         window = std::make_unique<MainWindow>(*registry, o);
         window->show();
@@ -105,8 +106,12 @@ TEST(SanaGraph, CancelStopsTheSamplerWithinAStep) {
     s.openTinyDefaultGraph(model);
     w.editor().setParam(QStringLiteral("sampler"), QStringLiteral("steps"), 1000);
     const int job = w.runGraph();
-    ASSERT_TRUE(
-        QTest::qWaitFor([&] { return w.model().status(QStringLiteral("sampler")).step >= 2; }, 300000));
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            const auto p = w.model().progress(QStringLiteral("sampler"));
+            return p && p->step >= 2;
+        },
+        300000));
     QElapsedTimer timer;
     timer.start();
     w.actions().cancel->trigger();
@@ -115,6 +120,30 @@ TEST(SanaGraph, CancelStopsTheSamplerWithinAStep) {
     EXPECT_EQ(w.runQueue().job(job)->state, Job::State::Cancelled);
     EXPECT_EQ(w.model().status(QStringLiteral("sampler")).state, NodeStatus::State::Cancelled);
 }
+
+#ifdef SV_STUDIO_EXE
+TEST(SanaGraph, RunScreenshotExitsNonZeroWhenTheJobFailsAndZeroWhenItFinishes) {
+    sv::test::TempDir tmp;
+    const auto model = sv::test::makeDemoModel(tmp.path());
+    QTemporaryDir home;
+    const QString shot = home.filePath(QStringLiteral("shot.png"));
+    // The text-to-video template with a model folder that does not exist: Load Model fails.
+    const StudioRun failed =
+        runStudioProgram({QStringLiteral("--set"),
+                          QStringLiteral("load_model.folder=") + home.filePath(QStringLiteral("nowhere")),
+                          QStringLiteral("--run"), QStringLiteral("--screenshot"), shot},
+                         home, {QStringLiteral("QT_QPA_PLATFORM=offscreen")});
+    EXPECT_EQ(failed.code, 3) << failed.out.toStdString() << failed.err.toStdString();
+    EXPECT_TRUE(QFile::exists(shot));
+    QStringList tiny;
+    for (const auto& s : sv::test::tinySettings(model, false))
+        tiny << QStringLiteral("--set") << QString::fromStdString(s.node + "." + s.param + "=" + s.value);
+    const StudioRun finished =
+        runStudioProgram(tiny + QStringList{QStringLiteral("--run"), QStringLiteral("--screenshot"), shot},
+                         home, {QStringLiteral("QT_QPA_PLATFORM=offscreen")});
+    EXPECT_EQ(finished.code, 0) << finished.out.toStdString() << finished.err.toStdString();
+}
+#endif
 
 #else
 

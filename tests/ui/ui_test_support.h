@@ -9,18 +9,23 @@
 #include <QApplication>
 #include <QGraphicsView>
 #include <QMouseEvent>
+#include <QProcess>
+#include <QProcessEnvironment>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <thread>
 
 #include "app/application.h"
+#include "app/graph_editor.h"
 #include "app/main_window.h"
 #include "plugin/sdk/node_registry.h"
+#include "run/run_queue.h"
 
 namespace sv::ui::test {
 
@@ -33,18 +38,18 @@ class QtEnvironment : public ::testing::Environment {
     void SetUp() override {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
         QStandardPaths::setTestModeEnabled(true);
-        m_app = std::make_unique<QApplication>(m_argc, m_argv);
+        app_ = std::make_unique<QApplication>(argc_, argv_);
         QApplication::setOrganizationName(QStringLiteral("SanaVideoTests"));
         QApplication::setApplicationName(QStringLiteral("sv_ui_test"));
         initResources();
     }
-    void TearDown() override { m_app.reset(); }
+    void TearDown() override { app_.reset(); }
 
   private:
-    int m_argc = 1;
-    char m_name[11] = "sv_ui_test";
-    char* m_argv[2] = {m_name, nullptr};
-    std::unique_ptr<QApplication> m_app;
+    int argc_ = 1;
+    char name_[11] = "sv_ui_test";
+    char* argv_[2] = {name_, nullptr};
+    std::unique_ptr<QApplication> app_;
 };
 
 inline ::testing::Environment* const kQtEnvironment = ::testing::AddGlobalTestEnvironment(new QtEnvironment);
@@ -160,6 +165,44 @@ class OutputNode : public sp::Node {
     }
 };
 
+/// Writes a small file named by its "filename" parameter into the output folder; returns its path.
+class SaveNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap& in, const sp::ValueMap& params, sp::NodeContext& ctx) override {
+        const auto video = in.get("video").toVideo();
+        const auto path = ctx.outputDir() / params.getString("filename");
+        std::ofstream(path) << video->frameCount << " frames\n";
+        ctx.display(in.get("video"));
+        sp::ValueMap out;
+        out.set("path", sp::Value::fromString(path.string()));
+        return out;
+    }
+};
+
+/// Passes a latent through (its parameters only shape the editor: a size taken from the input, snapped
+/// frames, a choice).
+class SizerNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap& in, const sp::ValueMap&, sp::NodeContext&) override {
+        sp::ValueMap out;
+        out.set("latent", in.get("latent"));
+        return out;
+    }
+};
+
+class ImageNode : public sp::Node {
+  public:
+    sp::ValueMap evaluate(const sp::ValueMap&, const sp::ValueMap&, sp::NodeContext&) override {
+        auto img = std::make_shared<sp::Image>();
+        img->width = img->height = 2;
+        img->channels = 3;
+        img->pixels.assign(12, 0.5f);
+        sp::ValueMap out;
+        out.set("image", sp::Value::image(std::move(img)));
+        return out;
+    }
+};
+
 class FailNode : public sp::Node {
   public:
     sp::ValueMap evaluate(const sp::ValueMap& in, const sp::ValueMap& params, sp::NodeContext&) override {
@@ -234,6 +277,41 @@ inline std::unique_ptr<sp::NodeRegistry> makeRegistry() {
         r->add<OutputNode>(d);
     }
     {
+        sp::NodeDescriptor d{"uitest.show", 1, "Show Video", "Output"};  // cached, unlike uitest.output
+        d.inputs = {sp::PortSpec::required("video", P::Video)};
+        d.isOutput = true;
+        r->add<OutputNode>(d);
+    }
+    {
+        sp::NodeDescriptor d{"uitest.save", 1, "Save Video", "Output"};
+        d.inputs = {sp::PortSpec::required("video", P::Video)};
+        d.outputs = {sp::PortSpec::required("path", P::String)};
+        d.params = {sp::ParamSpec::text("filename", "a_rather_long_output_file_name_for_the_clip_00001.txt")
+                        .withHelp("Name of the file written")};
+        d.isOutput = true;
+        r->add<SaveNode>(d);
+    }
+    {
+        sp::NodeDescriptor d{"uitest.sizer", 1, "Sizer", "Latent"};
+        d.inputs = {sp::PortSpec::optionalInput("latent", kLatent)};
+        d.outputs = {sp::PortSpec::required("latent", kLatent)};
+        d.params = {
+            sp::ParamSpec::integer("width", 64).range(16, 1024).onStepGrid(16).fromInput("latent"),
+            sp::ParamSpec::integer("frames", 9).range(1, 101).onStepGrid(4).withHelp("1 + 4·k frames"),
+            sp::ParamSpec::choice("scheduler", {"euler", "dpm", "unipc"}, "euler"),
+            sp::ParamSpec::real("shift", 8.0).range(0, 100).withStep(0.5),
+            sp::ParamSpec::boolean("resolution_binning_for_long_labels", false).withHelp("A long label"),
+            sp::ParamSpec::integer("hidden_by_default", 3).showOnNode(false)};
+        r->add<SizerNode>(d);
+    }
+    {
+        sp::NodeDescriptor d{"uitest.image", 1, "Load Image", "Loaders"};
+        d.outputs = {sp::PortSpec::required("image", P::Image)};
+        d.params = {
+            sp::ParamSpec::path("path", "", sp::PathMode::OpenFile).withFilter("Images (*.png *.jpg)")};
+        r->add<ImageNode>(d);
+    }
+    {
         sp::NodeDescriptor d{"uitest.fail", 1, "Fail", "Math"};
         d.inputs = {sp::PortSpec::required("value", P::Int)};
         d.outputs = {sp::PortSpec::required("value", P::Int)};
@@ -247,18 +325,26 @@ inline std::unique_ptr<sp::NodeRegistry> makeRegistry() {
 // ---- window fixture
 // ---------------------------------------------------------------------------------------------
 
-/// A registry, temporary folders and a shown MainWindow.
+/// A registry, temporary folders and a shown MainWindow (the file manager replaced by a recorder).
 struct Studio {
     QTemporaryDir dir;
     std::unique_ptr<sp::NodeRegistry> registry = makeRegistry();
     std::unique_ptr<MainWindow> window;
+    std::vector<QUrl> opened;  ///< folders "revealed" in the file manager
+
+    StudioOptions options;
 
     Studio() {
         app();
-        StudioOptions o;
+        StudioOptions& o = options;
         o.autosaveDir = dir.filePath(QStringLiteral("autosave"));
         o.outputDir = dir.filePath(QStringLiteral("out"));
+        o.historyFile = dir.filePath(QStringLiteral("history.json"));
         o.confirmDiscard = false;
+        o.openUrl = [this](const QUrl& url) {
+            opened.push_back(url);
+            return true;
+        };
         window = std::make_unique<MainWindow>(*registry, o);
         window->resize(1400, 900);
         window->show();
@@ -279,6 +365,45 @@ inline std::string canonical(const sp::GraphDocument& doc) {
     auto& links = j["links"];
     std::sort(links.begin(), links.end(), [](const auto& a, const auto& b) { return a.dump() < b.dump(); });
     return j.dump(1);
+}
+
+// ---- graphs and runs
+// --------------------------------------------------------------------------------------------------
+
+/// The test stand-in for the text-to-video chain.
+struct Chain {
+    QString load, encode, sampler, decode, output;
+};
+
+/// load → encode → sampler (`steps` of `stepMs` each) → decode → a node of `outputType`, left to right.
+inline Chain buildChain(MainWindow& w, int steps = 3, int stepMs = 1,
+                        const QString& outputType = QStringLiteral("uitest.output")) {
+    GraphEditor& ed = w.editor();
+    Chain c{ed.addNode(QStringLiteral("uitest.load"), {0, 0}),
+            ed.addNode(QStringLiteral("uitest.encode"), {300, 0}),
+            ed.addNode(QStringLiteral("uitest.sampler"), {650, 0}),
+            ed.addNode(QStringLiteral("uitest.decode"), {950, 0}), ed.addNode(outputType, {1250, 0})};
+    auto link = [&](const QString& a, const char* out, const QString& b, const char* in) {
+        EXPECT_FALSE(ed.connectPorts({a.toStdString(), out}, {b.toStdString(), in}));
+    };
+    link(c.load, "model", c.encode, "model");
+    link(c.load, "model", c.sampler, "model");
+    link(c.encode, "cond", c.sampler, "cond");
+    link(c.sampler, "latent", c.decode, "latent");
+    link(c.decode, "video", c.output, "video");
+    ed.setParam(c.sampler, QStringLiteral("steps"), steps);
+    ed.setParam(c.sampler, QStringLiteral("step_ms"), stepMs);
+    return c;
+}
+
+/// Waits until job `job` is over and the queue idle.
+inline bool waitJobDone(MainWindow& w, int job, int timeoutMs = 20000) {
+    return QTest::qWaitFor(
+        [&] {
+            const Job* j = w.runQueue().job(job);
+            return j && j->isDone() && !w.runQueue().isBusy();
+        },
+        timeoutMs);
 }
 
 // ---- input
@@ -309,5 +434,32 @@ inline void clickScene(QGraphicsView* view, QPointF scenePos, Qt::KeyboardModifi
     sendMouse(view, QEvent::MouseButtonPress, p, Qt::LeftButton, Qt::LeftButton, mods);
     sendMouse(view, QEvent::MouseButtonRelease, p, Qt::LeftButton, Qt::NoButton, mods);
 }
+
+#ifdef SV_STUDIO_EXE
+/// What a run of the sanavideo-studio program did.
+struct StudioRun {
+    int code = -1;
+    QString out, err;
+};
+
+/// Runs the sanavideo-studio program with no display and a scratch home (settings, autosaves, outputs), with
+/// `env` ("NAME=value") on top.
+inline StudioRun runStudioProgram(const QStringList& args, const QTemporaryDir& home,
+                                  const QStringList& env = {}) {
+    QProcess p;
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        e.remove(QString::fromLatin1(name));
+    e.insert(QStringLiteral("HOME"), home.path());
+    e.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+    e.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+    for (const QString& kv : env) e.insert(kv.section(u'=', 0, 0), kv.section(u'=', 1));
+    p.setProcessEnvironment(e);
+    p.start(QStringLiteral(SV_STUDIO_EXE), args);
+    EXPECT_TRUE(p.waitForFinished(300000)) << args.join(u' ').toStdString();
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+#endif
 
 }  // namespace sv::ui::test

@@ -19,8 +19,8 @@ namespace {
 constexpr double kPasteOffset = 40.0;
 }  // namespace
 
-GraphEditor::GraphEditor(GraphModel& model, QObject* parent) : QObject(parent), m_model(model) {
-    m_undo = new QUndoStack(this);
+GraphEditor::GraphEditor(GraphModel& model, QObject* parent) : QObject(parent), model_(model) {
+    undo_ = new QUndoStack(this);
 }
 
 GraphEditor::~GraphEditor() = default;
@@ -28,14 +28,14 @@ GraphEditor::~GraphEditor() = default;
 QString GraphEditor::uniqueId(const QString& typeId, const std::vector<std::string>& taken) const {
     // Stem: the last segment of the type id ("sana.sampler" → "sampler").
     const std::string stem = GraphModel::ss(typeId.section(u'.', -1));
-    std::string id = m_model.document().uniqueNodeId(stem.empty() ? "node" : stem);
+    std::string id = model_.document().uniqueNodeId(stem.empty() ? "node" : stem);
     for (int n = 2; std::ranges::find(taken, id) != taken.end(); ++n)
-        id = m_model.document().uniqueNodeId(stem + "_" + std::to_string(n));
+        id = model_.document().uniqueNodeId(stem + "_" + std::to_string(n));
     return GraphModel::qs(id);
 }
 
 QString GraphEditor::addNode(const QString& typeId, QPointF pos) {
-    const sp::NodeDescriptor* d = m_model.registry().find(GraphModel::ss(typeId));
+    const sp::NodeDescriptor* d = model_.registry().find(GraphModel::ss(typeId));
     if (!d) {
         emit message(tr("Unknown node type \"%1\"").arg(typeId));
         return {};
@@ -45,144 +45,170 @@ QString GraphEditor::addNode(const QString& typeId, QPointF pos) {
     node.type = d->typeId;
     node.typeVersion = d->version;
     for (const sp::ParamSpec& p : d->params) {
-        nlohmann::json value = m_paramDefaults ? m_paramDefaults(*d, p) : nlohmann::json();
+        nlohmann::json value = paramDefaults_ ? paramDefaults_(*d, p) : nlohmann::json();
         node.params[p.name] = value.is_null() ? sp::ParamSpec::toJson(p.defaultValue) : std::move(value);
     }
     node.ui = GraphModel::withPosition(nlohmann::json::object(), pos);
     const QString caption = GraphModel::qs(d->caption.empty() ? d->typeId : d->caption);
-    m_undo->push(new InsertNodesCommand(m_model.document(), {node}, {}, tr("Add %1").arg(caption)));
+    undo_->push(new InsertNodesCommand(model_.document(), {node}, {}, tr("Add %1").arg(caption)));
     return GraphModel::qs(node.id);
 }
 
 QString GraphEditor::addNodeConnected(const QString& typeId, QPointF pos, const sp::PortRef& pending,
                                       PortSide pendingSide) {
-    m_undo->beginMacro(tr("Add connected node"));
+    undo_->beginMacro(tr("Add connected node"));
     const QString id = addNode(typeId, pos);
     if (!id.isEmpty()) {
         // The first port of the new node that accepts the pending end.
         const PortSide side = pendingSide == PortSide::Out ? PortSide::In : PortSide::Out;
-        for (const PortInfo& p : m_model.ports(id, side)) {
+        for (const PortInfo& p : model_.ports(id, side)) {
             const sp::PortRef mine{GraphModel::ss(id), GraphModel::ss(p.name)};
             const sp::PortRef from = pendingSide == PortSide::Out ? pending : mine;
             const sp::PortRef to = pendingSide == PortSide::Out ? mine : pending;
-            if (!m_model.checkConnection(from, to)) {
-                m_undo->push(new ConnectCommand(m_model.document(), from, to));
+            if (!model_.checkConnection(from, to)) {
+                undo_->push(new ConnectCommand(model_.document(), from, to));
                 break;
             }
         }
     }
-    m_undo->endMacro();
+    undo_->endMacro();
     return id;
 }
 
 std::optional<QString> GraphEditor::connectPorts(const sp::PortRef& from, const sp::PortRef& to) {
-    if (auto why = m_model.checkConnection(from, to)) {
+    if (auto why = model_.checkConnection(from, to)) {
         emit message(*why);
         return why;
     }
-    m_undo->push(new ConnectCommand(m_model.document(), from, to));
+    undo_->push(new ConnectCommand(model_.document(), from, to));
     return std::nullopt;
 }
 
 std::optional<QString> GraphEditor::relink(const sp::GraphLink& old, const sp::PortRef& newTo) {
     if (newTo == old.to) return std::nullopt;
     // Check against the graph without the old link (it may be what would make a cycle).
-    sp::GraphDocument probe = m_model.document();
+    sp::GraphDocument probe = model_.document();
     probe.removeLink(old);
-    if (auto why = sp::checkConnection(probe, m_model.registry(), old.from, newTo)) {
+    if (auto why = sp::checkConnection(probe, model_.registry(), old.from, newTo)) {
         emit message(GraphModel::qs(*why));
         return GraphModel::qs(*why);
     }
-    m_undo->beginMacro(tr("Reconnect"));
-    m_undo->push(new RemoveItemsCommand(m_model.document(), {}, {old}, tr("Disconnect")));
-    m_undo->push(new ConnectCommand(m_model.document(), old.from, newTo));
-    m_undo->endMacro();
+    undo_->beginMacro(tr("Reconnect"));
+    undo_->push(new RemoveItemsCommand(model_.document(), {}, {old}, tr("Disconnect")));
+    undo_->push(new ConnectCommand(model_.document(), old.from, newTo));
+    undo_->endMacro();
     return std::nullopt;
 }
 
 bool GraphEditor::disconnectInput(const sp::PortRef& to) {
-    const sp::GraphLink* link = m_model.document().inputLink(to.node, to.port);
+    const sp::GraphLink* link = model_.document().inputLink(to.node, to.port);
     if (!link) return false;
-    m_undo->push(new RemoveItemsCommand(m_model.document(), {}, {*link}, tr("Disconnect")));
+    undo_->push(new RemoveItemsCommand(model_.document(), {}, {*link}, tr("Disconnect")));
     return true;
 }
 
 void GraphEditor::removeLinks(const std::vector<sp::GraphLink>& links) {
     if (links.empty()) return;
-    m_undo->push(
-        new RemoveItemsCommand(m_model.document(), {}, links,
+    undo_->push(
+        new RemoveItemsCommand(model_.document(), {}, links,
                                links.size() == 1 ? tr("Disconnect") : tr("Cut %1 links").arg(links.size())));
 }
 
 void GraphEditor::removeItems(const QStringList& nodeIds, const std::vector<sp::GraphLink>& links) {
     std::vector<std::string> ids;
     for (const QString& id : nodeIds)
-        if (m_model.hasNode(id)) ids.push_back(GraphModel::ss(id));
+        if (model_.hasNode(id)) ids.push_back(GraphModel::ss(id));
     if (ids.empty() && links.empty()) return;
     const QString text =
-        ids.size() == 1 && links.empty() ? tr("Delete %1").arg(m_model.title(nodeIds.first())) : tr("Delete");
-    m_undo->push(new RemoveItemsCommand(m_model.document(), std::move(ids), links, text));
+        ids.size() == 1 && links.empty() ? tr("Delete %1").arg(model_.title(nodeIds.first())) : tr("Delete");
+    undo_->push(new RemoveItemsCommand(model_.document(), std::move(ids), links, text));
 }
 
 void GraphEditor::moveNodes(const QHash<QString, QPointF>& positions, int dragSerial) {
     std::map<std::string, SetUiDataCommand::Change> changes;
     for (auto it = positions.begin(); it != positions.end(); ++it) {
-        const sp::GraphNode* n = m_model.node(it.key());
+        const sp::GraphNode* n = model_.node(it.key());
         if (!n) continue;
         changes[n->id] = {n->ui, GraphModel::withPosition(n->ui, it.value())};
     }
-    auto* cmd = new MoveNodesCommand(m_model.document(), std::move(changes), dragSerial);
+    auto* cmd = new MoveNodesCommand(model_.document(), std::move(changes), dragSerial);
     if (cmd->isObsolete()) {
         delete cmd;
         return;
     }
-    m_undo->push(cmd);
+    undo_->push(cmd);
 }
 
 void GraphEditor::setParam(const QString& nodeId, const QString& name, const QVariant& value, bool final) {
-    const sp::GraphNode* n = m_model.node(nodeId);
+    const sp::GraphNode* n = model_.node(nodeId);
     if (!n) return;
-    const sp::NodeDescriptor* d = m_model.descriptor(nodeId);
+    const sp::NodeDescriptor* d = model_.descriptor(nodeId);
     const sp::ParamSpec* spec = d ? d->findParam(GraphModel::ss(name)) : nullptr;
     const auto it = n->params.find(GraphModel::ss(name));
     nlohmann::json before = it != n->params.end() ? *it : nlohmann::json();
     nlohmann::json after = GraphModel::toJson(value, spec);
     const QString label = spec && !spec->caption.empty() ? GraphModel::qs(spec->caption) : name;
-    m_undo->push(new SetParamCommand(m_model.document(), n->id, GraphModel::ss(name), std::move(before),
-                                     std::move(after), final, tr("Set %1").arg(label)));
+    undo_->push(new SetParamCommand(model_.document(), n->id, GraphModel::ss(name), std::move(before),
+                                    std::move(after), final, tr("Set %1").arg(label)));
 }
 
 void GraphEditor::resetParam(const QString& nodeId, const QString& name) {
-    const sp::GraphNode* n = m_model.node(nodeId);
+    const sp::GraphNode* n = model_.node(nodeId);
     if (!n) return;
     const auto it = n->params.find(GraphModel::ss(name));
     if (it == n->params.end()) return;
-    m_undo->push(new SetParamCommand(m_model.document(), n->id, GraphModel::ss(name), *it, nullptr, true,
-                                     tr("Reset %1").arg(name)));
+    undo_->push(new SetParamCommand(model_.document(), n->id, GraphModel::ss(name), *it, nullptr, true,
+                                    tr("Reset %1").arg(name)));
 }
 
 void GraphEditor::toggleBypass(const QStringList& ids) {
     const bool anyActive =
-        std::ranges::any_of(ids, [this](const QString& id) { return !m_model.isBypassed(id); });
+        std::ranges::any_of(ids, [this](const QString& id) { return !model_.isBypassed(id); });
     std::map<std::string, bool> after;
     for (const QString& id : ids)
-        if (m_model.hasNode(id)) after[GraphModel::ss(id)] = anyActive;
+        if (model_.hasNode(id)) after[GraphModel::ss(id)] = anyActive;
     auto* cmd =
-        new SetBypassCommand(m_model.document(), std::move(after), anyActive ? tr("Bypass") : tr("Enable"));
+        new SetBypassCommand(model_.document(), std::move(after), anyActive ? tr("Bypass") : tr("Enable"));
     if (cmd->isObsolete()) {
         delete cmd;
         return;
     }
-    m_undo->push(cmd);
+    undo_->push(cmd);
+}
+
+void GraphEditor::setParamOnNode(const QString& nodeId, const QString& name, bool onNode) {
+    const sp::GraphNode* n = model_.node(nodeId);
+    const sp::NodeDescriptor* d = model_.descriptor(nodeId);
+    const sp::ParamSpec* spec = d ? d->findParam(GraphModel::ss(name)) : nullptr;
+    if (!n || !spec || model_.isParamOnNode(nodeId, name) == onNode) return;
+    nlohmann::json ui = n->ui.is_object() ? n->ui : nlohmann::json::object();
+    nlohmann::json overrides =
+        ui.contains("onNode") && ui["onNode"].is_object() ? ui["onNode"] : nlohmann::json::object();
+    if (onNode == showsOnNodeByDefault(*spec)) {
+        overrides.erase(spec->name);
+    } else {
+        overrides[spec->name] = onNode;
+    }
+    if (overrides.empty()) {
+        ui.erase("onNode");
+    } else {
+        ui["onNode"] = overrides;
+    }
+    std::map<std::string, SetUiDataCommand::Change> changes;
+    changes[n->id] = {n->ui, ui};
+    const QString caption = GraphModel::qs(spec->caption.empty() ? spec->name : spec->caption);
+    undo_->push(new SetUiDataCommand(
+        model_.document(), std::move(changes),
+        onNode ? tr("Show %1 on the node").arg(caption) : tr("Show %1 in the inspector only").arg(caption)));
 }
 
 void GraphEditor::setViewed(const QString& id) {
-    const QString current = m_model.viewedNode();
+    const QString current = model_.viewedNode();
     const QString target = id == current ? QString() : id;
     std::map<std::string, SetUiDataCommand::Change> changes;
-    for (const auto& n : m_model.document().nodes()) {
+    for (const auto& n : model_.document().nodes()) {
         const bool want = GraphModel::qs(n.id) == target;
-        if (m_model.isViewed(GraphModel::qs(n.id)) == want) continue;
+        if (model_.isViewed(GraphModel::qs(n.id)) == want) continue;
         nlohmann::json ui = n.ui.is_object() ? n.ui : nlohmann::json::object();
         if (want) {
             ui["view"] = true;
@@ -192,22 +218,22 @@ void GraphEditor::setViewed(const QString& id) {
         changes[n.id] = {n.ui, ui};
     }
     if (changes.empty()) return;
-    m_undo->push(new SetUiDataCommand(
-        m_model.document(), std::move(changes),
-        target.isEmpty() ? tr("Clear view flag") : tr("View %1").arg(m_model.title(id))));
+    undo_->push(
+        new SetUiDataCommand(model_.document(), std::move(changes),
+                             target.isEmpty() ? tr("Clear view flag") : tr("View %1").arg(model_.title(id))));
 }
 
 QByteArray GraphEditor::fragmentJson(const QStringList& ids) const {
     sp::GraphDocument fragment;
     std::vector<std::string> keep;
-    for (const auto& n : m_model.document().nodes()) {
+    for (const auto& n : model_.document().nodes()) {
         if (!ids.contains(GraphModel::qs(n.id))) continue;
         sp::GraphNode copy = n;
         if (copy.ui.is_object()) copy.ui.erase("view");
         fragment.insertNode(std::move(copy));
         keep.push_back(n.id);
     }
-    for (const sp::GraphLink& l : m_model.document().links())
+    for (const sp::GraphLink& l : model_.document().links())
         if (std::ranges::find(keep, l.from.node) != keep.end() &&
             std::ranges::find(keep, l.to.node) != keep.end())
             fragment.connect(l.from, l.to);
@@ -261,8 +287,8 @@ QStringList GraphEditor::pasteFragment(const QByteArray& json, std::optional<QPo
     }
     QStringList ids;
     for (const auto& n : nodes) ids << GraphModel::qs(n.id);
-    m_undo->push(
-        new InsertNodesCommand(m_model.document(), std::move(nodes), std::move(links),
+    undo_->push(
+        new InsertNodesCommand(model_.document(), std::move(nodes), std::move(links),
                                ids.size() == 1 ? tr("Paste node") : tr("Paste %1 nodes").arg(ids.size())));
     return ids;
 }

@@ -29,14 +29,14 @@ class GraphEditor : public QObject {
     explicit GraphEditor(GraphModel& model, QObject* parent = nullptr);
     ~GraphEditor() override;
 
-    GraphModel& model() { return m_model; }
-    const GraphModel& model() const { return m_model; }
-    QUndoStack* undoStack() const { return m_undo; }
+    GraphModel& model() { return model_; }
+    const GraphModel& model() const { return model_; }
+    QUndoStack* undoStack() const { return undo_; }
 
     /// Supplies a starting value for a parameter of a new node instead of the descriptor default (e.g. the
     /// last model folder used); returns null JSON to keep the default.
     using ParamDefaults = std::function<nlohmann::json(const sp::NodeDescriptor&, const sp::ParamSpec&)>;
-    void setParamDefaults(ParamDefaults provider) { m_paramDefaults = std::move(provider); }
+    void setParamDefaults(ParamDefaults provider) { paramDefaults_ = std::move(provider); }
 
     /// Adds a node of `typeId` with its default parameters at `pos` (top-left, scene units). Returns its id,
     /// or "" when the type is unknown (message() says why).
@@ -58,7 +58,7 @@ class GraphEditor : public QObject {
     /// Removes nodes with their links, and extra links, as one step.
     void removeItems(const QStringList& nodeIds, const std::vector<sp::GraphLink>& links = {});
     /// A new drag serial: moves pushed with the same serial merge into one undo step.
-    int beginDrag() { return ++m_dragSerial; }
+    int beginDrag() { return ++dragSerial_; }
     /// Moves nodes to new top-left positions (merged with the previous move of the same drag serial).
     void moveNodes(const QHash<QString, QPointF>& positions, int dragSerial);
     /// Sets a parameter from an editor value; edits merge until `final` (see SetParamCommand).
@@ -67,6 +67,9 @@ class GraphEditor : public QObject {
     void resetParam(const QString& nodeId, const QString& name);
     /// Toggles bypass: when any of `ids` is not bypassed all become bypassed, else all are restored.
     void toggleBypass(const QStringList& ids);
+    /// Shows parameter `name` on the node (its inline editor) or only in the inspector; stored in the node's
+    /// ui "onNode" entry when it differs from the parameter's default.
+    void setParamOnNode(const QString& nodeId, const QString& name, bool onNode);
     /// Gives `id` the view flag (removing it from the node that had it); toggles it off when `id` already has
     /// it;
     /// "" clears it.
@@ -92,10 +95,10 @@ class GraphEditor : public QObject {
   private:
     QString uniqueId(const QString& typeId, const std::vector<std::string>& taken) const;
 
-    GraphModel& m_model;
-    QUndoStack* m_undo = nullptr;
-    int m_dragSerial = 0;
-    ParamDefaults m_paramDefaults;
+    GraphModel& model_;
+    QUndoStack* undo_ = nullptr;
+    int dragSerial_ = 0;
+    ParamDefaults paramDefaults_;
 };
 
 }  // namespace sv::ui

@@ -5,103 +5,203 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QUndoStack>
+#include <QVBoxLayout>
 
 #include "app/graph_editor.h"
 #include "app/session.h"
 #include "canvas/graph_model.h"
 #include "canvas/graph_scene.h"
 #include "canvas/graph_view.h"
+#include "panels/banner.h"
 #include "panels/inspector.h"
 #include "panels/log_panel.h"
 #include "panels/node_palette.h"
+#include "panels/param_widgets.h"
 #include "panels/preview_pane.h"
 #include "panels/queue_panel.h"
+#include "run/job_history.h"
 #include "run/run_queue.h"
 
 namespace sv::ui {
 
+namespace {
+constexpr int kMaxBatch = 100;
+
+/// A window-wide action calling `slot`.
+template <class Slot>
+QAction* makeAction(MainWindow* w, const QString& text, const QList<QKeySequence>& keys, Slot slot) {
+    auto* a = new QAction(text, w);
+    a->setShortcuts(keys);
+    QObject::connect(a, &QAction::triggered, w, slot);
+    w->addAction(a);
+    return a;
+}
+
+QString shortcutsHtml() {
+    return QObject::tr(
+        "<table>"
+        "<tr><td><b>Tab</b>, double-click, <b>Shift+A</b></td><td>add a node (type to filter, Enter "
+        "adds)</td></tr>"
+        "<tr><td>drag from the Nodes panel</td><td>add a node where it is dropped</td></tr>"
+        "<tr><td>drag port → port</td><td>connect (drag a link off its input to remove it)</td></tr>"
+        "<tr><td><b>Ctrl</b>+drag</td><td>cut links</td></tr>"
+        "<tr><td>middle-drag, <b>Space</b>+drag</td><td>pan</td></tr>"
+        "<tr><td>wheel</td><td>zoom around the cursor</td></tr>"
+        "<tr><td><b>F</b> / <b>Home</b></td><td>frame selection / all</td></tr>"
+        "<tr><td><b>D</b> / <b>V</b></td><td>bypass / view flag</td></tr>"
+        "<tr><td><b>Ctrl+C</b>, <b>Ctrl+V</b>, <b>Ctrl+D</b></td><td>copy, paste, duplicate</td></tr>"
+        "<tr><td><b>Ctrl+Z</b> / <b>Ctrl+Shift+Z</b></td><td>undo / redo</td></tr>"
+        "<tr><td><b>Ctrl+Enter</b> / <b>Ctrl+Shift+Enter</b></td><td>queue the graph (last / first)</td></tr>"
+        "<tr><td><b>Escape</b></td><td>close a popup, leave a field; on the canvas or the queue: cancel the "
+        "run</td></tr>"
+        "<tr><td><b>Ctrl+.</b></td><td>cancel the run from anywhere</td></tr>"
+        "<tr><td>preview: <b>Space</b>, <b>Left/Right</b>, <b>Home/End</b></td><td>play, step, first/last "
+        "frame</td></tr>"
+        "</table>");
+}
+}  // namespace
+
 MainWindow::MainWindow(const sp::NodeRegistry& registry, StudioOptions options, QWidget* parent)
-    : QMainWindow(parent), m_registry(registry), m_options(std::move(options)) {
+    : QMainWindow(parent), registry_(registry), options_(std::move(options)) {
     setObjectName(QStringLiteral("mainWindow"));
     setAttribute(Qt::WA_DeleteOnClose, false);
-    m_model = std::make_unique<GraphModel>(m_doc, m_registry);
-    m_editor = std::make_unique<GraphEditor>(*m_model);
-    m_scene = std::make_unique<GraphScene>(*m_editor);
-    m_queue = std::make_unique<RunQueue>(m_registry);
-    m_session = std::make_unique<Session>(m_options.autosaveDir);
+    model_ = std::make_unique<GraphModel>(doc_, registry_);
+    editor_ = std::make_unique<GraphEditor>(*model_);
+    scene_ = std::make_unique<GraphScene>(*editor_);
+    queue_ = std::make_unique<RunQueue>(registry_);
+    session_ = std::make_unique<Session>(options_.autosaveDir);
+    history_ = std::make_unique<JobHistory>(options_.historyFile);
+    outputDir_ = options_.outputDir;
 
     // New nodes that take a folder start with the last model folder used.
-    m_editor->setParamDefaults([](const sp::NodeDescriptor&, const sp::ParamSpec& p) -> nlohmann::json {
+    editor_->setParamDefaults([](const sp::NodeDescriptor&, const sp::ParamSpec& p) -> nlohmann::json {
         if (p.type != sp::PortType::Path || p.pathMode != sp::PathMode::Folder) return nullptr;
         if (p.defaultValue.kind() == sp::Value::Kind::String && !p.defaultValue.toString().empty())
             return nullptr;
-        const QStringList folders = QSettings().value(QStringLiteral("paths/modelFolders")).toStringList();
+        const QStringList folders = recentModelFolders();
         return folders.isEmpty() ? nlohmann::json() : nlohmann::json(folders.first().toStdString());
     });
+    // The canvas shows the running node's step from the run queue (the one copy of it).
+    model_->setProgressSource([this](const QString& id) -> std::optional<StepProgress> {
+        const Job* j = queue_->job(queue_->currentJob());
+        if (!j || jobGeneration_.value(j->id, -1) != generation_ || j->currentNode != id) return std::nullopt;
+        return StepProgress{j->nodeProgress.step, j->nodeProgress.total};
+    });
 
-    m_view = new GraphView(*m_scene, this);
-    setCentralWidget(m_view);
+    createCanvas();
     createDocks();
     createActions();
     createMenus();
+    createToolBar();
+    runStatus_ = new QLabel(this);
+    runStatus_->setObjectName(QStringLiteral("runStatus"));
+    statusBar()->addPermanentWidget(runStatus_);
+    connectModel();
 
-    m_runStatus = new QLabel(this);
-    statusBar()->addPermanentWidget(m_runStatus);
-    connect(m_editor.get(), &GraphEditor::message, this,
-            [this](const QString& m) { statusBar()->showMessage(m, 6000); });
-    connect(m_scene.get(), &GraphScene::connectionRefused, this, [this](const QString& why) {
-        statusBar()->showMessage(tr("Cannot connect: %1").arg(why), 6000);
+    autosaveTimer_ = new QTimer(this);
+    autosaveTimer_->setInterval(options_.autosaveIntervalMs);
+    connect(autosaveTimer_, &QTimer::timeout, this, [this] {
+        if (autosaveDirty_ && isModified()) autosaveNow();
     });
-    connect(m_scene.get(), &QGraphicsScene::selectionChanged, this, &MainWindow::onSelectionChanged);
-    connect(m_view, &GraphView::fileDropped, this, &MainWindow::onFileDropped);
-    connect(m_editor->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
-    connect(m_model.get(), &GraphModel::documentChanged, this, [this] { m_autosaveDirty = true; });
-    connect(m_model.get(), &GraphModel::uiDataChanged, this, [this](const QString&) { showViewedResult(); });
-    connect(m_model.get(), &GraphModel::paramChanged, this,
-            [this](const QString& id) { invalidateFrom(id); });
-    connect(m_model.get(), &GraphModel::bypassChanged, this, &MainWindow::invalidateFrom);
-    connect(m_model.get(), &GraphModel::linkAdded, this,
-            [this](const sp::GraphLink& l) { invalidateFrom(GraphModel::qs(l.to.node)); });
-    connect(m_model.get(), &GraphModel::linkRemoved, this,
-            [this](const sp::GraphLink& l) { invalidateFrom(GraphModel::qs(l.to.node)); });
-    connect(m_queue.get(), &RunQueue::executionEvent, this, &MainWindow::onExecutionEvent);
-    connect(m_queuePanel, &QueuePanel::jobActivated, this, &MainWindow::showJobResult);
-    connect(m_queue.get(), &RunQueue::busyChanged, this, [this](bool busy) {
-        m_actions.cancel->setEnabled(busy);
-        if (!busy) m_runStatus->clear();
-    });
+    autosaveTimer_->start();
 
-    m_autosaveTimer = new QTimer(this);
-    m_autosaveTimer->setInterval(m_options.autosaveIntervalMs);
-    connect(m_autosaveTimer, &QTimer::timeout, this, [this] {
-        if (m_autosaveDirty && isModified()) autosaveNow();
-    });
-    m_autosaveTimer->start();
+    // The jobs of earlier sessions, to reopen or re-queue; the list is saved whenever it changes.
+    queue_->addPastJobs(history_->load());
+    auto saveHistory = [this] { history_->save(queue_->jobs()); };
+    connect(queue_.get(), &RunQueue::jobEnded, this, saveHistory);
+    connect(queue_.get(), &RunQueue::jobRemoved, this, saveHistory);
 
     refreshNodeList();
     rebuildRecentMenu();
-    resize(1500, 900);
+    rebuildTemplateMenu();
+    // First start: most of the screen (the saved geometry wins afterwards).
+    QSize size(1500, 900);
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        size = (screen->availableGeometry().size() * 0.94)
+                   .boundedTo(QSize(1800, 1100))
+                   .expandedTo(QSize(1000, 700));
+    resize(size);
     const QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     updateTitle();
+    updateOutputButton();
 }
 
 MainWindow::~MainWindow() {
-    m_scene->disconnect(this);
-    m_queue->disconnect(this);
+    scene_->disconnect(this);
+    queue_->disconnect(this);
     // Widgets that reference the scene, the editor or the queue go first.
     delete takeCentralWidget();
     qDeleteAll(findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly));
-    m_queue.reset();  // cancels and joins a running job
+    queue_.reset();  // cancels and joins a running job
+}
+
+void MainWindow::createCanvas() {
+    // The canvas with the banner above it.
+    auto* central = new QWidget(this);
+    auto* column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    banner_ = new Banner(central);
+    view_ = new GraphView(*scene_, central);
+    column->addWidget(banner_);
+    column->addWidget(view_, 1);
+    setCentralWidget(central);
+    connect(banner_, &Banner::showNodesRequested, this, [this](const QStringList& ids) {
+        scene_->selectNodes(ids);
+        view_->frameSelection();
+        view_->setFocus();
+    });
+}
+
+void MainWindow::connectModel() {
+    connect(editor_.get(), &GraphEditor::message, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+    connect(scene_.get(), &GraphScene::connectionRefused, this, [this](const QString& why) {
+        statusBar()->showMessage(tr("Cannot connect: %1").arg(why), 6000);
+    });
+    connect(scene_.get(), &QGraphicsScene::selectionChanged, this, &MainWindow::onSelectionChanged);
+    connect(view_, &GraphView::fileDropped, this, &MainWindow::onFileDropped);
+    connect(view_, &GraphView::hintMessage, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 5000); });
+    connect(inspector_, &Inspector::hint, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 5000); });
+    connect(editor_->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(model_.get(), &GraphModel::documentChanged, this, [this] {
+        autosaveDirty_ = true;
+        recheckInvalid();
+    });
+    connect(model_.get(), &GraphModel::uiDataChanged, this, [this](const QString&) { showViewedResult(); });
+    connect(model_.get(), &GraphModel::paramChanged, this, [this](const QString& id) { invalidateFrom(id); });
+    connect(model_.get(), &GraphModel::bypassChanged, this, &MainWindow::invalidateFrom);
+    connect(model_.get(), &GraphModel::linkAdded, this,
+            [this](const sp::GraphLink& l) { invalidateFrom(GraphModel::qs(l.to.node)); });
+    connect(model_.get(), &GraphModel::linkRemoved, this,
+            [this](const sp::GraphLink& l) { invalidateFrom(GraphModel::qs(l.to.node)); });
+    connect(queue_.get(), &RunQueue::executionEvent, this, &MainWindow::onExecutionEvent);
+    connect(queuePanel_, &QueuePanel::jobActivated, this, &MainWindow::showJobResult);
+    connect(queuePanel_, &QueuePanel::openGraphRequested, this, &MainWindow::openJobGraph);
+    connect(queuePanel_, &QueuePanel::revealRequested, this, [this](const QString& path) { reveal(path); });
+    connect(queue_.get(), &RunQueue::busyChanged, this, [this](bool busy) {
+        actions_.cancel->setEnabled(busy);
+        if (!busy) runStatus_->clear();
+    });
+    connect(queue_.get(), &RunQueue::jobChanged, this, [this](int id) {
+        if (id == queue_->currentJob()) updateRunStatus();
+    });
 }
 
 void MainWindow::createDocks() {
@@ -114,91 +214,136 @@ void MainWindow::createDocks() {
         addDockWidget(area, d);
         return d;
     };
-    m_nodeList = new NodeList(this);
-    connect(m_nodeList, &NodeList::nodeChosen, this, [this](const QString& typeId) {
-        const QString id = m_editor->addNode(typeId, m_view->mapToScene(m_view->viewport()->rect().center()));
-        if (!id.isEmpty()) m_scene->selectNodes({id});
+    nodeList_ = new NodeList(this);
+    nodeList_->setDragEnabled(true);
+    connect(nodeList_, &NodeList::nodeChosen, this, [this](const QString& typeId) {
+        const QString id = view_->addNodeBesideSelection(typeId);
+        nodeList_->clearHighlight();
+        if (!id.isEmpty()) view_->setFocus();  // Enter now belongs to the canvas: no second node
     });
-    auto* nodesDock = dock(tr("Nodes"), QStringLiteral("nodesDock"), m_nodeList, Qt::LeftDockWidgetArea);
+    // The Nodes panel starts collapsed: Tab (or a double-click) opens the same list at the cursor.
+    nodesDock_ = dock(tr("Nodes"), QStringLiteral("nodesDock"), nodeList_, Qt::LeftDockWidgetArea);
+    nodesDock_->hide();
 
-    m_preview = new PreviewPane(this);
-    m_previewDock = dock(tr("Preview"), QStringLiteral("previewDock"), m_preview, Qt::RightDockWidgetArea);
-    m_inspector = new Inspector(*m_editor, this);
+    preview_ = new PreviewPane(this);
+    previewDock_ = dock(tr("Preview"), QStringLiteral("previewDock"), preview_, Qt::RightDockWidgetArea);
+    inspector_ = new Inspector(*editor_, this);
     auto* inspectorDock =
-        dock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector, Qt::RightDockWidgetArea);
-    splitDockWidget(m_previewDock, inspectorDock, Qt::Vertical);
+        dock(tr("Inspector"), QStringLiteral("inspectorDock"), inspector_, Qt::RightDockWidgetArea);
+    splitDockWidget(previewDock_, inspectorDock, Qt::Vertical);
+    connect(preview_, &PreviewPane::revealRequested, this, [this](const QString& path) { reveal(path); });
 
-    m_queuePanel = new QueuePanel(*m_queue, this);
-    auto* queueDock = dock(tr("Queue"), QStringLiteral("queueDock"), m_queuePanel, Qt::BottomDockWidgetArea);
-    m_log = new LogPanel(this);
-    m_logDock = dock(tr("Log"), QStringLiteral("logDock"), m_log, Qt::BottomDockWidgetArea);
-    tabifyDockWidget(queueDock, m_logDock);
+    queuePanel_ = new QueuePanel(*queue_, this);
+    auto* queueDock = dock(tr("Queue"), QStringLiteral("queueDock"), queuePanel_, Qt::BottomDockWidgetArea);
+    log_ = new LogPanel(this);
+    logDock_ = dock(tr("Log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(queueDock, logDock_);
     queueDock->raise();
-    connect(m_log, &LogPanel::errorLogged, this, [this] { m_logDock->raise(); });
+    connect(log_, &LogPanel::errorLogged, this, [this] { logDock_->raise(); });
 
-    resizeDocks({nodesDock}, {220}, Qt::Horizontal);
-    resizeDocks({m_previewDock}, {480}, Qt::Horizontal);
-    resizeDocks({m_previewDock, inspectorDock}, {380, 420}, Qt::Vertical);
-    resizeDocks({queueDock}, {170}, Qt::Vertical);
+    resizeDocks({nodesDock_}, {200}, Qt::Horizontal);
+    resizeDocks({previewDock_}, {400}, Qt::Horizontal);
+    resizeDocks({previewDock_, inspectorDock}, {440, 360}, Qt::Vertical);
+    resizeDocks({queueDock}, {190}, Qt::Vertical);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks |
                    QMainWindow::AllowNestedDocks);
 }
 
 void MainWindow::createActions() {
-    auto make = [this](const QString& text, QList<QKeySequence> keys, auto slot) {
-        auto* a = new QAction(text, this);
-        a->setShortcuts(keys);
-        connect(a, &QAction::triggered, this, slot);
-        addAction(a);
-        return a;
+    auto make = [this](const QString& text, const QList<QKeySequence>& keys, auto slot) {
+        return makeAction(this, text, keys, slot);
     };
-    m_actions.newGraph = make(tr("&New"), {QKeySequence::New}, [this] { newGraph(); });
-    m_actions.open = make(tr("&Open…"), {QKeySequence::Open}, [this] { openWithDialog(); });
-    m_actions.save = make(tr("&Save"), {QKeySequence::Save}, [this] { save(); });
-    m_actions.saveAs =
+    actions_.newGraph = make(tr("&New"), {QKeySequence::New}, [this] { newGraph(); });
+    actions_.open = make(tr("&Open…"), {QKeySequence::Open}, [this] { openWithDialog(); });
+    actions_.save = make(tr("&Save"), {QKeySequence::Save}, [this] { save(); });
+    actions_.saveAs =
         make(tr("Save &As…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)}, [this] { saveAs(); });
-    m_actions.quit = make(tr("&Quit"), {QKeySequence::Quit}, [this] { close(); });
+    actions_.quit = make(tr("&Quit"), {QKeySequence::Quit}, [this] { close(); });
 
-    m_actions.undo = m_editor->undoStack()->createUndoAction(this, tr("&Undo"));
-    m_actions.undo->setShortcuts(QKeySequence::Undo);
-    m_actions.redo = m_editor->undoStack()->createRedoAction(this, tr("&Redo"));
-    m_actions.redo->setShortcuts(
-        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
-    addAction(m_actions.undo);
-    addAction(m_actions.redo);
+    // Undo/Redo keep their text, so the toolbar does not change width after every edit; the command they
+    // would undo is in the tooltip and the status tip.
+    QUndoStack* stack = editor_->undoStack();
+    actions_.undo = make(tr("&Undo"), {QKeySequence::Undo}, [stack] { stack->undo(); });
+    actions_.redo = make(tr("&Redo"),
+                         {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)},
+                         [stack] { stack->redo(); });
+    auto syncUndo = [this, stack] {
+        actions_.undo->setEnabled(stack->canUndo());
+        actions_.redo->setEnabled(stack->canRedo());
+        actions_.undo->setToolTip(stack->canUndo() ? tr("Undo %1 (Ctrl+Z)").arg(stack->undoText())
+                                                   : tr("Nothing to undo"));
+        actions_.redo->setToolTip(stack->canRedo() ? tr("Redo %1 (Ctrl+Shift+Z)").arg(stack->redoText())
+                                                   : tr("Nothing to redo"));
+        actions_.undo->setStatusTip(actions_.undo->toolTip());
+        actions_.redo->setStatusTip(actions_.redo->toolTip());
+    };
+    connect(stack, &QUndoStack::indexChanged, this, syncUndo);
+    connect(stack, &QUndoStack::cleanChanged, this, syncUndo);
+    syncUndo();
+    createRunActions();
+}
 
-    m_actions.run =
-        make(tr("&Run"), {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
+void MainWindow::createRunActions() {
+    auto make = [this](const QString& text, const QList<QKeySequence>& keys, auto slot) {
+        return makeAction(this, text, keys, slot);
+    };
+    actions_.run =
+        make(tr("&Queue"), {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
              [this] { runGraph(false); });
-    m_actions.run->setToolTip(tr("Queue the graph (Ctrl+Enter)"));
-    m_actions.runFirst = make(tr("Run &First"),
-                              {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return),
-                               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Enter)},
-                              [this] { runGraph(true); });
-    m_actions.cancel = make(tr("&Cancel"), {QKeySequence(Qt::Key_Escape)}, [this] { cancelRun(); });
-    m_actions.cancel->setEnabled(false);
-    m_actions.clearCache = make(tr("Clear Cache"), {}, [this] {
-        m_queue->executor().clearCache();
-        m_model->clearStatuses();
-        m_log->info(tr("run"), tr("Cache cleared"));
+    actions_.run->setToolTip(
+        tr("Queue the graph (Ctrl+Enter); the count beside it queues several runs, each "
+           "with the next seed"));
+    actions_.runFirst = make(tr("Queue &First"),
+                             {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return),
+                              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Enter)},
+                             [this] { runGraph(true); });
+    // Escape cancels only where it cannot mean "close this" or "stop editing": on the canvas and in the queue
+    // (added there below); Ctrl+. cancels from anywhere.
+    actions_.cancel =
+        make(tr("&Cancel Run"), {QKeySequence(Qt::CTRL | Qt::Key_Period)}, [this] { cancelRun(); });
+    actions_.cancel->setToolTip(
+        tr("Stop the running job within one step (Ctrl+., or Escape on the canvas or the "
+           "queue)"));
+    actions_.cancel->setEnabled(false);
+    for (QWidget* w : std::initializer_list<QWidget*>{view_, queuePanel_}) {
+        auto* esc = new QAction(tr("Cancel Run"), w);
+        esc->setObjectName(QStringLiteral("escapeCancels"));
+        esc->setShortcut(QKeySequence(Qt::Key_Escape));
+        esc->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        connect(esc, &QAction::triggered, this, [this] {
+            if (!view_->escape()) cancelRun();  // a popup or an edit on a node first
+        });
+        w->addAction(esc);
+    }
+    actions_.clearCache = make(tr("Clear Cache"), {}, [this] {
+        queue_->executor().clearCache();
+        model_->clearStatuses();
+        log_->info(tr("run"), tr("Cache cleared"));
     });
+    actions_.outputFolder = make(tr("Output &Folder…"), {}, [this] { chooseOutputDir(); });
+    actions_.revealOutput = make(tr("&Open Output Folder"), {}, [this] { reveal(outputDir()); });
+    actions_.toggleNodes = nodesDock_->toggleViewAction();
+    actions_.toggleNodes->setText(tr("Nodes"));
+    actions_.toggleNodes->setToolTip(
+        tr("Show or collapse the Nodes panel (Tab on the canvas opens the same list)"));
 }
 
 void MainWindow::createMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(m_actions.newGraph);
-    file->addAction(m_actions.open);
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(actions_.newGraph);
+    templateMenu_ = file->addMenu(tr("New from &Template"));
+    file->addAction(actions_.open);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
-    file->addAction(m_actions.save);
-    file->addAction(m_actions.saveAs);
+    file->addAction(actions_.save);
+    file->addAction(actions_.saveAs);
     file->addSeparator();
-    file->addAction(m_actions.quit);
+    file->addAction(actions_.quit);
 
-    const GraphView::Actions& canvas = m_view->actions();
+    const GraphView::Actions& canvas = view_->actions();
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    edit->addAction(m_actions.undo);
-    edit->addAction(m_actions.redo);
+    edit->addAction(actions_.undo);
+    edit->addAction(actions_.redo);
     edit->addSeparator();
     for (QAction* a : {canvas.cut, canvas.copy, canvas.paste, canvas.duplicate, canvas.remove})
         edit->addAction(a);
@@ -218,78 +363,96 @@ void MainWindow::createMenus() {
     for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(m_actions.run);
-    run->addAction(m_actions.runFirst);
-    run->addAction(m_actions.cancel);
+    for (QAction* a : {actions_.run, actions_.runFirst, actions_.cancel}) run->addAction(a);
     run->addSeparator();
-    run->addAction(m_actions.clearCache);
+    run->addAction(actions_.outputFolder);
+    run->addAction(actions_.revealOutput);
+    run->addSeparator();
+    run->addAction(actions_.clearCache);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("Canvas &Shortcuts"), this, [this] {
-        QMessageBox::information(
-            this, tr("Canvas shortcuts"),
-            tr("<table>"
-               "<tr><td><b>Tab</b>, double-click, <b>Shift+A</b></td><td>add a node</td></tr>"
-               "<tr><td>drag port → port</td><td>connect (drag a link off its input to remove it)</td></tr>"
-               "<tr><td><b>Ctrl</b>+drag</td><td>cut links</td></tr>"
-               "<tr><td>middle-drag, <b>Space</b>+drag</td><td>pan</td></tr>"
-               "<tr><td>wheel</td><td>zoom around the cursor</td></tr>"
-               "<tr><td><b>F</b> / <b>Home</b></td><td>frame selection / all</td></tr>"
-               "<tr><td><b>D</b> / <b>V</b></td><td>bypass / view flag</td></tr>"
-               "<tr><td><b>Ctrl+C</b>, <b>Ctrl+V</b>, <b>Ctrl+D</b></td><td>copy, paste, duplicate</td></tr>"
-               "<tr><td><b>Ctrl+Enter</b> / <b>Ctrl+Shift+Enter</b></td><td>queue the graph (last / "
-               "first)</td></tr>"
-               "<tr><td><b>Escape</b></td><td>cancel the running job</td></tr>"
-               "</table>"));
-    });
+    help->addAction(tr("&Shortcuts"), this,
+                    [this] { QMessageBox::information(this, tr("Shortcuts"), shortcutsHtml()); });
     help->addAction(tr("&About"), this, [this] {
         QMessageBox::about(
             this, tr("About Sana Video Studio"),
             tr("<b>Sana Video Studio</b> %1<br>SANA-Video text/image-to-video, native C++/CUDA.")
                 .arg(QStringLiteral(SV_UI_VERSION_STRING)));
     });
+}
 
+void MainWindow::createToolBar() {
     QToolBar* bar = addToolBar(tr("Main"));
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setMovable(false);
-    bar->addAction(m_actions.newGraph);
-    bar->addAction(m_actions.open);
-    bar->addAction(m_actions.save);
+    for (QAction* a : {actions_.newGraph, actions_.open, actions_.save}) bar->addAction(a);
     bar->addSeparator();
-    bar->addAction(m_actions.undo);
-    bar->addAction(m_actions.redo);
+    bar->addAction(actions_.undo);
+    bar->addAction(actions_.redo);
     bar->addSeparator();
-    bar->addAction(m_actions.run);
-    bar->addAction(m_actions.cancel);
+
+    queueButton_ = new QToolButton(bar);
+    queueButton_->setObjectName(QStringLiteral("queueButton"));
+    queueButton_->setDefaultAction(actions_.run);
+    queueButton_->setText(tr("▶  Queue"));
+    bar->addWidget(queueButton_);
+    batch_ = new QSpinBox(bar);
+    batch_->setObjectName(QStringLiteral("batchCount"));
+    batch_->setRange(1, kMaxBatch);
+    batch_->setPrefix(QStringLiteral("× "));
+    batch_->setToolTip(tr("Runs per Queue: each run's seed is one higher than the previous one"));
+    batch_->setAccelerated(true);
+    bar->addWidget(batch_);
+    bar->addAction(actions_.cancel);
+    bar->addSeparator();
+
+    outputButton_ = new QToolButton(bar);
+    outputButton_->setObjectName(QStringLiteral("outputButton"));
+    outputButton_->setPopupMode(QToolButton::InstantPopup);
+    auto* outputMenu = new QMenu(outputButton_);
+    outputMenu->addAction(actions_.outputFolder);
+    outputMenu->addAction(actions_.revealOutput);
+    outputButton_->setMenu(outputMenu);
+    bar->addWidget(outputButton_);
+    bar->addSeparator();
+    bar->addAction(actions_.toggleNodes);
+}
+
+void MainWindow::updateOutputButton() {
+    if (!outputButton_) return;
+    const QString dir = outputDir();
+    outputButton_->setText(
+        tr("Output: %1").arg(QFileInfo(dir).fileName().isEmpty() ? dir : QFileInfo(dir).fileName()));
+    outputButton_->setToolTip(tr("Runs write into %1").arg(dir));
 }
 
 bool MainWindow::isModified() const {
-    return m_forceModified || !m_editor->undoStack()->isClean();
+    return forceModified_ || !editor_->undoStack()->isClean();
 }
 
 void MainWindow::updateTitle() {
-    const QString name = m_file.isEmpty() ? tr("untitled") : QFileInfo(m_file).fileName();
+    const QString name = file_.isEmpty() ? tr("untitled") : QFileInfo(file_).fileName();
     setWindowTitle(QStringLiteral("%1[*] — Sana Video Studio").arg(name));
     setWindowModified(isModified());
 }
 
 void MainWindow::onSelectionChanged() {
-    const QStringList ids = m_scene->selectedNodeIds();
+    const QStringList ids = scene_->selectedNodeIds();
     if (ids.size() == 1) {
-        m_inspector->setNode(ids.first());
+        inspector_->setNode(ids.first());
     } else if (ids.isEmpty()) {
-        m_inspector->setNode({});
+        inspector_->setNode({});
     }
 }
 
 void MainWindow::refreshNodeList() {
     QList<PaletteEntry> entries;
-    for (const auto* e : m_registry.entries())
+    for (const auto* e : registry_.entries())
         entries.append(
             {GraphModel::qs(e->descriptor.typeId),
              GraphModel::qs(e->descriptor.caption.empty() ? e->descriptor.typeId : e->descriptor.caption),
              GraphModel::qs(e->descriptor.category), GraphModel::qs(e->descriptor.help)});
-    m_nodeList->setEntries(entries);
+    nodeList_->setEntries(entries);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -297,7 +460,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         event->ignore();
         return;
     }
-    if (m_queue->isBusy()) m_queue->cancelCurrent();
+    if (queue_->isBusy()) queue_->cancelCurrent();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

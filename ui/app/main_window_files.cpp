@@ -10,6 +10,7 @@
 #include <QStatusBar>
 #include <QUndoStack>
 
+#include "app/application.h"
 #include "app/graph_editor.h"
 #include "app/main_window.h"
 #include "app/session.h"
@@ -17,9 +18,12 @@
 #include "base/error.h"
 #include "canvas/graph_model.h"
 #include "canvas/graph_view.h"
+#include "panels/banner.h"
 #include "panels/log_panel.h"
+#include "panels/param_widgets.h"
 #include "panels/preview_pane.h"
 #include "plugin/graph/validation.h"
+#include "run/run_queue.h"
 
 namespace sv::ui {
 
@@ -31,7 +35,7 @@ const QString kGraphFilter =
 }  // namespace
 
 bool MainWindow::maybeDiscard() {
-    if (!isModified() || !m_options.confirmDiscard) return true;
+    if (!isModified() || !options_.confirmDiscard) return true;
     const auto answer = QMessageBox::warning(
         this, tr("Unsaved changes"), tr("The graph has unsaved changes. Save them first?"),
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
@@ -39,24 +43,33 @@ bool MainWindow::maybeDiscard() {
     return answer == QMessageBox::Discard;
 }
 
+void MainWindow::resetRunState() {
+    // Badges, results and problems belong to the document that was open; jobs of it no longer badge.
+    ++generation_;
+    results_.clear();
+    resultFiles_.clear();
+    statusBeforeRun_.clear();
+    previewNode_.clear();
+    preview_->clear();
+    banner_->dismiss();
+}
+
 bool MainWindow::newGraph() {
     if (!maybeDiscard()) return false;
-    m_doc = sp::GraphDocument();  // observers see Reset
-    m_editor->undoStack()->clear();
-    m_file.clear();
-    m_forceModified = false;
-    ++m_generation;
-    m_results.clear();
-    m_preview->clear();
-    m_session->discardAutosave();
+    doc_ = sp::GraphDocument();  // observers see Reset
+    editor_->undoStack()->clear();
+    file_.clear();
+    forceModified_ = false;
+    resetRunState();
+    session_->discardAutosave();
     updateTitle();
     return true;
 }
 
 void MainWindow::openWithDialog() {
     if (!maybeDiscard()) return;
-    const QString start = m_file.isEmpty() ? QSettings().value(QStringLiteral("files/lastFolder")).toString()
-                                           : QFileInfo(m_file).absolutePath();
+    const QString start = file_.isEmpty() ? QSettings().value(QStringLiteral("files/lastFolder")).toString()
+                                          : QFileInfo(file_).absolutePath();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open graph"), start, kGraphFilter);
     if (path.isEmpty()) return;
     QSettings().setValue(QStringLiteral("files/lastFolder"), QFileInfo(path).absolutePath());
@@ -70,50 +83,50 @@ bool MainWindow::loadDocument(const QByteArray& json, const QString& source, con
                                        source.toStdString());
     } catch (const sv::Error& e) {
         const QString message = QString::fromUtf8(e.what());
-        m_log->error(tr("file"), message);
+        log_->error(tr("file"), message);
         statusBar()->showMessage(tr("Cannot open %1").arg(source), 8000);
         return false;
     }
-    m_doc = std::move(doc);  // observers see Reset: the scene and the inspector rebuild
-    m_editor->undoStack()->clear();
-    m_file = file;
-    m_forceModified = false;
-    ++m_generation;
-    m_results.clear();
-    m_preview->clear();
-    m_autosaveDirty = false;
-    m_session->discardAutosave();
+    doc_ = std::move(doc);  // observers see Reset: the scene and the inspector rebuild
+    editor_->undoStack()->clear();
+    file_ = file;
+    forceModified_ = false;
+    resetRunState();
+    autosaveDirty_ = false;
+    session_->discardAutosave();
     logValidation(source);
     updateTitle();
-    m_view->frameAll();
+    view_->frameAllWhenReady();
     return true;
 }
 
 bool MainWindow::openFile(const QString& path) {
+    // A shipped template opens untitled: Ctrl+S must never write over it.
+    if (isTemplateFile(path)) return openTemplate(path);
     QByteArray json;
     const bool video = isVideoFile(path);
     if (video) {
         QString error;
         json = graphJsonFromVideo(path, &error);
         if (json.isEmpty()) {
-            m_log->error(tr("file"), error);
+            log_->error(tr("file"), error);
             statusBar()->showMessage(error, 8000);
             return false;
         }
     } else {
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly)) {
-            m_log->error(tr("file"), tr("%1: cannot open (%2)").arg(path, f.errorString()));
+            log_->error(tr("file"), tr("%1: cannot open (%2)").arg(path, f.errorString()));
             return false;
         }
         json = f.readAll();
     }
     // A graph restored from a video is a new, untitled graph: saving must not write JSON over the MP4.
     if (!loadDocument(json, path, video ? QString() : QFileInfo(path).absoluteFilePath())) return false;
-    if (video) m_forceModified = true;
+    if (video) forceModified_ = true;
     addRecentFile(QFileInfo(path).absoluteFilePath());
-    m_log->info(tr("file"),
-                video ? tr("Restored the graph embedded in %1").arg(path) : tr("Opened %1").arg(path));
+    log_->info(tr("file"),
+               video ? tr("Restored the graph embedded in %1").arg(path) : tr("Opened %1").arg(path));
     updateTitle();
     return true;
 }
@@ -121,54 +134,118 @@ bool MainWindow::openFile(const QString& path) {
 bool MainWindow::openTemplate(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
-        m_log->warning(tr("file"), tr("%1: cannot open (%2)").arg(path, f.errorString()));
+        log_->warning(tr("file"), tr("%1: cannot open (%2)").arg(path, f.errorString()));
         return false;
     }
     if (!loadDocument(f.readAll(), path, QString())) return false;
-    // Empty folder fields (the model folder of a default graph) start with the last model folder used.
-    const QStringList folders = QSettings().value(QStringLiteral("paths/modelFolders")).toStringList();
-    if (!folders.isEmpty()) {
-        for (const sp::GraphNode& n : std::vector<sp::GraphNode>(m_doc.nodes())) {
-            const sp::NodeDescriptor* d = m_registry.find(n.type);
-            if (!d) continue;
-            for (const sp::ParamSpec& p : d->params) {
-                if (p.type != sp::PortType::Path || p.pathMode != sp::PathMode::Folder) continue;
-                const auto it = n.params.find(p.name);
-                const bool empty = it == n.params.end() || it->is_null() ||
-                                   (it->is_string() && it->get<std::string>().empty());
-                if (empty) m_doc.setParam(n.id, p.name, folders.first().toStdString());
-            }
-        }
-        m_editor->undoStack()->clear();
-    }
-    m_log->info(tr("file"), tr("New graph from %1").arg(QFileInfo(path).fileName()));
+    applyRememberedModelFolder();
+    log_->info(tr("file"), tr("New graph from the template %1").arg(QFileInfo(path).fileName()));
     return true;
+}
+
+void MainWindow::applyRememberedModelFolder() {
+    // Empty folder fields (the model folder of a template) start with the last model folder used.
+    const QStringList folders = recentModelFolders();
+    if (folders.isEmpty()) return;
+    for (const sp::GraphNode& n : std::vector<sp::GraphNode>(doc_.nodes())) {
+        const sp::NodeDescriptor* d = registry_.find(n.type);
+        if (!d) continue;
+        for (const sp::ParamSpec& p : d->params) {
+            if (p.type != sp::PortType::Path || p.pathMode != sp::PathMode::Folder) continue;
+            const auto it = n.params.find(p.name);
+            const bool empty =
+                it == n.params.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty());
+            if (empty) doc_.setParam(n.id, p.name, folders.first().toStdString());
+        }
+    }
+    editor_->undoStack()->clear();
+}
+
+void MainWindow::rebuildTemplateMenu() {
+    templateMenu_->clear();
+    const QList<GraphTemplate> templates = graphTemplates();
+    for (int i = 0; i < templates.size(); ++i) {
+        const GraphTemplate& t = templates[i];
+        QAction* a = templateMenu_->addAction(t.title);
+        a->setToolTip(t.description);
+        a->setStatusTip(t.description);
+        a->setData(t.path);
+        if (i == 0) a->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+        connect(a, &QAction::triggered, this, [this, path = t.path] {
+            if (maybeDiscard()) openTemplate(path);
+        });
+    }
+    if (templates.isEmpty()) templateMenu_->addAction(tr("(no template found)"))->setEnabled(false);
+}
+
+bool MainWindow::openJobGraph(int jobId) {
+    const Job* j = queue_->job(jobId);
+    if (!j || !j->doc || !maybeDiscard()) return false;
+    doc_ = *j->doc;  // observers see Reset
+    editor_->undoStack()->clear();
+    file_.clear();
+    forceModified_ = true;  // not on disk
+    resetRunState();
+    session_->discardAutosave();
+    updateTitle();
+    view_->frameAllWhenReady();
+    log_->info(tr("file"), tr("Opened the graph of job #%1 (%2)").arg(jobId).arg(j->name));
+    showJobResult(jobId);
+    return true;
+}
+
+QStringList MainWindow::applyOverrides(const QStringList& sets) {
+    QStringList problems;
+    editor_->undoStack()->beginMacro(tr("Set parameters"));
+    for (const QString& set : sets) {
+        const qsizetype dot = set.indexOf(u'.'), eq = set.indexOf(u'=');
+        if (dot <= 0 || eq < dot + 2) {
+            problems << tr("%1: expected NODE.PARAM=VALUE").arg(set);
+            continue;
+        }
+        const QString node = set.left(dot), param = set.mid(dot + 1, eq - dot - 1);
+        const sp::NodeDescriptor* d = model_->descriptor(node);
+        const sp::ParamSpec* spec = d ? d->findParam(param.toStdString()) : nullptr;
+        if (!spec) {
+            problems << tr("%1: no parameter %2 on a node %3").arg(set, param, node);
+            continue;
+        }
+        try {
+            const nlohmann::json value = spec->parseText(set.mid(eq + 1).toStdString());
+            editor_->setParam(node, param, GraphModel::toVariant(value));
+            problems << QString();
+        } catch (const sv::Error& e) {
+            problems << QString::fromUtf8(e.what());
+        }
+    }
+    editor_->undoStack()->endMacro();
+    return problems;
 }
 
 bool MainWindow::saveTo(const QString& path) {
     try {
-        m_doc.save(path.toStdString());
+        doc_.save(path.toStdString());
     } catch (const sv::Error& e) {
-        m_log->error(tr("file"), QString::fromUtf8(e.what()));
+        log_->error(tr("file"), QString::fromUtf8(e.what()));
         statusBar()->showMessage(tr("Save failed: %1").arg(QString::fromUtf8(e.what())), 8000);
         return false;
     }
-    m_file = QFileInfo(path).absoluteFilePath();
-    m_editor->undoStack()->setClean();
-    m_forceModified = false;
-    m_session->discardAutosave();
-    addRecentFile(m_file);
-    statusBar()->showMessage(tr("Saved %1").arg(m_file), 4000);
+    file_ = QFileInfo(path).absoluteFilePath();
+    editor_->undoStack()->setClean();
+    forceModified_ = false;
+    session_->discardAutosave();
+    addRecentFile(file_);
+    statusBar()->showMessage(tr("Saved %1").arg(file_), 4000);
     updateTitle();
     return true;
 }
 
 bool MainWindow::save() {
-    return m_file.isEmpty() ? saveAs() : saveTo(m_file);
+    return file_.isEmpty() ? saveAs() : saveTo(file_);
 }
 
 bool MainWindow::saveAs() {
-    QString start = m_file;
+    QString start = file_;
     if (start.isEmpty())
         start = QSettings().value(QStringLiteral("files/lastFolder"), QDir::homePath()).toString() +
                 QStringLiteral("/untitled.json");
@@ -194,12 +271,12 @@ void MainWindow::addRecentFile(const QString& path) {
 }
 
 void MainWindow::rebuildRecentMenu() {
-    if (!m_recentMenu) return;
-    m_recentMenu->clear();
+    if (!recentMenu_) return;
+    recentMenu_->clear();
     const QStringList recent = recentFiles();
     for (int i = 0; i < recent.size(); ++i) {
         const QString path = recent[i];
-        QAction* a = m_recentMenu->addAction(
+        QAction* a = recentMenu_->addAction(
             QStringLiteral("&%1  %2").arg((i + 1) % 10).arg(QFileInfo(path).fileName()));
         a->setToolTip(path);
         a->setStatusTip(path);
@@ -207,9 +284,9 @@ void MainWindow::rebuildRecentMenu() {
             if (maybeDiscard()) openFile(path);
         });
     }
-    if (recent.isEmpty()) m_recentMenu->addAction(tr("(none)"))->setEnabled(false);
-    m_recentMenu->addSeparator();
-    m_recentMenu->addAction(tr("Clear Recent Files"), this, [this] {
+    if (recent.isEmpty()) recentMenu_->addAction(tr("(none)"))->setEnabled(false);
+    recentMenu_->addSeparator();
+    recentMenu_->addAction(tr("Clear Recent Files"), this, [this] {
         QSettings().remove(kRecentKey);
         rebuildRecentMenu();
     });
@@ -221,30 +298,30 @@ void MainWindow::onFileDropped(const QString& path) {
 }
 
 void MainWindow::logValidation(const QString& source) {
-    const auto issues = sp::validateGraph(m_doc, m_registry);
+    const auto issues = sp::validateGraph(doc_, registry_);
     for (const sp::GraphIssue& issue : issues) {
         const QString text = QString::fromStdString(issue.message);
         if (issue.kind == sp::GraphIssue::Kind::MissingInput) continue;  // normal while editing
         if (issue.isError()) {
-            m_log->error(QFileInfo(source).fileName(), text);
+            log_->error(QFileInfo(source).fileName(), text);
         } else {
-            m_log->warning(QFileInfo(source).fileName(), text);
+            log_->warning(QFileInfo(source).fileName(), text);
         }
     }
 }
 
 QString MainWindow::autosaveNow() {
     QString error;
-    if (!m_session->write(QByteArray::fromStdString(m_doc.toText(2)), m_file, &error)) {
-        m_log->warning(tr("autosave"), error);
+    if (!session_->write(QByteArray::fromStdString(doc_.toText(2)), file_, &error)) {
+        log_->warning(tr("autosave"), error);
         return {};
     }
-    m_autosaveDirty = false;
-    return m_session->autosavePath();
+    autosaveDirty_ = false;
+    return session_->autosavePath();
 }
 
 bool MainWindow::offerRecovery(bool ask) {
-    const QList<RecoverableSession> sessions = Session::findRecoverable(m_session->dir());
+    const QList<RecoverableSession> sessions = Session::findRecoverable(session_->dir());
     if (sessions.isEmpty()) return false;
     const RecoverableSession& newest = sessions.first();
     if (ask) {
@@ -264,11 +341,11 @@ bool MainWindow::offerRecovery(bool ask) {
     const bool ok =
         f.open(QIODevice::ReadOnly) && loadDocument(f.readAll(), newest.autosavePath, newest.originalFile);
     if (ok) {
-        m_forceModified = true;  // recovered work is not on disk yet
-        m_log->info(tr("file"),
-                    tr("Recovered the autosave of %2 (%1)")
-                        .arg(newest.savedAt.toString(Qt::ISODate),
-                             newest.originalFile.isEmpty() ? tr("an untitled graph") : newest.originalFile));
+        forceModified_ = true;  // recovered work is not on disk yet
+        log_->info(tr("file"),
+                   tr("Recovered the autosave of %2 (%1)")
+                       .arg(newest.savedAt.toString(Qt::ISODate),
+                            newest.originalFile.isEmpty() ? tr("an untitled graph") : newest.originalFile));
         updateTitle();
         autosaveNow();
     }

@@ -1,244 +1,176 @@
-// MainWindow: running — queueing the graph, and turning executor events into node badges, live previews,
-// results in the preview pane and log lines. Events arrive on the GUI thread through RunQueue's queued calls.
+// MainWindow: running — checking the graph before it is queued (every problem at once), queueing a batch of
+// runs (seed + i for run i), cancelling, and the output folder.
+#include <QDesktopServices>
 #include <QDir>
-#include <QDockWidget>
+#include <QFileDialog>
 #include <QFileInfo>
-#include <QLabel>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
-
-#include <algorithm>
+#include <QUrl>
 
 #include "app/main_window.h"
 #include "canvas/graph_model.h"
+#include "panels/banner.h"
 #include "panels/log_panel.h"
-#include "panels/preview_pane.h"
-#include "panels/queue_panel.h"
 #include "run/run_queue.h"
 
 namespace sv::ui {
 
 namespace {
-constexpr int kKeptJobResults = 8;
 
-LogPanel::Level logLevel(sp::LogLevel l) {
-    switch (l) {
-        case sp::LogLevel::Error:
-            return LogPanel::Level::Error;
-        case sp::LogLevel::Warning:
-            return LogPanel::Level::Warning;
-        default:
-            return LogPanel::Level::Info;
+const QString kOutputDirKey = QStringLiteral("run/outputDir");
+
+/// Every INT parameter named "seed" of `doc` moved on by `offset` (wrapping inside its range).
+void offsetSeeds(sp::GraphDocument& doc, const sp::NodeRegistry& registry, int offset) {
+    for (const sp::GraphNode& n : std::vector<sp::GraphNode>(doc.nodes())) {
+        const sp::NodeDescriptor* d = registry.find(n.type);
+        const sp::ParamSpec* spec = d ? d->findParam("seed") : nullptr;
+        if (!spec || spec->type != sp::PortType::Int) continue;
+        const auto it = n.params.find("seed");
+        int64_t seed =
+            it != n.params.end() && it->is_number_integer() ? it->get<int64_t>() : spec->defaultValue.toInt();
+        seed += offset;
+        const auto lo = int64_t(spec->min.value_or(0)), hi = int64_t(spec->max.value_or(9007199254740991.0));
+        if (seed > hi) seed = lo + (seed - hi - 1) % (hi - lo + 1);
+        doc.setParam(n.id, "seed", seed);
     }
 }
+
+QString issueText(const sp::GraphIssue& issue) {
+    return QString::fromStdString(issue.message);
+}
+
 }  // namespace
 
+QString nodeIssueText(const sp::GraphIssue& issue) {
+    // Without the "node 'x' (type): " that the outline on the node already says.
+    const QString text = QString::fromStdString(issue.message);
+    const QString prefix =
+        QStringLiteral("node '%1' (%2): ")
+            .arg(QString::fromStdString(issue.nodeId), QString::fromStdString(issue.nodeType));
+    return text.startsWith(prefix) ? text.mid(prefix.size()) : text;
+}
+
 QString MainWindow::outputDir() const {
-    if (!m_options.outputDir.isEmpty()) return m_options.outputDir;
-    const QString configured = QSettings().value(QStringLiteral("run/outputDir")).toString();
+    if (!outputDir_.isEmpty()) return outputDir_;
+    const QString configured = QSettings().value(kOutputDirKey).toString();
     if (!configured.isEmpty()) return configured;
     QString base = QStandardPaths::writableLocation(QStandardPaths::MoviesLocation);
     if (base.isEmpty()) base = QDir::homePath();
     return base + QStringLiteral("/SanaVideo");
 }
 
+void MainWindow::setOutputDir(const QString& dir) {
+    if (dir.isEmpty()) return;
+    outputDir_ = QDir::cleanPath(dir);
+    QSettings().setValue(kOutputDirKey, outputDir_);
+    updateOutputButton();
+    log_->info(tr("run"), tr("Runs write into %1").arg(outputDir_));
+}
+
+void MainWindow::chooseOutputDir() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Output folder"), outputDir());
+    setOutputDir(dir);
+}
+
+bool MainWindow::reveal(const QString& path) {
+    const QFileInfo info(path);
+    const QString folder = info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+    if (!QFileInfo::exists(folder)) {
+        statusBar()->showMessage(tr("%1 does not exist yet").arg(folder), 5000);
+        return false;
+    }
+    const QUrl url = QUrl::fromLocalFile(folder);
+    return options_.openUrl ? options_.openUrl(url) : QDesktopServices::openUrl(url);
+}
+
+int MainWindow::batchCount() const {
+    return batch_->value();
+}
+
+void MainWindow::setBatchCount(int count) {
+    batch_->setValue(count);
+}
+
+std::vector<sp::GraphIssue> MainWindow::checkBeforeRun() const {
+    std::vector<sp::GraphIssue> problems = queue_->executor().issuesForRun(doc_, {});
+    std::erase_if(problems, [](const sp::GraphIssue& issue) { return !issue.isError(); });
+    return problems;
+}
+
+void MainWindow::showProblems(const std::vector<sp::GraphIssue>& issues) {
+    QStringList lines, nodes;
+    QHash<QString, QStringList> perNode;
+    for (const sp::GraphIssue& issue : issues) {
+        lines << issueText(issue);
+        log_->error(tr("check"), issueText(issue));
+        const QString node = QString::fromStdString(issue.nodeId);
+        if (node.isEmpty() || !model_->hasNode(node)) continue;
+        if (!nodes.contains(node)) nodes << node;
+        perNode[node] << nodeIssueText(issue);
+    }
+    for (auto it = perNode.begin(); it != perNode.end(); ++it)
+        model_->setStatus(it.key(), {NodeStatus::State::Invalid, it.value().join(u'\n')});
+    banner_->showMessage(Banner::Kind::Error,
+                         tr("Not queued: %n problem(s) to fix first", nullptr, int(issues.size())), lines,
+                         nodes, QStringLiteral("check"));
+    statusBar()->showMessage(tr("Not queued: the graph has problems (see the banner)"), 8000);
+}
+
 int MainWindow::runGraph(bool first) {
-    if (m_doc.nodes().empty()) {
+    if (doc_.nodes().empty()) {
         statusBar()->showMessage(tr("Nothing to run: the graph is empty"), 5000);
         return 0;
     }
+    // Marks of an earlier check go; every problem found now is listed at once, and nothing is queued.
+    for (const QString& id : model_->nodeIds())
+        if (model_->status(id).state == NodeStatus::State::Invalid) model_->setStatus(id, {});
+    const std::vector<sp::GraphIssue> problems = checkBeforeRun();
+    if (!problems.empty()) {
+        showProblems(problems);
+        return 0;
+    }
+    banner_->dismiss();
+    return enqueueBatch(first);
+}
+
+int MainWindow::enqueueBatch(bool first) {
+    const int count = batchCount();
+    const QString base = file_.isEmpty() ? tr("untitled") : QFileInfo(file_).completeBaseName();
     sp::RunRequest request;
     request.outputDir = outputDir().toStdString();
-    const QString name = m_file.isEmpty() ? tr("untitled") : QFileInfo(m_file).completeBaseName();
-    const int id = m_queue->enqueue(m_doc, name, request, first);
-    m_jobGeneration.insert(id, m_generation);
-    m_log->info(tr("run"),
-                tr("Queued job #%1 (%2)%3").arg(id).arg(name, first ? tr(" at the front") : QString()));
-    return id;
+    std::vector<std::pair<sp::GraphDocument, QString>> runs;
+    for (int i = 0; i < count; ++i) {
+        sp::GraphDocument doc = doc_;  // a copy notifies nobody
+        if (i > 0) offsetSeeds(doc, registry_, i);
+        runs.emplace_back(std::move(doc),
+                          count > 1 ? tr("%1 (%2/%3)").arg(base).arg(i + 1).arg(count) : base);
+    }
+    // Registered before any of them can start: their events badge this document.
+    const QList<int> ids = queue_->enqueueBatch(runs, request, first);
+    for (const int id : ids) jobGeneration_.insert(id, generation_);
+    const QString where = first ? tr(" at the front") : QString();
+    if (count > 1) {
+        log_->info(tr("run"), tr("Queued %1 runs of %2 (jobs #%3–#%4, seed +0 … +%5)%6")
+                                  .arg(count)
+                                  .arg(base)
+                                  .arg(ids.first())
+                                  .arg(ids.last())
+                                  .arg(count - 1)
+                                  .arg(where));
+    } else {
+        log_->info(tr("run"), tr("Queued job #%1 (%2)%3").arg(ids.first()).arg(base, where));
+    }
+    return ids.first();
 }
 
 void MainWindow::cancelRun() {
-    if (!m_queue->isBusy()) return;
-    m_queue->cancelCurrent();
-    m_log->warning(tr("run"), tr("Cancelling job #%1…").arg(m_queue->currentJob()));
-}
-
-void MainWindow::showDisplayable(const QString& nodeId, const Displayable& d, const QString& caption) {
-    m_results.insert(nodeId, d);
-    const QString viewed = m_model->viewedNode();
-    if (!viewed.isEmpty() && viewed != nodeId) return;
-    m_preview->showFrames(d.frames, d.fps, caption);
-}
-
-void MainWindow::showViewedResult() {
-    const QString viewed = m_model->viewedNode();
-    if (viewed.isEmpty() || viewed == m_previewNode) return;
-    m_previewNode = viewed;
-    const auto it = m_results.constFind(viewed);
-    if (it != m_results.constEnd()) {
-        m_preview->showFrames(it->frames, it->fps, m_model->title(viewed));
-    } else {
-        m_preview->clear(
-            tr("%1 has no picture yet. Run the graph (Ctrl+Enter).").arg(m_model->title(viewed)));
-    }
-}
-
-void MainWindow::rememberJobResult(int jobId, const Displayable& d) {
-    m_jobResults.insert(jobId, d);
-    while (m_jobResults.size() > kKeptJobResults) {
-        const QList<int> ids = m_jobResults.keys();
-        m_jobResults.remove(*std::min_element(ids.begin(), ids.end()));
-    }
-}
-
-void MainWindow::showJobResult(int jobId) {
-    const auto it = m_jobResults.constFind(jobId);
-    if (it == m_jobResults.constEnd()) {
-        statusBar()->showMessage(tr("Job #%1 has no picture result to show").arg(jobId), 4000);
-        return;
-    }
-    m_previewDock->raise();
-    m_preview->showFrames(it->frames, it->fps, tr("Job #%1").arg(jobId));
-}
-
-void MainWindow::invalidateFrom(const QString& nodeId) {
-    QStringList todo{nodeId}, seen;
-    while (!todo.isEmpty()) {
-        const QString id = todo.takeFirst();
-        if (seen.contains(id) || !m_model->hasNode(id)) continue;
-        seen << id;
-        const NodeStatus::State st = m_model->status(id).state;
-        if (st == NodeStatus::State::Running || st == NodeStatus::State::Pending)
-            continue;  // the run owns it
-        if (st != NodeStatus::State::Idle) m_model->setStatus(id, NodeStatus{});
-        for (const sp::GraphLink& l : m_doc.outputLinks(id.toStdString())) todo << GraphModel::qs(l.to.node);
-    }
-}
-
-void MainWindow::onExecutionEvent(int jobId, const sp::ExecutionEvent& e) {
-    using K = sp::ExecutionEvent::Kind;
-    // Badges go on the canvas only when the job ran the document that is open now.
-    const bool mine = m_jobGeneration.value(jobId, -1) == m_generation;
-    const QString node = QString::fromStdString(e.nodeId);
-    const QString title = mine && m_model->hasNode(node) ? m_model->title(node) : node;
-    const QString source =
-        node.isEmpty() ? tr("run #%1").arg(jobId) : QStringLiteral("%1 (%2)").arg(title, node);
-    auto setStatus = [&](const QString& id, NodeStatus::State state, const QString& message = {}) {
-        if (!mine || !m_model->hasNode(id)) return;
-        NodeStatus s = m_model->status(id);
-        s.state = state;
-        s.message = message;
-        if (state != NodeStatus::State::Running) s.step = s.total = 0;
-        m_model->setStatus(id, s);
-    };
-    const QString viewed = m_model->viewedNode();
-    const bool showsThis = viewed.isEmpty() || viewed == node;
-
-    switch (e.kind) {
-        case K::RunStarted:
-            if (mine) {
-                m_model->clearStatuses();
-                for (const std::string& n : e.nodes)
-                    setStatus(QString::fromStdString(n), NodeStatus::State::Pending);
-            }
-            m_nodeStep.clear();
-            m_nodeSteps.clear();
-            m_log->info(tr("run #%1").arg(jobId),
-                        tr("started: %n node(s) to evaluate", nullptr, int(e.nodes.size())));
-            break;
-        case K::NodeStarted:
-            setStatus(node, NodeStatus::State::Running);
-            m_runStatus->setText(
-                tr("Job #%1: %2 (node %3 of %4)").arg(jobId).arg(title).arg(e.index + 1).arg(e.count));
-            break;
-        case K::NodeProgress:
-            if (mine && m_model->hasNode(node)) {
-                NodeStatus s = m_model->status(node);
-                s.state = NodeStatus::State::Running;
-                s.step = e.step;
-                s.total = e.total;
-                s.etaSeconds = e.etaSeconds;
-                m_model->setStatus(node, s);
-            }
-            m_nodeStep.insert(node, e.step);
-            m_nodeSteps.insert(node, e.total);
-            m_runStatus->setText(
-                tr("Job #%1: %2 %3/%4  ETA %5")
-                    .arg(jobId)
-                    .arg(title)
-                    .arg(e.step)
-                    .arg(e.total)
-                    .arg(e.etaSeconds >= 0 ? formatDuration(e.etaSeconds) : QStringLiteral("…")));
-            break;
-        case K::NodePreview:
-            if (showsThis && e.image) {
-                // One preview per step holds every latent frame: the pane plays them and keeps its position
-                // when the next step's frames replace them.
-                QList<QImage> frames = previewFrames(*e.image);
-                if (frames.isEmpty()) break;
-                const qint64 step = e.step > 0 ? e.step : m_nodeStep.value(node, 0);
-                const qint64 total = e.step > 0 ? e.total : m_nodeSteps.value(node, 0);
-                m_previewNode = node;
-                m_preview->showLatentPreview(std::move(frames), int(step), int(total), e.image->fps);
-            }
-            break;
-        case K::NodeDisplay:
-            if (auto d = toDisplayable(e.value)) {
-                rememberJobResult(jobId, *d);
-                showDisplayable(node, *d, title);
-            }
-            break;
-        case K::NodeLog:
-            m_log->append(logLevel(e.level), source, QString::fromStdString(e.message));
-            break;
-        case K::NodeCached:
-        case K::NodeFinished:
-            setStatus(node, e.kind == K::NodeCached ? NodeStatus::State::Cached : NodeStatus::State::Done);
-            // The viewed node's picture outputs go to the preview pane.
-            for (const auto& [port, value] : e.outputs.entries()) {
-                if (auto d = toDisplayable(value)) {
-                    rememberJobResult(jobId, *d);
-                    m_results.insert(node, *d);
-                    if (viewed == node) m_preview->showFrames(d->frames, d->fps, title);
-                    break;
-                }
-            }
-            break;
-        case K::NodeFailed:
-            setStatus(node, NodeStatus::State::Error, QString::fromStdString(e.message));
-            m_log->error(source, QString::fromStdString(e.message));
-            break;
-        case K::RunFinished:
-            m_log->info(tr("run #%1").arg(jobId),
-                        tr("finished in %1").arg(formatDuration(e.durationSeconds)));
-            statusBar()->showMessage(tr("Job #%1 finished").arg(jobId), 5000);
-            break;
-        case K::RunCancelled:
-            if (mine)
-                for (const QString& id : m_model->nodeIds()) {
-                    const auto st = m_model->status(id).state;
-                    if (st == NodeStatus::State::Running) setStatus(id, NodeStatus::State::Cancelled);
-                    if (st == NodeStatus::State::Pending) setStatus(id, NodeStatus::State::Idle);
-                }
-            m_log->warning(tr("run #%1").arg(jobId), tr("cancelled"));
-            statusBar()->showMessage(tr("Job #%1 cancelled").arg(jobId), 5000);
-            break;
-        case K::RunFailed:
-            if (mine)
-                for (const QString& id : m_model->nodeIds())
-                    if (m_model->status(id).state == NodeStatus::State::Pending)
-                        setStatus(id, NodeStatus::State::Idle);
-            if (e.nodeId.empty()) {
-                m_log->error(tr("run #%1").arg(jobId),
-                             QString::fromStdString(e.message));  // validation problems
-            } else if (!mine || m_model->status(node).state != NodeStatus::State::Error) {
-                setStatus(node, NodeStatus::State::Error, QString::fromStdString(e.message));
-                m_log->error(source, QString::fromStdString(e.message));
-            }
-            statusBar()->showMessage(tr("Job #%1 failed").arg(jobId), 8000);
-            break;
-    }
+    if (!queue_->isBusy()) return;
+    const int job = queue_->currentJob();
+    queue_->cancelCurrent();
+    log_->warning(tr("run"), tr("Cancelling job #%1…").arg(job));
 }
 
 }  // namespace sv::ui

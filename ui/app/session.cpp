@@ -35,32 +35,32 @@ QString Session::defaultDir() {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave");
 }
 
-Session::Session(const QString& dir) : m_dir(dir.isEmpty() ? defaultDir() : dir) {
-    QDir().mkpath(m_dir);
+Session::Session(const QString& dir) : dir_(dir.isEmpty() ? defaultDir() : dir) {
+    QDir().mkpath(dir_);
     const QString stem = QStringLiteral("session-%1-%2")
                              .arg(QCoreApplication::applicationPid())
                              .arg(QUuid::createUuid().toString(QUuid::Id128).left(12));
-    m_lock = m_dir + u'/' + stem + QStringLiteral(".lock");
-    m_autosave = m_dir + u'/' + stem + QStringLiteral(".json");
-    QFile lock(m_lock);
+    lock_ = dir_ + u'/' + stem + QStringLiteral(".lock");
+    autosave_ = dir_ + u'/' + stem + QStringLiteral(".json");
+    QFile lock(lock_);
     if (lock.open(QIODevice::WriteOnly)) lock.write(QByteArray::number(QCoreApplication::applicationPid()));
 }
 
 Session::~Session() {
     discardAutosave();
-    QFile::remove(m_lock);
+    QFile::remove(lock_);
 }
 
 bool Session::write(const QByteArray& graphJson, const QString& originalFile, QString* error) {
-    QSaveFile file(m_autosave);
+    QSaveFile file(autosave_);
     if (!file.open(QIODevice::WriteOnly) || file.write(graphJson) != graphJson.size() || !file.commit()) {
-        if (error) *error = QObject::tr("autosave %1: %2").arg(m_autosave, file.errorString());
+        if (error) *error = QObject::tr("autosave %1: %2").arg(autosave_, file.errorString());
         return false;
     }
     QJsonObject meta{{QStringLiteral("file"), originalFile},
                      {QStringLiteral("time"), QDateTime::currentDateTime().toString(Qt::ISODate)},
                      {QStringLiteral("pid"), QCoreApplication::applicationPid()}};
-    QSaveFile metaFile(metaPath(m_autosave));
+    QSaveFile metaFile(metaPath(autosave_));
     if (metaFile.open(QIODevice::WriteOnly)) {
         metaFile.write(QJsonDocument(meta).toJson());
         metaFile.commit();
@@ -69,8 +69,8 @@ bool Session::write(const QByteArray& graphJson, const QString& originalFile, QS
 }
 
 void Session::discardAutosave() {
-    QFile::remove(m_autosave);
-    QFile::remove(metaPath(m_autosave));
+    QFile::remove(autosave_);
+    QFile::remove(metaPath(autosave_));
 }
 
 QList<RecoverableSession> Session::findRecoverable(const QString& dirPath) {

@@ -27,8 +27,8 @@ class Session {
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    const QString& dir() const { return m_dir; }
-    const QString& autosavePath() const { return m_autosave; }
+    const QString& dir() const { return dir_; }
+    const QString& autosavePath() const { return autosave_; }
     /// Writes the graph text and the file it belongs to (atomically). False (and `error`) on failure.
     bool write(const QByteArray& graphJson, const QString& originalFile, QString* error = nullptr);
     /// Removes the autosave (after a save, the file on disk is newer).
@@ -41,9 +41,9 @@ class Session {
     static QString defaultDir();
 
   private:
-    QString m_dir;
-    QString m_lock;
-    QString m_autosave;
+    QString dir_;
+    QString lock_;
+    QString autosave_;
 };
 
 }  // namespace sv::ui

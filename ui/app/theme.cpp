@@ -53,6 +53,7 @@ QToolBar { background: #24272c; border: none; spacing: 4px; padding: 2px; }
 QToolButton { padding: 3px 6px; border-radius: 3px; }
 QToolButton:hover { background: #353a41; }
 QToolButton:checked { background: #3d4a5c; }
+QToolButton#recent::menu-indicator { image: none; width: 0px; } /* the button says ▾ itself */
 QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox, QComboBox {
     background: #1b1d21; border: 1px solid #3a3f46; border-radius: 3px; padding: 2px 4px;
     selection-background-color: #3d6fb4;
@@ -69,6 +70,14 @@ QLabel#inspectorTitle { font-weight: bold; font-size: 13px; padding: 4px 0; }
 QLabel#inspectorHelp, QLabel#previewStatus { color: #9aa0a8; }
 QFrame#nodePalette { background: #24272c; border: 1px solid #4f8fd6; border-radius: 4px; }
 QPlainTextEdit#logView { font-family: monospace; }
+QToolButton#queueButton { background: #2f7d4a; color: white; font-weight: bold; padding: 4px 16px; border-radius: 4px; }
+QToolButton#queueButton:hover { background: #389659; }
+QToolButton#queueButton:disabled { background: #3a3f46; color: #8a9098; }
+QFrame#banner[kind="error"] { background: #4a1c1c; border-bottom: 2px solid #e53935; }
+QFrame#banner[kind="warning"] { background: #4a3a1c; border-bottom: 2px solid #ffb03b; }
+QFrame#banner[kind="info"] { background: #1c324a; border-bottom: 2px solid #4fc3f7; }
+QLabel#bannerTitle { font-weight: bold; color: #ffe0e0; }
+QLabel#bannerBody { color: #f2d0d0; }
 )");
 }
 

@@ -7,12 +7,12 @@
 namespace sv::ui {
 
 GraphModel::GraphModel(sp::GraphDocument& doc, const sp::NodeRegistry& registry, QObject* parent)
-    : QObject(parent), m_doc(doc), m_registry(registry) {
-    m_observer = m_doc.addObserver([this](const sp::GraphChange& c) { onChange(c); });
+    : QObject(parent), doc_(doc), registry_(registry) {
+    observer_ = doc_.addObserver([this](const sp::GraphChange& c) { onChange(c); });
 }
 
 GraphModel::~GraphModel() {
-    m_doc.removeObserver(m_observer);
+    doc_.removeObserver(observer_);
 }
 
 void GraphModel::onChange(const sp::GraphChange& c) {
@@ -23,7 +23,7 @@ void GraphModel::onChange(const sp::GraphChange& c) {
             emit nodeAdded(id);
             break;
         case K::NodeRemoved:
-            m_status.remove(id);
+            status_.remove(id);
             emit nodeRemoved(id);
             break;
         case K::ParamChanged:
@@ -45,7 +45,7 @@ void GraphModel::onChange(const sp::GraphChange& c) {
             emit metadataChanged();
             break;
         case K::Reset:
-            m_status.clear();
+            status_.clear();
             emit reset();
             break;
     }
@@ -54,17 +54,17 @@ void GraphModel::onChange(const sp::GraphChange& c) {
 
 QStringList GraphModel::nodeIds() const {
     QStringList ids;
-    for (const auto& n : m_doc.nodes()) ids << qs(n.id);
+    for (const auto& n : doc_.nodes()) ids << qs(n.id);
     return ids;
 }
 
 const sp::GraphNode* GraphModel::node(const QString& id) const {
-    return m_doc.findNode(ss(id));
+    return doc_.findNode(ss(id));
 }
 
 const sp::NodeDescriptor* GraphModel::descriptor(const QString& id) const {
     const sp::GraphNode* n = node(id);
-    return n ? m_registry.find(n->type) : nullptr;
+    return n ? registry_.find(n->type) : nullptr;
 }
 
 QString GraphModel::title(const QString& id) const {
@@ -97,7 +97,7 @@ QList<PortInfo> GraphModel::ports(const QString& id, PortSide side) const {
     }
     // Unknown type: show the ports its links use, so the graph stays readable and repairable.
     QStringList seen;
-    for (const sp::GraphLink& l : m_doc.links()) {
+    for (const sp::GraphLink& l : doc_.links()) {
         const sp::PortRef& end = side == PortSide::In ? l.to : l.from;
         if (qs(end.node) != id || seen.contains(qs(end.port))) continue;
         seen << qs(end.port);
@@ -135,7 +135,7 @@ bool GraphModel::isViewed(const QString& id) const {
 }
 
 QString GraphModel::viewedNode() const {
-    for (const auto& n : m_doc.nodes())
+    for (const auto& n : doc_.nodes())
         if (isViewed(qs(n.id))) return qs(n.id);
     return {};
 }
@@ -152,28 +152,47 @@ QVariant GraphModel::paramValue(const QString& id, const QString& name) const {
 }
 
 bool GraphModel::isConnected(const QString& id, PortSide side, const QString& port) const {
-    for (const sp::GraphLink& l : m_doc.links()) {
+    for (const sp::GraphLink& l : doc_.links()) {
         const sp::PortRef& end = side == PortSide::In ? l.to : l.from;
         if (qs(end.node) == id && qs(end.port) == port) return true;
     }
     return false;
 }
 
+bool GraphModel::isParamOnNode(const QString& id, const QString& name) const {
+    const sp::GraphNode* n = node(id);
+    const sp::NodeDescriptor* d = descriptor(id);
+    const sp::ParamSpec* spec = d ? d->findParam(ss(name)) : nullptr;
+    if (!n || !spec) return false;
+    if (const auto ui = n->ui.find("onNode"); ui != n->ui.end() && ui->is_object())
+        if (const auto it = ui->find(ss(name)); it != ui->end() && it->is_boolean()) return it->get<bool>();
+    return showsOnNodeByDefault(*spec);
+}
+
+QString GraphModel::unusedBecause(const QString& id, const QString& name) const {
+    const sp::NodeDescriptor* d = descriptor(id);
+    const sp::ParamSpec* spec = d ? d->findParam(ss(name)) : nullptr;
+    if (!spec || spec->takenFromInput.empty()) return {};
+    const QString input = qs(spec->takenFromInput);
+    if (!isConnected(id, PortSide::In, input)) return {};
+    return tr("Not used: the connected %1 input sets it").arg(input);
+}
+
 std::vector<sp::GraphLink> GraphModel::linksOf(const QString& id) const {
     std::vector<sp::GraphLink> out;
     const std::string key = ss(id);
-    for (const sp::GraphLink& l : m_doc.links())
+    for (const sp::GraphLink& l : doc_.links())
         if (l.from.node == key || l.to.node == key) out.push_back(l);
     return out;
 }
 
 std::optional<QString> GraphModel::checkConnection(const sp::PortRef& from, const sp::PortRef& to) const {
-    if (auto why = sp::checkConnection(m_doc, m_registry, from, to)) return qs(*why);
+    if (auto why = sp::checkConnection(doc_, registry_, from, to)) return qs(*why);
     return std::nullopt;
 }
 
 QColor GraphModel::portColor(const sp::PortType& type) const {
-    if (const sp::PortTypeInfo* info = m_registry.findPortType(type))
+    if (const sp::PortTypeInfo* info = registry_.findPortType(type))
         return QColor::fromRgb(QRgb(info->colour));
     return portTypeColor(qs(type.id()));
 }
@@ -181,8 +200,8 @@ QColor GraphModel::portColor(const sp::PortType& type) const {
 QStringList GraphModel::compatibleTypes(const QString& typeName, PortSide side) const {
     QStringList out;
     const sp::PortType type{ss(typeName)};
-    const bool known = m_registry.findPortType(type) != nullptr;  // "ANY" (a port of an unknown node) is not
-    for (const auto* e : m_registry.entries()) {
+    const bool known = registry_.findPortType(type) != nullptr;  // "ANY" (a port of an unknown node) is not
+    for (const auto* e : registry_.entries()) {
         const auto& ports = side == PortSide::In ? e->descriptor.inputs : e->descriptor.outputs;
         for (const sp::PortSpec& p : ports) {
             const bool ok = !known || (side == PortSide::In ? sp::canConvert(type, p.type)
@@ -197,13 +216,18 @@ QStringList GraphModel::compatibleTypes(const QString& typeName, PortSide side) 
 }
 
 void GraphModel::setStatus(const QString& id, const NodeStatus& status) {
-    m_status.insert(id, status);
+    status_.insert(id, status);
     emit statusChanged(id);
 }
 
+std::optional<StepProgress> GraphModel::progress(const QString& id) const {
+    if (!progressSource_ || status(id).state != NodeStatus::State::Running) return std::nullopt;
+    return progressSource_(id);
+}
+
 void GraphModel::clearStatuses() {
-    const QStringList ids = m_status.keys();
-    m_status.clear();
+    const QStringList ids = status_.keys();
+    status_.clear();
     for (const QString& id : ids) emit statusChanged(id);
 }
 

@@ -4,7 +4,9 @@
 // state: cached / running k of N / error). It never edits the document itself: edits are QUndoCommands
 // (ui/commands/).
 //
-// Editor data kept in each node's opaque "ui" object: "pos": [x, y] and "view": true on the one viewed node.
+// Editor data kept in each node's opaque "ui" object: "pos": [x, y], "view": true on the one viewed node, and
+// "onNode": {"param": true|false} for parameters shown on the node (or only in the inspector) against their
+// default.
 #pragma once
 
 #include <QColor>
@@ -15,6 +17,7 @@
 #include <QStringList>
 #include <QVariant>
 
+#include <functional>
 #include <optional>
 
 #include "plugin/graph/graph_document.h"
@@ -38,14 +41,26 @@ struct PortInfo {
     bool optional = false;
 };
 
-/// Run status of one node in the latest run (or its queued state).
+/// Run status of one node in the latest run (or its queued state), or a problem found before running. The
+/// running node's step count is not here: it is the run queue's (see progress()).
 struct NodeStatus {
-    enum class State : quint8 { Idle, Pending, Running, Cached, Done, Error, Cancelled };
+    enum class State : quint8 { Idle, Pending, Running, Cached, Done, Error, Invalid, Cancelled };
     State state = State::Idle;
+    QString message;  ///< the error (Error) or the problems found by validation (Invalid)
+
+    bool isProblem() const { return state == State::Error || state == State::Invalid; }
+};
+
+/// Whether a parameter is shown on its node when the node says nothing else: the spec's onNode hint, else
+/// yes (every parameter type has an inline editor).
+inline bool showsOnNodeByDefault(const sp::ParamSpec& spec) {
+    return spec.onNode.value_or(true);
+}
+
+/// The running node's step k of n, as the canvas shows it.
+struct StepProgress {
     qint64 step = 0;
     qint64 total = 0;
-    double etaSeconds = -1.0;
-    QString message;  ///< the error text (Error)
 };
 
 class GraphModel : public QObject {
@@ -55,9 +70,9 @@ class GraphModel : public QObject {
     GraphModel(sp::GraphDocument& doc, const sp::NodeRegistry& registry, QObject* parent = nullptr);
     ~GraphModel() override;
 
-    sp::GraphDocument& document() { return m_doc; }
-    const sp::GraphDocument& document() const { return m_doc; }
-    const sp::NodeRegistry& registry() const { return m_registry; }
+    sp::GraphDocument& document() { return doc_; }
+    const sp::GraphDocument& document() const { return doc_; }
+    const sp::NodeRegistry& registry() const { return registry_; }
 
     // ---- queries
     // --------------------------------------------------------------------------------------------
@@ -79,6 +94,11 @@ class GraphModel : public QObject {
     /// bool or QString; invalid for unknown parameters.
     QVariant paramValue(const QString& id, const QString& name) const;
     bool isConnected(const QString& id, PortSide side, const QString& port) const;
+    /// Whether parameter `name` has its editor on the node: the node's "onNode" ui entry for it, else
+    /// showsOnNodeByDefault().
+    bool isParamOnNode(const QString& id, const QString& name) const;
+    /// Why a parameter is not used right now ("" when it is): its value comes from a connected input.
+    QString unusedBecause(const QString& id, const QString& name) const;
     /// Links touching a node.
     std::vector<sp::GraphLink> linksOf(const QString& id) const;
     /// Why output `from` cannot feed input `to` (nullopt when it can). An existing link on `to` is no reason.
@@ -91,9 +111,18 @@ class GraphModel : public QObject {
 
     // ---- run status (UI state)
     // ------------------------------------------------------------------------------
-    NodeStatus status(const QString& id) const { return m_status.value(id); }
+    NodeStatus status(const QString& id) const { return status_.value(id); }
     void setStatus(const QString& id, const NodeStatus& status);
     void clearStatuses();
+    /// Every node's status (nodes without one are idle).
+    const QHash<QString, NodeStatus>& statuses() const { return status_; }
+    /// Where the running node's progress comes from (the run queue); the model keeps no copy of it.
+    using ProgressSource = std::function<std::optional<StepProgress>(const QString& id)>;
+    void setProgressSource(ProgressSource source) { progressSource_ = std::move(source); }
+    /// The step progress of a running node (nullopt when it is not running or reports none).
+    std::optional<StepProgress> progress(const QString& id) const;
+    /// Tells the views that a node's progress changed (statusChanged).
+    void notifyProgress(const QString& id) { emit statusChanged(id); }
 
     // ---- conversions
     // ---------------------------------------------------------------------------------------
@@ -125,10 +154,11 @@ class GraphModel : public QObject {
   private:
     void onChange(const sp::GraphChange& change);
 
-    sp::GraphDocument& m_doc;
-    const sp::NodeRegistry& m_registry;
-    sp::GraphDocument::ObserverId m_observer = 0;
-    QHash<QString, NodeStatus> m_status;
+    sp::GraphDocument& doc_;
+    const sp::NodeRegistry& registry_;
+    sp::GraphDocument::ObserverId observer_ = 0;
+    QHash<QString, NodeStatus> status_;
+    ProgressSource progressSource_;
 };
 
 }  // namespace sv::ui

@@ -9,6 +9,7 @@
 #include <QPainterPathStroker>
 #include <QToolTip>
 
+#include <algorithm>
 #include <cmath>
 
 #include "app/graph_editor.h"
@@ -30,17 +31,16 @@ constexpr qreal kGrid = 20.0;
 
 }  // namespace
 
-GraphScene::GraphScene(GraphEditor& editor, QObject* parent) : QGraphicsScene(parent), m_editor(editor) {
+GraphScene::GraphScene(GraphEditor& editor, QObject* parent) : QGraphicsScene(parent), editor_(editor) {
     setSceneRect(-kSceneExtent / 2, -kSceneExtent / 2, kSceneExtent, kSceneExtent);
     setItemIndexMethod(QGraphicsScene::BspTreeIndex);
     GraphModel& m = model();
     connect(&m, &GraphModel::reset, this, &GraphScene::rebuildAll);
     connect(&m, &GraphModel::nodeAdded, this, &GraphScene::addNodeItem);
     connect(&m, &GraphModel::nodeRemoved, this, [this](const QString& id) {
-        if (m_linkDrag && m_linkDrag->origin && m_linkDrag->origin->nodeId() == id) m_linkDrag.reset();
-        if (m_linkDrag && m_linkDrag->target && m_linkDrag->target->nodeId() == id)
-            m_linkDrag->target = nullptr;
-        m_nodes.erase(id);
+        if (linkDrag_ && linkDrag_->origin && linkDrag_->origin->nodeId() == id) linkDrag_.reset();
+        if (linkDrag_ && linkDrag_->target && linkDrag_->target->nodeId() == id) linkDrag_->target = nullptr;
+        nodes_.erase(id);
     });
     connect(&m, &GraphModel::paramChanged, this, [this](const QString& id, const QString& name) {
         if (NodeItem* n = nodeItem(id)) n->syncParam(name);
@@ -63,8 +63,8 @@ GraphScene::GraphScene(GraphEditor& editor, QObject* parent) : QGraphicsScene(pa
         }
     });
     connect(&m, &GraphModel::linkRemoved, this, [this](const sp::GraphLink& l) {
-        const auto it = m_links.find(linkKey(l.to));
-        if (it != m_links.end() && it->second->link() == l) m_links.erase(it);
+        const auto it = links_.find(linkKey(l.to));
+        if (it != links_.end() && it->second->link() == l) links_.erase(it);
         for (const std::string& id : {l.from.node, l.to.node})
             if (NodeItem* n = nodeItem(GraphModel::qs(id))) n->syncState();
     });
@@ -74,34 +74,36 @@ GraphScene::GraphScene(GraphEditor& editor, QObject* parent) : QGraphicsScene(pa
 GraphScene::~GraphScene() {
     // Items go before the QGraphicsScene base (each removes itself from the scene), quietly.
     blockSignals(true);
-    m_linkDrag.reset();
-    m_cut.reset();
-    m_links.clear();
-    m_nodes.clear();
+    linkDrag_.reset();
+    cut_.reset();
+    links_.clear();
+    nodes_.clear();
 }
 
 GraphModel& GraphScene::model() {
-    return m_editor.model();
+    return editor_.model();
 }
 
 void GraphScene::rebuildAll() {
-    m_linkDrag.reset();
-    m_nodeDrag.reset();
-    m_cut.reset();
-    m_links.clear();
-    m_nodes.clear();
+    linkDrag_.reset();
+    nodeDrag_.reset();
+    cut_.reset();
+    links_.clear();
+    nodes_.clear();
     for (const QString& id : model().nodeIds()) addNodeItem(id);
     for (const sp::GraphLink& l : model().document().links()) addLinkItem(l);
 }
 
 void GraphScene::addNodeItem(const QString& id) {
-    if (m_nodes.contains(id)) return;
+    if (nodes_.contains(id)) return;
     auto item = std::make_unique<NodeItem>(
-        id, model(), [this](const QString& node, const QString& param, const QVariant& v, bool final) {
-            m_editor.setParam(node, param, v, final);
-        });
+        id, model(),
+        [this](const QString& node, const QString& param, const QVariant& v, bool final) {
+            editor_.setParam(node, param, v, final);
+        },
+        [this](const QString& text) { emit hint(text); });
     addItem(item.get());
-    m_nodes.emplace(id, std::move(item));
+    nodes_.emplace(id, std::move(item));
 }
 
 void GraphScene::addLinkItem(const sp::GraphLink& link) {
@@ -119,7 +121,7 @@ void GraphScene::addLinkItem(const sp::GraphLink& link) {
                               GraphModel::qs(link.to.port), type));
     updateLink(*item);
     addItem(item.get());
-    m_links[linkKey(link.to)] = std::move(item);
+    links_[linkKey(link.to)] = std::move(item);
 }
 
 void GraphScene::updateLink(LinkItem& item) {
@@ -129,39 +131,86 @@ void GraphScene::updateLink(LinkItem& item) {
 
 void GraphScene::updateLinksOf(const QString& nodeId) {
     const std::string id = GraphModel::ss(nodeId);
-    for (auto& [key, item] : m_links)
+    for (auto& [key, item] : links_)
         if (item->link()->from.node == id || item->link()->to.node == id) updateLink(*item);
 }
 
 void GraphScene::refreshNode(const QString& id) {
     NodeItem* n = nodeItem(id);
     if (!n) return;
+    // A parameter moved to or from the node changes its layout.
+    QStringList onNode;
+    if (const sp::NodeDescriptor* d = model().descriptor(id))
+        for (const sp::ParamSpec& p : d->params)
+            if (model().isParamOnNode(id, GraphModel::qs(p.name))) onNode << GraphModel::qs(p.name);
+    if (onNode != n->geometry().inlineParams()) n->rebuild();
     n->syncPosition();
     n->syncState();
     updateLinksOf(id);
 }
 
+// ---- placing new nodes
+// ------------------------------------------------------------------------------------------
+
+QPointF GraphScene::freeSpot(QPointF preferred, QSizeF size) const {
+    // Candidates on a grid around the preferred spot, nearest first; the first that overlaps no node (with a
+    // margin for badges and links) wins.
+    constexpr qreal kMargin = 30.0;
+    auto overlaps = [&](QPointF at) {
+        const QRectF r(at - QPointF(kMargin, kMargin), size + QSizeF(2 * kMargin, 2 * kMargin));
+        for (const auto& [id, item] : nodes_)
+            if (item->sceneBoundingRect().intersects(r)) return true;
+        return false;
+    };
+    if (!overlaps(preferred)) return preferred;
+    const qreal stepX = kGrid * 4, stepY = kGrid * 4;
+    for (int ring = 1; ring < 60; ++ring) {
+        QList<QPointF> candidates;
+        for (int i = -ring; i <= ring; ++i)
+            for (int j = -ring; j <= ring; ++j)
+                if (std::max(std::abs(i), std::abs(j)) == ring)
+                    candidates << preferred + QPointF(i * stepX, j * stepY);
+        std::sort(candidates.begin(), candidates.end(), [&](QPointF a, QPointF b) {
+            // Nearest first; at equal distance, right of and below the preferred spot first.
+            const qreal da = QLineF(a, preferred).length(), db = QLineF(b, preferred).length();
+            if (std::abs(da - db) > 0.5) return da < db;
+            return std::make_pair(a.x() < preferred.x(), a.y() < preferred.y()) <
+                   std::make_pair(b.x() < preferred.x(), b.y() < preferred.y());
+        });
+        for (QPointF c : candidates)
+            if (!overlaps(c)) return c;
+    }
+    return preferred;
+}
+
+QPointF GraphScene::placeNode(QSizeF size, QPointF fallback) const {
+    // Beside the selection (to its right, top-aligned), else at the fallback; then on free canvas.
+    const QRectF selected = nodesBoundingRect(selectedNodeIds());
+    const QPointF preferred = selected.isNull() ? fallback : QPointF(selected.right() + 60, selected.top());
+    return freeSpot(preferred, size);
+}
+
 NodeItem* GraphScene::nodeItem(const QString& id) const {
-    const auto it = m_nodes.find(id);
-    return it == m_nodes.end() ? nullptr : it->second.get();
+    const auto it = nodes_.find(id);
+    return it == nodes_.end() ? nullptr : it->second.get();
 }
 
 LinkItem* GraphScene::linkItem(const sp::GraphLink& link) const {
-    const auto it = m_links.find(linkKey(link.to));
-    return it != m_links.end() && it->second->link() == link ? it->second.get() : nullptr;
+    const auto it = links_.find(linkKey(link.to));
+    return it != links_.end() && it->second->link() == link ? it->second.get() : nullptr;
 }
 
 QStringList GraphScene::selectedNodeIds() const {
     QStringList ids;
     // Document order, so copies and commands are deterministic.
-    for (const QString& id : m_editor.model().nodeIds())
+    for (const QString& id : editor_.model().nodeIds())
         if (const NodeItem* n = nodeItem(id); n && n->isSelected()) ids << id;
     return ids;
 }
 
 std::vector<sp::GraphLink> GraphScene::selectedLinks() const {
     std::vector<sp::GraphLink> out;
-    for (const sp::GraphLink& l : m_editor.model().document().links())
+    for (const sp::GraphLink& l : editor_.model().document().links())
         if (const LinkItem* item = linkItem(l); item && item->isSelected()) out.push_back(l);
     return out;
 }
@@ -174,7 +223,7 @@ void GraphScene::selectNodes(const QStringList& ids) {
 
 QRectF GraphScene::nodesBoundingRect(const QStringList& ids) const {
     QRectF r;
-    for (const auto& [id, item] : m_nodes)
+    for (const auto& [id, item] : nodes_)
         if (ids.isEmpty() || ids.contains(id)) r = r.united(item->sceneBoundingRect());
     return r;
 }
@@ -228,12 +277,12 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
     const Qt::KeyboardModifiers mods = event->modifiers();
     if (!top && (mods & Qt::ControlModifier)) {
         // Ctrl+drag on empty canvas: cut links.
-        m_cut.emplace();
-        m_cut->stroke << pos;
-        m_cut->line = std::make_unique<QGraphicsPathItem>();
-        m_cut->line->setPen(QPen(canvasColors().cutLine, 1.5, Qt::DashLine));
-        m_cut->line->setZValue(zorder::kDraft);
-        addItem(m_cut->line.get());
+        cut_.emplace();
+        cut_->stroke << pos;
+        cut_->line = std::make_unique<QGraphicsPathItem>();
+        cut_->line->setPen(QPen(canvasColors().cutLine, 1.5, Qt::DashLine));
+        cut_->line->setZValue(zorder::kDraft);
+        addItem(cut_->line.get());
         event->accept();
         return;
     }
@@ -246,10 +295,10 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
             node->setSelected(true);
         }
         if (node->isSelected()) {
-            m_nodeDrag.emplace();
-            m_nodeDrag->serial = m_editor.beginDrag();
-            m_nodeDrag->start = pos;
-            for (const QString& id : selectedNodeIds()) m_nodeDrag->origins.insert(id, model().position(id));
+            nodeDrag_.emplace();
+            nodeDrag_->serial = editor_.beginDrag();
+            nodeDrag_->start = pos;
+            for (const QString& id : selectedNodeIds()) nodeDrag_->origins.insert(id, model().position(id));
         }
         event->accept();
         return;
@@ -266,38 +315,38 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
 }
 
 void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
-    if (m_linkDrag) {
+    if (linkDrag_) {
         updateLinkDrag(event);
         return;
     }
-    if (m_cut) {
+    if (cut_) {
         updateCut(event->scenePos());
         return;
     }
-    if (m_nodeDrag) {
-        const QPointF delta = event->scenePos() - m_nodeDrag->start;
-        if (!m_nodeDrag->moved && delta.manhattanLength() < QApplication::startDragDistance()) return;
-        m_nodeDrag->moved = true;
+    if (nodeDrag_) {
+        const QPointF delta = event->scenePos() - nodeDrag_->start;
+        if (!nodeDrag_->moved && delta.manhattanLength() < QApplication::startDragDistance()) return;
+        nodeDrag_->moved = true;
         QHash<QString, QPointF> target;
-        for (auto it = m_nodeDrag->origins.begin(); it != m_nodeDrag->origins.end(); ++it)
+        for (auto it = nodeDrag_->origins.begin(); it != nodeDrag_->origins.end(); ++it)
             target.insert(it.key(), it.value() + delta);
-        m_editor.moveNodes(target, m_nodeDrag->serial);
+        editor_.moveNodes(target, nodeDrag_->serial);
         return;
     }
     QGraphicsScene::mouseMoveEvent(event);
 }
 
 void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
-    if (m_linkDrag && event->button() == Qt::LeftButton) {
+    if (linkDrag_ && event->button() == Qt::LeftButton) {
         finishLinkDrag(event);
         return;
     }
-    if (m_cut && event->button() == Qt::LeftButton) {
+    if (cut_ && event->button() == Qt::LeftButton) {
         finishCut();
         return;
     }
-    if (m_nodeDrag && event->button() == Qt::LeftButton) {
-        m_nodeDrag.reset();
+    if (nodeDrag_ && event->button() == Qt::LeftButton) {
+        nodeDrag_.reset();
         return;
     }
     QGraphicsScene::mouseReleaseEvent(event);
@@ -323,8 +372,8 @@ void GraphScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {
 // ----------------------------------------------------------------------------------------------
 
 void GraphScene::startLinkDrag(PortItem* port) {
-    m_linkDrag.emplace();
-    LinkDrag& d = *m_linkDrag;
+    linkDrag_.emplace();
+    LinkDrag& d = *linkDrag_;
     d.origin = port;
     if (port->side() == PortSide::In) {
         if (const sp::GraphLink* l = model().document().inputLink(port->ref().node, port->ref().port)) {
@@ -342,7 +391,7 @@ void GraphScene::startLinkDrag(PortItem* port) {
 }
 
 std::optional<QString> GraphScene::checkTarget(PortItem* target) const {
-    const LinkDrag& d = *m_linkDrag;
+    const LinkDrag& d = *linkDrag_;
     if (target->side() == d.origin->side())
         return target->side() == PortSide::In ? tr("Connect an output to an input")
                                               : tr("Connect an input to an output");
@@ -350,17 +399,17 @@ std::optional<QString> GraphScene::checkTarget(PortItem* target) const {
     const sp::PortRef to = d.origin->side() == PortSide::Out ? target->ref() : d.origin->ref();
     if (d.detached) {
         if (to == d.detached->to) return std::nullopt;
-        sp::GraphDocument probe = m_editor.model().document();
+        sp::GraphDocument probe = editor_.model().document();
         probe.removeLink(*d.detached);
-        if (auto why = sp::checkConnection(probe, m_editor.model().registry(), from, to))
+        if (auto why = sp::checkConnection(probe, editor_.model().registry(), from, to))
             return GraphModel::qs(*why);
         return std::nullopt;
     }
-    return m_editor.model().checkConnection(from, to);
+    return editor_.model().checkConnection(from, to);
 }
 
 void GraphScene::updateLinkDrag(QGraphicsSceneMouseEvent* event) {
-    LinkDrag& d = *m_linkDrag;
+    LinkDrag& d = *linkDrag_;
     const QPointF mouse = event->scenePos();
     PortItem* target = portAt(mouse);
     if (target == d.origin) target = nullptr;
@@ -386,8 +435,8 @@ void GraphScene::updateLinkDrag(QGraphicsSceneMouseEvent* event) {
 }
 
 void GraphScene::finishLinkDrag(QGraphicsSceneMouseEvent* event) {
-    LinkDrag d = std::move(*m_linkDrag);
-    m_linkDrag.reset();
+    LinkDrag d = std::move(*linkDrag_);
+    linkDrag_.reset();
     if (d.target) d.target->setFeedback(0);
     if (d.detached)
         if (LinkItem* item = linkItem(*d.detached)) item->setVisible(true);
@@ -402,14 +451,14 @@ void GraphScene::finishLinkDrag(QGraphicsSceneMouseEvent* event) {
         const sp::PortRef from = d.origin->side() == PortSide::Out ? d.origin->ref() : d.target->ref();
         const sp::PortRef to = d.origin->side() == PortSide::Out ? d.target->ref() : d.origin->ref();
         if (d.detached) {
-            m_editor.relink(*d.detached, to);
+            editor_.relink(*d.detached, to);
         } else {
-            m_editor.connectPorts(from, to);
+            editor_.connectPorts(from, to);
         }
         return;
     }
     if (d.detached) {
-        m_editor.disconnectInput(d.detached->to);  // dropped on empty canvas: the link goes away
+        editor_.disconnectInput(d.detached->to);  // dropped on empty canvas: the link goes away
         return;
     }
     // Dropped on empty canvas: offer node types that fit the dangling end.
@@ -434,22 +483,22 @@ QPainterPath cutArea(const QPolygonF& stroke) {
 }  // namespace
 
 void GraphScene::updateCut(QPointF scenePos) {
-    m_cut->stroke << scenePos;
+    cut_->stroke << scenePos;
     QPainterPath path;
-    path.addPolygon(m_cut->stroke);
-    m_cut->line->setPath(path);
-    const QPainterPath area = cutArea(m_cut->stroke);
-    for (auto& [key, item] : m_links) item->setMarked(item->shape().intersects(area));
+    path.addPolygon(cut_->stroke);
+    cut_->line->setPath(path);
+    const QPainterPath area = cutArea(cut_->stroke);
+    for (auto& [key, item] : links_) item->setMarked(item->shape().intersects(area));
 }
 
 void GraphScene::finishCut() {
-    const QPainterPath area = cutArea(m_cut->stroke);
+    const QPainterPath area = cutArea(cut_->stroke);
     std::vector<sp::GraphLink> cut;
     for (const sp::GraphLink& l : model().document().links())  // document order: deterministic commands
         if (LinkItem* item = linkItem(l); item && item->shape().intersects(area)) cut.push_back(l);
-    for (auto& [key, item] : m_links) item->setMarked(false);
-    m_cut.reset();
-    m_editor.removeLinks(cut);
+    for (auto& [key, item] : links_) item->setMarked(false);
+    cut_.reset();
+    editor_.removeLinks(cut);
 }
 
 // ---- background

@@ -38,13 +38,13 @@ class GraphScene : public QGraphicsScene {
     GraphScene() = delete;
     ~GraphScene() override;
 
-    GraphEditor& editor() { return m_editor; }
+    GraphEditor& editor() { return editor_; }
     GraphModel& model();
 
     NodeItem* nodeItem(const QString& id) const;
     LinkItem* linkItem(const sp::GraphLink& link) const;
-    int nodeItemCount() const { return int(m_nodes.size()); }
-    int linkItemCount() const { return int(m_links.size()); }
+    int nodeItemCount() const { return int(nodes_.size()); }
+    int linkItemCount() const { return int(links_.size()); }
 
     QStringList selectedNodeIds() const;
     std::vector<sp::GraphLink> selectedLinks() const;
@@ -53,6 +53,12 @@ class GraphScene : public QGraphicsScene {
     QRectF nodesBoundingRect(const QStringList& ids = {}) const;
     /// Scene position of a port's centre.
     QPointF portScenePos(const sp::PortRef& ref, PortSide side) const;
+    /// A top-left position for a new node of `size` near `preferred` where it overlaps no node: `preferred`
+    /// when it is free, else the nearest free spot around it.
+    QPointF freeSpot(QPointF preferred, QSizeF size) const;
+    /// Where a node added without a position goes: right of the selected nodes, else `fallback`; then the
+    /// nearest free spot (freeSpot).
+    QPointF placeNode(QSizeF size, QPointF fallback) const;
 
   signals:
     /// The user asked for the add-node palette at `screenPos` (scene position `scenePos`), optionally to
@@ -61,6 +67,8 @@ class GraphScene : public QGraphicsScene {
                           std::optional<PendingLink> pending);
     /// A connection was refused; `reason` says why (also shown as a tooltip at the cursor).
     void connectionRefused(const QString& reason);
+    /// Something to tell the user about an edit made on a node (a value snapped to a valid one).
+    void hint(const QString& text);
 
   protected:
     void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
@@ -105,12 +113,12 @@ class GraphScene : public QGraphicsScene {
     /// The fixed end as (port, side) and the output/input pair for a candidate target.
     std::optional<QString> checkTarget(PortItem* target) const;
 
-    GraphEditor& m_editor;
-    std::unordered_map<QString, std::unique_ptr<NodeItem>> m_nodes;
-    std::unordered_map<QString, std::unique_ptr<LinkItem>> m_links;  // keyed by the input end
-    std::optional<LinkDrag> m_linkDrag;
-    std::optional<NodeDrag> m_nodeDrag;
-    std::optional<Cut> m_cut;
+    GraphEditor& editor_;
+    std::unordered_map<QString, std::unique_ptr<NodeItem>> nodes_;
+    std::unordered_map<QString, std::unique_ptr<LinkItem>> links_;  // keyed by the input end
+    std::optional<LinkDrag> linkDrag_;
+    std::optional<NodeDrag> nodeDrag_;
+    std::optional<Cut> cut_;
 };
 
 }  // namespace sv::ui

@@ -2,8 +2,10 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QContextMenuEvent>
 #include <QFileInfo>
+#include <QGraphicsProxyWidget>
 #include <QMenu>
 #include <QMimeData>
 #include <QScrollBar>
@@ -13,6 +15,8 @@
 #include <cmath>
 
 #include "app/graph_editor.h"
+#include "app/theme.h"
+#include "canvas/node_geometry.h"
 #include "canvas/node_item.h"
 
 namespace sv::ui {
@@ -24,7 +28,7 @@ constexpr qreal kFrameMaxZoom = 1.25;
 constexpr qreal kFrameMargin = 60.0;
 }  // namespace
 
-GraphView::GraphView(GraphScene& scene, QWidget* parent) : QGraphicsView(&scene, parent), m_scene(scene) {
+GraphView::GraphView(GraphScene& scene, QWidget* parent) : QGraphicsView(&scene, parent), scene_(scene) {
     setObjectName(QStringLiteral("graphView"));
     setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing | QPainter::SmoothPixmapTransform);
     setViewportUpdateMode(QGraphicsView::BoundingRectViewportUpdate);
@@ -38,36 +42,105 @@ GraphView::GraphView(GraphScene& scene, QWidget* parent) : QGraphicsView(&scene,
     setFocusPolicy(Qt::StrongFocus);
     setFrameShape(QFrame::NoFrame);
 
-    m_palette = new NodePalette(this);
-    connect(m_palette, &NodePalette::nodeChosen, this, [this](const QString& typeId) {
-        GraphEditor& editor = m_scene.editor();
-        const QString id = m_palettePending
-                               ? editor.addNodeConnected(typeId, m_paletteScenePos, m_palettePending->port,
-                                                         m_palettePending->side)
-                               : editor.addNode(typeId, m_paletteScenePos);
-        if (!id.isEmpty()) m_scene.selectNodes({id});
-        m_palettePending.reset();
+    palette_ = new NodePalette(this);
+    connect(palette_, &NodePalette::nodeChosen, this, [this](const QString& typeId) {
+        // At the cursor, moved aside when that would cover a node.
+        GraphEditor& editor = scene_.editor();
+        const QPointF at = freeSpotFor(typeId, paletteScenePos_);
+        const QString id = palettePending_ ? editor.addNodeConnected(typeId, at, palettePending_->port,
+                                                                     palettePending_->side)
+                                           : editor.addNode(typeId, at);
+        if (!id.isEmpty()) scene_.selectNodes({id});
+        palettePending_.reset();
         setFocus();
     });
-    connect(m_palette, &NodePalette::dismissed, this, [this] { m_palettePending.reset(); });
-    connect(&m_scene, &GraphScene::paletteRequested, this,
+    connect(palette_, &NodePalette::dismissed, this, [this] {
+        palettePending_.reset();
+        window()->activateWindow();  // the canvas has the keyboard again
+        setFocus();
+    });
+    connect(&scene_, &GraphScene::paletteRequested, this,
             [this](const QPoint&, const QPointF& scenePos, std::optional<PendingLink> pending) {
                 openPalette(mapFromScene(scenePos), std::move(pending));
             });
+    connect(&scene_, &GraphScene::hint, this, &GraphView::hintMessage);
+    // The empty-canvas hint covers the whole viewport: repaint it all when it appears or goes.
+    GraphModel& model = scene_.editor().model();
+    auto repaint = [this] { viewport()->update(); };
+    connect(&model, &GraphModel::nodeAdded, this, repaint);
+    connect(&model, &GraphModel::nodeRemoved, this, repaint);
+    connect(&model, &GraphModel::reset, this, repaint);
     createActions();
     // Inline editors get their keys: a proxied widget re-sends key presses through QApplication, which would
     // try the canvas shortcuts (Delete, D, ...) a second time, so they are switched off while one has the
     // focus.
-    connect(&m_scene, &QGraphicsScene::focusItemChanged, this, [this](QGraphicsItem* now) {
+    connect(&scene_, &QGraphicsScene::focusItemChanged, this, [this](QGraphicsItem* now) {
         const bool editing = now && now->isWidget();
-        for (QAction* a : {m_actions.addNode, m_actions.remove, m_actions.cut, m_actions.copy,
-                           m_actions.paste, m_actions.duplicate, m_actions.selectAll, m_actions.bypass,
-                           m_actions.view, m_actions.frame, m_actions.frameAll})
+        for (QAction* a : {actions_.addNode, actions_.remove, actions_.cut, actions_.copy, actions_.paste,
+                           actions_.duplicate, actions_.selectAll, actions_.bypass, actions_.view,
+                           actions_.frame, actions_.frameAll})
             a->setEnabled(!editing);
     });
 }
 
 GraphView::~GraphView() = default;
+
+QPointF GraphView::freeSpotFor(const QString& typeId, QPointF topLeft) const {
+    const sp::NodeDescriptor* d = scene_.editor().model().registry().find(GraphModel::ss(typeId));
+    if (!d) return topLeft;
+    return scene_.freeSpot(topLeft, NodeGeometry::forType(*d).body().size());
+}
+
+QString GraphView::addNodeBesideSelection(const QString& typeId) {
+    const sp::NodeDescriptor* d = scene_.editor().model().registry().find(GraphModel::ss(typeId));
+    if (!d) return scene_.editor().addNode(typeId, mapToScene(viewport()->rect().center()));  // says why not
+    const QSizeF size = NodeGeometry::forType(*d).body().size();
+    const QPointF centre = mapToScene(viewport()->rect().center());
+    const QPointF at = scene_.placeNode(size, centre - QPointF(size.width() / 2, size.height() / 2));
+    const QString id = scene_.editor().addNode(typeId, at);
+    if (id.isEmpty()) return id;
+    scene_.selectNodes({id});
+    // Keep the new node in sight.
+    if (const NodeItem* n = scene_.nodeItem(id);
+        n && !mapToScene(viewport()->rect()).boundingRect().contains(n->sceneBoundingRect()))
+        centerOn(n->sceneBoundingRect().center());
+    return id;
+}
+
+void GraphView::frameAllWhenReady() {
+    autoFrame_ = true;
+    frameAll();
+}
+
+QString GraphView::emptyHint() const {
+    if (scene_.nodeItemCount() > 0) return {};
+    return tr(
+        "This graph is empty.\n\n"
+        "Tab or double-click: add a node\n"
+        "File ▸ New from Template: a ready-made text- or image-to-video graph\n"
+        "Drop a graph (.json) or a video made here to open its graph");
+}
+
+void GraphView::drawForeground(QPainter* painter, const QRectF& rect) {
+    QGraphicsView::drawForeground(painter, rect);
+    const QString hint = emptyHint();
+    if (hint.isEmpty()) return;
+    painter->save();
+    painter->resetTransform();  // viewport coordinates
+    QFont f = font();
+    f.setPointSizeF(f.pointSizeF() + 2);
+    painter->setFont(f);
+    painter->setPen(canvasColors().nodeSubtleText);
+    painter->drawText(viewport()->rect().adjusted(40, 40, -40, -40), Qt::AlignCenter | Qt::TextWordWrap,
+                      hint);
+    painter->restore();
+}
+
+void GraphView::resizeEvent(QResizeEvent* event) {
+    QGraphicsView::resizeEvent(event);
+    // A graph just opened is framed again while the window settles (docks restored, first show).
+    if (autoFrame_) frameAll();
+}
 
 void GraphView::createActions() {
     auto make = [this](const QString& text, QList<QKeySequence> keys, auto slot) {
@@ -78,37 +151,36 @@ void GraphView::createActions() {
         addAction(a);
         return a;
     };
-    GraphEditor& ed = m_scene.editor();
-    m_actions.addNode = make(tr("Add Node…"), {QKeySequence(Qt::SHIFT | Qt::Key_A)},
-                             [this] { openPalette(mapFromScene(insertionPoint())); });
-    m_actions.remove =
-        make(tr("Delete"), {QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)},
-             [this, &ed] { ed.removeItems(m_scene.selectedNodeIds(), m_scene.selectedLinks()); });
-    m_actions.cut = make(tr("Cut"), {QKeySequence::Cut}, [this, &ed] {
-        const QStringList ids = m_scene.selectedNodeIds();
+    GraphEditor& ed = scene_.editor();
+    actions_.addNode = make(tr("Add Node…"), {QKeySequence(Qt::SHIFT | Qt::Key_A)},
+                            [this] { openPalette(mapFromScene(insertionPoint())); });
+    actions_.remove = make(tr("Delete"), {QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)},
+                           [this, &ed] { ed.removeItems(scene_.selectedNodeIds(), scene_.selectedLinks()); });
+    actions_.cut = make(tr("Cut"), {QKeySequence::Cut}, [this, &ed] {
+        const QStringList ids = scene_.selectedNodeIds();
         ed.copy(ids);
-        ed.removeItems(ids, m_scene.selectedLinks());
+        ed.removeItems(ids, scene_.selectedLinks());
     });
-    m_actions.copy =
-        make(tr("Copy"), {QKeySequence::Copy}, [this, &ed] { ed.copy(m_scene.selectedNodeIds()); });
-    m_actions.paste = make(tr("Paste"), {QKeySequence::Paste}, [this, &ed] {
+    actions_.copy =
+        make(tr("Copy"), {QKeySequence::Copy}, [this, &ed] { ed.copy(scene_.selectedNodeIds()); });
+    actions_.paste = make(tr("Paste"), {QKeySequence::Paste}, [this, &ed] {
         const QStringList ids = ed.paste(insertionPoint());
-        if (!ids.isEmpty()) m_scene.selectNodes(ids);
+        if (!ids.isEmpty()) scene_.selectNodes(ids);
     });
-    m_actions.duplicate = make(tr("Duplicate"), {QKeySequence(Qt::CTRL | Qt::Key_D)}, [this, &ed] {
-        const QStringList ids = ed.duplicate(m_scene.selectedNodeIds());
-        if (!ids.isEmpty()) m_scene.selectNodes(ids);
+    actions_.duplicate = make(tr("Duplicate"), {QKeySequence(Qt::CTRL | Qt::Key_D)}, [this, &ed] {
+        const QStringList ids = ed.duplicate(scene_.selectedNodeIds());
+        if (!ids.isEmpty()) scene_.selectNodes(ids);
     });
-    m_actions.selectAll = make(tr("Select All"), {QKeySequence::SelectAll},
-                               [this] { m_scene.selectNodes(m_scene.editor().model().nodeIds()); });
-    m_actions.bypass = make(tr("Toggle Bypass"), {QKeySequence(Qt::Key_D)},
-                            [this, &ed] { ed.toggleBypass(m_scene.selectedNodeIds()); });
-    m_actions.view = make(tr("Toggle View Flag"), {QKeySequence(Qt::Key_V)}, [this, &ed] {
-        const QStringList ids = m_scene.selectedNodeIds();
+    actions_.selectAll = make(tr("Select All"), {QKeySequence::SelectAll},
+                              [this] { scene_.selectNodes(scene_.editor().model().nodeIds()); });
+    actions_.bypass = make(tr("Toggle Bypass"), {QKeySequence(Qt::Key_D)},
+                           [this, &ed] { ed.toggleBypass(scene_.selectedNodeIds()); });
+    actions_.view = make(tr("Toggle View Flag"), {QKeySequence(Qt::Key_V)}, [this, &ed] {
+        const QStringList ids = scene_.selectedNodeIds();
         if (ids.size() == 1) ed.setViewed(ids.first());
     });
-    m_actions.frame = make(tr("Frame Selected"), {QKeySequence(Qt::Key_F)}, [this] { frameSelection(); });
-    m_actions.frameAll = make(tr("Frame All"), {QKeySequence(Qt::Key_Home)}, [this] { frameAll(); });
+    actions_.frame = make(tr("Frame Selected"), {QKeySequence(Qt::Key_F)}, [this] { frameSelection(); });
+    actions_.frameAll = make(tr("Frame All"), {QKeySequence(Qt::Key_Home)}, [this] { frameAll(); });
 }
 
 QPointF GraphView::insertionPoint() const {
@@ -118,7 +190,7 @@ QPointF GraphView::insertionPoint() const {
 }
 
 QList<PaletteEntry> GraphView::paletteEntries(const std::optional<PendingLink>& pending) const {
-    const GraphModel& model = m_scene.editor().model();
+    const GraphModel& model = scene_.editor().model();
     QStringList allowed;
     if (pending)
         allowed = model.compatibleTypes(pending->typeName,
@@ -135,11 +207,11 @@ QList<PaletteEntry> GraphView::paletteEntries(const std::optional<PendingLink>& 
 }
 
 void GraphView::openPalette(QPoint viewPos, std::optional<PendingLink> pending) {
-    m_paletteScenePos = mapToScene(viewPos);
+    paletteScenePos_ = mapToScene(viewPos);
     const QString title = pending ? tr("Connect to %1").arg(pending->typeName) : QString();
     const auto entries = paletteEntries(pending);
-    m_palettePending = std::move(pending);
-    m_palette->popup(viewport()->mapToGlobal(viewPos), entries, title);
+    palettePending_ = std::move(pending);
+    palette_->popup(viewport()->mapToGlobal(viewPos), entries, title);
 }
 
 void GraphView::fitRect(const QRectF& rect) {
@@ -150,12 +222,13 @@ void GraphView::fitRect(const QRectF& rect) {
 }
 
 void GraphView::frameSelection() {
-    const QStringList ids = m_scene.selectedNodeIds();
-    fitRect(m_scene.nodesBoundingRect(ids));
+    autoFrame_ = false;
+    const QStringList ids = scene_.selectedNodeIds();
+    fitRect(scene_.nodesBoundingRect(ids));
 }
 
 void GraphView::frameAll() {
-    fitRect(m_scene.nodesBoundingRect());
+    fitRect(scene_.nodesBoundingRect());
 }
 
 void GraphView::setZoom(qreal z, std::optional<QPoint> anchorViewPos) {
@@ -174,6 +247,7 @@ void GraphView::setZoom(qreal z, std::optional<QPoint> anchorViewPos) {
 }
 
 void GraphView::wheelEvent(QWheelEvent* event) {
+    autoFrame_ = false;
     const qreal steps = event->angleDelta().y() / 120.0;
     if (steps == 0) return;
     setZoom(zoom() * std::pow(1.15, steps), event->position().toPoint());
@@ -181,9 +255,10 @@ void GraphView::wheelEvent(QWheelEvent* event) {
 }
 
 void GraphView::mousePressEvent(QMouseEvent* event) {
-    if (event->button() == Qt::MiddleButton || (event->button() == Qt::LeftButton && m_spaceHeld)) {
-        m_panning = true;
-        m_panLast = event->position().toPoint();
+    autoFrame_ = false;
+    if (event->button() == Qt::MiddleButton || (event->button() == Qt::LeftButton && spaceHeld_)) {
+        panning_ = true;
+        panLast_ = event->position().toPoint();
         viewport()->setCursor(Qt::ClosedHandCursor);
         event->accept();
         return;
@@ -192,10 +267,10 @@ void GraphView::mousePressEvent(QMouseEvent* event) {
 }
 
 void GraphView::mouseMoveEvent(QMouseEvent* event) {
-    if (m_panning) {
+    if (panning_) {
         const QPoint p = event->position().toPoint();
-        const QPoint d = p - m_panLast;
-        m_panLast = p;
+        const QPoint d = p - panLast_;
+        panLast_ = p;
         horizontalScrollBar()->setValue(horizontalScrollBar()->value() - d.x());
         verticalScrollBar()->setValue(verticalScrollBar()->value() - d.y());
         event->accept();
@@ -205,22 +280,47 @@ void GraphView::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void GraphView::mouseReleaseEvent(QMouseEvent* event) {
-    if (m_panning && (event->button() == Qt::MiddleButton || event->button() == Qt::LeftButton)) {
-        m_panning = false;
-        viewport()->setCursor(m_spaceHeld ? Qt::OpenHandCursor : Qt::ArrowCursor);
+    if (panning_ && (event->button() == Qt::MiddleButton || event->button() == Qt::LeftButton)) {
+        panning_ = false;
+        viewport()->setCursor(spaceHeld_ ? Qt::OpenHandCursor : Qt::ArrowCursor);
         event->accept();
         return;
     }
     QGraphicsView::mouseReleaseEvent(event);
 }
 
+bool GraphView::escape() {
+    // An open popup of a node's editor (a dropdown's list, a menu) closes first, wherever the focus is.
+    for (QGraphicsItem* item : scene_.items()) {
+        auto* proxy = item->isWidget() ? dynamic_cast<QGraphicsProxyWidget*>(item) : nullptr;
+        QWidget* popup = proxy ? proxy->widget() : nullptr;
+        if (!popup || popup->windowType() != Qt::Popup || !popup->isVisible()) continue;
+        if (auto* combo = qobject_cast<QComboBox*>(popup->parentWidget())) {
+            combo->hidePopup();  // a dropdown's list belongs to its combo box
+        } else {
+            popup->close();  // a menu
+        }
+        return true;
+    }
+    if (!scene_.focusItem()) return false;
+    // An edit on a node ends (a line edit commits on focus out); the canvas gets its keys back. (Focusing the
+    // view first: a view gaining focus gives its scene's last focus item the focus again.)
+    setFocus();
+    scene_.setFocusItem(nullptr);
+    return true;
+}
+
 void GraphView::keyPressEvent(QKeyEvent* event) {
-    if (m_scene.focusItem()) {  // an inline editor has the keyboard
+    if (scene_.focusItem()) {  // an inline editor (or its popup) has the keyboard
+        if (event->key() == Qt::Key_Escape && escape()) {
+            event->accept();
+            return;
+        }
         QGraphicsView::keyPressEvent(event);
         return;
     }
     if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
-        m_spaceHeld = true;
+        spaceHeld_ = true;
         viewport()->setCursor(Qt::OpenHandCursor);
         event->accept();
         return;
@@ -229,9 +329,9 @@ void GraphView::keyPressEvent(QKeyEvent* event) {
 }
 
 void GraphView::keyReleaseEvent(QKeyEvent* event) {
-    if (event->key() == Qt::Key_Space && !event->isAutoRepeat() && m_spaceHeld) {
-        m_spaceHeld = false;
-        if (!m_panning) viewport()->setCursor(Qt::ArrowCursor);
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat() && spaceHeld_) {
+        spaceHeld_ = false;
+        if (!panning_) viewport()->setCursor(Qt::ArrowCursor);
         event->accept();
         return;
     }
@@ -239,17 +339,20 @@ void GraphView::keyReleaseEvent(QKeyEvent* event) {
 }
 
 void GraphView::focusOutEvent(QFocusEvent* event) {
-    m_spaceHeld = false;
+    spaceHeld_ = false;
     QGraphicsView::focusOutEvent(event);
 }
 
 bool GraphView::event(QEvent* event) {
     // While an inline parameter editor has the keyboard, keys are text: Delete, Backspace, D, Ctrl+A,
-    // Ctrl+Z... edit the value instead of firing canvas shortcuts. Run (Ctrl+Enter) and Escape keep working.
-    if (event->type() == QEvent::ShortcutOverride && m_scene.focusItem()) {
+    // Ctrl+Z... edit the value instead of firing canvas shortcuts, and Escape closes its popup or ends the
+    // edit instead of cancelling the run (keyPressEvent). Queueing (Ctrl+Enter) and Ctrl+. keep working.
+    if (event->type() == QEvent::ShortcutOverride && scene_.focusItem()) {
         auto* key = static_cast<QKeyEvent*>(event);
         const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
-        if (key->key() != Qt::Key_Escape && !(enter && (key->modifiers() & Qt::ControlModifier))) {
+        const bool global =
+            (enter || key->key() == Qt::Key_Period) && (key->modifiers() & Qt::ControlModifier);
+        if (!global) {
             event->accept();
             return true;
         }
@@ -257,7 +360,7 @@ bool GraphView::event(QEvent* event) {
     // Tab opens the palette (instead of moving focus) unless an inline editor has the keyboard.
     if (event->type() == QEvent::KeyPress) {
         auto* key = static_cast<QKeyEvent*>(event);
-        if (key->key() == Qt::Key_Tab && key->modifiers() == Qt::NoModifier && !m_scene.focusItem()) {
+        if (key->key() == Qt::Key_Tab && key->modifiers() == Qt::NoModifier && !scene_.focusItem()) {
             openPalette(mapFromScene(insertionPoint()));
             return true;
         }
@@ -265,12 +368,15 @@ bool GraphView::event(QEvent* event) {
     return QGraphicsView::event(event);
 }
 
+namespace {
+bool droppable(const QMimeData* mime) {
+    return mime->hasUrls() || mime->hasFormat(QString::fromLatin1(GraphEditor::kMimeType)) ||
+           mime->hasFormat(QString::fromLatin1(NodeList::kNodeTypeMime));
+}
+}  // namespace
+
 void GraphView::dragEnterEvent(QDragEnterEvent* event) {
-    if (event->mimeData()->hasUrls()) {
-        event->acceptProposedAction();
-        return;
-    }
-    if (event->mimeData()->hasFormat(QString::fromLatin1(GraphEditor::kMimeType))) {
+    if (droppable(event->mimeData())) {
         event->acceptProposedAction();
         return;
     }
@@ -278,8 +384,7 @@ void GraphView::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void GraphView::dragMoveEvent(QDragMoveEvent* event) {
-    if (event->mimeData()->hasUrls() ||
-        event->mimeData()->hasFormat(QString::fromLatin1(GraphEditor::kMimeType))) {
+    if (droppable(event->mimeData())) {
         event->acceptProposedAction();
         return;
     }
@@ -288,10 +393,20 @@ void GraphView::dragMoveEvent(QDragMoveEvent* event) {
 
 void GraphView::dropEvent(QDropEvent* event) {
     const QMimeData* mime = event->mimeData();
+    if (mime->hasFormat(QString::fromLatin1(NodeList::kNodeTypeMime))) {
+        // A node type dragged from the Nodes panel: added where it is dropped (aside if that covers a node).
+        const QString typeId = QString::fromUtf8(mime->data(QString::fromLatin1(NodeList::kNodeTypeMime)));
+        const QString id =
+            scene_.editor().addNode(typeId, freeSpotFor(typeId, mapToScene(event->position().toPoint())));
+        if (!id.isEmpty()) scene_.selectNodes({id});
+        setFocus();
+        event->acceptProposedAction();
+        return;
+    }
     if (mime->hasFormat(QString::fromLatin1(GraphEditor::kMimeType))) {
-        const QStringList ids = m_scene.editor().pasteFragment(
+        const QStringList ids = scene_.editor().pasteFragment(
             mime->data(QString::fromLatin1(GraphEditor::kMimeType)), mapToScene(event->position().toPoint()));
-        if (!ids.isEmpty()) m_scene.selectNodes(ids);
+        if (!ids.isEmpty()) scene_.selectNodes(ids);
         event->acceptProposedAction();
         return;
     }
@@ -307,7 +422,7 @@ void GraphView::dropEvent(QDropEvent* event) {
 void GraphView::contextMenuEvent(QContextMenuEvent* event) {
     const QPointF scenePos = mapToScene(event->pos());
     NodeItem* node = nullptr;
-    for (QGraphicsItem* item : m_scene.items(scenePos)) {
+    for (QGraphicsItem* item : scene_.items(scenePos)) {
         if (item->isWidget()) {  // an inline editor's own menu
             QGraphicsView::contextMenuEvent(event);
             return;
@@ -319,17 +434,17 @@ void GraphView::contextMenuEvent(QContextMenuEvent* event) {
     }
     QMenu menu(this);
     if (node) {
-        if (!node->isSelected()) m_scene.selectNodes({node->id()});
-        for (QAction* a : {m_actions.view, m_actions.bypass, m_actions.duplicate, m_actions.copy,
-                           m_actions.cut, m_actions.remove})
+        if (!node->isSelected()) scene_.selectNodes({node->id()});
+        for (QAction* a : {actions_.view, actions_.bypass, actions_.duplicate, actions_.copy, actions_.cut,
+                           actions_.remove})
             menu.addAction(a);
     } else {
         QAction* add = menu.addAction(tr("Add Node…"));
         connect(add, &QAction::triggered, this, [this, pos = event->pos()] { openPalette(pos); });
-        menu.addAction(m_actions.paste);
+        menu.addAction(actions_.paste);
         menu.addSeparator();
-        menu.addAction(m_actions.selectAll);
-        menu.addAction(m_actions.frameAll);
+        menu.addAction(actions_.selectAll);
+        menu.addAction(actions_.frameAll);
     }
     menu.exec(event->globalPos());
 }

@@ -36,9 +36,9 @@ class GraphView : public QGraphicsView {
     explicit GraphView(GraphScene& scene, QWidget* parent = nullptr);
     ~GraphView() override;
 
-    GraphScene& graphScene() { return m_scene; }
-    const Actions& actions() const { return m_actions; }
-    NodePalette* palette() const { return m_palette; }
+    GraphScene& graphScene() { return scene_; }
+    const Actions& actions() const { return actions_; }
+    NodePalette* palette() const { return palette_; }
 
     /// Opens the add-node palette at a viewport position (the new node goes there).
     void openPalette(QPoint viewPos, std::optional<PendingLink> pending = std::nullopt);
@@ -51,10 +51,23 @@ class GraphView : public QGraphicsView {
     /// Where a pasted or added node goes: under the cursor when it is over the canvas, else the view's
     /// centre.
     QPointF insertionPoint() const;
+    /// Adds a node of `typeId` beside the selected nodes (else in the middle of the view), where it covers no
+    /// node, selects it and keeps it in sight. Returns its id ("" for an unknown type).
+    QString addNodeBesideSelection(const QString& typeId);
+    /// Frames everything now, and again while the view is resized, until the user zooms or pans (a graph
+    /// that was just opened, while the window settles).
+    void frameAllWhenReady();
+    /// The hint drawn on an empty canvas ("" when the graph has nodes).
+    QString emptyHint() const;
+    /// What Escape does on the canvas before anything else: closes a node editor's popup or ends an edit on a
+    /// node. Returns false when there was nothing to close (Escape may then cancel the run).
+    bool escape();
 
   signals:
     /// A file was dropped on the canvas (a graph JSON or an MP4 with an embedded graph).
     void fileDropped(const QString& path);
+    /// Something to tell the user (a value typed on a node snapped to a valid one).
+    void hintMessage(const QString& text);
 
   protected:
     void wheelEvent(QWheelEvent* event) override;
@@ -69,20 +82,25 @@ class GraphView : public QGraphicsView {
     void dragMoveEvent(QDragMoveEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void contextMenuEvent(QContextMenuEvent* event) override;
+    void drawForeground(QPainter* painter, const QRectF& rect) override;
+    void resizeEvent(QResizeEvent* event) override;
 
   private:
     void createActions();
     QList<PaletteEntry> paletteEntries(const std::optional<PendingLink>& pending) const;
     void fitRect(const QRectF& rect);
+    /// `topLeft`, or the nearest spot where a new node of `typeId` covers no node.
+    QPointF freeSpotFor(const QString& typeId, QPointF topLeft) const;
 
-    GraphScene& m_scene;
-    Actions m_actions;
-    NodePalette* m_palette = nullptr;
-    QPointF m_paletteScenePos;
-    std::optional<PendingLink> m_palettePending;
-    bool m_spaceHeld = false;
-    bool m_panning = false;
-    QPoint m_panLast;
+    GraphScene& scene_;
+    Actions actions_;
+    NodePalette* palette_ = nullptr;
+    QPointF paletteScenePos_;
+    std::optional<PendingLink> palettePending_;
+    bool spaceHeld_ = false;
+    bool panning_ = false;
+    bool autoFrame_ = false;
+    QPoint panLast_;
 };
 
 }  // namespace sv::ui

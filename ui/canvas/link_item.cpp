@@ -16,9 +16,9 @@ constexpr qreal kWidth = 2.6;
 constexpr qreal kHitWidth = 10.0;
 }  // namespace
 
-LinkItem::LinkItem(std::optional<sp::GraphLink> link) : m_link(std::move(link)) {
-    setZValue(m_link ? zorder::kLinks : zorder::kDraft);
-    if (m_link) {
+LinkItem::LinkItem(std::optional<sp::GraphLink> link) : link_(std::move(link)) {
+    setZValue(link_ ? zorder::kLinks : zorder::kDraft);
+    if (link_) {
         setFlag(ItemIsSelectable, true);
         setAcceptHoverEvents(true);
     }
@@ -34,68 +34,68 @@ QPainterPath LinkItem::curve(QPointF from, QPointF to) {
 }
 
 void LinkItem::setEnds(QPointF from, QPointF to) {
-    if (from == m_from && to == m_to && !m_path.isEmpty()) return;
+    if (from == from_ && to == to_ && !path_.isEmpty()) return;
     prepareGeometryChange();
-    m_from = from;
-    m_to = to;
-    m_path = curve(from, to);
+    from_ = from;
+    to_ = to;
+    path_ = curve(from, to);
     QPainterPathStroker stroker;
     stroker.setWidth(kHitWidth);
-    m_shape = stroker.createStroke(m_path);
+    shape_ = stroker.createStroke(path_);
 }
 
 void LinkItem::setColor(const QColor& color) {
-    m_color = color;
+    color_ = color;
     update();
 }
 
 void LinkItem::setRefused(bool refused) {
-    if (refused == m_refused) return;
-    m_refused = refused;
+    if (refused == refused_) return;
+    refused_ = refused;
     update();
 }
 
 void LinkItem::setMarked(bool marked) {
-    if (marked == m_marked) return;
-    m_marked = marked;
+    if (marked == marked_) return;
+    marked_ = marked;
     update();
 }
 
 QRectF LinkItem::boundingRect() const {
-    return m_path.controlPointRect().adjusted(-kHitWidth, -kHitWidth, kHitWidth, kHitWidth);
+    return path_.controlPointRect().adjusted(-kHitWidth, -kHitWidth, kHitWidth, kHitWidth);
 }
 
 QPainterPath LinkItem::shape() const {
-    return m_shape;
+    return shape_;
 }
 
 void LinkItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
     painter->setRenderHint(QPainter::Antialiasing, true);
     const bool selected = option->state & QStyle::State_Selected;
-    QColor colour = m_refused || m_marked ? canvasColors().cutLine : m_color;
+    QColor colour = refused_ || marked_ ? canvasColors().cutLine : color_;
     qreal width = kWidth;
-    if (selected || m_hover) {
+    if (selected || hover_) {
         width += 1.4;
         colour = colour.lighter(130);
     }
     if (selected) {
         painter->setPen(QPen(QColor(255, 255, 255, 70), width + 4, Qt::SolidLine, Qt::RoundCap));
-        painter->drawPath(m_path);
+        painter->drawPath(path_);
     }
-    QPen pen(colour, width, m_refused || !m_link ? Qt::DashLine : Qt::SolidLine, Qt::RoundCap);
-    if (!m_link && !m_refused) pen.setStyle(Qt::SolidLine);
+    QPen pen(colour, width, refused_ || !link_ ? Qt::DashLine : Qt::SolidLine, Qt::RoundCap);
+    if (!link_ && !refused_) pen.setStyle(Qt::SolidLine);
     painter->setPen(pen);
     painter->setBrush(Qt::NoBrush);
-    painter->drawPath(m_path);
+    painter->drawPath(path_);
 }
 
 void LinkItem::hoverEnterEvent(QGraphicsSceneHoverEvent*) {
-    m_hover = true;
+    hover_ = true;
     update();
 }
 
 void LinkItem::hoverLeaveEvent(QGraphicsSceneHoverEvent*) {
-    m_hover = false;
+    hover_ = false;
     update();
 }
 

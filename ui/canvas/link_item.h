@@ -26,7 +26,7 @@ class LinkItem : public QGraphicsItem {
     QPainterPath shape() const override;
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
-    const std::optional<sp::GraphLink>& link() const { return m_link; }
+    const std::optional<sp::GraphLink>& link() const { return link_; }
     /// Moves the ends (scene coordinates; `from` is the output side) and sets the colour.
     void setEnds(QPointF from, QPointF to);
     void setColor(const QColor& color);
@@ -34,10 +34,10 @@ class LinkItem : public QGraphicsItem {
     void setRefused(bool refused);
     /// Highlighted by the cut gesture.
     void setMarked(bool marked);
-    QPointF fromPos() const { return m_from; }
-    QPointF toPos() const { return m_to; }
+    QPointF fromPos() const { return from_; }
+    QPointF toPos() const { return to_; }
     /// The curve itself (scene coordinates).
-    const QPainterPath& path() const { return m_path; }
+    const QPainterPath& path() const { return path_; }
 
     /// The bezier used for links between two points.
     static QPainterPath curve(QPointF from, QPointF to);
@@ -47,14 +47,14 @@ class LinkItem : public QGraphicsItem {
     void hoverLeaveEvent(QGraphicsSceneHoverEvent* event) override;
 
   private:
-    std::optional<sp::GraphLink> m_link;
-    QPointF m_from, m_to;
-    QPainterPath m_path;
-    QPainterPath m_shape;
-    QColor m_color{0xbd, 0xbd, 0xbd};
-    bool m_refused = false;
-    bool m_marked = false;
-    bool m_hover = false;
+    std::optional<sp::GraphLink> link_;
+    QPointF from_, to_;
+    QPainterPath path_;
+    QPainterPath shape_;
+    QColor color_{0xbd, 0xbd, 0xbd};
+    bool refused_ = false;
+    bool marked_ = false;
+    bool hover_ = false;
 };
 
 }  // namespace sv::ui

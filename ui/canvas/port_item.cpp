@@ -13,12 +13,12 @@ constexpr qreal kHitRadius = 9.0;
 }
 
 PortItem::PortItem(QString nodeId, PortSide side, PortInfo info, QGraphicsItem* parent)
-    : QGraphicsItem(parent), m_nodeId(std::move(nodeId)), m_side(side), m_info(std::move(info)) {
+    : QGraphicsItem(parent), nodeId_(std::move(nodeId)), side_(side), info_(std::move(info)) {
     setAcceptHoverEvents(true);
     setCursor(Qt::CrossCursor);
-    QString tip = QStringLiteral("<b>%1</b> — %2").arg(m_info.caption.toHtmlEscaped(), m_info.typeName);
-    if (m_info.optional && side == PortSide::In) tip += QObject::tr(" (optional)");
-    if (!m_info.help.isEmpty()) tip += QStringLiteral("<br>") + m_info.help.toHtmlEscaped();
+    QString tip = QStringLiteral("<b>%1</b> — %2").arg(info_.caption.toHtmlEscaped(), info_.typeName);
+    if (info_.optional && side == PortSide::In) tip += QObject::tr(" (optional)");
+    if (!info_.help.isEmpty()) tip += QStringLiteral("<br>") + info_.help.toHtmlEscaped();
     setToolTip(tip);
 }
 
@@ -33,19 +33,19 @@ QPainterPath PortItem::shape() const {
 }
 
 void PortItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
-    const QColor colour = m_info.color;
-    qreal r = NodeGeometry::kPortRadius + (m_hover || m_feedback > 0 ? 1.5 : 0.0);
+    const QColor colour = info_.color;
+    qreal r = NodeGeometry::kPortRadius + (hover_ || feedback_ > 0 ? 1.5 : 0.0);
     painter->setRenderHint(QPainter::Antialiasing, true);
-    if (m_feedback != 0) {
-        const QColor ring = m_feedback > 0 ? colour : canvasColors().error;
+    if (feedback_ != 0) {
+        const QColor ring = feedback_ > 0 ? colour : canvasColors().error;
         painter->setPen(QPen(ring, 2.0));
         painter->setBrush(Qt::NoBrush);
         painter->drawEllipse(QPointF(0, 0), r + 3, r + 3);
     }
     painter->setPen(QPen(colour.darker(160), 1.2));
-    painter->setBrush(m_connected ? colour : canvasColors().nodeBody.darker(130));
+    painter->setBrush(connected_ ? colour : canvasColors().nodeBody.darker(130));
     painter->drawEllipse(QPointF(0, 0), r, r);
-    if (!m_connected) {
+    if (!connected_) {
         painter->setBrush(colour);
         painter->setPen(Qt::NoPen);
         painter->drawEllipse(QPointF(0, 0), r * 0.45, r * 0.45);
@@ -53,24 +53,24 @@ void PortItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
 }
 
 void PortItem::setConnected(bool connected) {
-    if (connected == m_connected) return;
-    m_connected = connected;
+    if (connected == connected_) return;
+    connected_ = connected;
     update();
 }
 
 void PortItem::setFeedback(int feedback) {
-    if (feedback == m_feedback) return;
-    m_feedback = feedback;
+    if (feedback == feedback_) return;
+    feedback_ = feedback;
     update();
 }
 
 void PortItem::hoverEnterEvent(QGraphicsSceneHoverEvent*) {
-    m_hover = true;
+    hover_ = true;
     update();
 }
 
 void PortItem::hoverLeaveEvent(QGraphicsSceneHoverEvent*) {
-    m_hover = false;
+    hover_ = false;
     update();
 }
 

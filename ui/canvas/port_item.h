@@ -20,10 +20,10 @@ class PortItem : public QGraphicsItem {
     QPainterPath shape() const override;
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
-    const QString& nodeId() const { return m_nodeId; }
-    PortSide side() const { return m_side; }
-    const PortInfo& info() const { return m_info; }
-    sp::PortRef ref() const { return {GraphModel::ss(m_nodeId), GraphModel::ss(m_info.name)}; }
+    const QString& nodeId() const { return nodeId_; }
+    PortSide side() const { return side_; }
+    const PortInfo& info() const { return info_; }
+    sp::PortRef ref() const { return {GraphModel::ss(nodeId_), GraphModel::ss(info_.name)}; }
 
     /// View state, set by the scene: whether a link is attached, and the drag feedback (0 none, 1 accepts,
     /// -1 refuses).
@@ -35,12 +35,12 @@ class PortItem : public QGraphicsItem {
     void hoverLeaveEvent(QGraphicsSceneHoverEvent* event) override;
 
   private:
-    QString m_nodeId;
-    PortSide m_side;
-    PortInfo m_info;
-    bool m_connected = false;
-    bool m_hover = false;
-    int m_feedback = 0;
+    QString nodeId_;
+    PortSide side_;
+    PortInfo info_;
+    bool connected_ = false;
+    bool hover_ = false;
+    int feedback_ = 0;
 };
 
 }  // namespace sv::ui

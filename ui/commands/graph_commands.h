@@ -28,10 +28,10 @@ class InsertNodesCommand : public QUndoCommand {
     void undo() override;
 
   private:
-    sp::GraphDocument& m_doc;
-    std::vector<sp::GraphNode> m_nodes;
-    std::vector<sp::GraphLink> m_links;
-    std::vector<sp::GraphLink> m_replaced;  // links that fed the same inputs before (restored on undo)
+    sp::GraphDocument& doc_;
+    std::vector<sp::GraphNode> nodes_;
+    std::vector<sp::GraphLink> links_;
+    std::vector<sp::GraphLink> replaced_;  // links that fed the same inputs before (restored on undo)
 };
 
 /// Removes nodes (with every link touching them) and single links. Undo restores the node records and every
@@ -44,11 +44,11 @@ class RemoveItemsCommand : public QUndoCommand {
     void undo() override;
 
   private:
-    sp::GraphDocument& m_doc;
-    std::vector<std::string> m_nodeIds;
-    std::vector<sp::GraphLink> m_links;
-    std::vector<sp::GraphDocument::RemovedNode> m_removed;
-    std::vector<sp::GraphLink> m_removedLinks;
+    sp::GraphDocument& doc_;
+    std::vector<std::string> nodeIds_;
+    std::vector<sp::GraphLink> links_;
+    std::vector<sp::GraphDocument::RemovedNode> removed_;
+    std::vector<sp::GraphLink> removedLinks_;
 };
 
 /// Connects an output to an input; the link that fed the input before is restored on undo.
@@ -59,9 +59,9 @@ class ConnectCommand : public QUndoCommand {
     void undo() override;
 
   private:
-    sp::GraphDocument& m_doc;
-    sp::GraphLink m_link;
-    std::optional<sp::GraphLink> m_replaced;
+    sp::GraphDocument& doc_;
+    sp::GraphLink link_;
+    std::optional<sp::GraphLink> replaced_;
 };
 
 /// Sets per-node opaque UI data (before/after per node id). Base of moves and of the view flag.
@@ -74,8 +74,8 @@ class SetUiDataCommand : public QUndoCommand {
     void undo() override;
 
   protected:
-    sp::GraphDocument& m_doc;
-    std::map<std::string, Change> m_changes;
+    sp::GraphDocument& doc_;
+    std::map<std::string, Change> changes_;
 };
 
 /// Moves nodes; consecutive moves of one drag (same `dragSerial`) merge into one undo step.
@@ -86,7 +86,7 @@ class MoveNodesCommand : public SetUiDataCommand {
     bool mergeWith(const QUndoCommand* other) override;
 
   private:
-    int m_serial;
+    int serial_;
 };
 
 /// Sets one parameter's JSON value (null removes it: the default applies). Edits of the same parameter merge
@@ -101,12 +101,12 @@ class SetParamCommand : public QUndoCommand {
     bool mergeWith(const QUndoCommand* other) override;
 
   private:
-    sp::GraphDocument& m_doc;
-    std::string m_node;
-    std::string m_name;
-    nlohmann::json m_before;
-    nlohmann::json m_after;
-    bool m_closed;
+    sp::GraphDocument& doc_;
+    std::string node_;
+    std::string name_;
+    nlohmann::json before_;
+    nlohmann::json after_;
+    bool closed_;
 };
 
 /// Sets the bypass flag of nodes (after value per node id).
@@ -117,8 +117,8 @@ class SetBypassCommand : public QUndoCommand {
     void undo() override;
 
   private:
-    sp::GraphDocument& m_doc;
-    std::map<std::string, std::pair<bool, bool>> m_changes;  // before, after
+    sp::GraphDocument& doc_;
+    std::map<std::string, std::pair<bool, bool>> changes_;  // before, after
 };
 
 }  // namespace sv::ui

@@ -13,119 +13,150 @@
 
 namespace sv::ui {
 
-Inspector::Inspector(GraphEditor& editor, QWidget* parent) : QWidget(parent), m_editor(editor) {
-    m_title = new QLabel(this);
-    m_title->setObjectName(QStringLiteral("inspectorTitle"));
-    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_help = new QLabel(this);
-    m_help->setObjectName(QStringLiteral("inspectorHelp"));
-    m_help->setWordWrap(true);
+Inspector::Inspector(GraphEditor& editor, QWidget* parent) : QWidget(parent), editor_(editor) {
+    title_ = new QLabel(this);
+    title_->setObjectName(QStringLiteral("inspectorTitle"));
+    title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    help_ = new QLabel(this);
+    help_->setObjectName(QStringLiteral("inspectorHelp"));
+    help_->setWordWrap(true);
 
-    m_bypass = new QCheckBox(tr("Bypass (D)"), this);
-    m_bypass->setObjectName(QStringLiteral("inspectorBypass"));
-    m_bypass->setToolTip(tr("A bypassed node passes its first matching input through and is drawn dimmed"));
-    connect(m_bypass, &QCheckBox::clicked, this, [this] { m_editor.toggleBypass({m_nodeId}); });
-    m_view = new QToolButton(this);
-    m_view->setObjectName(QStringLiteral("inspectorView"));
-    m_view->setText(tr("View (V)"));
-    m_view->setCheckable(true);
-    m_view->setToolTip(tr("Show this node's previews and results in the preview pane"));
-    connect(m_view, &QToolButton::clicked, this, [this] { m_editor.setViewed(m_nodeId); });
+    bypass_ = new QCheckBox(tr("Bypass (D)"), this);
+    bypass_->setObjectName(QStringLiteral("inspectorBypass"));
+    bypass_->setToolTip(tr("A bypassed node passes its first matching input through and is drawn dimmed"));
+    connect(bypass_, &QCheckBox::clicked, this, [this] { editor_.toggleBypass({nodeId_}); });
+    view_ = new QToolButton(this);
+    view_->setObjectName(QStringLiteral("inspectorView"));
+    view_->setText(tr("View (V)"));
+    view_->setCheckable(true);
+    view_->setToolTip(tr("Show this node's previews and results in the preview pane"));
+    connect(view_, &QToolButton::clicked, this, [this] { editor_.setViewed(nodeId_); });
 
     auto* flags = new QHBoxLayout;
-    flags->addWidget(m_bypass);
+    flags->addWidget(bypass_);
     flags->addStretch(1);
-    flags->addWidget(m_view);
+    flags->addWidget(view_);
 
-    m_form = new QWidget;
-    m_formLayout = new QFormLayout(m_form);
-    m_formLayout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    m_formLayout->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
-    m_scroll = new QScrollArea(this);
-    m_scroll->setWidgetResizable(true);
-    m_scroll->setFrameShape(QFrame::NoFrame);
-    m_scroll->setWidget(m_form);
+    form_ = new QWidget;
+    formLayout_ = new QFormLayout(form_);
+    formLayout_->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    formLayout_->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
+    scroll_ = new QScrollArea(this);
+    scroll_->setWidgetResizable(true);
+    scroll_->setFrameShape(QFrame::NoFrame);
+    scroll_->setWidget(form_);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 4, 6, 4);
-    layout->addWidget(m_title);
-    layout->addWidget(m_help);
+    layout->addWidget(title_);
+    layout->addWidget(help_);
     layout->addLayout(flags);
-    layout->addWidget(m_scroll, 1);
+    layout->addWidget(scroll_, 1);
 
-    GraphModel& model = m_editor.model();
+    GraphModel& model = editor_.model();
     connect(&model, &GraphModel::paramChanged, this, [this](const QString& id, const QString& name) {
-        if (id == m_nodeId) syncParam(name);
+        if (id == nodeId_) syncParam(name);
     });
     connect(&model, &GraphModel::bypassChanged, this, [this](const QString& id) {
-        if (id == m_nodeId) syncFlags();
+        if (id == nodeId_) syncFlags();
     });
     connect(&model, &GraphModel::uiDataChanged, this, [this](const QString&) { syncFlags(); });
     connect(&model, &GraphModel::nodeRemoved, this, [this](const QString& id) {
-        if (id == m_nodeId) setNode({});
+        if (id == nodeId_) setNode({});
     });
     connect(&model, &GraphModel::reset, this, [this] { setNode({}); });
+    auto linksChanged = [this](const sp::GraphLink& l) {
+        if (GraphModel::qs(l.to.node) == nodeId_) syncUnused();
+    };
+    connect(&model, &GraphModel::linkAdded, this, linksChanged);
+    connect(&model, &GraphModel::linkRemoved, this, linksChanged);
     rebuild();
 }
 
 void Inspector::setNode(const QString& id) {
-    if (id == m_nodeId && !id.isEmpty()) return;
-    m_nodeId = id;
+    if (id == nodeId_ && !id.isEmpty()) return;
+    nodeId_ = id;
     rebuild();
 }
 
 void Inspector::rebuild() {
-    m_editors.clear();
-    while (m_formLayout->rowCount() > 0) m_formLayout->removeRow(0);
-    const GraphModel& model = m_editor.model();
-    const bool has = !m_nodeId.isEmpty() && model.hasNode(m_nodeId);
-    m_bypass->setVisible(has);
-    m_view->setVisible(has);
+    editors_.clear();
+    pins_.clear();
+    while (formLayout_->rowCount() > 0) formLayout_->removeRow(0);
+    const GraphModel& model = editor_.model();
+    const bool has = !nodeId_.isEmpty() && model.hasNode(nodeId_);
+    bypass_->setVisible(has);
+    view_->setVisible(has);
     if (!has) {
-        m_title->setText(tr("No node selected"));
-        m_help->setText(
+        title_->setText(tr("No node selected"));
+        help_->setText(
             tr("Select a node to edit its parameters. Tab or double-click on the canvas adds a node."));
         return;
     }
-    const sp::NodeDescriptor* d = model.descriptor(m_nodeId);
-    m_title->setText(QStringLiteral("%1  <span style='color:#80868e; font-weight:normal'>%2</span>")
-                         .arg(model.title(m_nodeId).toHtmlEscaped(), m_nodeId.toHtmlEscaped()));
+    const sp::NodeDescriptor* d = model.descriptor(nodeId_);
+    title_->setText(QStringLiteral("%1  <span style='color:#80868e; font-weight:normal'>%2</span>")
+                        .arg(model.title(nodeId_).toHtmlEscaped(), nodeId_.toHtmlEscaped()));
     if (!d) {
-        m_help->setText(tr("Unknown node type \"%1\": no installed node pack provides it.")
-                            .arg(GraphModel::qs(model.node(m_nodeId)->type)));
+        help_->setText(tr("Unknown node type \"%1\": no installed node pack provides it.")
+                           .arg(GraphModel::qs(model.node(nodeId_)->type)));
         return;
     }
-    m_help->setText(GraphModel::qs(d->help));
-    m_help->setVisible(!d->help.empty());
-    for (const sp::ParamSpec& spec : d->params) {
-        ParamEditor* editor = createParamEditor(spec, EditorSize::Full, m_form);
-        const QString name = GraphModel::qs(spec.name);
-        connect(editor, &ParamEditor::edited, this,
-                [this, name](const QVariant& v, bool final) { m_editor.setParam(m_nodeId, name, v, final); });
-        auto* label = new QLabel(paramCaption(spec), m_form);
-        label->setToolTip(editor->toolTip());
-        // A bool's editor carries its own caption.
-        if (spec.type == sp::PortType::Bool) {
-            m_formLayout->addRow(QString(), editor);
-            delete label;
-        } else {
-            m_formLayout->addRow(label, editor);
-        }
-        m_editors.insert(name, editor);
-        syncParam(name);
-    }
-    if (d->params.empty()) m_formLayout->addRow(new QLabel(tr("This node has no parameters."), m_form));
+    help_->setText(GraphModel::qs(d->help));
+    help_->setVisible(!d->help.empty());
+    for (const sp::ParamSpec& spec : d->params) addParamRow(spec);
+    if (d->params.empty()) formLayout_->addRow(new QLabel(tr("This node has no parameters."), form_));
     syncFlags();
 }
 
+void Inspector::addParamRow(const sp::ParamSpec& spec) {
+    ParamEditor* editor = createParamEditor(spec, EditorSize::Full, form_);
+    const QString name = GraphModel::qs(spec.name);
+    connect(editor, &ParamEditor::edited, this,
+            [this, name](const QVariant& v, bool final) { editor_.setParam(nodeId_, name, v, final); });
+    connect(editor, &ParamEditor::hint, this, &Inspector::hint);
+    // Shown on the node, or only here.
+    auto* pin = new QToolButton(form_);
+    pin->setObjectName(QStringLiteral("onNode_") + name);
+    pin->setCheckable(true);
+    pin->setText(QStringLiteral("◧"));
+    pin->setToolTip(tr("Show %1 on the node (off: only here in the inspector)").arg(paramCaption(spec)));
+    connect(pin, &QToolButton::clicked, this,
+            [this, name](bool on) { editor_.setParamOnNode(nodeId_, name, on); });
+    auto* field = new QWidget(form_);
+    auto* row = new QHBoxLayout(field);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(4);
+    row->addWidget(editor, 1);
+    row->addWidget(pin, 0, Qt::AlignTop);
+    // A bool's editor carries its own caption.
+    if (spec.type == sp::PortType::Bool) {
+        formLayout_->addRow(QString(), field);
+    } else {
+        auto* label = new QLabel(paramCaption(spec), form_);
+        label->setToolTip(editor->toolTip());
+        formLayout_->addRow(label, field);
+    }
+    editors_.insert(name, editor);
+    pins_.insert(name, pin);
+    syncParam(name);
+}
+
+void Inspector::syncUnused() {
+    for (auto it = editors_.begin(); it != editors_.end(); ++it)
+        it.value()->setUnusedBecause(editor_.model().unusedBecause(nodeId_, it.key()));
+}
+
 void Inspector::syncParam(const QString& name) {
-    if (ParamEditor* e = m_editors.value(name)) e->setValue(m_editor.model().paramValue(m_nodeId, name));
+    if (ParamEditor* e = editors_.value(name)) e->setValue(editor_.model().paramValue(nodeId_, name));
 }
 
 void Inspector::syncFlags() {
-    if (m_nodeId.isEmpty() || !m_editor.model().hasNode(m_nodeId)) return;
-    m_bypass->setChecked(m_editor.model().isBypassed(m_nodeId));
-    m_view->setChecked(m_editor.model().isViewed(m_nodeId));
+    if (nodeId_.isEmpty() || !editor_.model().hasNode(nodeId_)) return;
+    bypass_->setChecked(editor_.model().isBypassed(nodeId_));
+    view_->setChecked(editor_.model().isViewed(nodeId_));
+    for (auto it = pins_.begin(); it != pins_.end(); ++it)
+        it.value()->setChecked(editor_.model().isParamOnNode(nodeId_, it.key()));
+    syncUnused();
 }
 
 }  // namespace sv::ui

@@ -10,11 +10,11 @@
 namespace sv::ui {
 
 LogPanel::LogPanel(QWidget* parent) : QWidget(parent) {
-    m_text = new QPlainTextEdit(this);
-    m_text->setObjectName(QStringLiteral("logView"));
-    m_text->setReadOnly(true);
-    m_text->setMaximumBlockCount(20000);
-    m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    text_ = new QPlainTextEdit(this);
+    text_->setObjectName(QStringLiteral("logView"));
+    text_->setReadOnly(true);
+    text_->setMaximumBlockCount(20000);
+    text_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
 
     auto* clearButton = new QToolButton(this);
     clearButton->setText(tr("Clear"));
@@ -29,7 +29,7 @@ LogPanel::LogPanel(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addLayout(bar);
-    layout->addWidget(m_text, 1);
+    layout->addWidget(text_, 1);
 }
 
 void LogPanel::append(Level level, const QString& source, const QString& text) {
@@ -43,23 +43,23 @@ void LogPanel::append(Level level, const QString& source, const QString& text) {
             "<span style='color:#80868e'>%1</span> <span style='color:%2'>%3</span> "
             "<b>%4</b>: <span style='color:%2'>%5</span>")
             .arg(time, QLatin1String(colour), QLatin1String(tag), source.toHtmlEscaped(), body);
-    QScrollBar* bar = m_text->verticalScrollBar();
+    QScrollBar* bar = text_->verticalScrollBar();
     const bool atEnd = bar->value() == bar->maximum();
-    m_text->appendHtml(html);
+    text_->appendHtml(html);
     if (atEnd) bar->setValue(bar->maximum());
     if (level == Level::Error) {
-        ++m_errors;
+        ++errors_;
         emit errorLogged(source, text);
     }
 }
 
 QString LogPanel::plainText() const {
-    return m_text->toPlainText();
+    return text_->toPlainText();
 }
 
 void LogPanel::clear() {
-    m_text->clear();
-    m_errors = 0;
+    text_->clear();
+    errors_ = 0;
 }
 
 }  // namespace sv::ui

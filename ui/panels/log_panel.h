@@ -24,7 +24,7 @@ class LogPanel : public QWidget {
 
     /// The log as plain text (what the user can copy).
     QString plainText() const;
-    int errorCount() const { return m_errors; }
+    int errorCount() const { return errors_; }
 
   public slots:
     void clear();
@@ -34,8 +34,8 @@ class LogPanel : public QWidget {
     void errorLogged(const QString& source, const QString& text);
 
   private:
-    QPlainTextEdit* m_text = nullptr;
-    int m_errors = 0;
+    QPlainTextEdit* text_ = nullptr;
+    int errors_ = 0;
 };
 
 }  // namespace sv::ui

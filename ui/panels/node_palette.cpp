@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMap>
+#include <QMimeData>
 #include <QScreen>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -15,6 +16,24 @@
 #include "app/theme.h"
 
 namespace sv::ui {
+
+namespace {
+/// The list's tree: dragging an entry carries its node type id.
+class NodeTree : public QTreeWidget {
+  public:
+    using QTreeWidget::QTreeWidget;
+
+  protected:
+    QStringList mimeTypes() const override { return {QString::fromLatin1(NodeList::kNodeTypeMime)}; }
+    QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override {
+        if (items.isEmpty() || items.first()->data(0, Qt::UserRole).toString().isEmpty()) return nullptr;
+        auto* mime = new QMimeData;
+        mime->setData(QString::fromLatin1(NodeList::kNodeTypeMime),
+                      items.first()->data(0, Qt::UserRole).toString().toUtf8());
+        return mime;
+    }
+};
+}  // namespace
 
 int paletteMatchScore(const PaletteEntry& entry, const QString& filter) {
     const QStringList words = filter.simplified().toLower().split(u' ', Qt::SkipEmptyParts);
@@ -48,21 +67,21 @@ int paletteMatchScore(const PaletteEntry& entry, const QString& filter) {
 }
 
 NodeList::NodeList(QWidget* parent) : QWidget(parent) {
-    m_filter = new QLineEdit(this);
-    m_filter->setObjectName(QStringLiteral("paletteFilter"));
-    m_filter->setPlaceholderText(tr("Search nodes…"));
-    m_filter->setClearButtonEnabled(true);
-    m_filter->installEventFilter(this);
-    connect(m_filter, &QLineEdit::textChanged, this, &NodeList::rebuild);
-    connect(m_filter, &QLineEdit::returnPressed, this, &NodeList::chooseCurrent);
+    filter_ = new QLineEdit(this);
+    filter_->setObjectName(QStringLiteral("paletteFilter"));
+    filter_->setPlaceholderText(tr("Search nodes…"));
+    filter_->setClearButtonEnabled(true);
+    filter_->installEventFilter(this);
+    connect(filter_, &QLineEdit::textChanged, this, &NodeList::rebuild);
+    connect(filter_, &QLineEdit::returnPressed, this, &NodeList::chooseCurrent);
 
-    m_tree = new QTreeWidget(this);
-    m_tree->setObjectName(QStringLiteral("paletteTree"));
-    m_tree->setHeaderHidden(true);
-    m_tree->setRootIsDecorated(true);
-    m_tree->setUniformRowHeights(true);
-    m_tree->installEventFilter(this);
-    connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
+    tree_ = new NodeTree(this);
+    tree_->setObjectName(QStringLiteral("paletteTree"));
+    tree_->setHeaderHidden(true);
+    tree_->setRootIsDecorated(true);
+    tree_->setUniformRowHeights(true);
+    tree_->installEventFilter(this);
+    connect(tree_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
         const QString id = item->data(0, Qt::UserRole).toString();
         if (!id.isEmpty()) emit nodeChosen(id);
     });
@@ -70,31 +89,31 @@ NodeList::NodeList(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    layout->addWidget(m_filter);
-    layout->addWidget(m_tree, 1);
+    layout->addWidget(filter_);
+    layout->addWidget(tree_, 1);
 }
 
 void NodeList::setEntries(QList<PaletteEntry> entries) {
-    m_entries = std::move(entries);
+    entries_ = std::move(entries);
     rebuild();
 }
 
 void NodeList::setFilterText(const QString& text) {
-    m_filter->setText(text);
+    filter_->setText(text);
 }
 QString NodeList::filterText() const {
-    return m_filter->text();
+    return filter_->text();
 }
 
 void NodeList::rebuild() {
-    m_tree->clear();
-    const QString filter = m_filter->text();
+    tree_->clear();
+    const QString filter = filter_->text();
     if (filter.trimmed().isEmpty()) {
         // Grouped by category, alphabetical.
         QMap<QString, QList<const PaletteEntry*>> groups;
-        for (const PaletteEntry& e : m_entries) groups[e.category.isEmpty() ? tr("Other") : e.category] << &e;
+        for (const PaletteEntry& e : entries_) groups[e.category.isEmpty() ? tr("Other") : e.category] << &e;
         for (auto it = groups.begin(); it != groups.end(); ++it) {
-            auto* group = new QTreeWidgetItem(m_tree, {it.key()});
+            auto* group = new QTreeWidgetItem(tree_, {it.key()});
             group->setFlags(Qt::ItemIsEnabled);
             group->setForeground(0, categoryColor(it.key()).lighter(170));
             std::sort(it->begin(), it->end(), [](auto* a, auto* b) { return a->caption < b->caption; });
@@ -105,11 +124,11 @@ void NodeList::rebuild() {
                                  e->description.isEmpty() ? e->typeId : e->typeId + u'\n' + e->description);
             }
         }
-        m_tree->expandAll();
+        tree_->expandAll();
     } else {
         // Flat, best match first, with the category as a hint.
         QList<std::pair<int, const PaletteEntry*>> hits;
-        for (const PaletteEntry& e : m_entries) {
+        for (const PaletteEntry& e : entries_) {
             const int s = paletteMatchScore(e, filter);
             if (s >= 0) hits.append({s, &e});
         }
@@ -117,23 +136,33 @@ void NodeList::rebuild() {
             return a.first != b.first ? a.first > b.first : a.second->caption < b.second->caption;
         });
         for (const auto& [score, e] : hits) {
-            auto* item = new QTreeWidgetItem(m_tree, {e->caption + QStringLiteral("   — ") + e->category});
+            auto* item = new QTreeWidgetItem(tree_, {e->caption + QStringLiteral("   — ") + e->category});
             item->setData(0, Qt::UserRole, e->typeId);
             item->setToolTip(0, e->description.isEmpty() ? e->typeId : e->typeId + u'\n' + e->description);
         }
     }
     // Highlight the first node entry so Enter adds it.
-    for (QTreeWidgetItemIterator it(m_tree); *it; ++it) {
+    for (QTreeWidgetItemIterator it(tree_); *it; ++it) {
         if (!(*it)->data(0, Qt::UserRole).toString().isEmpty()) {
-            m_tree->setCurrentItem(*it);
+            tree_->setCurrentItem(*it);
             break;
         }
     }
 }
 
+void NodeList::setDragEnabled(bool on) {
+    tree_->setDragEnabled(on);
+    tree_->setDragDropMode(on ? QAbstractItemView::DragOnly : QAbstractItemView::NoDragDrop);
+}
+
+void NodeList::clearHighlight() {
+    tree_->clearSelection();
+    tree_->setCurrentItem(nullptr);
+}
+
 QStringList NodeList::visibleTypeIds() const {
     QStringList ids;
-    for (QTreeWidgetItemIterator it(m_tree); *it; ++it) {
+    for (QTreeWidgetItemIterator it(tree_); *it; ++it) {
         const QString id = (*it)->data(0, Qt::UserRole).toString();
         if (!id.isEmpty()) ids << id;
     }
@@ -141,7 +170,7 @@ QStringList NodeList::visibleTypeIds() const {
 }
 
 QString NodeList::currentTypeId() const {
-    const QTreeWidgetItem* item = m_tree->currentItem();
+    const QTreeWidgetItem* item = tree_->currentItem();
     return item ? item->data(0, Qt::UserRole).toString() : QString();
 }
 
@@ -153,17 +182,17 @@ void NodeList::chooseCurrent() {
 bool NodeList::eventFilter(QObject* watched, QEvent* event) {
     if (event->type() == QEvent::KeyPress) {
         auto* key = static_cast<QKeyEvent*>(event);
-        if (watched == m_filter && (key->key() == Qt::Key_Down || key->key() == Qt::Key_Up)) {
+        if (watched == filter_ && (key->key() == Qt::Key_Down || key->key() == Qt::Key_Up)) {
             // Arrow keys in the filter field move the highlight, skipping category rows.
-            QTreeWidgetItem* item = m_tree->currentItem();
+            QTreeWidgetItem* item = tree_->currentItem();
             do {
-                item = item ? (key->key() == Qt::Key_Down ? m_tree->itemBelow(item) : m_tree->itemAbove(item))
-                            : m_tree->topLevelItem(0);
+                item = item ? (key->key() == Qt::Key_Down ? tree_->itemBelow(item) : tree_->itemAbove(item))
+                            : tree_->topLevelItem(0);
             } while (item && item->data(0, Qt::UserRole).toString().isEmpty());
-            if (item) m_tree->setCurrentItem(item);
+            if (item) tree_->setCurrentItem(item);
             return true;
         }
-        if (watched == m_tree && (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter)) {
+        if (watched == tree_ && (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter)) {
             chooseCurrent();
             return true;
         }
@@ -174,27 +203,27 @@ bool NodeList::eventFilter(QObject* watched, QEvent* event) {
 NodePalette::NodePalette(QWidget* parent) : QFrame(parent, Qt::Popup) {
     setObjectName(QStringLiteral("nodePalette"));
     setFrameShape(QFrame::StyledPanel);
-    m_title = new QLabel(this);
-    m_title->setVisible(false);
-    m_list = new NodeList(this);
+    title_ = new QLabel(this);
+    title_->setVisible(false);
+    list_ = new NodeList(this);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_title);
-    layout->addWidget(m_list);
+    layout->addWidget(title_);
+    layout->addWidget(list_);
     resize(300, 360);
-    connect(m_list, &NodeList::nodeChosen, this, [this](const QString& id) {
-        m_chose = true;
+    connect(list_, &NodeList::nodeChosen, this, [this](const QString& id) {
+        chose_ = true;
         hide();
         emit nodeChosen(id);
     });
 }
 
 void NodePalette::popup(const QPoint& globalPos, QList<PaletteEntry> entries, const QString& title) {
-    m_chose = false;
-    m_title->setText(title);
-    m_title->setVisible(!title.isEmpty());
-    m_list->setEntries(std::move(entries));
-    m_list->setFilterText(QString());
+    chose_ = false;
+    title_->setText(title);
+    title_->setVisible(!title.isEmpty());
+    list_->setEntries(std::move(entries));
+    list_->setFilterText(QString());
     QPoint pos = globalPos;
     if (const QScreen* screen = QGuiApplication::screenAt(globalPos)) {
         const QRect area = screen->availableGeometry();
@@ -205,12 +234,26 @@ void NodePalette::popup(const QPoint& globalPos, QList<PaletteEntry> entries, co
     show();
     raise();
     activateWindow();
-    m_list->filterEdit()->setFocus(Qt::PopupFocusReason);
+    list_->filterEdit()->setFocus(Qt::PopupFocusReason);
+}
+
+bool NodePalette::event(QEvent* event) {
+    // Escape closes the palette, and only that: it must not reach the canvas's "cancel the run" shortcut.
+    if (event->type() == QEvent::ShortcutOverride &&
+        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
+        event->accept();
+        return true;
+    }
+    if (event->type() == QEvent::KeyPress && static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
+        hide();
+        return true;
+    }
+    return QFrame::event(event);
 }
 
 void NodePalette::hideEvent(QHideEvent* event) {
     QFrame::hideEvent(event);
-    if (!m_chose) emit dismissed();
+    if (!chose_) emit dismissed();
 }
 
 }  // namespace sv::ui

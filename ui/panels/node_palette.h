@@ -1,6 +1,7 @@
 // The add-node palette: a filter field over every registered node type, grouped by category. Used twice: as
 // the searchable popup that Tab / double-click / Shift+A open at the cursor (type to filter, Enter adds,
-// Escape closes), and as the "Nodes" dock (double-click or Enter adds at the view's centre).
+// Escape closes), and as the "Nodes" dock (double-click or Enter adds beside the selection; entries can be
+// dragged onto the canvas).
 #pragma once
 
 #include <QFrame>
@@ -29,17 +30,25 @@ int paletteMatchScore(const PaletteEntry& entry, const QString& filter);
 class NodeList : public QWidget {
     Q_OBJECT
   public:
+    /// MIME type of a node type dragged from the list (the data is the type id, UTF-8).
+    static constexpr const char* kNodeTypeMime = "application/x-sanavideo-node-type";
+
     explicit NodeList(QWidget* parent = nullptr);
 
     void setEntries(QList<PaletteEntry> entries);
-    const QList<PaletteEntry>& entries() const { return m_entries; }
+    const QList<PaletteEntry>& entries() const { return entries_; }
     void setFilterText(const QString& text);
     QString filterText() const;
     /// The type ids now shown, in display order.
     QStringList visibleTypeIds() const;
     /// The highlighted type id ("" when none).
     QString currentTypeId() const;
-    QLineEdit* filterEdit() const { return m_filter; }
+    QLineEdit* filterEdit() const { return filter_; }
+    QTreeWidget* tree() const { return tree_; }
+    /// Lets entries be dragged (onto the canvas).
+    void setDragEnabled(bool on);
+    /// No entry highlighted (after a node was added from the list, so the next Enter does not add another).
+    void clearHighlight();
 
   signals:
     void nodeChosen(const QString& typeId);
@@ -51,9 +60,9 @@ class NodeList : public QWidget {
     void rebuild();
     void chooseCurrent();
 
-    QList<PaletteEntry> m_entries;
-    QLineEdit* m_filter = nullptr;
-    QTreeWidget* m_tree = nullptr;
+    QList<PaletteEntry> entries_;
+    QLineEdit* filter_ = nullptr;
+    QTreeWidget* tree_ = nullptr;
 };
 
 /// The popup form: a frameless NodeList that closes itself after a choice or on Escape / focus loss.
@@ -65,7 +74,7 @@ class NodePalette : public QFrame {
     /// Opens at `globalPos` listing `entries` (already narrowed by the caller, e.g. to types compatible with
     /// a dragged link), with the filter field focused and empty.
     void popup(const QPoint& globalPos, QList<PaletteEntry> entries, const QString& title = {});
-    NodeList* list() const { return m_list; }
+    NodeList* list() const { return list_; }
 
   signals:
     void nodeChosen(const QString& typeId);
@@ -73,11 +82,12 @@ class NodePalette : public QFrame {
 
   protected:
     void hideEvent(QHideEvent* event) override;
+    bool event(QEvent* event) override;
 
   private:
-    NodeList* m_list = nullptr;
-    QLabel* m_title = nullptr;
-    bool m_chose = false;
+    NodeList* list_ = nullptr;
+    QLabel* title_ = nullptr;
+    bool chose_ = false;
 };
 
 }  // namespace sv::ui

@@ -1,7 +1,10 @@
 #include "panels/preview_pane.h"
 
+#include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -16,7 +19,13 @@
 
 namespace sv::ui {
 
-/// Paints one image centred, scaled to fit (smooth filtering, never cropped) or at 1:1.
+namespace {
+/// Scaled up by this much or more, a decoded clip is drawn with square pixels instead of a blur.
+constexpr double kPixelatedScale = 2.0;
+}  // namespace
+
+/// Paints one image centred, scaled to fit (never cropped) or at 1:1 (one image pixel per device pixel).
+/// Small clips are scaled with square pixels; live previews (`smoothAlways`) are always smoothed.
 class FrameView : public QWidget {
   public:
     explicit FrameView(QWidget* parent) : QWidget(parent) {
@@ -25,147 +34,191 @@ class FrameView : public QWidget {
         setAttribute(Qt::WA_OpaquePaintEvent);
     }
     void setImage(const QImage& image) {
-        m_image = image;
+        image_ = image;
         update();
     }
     void setMessage(const QString& message) {
-        m_message = message;
+        message_ = message;
         update();
     }
     void setFit(bool fit) {
-        m_fit = fit;
+        fit_ = fit;
         update();
+    }
+    void setSmoothAlways(bool smooth) {
+        smoothAlways_ = smooth;
+        update();
+    }
+    QSizeF targetSize() const {
+        QSizeF size = QSizeF(image_.size()) / devicePixelRatioF();
+        if (fit_) size.scale(QSizeF(width(), height()), Qt::KeepAspectRatio);
+        return size;
+    }
+    bool pixelated() const {
+        if (image_.isNull() || smoothAlways_) return false;
+        return targetSize().width() * devicePixelRatioF() >= kPixelatedScale * image_.width();
     }
 
   protected:
     void paintEvent(QPaintEvent*) override {
         QPainter p(this);
         p.fillRect(rect(), QColor(0x12, 0x13, 0x15));
-        if (m_image.isNull()) {
+        if (image_.isNull()) {
             p.setPen(QColor(0x80, 0x86, 0x8e));
-            p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, m_message);
+            p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, message_);
             return;
         }
-        QSizeF size = m_image.size();
-        if (m_fit) size.scale(QSizeF(width(), height()), Qt::KeepAspectRatio);
+        const QSizeF size = targetSize();
         const QRectF target(QPointF((width() - size.width()) / 2, (height() - size.height()) / 2), size);
-        p.setRenderHint(QPainter::SmoothPixmapTransform, true);
-        p.drawImage(target, m_image);
+        p.setRenderHint(QPainter::SmoothPixmapTransform, !pixelated());
+        p.drawImage(target, image_);
     }
 
   private:
-    QImage m_image;
-    QString m_message;
-    bool m_fit = true;
+    QImage image_;
+    QString message_;
+    bool fit_ = true;
+    bool smoothAlways_ = false;
 };
 
 PreviewPane::PreviewPane(QWidget* parent) : QWidget(parent) {
     setFocusPolicy(Qt::StrongFocus);
-    m_view = new FrameView(this);
-    m_timer = new QTimer(this);
-    m_timer->setTimerType(Qt::PreciseTimer);
-    connect(m_timer, &QTimer::timeout, this, &PreviewPane::advance);
+    view_ = new FrameView(this);
+    timer_ = new QTimer(this);
+    timer_->setTimerType(Qt::PreciseTimer);
+    connect(timer_, &QTimer::timeout, this, &PreviewPane::advance);
 
-    m_playButton = new QToolButton(this);
-    m_playButton->setObjectName(QStringLiteral("previewPlay"));
-    m_playButton->setToolTip(tr("Play / pause (Space)"));
-    m_playButton->setFocusPolicy(Qt::NoFocus);
-    connect(m_playButton, &QToolButton::clicked, this, &PreviewPane::togglePlay);
+    playButton_ = new QToolButton(this);
+    playButton_->setObjectName(QStringLiteral("previewPlay"));
+    playButton_->setToolTip(tr("Play / pause (Space)"));
+    playButton_->setFocusPolicy(Qt::NoFocus);
+    connect(playButton_, &QToolButton::clicked, this, &PreviewPane::togglePlay);
 
-    m_scrub = new QSlider(Qt::Horizontal, this);
-    m_scrub->setObjectName(QStringLiteral("previewScrub"));
-    m_scrub->setToolTip(tr("Scrub frames (Left / Right step one frame)"));
-    m_scrub->setFocusPolicy(Qt::NoFocus);
-    connect(m_scrub, &QSlider::valueChanged, this, &PreviewPane::setCurrentFrame);
+    scrub_ = new QSlider(Qt::Horizontal, this);
+    scrub_->setObjectName(QStringLiteral("previewScrub"));
+    scrub_->setToolTip(tr("Scrub frames (Left / Right step one frame)"));
+    scrub_->setFocusPolicy(Qt::NoFocus);
+    connect(scrub_, &QSlider::valueChanged, this, &PreviewPane::setCurrentFrame);
 
-    m_counter = new QLabel(this);
-    m_counter->setObjectName(QStringLiteral("previewCounter"));
-    m_counter->setMinimumWidth(70);
-    m_counter->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    counter_ = new QLabel(this);
+    counter_->setObjectName(QStringLiteral("previewCounter"));
+    counter_->setMinimumWidth(70);
+    counter_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
 
-    m_loop = new QCheckBox(tr("Loop"), this);
-    m_loop->setObjectName(QStringLiteral("previewLoop"));
-    m_loop->setChecked(true);
-    m_loop->setFocusPolicy(Qt::NoFocus);
+    loop_ = new QCheckBox(tr("Loop"), this);
+    loop_->setObjectName(QStringLiteral("previewLoop"));
+    loop_->setChecked(true);
+    loop_->setFocusPolicy(Qt::NoFocus);
 
-    m_fps = new QDoubleSpinBox(this);
-    m_fps->setObjectName(QStringLiteral("previewFps"));
-    m_fps->setRange(0.5, 120.0);
-    m_fps->setDecimals(1);
-    m_fps->setSuffix(tr(" fps"));
-    m_fps->setValue(m_clipFps);
-    m_fps->setToolTip(tr("Playback rate"));
-    connect(m_fps, &QDoubleSpinBox::valueChanged, this, [this](double) {
+    fps_ = new QDoubleSpinBox(this);
+    fps_->setObjectName(QStringLiteral("previewFps"));
+    fps_->setRange(0.5, 120.0);
+    fps_->setDecimals(1);
+    fps_->setSuffix(tr(" fps"));
+    fps_->setValue(clipFps_);
+    fps_->setToolTip(tr("Playback rate"));
+    connect(fps_, &QDoubleSpinBox::valueChanged, this, [this](double) {
         if (isPlaying()) play();  // restarts the timer at the new interval
     });
 
-    m_fitButton = new QToolButton(this);
-    m_fitButton->setText(tr("Fit"));
-    m_fitButton->setCheckable(true);
-    m_fitButton->setChecked(true);
-    m_fitButton->setToolTip(tr("Zoom to fit / 1:1"));
-    m_fitButton->setFocusPolicy(Qt::NoFocus);
-    connect(m_fitButton, &QToolButton::toggled, this, &PreviewPane::setFitToView);
+    fitButton_ = new QToolButton(this);
+    fitButton_->setText(tr("Fit"));
+    fitButton_->setCheckable(true);
+    fitButton_->setChecked(true);
+    fitButton_->setToolTip(tr("Zoom to fit / 1:1"));
+    fitButton_->setFocusPolicy(Qt::NoFocus);
+    connect(fitButton_, &QToolButton::toggled, this, &PreviewPane::setFitToView);
 
-    m_status = new QLabel(this);
-    m_status->setObjectName(QStringLiteral("previewStatus"));
+    status_ = new QLabel(this);
+    status_->setObjectName(QStringLiteral("previewStatus"));
+    createFileBar();
 
     auto* controls = new QHBoxLayout;
     controls->setContentsMargins(4, 2, 4, 2);
-    controls->addWidget(m_playButton);
-    controls->addWidget(m_scrub, 1);
-    controls->addWidget(m_counter);
-    controls->addWidget(m_loop);
-    controls->addWidget(m_fps);
-    controls->addWidget(m_fitButton);
+    controls->addWidget(playButton_);
+    controls->addWidget(scrub_, 1);
+    controls->addWidget(counter_);
+    controls->addWidget(loop_);
+    controls->addWidget(fps_);
+    controls->addWidget(fitButton_);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    layout->addWidget(m_view, 1);
+    layout->addWidget(view_, 1);
     layout->addLayout(controls);
-    layout->addWidget(m_status);
+    layout->addWidget(status_);
+    layout->addWidget(fileBar_);
 
     clear();
+}
+
+void PreviewPane::createFileBar() {
+    // The file the shown result was written to: its name (elided in the middle), Reveal, Copy Path.
+    fileBar_ = new QWidget(this);
+    fileBar_->setObjectName(QStringLiteral("previewFileBar"));
+    fileLabel_ = new QLabel(fileBar_);
+    fileLabel_->setObjectName(QStringLiteral("previewFile"));
+    fileLabel_->setMinimumWidth(40);
+    fileLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    auto* reveal = new QToolButton(fileBar_);
+    reveal->setObjectName(QStringLiteral("previewReveal"));
+    reveal->setText(tr("Reveal"));
+    reveal->setToolTip(tr("Show the file in the file manager"));
+    connect(reveal, &QToolButton::clicked, this, [this] { emit revealRequested(file_); });
+    auto* copy = new QToolButton(fileBar_);
+    copy->setObjectName(QStringLiteral("previewCopyPath"));
+    copy->setText(tr("Copy Path"));
+    copy->setToolTip(tr("Copy the file's path to the clipboard"));
+    connect(copy, &QToolButton::clicked, this, [this] { QApplication::clipboard()->setText(file_); });
+    auto* fileRow = new QHBoxLayout(fileBar_);
+    fileRow->setContentsMargins(4, 0, 4, 2);
+    fileRow->addWidget(fileLabel_, 1);
+    fileRow->addWidget(reveal);
+    fileRow->addWidget(copy);
+    fileBar_->hide();
 }
 
 PreviewPane::~PreviewPane() = default;
 
 void PreviewPane::setFrames(QList<QImage> frames) {
-    m_frames = std::move(frames);
-    m_current = m_frames.isEmpty() ? 0 : std::max(0, m_current) % int(m_frames.size());
+    frames_ = std::move(frames);
+    current_ = frames_.isEmpty() ? 0 : std::max(0, current_) % int(frames_.size());
 }
 
 void PreviewPane::showLatentPreview(QList<QImage> frames, int step, int totalSteps, double fps) {
     if (frames.isEmpty()) return;
+    view_->setSmoothAlways(true);
+    setFile({});
     // A new preview (not the next step of the one shown) starts at frame 0 and plays.
-    const bool fresh = m_mode != Mode::Latent || m_frames.size() <= 1;
-    if (m_mode != Mode::Latent) m_current = 0;
-    m_mode = Mode::Latent;
+    const bool fresh = mode_ != Mode::Latent || frames_.size() <= 1;
+    if (mode_ != Mode::Latent) current_ = 0;
+    mode_ = Mode::Latent;
     setFrames(std::move(frames));
-    m_clipFps = fps > 0 ? fps : kDefaultLatentFps;
-    m_caption =
+    clipFps_ = fps > 0 ? fps : kDefaultLatentFps;
+    caption_ =
         totalSteps > 0 ? tr("Latent preview — step %1/%2").arg(step).arg(totalSteps) : tr("Latent preview");
     if (fresh) {
-        m_fps->blockSignals(true);
-        m_fps->setValue(m_clipFps);
-        m_fps->blockSignals(false);
-        if (m_frames.size() > 1) play();
+        fps_->blockSignals(true);
+        fps_->setValue(clipFps_);
+        fps_->blockSignals(false);
+        if (frames_.size() > 1) play();
     }
-    if (m_frames.size() <= 1) pause();
+    if (frames_.size() <= 1) pause();
     updateControls();
 }
 
 void PreviewPane::showFrames(QList<QImage> frames, double fps, const QString& caption, bool autoplay) {
-    m_mode = frames.isEmpty() ? Mode::Empty : Mode::Video;
-    m_current = 0;
+    mode_ = frames.isEmpty() ? Mode::Empty : Mode::Video;
+    view_->setSmoothAlways(false);
+    current_ = 0;
     setFrames(std::move(frames));
-    m_clipFps = fps;
-    m_caption = caption;
-    m_fps->blockSignals(true);
-    m_fps->setValue(fps > 0 ? fps : 16.0);
-    m_fps->blockSignals(false);
-    if (autoplay && m_frames.size() > 1) {
+    clipFps_ = fps;
+    caption_ = caption;
+    fps_->blockSignals(true);
+    fps_->setValue(fps > 0 ? fps : 16.0);
+    fps_->blockSignals(false);
+    if (autoplay && frames_.size() > 1) {
         play();
     } else {
         pause();
@@ -175,45 +228,66 @@ void PreviewPane::showFrames(QList<QImage> frames, double fps, const QString& ca
 
 void PreviewPane::clear(const QString& message) {
     pause();
-    m_mode = Mode::Empty;
-    m_frames.clear();
-    m_current = 0;
-    m_caption.clear();
-    m_view->setMessage(message.isEmpty()
-                           ? tr("Nothing to preview.\nSet a node's view flag (V) and run the graph.")
-                           : message);
+    setFile({});
+    mode_ = Mode::Empty;
+    frames_.clear();
+    current_ = 0;
+    caption_.clear();
+    view_->setMessage(message.isEmpty() ? tr("Nothing to show yet.\nQueue the graph (Ctrl+Enter): the "
+                                             "Sampler's live preview, then the video, "
+                                             "play here. V on a node shows that node's result.")
+                                        : message);
     updateControls();
 }
 
+void PreviewPane::showCancelled(const QString& message) {
+    pause();
+    caption_ = caption_.isEmpty() ? message : tr("%1 — %2").arg(message, caption_);
+    updateControls();
+}
+
+void PreviewPane::setFile(const QString& path) {
+    file_ = path;
+    fileBar_->setVisible(!path.isEmpty());
+    if (path.isEmpty()) return;
+    const QString name = QFileInfo(path).fileName();
+    fileLabel_->setText(QFontMetrics(fileLabel_->font()).elidedText(name, Qt::ElideMiddle, 260));
+    fileLabel_->setToolTip(path);
+}
+
+bool PreviewPane::isPixelated() const {
+    return view_->pixelated();
+}
+
 QImage PreviewPane::currentImage() const {
-    return m_frames.isEmpty() ? QImage() : m_frames[m_current];
+    return frames_.isEmpty() ? QImage() : frames_[current_];
 }
 
 bool PreviewPane::isPlaying() const {
-    return m_timer->isActive();
+    return timer_->isActive();
 }
 bool PreviewPane::loops() const {
-    return m_loop->isChecked();
+    return loop_->isChecked();
 }
 double PreviewPane::fps() const {
-    return m_fps->value();
+    return fps_->value();
 }
 QString PreviewPane::statusText() const {
-    return m_status->text();
+    return status_->text();
 }
 
 void PreviewPane::play() {
-    if (m_frames.size() <= 1) return;
-    if (!loops() && m_current >= frameCount() - 1) setCurrentFrame(0);
+    if (frames_.size() <= 1) return;
+    if (!loops() && current_ >= frameCount() - 1) setCurrentFrame(0);
     const bool was = isPlaying();
-    m_timer->start(std::max(1, int(std::lround(1000.0 / m_fps->value()))));
+    timer_->start(std::max(1, int(std::lround(1000.0 / fps_->value()))));
     if (!was) emit playingChanged(true);
     updateControls();
 }
 
 void PreviewPane::pause() {
-    const bool was = m_timer->isActive();
-    m_timer->stop();
+    const bool was = timer_->isActive();
+    timer_->stop();
     if (was) emit playingChanged(false);
     updateControls();
 }
@@ -223,41 +297,41 @@ void PreviewPane::togglePlay() {
 }
 
 void PreviewPane::setCurrentFrame(int index) {
-    if (m_frames.isEmpty()) return;
+    if (frames_.isEmpty()) return;
     index = std::clamp(index, 0, frameCount() - 1);
-    const bool changed = index != m_current;
-    m_current = index;
+    const bool changed = index != current_;
+    current_ = index;
     updateControls();
     if (changed) emit currentFrameChanged(index);
 }
 
 void PreviewPane::stepFrame(int delta) {
-    if (m_frames.isEmpty()) return;
+    if (frames_.isEmpty()) return;
     pause();
-    int next = m_current + delta;
+    int next = current_ + delta;
     if (loops()) next = ((next % frameCount()) + frameCount()) % frameCount();
     setCurrentFrame(next);
 }
 
 void PreviewPane::setLoop(bool loop) {
-    m_loop->setChecked(loop);
+    loop_->setChecked(loop);
 }
 void PreviewPane::setFps(double fps) {
-    m_fps->setValue(fps);
+    fps_->setValue(fps);
 }
 
 void PreviewPane::setFitToView(bool fit) {
-    if (m_fitButton->isChecked() != fit) m_fitButton->setChecked(fit);
-    m_view->setFit(fit);
+    if (fitButton_->isChecked() != fit) fitButton_->setChecked(fit);
+    view_->setFit(fit);
 }
 
 void PreviewPane::advance() {
-    if (m_frames.size() <= 1) {
+    if (frames_.size() <= 1) {
         pause();
         return;
     }
-    if (m_current + 1 < frameCount()) {
-        setCurrentFrame(m_current + 1);
+    if (current_ + 1 < frameCount()) {
+        setCurrentFrame(current_ + 1);
     } else if (loops()) {
         setCurrentFrame(0);
     } else {
@@ -267,26 +341,26 @@ void PreviewPane::advance() {
 
 void PreviewPane::updateControls() {
     const int n = frameCount();
-    m_view->setImage(currentImage());
-    m_scrub->blockSignals(true);
-    m_scrub->setRange(0, std::max(0, n - 1));
-    m_scrub->setValue(m_current);
-    m_scrub->blockSignals(false);
-    m_scrub->setEnabled(n > 1);
-    m_playButton->setEnabled(n > 1);
-    m_playButton->setText(isPlaying() ? QStringLiteral("❚❚") : QStringLiteral("▶"));
-    m_counter->setText(n > 0 ? tr("%1 / %2").arg(m_current + 1).arg(n) : QStringLiteral("– / –"));
-    QString status = m_caption;
-    if (n > 0 && m_mode == Mode::Latent)
+    view_->setImage(currentImage());
+    scrub_->blockSignals(true);
+    scrub_->setRange(0, std::max(0, n - 1));
+    scrub_->setValue(current_);
+    scrub_->blockSignals(false);
+    scrub_->setEnabled(n > 1);
+    playButton_->setEnabled(n > 1);
+    playButton_->setText(isPlaying() ? QStringLiteral("❚❚") : QStringLiteral("▶"));
+    counter_->setText(n > 0 ? tr("%1 / %2").arg(current_ + 1).arg(n) : QStringLiteral("– / –"));
+    QString status = caption_;
+    if (n > 0 && mode_ == Mode::Latent)
         status += tr("  ·  %n latent frame(s) of %1×%2", nullptr, n)
-                      .arg(m_frames[0].width())
-                      .arg(m_frames[0].height());
-    if (n > 0 && m_mode == Mode::Video)
+                      .arg(frames_[0].width())
+                      .arg(frames_[0].height());
+    if (n > 0 && mode_ == Mode::Video)
         status += tr("  ·  %1×%2  ·  %3 fps")
-                      .arg(m_frames[0].width())
-                      .arg(m_frames[0].height())
-                      .arg(m_clipFps, 0, 'g', 4);
-    m_status->setText(status);
+                      .arg(frames_[0].width())
+                      .arg(frames_[0].height())
+                      .arg(clipFps_, 0, 'g', 4);
+    status_->setText(status);
 }
 
 void PreviewPane::keyPressEvent(QKeyEvent* event) {

@@ -1,7 +1,8 @@
 // The preview pane: shows the viewed node's live latent preview while it samples (one small picture per
 // latent frame, animated), then the decoded frames as a clip with play/pause, scrubbing, loop, fps and a
-// frame counter. Keys while it has focus: Space play/pause, Left/Right step one frame, Home/End first/last
-// frame.
+// frame counter, and the file the shown result was written to (reveal it, copy its path). Clips much smaller
+// than the pane are shown with square pixels (nearest neighbour), live previews smoothly. Keys while it has
+// focus: Space play/pause, Left/Right step one frame, Home/End first/last frame.
 #pragma once
 
 #include <QImage>
@@ -38,10 +39,17 @@ class PreviewPane : public QWidget {
     void showFrames(QList<QImage> frames, double fps, const QString& caption, bool autoplay = true);
     /// Clears the pane and shows `message` in its place.
     void clear(const QString& message = {});
+    /// The live preview's run was cancelled: playback stops on the current frame and the caption says so.
+    void showCancelled(const QString& message);
+    /// The file (or folder) the shown result was written to; "" hides the file bar.
+    void setFile(const QString& path);
+    const QString& file() const { return file_; }
+    /// Whether the shown picture is scaled up with square pixels (a small clip) rather than smoothly.
+    bool isPixelated() const;
 
-    Mode mode() const { return m_mode; }
-    int frameCount() const { return int(m_frames.size()); }
-    int currentFrame() const { return m_current; }
+    Mode mode() const { return mode_; }
+    int frameCount() const { return int(frames_.size()); }
+    int currentFrame() const { return current_; }
     QImage currentImage() const;
     bool isPlaying() const;
     bool loops() const;
@@ -61,30 +69,36 @@ class PreviewPane : public QWidget {
   signals:
     void currentFrameChanged(int index);
     void playingChanged(bool playing);
+    /// "Reveal" on the file bar.
+    void revealRequested(const QString& path);
 
   protected:
     void keyPressEvent(QKeyEvent* event) override;
 
   private:
+    void createFileBar();
     void advance();
     void updateControls();
     void setFrames(QList<QImage> frames);
 
-    Mode m_mode = Mode::Empty;
-    QList<QImage> m_frames;
-    int m_current = 0;
-    double m_clipFps = 16.0;
-    QString m_caption;
+    Mode mode_ = Mode::Empty;
+    QList<QImage> frames_;
+    int current_ = 0;
+    double clipFps_ = 16.0;
+    QString caption_;
+    QString file_;
 
-    FrameView* m_view = nullptr;
-    QToolButton* m_playButton = nullptr;
-    QToolButton* m_fitButton = nullptr;
-    QSlider* m_scrub = nullptr;
-    QLabel* m_counter = nullptr;
-    QLabel* m_status = nullptr;
-    QCheckBox* m_loop = nullptr;
-    QDoubleSpinBox* m_fps = nullptr;
-    QTimer* m_timer = nullptr;
+    FrameView* view_ = nullptr;
+    QToolButton* playButton_ = nullptr;
+    QToolButton* fitButton_ = nullptr;
+    QSlider* scrub_ = nullptr;
+    QLabel* counter_ = nullptr;
+    QLabel* status_ = nullptr;
+    QCheckBox* loop_ = nullptr;
+    QDoubleSpinBox* fps_ = nullptr;
+    QTimer* timer_ = nullptr;
+    QWidget* fileBar_ = nullptr;
+    QLabel* fileLabel_ = nullptr;
 };
 
 }  // namespace sv::ui

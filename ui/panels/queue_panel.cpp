@@ -1,7 +1,11 @@
 #include "panels/queue_panel.h"
 
+#include <QApplication>
+#include <QClipboard>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTimer>
@@ -26,94 +30,102 @@ QString formatDuration(double seconds) {
     return QObject::tr("%1 s").arg(s);
 }
 
-QueuePanel::QueuePanel(RunQueue& queue, QWidget* parent) : QWidget(parent), m_queue(queue) {
-    m_tree = new QTreeWidget(this);
-    m_tree->setObjectName(QStringLiteral("queueTree"));
-    m_tree->setColumnCount(kColumns);
-    m_tree->setHeaderLabels({tr("Job"), tr("State"), tr("Node"), tr("Progress"), tr("ETA")});
-    m_tree->setRootIsDecorated(false);
-    m_tree->setAlternatingRowColors(true);
-    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_tree->header()->setSectionResizeMode(kName, QHeaderView::Stretch);
-    m_tree->header()->setSectionResizeMode(kProgress, QHeaderView::Fixed);
-    m_tree->header()->resizeSection(kProgress, 160);
-    m_tree->header()->setStretchLastSection(false);
+QueuePanel::QueuePanel(RunQueue& queue, QWidget* parent) : QWidget(parent), queue_(queue) {
+    tree_ = new QTreeWidget(this);
+    tree_->setObjectName(QStringLiteral("queueTree"));
+    tree_->setColumnCount(kColumns);
+    tree_->setHeaderLabels({tr("Job"), tr("State"), tr("Node"), tr("Progress"), tr("ETA")});
+    tree_->setRootIsDecorated(false);
+    tree_->setAlternatingRowColors(true);
+    tree_->setSelectionMode(QAbstractItemView::SingleSelection);
+    tree_->header()->setSectionResizeMode(kName, QHeaderView::Interactive);
+    tree_->header()->resizeSection(kName, 220);
+    tree_->header()->resizeSection(kState, 90);
+    tree_->header()->setSectionResizeMode(kNode, QHeaderView::Stretch);
+    tree_->header()->setSectionResizeMode(kProgress, QHeaderView::Fixed);
+    tree_->header()->resizeSection(kProgress, 140);
+    tree_->header()->setSectionResizeMode(kEta, QHeaderView::Fixed);
+    tree_->header()->resizeSection(kEta, 90);
+    tree_->header()->setStretchLastSection(false);
+    tree_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(tree_, &QTreeWidget::customContextMenuRequested, this, &QueuePanel::showContextMenu);
 
-    m_cancel = new QPushButton(tr("Cancel"), this);
-    m_cancel->setObjectName(QStringLiteral("queueCancel"));
-    m_cancel->setToolTip(tr("Stop the selected job, or the running one (Escape)"));
-    m_requeue = new QPushButton(tr("Re-queue"), this);
-    m_clear = new QPushButton(tr("Clear finished"), this);
+    cancel_ = new QPushButton(tr("Cancel"), this);
+    cancel_->setObjectName(QStringLiteral("queueCancel"));
+    cancel_->setToolTip(tr("Stop the selected job, or the running one (Escape here, Ctrl+. anywhere)"));
+    requeue_ = new QPushButton(tr("Re-queue"), this);
+    clear_ = new QPushButton(tr("Clear finished"), this);
 
-    connect(m_cancel, &QPushButton::clicked, this, [this] {
+    connect(cancel_, &QPushButton::clicked, this, [this] {
         const int id = selectedJob();
         if (id) {
-            m_queue.cancel(id);
+            queue_.cancel(id);
         } else {
-            m_queue.cancelCurrent();
+            queue_.cancelCurrent();
         }
     });
-    connect(m_requeue, &QPushButton::clicked, this, [this] {
-        if (const int id = selectedJob()) m_queue.requeue(id);
+    connect(requeue_, &QPushButton::clicked, this, [this] {
+        if (const int id = selectedJob()) queue_.requeue(id);
     });
-    connect(m_clear, &QPushButton::clicked, &m_queue, &RunQueue::clearFinished);
-    connect(m_tree, &QTreeWidget::itemSelectionChanged, this, &QueuePanel::updateButtons);
-    connect(m_tree, &QTreeWidget::itemDoubleClicked, this,
+    connect(clear_, &QPushButton::clicked, &queue_, &RunQueue::clearFinished);
+    connect(tree_, &QTreeWidget::itemSelectionChanged, this, &QueuePanel::updateButtons);
+    connect(tree_, &QTreeWidget::itemDoubleClicked, this,
             [this](QTreeWidgetItem* item) { emit jobActivated(item->data(0, Qt::UserRole).toInt()); });
 
     auto* buttons = new QHBoxLayout;
     buttons->setContentsMargins(4, 2, 4, 2);
-    buttons->addWidget(m_cancel);
-    buttons->addWidget(m_requeue);
+    buttons->addWidget(cancel_);
+    buttons->addWidget(requeue_);
     buttons->addStretch(1);
-    buttons->addWidget(m_clear);
+    buttons->addWidget(clear_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    layout->addWidget(m_tree, 1);
+    layout->addWidget(tree_, 1);
     layout->addLayout(buttons);
 
-    connect(&m_queue, &RunQueue::jobAdded, this, &QueuePanel::addRow);
-    connect(&m_queue, &RunQueue::jobChanged, this, &QueuePanel::updateRow);
-    connect(&m_queue, &RunQueue::jobRemoved, this, &QueuePanel::removeRow);
+    connect(&queue_, &RunQueue::jobAdded, this, &QueuePanel::addRow);
+    connect(&queue_, &RunQueue::jobChanged, this, &QueuePanel::updateRow);
+    connect(&queue_, &RunQueue::jobRemoved, this, &QueuePanel::removeRow);
     // The ETA of the running job moves with the clock.
     auto* tick = new QTimer(this);
     tick->setInterval(1000);
     connect(tick, &QTimer::timeout, this, [this] {
-        if (m_queue.currentJob()) updateRow(m_queue.currentJob());
+        if (queue_.currentJob()) updateRow(queue_.currentJob());
     });
     tick->start();
-    for (const Job& j : m_queue.jobs()) addRow(j.id);
+    for (const Job& j : queue_.jobs()) addRow(j.id);
     updateButtons();
 }
 
 QTreeWidgetItem* QueuePanel::rowOf(int jobId) const {
-    for (int i = 0; i < m_tree->topLevelItemCount(); ++i)
-        if (m_tree->topLevelItem(i)->data(0, Qt::UserRole).toInt() == jobId) return m_tree->topLevelItem(i);
+    for (int i = 0; i < tree_->topLevelItemCount(); ++i)
+        if (tree_->topLevelItem(i)->data(0, Qt::UserRole).toInt() == jobId) return tree_->topLevelItem(i);
     return nullptr;
 }
 
 void QueuePanel::addRow(int jobId) {
-    const Job* j = m_queue.job(jobId);
+    const Job* j = queue_.job(jobId);
     if (!j || rowOf(jobId)) return;
     // Keep the list in queue order.
     int index = 0;
-    for (const Job& other : m_queue.jobs()) {
+    for (const Job& other : queue_.jobs()) {
         if (other.id == jobId) break;
         if (rowOf(other.id)) ++index;
     }
     auto* item = new QTreeWidgetItem;
     item->setData(0, Qt::UserRole, jobId);
-    m_tree->insertTopLevelItem(index, item);
+    tree_->insertTopLevelItem(index, item);
     auto* bar = new QProgressBar;
     bar->setRange(0, 1000);
     bar->setTextVisible(true);
-    m_tree->setItemWidget(item, kProgress, bar);
+    bar->setMaximumHeight(16);
+    tree_->setItemWidget(item, kProgress, bar);
     updateRow(jobId);
 }
 
 void QueuePanel::updateRow(int jobId) {
-    const Job* j = m_queue.job(jobId);
+    const Job* j = queue_.job(jobId);
     QTreeWidgetItem* item = rowOf(jobId);
     if (!j || !item) return;
     item->setText(kName, QStringLiteral("#%1  %2").arg(j->id).arg(j->name));
@@ -121,7 +133,8 @@ void QueuePanel::updateRow(int jobId) {
     QString node;
     if (j->state == Job::State::Running && !j->currentNode.isEmpty()) {
         node = j->currentNode;
-        if (j->steps > 0) node += QStringLiteral("  %1/%2").arg(j->step).arg(j->steps);
+        if (j->nodeProgress.total > 0)
+            node += QStringLiteral("  %1/%2").arg(j->nodeProgress.step).arg(j->nodeProgress.total);
         if (!j->plan.isEmpty())
             node += tr("  (node %1 of %2)")
                         .arg(std::min<qsizetype>(j->nodesDone + 1, j->plan.size()))
@@ -130,19 +143,29 @@ void QueuePanel::updateRow(int jobId) {
         node = j->failedNode.isEmpty() ? j->message : j->failedNode + QStringLiteral(": ") + j->message;
     } else if (j->state == Job::State::Finished && j->startedAt.isValid()) {
         node = tr("took %1").arg(formatDuration(j->startedAt.msecsTo(j->finishedAt) / 1000.0));
+        if (!j->outputFiles.isEmpty())
+            node += QStringLiteral(" · ") + QFileInfo(j->outputFiles.first()).fileName();
     }
     item->setText(kNode, node);
     item->setToolTip(kNode, j->message.isEmpty() ? node : j->message);
-    item->setText(kEta, j->state == Job::State::Running ? formatDuration(j->etaSeconds()) : QString());
+    QString eta;
+    if (j->state == Job::State::Running) {
+        const double left = queue_.etaSeconds(jobId);
+        eta = left >= 0 ? formatDuration(left) : QStringLiteral("…");
+    }
+    item->setText(kEta, eta);
     const QColor colour = j->state == Job::State::Failed      ? QColor(0xff, 0x6b, 0x66)
                           : j->state == Job::State::Cancelled ? QColor(0xff, 0xc6, 0x6d)
                           : j->state == Job::State::Finished  ? QColor(0x8b, 0xd1, 0x8f)
                                                               : QColor(0xdc, 0xdf, 0xe4);
     item->setForeground(kState, colour);
-    if (auto* bar = qobject_cast<QProgressBar*>(m_tree->itemWidget(item, kProgress))) {
-        bar->setValue(int(std::lround(j->progress() * 1000)));
-        bar->setFormat(QStringLiteral("%1 %").arg(int(j->progress() * 100)));
+    if (auto* bar = qobject_cast<QProgressBar*>(tree_->itemWidget(item, kProgress))) {
+        const double p = queue_.progress(jobId);
+        bar->setValue(int(std::lround(p * 1000)));
+        bar->setFormat(QStringLiteral("%1 %").arg(int(p * 100)));
     }
+    // The running job stays in sight.
+    if (j->state == Job::State::Running) tree_->scrollToItem(item);
     updateButtons();
 }
 
@@ -152,27 +175,50 @@ void QueuePanel::removeRow(int jobId) {
 }
 
 int QueuePanel::selectedJob() const {
-    const QList<QTreeWidgetItem*> sel = m_tree->selectedItems();
+    const QList<QTreeWidgetItem*> sel = tree_->selectedItems();
     return sel.isEmpty() ? 0 : sel.first()->data(0, Qt::UserRole).toInt();
 }
 
 void QueuePanel::updateButtons() {
-    const Job* sel = m_queue.job(selectedJob());
-    m_cancel->setEnabled(sel ? !sel->isDone() : m_queue.isBusy());
-    m_requeue->setEnabled(sel && sel->isDone());
+    const Job* sel = queue_.job(selectedJob());
+    cancel_->setEnabled(sel ? !sel->isDone() : queue_.isBusy());
+    requeue_->setEnabled(sel && sel->isDone());
     bool anyDone = false;
-    for (const Job& j : m_queue.jobs()) anyDone = anyDone || j.isDone();
-    m_clear->setEnabled(anyDone);
+    for (const Job& j : queue_.jobs()) anyDone = anyDone || j.isDone();
+    clear_->setEnabled(anyDone);
 }
 
 QString QueuePanel::rowText(int jobId) const {
     const QTreeWidgetItem* item = rowOf(jobId);
-    const Job* j = m_queue.job(jobId);
+    const Job* j = queue_.job(jobId);
     if (!item || !j) return {};
     return QStringLiteral("%1 | %2 | %3 | %4% | %5")
         .arg(item->text(kName), item->text(kState), item->text(kNode))
-        .arg(int(j->progress() * 100))
+        .arg(int(queue_.progress(jobId) * 100))
         .arg(item->text(kEta));
+}
+
+}  // namespace sv::ui
+
+namespace sv::ui {
+
+void QueuePanel::showContextMenu(const QPoint& pos) {
+    QTreeWidgetItem* item = tree_->itemAt(pos);
+    if (!item) return;
+    const int id = item->data(0, Qt::UserRole).toInt();
+    const Job* j = queue_.job(id);
+    if (!j) return;
+    QMenu menu(this);
+    menu.addAction(tr("Show Result"), this, [this, id] { emit jobActivated(id); });
+    menu.addAction(tr("Open Graph"), this, [this, id] { emit openGraphRequested(id); });
+    menu.addAction(tr("Re-queue"), this, [this, id] { queue_.requeue(id); })->setEnabled(j->isDone());
+    menu.addSeparator();
+    const QString file = j->outputFiles.value(0);
+    menu.addAction(tr("Reveal Output"), this, [this, file] { emit revealRequested(file); })
+        ->setEnabled(!file.isEmpty());
+    menu.addAction(tr("Copy Output Path"), this, [file] { QApplication::clipboard()->setText(file); })
+        ->setEnabled(!file.isEmpty());
+    menu.exec(tree_->viewport()->mapToGlobal(pos));
 }
 
 }  // namespace sv::ui

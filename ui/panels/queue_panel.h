@@ -1,6 +1,7 @@
 // The queue panel: every job of the RunQueue with its state, overall progress bar, the running node with its
-// step and ETA; buttons to cancel the selected (or running) job, re-queue a finished one and clear the
-// history.
+// step and the whole job's ETA; it scrolls to the running job. Buttons cancel the selected (or running) job,
+// re-queue a finished one and clear the history; a finished job's context menu shows its result, opens its
+// graph, reveals or copies the file it wrote.
 #pragma once
 
 #include <QWidget>
@@ -24,13 +25,17 @@ class QueuePanel : public QWidget {
 
     /// The row text of a job (for tests): "name | state | node | progress% | eta".
     QString rowText(int jobId) const;
-    QTreeWidget* tree() const { return m_tree; }
+    QTreeWidget* tree() const { return tree_; }
     /// The job highlighted in the list (0 when none).
     int selectedJob() const;
 
   signals:
     /// The user double-clicked a job (the window may show its outputs).
     void jobActivated(int jobId);
+    /// "Open Graph" on a job: open the graph it ran.
+    void openGraphRequested(int jobId);
+    /// "Reveal" on a job: show the file it wrote in the file manager.
+    void revealRequested(const QString& path);
 
   private:
     void addRow(int jobId);
@@ -38,12 +43,13 @@ class QueuePanel : public QWidget {
     void removeRow(int jobId);
     QTreeWidgetItem* rowOf(int jobId) const;
     void updateButtons();
+    void showContextMenu(const QPoint& pos);
 
-    RunQueue& m_queue;
-    QTreeWidget* m_tree = nullptr;
-    QPushButton* m_cancel = nullptr;
-    QPushButton* m_requeue = nullptr;
-    QPushButton* m_clear = nullptr;
+    RunQueue& queue_;
+    QTreeWidget* tree_ = nullptr;
+    QPushButton* cancel_ = nullptr;
+    QPushButton* requeue_ = nullptr;
+    QPushButton* clear_ = nullptr;
 };
 
 }  // namespace sv::ui
