@@ -2,14 +2,13 @@
 // metadata), or kept next to a frame sequence (FOLDER/graph.json) or in a latent file (Save Latent).
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "commands.h"
+#include "io/input_file.h"
 #include "io/safetensors.h"
 #include "media/video_writer.h"
 
@@ -30,22 +29,14 @@ void printGraphFromUsage() {
         "file written by Save Latent. Save the output as GRAPH.json and run it with `sanavideo run`.\n");
 }
 
-std::string readTextFile(const fs::path& path) {
-    std::ifstream f(path, std::ios::binary);
-    SV_CHECK(f, "cannot read ", path.string());
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 /// The graph text of `file`, or "" when the file holds none.
 std::string embeddedGraph(const fs::path& file) {
     if (fs::is_directory(file)) {
         const fs::path g = file / "graph.json";
-        return fs::exists(g) ? readTextFile(g) : std::string();
+        return fs::exists(g) ? io::readInputFile(g, io::InputKind::Graph) : std::string();
     }
     if (file.extension() == ".safetensors") {
-        auto st = SafetensorsFile::open(file);
+        auto st = SafetensorsFile::open(file, io::InputKind::Latent);
         auto it = st->metadata().find("graph");
         return it == st->metadata().end() ? std::string() : it->second;
     }

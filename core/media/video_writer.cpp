@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "base/parallel.h"
+#include "io/input_file.h"
 #include "media/pixels.h"
 #include "media/temp_file.h"
 
@@ -128,8 +129,8 @@ void rgbToYuv420Bt709(const uint8_t* rgb, int w, int h, AVFrame* f) {
 }
 
 InputPtr openInput(const fs::path& path) {
-    std::error_code ec;
-    SV_CHECK(fs::is_regular_file(path, ec), "cannot read video '", path.string(), "': no such file");
+    io::requireInputFile(path,
+                         io::InputKind::Video);  // FFmpeg would block on a FIFO and read devices forever
     AVFormatContext* raw = nullptr;
     const int rc = avformat_open_input(&raw, fileUrl(path).c_str(), nullptr, nullptr);
     SV_CHECK(rc >= 0, "cannot read video '", path.string(), "': ", avError(rc));
@@ -163,7 +164,8 @@ struct VideoWriter::Impl {
     int64_t frames = 0;
     bool done = false;  // finished or cancelled
 
-    Impl(const fs::path& path, int w, int h, VideoWriterOptions o) : file(path), opt(std::move(o)) {
+    Impl(const fs::path& path, int w, int h, VideoWriterOptions o)
+        : file(path, o.overwrite), opt(std::move(o)) {
         const std::string name = path.string();
         SV_CHECK(w >= 1 && h >= 1 && w <= 16384 && h <= 16384, "cannot write '", name,
                  "': invalid frame size ", w, "x", h);

@@ -90,6 +90,9 @@ QByteArray graphJsonFromVideo(const QString& path, QString* error) {
         if (error) *error = message;
         return QByteArray();
     };
+    // A FIFO or device dropped on the canvas would block open() or never end: regular files only.
+    if (const QFileInfo info(path); info.exists() && !info.isFile())
+        return failWith(QObject::tr("%1: not a regular file (a folder, named pipe or device)").arg(path));
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return failWith(QObject::tr("%1: cannot open (%2)").arg(path, file.errorString()));
