@@ -246,11 +246,11 @@ void registerModelNodes(NodeRegistry& r) {
         d.params = {
             ParamSpec::integer("width", 832)
                 .range(16, 4096)
-                .withStep(16)
+                .multipleOf(16)
                 .withHelp("Width the image is resized to: the video's width (a multiple of 16)."),
             ParamSpec::integer("height", 480)
                 .range(16, 4096)
-                .withStep(16)
+                .multipleOf(16)
                 .withHelp("Height the image is resized to: the video's height (a multiple of 16)."),
         };
         r.add<ImageEncodeNode>(d);

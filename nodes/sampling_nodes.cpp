@@ -204,15 +204,15 @@ void registerSamplingNodes(NodeRegistry& r) {
         d.params = {
             ParamSpec::integer("width", 832)
                 .range(16, 4096)
-                .withStep(16)
+                .multipleOf(16)
                 .withHelp("Video width in pixels, a multiple of 16 (SANA-Video 480p: 832)."),
             ParamSpec::integer("height", 480)
                 .range(16, 4096)
-                .withStep(16)
+                .multipleOf(16)
                 .withHelp("Video height in pixels, a multiple of 16 (SANA-Video 480p: 480)."),
             ParamSpec::integer("frames", 81)
                 .range(1, 1001)
-                .withStep(4)
+                .multipleOf(4, 1)
                 .withHelp("Number of frames, 1 + 4·k (81 frames = 5 s at 16 fps)."),
             ParamSpec::integer("steps", 50).range(1, 1000).withHelp("Denoising steps."),
             ParamSpec::real("guidance", 6.0)

@@ -15,12 +15,14 @@ using Issue = GraphIssue;
 using Kind = GraphIssue::Kind;
 using Severity = GraphIssue::Severity;
 
+// Ids, types and ports come from the document: quoted through excerpt() (cut, control characters escaped).
 std::string nodeLabel(const GraphNode& n) {
-    return concat("node '", n.id, "' (", n.type, ")");
+    return concat("node '", excerpt(n.id, 60), "' (", excerpt(n.type, 60), ")");
 }
 
 std::string linkLabel(const GraphLink& l) {
-    return concat("link ", l.from.node, ".", l.from.port, " -> ", l.to.node, ".", l.to.port);
+    return concat("link ", excerpt(l.from.node, 60), ".", excerpt(l.from.port, 60), " -> ",
+                  excerpt(l.to.node, 60), ".", excerpt(l.to.port, 60));
 }
 
 /// Node index by id (first occurrence wins, as in GraphDocument::findNode).
@@ -86,13 +88,14 @@ void checkParams(const GraphNode& node, const NodeDescriptor& d, std::vector<Iss
     for (const auto& [name, value] : node.params.items()) {
         const ParamSpec* spec = d.findParam(name);
         if (!spec) {
-            issues.push_back({Severity::Warning,
-                              Kind::UnknownParam,
-                              node.id,
-                              node.type,
-                              {},
-                              name,
-                              concat(nodeLabel(node), ": unknown parameter '", name, "' (ignored)")});
+            issues.push_back(
+                {Severity::Warning,
+                 Kind::UnknownParam,
+                 node.id,
+                 node.type,
+                 {},
+                 name,
+                 concat(nodeLabel(node), ": unknown parameter '", excerpt(name, 60), "' (ignored)")});
             continue;
         }
         Value v;
@@ -110,7 +113,9 @@ void checkParams(const GraphNode& node, const NodeDescriptor& d, std::vector<Iss
         }
         std::string why = spec->checkValue(v);
         if (why.empty()) continue;
-        Kind k = spec->type == PortType::Enum ? Kind::UnknownChoice : Kind::ParamOutOfRange;
+        Kind k = spec->outputName               ? Kind::BadOutputName
+                 : spec->type == PortType::Enum ? Kind::UnknownChoice
+                                                : Kind::ParamOutOfRange;
         issues.push_back({Severity::Error,
                           k,
                           node.id,
@@ -155,6 +160,8 @@ std::string_view issueKindName(GraphIssue::Kind k) {
             return "cycle";
         case Kind::BypassNoPassthrough:
             return "bypass-no-passthrough";
+        case Kind::BadOutputName:
+            return "bad-output-name";
     }
     return "?";
 }
@@ -184,7 +191,7 @@ std::vector<GraphIssue> validateGraph(const GraphDocument& doc, const NodeRegist
                               node.type,
                               {},
                               {},
-                              concat("node ", i, " has an invalid id '", node.id,
+                              concat("node ", i, " has an invalid id '", excerpt(node.id, 60),
                                      "' (use letters, digits, '_' and '-')")});
         }
         auto [it, fresh] = firstIndex.emplace(node.id, i);
@@ -206,8 +213,8 @@ std::vector<GraphIssue> validateGraph(const GraphDocument& doc, const NodeRegist
                               node.type,
                               {},
                               {},
-                              concat("node '", node.id, "': unknown node type '", node.type,
-                                     "' (is its node pack installed?)")});
+                              concat("node '", excerpt(node.id, 60), "': unknown node type '",
+                                     excerpt(node.type, 60), "' (is its node pack installed?)")});
             continue;
         }
         if (node.typeVersion > d->version) {

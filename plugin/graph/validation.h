@@ -31,6 +31,7 @@ struct GraphIssue {
         MissingInput,         ///< required input not connected (error)
         Cycle,                ///< the links form a cycle (error; message lists the nodes)
         BypassNoPassthrough,  ///< bypassed node has an output with no input of a matching type (warning)
+        BadOutputName,  ///< an output file name that would leave the output folder or is malformed (error)
     };
     Severity severity = Severity::Error;
     Kind kind = Kind::UnknownNodeType;

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "plugin/sdk/output_path.h"
+
 namespace sv::plugin {
 
 namespace {
@@ -99,6 +101,12 @@ ParamSpec ParamSpec::choice(std::string name, std::vector<std::string> choices, 
     return p;
 }
 
+ParamSpec ParamSpec::outputFile(std::string name, std::string def) {
+    ParamSpec p = text(std::move(name), std::move(def));
+    p.outputName = true;
+    return p;
+}
+
 ParamSpec& ParamSpec::range(double lo, double hi) {
     min = lo;
     max = hi;
@@ -106,6 +114,12 @@ ParamSpec& ParamSpec::range(double lo, double hi) {
 }
 ParamSpec& ParamSpec::withStep(double s) {
     step = s;
+    return *this;
+}
+ParamSpec& ParamSpec::multipleOf(int64_t m, int64_t offset) {
+    multiple = m;
+    multipleOffset = offset;
+    step = double(m);
     return *this;
 }
 ParamSpec& ParamSpec::withHelp(std::string h) {
@@ -132,7 +146,8 @@ Value ParamSpec::fromJson(const nlohmann::json& j) const {
         return defaultValue;
     }
     auto mismatch = [&]() -> Value {
-        fail("parameter '", name, "' expects ", portTypeName(type), ", got ", jsonKind(j), " ", j.dump());
+        fail("parameter '", name, "' expects ", portTypeName(type), ", got ", jsonKind(j), " ",
+             excerpt(j.dump(), 80));
     };
     switch (type) {
         case PortType::Int:
@@ -179,7 +194,7 @@ nlohmann::json ParamSpec::toJson(const Value& v) {
 
 nlohmann::json ParamSpec::parseText(std::string_view text) const {
     auto bad = [&]() -> nlohmann::json {
-        fail("parameter '", name, "' expects ", portTypeName(type), ", got \"", text, "\"");
+        fail("parameter '", name, "' expects ", portTypeName(type), ", got \"", excerpt(text, 80), "\"");
     };
     switch (type) {
         case PortType::Int: {
@@ -226,14 +241,26 @@ std::string ParamSpec::checkValue(const Value& v) const {
             return concat(v.describe(), " is not a finite number");
         if (min && x < *min) return concat(v.describe(), " is below the minimum ", fmtNum(*min));
         if (max && x > *max) return concat(v.describe(), " is above the maximum ", fmtNum(*max));
+        if (multiple && *multiple >= 1 && *multiple <= (int64_t(1) << 31) && v.kind() == Value::Kind::Int) {
+            const int64_t m = *multiple, off = multipleOffset;
+            const int64_t r = (v.toInt() % m - off % m + 2 * m) % m;  // no overflow for any value
+            if (r != 0 && off == 0) return concat(v.describe(), " is not a multiple of ", m);
+            if (r != 0)
+                return concat(v.describe(), " is not ", off, " + ", m, "·k (e.g. ", off, ", ", off + m, ", ",
+                              off + 2 * m, ", …)");
+        }
         return {};
+    }
+    if (outputName) {
+        if (v.kind() != Value::Kind::String) return concat("expects a file name, got ", v.describe());
+        return checkOutputPattern(v.toString());
     }
     if (type == PortType::Enum) {
         if (v.kind() != Value::Kind::String) return concat("expects ENUM, got ", v.describe());
         if (std::find(choices.begin(), choices.end(), v.toString()) == choices.end()) {
             std::string list;
             for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-            return concat("\"", v.toString(), "\" is not one of: ", list);
+            return concat("\"", excerpt(v.toString(), 80), "\" is not one of: ", list);
         }
     }
     return {};
@@ -300,6 +327,10 @@ std::vector<std::string> NodeDescriptor::check() const {
             continue;
         }
         if (p.min && p.max && *p.min > *p.max) problems.push_back(concat(pw, ": minimum above maximum"));
+        if (p.multiple && (p.type != PortType::Int || *p.multiple < 1 || *p.multiple > (int64_t(1) << 31)))
+            problems.push_back(concat(pw, ": multipleOf() needs an INT parameter and a step in [1, 2^31]"));
+        if (p.outputName && p.type != PortType::String)
+            problems.push_back(concat(pw, ": an output file name must be a STRING parameter"));
         if (p.type == PortType::Enum && p.choices.empty())
             problems.push_back(concat(pw, ": ENUM without choices"));
         try {

@@ -26,12 +26,20 @@ struct ParamSpec {
     Value defaultValue;             ///< of the matching kind (ENUM/PATH/STRING: string)
     std::optional<double> min;      ///< INT/FLOAT inclusive bounds
     std::optional<double> max;
-    std::optional<double> step;              ///< UI increment (INT/FLOAT)
+    std::optional<double> step;  ///< UI increment (INT/FLOAT)
+    /// INT: valid values are multipleOffset + k·multiple (width: multiple of 16; frames: 1 + 4k), so a graph
+    /// with width 33 is refused by validateGraph, not by the node at run time.
+    std::optional<int64_t> multiple;
+    int64_t multipleOffset = 0;
     std::vector<std::string> choices;        ///< ENUM only: the allowed strings
     std::string help;                        ///< tooltip / CLI help text
     bool multiline = false;                  ///< STRING: edited in a multi-line box (prompts)
     std::string fileFilter;                  ///< PATH: Qt-style filter, e.g. "Images (*.png *.jpg *.exr)"
     PathMode pathMode = PathMode::OpenFile;  ///< PATH only
+    /// STRING: an output file name pattern, relative to the run's output folder (output_path.h); checkValue
+    /// refuses absolute paths, "..", control characters and bad {counter} fields, so validateGraph reports
+    /// them before anything runs.
+    bool outputName = false;
 
     static ParamSpec integer(std::string name, int64_t def);
     static ParamSpec real(std::string name, double def);
@@ -39,9 +47,13 @@ struct ParamSpec {
     static ParamSpec boolean(std::string name, bool def);
     static ParamSpec path(std::string name, std::string def = {}, PathMode mode = PathMode::OpenFile);
     static ParamSpec choice(std::string name, std::vector<std::string> choices, std::string def);
+    /// A STRING naming an output file inside the output folder ("sana_{counter:05}"; see outputName).
+    static ParamSpec outputFile(std::string name, std::string def);
 
     ParamSpec& range(double lo, double hi);
     ParamSpec& withStep(double s);
+    /// INT only: values must be offset + k·m (m >= 1); also the UI step.
+    ParamSpec& multipleOf(int64_t m, int64_t offset = 0);
     ParamSpec& withHelp(std::string h);
     ParamSpec& withCaption(std::string c);
     ParamSpec& withFilter(std::string f);
@@ -55,8 +67,8 @@ struct ParamSpec {
     /// Parses command-line text ("50", "0.5", "true", any string) to JSON of this parameter's type; throws
     /// sv::Error.
     nlohmann::json parseText(std::string_view text) const;
-    /// Checks range / choices; returns an empty string when valid, else the problem ("7 is above the maximum
-    /// 5").
+    /// Checks range / choices / output file name patterns; returns an empty string when valid, else the
+    /// problem ("7 is above the maximum 5").
     std::string checkValue(const Value& v) const;
 };
 

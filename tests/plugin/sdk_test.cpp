@@ -1,5 +1,7 @@
 // SDK basics: values (hash, identity, accessors), parameter specs (JSON conversion, text parsing,
 // range/choice checks), descriptor checks and the registry.
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 #include "plugin/sdk/node_registry.h"
@@ -85,6 +87,49 @@ TEST(ParamSpec, JsonConversionAndChecks) {
 
     auto g = ParamSpec::real("guidance", 6);
     EXPECT_EQ(g.fromJson(7).kind(), Value::Kind::Float);
+}
+
+TEST(ParamSpec, MultiplesAndOutputFileNames) {
+    auto frames = ParamSpec::integer("frames", 81).range(1, 1001).multipleOf(4, 1);
+    EXPECT_EQ(frames.checkValue(Value::fromInt(81)), "");
+    EXPECT_EQ(frames.checkValue(Value::fromInt(10)), "10 is not 1 + 4·k (e.g. 1, 5, 9, …)");
+    EXPECT_EQ(frames.step, 4.0) << "also the editor's step";
+    auto width = ParamSpec::integer("width", 832).multipleOf(16);
+    EXPECT_EQ(width.checkValue(Value::fromInt(33)), "33 is not a multiple of 16");
+    EXPECT_EQ(width.checkValue(Value::fromInt(-32)), "");
+    EXPECT_EQ(width.checkValue(Value::fromInt(INT64_MIN)), "")
+        << "no overflow: INT64_MIN is a multiple of 16";
+
+    auto name = ParamSpec::outputFile("filename", "clip_{counter:05}");
+    EXPECT_EQ(name.type, PortType::String);
+    EXPECT_EQ(name.checkValue(Value::fromString("shots/a")), "");
+    EXPECT_NE(name.checkValue(Value::fromString("/abs")).find("absolute path"), std::string::npos);
+
+    NodeDescriptor d{"t.bad", 1, "Bad", "X"};
+    d.params = {ParamSpec::outputFile("filename", "/etc/passwd"), ParamSpec::real("r", 1.0).multipleOf(2)};
+    const auto problems = d.check();
+    ASSERT_EQ(problems.size(), 2u);
+    EXPECT_NE(problems[0].find("default \"/etc/passwd\" is an absolute path"), std::string::npos)
+        << problems[0];
+    EXPECT_NE(problems[1].find("multipleOf() needs an INT parameter"), std::string::npos) << problems[1];
+}
+
+TEST(ParamSpec, MessagesQuoteValuesCutAndEscaped) {
+    const std::string huge(200000, '7');
+    try {
+        (void)ParamSpec::integer("seed", 0).parseText(huge + "\x1b");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_LT(std::string(e.what()).size(), 300u);
+        EXPECT_NE(std::string(e.what()).find("(200001 bytes)"), std::string::npos) << e.what();
+    }
+    try {
+        (void)ParamSpec::integer("seed", 0).fromJson(nlohmann::json(std::vector<int>(100000, 1)));
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_LT(std::string(e.what()).size(), 300u);
+    }
+    EXPECT_LT(Value::fromString(huge).describe().size(), 100u);
 }
 
 TEST(ParamSpec, ParsesCommandLineText) {
