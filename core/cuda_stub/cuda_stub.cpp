@@ -14,6 +14,9 @@ namespace {
 bool cudaAvailable() {
     return false;
 }
+size_t cudaDeviceMemory(int) {
+    return 0;
+}
 std::shared_ptr<Storage> cudaAllocate(size_t, int) {
     noCuda();
 }
