@@ -410,7 +410,9 @@ RunResult Executor::run(const GraphDocument& doc, const RunRequest& request, con
                     h.add(port.name).addU64(v ? v->hash() : 0);
                 }
             } catch (const std::exception& e) {
-                return failNode(e.what(), 0.0);
+                return failNode(describeException(e), 0.0);
+            } catch (...) {  // the factory and fingerprint() are plugin code
+                return failNode("the node's factory or fingerprint() threw an unknown exception", 0.0);
             }
             const uint64_t key = h.value();
             cache_->pin(key);
@@ -436,9 +438,9 @@ RunResult Executor::run(const GraphDocument& doc, const RunRequest& request, con
                     if (stop.stop_requested())
                         return finish(RunResult::Status::Cancelled, ExecutionEvent::Kind::RunCancelled, id,
                                       {});
-                    return failNode(e.what(), secondsSince(t0));
+                    return failNode(describeException(e), secondsSince(t0));
                 } catch (...) {
-                    return failNode("unknown exception", secondsSince(t0));
+                    return failNode("unknown exception (not a std::exception)", secondsSince(t0));
                 }
                 instance.reset();
                 const double duration = secondsSince(t0);
