@@ -8,6 +8,7 @@
 
 #include "io/json_util.h"
 #include "pipelines/memory_budget.h"
+#include "support/hostile_files.h"
 #include "support/reference.h"
 
 namespace sv {
@@ -30,14 +31,7 @@ std::array<int64_t, 5> latents(int64_t frames, int64_t height, int64_t width) {
     return {1, 16, (frames - 1) / 4 + 1, height / 8, width / 8};
 }
 
-std::string refusal(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
-}
+constexpr auto refusal = test::errorMessage;
 
 TEST(MemoryBudget, TheDefaultRequestFitsAGpu) {
     const MemoryEstimate e = estimateSampling(transformer2B(), latents(81, 480, 832), true, 2);

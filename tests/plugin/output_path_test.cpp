@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "plugin/sdk/output_path.h"
+#include "support/hostile_files.h"
 #include "support/reference.h"
 
 namespace sv::plugin {
@@ -13,21 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string refusal(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
-}
-
-/// Every entry below `dir`, recursively (symbolic links not followed).
-size_t entriesBelow(const fs::path& dir) {
-    size_t n = 0;
-    for ([[maybe_unused]] const auto& e : fs::recursive_directory_iterator(dir)) ++n;
-    return n;
-}
+using test::entriesBelow;
+constexpr auto refusal = test::errorMessage;
 
 class OutputPath : public ::testing::Test {
   protected:

@@ -22,11 +22,7 @@ std::string contents(const fs::path& p) {
     return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-size_t entriesBelow(const fs::path& dir) {
-    size_t n = 0;
-    for ([[maybe_unused]] const auto& e : fs::recursive_directory_iterator(dir)) ++n;
-    return n;
-}
+using test::entriesBelow;
 
 /// load_model + load_latent(path) → vae_decode.
 GraphDocument decodeGraph(const fs::path& model, const fs::path& latent) {

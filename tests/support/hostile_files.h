@@ -19,6 +19,24 @@
 
 namespace sv::test {
 
+/// The message of the sv::Error `fn` throws, or "" when it returns.
+inline std::string errorMessage(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+/// How many entries are below `dir`, recursively (symbolic links are not followed): 0 means nothing was
+/// written.
+inline size_t entriesBelow(const std::filesystem::path& dir) {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::recursive_directory_iterator(dir)) ++n;
+    return n;
+}
+
 /// Creates a named pipe at `path`.
 inline void makeFifo(const std::filesystem::path& path) {
     ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0) << path;
