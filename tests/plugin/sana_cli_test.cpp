@@ -105,6 +105,36 @@ TEST_F(SanaCliTest, DefaultGraphWithoutAModelFolderNamesTheParameter) {
     EXPECT_NE(r.err.find("parameter 'folder' is empty"), std::string::npos) << r.err;
 }
 
+TEST_F(SanaCliTest, OutputDirIsWhereTheGraphWritesAndNothingElse) {
+    // --output-dir is the user's explicit choice of where a run writes (docs/SECURITY.md): the graph's file
+    // name pattern, sub-folder included, lands under it (folders created), and nothing else is written there.
+    const fs::path model = makeDemoModel(dir.path());
+    const fs::path out = dir.path() / "renders" / "today";
+    std::vector<std::string> args = {"run",          (graphsDir() / "text-to-video.json").string(),
+                                     "--output-dir", out.string(),
+                                     "--set",        "save_video.filename=shots/take_{counter:02}"};
+    for (const auto& s : tinySettings(model, false)) {
+        args.push_back("--set");
+        args.push_back(s.node + "." + s.param + "=" + s.value);
+    }
+    const CommandResult r = runSanavideo(args, dir.path());
+    ASSERT_EQ(r.rc, 0) << r.err;
+    std::vector<fs::path> written;
+    for (const auto& e : fs::recursive_directory_iterator(dir.path() / "renders"))
+        if (!e.is_directory()) written.push_back(fs::relative(e.path(), out));
+    EXPECT_EQ(written, std::vector<fs::path>{fs::path("shots") / "take_01.mp4"}) << r.err;
+
+    // An --output-dir that is a file is refused by name, before any node runs; the file is kept.
+    const fs::path file = dir.path() / "notes.txt";
+    { std::ofstream(file) << "mine"; }
+    args[3] = file.string();
+    const CommandResult bad = runSanavideo(args, dir.path());
+    EXPECT_EQ(bad.rc, 1);
+    EXPECT_NE(bad.err.find("output folder " + file.string()), std::string::npos) << bad.err;
+    EXPECT_EQ(bad.err.find("started (sana."), std::string::npos) << "no node ran: " << bad.err;
+    EXPECT_EQ(readFile(file), "mine");
+}
+
 // ---- hostile graphs and files (docs/SECURITY.md)
 // ------------------------------------------------------------------------------------------
 
