@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (only them: `--target sv_fuzzers`) and runs each for a bounded time,
 # as many at a time as there are cores (at most SV_FUZZ_JOBS):
-#   .ci/fuzz.sh [SECONDS_PER_TARGET]   (default 40: 12 targets, 2 at a time, about 4 minutes on CI's 2 cores)
+#   .ci/fuzz.sh [SECONDS_PER_TARGET]   (default 40: 11 targets, 2 at a time, about 4 minutes on CI's 2 cores)
 # Each target starts from a copy of its committed corpus (tests/fuzz/corpus/<name without fuzz_>), so the inputs
 # libFuzzer adds stay out of the tree. Logs go to build/fuzz/fuzz-runs/fuzz_<name>.log; a crash, leak, timeout
 # or out-of-memory fails the script and leaves libFuzzer's reproducer there (fuzz_<name>-crash-<sha1>): replay

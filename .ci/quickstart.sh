@@ -12,5 +12,5 @@ $sv version
 $sv make-demo-model build/demo-model
 $sv info build/demo-model
 $sv generate --model build/demo-model --prompt "A red fox trotting through fresh snow at dawn" \
-  --height 64 --width 64 --frames 9 --steps 4 --no-binning --seed 42 --out build/demo-video.mp4
+  --height 64 --width 64 --frames 9 --steps 4 --no-binning --seed 42 --out build/demo-video.mp4 --overwrite
 echo "the demo video is at $(pwd)/build/demo-video.mp4"

@@ -3,8 +3,11 @@
 // headers where weights exist).
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "base/error.h"
 #include "commands.h"
@@ -13,10 +16,17 @@
 #include "models/transformer_config.h"
 #include "models/wan_vae_config.h"
 #include "schedulers/scheduler.h"
+#include "terminal_text.h"
 
 namespace sv::cli {
 
 namespace {
+
+/// `s` padded with spaces to `width` bytes (printf's %-Ns).
+std::string padRight(std::string s, size_t width) {
+    if (s.size() < width) s.append(width - s.size(), ' ');
+    return s;
+}
 
 std::string withThousands(int64_t v) {
     std::string digits = std::to_string(v < 0 ? -v : v);
@@ -117,29 +127,9 @@ std::string tokenizerFiles(const ModelComponent& c) {
     return out.empty() ? std::string("no tokenizer files found") : out;
 }
 
-void printUsage() {
-    std::printf(
-        "usage: sanavideo info MODEL_DIR\n\n"
-        "Lists the components of a diffusers model folder (model_index.json): class, stored weight dtypes "
-        "and\n"
-        "the parameter count computed from each model's config (checked against the weight headers when "
-        "weights\n"
-        "are present). Exit code 1 when the folder is invalid or weights do not match the architecture.\n");
-}
-
-}  // namespace
-
-int runInfo(Args args) {
-    if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
-        printUsage();
-        return 0;
-    }
-    if (args.size() != 1 || args[0].starts_with("-")) {
-        printUsage();
-        return 2;
-    }
-    const ModelFolder m = ModelFolder::open(args[0]);
-    std::printf("%s  %s\n", m.pipelineClass().c_str(), m.root().string().c_str());
+int runInfo(const std::string& folder) {
+    const ModelFolder m = ModelFolder::open(folder);
+    printLine(stdout, concat(m.pipelineClass(), "  ", m.root().string()));
     bool mismatch = false;
     for (const ModelComponent& c : m.components()) {
         std::string cls = c.isNull() ? std::string("(none)") : concat(c.className, " (", c.library, ")");
@@ -161,9 +151,22 @@ int runInfo(Args args) {
             detail += c.hasWeights() ? describeWeights(m, c, specs, prefixes, mismatch)
                                      : "no weights (config only)";
         }
-        std::printf("  %-13s %-44s %s\n", c.name.c_str(), cls.c_str(), detail.c_str());
+        printLine(stdout, concat("  ", padRight(c.name, 13), " ", padRight(cls, 44), " ", detail));
     }
     return mismatch ? 1 : 0;
+}
+
+}  // namespace
+
+CommandRun setupInfo(CLI::App& cmd) {
+    cmd.footer(
+        "Lists the components of a diffusers model folder (model_index.json): class, stored weight dtypes "
+        "and the parameter count computed from each model's config (checked against the weight headers when "
+        "weights are present). Exit code 1 when the folder is invalid or weights do not match the "
+        "architecture.");
+    auto folder = std::make_shared<std::string>();
+    cmd.add_option("MODEL_DIR", *folder, "a diffusers model folder")->required();
+    return [folder] { return runInfo(*folder); };
 }
 
 }  // namespace sv::cli

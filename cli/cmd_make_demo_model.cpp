@@ -1,65 +1,47 @@
 // `sanavideo make-demo-model DIR`: writes a tiny random-weight SANA-Video model in the diffusers layout
 // (core/pipelines/demo_model.h), so generate/info/the editor can run without downloading anything.
-#include <charconv>
+#include <cstdint>
 #include <cstdio>
+#include <limits>
+#include <memory>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "base/error.h"
+#include "cli_options.h"
 #include "commands.h"
 #include "demo_resources.h"
 #include "pipelines/demo_model.h"
+#include "terminal_text.h"
 
 namespace sv::cli {
 
 namespace {
 
-void printUsage() {
-    std::printf(
-        "usage: sanavideo make-demo-model DIR [--seed N]\n\n"
-        "Writes a tiny SANA-Video model with random weights (a few MB) in the exact diffusers layout:\n"
-        "model_index.json, transformer/, vae/, text_encoder/, tokenizer/, scheduler/. It produces "
-        "noise-like\n"
-        "videos but runs every code path in seconds on a CPU, e.g.\n"
-        "  sanavideo generate --model DIR --prompt \"a red fox\" --height 64 --width 64 --frames 9 --steps 4 "
-        "\\\n"
-        "      --no-binning --out fox.mp4\n"
-        "DIR must be empty, missing, or hold an earlier model (which is overwritten). Deterministic in "
-        "--seed\n"
-        "(default 0).\n");
-}
+struct DemoOptions {
+    std::string dir;
+    uint64_t seed = 0;
+};
 
 }  // namespace
 
-int runMakeDemoModel(Args args) {
-    std::string dir;
-    uint64_t seed = 0;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            printUsage();
-            return 0;
-        }
-        if (a == "--seed") {
-            SV_CHECK(i + 1 < args.size(), "--seed needs a value");
-            const std::string& v = args[++i];
-            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seed);
-            SV_CHECK(ec == std::errc() && p == v.data() + v.size(), "--seed: \"", v,
-                     "\" is not a non-negative integer");
-        } else if (a.starts_with("-") || !dir.empty()) {
-            std::fprintf(stderr, "sanavideo make-demo-model: unexpected argument %s\n", a.c_str());
-            printUsage();
-            return 2;
-        } else {
-            dir = a;
-        }
-    }
-    if (dir.empty()) {
-        printUsage();
-        return 2;
-    }
-    writeDemoModel(dir, demoTokenizerModel(), seed);
-    std::printf("wrote the demo model (random weights) to %s\n", dir.c_str());
-    return 0;
+CommandRun setupMakeDemoModel(CLI::App& cmd) {
+    cmd.footer(
+        "Writes a tiny SANA-Video model with random weights (a few MB) in the exact diffusers layout: "
+        "model_index.json, transformer/, vae/, text_encoder/, tokenizer/, scheduler/. It produces noise-like "
+        "videos but runs every code path in seconds on a CPU, e.g.\n  sanavideo generate --model DIR "
+        "--prompt \"a red fox\" --height 64 --width 64 --frames 9 --steps 4 --no-binning --out fox.mp4\nDIR "
+        "must be empty, missing, or hold an earlier model (which is overwritten).");
+    auto o = std::make_shared<DemoOptions>();
+    cmd.add_option("DIR", o->dir, "the folder to write")->required();
+    addUnsigned(cmd, "--seed", o->seed, std::numeric_limits<uint64_t>::max(),
+                "seed of the random weights (default 0; the model is deterministic in it)");
+    return [o] {
+        writeDemoModel(o->dir, demoTokenizerModel(), o->seed);
+        printLine(stdout, concat("wrote the demo model (random weights) to ", o->dir));
+        return 0;
+    };
 }
 
 }  // namespace sv::cli

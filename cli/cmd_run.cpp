@@ -1,21 +1,21 @@
-// `sanavideo run GRAPH.json`: headless graph execution for render boxes. Built only with the node SDK
-// (SV_CLI_WITH_PLUGIN, i.e. when the sv_plugin target exists).
+// `sanavideo run GRAPH`: headless graph execution for render boxes. GRAPH is a graph document (JSON) or a
+// file with one embedded (an MP4 from Save Video, a frame-sequence folder, a Save Latent file). Built only
+// with the node SDK (SV_CLI_WITH_PLUGIN).
 #ifdef SV_CLI_WITH_PLUGIN
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "base/error.h"
+#include "cancel_signals.h"
 #include "commands.h"
 #include "node_packs.h"
-#include "plugin/exec/executor.h"
-#include "plugin/exec/executor_thread.h"
-#include "plugin/graph/validation.h"
-#include "plugin/sdk/plugin_loader.h"
+#include "plugin/graph/graph_file.h"
+#include "terminal_text.h"
 
 namespace fs = std::filesystem;
 using namespace sv::plugin;
@@ -24,15 +24,11 @@ namespace sv::cli {
 
 namespace {
 
-// The one piece of process-global state: set by the SIGINT handler (async-signal-safe, lock-free atomic),
-// read by the main thread, which then cancels the run.
-std::atomic<bool> gInterrupted{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-extern "C" void onRunSigint(int) {
-    gInterrupted.store(true);
-    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
-}
+struct RunOptions {
+    std::string graph;
+    std::vector<std::string> sets, pluginDirs, targets;
+    std::string outputDir;
+};
 
 /// Applies "NODE.PARAM=VALUE", parsing VALUE by the parameter's type.
 void applySet(GraphDocument& doc, const NodeRegistry& registry, const std::string& spec) {
@@ -54,136 +50,64 @@ void applySet(GraphDocument& doc, const NodeRegistry& registry, const std::strin
         fail("--set ", spec, ": node '", nodeId, "' (", node->type, ") has no parameter '", param,
              "' (parameters: ", names.empty() ? "none" : names, ")");
     }
-    nlohmann::json value;
-    try {
-        value = p->parseText(text);
-    } catch (const Error& e) {
-        fail("--set ", spec, ": node '", nodeId, "': ", e.what());
-    }
-    doc.setParam(nodeId, param, std::move(value));
+    std::string problem;
+    auto value = p->tryParseText(text, problem);
+    SV_CHECK(value.has_value(), "--set ", spec, ": node '", nodeId, "': parameter '", param, "': ", problem);
+    doc.setParam(nodeId, param, std::move(*value));
 }
 
-bool printable(const ExecutionEvent& e) {
+void printEvent(const ExecutionEvent& e) {
     using K = ExecutionEvent::Kind;
-    return e.kind != K::NodePreview && e.kind != K::NodeDisplay && e.kind != K::RunFailed;
+    if (e.kind != K::NodePreview && e.kind != K::NodeDisplay && e.kind != K::RunFailed)
+        printLine(stderr, describeEvent(e));
 }
 
-void printRunUsage() {
-    std::printf(
-        "usage: sanavideo run GRAPH.json [--set NODE.PARAM=VALUE ...] [--output-dir DIR] [--plugin-dir DIR "
-        "...]\n"
-        "                     [--target NODE ...]\n\n"
-        "Runs a saved graph headless: loads the node packs, validates the graph (every error is printed),\n"
-        "evaluates the output nodes and what they need, and prints progress on stderr. Ctrl-C cancels within "
-        "one\n"
-        "step. Exit code: 0 on success, 1 on an invalid graph or a node error, 130 when interrupted.\n\n"
-        "  --set NODE.PARAM=VALUE  override a parameter (VALUE is parsed by the parameter's type)\n"
-        "  --output-dir DIR        where output nodes write (default: the current folder)\n"
-        "  --plugin-dir DIR        also load node packs from DIR (searched before SV_PLUGIN_PATH and the "
-        "install)\n"
-        "  --target NODE           compute NODE (and what it needs) instead of the graph's output nodes\n");
+int runRun(const RunOptions& o) {
+    NodeRegistry registry;
+    loadNodePacks(registry, {o.pluginDirs.begin(), o.pluginDirs.end()}, "run");
+    GraphDocument doc = loadGraphFile(o.graph);
+    for (const auto& s : o.sets) applySet(doc, registry, s);
+    RunRequest request;
+    request.targets = o.targets;
+    request.outputDir = o.outputDir.empty() ? fs::current_path() : fs::path(o.outputDir);
+    CancelOnSignals signals;
+    Executor executor(registry);
+    const RunResult result = runGraph(executor, doc, request, signals, "run", printEvent);
+    const int rc = reportRunEnd(result, signals, "run", o.graph);
+    if (rc == 0)
+        std::fprintf(stderr, "sanavideo run: done in %.1f s (%zu node(s) run, %zu cached)\n",
+                     result.durationSeconds, result.evaluated.size(), result.cached.size());
+    return rc;
 }
 
 }  // namespace
 
-int runRun(Args args) {
-    fs::path graphPath, outputDir = fs::current_path();
-    std::vector<std::string> sets;
-    std::vector<fs::path> pluginDirs;
-    RunRequest request;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        auto next = [&]() -> const std::string& {
-            SV_CHECK(i + 1 < args.size(), a, " needs a value");
-            return args[++i];
-        };
-        if (a == "--help" || a == "-h") {
-            printRunUsage();
-            return 0;
-        } else if (a == "--set") {
-            sets.push_back(next());
-        } else if (a.rfind("--set=", 0) == 0) {
-            sets.push_back(a.substr(6));
-        } else if (a == "--output-dir") {
-            outputDir = next();
-        } else if (a == "--plugin-dir") {
-            pluginDirs.emplace_back(next());
-        } else if (a == "--target") {
-            request.targets.push_back(next());
-        } else if (!a.empty() && a[0] == '-') {
-            std::fprintf(stderr, "sanavideo run: unknown option %s\n", a.c_str());
-            printRunUsage();
-            return 2;
-        } else if (graphPath.empty()) {
-            graphPath = a;
-        } else {
-            std::fprintf(stderr, "sanavideo run: more than one graph given (%s)\n", a.c_str());
-            return 2;
-        }
-    }
-    if (graphPath.empty()) {
-        printRunUsage();
-        return 2;
-    }
-
-    NodeRegistry registry;
-    loadNodePacks(registry, pluginDirs, "run");
-    GraphDocument doc = GraphDocument::load(graphPath);
-    for (const auto& s : sets) applySet(doc, registry, s);
-    request.outputDir = outputDir;
-
-    Executor executor(registry);
-    EventQueue events;
-    gInterrupted.store(false);
-    auto previous = std::signal(SIGINT, onRunSigint);
-    RunResult result;
-    {
-        ExecutorThread worker(executor);
-        worker.start(doc, request, events.sink());
-        bool cancelSent = false;
-        while (worker.isRunning() || events.size() > 0) {
-            if (gInterrupted.load() && !cancelSent) {
-                std::fprintf(stderr, "sanavideo run: interrupted, cancelling...\n");
-                worker.cancel();
-                cancelSent = true;
-            }
-            auto e = events.waitNext(std::chrono::milliseconds(50));
-            if (e && printable(*e)) std::fprintf(stderr, "%s\n", describeEvent(*e).c_str());
-        }
-        result = worker.wait();
-    }
-    std::signal(SIGINT, previous == SIG_ERR ? SIG_DFL : previous);
-
-    for (const auto& issue : result.issues)
-        if (!issue.isError()) std::fprintf(stderr, "sanavideo run: warning: %s\n", issue.message.c_str());
-    switch (result.status) {
-        case RunResult::Status::Finished:
-            std::fprintf(stderr, "sanavideo run: done in %.1f s (%zu node(s) run, %zu cached)\n",
-                         result.durationSeconds, result.evaluated.size(), result.cached.size());
-            return 0;
-        case RunResult::Status::Cancelled:
-            std::fprintf(stderr, "sanavideo run: cancelled\n");
-            return 130;
-        case RunResult::Status::Invalid: {
-            std::fprintf(stderr, "sanavideo run: the graph %s is invalid:\n", graphPath.string().c_str());
-            size_t start = 0;
-            while (start < result.message.size()) {
-                size_t end = result.message.find('\n', start);
-                if (end == std::string::npos) end = result.message.size();
-                std::fprintf(stderr, "  %s\n", result.message.substr(start, end - start).c_str());
-                start = end + 1;
-            }
-            return 1;
-        }
-        case RunResult::Status::Failed:
-            if (result.failedNode.empty())
-                std::fprintf(stderr, "sanavideo run: error: %s\n", result.message.c_str());
-            else
-                std::fprintf(stderr, "sanavideo run: error: node '%s' failed: %s\n",
-                             result.failedNode.c_str(), result.message.c_str());
-            return 1;
-    }
-    return 1;
+CommandRun setupRun(CLI::App& cmd) {
+    cmd.footer(
+        "Runs a saved graph headless: loads the node packs, validates the graph (every error is printed), "
+        "evaluates the output nodes and what they need, and prints progress on stderr. Ctrl-C, SIGTERM and "
+        "SIGHUP cancel within one step. Exit code: 0 on success, 1 on an invalid graph or a node error, 128 "
+        "+ the signal when interrupted (130 for Ctrl-C).");
+    auto o = std::make_shared<RunOptions>();
+    cmd.add_option(
+           "GRAPH", o->graph,
+           "a graph (.json), or a file with a graph embedded: an MP4 written by Save Video, a frame-sequence "
+           "folder, a Save Latent .safetensors file")
+        ->required();
+    cmd.add_option("--set", o->sets,
+                   "override a parameter, NODE.PARAM=VALUE (VALUE parsed by the parameter's type)")
+        ->allow_extra_args(false)
+        ->type_name("NODE.PARAM=VALUE");
+    cmd.add_option("--output-dir", o->outputDir, "where output nodes write (default: the current folder)");
+    cmd.add_option(
+           "--plugin-dir", o->pluginDirs,
+           "also load node packs from DIR (searched before SV_PLUGIN_PATH and the install; repeatable)")
+        ->allow_extra_args(false);
+    cmd.add_option("--target", o->targets,
+                   "compute NODE (and what it needs) instead of the graph's output nodes")
+        ->allow_extra_args(false)
+        ->type_name("NODE");
+    return [o] { return runRun(*o); };
 }
 
 }  // namespace sv::cli

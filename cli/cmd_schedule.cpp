@@ -1,89 +1,38 @@
 // `sanavideo schedule`: prints the timesteps and sigmas of a scheduler (the scheduler demo).
-#include <charconv>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "base/error.h"
+#include "cli_options.h"
 #include "commands.h"
 #include "schedulers/scheduler.h"
+#include "terminal_text.h"
 
 namespace sv::cli {
 
 namespace {
 
-void printUsage() {
-    std::printf(
-        "usage: sanavideo schedule --scheduler dpm|euler|unipc --steps N [--shift S]\n"
-        "       sanavideo schedule --config SCHEDULER_CONFIG_JSON --steps N\n\n"
-        "Prints the timesteps the model receives and the sigmas of each step, exactly as diffusers computes "
-        "them.\n"
-        "  dpm    DPMSolverMultistepScheduler, flow sigmas (SANA-Video text-to-video)\n"
-        "  euler  FlowMatchEulerDiscreteScheduler (SANA-Video image-to-video)\n"
-        "  unipc  UniPCMultistepScheduler, flow sigmas\n"
-        "--shift defaults to 8 (SANA-Video); --config reads a diffusers scheduler_config.json instead.\n");
-}
-
-int parseInt(const std::string& s, const char* what) {
-    int v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    SV_CHECK(ec == std::errc() && p == s.data() + s.size(), what, ": \"", s, "\" is not an integer");
-    return v;
-}
-
-double parseDouble(const std::string& s, const char* what) {
-    try {
-        size_t used = 0;
-        const double v = std::stod(s, &used);
-        if (used == s.size()) return v;
-    } catch (const std::exception&) {
-    }
-    fail(what, ": \"", s, "\" is not a number");
-}
-
-}  // namespace
-
-int runSchedule(Args args) {
+struct ScheduleOptions {
     std::string name, config;
-    std::optional<int> steps;
+    int steps = 0;
     std::optional<double> shift;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            printUsage();
-            return 0;
-        }
-        if (i + 1 >= args.size()) {
-            std::fprintf(stderr, "sanavideo schedule: %s needs a value\n", a.c_str());
-            printUsage();
-            return 2;
-        }
-        const std::string& v = args[++i];
-        if (a == "--scheduler") {
-            name = v;
-        } else if (a == "--config") {
-            config = v;
-        } else if (a == "--steps") {
-            steps = parseInt(v, "--steps");
-        } else if (a == "--shift") {
-            shift = parseDouble(v, "--shift");
-        } else {
-            std::fprintf(stderr, "sanavideo schedule: unknown option %s\n", a.c_str());
-            printUsage();
-            return 2;
-        }
-    }
-    if (!steps || name.empty() == config.empty() || (shift && !config.empty())) {
-        printUsage();
+};
+
+int runSchedule(const ScheduleOptions& o) {
+    if (o.name.empty() && o.config.empty()) {  // a command-line mistake: exit code 2, as CLI11's own
+        printError("schedule", "give --scheduler NAME or --config FILE (see sanavideo schedule --help)");
         return 2;
     }
     std::unique_ptr<Scheduler> s =
-        config.empty() ? makeSchedulerByShortName(name, shift) : loadScheduler(config);
-    s->setTimesteps(*steps);
-    std::printf(
-        "%s (%.*s), %d steps%s\n", std::string(s->className()).c_str(), int(s->shortName().size()),
-        s->shortName().data(), s->numSteps(),
-        config.empty() ? concat(", shift ", shift.value_or(8.0)).c_str() : concat(", ", config).c_str());
+        o.config.empty() ? makeSchedulerByShortName(o.name, o.shift) : loadScheduler(o.config);
+    s->setTimesteps(o.steps);
+    printLine(stdout,
+              concat(s->className(), " (", s->shortName(), "), ", s->numSteps(), " steps",
+                     o.config.empty() ? concat(", shift ", o.shift.value_or(8.0)) : concat(", ", o.config)));
     std::printf("%5s  %-18s %-13s %s\n", "step",
                 s->integerTimesteps() ? "timestep (int64)" : "timestep (float32)", "sigma", "sigma_next");
     for (int i = 0; i < s->numSteps(); ++i) {
@@ -92,6 +41,25 @@ int runSchedule(Args args) {
                     double(s->sigmas()[size_t(i) + 1]));
     }
     return 0;
+}
+
+}  // namespace
+
+CommandRun setupSchedule(CLI::App& cmd) {
+    cmd.footer(
+        "Prints the timesteps the model receives and the sigmas of each step, exactly as diffusers computes "
+        "them. Schedulers: dpm (DPMSolverMultistepScheduler, flow sigmas: SANA-Video text-to-video), euler "
+        "(FlowMatchEulerDiscreteScheduler: SANA-Video image-to-video), unipc (UniPCMultistepScheduler, flow "
+        "sigmas).");
+    auto o = std::make_shared<ScheduleOptions>();
+    auto* name = cmd.add_option("--scheduler", o->name, "dpm | euler | unipc");
+    auto* config =
+        cmd.add_option("--config", o->config, "a diffusers scheduler_config.json instead of a name");
+    name->excludes(config);
+    addInteger(cmd, "--steps", o->steps, 1, 100000, "number of inference steps")->required();
+    addNumber(cmd, "--shift", o->shift, 1e-6, 1e6, "flow shift with --scheduler (default 8, SANA-Video's)")
+        ->excludes(config);
+    return [o] { return runSchedule(*o); };
 }
 
 }  // namespace sv::cli

@@ -3,31 +3,37 @@
 namespace sv::cli {
 
 // Declared here, defined in cmd_<name>.cpp.
-int runVersion(Args args);
-int runInfo(Args args);
-int runSchedule(Args args);
-int runGenerate(Args args);
-int runMakeDemoModel(Args args);
-int runGraphFrom(Args args);
-int runBench(Args args);
+CommandRun setupVersion(CLI::App& cmd);
+CommandRun setupInfo(CLI::App& cmd);
+CommandRun setupSchedule(CLI::App& cmd);
+CommandRun setupMakeDemoModel(CLI::App& cmd);
+CommandRun setupBench(CLI::App& cmd);
 #ifdef SV_CLI_WITH_PLUGIN
-int runRun(Args args);
-int runNodes(Args args);
+CommandRun setupGenerate(CLI::App& cmd);
+CommandRun setupRun(CLI::App& cmd);
+CommandRun setupNodes(CLI::App& cmd);
+CommandRun setupGraphFrom(CLI::App& cmd);
 #endif
 
 std::span<const Command> commands() {
     static constexpr Command kCommands[] = {
-        {"version", "print the version and the compiled-in backends", runVersion},
-        {"info", "list a model folder's components, dtypes and parameter counts", runInfo},
-        {"schedule", "print a scheduler's timesteps and sigmas", runSchedule},
-        {"generate", "generate a video from a prompt (and an image) with a model folder", runGenerate},
-        {"make-demo-model", "write a tiny random-weight model in the diffusers layout", runMakeDemoModel},
+        {"version", "print the version, the compiled-in backends and the engine the node packs use",
+         setupVersion},
+        {"info", "list a model folder's components, dtypes and parameter counts", setupInfo},
+        {"schedule", "print a scheduler's timesteps and sigmas", setupSchedule},
 #ifdef SV_CLI_WITH_PLUGIN
-        {"run", "run a saved node graph headless (GRAPH.json [--set NODE.PARAM=VALUE ...])", runRun},
-        {"nodes", "list every node type with its ports and parameters", runNodes},
+        {"generate", "generate a video from a prompt (and an image): the default graph with your settings",
+         setupGenerate},
 #endif
-        {"graph-from", "print the node graph embedded in a video written by Save Video", runGraphFrom},
-        {"bench", "time text encode, sampling and VAE decode at full size with random GPU weights", runBench},
+        {"make-demo-model", "write a tiny random-weight model in the diffusers layout", setupMakeDemoModel},
+#ifdef SV_CLI_WITH_PLUGIN
+        {"run", "run a saved node graph headless (a graph JSON, or a file with one embedded)", setupRun},
+        {"nodes", "list every node type with its ports and parameters", setupNodes},
+        {"graph-from", "print the node graph embedded in a file written by Save Video or Save Latent",
+         setupGraphFrom},
+#endif
+        {"bench", "time text encode, sampling and VAE decode at full size with random GPU weights",
+         setupBench},
     };
     return kCommands;
 }

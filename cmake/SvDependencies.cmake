@@ -3,6 +3,7 @@
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 2.1 REQUIRED)  # the `sanavideo` command line (header-only; Debian: libcli11-dev)
 
 pkg_check_modules(SENTENCEPIECE IMPORTED_TARGET sentencepiece)
 pkg_check_modules(FFMPEG IMPORTED_TARGET libavformat libavcodec libavutil libswscale)

@@ -18,6 +18,10 @@ if grep -q 'lib/sanavideo/plugins/.*\.so$' "$root/contents.txt"; then
   head -5 "$root/nodes.txt"
   test -s "$root/nodes.txt"
   test -f "$root/usr/share/sanavideo/graphs/text-to-video.json"
+  echo "== sanavideo version (the installed engine, shared by the node pack: one engine per process)"
+  "$root/usr/bin/sanavideo" version | tee "$root/version.txt"
+  grep -q "^engine: $root/usr/.*lib/sanavideo/libsv_core.so" "$root/version.txt"  # the packaged one
+  grep -q "node pack sana-video: .*shares this engine" "$root/version.txt"
 fi
 echo "== sanavideo-studio --version"
 QT_QPA_PLATFORM=offscreen "$root/usr/bin/sanavideo-studio" --version

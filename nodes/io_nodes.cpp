@@ -247,7 +247,7 @@ void registerIoNodes(NodeRegistry& r) {
             "graph as metadata), so a long sampling run is never lost to a later failure; Load Latent "
             "reads it back.";
         d.isOutput = true;
-        d.inputs = {PortSpec::required("latent", PortType::Latent, "the latents to keep")};
+        d.inputs = {PortSpec::required("latent", port::kLatent, "the latents to keep")};
         d.outputs = {PortSpec::required("path", PortType::String, "the file written")};
         d.params = {
             ParamSpec::outputFile("filename", "sana_latent_{counter:05}")
@@ -259,7 +259,7 @@ void registerIoNodes(NodeRegistry& r) {
     {
         NodeDescriptor d{type::kLoadLatent, 1, "Load Latent", kCategoryLatent};
         d.help = "Reads latents written by Save Latent (e.g. to decode a finished sampling run again).";
-        d.outputs = {PortSpec::required("latent", PortType::Latent, "the latents of the file")};
+        d.outputs = {PortSpec::required("latent", port::kLatent, "the latents of the file")};
         d.params = {ParamSpec::path("path", "", PathMode::OpenFile)
                         .withFilter("Latents (*.safetensors)")
                         .withHelp("A .safetensors file written by Save Latent.")};

@@ -1,7 +1,7 @@
 // Load Model, Text Encode, Image Encode.
 #include <chrono>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
 #include "base/error.h"
 #include "latent_value.h"
 #include "model_values.h"
@@ -14,13 +14,6 @@ namespace sv::nodes {
 
 using namespace plugin;
 
-/// The reference negative prompt of every SANA-Video example (spec §1.10).
-const char* const kReferenceNegativePrompt =
-    "A chaotic sequence with misshapen, deformed limbs in heavy motion blur, sudden disappearance, jump "
-    "cuts, "
-    "jerky movements, rapid shot changes, frames out of sync, inconsistent character shapes, temporal "
-    "artifacts, jitter, and ghosting effects, creating a disorienting visual experience.";
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -28,14 +21,16 @@ using Clock = std::chrono::steady_clock;
 // ---- Load Model
 // ------------------------------------------------------------------------------------------------
 
-Device parseDevice(const std::string& name) {
-    const bool cuda = detail::cudaAvailable();
-    if (name == "auto") return cuda ? Device::cuda(0) : Device::cpu();
+/// The device policy of every front end: "auto" is the CUDA device `index` when the build has CUDA and a GPU
+/// is present, else the CPU.
+Device parseDevice(const std::string& name, int index) {
+    const bool cuda = device::available(Device::cuda());
+    if (name == "auto") return cuda ? Device::cuda(index) : Device::cpu();
     if (name == "cuda") {
         SV_CHECK(cuda,
-                 "parameter 'device': cuda is not available (this build has no CUDA backend or no GPU "
-                 "was found); choose cpu or auto");
-        return Device::cuda(0);
+                 "parameter 'device': cuda is not available (this build has no CUDA backend or no GPU was "
+                 "found); choose cpu or auto");
+        return Device::cuda(index);
     }
     return Device::cpu();
 }
@@ -54,11 +49,10 @@ class LoadModelNode : public Node {
     ValueMap evaluate(const ValueMap&, const ValueMap& params, NodeContext& ctx) override {
         const std::string& folder = params.getString("folder");
         SV_CHECK(!folder.empty(),
-                 "parameter 'folder' is empty: choose a SANA-Video diffusers model folder "
-                 "(e.g. SANA-Video_2B_480p_diffusers, or one made by `sanavideo "
-                 "make-demo-model DIR`)");
+                 "parameter 'folder' is empty: choose a SANA-Video diffusers model folder (e.g. "
+                 "SANA-Video_2B_480p_diffusers, or one made by `sanavideo make-demo-model DIR`)");
         ModelLoadOptions o;
-        o.device = parseDevice(params.getString("device"));
+        o.device = parseDevice(params.getString("device"), int(params.getInt("cuda_device")));
         o.transformerDtype = parseDtype(params.getString("transformer_dtype"), o.device, "transformer_dtype");
         o.textEncoderDtype =
             parseDtype(params.getString("text_encoder_dtype"), o.device, "text_encoder_dtype");
@@ -96,6 +90,7 @@ class TextEncodeNode : public Node {
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
         const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
         requireComponent(model.models->textEncoder != nullptr, "text encoder", "text_encoder");
+        SV_CHECK(!params.getString("prompt").empty(), "parameter 'prompt' is empty: describe the video");
         PromptRequest req;
         req.prompts = {params.getString("prompt")};
         req.negativePrompts = {params.getString("negative_prompt")};
@@ -119,12 +114,6 @@ class TextEncodeNode : public Node {
 // ---- Image Encode
 // --------------------------------------------------------------------------------------------
 
-void checkSize(const ValueMap& params, const char* name, int multiple) {
-    const int64_t v = params.getInt(name);
-    SV_CHECK(v % multiple == 0, "parameter '", name, "': ", v, " is not a multiple of ", multiple,
-             " (the VAE's ", multiple / 2, "x downscaling and the transformer's 2x2 patches)");
-}
-
 Tensor imageTensor(const Image& img) {
     SV_CHECK(img.width > 0 && img.height > 0 && (img.channels == 3 || img.channels == 4) &&
                  img.pixels.size() == size_t(img.width) * size_t(img.height) * size_t(img.channels),
@@ -141,17 +130,16 @@ class ImageEncodeNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
         const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
-        requireComponent(model.models->vae && model.models->vae->hasEncoder(), "VAE encoder", "vae_encoder");
-        const int multiple = 2 * model.models->vaeSpatialScale();
-        checkSize(params, "width", multiple);
-        checkSize(params, "height", multiple);
-        const int width = int(params.getInt("width"));
-        const int height = int(params.getInt("height"));
+        const SanaModels& m = *model.models;
+        requireComponent(m.vae && m.vae->hasEncoder(), "VAE encoder", "vae_encoder");
+        const GenerationSize size = resolveSize(m, params, ctx, "encoding");
+        (void)generationGeometry(m, size.height, size.width, 1);  // the model's size rules
+        const int width = size.width, height = size.height;
         const auto image = inputs.get("image").toImage();
         ctx.throwIfCancelled();
         auto latent = std::make_shared<Latent>();
         latent->kind = LatentKind::Image;
-        latent->latents = encodeImageLatents(*model.models, imageTensor(*image), height, width);
+        latent->latents = encodeImageLatents(m, imageTensor(*image), height, width);
         latent->width = width;
         latent->height = height;
         latent->frames = 1;
@@ -166,95 +154,95 @@ class ImageEncodeNode : public Node {
     }
 };
 
+void registerLoadModel(NodeRegistry& r) {
+    NodeDescriptor d{type::kLoadModel, 1, "Load Model", kCategoryLoaders};
+    d.help =
+        "Loads a SANA-Video model from a diffusers folder (model_index.json with transformer, vae, "
+        "text_encoder, tokenizer and scheduler) onto a device. The loaded components stay resident while the "
+        "result is cached; leave out the ones a graph does not need to save memory.";
+    d.outputs = {PortSpec::required("model", port::kModel, "the loaded model")};
+    d.params = {
+        ParamSpec::path("folder", "", PathMode::Folder)
+            .withHelp("The diffusers model folder, e.g. SANA-Video_2B_480p_diffusers or one written by "
+                      "`sanavideo make-demo-model DIR`."),
+        ParamSpec::choice("device", {"auto", "cpu", "cuda"}, "auto")
+            .withHelp("Where the model runs: auto picks the GPU when the build has CUDA and one is "
+                      "present, else the CPU."),
+        ParamSpec::integer("cuda_device", 0)
+            .range(0, 63)
+            .withHelp("Which GPU (0: the first) when the device is cuda, or auto on a machine with CUDA."),
+        ParamSpec::choice("transformer_dtype", {"auto", "bf16", "f16", "f32"}, "auto")
+            .withHelp("Weight dtype of the transformer: auto is bf16 on a GPU, f32 on the CPU (the CPU "
+                      "backend runs f32 only)."),
+        ParamSpec::choice("text_encoder_dtype", {"auto", "bf16", "f16", "f32"}, "auto")
+            .withHelp("Weight dtype of the Gemma-2 text encoder: auto is bf16 on a GPU, f32 on the CPU."),
+        ParamSpec::boolean("text_encoder", true)
+            .withHelp("Load and keep the tokenizer and Gemma-2 text encoder resident (Text Encode needs "
+                      "them)."),
+        ParamSpec::boolean("transformer", true)
+            .withHelp("Load and keep the diffusion transformer resident (Sampler needs it)."),
+        ParamSpec::boolean("vae_encoder", true)
+            .withHelp("Load and keep the VAE encoder resident (Image Encode needs it; text-to-video does "
+                      "not)."),
+        ParamSpec::boolean("vae_decoder", true)
+            .withHelp("Load and keep the VAE decoder resident (VAE Decode needs it)."),
+    };
+    r.add<LoadModelNode>(d);
+}
+
+void registerTextEncode(NodeRegistry& r) {
+    NodeDescriptor d{type::kTextEncode, 1, "Text Encode", kCategoryConditioning};
+    d.help =
+        "Encodes the prompt and the negative prompt with Gemma-2 as SANA-Video does: lower-cased, with the "
+        "motion score appended and the complex human instruction in front of the prompt.";
+    d.inputs = {PortSpec::required("model", port::kModel, "a model with its text encoder loaded")};
+    d.outputs = {
+        PortSpec::required("conditioning", port::kConditioning, "prompt and negative prompt embeddings")};
+    d.params = {
+        ParamSpec::text("prompt", "").asMultiline().withHelp("What the video shows (required)."),
+        ParamSpec::text("negative_prompt", "")
+            .asMultiline()
+            .withHelp("What to steer away from (used with guidance > 1). diffusers' default is none; the "
+                      "default graphs carry the negative prompt of the SANA-Video examples."),
+        ParamSpec::integer("motion_score", 0)
+            .range(0, 100)
+            .withHelp("Appended to the prompt as \" motion score: N.\" (higher: more motion; the SANA-Video "
+                      "examples and the default graphs use 30). 0 (diffusers' default) appends nothing."),
+        ParamSpec::boolean("instruction", true)
+            .withHelp("Put SANA's complex human instruction in front of the prompt (the pipeline's "
+                      "default; it shapes the text embedding through Gemma's causal attention)."),
+        ParamSpec::integer("max_length", 300)
+            .range(2, 1024)
+            .withHelp("Text tokens kept per prompt (max_sequence_length); longer prompts are cut."),
+    };
+    r.add<TextEncodeNode>(d);
+}
+
+void registerImageEncode(NodeRegistry& r) {
+    NodeDescriptor d{type::kImageEncode, 1, "Image Encode", kCategoryConditioning};
+    d.help =
+        "Resizes the image to width×height (Lanczos, no crop; with resolution binning to the closest trained "
+        "size, as diffusers does) and encodes it with the VAE: the first-frame latent of image-to-video. "
+        "Connect it to the Sampler's latent input; the Sampler's size and binning must match.";
+    d.inputs = {PortSpec::required("model", port::kModel, "a model with its VAE encoder loaded"),
+                PortSpec::required("image", PortType::Image, "the first frame")};
+    d.outputs = {PortSpec::required("latent", port::kLatent, "the image latent")};
+    d.params = {
+        sizeParam("width", 832, "Width of the video (a multiple of 16): set the Sampler's to the same."),
+        sizeParam("height", 480, "Height of the video (a multiple of 16): set the Sampler's to the same."),
+        ParamSpec::boolean("resolution_binning", true)
+            .withHelp("Encode at the closest of the model's trained sizes, as the Sampler generates with "
+                      "binning on (diffusers' use_resolution_binning, its default). Match the Sampler's."),
+    };
+    r.add<ImageEncodeNode>(d);
+}
+
 }  // namespace
 
 void registerModelNodes(NodeRegistry& r) {
-    {
-        NodeDescriptor d{type::kLoadModel, 1, "Load Model", kCategoryLoaders};
-        d.help =
-            "Loads a SANA-Video model from a diffusers folder (model_index.json with transformer, vae, "
-            "text_encoder, tokenizer and scheduler) onto a device. The loaded components stay resident "
-            "while the result is cached; leave out the ones a graph does not need to save memory.";
-        d.outputs = {PortSpec::required("model", PortType::Model, "the loaded model")};
-        d.params = {
-            ParamSpec::path("folder", "", PathMode::Folder)
-                .withHelp("The diffusers model folder, e.g. SANA-Video_2B_480p_diffusers or one written by "
-                          "`sanavideo make-demo-model DIR`."),
-            ParamSpec::choice("device", {"auto", "cpu", "cuda"}, "auto")
-                .withHelp("Where the model runs: auto picks the GPU when the build has CUDA and one is "
-                          "present, else the CPU."),
-            ParamSpec::choice("transformer_dtype", {"auto", "bf16", "f16", "f32"}, "auto")
-                .withHelp("Weight dtype of the transformer: auto is bf16 on a GPU, f32 on the CPU (the CPU "
-                          "backend runs f32 only)."),
-            ParamSpec::choice("text_encoder_dtype", {"auto", "bf16", "f16", "f32"}, "auto")
-                .withHelp("Weight dtype of the Gemma-2 text encoder: auto is bf16 on a GPU, f32 on the CPU."),
-            ParamSpec::boolean("text_encoder", true)
-                .withHelp("Load and keep the tokenizer and Gemma-2 text encoder resident (Text Encode needs "
-                          "them)."),
-            ParamSpec::boolean("transformer", true)
-                .withHelp("Load and keep the diffusion transformer resident (Sampler needs it)."),
-            ParamSpec::boolean("vae_encoder", true)
-                .withHelp("Load and keep the VAE encoder resident (Image Encode needs it; text-to-video does "
-                          "not)."),
-            ParamSpec::boolean("vae_decoder", true)
-                .withHelp("Load and keep the VAE decoder resident (VAE Decode needs it)."),
-        };
-        r.add<LoadModelNode>(d);
-    }
-    {
-        NodeDescriptor d{type::kTextEncode, 1, "Text Encode", kCategoryConditioning};
-        d.help =
-            "Encodes the prompt and the negative prompt with Gemma-2 as SANA-Video does: lower-cased, "
-            "with the motion score appended and the complex human instruction in front of the prompt.";
-        d.inputs = {PortSpec::required("model", PortType::Model, "a model with its text encoder loaded")};
-        d.outputs = {PortSpec::required("conditioning", PortType::Conditioning,
-                                        "prompt and negative prompt embeddings")};
-        d.params = {
-            ParamSpec::text(
-                "prompt",
-                "A small fluffy white cat slowly settling into a curled position on a warm, sunny "
-                "windowsill, surrounded by pots of blooming red flowers.")
-                .asMultiline()
-                .withHelp("What the video shows. SANA-Video lower-cases it."),
-            ParamSpec::text("negative_prompt", kReferenceNegativePrompt)
-                .asMultiline()
-                .withHelp("What to steer away from (used with guidance > 1). The default is the negative "
-                          "prompt of every SANA-Video example."),
-            ParamSpec::integer("motion_score", 30)
-                .range(0, 100)
-                .withHelp(
-                    "Appended to the prompt as \" motion score: N.\" (higher: more motion; the examples "
-                    "use 30). 0 turns it off."),
-            ParamSpec::boolean("instruction", true)
-                .withHelp("Put SANA's complex human instruction in front of the prompt (the pipeline's "
-                          "default; it shapes the text embedding through Gemma's causal attention)."),
-            ParamSpec::integer("max_length", 300)
-                .range(2, 1024)
-                .withHelp("Text tokens kept per prompt (max_sequence_length); longer prompts are cut."),
-        };
-        r.add<TextEncodeNode>(d);
-    }
-    {
-        NodeDescriptor d{type::kImageEncode, 1, "Image Encode", kCategoryConditioning};
-        d.help =
-            "Resizes the image to width×height (Lanczos, no crop) and encodes it with the VAE: the "
-            "first-frame latent of image-to-video. Connect it to the Sampler's latent input; the "
-            "Sampler's size must match.";
-        d.inputs = {PortSpec::required("model", PortType::Model, "a model with its VAE encoder loaded"),
-                    PortSpec::required("image", PortType::Image, "the first frame")};
-        d.outputs = {PortSpec::required("latent", PortType::Latent, "the image latent")};
-        d.params = {
-            ParamSpec::integer("width", 832)
-                .range(16, 4096)
-                .multipleOf(16)
-                .withHelp("Width the image is resized to: the video's width (a multiple of 16)."),
-            ParamSpec::integer("height", 480)
-                .range(16, 4096)
-                .multipleOf(16)
-                .withHelp("Height the image is resized to: the video's height (a multiple of 16)."),
-        };
-        r.add<ImageEncodeNode>(d);
-    }
+    registerLoadModel(r);
+    registerTextEncode(r);
+    registerImageEncode(r);
 }
 
 }  // namespace sv::nodes

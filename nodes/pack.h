@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "pipelines/sana_stages.h"
 #include "plugin/sdk/node_registry.h"
 
 namespace sv::nodes {
@@ -23,6 +24,14 @@ inline constexpr const char* kSaveLatent = "sana.save_latent";
 inline constexpr const char* kLoadLatent = "sana.load_latent";
 }  // namespace type
 
+/// Port types of the pack's opaque values (registered by registerPortTypes; the object tags are in
+/// model_values.h and latent_value.h).
+namespace port {
+inline const plugin::PortType kModel{"MODEL"};
+inline const plugin::PortType kConditioning{"CONDITIONING"};
+inline const plugin::PortType kLatent{"LATENT"};
+}  // namespace port
+
 /// Palette categories.
 inline constexpr const char* kCategoryLoaders = "Sana Video/Loaders";
 inline constexpr const char* kCategoryConditioning = "Sana Video/Conditioning";
@@ -30,6 +39,7 @@ inline constexpr const char* kCategorySampling = "Sana Video/Sampling";
 inline constexpr const char* kCategoryLatent = "Sana Video/Latent";
 inline constexpr const char* kCategoryOutput = "Sana Video/Output";
 
+void registerPortTypes(plugin::NodeRegistry& r);      // MODEL, CONDITIONING, LATENT
 void registerModelNodes(plugin::NodeRegistry& r);     // Load Model, Text Encode, Image Encode
 void registerSamplingNodes(plugin::NodeRegistry& r);  // Sampler, VAE Decode
 void registerIoNodes(plugin::NodeRegistry& r);        // Load Image, Save/Preview Video, Save/Load Latent
@@ -37,6 +47,16 @@ void registerIoNodes(plugin::NodeRegistry& r);        // Load Image, Save/Previe
 /// Throws sv::Error "input 'model': the <what> is not loaded; turn on Load Model's parameter '<param>'" when
 /// `loaded` is false.
 void requireComponent(bool loaded, std::string_view what, std::string_view param);
+
+/// A video width or height parameter: 16..4096 on a grid of 16 (the VAE's 8x downscaling and the
+/// transformer's 2x2 patches), checked when a graph is validated. The Sampler and Image Encode share it.
+plugin::ParamSpec sizeParam(std::string name, int64_t def, std::string help);
+
+/// The size a node works at from its parameters 'width', 'height' and 'resolution_binning': the requested
+/// size, or with binning the closest of the model's trained sizes (logged as "resolution binning: <verb> at
+/// WxH"). The Sampler and Image Encode share it, so the same settings give the same size.
+GenerationSize resolveSize(const SanaModels& models, const plugin::ValueMap& params, plugin::NodeContext& ctx,
+                           std::string_view verb);
 
 /// Wraps an sv::Error thrown while using parameter `param` so that its message names it:
 /// "parameter 'folder': <message>" (unchanged when it already names the parameter).

@@ -4,13 +4,13 @@
 #include <cstring>
 #include <vector>
 
-#include "base/cancelled.h"
 #include "base/error.h"
 #include "latent_value.h"
 #include "model_values.h"
 #include "pack.h"
 #include "pipelines/latent_preview.h"
 #include "pipelines/postprocess.h"
+#include "pipelines/video_geometry.h"
 #include "plugin/sdk/node.h"
 
 namespace sv::nodes {
@@ -21,6 +21,8 @@ namespace {
 
 /// The largest seed that survives a round trip through JSON in any editor (2^53 − 1).
 constexpr double kMaxSeed = 9007199254740991.0;
+/// The Sampler's scheduler choice meaning "the model folder's scheduler" (diffusers' behaviour).
+constexpr const char* kModelScheduler = "model";
 
 /// A live preview of the x0 estimate at step `step` of `total`: the linear latent → RGB map of every latent
 /// frame of the first video (1/8 of the output size; the editor scales it up and plays the frames).
@@ -63,30 +65,11 @@ class SamplerNode : public Node {
         const SanaModels& m = *model.models;
         requireComponent(m.transformer != nullptr, "transformer", "transformer");
 
-        const int temporal = m.vaeTemporalScale();
-        const int multiple = 2 * m.vaeSpatialScale();
         const int width = int(params.getInt("width"));
         const int height = int(params.getInt("height"));
         const int frames = int(params.getInt("frames"));
-        SV_CHECK(width % multiple == 0, "parameter 'width': ", width, " is not a multiple of ", multiple);
-        SV_CHECK(height % multiple == 0, "parameter 'height': ", height, " is not a multiple of ", multiple);
-        SV_CHECK((frames - 1) % temporal == 0, "parameter 'frames': ", frames, " is not 1 + ", temporal,
-                 "·k (e.g. 81, 77, 49, 17, 5, 1)");
-
-        GenerationSize size{height, width, height, width};
-        if (params.getBool("resolution_binning")) {
-            try {
-                size = resolveGenerationSize(m.requireTransformer().config(), height, width, true);
-            } catch (const Error& e) {
-                rethrowForParam("resolution_binning", e);
-            }
-            if (size.resized())
-                ctx.log(LogLevel::Info,
-                        concat("resolution binning: generating at ", size.width, "x", size.height,
-                               ", resized back to ", width, "x", height, " after decoding"));
-        }
-        const int64_t latentFrames = (frames - 1) / temporal + 1;
-        const int64_t lh = size.height / m.vaeSpatialScale(), lw = size.width / m.vaeSpatialScale();
+        const GenerationSize size = resolveSize(m, params, ctx, "generating");
+        const VideoGeometry g = generationGeometry(m, size.height, size.width, frames);  // the model's rules
 
         SampleRequest req;
         req.height = size.height;
@@ -95,20 +78,22 @@ class SamplerNode : public Node {
         req.steps = int(params.getInt("steps"));
         req.guidanceScale = params.getFloat("guidance");
         req.seed = uint64_t(params.getInt("seed"));
-        req.scheduler = params.getString("scheduler");
+        if (const std::string& name = params.getString("scheduler"); name != kModelScheduler)
+            req.scheduler = name;
         if (const double shift = params.getFloat("flow_shift"); shift > 0) req.flowShift = shift;
 
         if (const Value* v = inputs.find("latent"); v && !v->isNone()) {
             const auto& latent = v->get<Latent>(kLatentTag);
             const Shape& s = latent.latents.shape();
             if (latent.kind == LatentKind::Image) {
-                SV_CHECK(s.size() == 5 && s[3] == lh && s[4] == lw,
+                SV_CHECK(s.size() == 5 && s[3] == g.latentHeight() && s[4] == g.latentWidth(),
                          "parameters 'width'/'height': ", size.width, "x", size.height,
                          " does not match the image latent (", latent.width, "x", latent.height,
-                         " from Image Encode); set both nodes to the same size");
+                         " from Image Encode); set both nodes to the same size and resolution binning");
                 req.imageLatents = latent.latents;
             } else {
-                SV_CHECK(s.size() == 5 && s[2] == latentFrames && s[3] == lh && s[4] == lw,
+                SV_CHECK(s.size() == 5 && s[2] == g.latentFrames() && s[3] == g.latentHeight() &&
+                             s[4] == g.latentWidth(),
                          "input 'latent': ", latent.describe(),
                          " does not match the parameters 'width', 'height' and 'frames' (", width, "x",
                          height, ", ", frames, " frames)");
@@ -123,15 +108,11 @@ class SamplerNode : public Node {
         };
         ctx.throwIfCancelled();
         auto latent = std::make_shared<Latent>();
-        try {
-            latent->latents = sampleLatents(m, cond.encoding, req, onStep);
-        } catch (const sv::Cancelled&) {
-            throw plugin::Cancelled();
-        }
+        latent->latents = sampleLatents(m, cond.encoding, req, onStep);  // sv::Cancelled when stopped
         latent->kind = LatentKind::Video;
         latent->width = width;  // decoded frames are resized back to the requested size
         latent->height = height;
-        latent->frames = temporal * int(latentFrames - 1) + 1;
+        latent->frames = g.outputFrames();
         ValueMap out;
         out.set("latent", makeLatentValue(std::move(latent)));
         return out;
@@ -173,11 +154,7 @@ class VaeDecodeNode : public Node {
         opt.outputWidth = latent.width;
         opt.keepFrames = false;
         ctx.throwIfCancelled();
-        try {
-            decodeLatents(*model.models, latent.latents, sink, opt);
-        } catch (const sv::Cancelled&) {
-            throw plugin::Cancelled();
-        }
+        decodeLatents(*model.models, latent.latents, sink, opt);
         SV_CHECK(video->frameCount == total, "the VAE decoder produced ", video->frameCount,
                  " frames, expected ", total);
         ValueMap out;
@@ -192,27 +169,21 @@ void registerSamplingNodes(NodeRegistry& r) {
     {
         NodeDescriptor d{type::kSampler, 1, "Sampler", kCategorySampling};
         d.help =
-            "Denoises video latents with the SANA-Video transformer and classifier-free guidance, showing "
-            "a preview of the current estimate after every step. Text-to-video starts from seeded noise "
-            "(the same noise as diffusers with a CPU generator); connect an image latent (Image Encode) "
-            "for image-to-video, or latents (Load Latent) to start from them.";
-        d.inputs = {PortSpec::required("model", PortType::Model, "a model with its transformer loaded"),
-                    PortSpec::required("conditioning", PortType::Conditioning, "from Text Encode"),
-                    PortSpec::optionalInput("latent", PortType::Latent,
+            "Denoises video latents with the SANA-Video transformer and classifier-free guidance, showing a "
+            "preview of the current estimate after every step. Text-to-video starts from seeded noise (the "
+            "same noise as diffusers with a CPU generator); connect an image latent (Image Encode) for "
+            "image-to-video, or latents (Load Latent) to start from them.";
+        d.inputs = {PortSpec::required("model", port::kModel, "a model with its transformer loaded"),
+                    PortSpec::required("conditioning", port::kConditioning, "from Text Encode"),
+                    PortSpec::optionalInput("latent", port::kLatent,
                                             "an image latent (image-to-video) or initial latents")};
-        d.outputs = {PortSpec::required("latent", PortType::Latent, "the denoised latents")};
+        d.outputs = {PortSpec::required("latent", port::kLatent, "the denoised latents")};
         d.params = {
-            ParamSpec::integer("width", 832)
-                .range(16, 4096)
-                .multipleOf(16)
-                .withHelp("Video width in pixels, a multiple of 16 (SANA-Video 480p: 832)."),
-            ParamSpec::integer("height", 480)
-                .range(16, 4096)
-                .multipleOf(16)
-                .withHelp("Video height in pixels, a multiple of 16 (SANA-Video 480p: 480)."),
+            sizeParam("width", 832, "Video width in pixels, a multiple of 16 (SANA-Video 480p: 832)."),
+            sizeParam("height", 480, "Video height in pixels, a multiple of 16 (SANA-Video 480p: 480)."),
             ParamSpec::integer("frames", 81)
                 .range(1, 1001)
-                .multipleOf(4, 1)
+                .onStepGrid(4)
                 .withHelp("Number of frames, 1 + 4·k (81 frames = 5 s at 16 fps)."),
             ParamSpec::integer("steps", 50).range(1, 1000).withHelp("Denoising steps."),
             ParamSpec::real("guidance", 6.0)
@@ -225,30 +196,30 @@ void registerSamplingNodes(NodeRegistry& r) {
                 .range(0, kMaxSeed)
                 .withHelp(
                     "Seed of the initial noise (a CPU torch.Generator seed: the same noise as diffusers)."),
-            ParamSpec::choice("scheduler", {"dpm", "euler", "unipc"}, "dpm")
-                .withHelp("dpm: DPM-Solver++ (SANA-Video's text-to-video default); euler: FlowMatch Euler "
-                          "(the image-to-video model's intended scheduler); unipc: UniPC."),
-            ParamSpec::real("flow_shift", 8.0)
+            ParamSpec::choice("scheduler", {kModelScheduler, "dpm", "euler", "unipc"}, kModelScheduler)
+                .withHelp(
+                    "model: the model folder's scheduler, as diffusers (DPM-Solver++ in the text-to-video "
+                    "folder, FlowMatch Euler in an image-to-video one); dpm: DPM-Solver++; euler: FlowMatch "
+                    "Euler; unipc: UniPC."),
+            ParamSpec::real("flow_shift", 0.0)
                 .range(0.0, 100.0)
                 .withStep(0.5)
+                .withHelp("Flow-matching timestep shift; 0 keeps the model folder's (SANA-Video: 8)."),
+            ParamSpec::boolean("resolution_binning", true)
                 .withHelp(
-                    "Flow-matching timestep shift (SANA-Video: 8); 0 keeps the model folder's scheduler "
-                    "setting."),
-            ParamSpec::boolean("resolution_binning", false)
-                .withHelp(
-                    "Generate at the closest of the model's trained sizes and resize the decoded frames "
-                    "back (diffusers' use_resolution_binning). Off: generate at exactly width×height."),
+                    "Generate at the closest of the model's trained sizes and resize the decoded frames back "
+                    "(diffusers' use_resolution_binning, its default). Off: generate at exactly "
+                    "width×height."),
         };
         r.add<SamplerNode>(d);
     }
     {
         NodeDescriptor d{type::kVaeDecode, 1, "VAE Decode", kCategorySampling};
         d.help =
-            "Decodes latents into frames with the Wan 2.1 VAE, frame by frame (progress per decoded "
-            "frame; cancellable between frames).";
-        d.inputs = {
-            PortSpec::required("model", PortType::Model, "a model with its VAE decoder loaded"),
-            PortSpec::required("latent", PortType::Latent, "latents from the Sampler or Load Latent")};
+            "Decodes latents into frames with the Wan 2.1 VAE, frame by frame (progress per decoded frame; "
+            "cancellable between frames).";
+        d.inputs = {PortSpec::required("model", port::kModel, "a model with its VAE decoder loaded"),
+                    PortSpec::required("latent", port::kLatent, "latents from the Sampler or Load Latent")};
         d.outputs = {PortSpec::required("video", PortType::Video, "the frames (8-bit RGB) and frame rate")};
         d.params = {ParamSpec::real("fps", 16.0)
                         .range(1.0, 240.0)

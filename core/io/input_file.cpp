@@ -104,7 +104,8 @@ std::string_view inputKindName(InputKind kind) {
 
 uint64_t inputKindLimit(InputKind kind) {
     switch (kind) {
-        case InputKind::Graph:
+        case InputKind::Graph:  // plugin/graph/graph_file.h's kMaxGraphBytes, far above any real graph
+            return 16 * kMiB;
         case InputKind::Config:
             return 64 * kMiB;
         case InputKind::Tokenizer:

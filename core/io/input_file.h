@@ -22,7 +22,7 @@ namespace sv::io {
 
 /// What an input file is for: picks the noun of messages and the size limit.
 enum class InputKind : uint8_t {
-    Graph,      ///< a node graph (.json), also a frame folder's graph.json: 64 MiB
+    Graph,      ///< a node graph (.json), also a frame folder's graph.json: 16 MiB
     Config,     ///< model_index.json, config.json, scheduler configs, shard indexes: 64 MiB
     Tokenizer,  ///< tokenizer.json / tokenizer.model: 256 MiB (Gemma's tokenizer.json is 17 MB)
     Image,      ///< PNG, JPEG, EXR, TIFF: 1 GiB (the pixel count is checked separately, from the header)

@@ -128,11 +128,16 @@ void rgbToYuv420Bt709(const uint8_t* rgb, int w, int h, AVFrame* f) {
     });
 }
 
-InputPtr openInput(const fs::path& path) {
-    io::requireInputFile(path,
-                         io::InputKind::Video);  // FFmpeg would block on a FIFO and read devices forever
+/// Opens a regular file (io::requireInputFile checks it before FFmpeg opens it: FFmpeg would block on a FIFO
+/// and read a device forever; the size is capped). `format`: the one demuxer to use, or nullptr to let FFmpeg
+/// probe. Only the file protocol is allowed, also for resources a demuxer would open on its own.
+InputPtr openInput(const fs::path& path, const AVInputFormat* format = nullptr) {
+    io::requireInputFile(path, io::InputKind::Video);
+    AVDictionary* options = nullptr;
+    av_dict_set(&options, "protocol_whitelist", "file", 0);
     AVFormatContext* raw = nullptr;
-    const int rc = avformat_open_input(&raw, fileUrl(path).c_str(), nullptr, nullptr);
+    const int rc = avformat_open_input(&raw, fileUrl(path).c_str(), format, &options);
+    av_dict_free(&options);
     SV_CHECK(rc >= 0, "cannot read video '", path.string(), "': ", avError(rc));
     return InputPtr(raw);
 }
@@ -182,6 +187,13 @@ struct VideoWriter::Impl {
         encW = w + (w & 1);
         encH = h + (h & 1);
 
+        openEncoder(name);
+        openFile(name);
+        allocateFrame(name);
+    }
+
+    // The MP4 muxer and the libx264 encoder (BT.709 limited range, yuv420p at the even encoded size).
+    void openEncoder(const std::string& name) {
         const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
         SV_CHECK(codec, "cannot write '", name, "': this FFmpeg build has no libx264 H.264 encoder");
 
@@ -212,12 +224,15 @@ struct VideoWriter::Impl {
                  "'): ", avError(rc));
         SV_CHECK(encOpts.leftovers().empty(), "cannot write '", name, "': encoder ignored options ",
                  encOpts.leftovers());
+    }
 
+    // The video stream and the metadata, then the temporary file and the MP4 header.
+    void openFile(const std::string& name) {
         stream = avformat_new_stream(fmt.get(), nullptr);
         SV_CHECK(stream, "cannot write '", name, "': out of memory");
         stream->time_base = enc->time_base;
         stream->avg_frame_rate = enc->framerate;
-        rc = avcodec_parameters_from_context(stream->codecpar, enc.get());
+        int rc = avcodec_parameters_from_context(stream->codecpar, enc.get());
         SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
 
         bool customKeys = false;
@@ -234,7 +249,10 @@ struct VideoWriter::Impl {
         muxOpts.set("movflags", customKeys ? "+faststart+use_metadata_tags" : "+faststart");
         rc = avformat_write_header(fmt.get(), muxOpts.ptr());
         SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
+    }
 
+    // The reusable yuv420p frame and packet.
+    void allocateFrame(const std::string& name) {
         frame.reset(av_frame_alloc());
         packet.reset(av_packet_alloc());
         SV_CHECK(frame && packet, "cannot write '", name, "': out of memory");
@@ -245,7 +263,7 @@ struct VideoWriter::Impl {
         frame->color_trc = AVCOL_TRC_BT709;
         frame->colorspace = AVCOL_SPC_BT709;
         frame->color_range = AVCOL_RANGE_MPEG;
-        rc = av_frame_get_buffer(frame.get(), 0);
+        const int rc = av_frame_get_buffer(frame.get(), 0);
         SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
     }
 
@@ -351,7 +369,8 @@ int VideoWriter::encodedHeight() const {
 }
 
 std::map<std::string, std::string> readVideoMetadata(const fs::path& path) {
-    InputPtr in = openInput(path);
+    // Metadata is read from untrusted files (a clip someone sent): the MP4/MOV demuxer only, no probing.
+    InputPtr in = openInput(path, av_find_input_format("mov"));
     std::map<std::string, std::string> out;
     const AVDictionaryEntry* e = nullptr;
     while ((e = av_dict_get(in->metadata, "", e, AV_DICT_IGNORE_SUFFIX))) out[e->key] = e->value;

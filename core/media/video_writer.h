@@ -82,9 +82,11 @@ class VideoWriter {
 void writeVideo(const std::filesystem::path& path, const Tensor& frames,
                 const VideoWriterOptions& options = {});
 
-/// The container-level metadata of a video file (e.g. the graph under kGraphMetadataKey). FFmpeg's own
+/// The container-level metadata of an MP4/MOV file (e.g. the graph under kGraphMetadataKey). FFmpeg's own
 /// bookkeeping keys (major_brand, minor_version, compatible_brands, encoder) are included as FFmpeg reports
-/// them. Throws sv::Error naming the file when it cannot be opened or is not a media file.
+/// them. The file is treated as untrusted: a regular file only (checked before it is opened), read by
+/// FFmpeg's MP4/MOV demuxer alone (no format probing) through the file protocol alone. Throws sv::Error
+/// naming the file when it cannot be opened or is not an MP4/MOV file.
 std::map<std::string, std::string> readVideoMetadata(const std::filesystem::path& path);
 
 struct VideoInfo {

@@ -6,37 +6,6 @@
 
 namespace sv::plugin {
 
-std::string_view eventKindName(ExecutionEvent::Kind k) {
-    using K = ExecutionEvent::Kind;
-    switch (k) {
-        case K::RunStarted:
-            return "runStarted";
-        case K::NodeStarted:
-            return "nodeStarted";
-        case K::NodeProgress:
-            return "nodeProgress";
-        case K::NodePreview:
-            return "nodePreview";
-        case K::NodeDisplay:
-            return "nodeDisplay";
-        case K::NodeLog:
-            return "nodeLog";
-        case K::NodeCached:
-            return "nodeCached";
-        case K::NodeFinished:
-            return "nodeFinished";
-        case K::NodeFailed:
-            return "nodeFailed";
-        case K::RunFinished:
-            return "runFinished";
-        case K::RunCancelled:
-            return "runCancelled";
-        case K::RunFailed:
-            return "runFailed";
-    }
-    return "?";
-}
-
 namespace {
 std::string seconds(double s) {
     if (s < 0) return "?";

@@ -54,8 +54,6 @@ struct ExecutionEvent {
     std::vector<std::string> nodes;
 };
 
-/// "runStarted", "nodeStarted", ... (the names used in docs and logs).
-std::string_view eventKindName(ExecutionEvent::Kind k);
 /// One human-readable line ("[sampler] step 12/50, ETA 31 s"); what the CLI prints. Control characters from
 /// node ids, file names or messages are escaped (sanitizeMessage).
 std::string describeEvent(const ExecutionEvent& e);

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "plugin/exec/output_cache.h"
+#include "plugin/graph/topology.h"
 #include "plugin/sdk/hash.h"
 
 namespace fs = std::filesystem;
@@ -22,43 +23,19 @@ std::string nodeLabel(const GraphNode& n) {
     return concat("node '", n.id, "' (", n.type, ")");
 }
 
-/// Whether `v` is an acceptable value for a port of type `t`.
-bool fitsPort(const Value& v, PortType t) {
-    switch (t) {
-        case PortType::Int:
-            return v.kind() == Value::Kind::Int;
-        case PortType::Float:
-            return v.kind() == Value::Kind::Float || v.kind() == Value::Kind::Int;
-        case PortType::Bool:
-            return v.kind() == Value::Kind::Bool;
-        case PortType::String:
-        case PortType::Path:
-        case PortType::Enum:
-            return v.kind() == Value::Kind::String;
-        case PortType::Image:
-            return v.isObject() && v.typeTag() == kImageTag;
-        case PortType::Video:
-            return v.isObject() && v.typeTag() == kVideoTag;
-        default:
-            return v.isObject();
-    }
+/// Whether `v` is an acceptable value for a port of type `t`: plain kinds by value kind, registered object
+/// types by their object tag (any object when the type names none).
+bool fitsPort(const Value& v, const PortType& t, const NodeRegistry& registry) {
+    if (t == PortType::Int) return v.kind() == Value::Kind::Int;
+    if (t == PortType::Float) return v.kind() == Value::Kind::Float || v.kind() == Value::Kind::Int;
+    if (t == PortType::Bool) return v.kind() == Value::Kind::Bool;
+    if (t == PortType::String || t == PortType::Path || t == PortType::Enum)
+        return v.kind() == Value::Kind::String;
+    const PortTypeInfo* info = registry.findPortType(t);
+    return v.isObject() && (!info || info->objectTag.empty() || v.typeTag() == info->objectTag);
 }
 
 }  // namespace
-
-std::string_view runStatusName(RunResult::Status s) {
-    switch (s) {
-        case RunResult::Status::Finished:
-            return "finished";
-        case RunResult::Status::Cancelled:
-            return "cancelled";
-        case RunResult::Status::Failed:
-            return "failed";
-        case RunResult::Status::Invalid:
-            return "invalid";
-    }
-    return "?";
-}
 
 struct Executor::Cache : OutputCache {
     using OutputCache::OutputCache;
@@ -173,9 +150,6 @@ CacheStats Executor::cacheStats() const {
 void Executor::setCacheLimits(CacheLimits limits) {
     cache_->setLimits(limits);
 }
-CacheLimits Executor::cacheLimits() const {
-    return cache_->limits();
-}
 
 std::vector<std::string> Executor::plan(const GraphDocument& doc, const RunRequest& request) const {
     std::vector<std::string> targets = request.targets;
@@ -194,298 +168,354 @@ std::vector<std::string> Executor::plan(const GraphDocument& doc, const RunReque
         }
     }
     for (const auto& t : targets) SV_CHECK(doc.findNode(t) != nullptr, "run: no node '", t, "' in the graph");
-
-    // Depth-first post-order over input links, inputs in descriptor order (then any other links), so the
-    // order is deterministic; grey nodes on the stack detect cycles.
-    std::vector<std::string> order;
-    std::set<std::string> done, onStack;
-    std::vector<std::string> path;
-    auto visit = [&](auto& self, const std::string& id) -> void {
-        if (done.count(id)) return;
-        if (onStack.count(id)) {
-            std::string cycle;
-            auto it = std::find(path.begin(), path.end(), id);
-            for (; it != path.end(); ++it) cycle += *it + " -> ";
-            fail("cycle in the graph through nodes ", cycle, id);
-        }
-        onStack.insert(id);
-        path.push_back(id);
-        const GraphNode* node = doc.findNode(id);
-        std::vector<GraphLink> in = doc.inputLinks(id);
-        if (const NodeDescriptor* d = registry_.find(node->type)) {
-            std::stable_sort(in.begin(), in.end(), [&](const GraphLink& a, const GraphLink& b) {
-                auto pos = [&](const std::string& port) {
-                    for (size_t i = 0; i < d->inputs.size(); ++i)
-                        if (d->inputs[i].name == port) return i;
-                    return d->inputs.size();
-                };
-                return pos(a.to.port) < pos(b.to.port);
-            });
-        }
-        for (const auto& l : in)
-            if (doc.findNode(l.from.node)) self(self, l.from.node);
-        path.pop_back();
-        onStack.erase(id);
-        done.insert(id);
-        order.push_back(id);
-    };
-    for (const auto& t : targets) visit(visit, t);
-    return order;
+    // Inputs in descriptor order (then any other links), so the order is deterministic.
+    return dependencyOrder(doc, targets, [&](const GraphNode& node, std::vector<GraphLink>& in) {
+        const NodeDescriptor* d = registry_.find(node.type);
+        if (!d) return;
+        auto pos = [&](const std::string& port) {
+            for (size_t i = 0; i < d->inputs.size(); ++i)
+                if (d->inputs[i].name == port) return i;
+            return d->inputs.size();
+        };
+        std::stable_sort(in.begin(), in.end(), [&](const GraphLink& a, const GraphLink& b) {
+            return pos(a.to.port) < pos(b.to.port);
+        });
+    });
 }
 
-RunResult Executor::run(const GraphDocument& doc, const RunRequest& request, const EventSink& sink,
-                        std::stop_token stop) {
-    std::lock_guard runLock(runMutex_);
-    const auto runStart = Clock::now();
-    cache_->beginRun();
-    const uint64_t runId = nextRunId_++;
-    RunResult result;
+// ---- one run
+// ----------------------------------------------------------------------------------------------------
 
-    auto emit = [&](ExecutionEvent e) {
-        e.runId = runId;
-        if (!sink) return;
-        try {
-            sink(e);
-        } catch (...) {
+/// The state of one Executor::run(): the plan, the values computed so far, the events and the result.
+class Executor::Run {
+  public:
+    Run(Executor& executor, const GraphDocument& doc, const RunRequest& request, const EventSink& sink,
+        std::stop_token stop)
+        : ex_(executor), doc_(doc), request_(request), sink_(sink), stop_(std::move(stop)) {}
+
+    RunResult execute() {
+        ex_.cache_->beginRun();
+        if (!planAndValidate())
+            return finish(RunResult::Status::Invalid, ExecutionEvent::Kind::RunFailed, {}, result_.message);
+        if (auto problem = prepareOutputDir()) {
+            result_.message = *problem;
+            return finish(RunResult::Status::Failed, ExecutionEvent::Kind::RunFailed, {}, result_.message);
         }
-    };
-    auto finish = [&](RunResult::Status status, ExecutionEvent::Kind kind, std::string nodeId,
-                      std::string message) {
-        result.status = status;
-        result.durationSeconds = secondsSince(runStart);
-        if (status == RunResult::Status::Cancelled) result.failedNode = nodeId;
+        graphJson_ = doc_.toText(2);
+        countConsumers();
+        for (size_t index = 0; index < order_.size(); ++index) {
+            if (stop_.stop_requested())
+                return finish(RunResult::Status::Cancelled, ExecutionEvent::Kind::RunCancelled, {}, {});
+            if (auto ended = runNode(int(index))) return *ended;
+        }
+        return finish(RunResult::Status::Finished, ExecutionEvent::Kind::RunFinished, {}, {});
+    }
+
+  private:
+    /// How one node ended when it ends the run (failure, cancel).
+    using Ending = std::optional<RunResult>;
+
+    void emit(ExecutionEvent e) const {
+        e.runId = runId_;
+        if (!sink_) return;
+        try {
+            sink_(e);
+        } catch (...) {
+            // A listener's failure must not break the run.
+        }
+    }
+
+    RunResult finish(RunResult::Status status, ExecutionEvent::Kind kind, std::string nodeId,
+                     std::string message) {
+        result_.status = status;
+        result_.durationSeconds = secondsSince(start_);
+        if (status == RunResult::Status::Cancelled) result_.failedNode = nodeId;
         ExecutionEvent e;
         e.kind = kind;
         e.nodeId = std::move(nodeId);
         e.message = std::move(message);
-        e.durationSeconds = result.durationSeconds;
+        e.durationSeconds = result_.durationSeconds;
         emit(std::move(e));
-        cache_->endRun();
-        return result;
-    };
-
-    // ---- plan + validate ----
-    std::vector<std::string> order;
-    std::string planError;
-    try {
-        order = plan(doc, request);
-    } catch (const Error& e) {
-        planError = e.what();
-    }
-    {
-        ExecutionEvent e;
-        e.kind = ExecutionEvent::Kind::RunStarted;
-        e.nodes = order;
-        e.count = int(order.size());
-        emit(std::move(e));
-    }
-    const std::set<std::string> planned(order.begin(), order.end());
-    std::vector<GraphIssue> blocking;
-    for (auto& issue : validateGraph(doc, registry_)) {
-        // Issues of nodes outside the plan do not matter, except unknown types: such a node might be an
-        // output node whose work would silently be skipped.
-        if (!issue.nodeId.empty() && !planned.count(issue.nodeId) &&
-            issue.kind != GraphIssue::Kind::UnknownNodeType)
-            continue;
-        if (issue.isError()) blocking.push_back(issue);
-        result.issues.push_back(std::move(issue));
-    }
-    if (!planError.empty() || !blocking.empty()) {
-        result.message =
-            planError.empty() ? formatIssues(blocking) : planError + "\n" + formatIssues(blocking);
-        while (!result.message.empty() && result.message.back() == '\n') result.message.pop_back();
-        return finish(RunResult::Status::Invalid, ExecutionEvent::Kind::RunFailed, {}, result.message);
+        ex_.cache_->endRun();
+        return result_;
     }
 
-    fs::path outputDir = request.outputDir.empty() ? fs::current_path() : request.outputDir;
-    {
-        std::error_code ec;
-        fs::create_directories(outputDir, ec);
-        if (ec || !fs::is_directory(outputDir)) {
-            result.message =
-                concat("cannot create the output folder ", outputDir.string(), ": ", ec.message());
-            return finish(RunResult::Status::Failed, ExecutionEvent::Kind::RunFailed, {}, result.message);
+    /// Plans the run and validates the planned part; false (with result_.message set) when it cannot run.
+    bool planAndValidate() {
+        std::string planError;
+        try {
+            order_ = ex_.plan(doc_, request_);
+        } catch (const Error& e) {
+            planError = e.what();
         }
+        ExecutionEvent started;
+        started.kind = ExecutionEvent::Kind::RunStarted;
+        started.nodes = order_;
+        started.count = int(order_.size());
+        emit(std::move(started));
+        planned_.insert(order_.begin(), order_.end());
+        std::vector<GraphIssue> blocking;
+        for (auto& issue : validateGraph(doc_, ex_.registry_)) {
+            // Issues of nodes outside the plan do not matter, except unknown types: such a node might be an
+            // output node whose work would silently be skipped.
+            if (!issue.nodeId.empty() && !planned_.count(issue.nodeId) &&
+                issue.kind != GraphIssue::Kind::UnknownNodeType)
+                continue;
+            if (issue.isError()) blocking.push_back(issue);
+            result_.issues.push_back(std::move(issue));
+        }
+        if (planError.empty() && blocking.empty()) return true;
+        std::string issues = formatIssues(blocking);
+        // A cycle is reported by the plan and by validation alike; say it once.
+        if (!planError.empty() && issues.find(planError) == std::string::npos)
+            issues = planError + "\n" + issues;
+        while (!issues.empty() && issues.back() == '\n') issues.pop_back();
+        result_.message = std::move(issues);
+        return false;
     }
-    const std::string graphJson = doc.toText(2);
 
-    // How many planned consumers each node's outputs still have (to release them early).
-    std::map<std::string, int> consumers;
-    for (const auto& id : order)
-        for (const auto& l : doc.inputLinks(id))
-            if (planned.count(l.from.node)) ++consumers[l.from.node];
-    std::set<std::string> targets(request.targets.begin(), request.targets.end());
-    if (targets.empty())  // default targets: the planned nodes no planned node consumes
-        for (const auto& id : order)
-            if (!consumers.count(id)) targets.insert(id);
-    std::map<std::string, ValueMap> results;
+    std::optional<std::string> prepareOutputDir() {
+        outputDir_ = request_.outputDir.empty() ? fs::current_path() : request_.outputDir;
+        std::error_code ec;
+        fs::create_directories(outputDir_, ec);
+        if (ec || !fs::is_directory(outputDir_))
+            return concat("cannot create the output folder ", outputDir_.string(), ": ", ec.message());
+        return std::nullopt;
+    }
 
-    const int count = int(order.size());
-    for (int index = 0; index < count; ++index) {
-        const std::string& id = order[size_t(index)];
-        const GraphNode& node = *doc.findNode(id);
-        const NodeDescriptor& desc = *registry_.find(node.type);
-        if (stop.stop_requested())
-            return finish(RunResult::Status::Cancelled, ExecutionEvent::Kind::RunCancelled, {}, {});
+    /// How many planned consumers each node's outputs have (to release them early), and the nodes whose
+    /// outputs the result reports.
+    void countConsumers() {
+        for (const auto& id : order_)
+            for (const auto& l : doc_.inputLinks(id))
+                if (planned_.count(l.from.node)) ++consumers_[l.from.node];
+        targets_.insert(request_.targets.begin(), request_.targets.end());
+        if (targets_.empty())  // default targets: the planned nodes no planned node consumes
+            for (const auto& id : order_)
+                if (!consumers_.count(id)) targets_.insert(id);
+    }
 
-        ExecutionEvent base;
-        base.runId = runId;
-        base.nodeId = id;
-        base.nodeType = node.type;
-        base.index = index;
-        base.count = count;
-        auto nodeEvent = [&](ExecutionEvent::Kind k) {
-            ExecutionEvent e = base;
-            e.kind = k;
-            return e;
-        };
-        auto failNode = [&](std::string message, double duration) {
-            ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeFailed);
-            e.message = message;
-            e.durationSeconds = duration;
-            emit(std::move(e));
-            result.failedNode = id;
-            result.message = message;
-            return finish(RunResult::Status::Failed, ExecutionEvent::Kind::RunFailed, id,
-                          concat(nodeLabel(node), ": ", message));
-        };
-
-        // ---- inputs ----
+    Ending runNode(int index) {
+        const std::string& id = order_[size_t(index)];
+        const GraphNode& node = *doc_.findNode(id);
+        const NodeDescriptor& desc = *ex_.registry_.find(node.type);
+        base_ = ExecutionEvent{};
+        base_.runId = runId_;
+        base_.nodeId = id;
+        base_.nodeType = node.type;
+        base_.index = index;
+        base_.count = int(order_.size());
+        node_ = &node;
         ValueMap inputs;
         inputs.setLabel("input");
-        std::string inputProblem;
-        for (const auto& port : desc.inputs) {
-            const GraphLink* link = doc.inputLink(id, port.name);
-            if (!link) continue;
-            auto src = results.find(link->from.node);
-            const Value* v = src != results.end() ? src->second.find(link->from.port) : nullptr;
-            if (v && !v->isNone()) {
-                inputs.set(port.name, *v);
-            } else if (!port.optional && !node.bypass) {
-                inputProblem = concat("input '", port.name, "' received no value from ", link->from.node, ".",
-                                      link->from.port, " (a bypassed node with nothing to pass through?)");
-            }
-        }
-        if (!inputProblem.empty()) return failNode(inputProblem, 0.0);
-
+        if (auto problem = gatherInputs(node, desc, inputs)) return failNode(*problem, 0.0);
         ValueMap outputs;
         outputs.setLabel("output");
         if (node.bypass) {
-            for (const auto& out : desc.outputs) {
-                for (const auto& in : desc.inputs) {
-                    if (!canConvert(in.type, out.type) || !inputs.has(in.name)) continue;
-                    outputs.set(out.name, inputs.get(in.name));
-                    break;
-                }
-            }
-            ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeFinished);
-            e.message = "bypassed";
-            e.outputs = outputs;
-            emit(std::move(e));
-        } else {
-            // ---- params ----
-            ValueMap params;
-            params.setLabel("parameter");
-            try {
-                for (const auto& spec : desc.params) {
-                    auto it = node.params.find(spec.name);
-                    Value v = spec.fromJson(it == node.params.end() ? nlohmann::json() : *it);
-                    if (auto why = spec.checkValue(v); !why.empty())
-                        fail("parameter '", spec.name, "': ", why);
-                    params.set(spec.name, std::move(v));
-                }
-            } catch (const Error& e) {
-                return failNode(e.what(), 0.0);
-            }
+            outputs = bypass(desc, inputs);
+        } else if (auto ended = evaluateOrReuse(node, desc, inputs, outputs)) {
+            return ended;
+        }
+        keep(id, std::move(outputs));
+        return std::nullopt;
+    }
 
-            std::unique_ptr<Node> instance;
-            Hasher h;
-            try {
-                instance = registry_.create(node.type);
-                h.add("node").add(desc.typeId).addU64(uint64_t(desc.version));
-                for (const auto& [name, v] : params.entries()) h.add(name).addU64(v.hash());
-                h.add(instance->fingerprint(params));
-                for (const auto& port : desc.inputs) {
-                    const Value* v = inputs.find(port.name);
-                    h.add(port.name).addU64(v ? v->hash() : 0);
-                }
-            } catch (const std::exception& e) {
-                return failNode(describeException(e), 0.0);
-            } catch (...) {  // the factory and fingerprint() are plugin code
-                return failNode("the node's factory or fingerprint() threw an unknown exception", 0.0);
-            }
-            const uint64_t key = h.value();
-            cache_->pin(key);
+    ExecutionEvent nodeEvent(ExecutionEvent::Kind k) const {
+        ExecutionEvent e = base_;
+        e.kind = k;
+        return e;
+    }
 
-            std::optional<ValueMap> hit;
-            if (!desc.alwaysRun) hit = cache_->lookup(key);
-            if (hit) {
+    RunResult failNode(const std::string& message, double duration) {
+        ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeFailed);
+        e.message = message;
+        e.durationSeconds = duration;
+        emit(std::move(e));
+        result_.failedNode = base_.nodeId;
+        result_.message = message;
+        return finish(RunResult::Status::Failed, ExecutionEvent::Kind::RunFailed, base_.nodeId,
+                      concat(nodeLabel(*node_), ": ", message));
+    }
+
+    RunResult cancelled() {
+        return finish(RunResult::Status::Cancelled, ExecutionEvent::Kind::RunCancelled, base_.nodeId, {});
+    }
+
+    /// The values on the node's connected inputs; the problem when a required one received nothing.
+    std::optional<std::string> gatherInputs(const GraphNode& node, const NodeDescriptor& desc,
+                                            ValueMap& inputs) const {
+        for (const auto& port : desc.inputs) {
+            const GraphLink* link = doc_.inputLink(node.id, port.name);
+            if (!link) continue;
+            auto src = results_.find(link->from.node);
+            const Value* v = src != results_.end() ? src->second.find(link->from.port) : nullptr;
+            if (v && !v->isNone())
+                inputs.set(port.name, *v);
+            else if (!port.optional && !node.bypass)
+                return concat("input '", port.name, "' received no value from ", link->from.node, ".",
+                              link->from.port, " (a bypassed node with nothing to pass through?)");
+        }
+        return std::nullopt;
+    }
+
+    /// A bypassed node: each output takes the first connected input whose type can feed it.
+    ValueMap bypass(const NodeDescriptor& desc, const ValueMap& inputs) const {
+        ValueMap outputs;
+        outputs.setLabel("output");
+        for (const auto& out : desc.outputs) {
+            for (const auto& in : desc.inputs) {
+                if (!canConvert(in.type, out.type) || !inputs.has(in.name)) continue;
+                outputs.set(out.name, inputs.get(in.name));
+                break;
+            }
+        }
+        ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeFinished);
+        e.message = "bypassed";
+        e.outputs = outputs;
+        emit(std::move(e));
+        return outputs;
+    }
+
+    /// Every parameter with defaults filled in, range-checked; throws sv::Error naming the parameter.
+    static ValueMap resolveParams(const GraphNode& node, const NodeDescriptor& desc) {
+        ValueMap params;
+        params.setLabel("parameter");
+        for (const auto& spec : desc.params) {
+            auto it = node.params.find(spec.name);
+            Value v = spec.fromJson(it == node.params.end() ? nlohmann::json() : *it);
+            if (auto why = spec.checkValue(v); !why.empty()) fail("parameter '", spec.name, "': ", why);
+            params.set(spec.name, std::move(v));
+        }
+        return params;
+    }
+
+    /// hash(type, version, params, fingerprint, input identities).
+    static uint64_t cacheKey(const NodeDescriptor& desc, const ValueMap& params, const Node& instance,
+                             const ValueMap& inputs) {
+        Hasher h;
+        h.add("node").add(desc.typeId).addU64(uint64_t(desc.version));
+        for (const auto& [name, v] : params.entries()) h.add(name).addU64(v.hash());
+        h.add(instance.fingerprint(params));
+        for (const auto& port : desc.inputs) {
+            const Value* v = inputs.find(port.name);
+            h.add(port.name).addU64(v ? v->hash() : 0);
+        }
+        return h.value();
+    }
+
+    /// Serves the node from the cache or evaluates it; fills `outputs`, or returns how the run ended.
+    Ending evaluateOrReuse(const GraphNode& node, const NodeDescriptor& desc, const ValueMap& inputs,
+                           ValueMap& outputs) {
+        ValueMap params;
+        std::unique_ptr<Node> instance;
+        uint64_t key = 0;
+        try {
+            params = resolveParams(node, desc);
+            instance = ex_.registry_.create(node.type);
+            key = cacheKey(desc, params, *instance, inputs);
+        } catch (const std::exception& e) {
+            return failNode(describeException(e), 0.0);
+        } catch (...) {  // the factory and fingerprint() are plugin code
+            return failNode("the node's factory or fingerprint() threw an unknown exception", 0.0);
+        }
+        ex_.cache_->pin(key);
+        if (!desc.alwaysRun) {
+            if (auto hit = ex_.cache_->lookup(key)) {
                 outputs = std::move(*hit);
-                result.cached.push_back(id);
+                result_.cached.push_back(node.id);
                 ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeCached);
                 e.outputs = outputs;
                 emit(std::move(e));
-            } else {
-                emit(nodeEvent(ExecutionEvent::Kind::NodeStarted));
-                const auto t0 = Clock::now();
-                Context ctx(sink, base, stop, outputDir, graphJson, key, *cache_);
-                ValueMap produced;
-                try {
-                    produced = instance->evaluate(inputs, params, ctx);
-                } catch (const Cancelled&) {
-                    return finish(RunResult::Status::Cancelled, ExecutionEvent::Kind::RunCancelled, id, {});
-                } catch (const std::exception& e) {
-                    if (stop.stop_requested())
-                        return finish(RunResult::Status::Cancelled, ExecutionEvent::Kind::RunCancelled, id,
-                                      {});
-                    return failNode(describeException(e), secondsSince(t0));
-                } catch (...) {
-                    return failNode("unknown exception (not a std::exception)", secondsSince(t0));
-                }
-                instance.reset();
-                const double duration = secondsSince(t0);
-                // A node that returned while the run was being cancelled may have stopped early: discard.
-                if (stop.stop_requested())
-                    return finish(RunResult::Status::Cancelled, ExecutionEvent::Kind::RunCancelled, id, {});
-
-                std::string problem;
-                for (const auto& [name, v] : produced.entries())
-                    if (!desc.findOutput(name))
-                        problem = concat("returned an undeclared output '", name, "'");
-                for (const auto& out : desc.outputs) {
-                    const Value* v = produced.find(out.name);
-                    if (!v || v->isNone()) {
-                        problem = concat("returned no value for output '", out.name, "'");
-                    } else if (!fitsPort(*v, out.type)) {
-                        problem = concat("returned ", v->describe(), " for ", portTypeName(out.type),
-                                         " output '", out.name, "'");
-                    } else {
-                        Value value = *v;
-                        if (out.type == PortType::Float && value.kind() == Value::Kind::Int)
-                            value = Value::fromFloat(value.toFloat());
-                        outputs.set(out.name, value.withIdentity(Hasher().addU64(key).add(out.name).value()));
-                    }
-                }
-                if (!problem.empty()) return failNode(problem, duration);
-                if (!desc.alwaysRun) cache_->insert(key, outputs);
-                result.evaluated.push_back(id);
-                ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeFinished);
-                e.outputs = outputs;
-                e.durationSeconds = duration;
-                emit(std::move(e));
+                return std::nullopt;
             }
         }
+        return evaluate(desc, std::move(instance), inputs, params, key, outputs);
+    }
 
-        if (targets.count(id)) result.outputs[id] = outputs;
-        results[id] = std::move(outputs);
-        // Release what no later planned node needs.
-        for (const auto& l : doc.inputLinks(id)) {
-            auto c = consumers.find(l.from.node);
-            if (c != consumers.end() && --c->second == 0 && !targets.count(l.from.node))
-                results.erase(l.from.node);
+    Ending evaluate(const NodeDescriptor& desc, std::unique_ptr<Node> instance, const ValueMap& inputs,
+                    const ValueMap& params, uint64_t key, ValueMap& outputs) {
+        emit(nodeEvent(ExecutionEvent::Kind::NodeStarted));
+        const auto t0 = Clock::now();
+        Context ctx(sink_, base_, stop_, outputDir_, graphJson_, key, *ex_.cache_);
+        ValueMap produced;
+        try {
+            produced = instance->evaluate(inputs, params, ctx);
+        } catch (const Cancelled&) {
+            return cancelled();
+        } catch (const std::exception& e) {
+            if (stop_.stop_requested()) return cancelled();
+            return failNode(describeException(e), secondsSince(t0));
+        } catch (...) {
+            return failNode("unknown exception (not a std::exception)", secondsSince(t0));
+        }
+        instance.reset();
+        const double duration = secondsSince(t0);
+        // A node that returned while the run was being cancelled may have stopped early: discard.
+        if (stop_.stop_requested()) return cancelled();
+        if (auto problem = checkOutputs(desc, produced, key, outputs)) return failNode(*problem, duration);
+        if (!desc.alwaysRun) ex_.cache_->insert(key, outputs);
+        result_.evaluated.push_back(base_.nodeId);
+        ExecutionEvent e = nodeEvent(ExecutionEvent::Kind::NodeFinished);
+        e.outputs = outputs;
+        e.durationSeconds = duration;
+        emit(std::move(e));
+        return std::nullopt;
+    }
+
+    /// Checks that the node returned exactly its declared outputs, each fitting its port, and stamps them
+    /// with identities derived from the cache key.
+    std::optional<std::string> checkOutputs(const NodeDescriptor& desc, const ValueMap& produced,
+                                            uint64_t key, ValueMap& outputs) const {
+        for (const auto& [name, v] : produced.entries())
+            if (!desc.findOutput(name)) return concat("returned an undeclared output '", name, "'");
+        for (const auto& out : desc.outputs) {
+            const Value* v = produced.find(out.name);
+            if (!v || v->isNone()) return concat("returned no value for output '", out.name, "'");
+            if (!fitsPort(*v, out.type, ex_.registry_))
+                return concat("returned ", v->describe(), " for ", portTypeName(out.type), " output '",
+                              out.name, "'");
+            Value value = *v;
+            if (out.type == PortType::Float && value.kind() == Value::Kind::Int)
+                value = Value::fromFloat(value.toFloat());
+            outputs.set(out.name, value.withIdentity(Hasher().addU64(key).add(out.name).value()));
+        }
+        return std::nullopt;
+    }
+
+    /// Keeps a node's outputs for its consumers and releases what no later planned node needs.
+    void keep(const std::string& id, ValueMap outputs) {
+        if (targets_.count(id)) result_.outputs[id] = outputs;
+        results_[id] = std::move(outputs);
+        for (const auto& l : doc_.inputLinks(id)) {
+            auto c = consumers_.find(l.from.node);
+            if (c != consumers_.end() && --c->second == 0 && !targets_.count(l.from.node))
+                results_.erase(l.from.node);
         }
     }
-    return finish(RunResult::Status::Finished, ExecutionEvent::Kind::RunFinished, {}, {});
+
+    Executor& ex_;
+    const GraphDocument& doc_;
+    const RunRequest& request_;
+    const EventSink& sink_;
+    std::stop_token stop_;
+    const Clock::time_point start_ = Clock::now();
+    const uint64_t runId_ = ex_.nextRunId_++;
+    RunResult result_;
+    std::vector<std::string> order_;
+    std::set<std::string> planned_;
+    fs::path outputDir_;
+    std::string graphJson_;
+    std::map<std::string, int> consumers_;
+    std::set<std::string> targets_;
+    std::map<std::string, ValueMap> results_;
+    ExecutionEvent base_;              // the event fields of the node being run
+    const GraphNode* node_ = nullptr;  // the node being run
+};
+
+RunResult Executor::run(const GraphDocument& doc, const RunRequest& request, const EventSink& sink,
+                        std::stop_token stop) {
+    std::lock_guard runLock(runMutex_);
+    return Run(*this, doc, request, sink, std::move(stop)).execute();
 }
 
 }  // namespace sv::plugin

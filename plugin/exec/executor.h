@@ -41,7 +41,6 @@ struct RunResult {
 
     bool ok() const { return status == Status::Finished; }
 };
-std::string_view runStatusName(RunResult::Status s);  ///< "finished", "cancelled", "failed", "invalid"
 
 struct CacheLimits {
     size_t maxEntries = 256;  ///< node evaluations kept
@@ -99,13 +98,13 @@ class Executor {
     void clearCache();
     CacheStats cacheStats() const;
     void setCacheLimits(CacheLimits limits);
-    CacheLimits cacheLimits() const;
 
     const NodeRegistry& registry() const { return registry_; }
 
   private:
     struct Cache;
     class Context;
+    class Run;
     const NodeRegistry& registry_;
     std::unique_ptr<Cache> cache_;
     std::mutex runMutex_;

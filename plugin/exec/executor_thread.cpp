@@ -59,9 +59,4 @@ bool ExecutorThread::isRunning() const {
     return running_;
 }
 
-std::optional<RunResult> ExecutorThread::result() const {
-    std::lock_guard lock(mutex_);
-    return result_;
-}
-
 }  // namespace sv::plugin

@@ -35,8 +35,6 @@ class ExecutorThread {
     RunResult wait();
     /// True between start() and the end of that run.
     bool isRunning() const;
-    /// The last finished run's result, if any (non-blocking).
-    std::optional<RunResult> result() const;
 
   private:
     Executor& executor_;

@@ -122,9 +122,4 @@ void OutputCache::setLimits(CacheLimits limits) {
     enforceLimits(inRun_);
 }
 
-CacheLimits OutputCache::limits() const {
-    std::lock_guard lock(mutex_);
-    return limits_;
-}
-
 }  // namespace sv::plugin

@@ -31,7 +31,6 @@ class OutputCache {
     void clear();
     CacheStats stats() const;
     void setLimits(CacheLimits limits);
-    CacheLimits limits() const;
 
   private:
     struct Entry {

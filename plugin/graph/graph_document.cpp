@@ -85,6 +85,68 @@ GraphDocument& GraphDocument::operator=(GraphDocument&& other) noexcept {
 // ---- load / save
 // -------------------------------------------------------------------------------------------------
 
+namespace {
+
+/// One entry of "nodes"; structural problems are appended to `problems` (the node is kept for validation).
+std::optional<GraphNode> readNode(const json& n, size_t i, std::vector<std::string>& problems) {
+    const std::string where = concat("node ", i);
+    if (!n.is_object()) {
+        problems.push_back(concat(where, " is ", kindOf(n), ", expected an object"));
+        return std::nullopt;
+    }
+    GraphNode node;
+    auto id = n.find("id");
+    auto type = n.find("type");
+    if (id == n.end() || !id->is_string())
+        problems.push_back(concat(where, ": \"id\" missing or not a string"));
+    else
+        node.id = id->get<std::string>();
+    const std::string who = node.id.empty() ? where : concat(where, " ('", excerpt(node.id, 60), "')");
+    if (type == n.end() || !type->is_string())
+        problems.push_back(concat(who, ": \"type\" missing or not a string"));
+    else
+        node.type = type->get<std::string>();
+    if (auto v = n.find("version"); v != n.end()) {
+        if (v->is_number_integer() && v->get<int64_t>() >= 1 && v->get<int64_t>() <= 1000000)
+            node.typeVersion = v->get<int>();
+        else
+            problems.push_back(concat(who, ": \"version\" is not a positive integer"));
+    }
+    if (auto p = n.find("params"); p != n.end() && !p->is_null()) {
+        if (p->is_object())
+            node.params = *p;
+        else
+            problems.push_back(concat(who, ": \"params\" is ", kindOf(*p), ", expected an object"));
+    }
+    if (auto b = n.find("bypass"); b != n.end() && !b->is_null()) {
+        if (b->is_boolean())
+            node.bypass = b->get<bool>();
+        else
+            problems.push_back(concat(who, ": \"bypass\" is ", kindOf(*b), ", expected a bool"));
+    }
+    if (auto u = n.find("ui"); u != n.end() && !u->is_null()) node.ui = *u;
+    return node;
+}
+
+/// One entry of "links".
+std::optional<GraphLink> readLink(const json& l, size_t i, std::vector<std::string>& problems) {
+    const std::string where = concat("link ", i);
+    if (!l.is_object()) {
+        problems.push_back(concat(where, " is ", kindOf(l), ", expected an object"));
+        return std::nullopt;
+    }
+    auto from = l.find("from");
+    auto to = l.find("to");
+    if (from == l.end() || to == l.end()) {
+        problems.push_back(concat(where, ": needs \"from\" and \"to\""));
+        return std::nullopt;
+    }
+    return GraphLink{readPortRef(*from, where + " \"from\"", problems),
+                     readPortRef(*to, where + " \"to\"", problems)};
+}
+
+}  // namespace
+
 GraphDocument GraphDocument::fromJson(const json& j, std::string_view source) {
     SV_CHECK(j.is_object(), source, ": a graph must be a JSON object, got ", kindOf(j));
     std::vector<std::string> problems;
@@ -111,79 +173,23 @@ GraphDocument GraphDocument::fromJson(const json& j, std::string_view source) {
     if (nodes == j.end() || !nodes->is_array()) {
         problems.push_back("\"nodes\" missing or not an array");
     } else if (nodes->size() > kMaxNodes) {
-        // Validation and planning walk the links depth first: a hostile chain of a million nodes would
-        // overflow the stack.
+        // Validation looks nodes and links up linearly: a hostile document of a million would take hours.
         problems.push_back(
             concat("\"nodes\" has ", nodes->size(), " entries; a graph may have at most ", kMaxNodes));
     } else {
-        for (size_t i = 0; i < nodes->size(); ++i) {
-            const json& n = (*nodes)[i];
-            const std::string where = concat("node ", i);
-            if (!n.is_object()) {
-                problems.push_back(concat(where, " is ", kindOf(n), ", expected an object"));
-                continue;
-            }
-            GraphNode node;
-            auto id = n.find("id");
-            auto type = n.find("type");
-            if (id == n.end() || !id->is_string())
-                problems.push_back(concat(where, ": \"id\" missing or not a string"));
-            else
-                node.id = id->get<std::string>();
-            const std::string who =
-                node.id.empty() ? where : concat(where, " ('", excerpt(node.id, 60), "')");
-            if (type == n.end() || !type->is_string())
-                problems.push_back(concat(who, ": \"type\" missing or not a string"));
-            else
-                node.type = type->get<std::string>();
-            if (auto v = n.find("version"); v != n.end()) {
-                if (v->is_number_integer() && v->get<int64_t>() >= 1 && v->get<int64_t>() <= 1000000)
-                    node.typeVersion = v->get<int>();
-                else
-                    problems.push_back(concat(who, ": \"version\" is not a positive integer"));
-            }
-            if (auto p = n.find("params"); p != n.end() && !p->is_null()) {
-                if (p->is_object())
-                    node.params = *p;
-                else
-                    problems.push_back(concat(who, ": \"params\" is ", kindOf(*p), ", expected an object"));
-            }
-            if (auto b = n.find("bypass"); b != n.end() && !b->is_null()) {
-                if (b->is_boolean())
-                    node.bypass = b->get<bool>();
-                else
-                    problems.push_back(concat(who, ": \"bypass\" is ", kindOf(*b), ", expected a bool"));
-            }
-            if (auto u = n.find("ui"); u != n.end() && !u->is_null()) node.ui = *u;
-            doc.nodes_.push_back(std::move(node));
-        }
+        for (size_t i = 0; i < nodes->size(); ++i)
+            if (auto node = readNode((*nodes)[i], i, problems)) doc.nodes_.push_back(std::move(*node));
     }
 
     if (auto links = j.find("links"); links != j.end() && !links->is_null()) {
-        if (!links->is_array()) {
+        if (!links->is_array())
             problems.push_back(concat("\"links\" is ", kindOf(*links), ", expected an array"));
-        } else if (links->size() > kMaxLinks) {
+        else if (links->size() > kMaxLinks)
             problems.push_back(
                 concat("\"links\" has ", links->size(), " entries; a graph may have at most ", kMaxLinks));
-        } else {
-            for (size_t i = 0; i < links->size(); ++i) {
-                const json& l = (*links)[i];
-                const std::string where = concat("link ", i);
-                if (!l.is_object()) {
-                    problems.push_back(concat(where, " is ", kindOf(l), ", expected an object"));
-                    continue;
-                }
-                auto from = l.find("from");
-                auto to = l.find("to");
-                if (from == l.end() || to == l.end()) {
-                    problems.push_back(concat(where, ": needs \"from\" and \"to\""));
-                    continue;
-                }
-                GraphLink link{readPortRef(*from, where + " \"from\"", problems),
-                               readPortRef(*to, where + " \"to\"", problems)};
-                doc.links_.push_back(std::move(link));
-            }
-        }
+        else
+            for (size_t i = 0; i < links->size(); ++i)
+                if (auto link = readLink((*links)[i], i, problems)) doc.links_.push_back(std::move(*link));
     }
 
     if (!problems.empty()) {

@@ -81,8 +81,8 @@ class GraphDocument {
     static constexpr int kFormatVersion = 1;
     /// The "format" marker.
     static constexpr std::string_view kFormatName = "sanavideo.graph";
-    /// The most nodes and links a loaded document may have (real graphs have tens; the graph algorithms
-    /// recurse along links, so a hostile file must not hold a chain of millions).
+    /// The most nodes and links a loaded document may have (real graphs have tens; validation looks nodes and
+    /// links up linearly, so a hostile file with a million of each would take hours to check).
     static constexpr size_t kMaxNodes = 4096;
     static constexpr size_t kMaxLinks = 16384;
 

@@ -44,9 +44,6 @@ struct GraphIssue {
     bool isError() const { return severity == Severity::Error; }
 };
 
-/// Short machine name of a kind ("missing-input", "cycle", ...).
-std::string_view issueKindName(GraphIssue::Kind k);
-
 /// Checks the whole document; returns every issue (errors and warnings) in a stable order: document-level,
 /// then per node in document order, then links, then cycles.
 std::vector<GraphIssue> validateGraph(const GraphDocument& doc, const NodeRegistry& registry);

@@ -2,11 +2,11 @@
 #pragma once
 
 #include <cstdint>
-#include <exception>
 #include <filesystem>
 #include <string>
 #include <string_view>
 
+#include "base/cancelled.h"
 #include "plugin/sdk/value.h"
 #include "plugin/sdk/value_map.h"
 
@@ -14,12 +14,6 @@ namespace sv::plugin {
 
 enum class LogLevel : uint8_t { Debug, Info, Warning, Error };
 std::string_view logLevelName(LogLevel l);  ///< "debug", "info", "warning", "error"
-
-/// Thrown by NodeContext::throwIfCancelled(); the executor turns it into a cancelled run. Not an sv::Error.
-class Cancelled : public std::exception {
-  public:
-    const char* what() const noexcept override { return "cancelled"; }
-};
 
 /// Services for a running node. Implemented by the executor (and by TestNodeContext for unit tests of nodes).
 /// All methods are called from the executor's worker thread, the one evaluate() runs on.
@@ -35,10 +29,11 @@ class NodeContext {
     virtual void display(const Value& value) = 0;
     /// True once the run was asked to stop. Long nodes poll this between steps / frames.
     virtual bool isCancelled() const = 0;
-    /// Throws Cancelled when isCancelled(). A node stopped early must throw rather than return partial
-    /// outputs.
+    /// Throws sv::Cancelled when isCancelled(). A node stopped early must throw rather than return partial
+    /// outputs. (sv::Cancelled is what the engine throws when a step callback asks it to stop, so a node may
+    /// let that propagate too; the executor turns either into a cancelled run.)
     void throwIfCancelled() const {
-        if (isCancelled()) throw Cancelled();
+        if (isCancelled()) throw sv::Cancelled();
     }
     /// Writes a line to the run log (nodeLog event; the CLI prints it on stderr).
     virtual void log(LogLevel level, std::string_view text) = 0;
@@ -70,7 +65,7 @@ class Node {
     /// `inputs`: one entry per connected input port (optional unconnected inputs are absent).
     /// `params`: every parameter of the descriptor, defaults filled in, already range-checked.
     /// Returns one entry per output port of the descriptor, with values of the port's type (checked by the
-    /// executor). Throws sv::Error with a clear message on bad input, Cancelled when cancelled.
+    /// executor). Throws sv::Error with a clear message on bad input, sv::Cancelled when cancelled.
     virtual ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) = 0;
 
     /// Extra cache-key material for state outside the inputs and parameters, e.g. a source file's size and

@@ -46,6 +46,17 @@ std::string fmtNum(double v) {
     return Value::fromFloat(v).describe();
 }
 
+/// Why `x` is off the parameter's step grid (min + k·step), or "".
+std::string gridProblem(const ParamSpec& p, double x) {
+    if (!p.onGrid || !p.step || *p.step <= 0) return {};
+    const double origin = p.min.value_or(0.0);
+    const double k = (x - origin) / *p.step;
+    if (std::fabs(k - std::round(k)) < 1e-9) return {};
+    if (std::fmod(origin, *p.step) == 0.0)
+        return concat(fmtNum(x), " is not a multiple of ", fmtNum(*p.step));
+    return concat(fmtNum(x), " is not ", fmtNum(origin), " + ", fmtNum(*p.step), "·k");
+}
+
 }  // namespace
 
 // ---- ParamSpec
@@ -116,10 +127,9 @@ ParamSpec& ParamSpec::withStep(double s) {
     step = s;
     return *this;
 }
-ParamSpec& ParamSpec::multipleOf(int64_t m, int64_t offset) {
-    multiple = m;
-    multipleOffset = offset;
-    step = double(m);
+ParamSpec& ParamSpec::onStepGrid(double s) {
+    step = s;
+    onGrid = true;
     return *this;
 }
 ParamSpec& ParamSpec::withHelp(std::string h) {
@@ -149,29 +159,20 @@ Value ParamSpec::fromJson(const nlohmann::json& j) const {
         fail("parameter '", name, "' expects ", portTypeName(type), ", got ", jsonKind(j), " ",
              excerpt(j.dump(), 80));
     };
-    switch (type) {
-        case PortType::Int:
-            if (j.is_number_integer()) return Value::fromInt(j.get<int64_t>());
-            if (j.is_number_float()) {
-                double d = j.get<double>();
-                if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.2e18)
-                    return Value::fromInt(int64_t(d));
-            }
-            return mismatch();
-        case PortType::Float:
-            if (j.is_number()) return Value::fromFloat(j.get<double>());
-            return mismatch();
-        case PortType::Bool:
-            if (j.is_boolean()) return Value::fromBool(j.get<bool>());
-            return mismatch();
-        case PortType::String:
-        case PortType::Path:
-        case PortType::Enum:
-            if (j.is_string()) return Value::fromString(j.get<std::string>());
-            return mismatch();
-        default:
-            fail("parameter '", name, "' has non-parameter type ", portTypeName(type));
+    if (type == PortType::Int) {
+        if (j.is_number_integer()) return Value::fromInt(j.get<int64_t>());
+        if (j.is_number_float()) {
+            double d = j.get<double>();
+            if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.2e18)
+                return Value::fromInt(int64_t(d));
+        }
+        return mismatch();
     }
+    if (type == PortType::Float) return j.is_number() ? Value::fromFloat(j.get<double>()) : mismatch();
+    if (type == PortType::Bool) return j.is_boolean() ? Value::fromBool(j.get<bool>()) : mismatch();
+    if (type == PortType::String || type == PortType::Path || type == PortType::Enum)
+        return j.is_string() ? Value::fromString(j.get<std::string>()) : mismatch();
+    fail("parameter '", name, "' has non-parameter type ", portTypeName(type));
 }
 
 nlohmann::json ParamSpec::toJson(const Value& v) {
@@ -192,40 +193,59 @@ nlohmann::json ParamSpec::toJson(const Value& v) {
     return nullptr;
 }
 
-nlohmann::json ParamSpec::parseText(std::string_view text) const {
-    auto bad = [&]() -> nlohmann::json {
-        fail("parameter '", name, "' expects ", portTypeName(type), ", got \"", excerpt(text, 80), "\"");
-    };
-    switch (type) {
-        case PortType::Int: {
-            int64_t v = 0;
-            auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-            if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return bad();
-            return v;
+std::optional<nlohmann::json> ParamSpec::tryParseText(std::string_view text, std::string& problem) const {
+    const std::string quoted = concat("\"", excerpt(text, 80), "\"");  // text from the command line
+    if (type == PortType::Int) {
+        int64_t v = 0;
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec == std::errc::result_out_of_range && ptr == text.data() + text.size()) {
+            const bool negative = text.starts_with('-');
+            problem = negative ? concat(excerpt(text, 80), " is below the minimum ",
+                                        min ? fmtNum(*min) : "of a 64-bit integer")
+                               : concat(excerpt(text, 80), " is above the maximum ",
+                                        max ? fmtNum(*max) : "of a 64-bit integer");
+            return std::nullopt;
         }
-        case PortType::Float: {
-            std::string s(text);
-            if (s.empty()) return bad();
-            char* end = nullptr;
-            errno = 0;
-            double v = std::strtod(s.c_str(), &end);
-            if (end != s.c_str() + s.size() || errno == ERANGE || !std::isfinite(v)) return bad();
-            return v;
+        if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+            problem = concat(quoted, " is not an integer");
+            return std::nullopt;
         }
-        case PortType::Bool: {
-            std::string s;
-            for (char c : text) s.push_back(char(std::tolower(static_cast<unsigned char>(c))));
-            if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
-            if (s == "false" || s == "0" || s == "no" || s == "off") return false;
-            return bad();
-        }
-        case PortType::String:
-        case PortType::Path:
-        case PortType::Enum:
-            return std::string(text);
-        default:
-            fail("parameter '", name, "' has non-parameter type ", portTypeName(type));
+        return v;
     }
+    if (type == PortType::Float) {
+        const std::string s(text);
+        char* end = nullptr;
+        errno = 0;
+        const double v = s.empty() ? 0.0 : std::strtod(s.c_str(), &end);
+        if (s.empty() || end != s.c_str() + s.size()) {
+            problem = concat(quoted, " is not a number");
+            return std::nullopt;
+        }
+        if (errno == ERANGE || !std::isfinite(v)) {
+            problem = concat(quoted, " is not a finite number in range");
+            return std::nullopt;
+        }
+        return v;
+    }
+    if (type == PortType::Bool) {
+        std::string s;
+        for (char c : text) s.push_back(char(std::tolower(static_cast<unsigned char>(c))));
+        if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
+        if (s == "false" || s == "0" || s == "no" || s == "off") return false;
+        problem = concat(quoted, " is not true or false");
+        return std::nullopt;
+    }
+    if (type == PortType::String || type == PortType::Path || type == PortType::Enum)
+        return std::string(text);
+    problem = concat("has the non-parameter type ", portTypeName(type));
+    return std::nullopt;
+}
+
+nlohmann::json ParamSpec::parseText(std::string_view text) const {
+    std::string problem;
+    auto j = tryParseText(text, problem);
+    if (!j) fail("parameter '", name, "': ", problem);
+    return std::move(*j);
 }
 
 std::string ParamSpec::checkValue(const Value& v) const {
@@ -241,15 +261,7 @@ std::string ParamSpec::checkValue(const Value& v) const {
             return concat(v.describe(), " is not a finite number");
         if (min && x < *min) return concat(v.describe(), " is below the minimum ", fmtNum(*min));
         if (max && x > *max) return concat(v.describe(), " is above the maximum ", fmtNum(*max));
-        if (multiple && *multiple >= 1 && *multiple <= (int64_t(1) << 31) && v.kind() == Value::Kind::Int) {
-            const int64_t m = *multiple, off = multipleOffset;
-            const int64_t r = (v.toInt() % m - off % m + 2 * m) % m;  // no overflow for any value
-            if (r != 0 && off == 0) return concat(v.describe(), " is not a multiple of ", m);
-            if (r != 0)
-                return concat(v.describe(), " is not ", off, " + ", m, "·k (e.g. ", off, ", ", off + m, ", ",
-                              off + 2 * m, ", …)");
-        }
-        return {};
+        return gridProblem(*this, x);
     }
     if (outputName) {
         if (v.kind() != Value::Kind::String) return concat("expects a file name, got ", v.describe());
@@ -306,6 +318,8 @@ std::vector<std::string> NodeDescriptor::check() const {
     auto checkPorts = [&](const std::vector<PortSpec>& ports, std::string_view side) {
         std::set<std::string> seen;
         for (const auto& p : ports) {
+            if (!isValidPortTypeId(p.type.id()))
+                problems.push_back(concat(who, ": ", side, " port '", p.name, "' has no valid type"));
             if (!isIdentifier(p.name))
                 problems.push_back(concat(who, ": ", side, " port name '", p.name, "' is not an identifier"));
             if (!seen.insert(p.name).second)
@@ -327,12 +341,12 @@ std::vector<std::string> NodeDescriptor::check() const {
             continue;
         }
         if (p.min && p.max && *p.min > *p.max) problems.push_back(concat(pw, ": minimum above maximum"));
-        if (p.multiple && (p.type != PortType::Int || *p.multiple < 1 || *p.multiple > (int64_t(1) << 31)))
-            problems.push_back(concat(pw, ": multipleOf() needs an INT parameter and a step in [1, 2^31]"));
         if (p.outputName && p.type != PortType::String)
             problems.push_back(concat(pw, ": an output file name must be a STRING parameter"));
         if (p.type == PortType::Enum && p.choices.empty())
             problems.push_back(concat(pw, ": ENUM without choices"));
+        if (p.onGrid && (!p.step || *p.step <= 0 || (p.type != PortType::Int && p.type != PortType::Float)))
+            problems.push_back(concat(pw, ": a step grid needs a positive step on an INT or FLOAT"));
         try {
             Value def = p.fromJson(ParamSpec::toJson(p.defaultValue));
             if (p.defaultValue.isNone()) {

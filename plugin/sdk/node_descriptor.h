@@ -26,11 +26,8 @@ struct ParamSpec {
     Value defaultValue;             ///< of the matching kind (ENUM/PATH/STRING: string)
     std::optional<double> min;      ///< INT/FLOAT inclusive bounds
     std::optional<double> max;
-    std::optional<double> step;  ///< UI increment (INT/FLOAT)
-    /// INT: valid values are multipleOffset + k·multiple (width: multiple of 16; frames: 1 + 4k), so a graph
-    /// with width 33 is refused by validateGraph, not by the node at run time.
-    std::optional<int64_t> multiple;
-    int64_t multipleOffset = 0;
+    std::optional<double> step;              ///< UI increment (INT/FLOAT)
+    bool onGrid = false;                     ///< values must be min + k·step (checkValue refuses others)
     std::vector<std::string> choices;        ///< ENUM only: the allowed strings
     std::string help;                        ///< tooltip / CLI help text
     bool multiline = false;                  ///< STRING: edited in a multi-line box (prompts)
@@ -52,8 +49,9 @@ struct ParamSpec {
 
     ParamSpec& range(double lo, double hi);
     ParamSpec& withStep(double s);
-    /// INT only: values must be offset + k·m (m >= 1); also the UI step.
-    ParamSpec& multipleOf(int64_t m, int64_t offset = 0);
+    /// Sets the step and makes it a constraint: valid values are min + k·step (e.g. sizes that are multiples
+    /// of 16: range(16, 4096).onStepGrid(16); frame counts 4k+1: range(1, 1001).onStepGrid(4)).
+    ParamSpec& onStepGrid(double s);
     ParamSpec& withHelp(std::string h);
     ParamSpec& withCaption(std::string c);
     ParamSpec& withFilter(std::string f);
@@ -65,17 +63,21 @@ struct ParamSpec {
     /// Converts a value of this parameter's type to JSON.
     static nlohmann::json toJson(const Value& v);
     /// Parses command-line text ("50", "0.5", "true", any string) to JSON of this parameter's type; throws
-    /// sv::Error.
+    /// sv::Error "parameter 'steps': \"abc\" is not an integer". Range/choice are NOT checked here.
     nlohmann::json parseText(std::string_view text) const;
-    /// Checks range / choices / output file name patterns; returns an empty string when valid, else the
-    /// problem ("7 is above the maximum 5").
+    /// parseText() without the throw: nullopt and `problem` set to what is wrong, without naming the
+    /// parameter
+    /// ("\"abc\" is not an integer", "18446744073709551616 is above the maximum 9007199254740991").
+    std::optional<nlohmann::json> tryParseText(std::string_view text, std::string& problem) const;
+    /// Checks range / choices / the step grid / output file name patterns; returns an empty string when
+    /// valid, else the problem ("7 is above the maximum 5", "33 is not a multiple of 16").
     std::string checkValue(const Value& v) const;
 };
 
 /// An input or output port.
 struct PortSpec {
-    std::string name;  ///< identifier, unique among the node's inputs (or outputs)
-    PortType type = PortType::Latent;
+    std::string name;       ///< identifier, unique among the node's inputs (or outputs)
+    PortType type;          ///< a type registered in the NodeRegistry (the SDK's value kinds always are)
     std::string caption;    ///< UI label (empty: derived from name)
     bool optional = false;  ///< inputs only: may stay unconnected (the node then sees no entry for it)
     std::string help;

@@ -5,8 +5,39 @@
 
 namespace sv::plugin {
 
+NodeRegistry::NodeRegistry() : portTypes_(builtinPortTypes().begin(), builtinPortTypes().end()) {}
+
+std::string NodeRegistry::portTypeConflict(const PortTypeInfo& info) const {
+    const PortTypeInfo* known = findPortType(info.type);
+    if (!known || known->objectTag == info.objectTag) return {};
+    return concat("port type '", info.type.id(), "' is already registered with object tag '",
+                  known->objectTag, "', not '", info.objectTag, "'");
+}
+
+void NodeRegistry::addPortType(PortTypeInfo info) {
+    SV_CHECK(isValidPortTypeId(info.type.id()), "port type id '", info.type.id(),
+             "' is invalid (use letters, digits, '_', '.' and '-')");
+    const std::string conflict = portTypeConflict(info);
+    SV_CHECK(conflict.empty(), conflict);
+    if (findPortType(info.type)) return;
+    if (info.displayName.empty()) info.displayName = info.type.id();
+    portTypes_.push_back(std::move(info));
+}
+
+const PortTypeInfo* NodeRegistry::findPortType(const PortType& type) const {
+    for (const auto& t : portTypes_)
+        if (t.type == type) return &t;
+    return nullptr;
+}
+
 void NodeRegistry::add(NodeDescriptor descriptor, Factory factory) {
     auto problems = descriptor.check();
+    for (const auto* ports : {&descriptor.inputs, &descriptor.outputs})
+        for (const auto& p : *ports)
+            if (!p.type.empty() && !findPortType(p.type))
+                problems.push_back(concat("node type '", descriptor.typeId, "': port '", p.name,
+                                          "' has the unregistered type '", p.type.id(),
+                                          "' (register it with addPortType first)"));
     if (!factory) problems.push_back(concat("node type '", descriptor.typeId, "': no factory"));
     if (const Entry* e = findEntry(descriptor.typeId))
         problems.push_back(concat("node type '", descriptor.typeId, "' is already registered",
@@ -57,7 +88,16 @@ void NodeRegistry::merge(NodeRegistry&& other, const std::string& packName) {
                            mine->pack.empty() ? std::string() : concat(" by pack '", mine->pack, "'"), ")");
         }
     }
-    SV_CHECK(dups.empty(), "duplicate node types: ", dups);
+    std::string typeConflicts;
+    for (const auto& t : other.portTypes_)
+        if (auto why = portTypeConflict(t); !why.empty())
+            typeConflicts += (typeConflicts.empty() ? "" : "; ") + why;
+    SV_CHECK(dups.empty() && typeConflicts.empty(),
+             dups.empty() ? "" : concat("duplicate node types: ", dups),
+             !dups.empty() && !typeConflicts.empty() ? "; " : "", typeConflicts);
+    for (auto& t : other.portTypes_)
+        if (!findPortType(t.type)) portTypes_.push_back(std::move(t));
+    other.portTypes_.assign(builtinPortTypes().begin(), builtinPortTypes().end());
     for (auto& e : other.entries_) {
         e->pack = packName;
         entries_.push_back(std::move(e));

@@ -5,8 +5,10 @@
 #include <system_error>
 
 #include <QJsonObject>
+#include <QMetaProperty>
 #include <QPluginLoader>
 #include <QString>
+#include <QVariant>
 
 #include "plugin/sdk/node_pack.h"
 
@@ -27,6 +29,17 @@ void addUnique(std::vector<fs::path>& out, const fs::path& p) {
     fs::path canon = fs::weakly_canonical(p, ec);
     if (ec) canon = p;
     if (std::find(out.begin(), out.end(), canon) == out.end()) out.push_back(canon);
+}
+
+/// The properties `object`'s own class declares (not QObject's objectName), as text.
+std::vector<std::pair<std::string, std::string>> ownProperties(const QObject& object) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const QMetaObject* meta = object.metaObject();
+    for (int i = meta->propertyOffset(); i < meta->propertyCount(); ++i) {
+        const QMetaProperty p = meta->property(i);
+        out.emplace_back(p.name(), p.read(&object).toString().toStdString());
+    }
+    return out;
 }
 
 }  // namespace
@@ -133,6 +146,7 @@ PluginReport PluginLoader::loadFile(const fs::path& file, NodeRegistry& registry
     }
     PluginReport r = registerPack(*pack, registry);
     r.file = file;
+    r.properties = ownProperties(*instance);
     reports_.push_back(r);
     return r;
 }

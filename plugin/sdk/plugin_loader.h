@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "plugin/sdk/node_registry.h"
@@ -18,6 +19,10 @@ struct PluginReport {
     bool loaded = false;                 ///< its nodes are in the registry
     std::string message;                 ///< why it was skipped (empty when loaded)
     std::vector<std::string> nodeTypes;  ///< type ids registered
+    /// The plugin object's own Qt properties (those its class declares with Q_PROPERTY), as text: what a pack
+    /// says about itself. The SANA-Video pack reports "engineInstance" (sv::engineInstance() as seen from the
+    /// pack), which lets a host check that the pack shares its engine.
+    std::vector<std::pair<std::string, std::string>> properties;
 };
 
 class PluginLoader {

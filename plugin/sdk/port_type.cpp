@@ -1,54 +1,45 @@
 #include "plugin/sdk/port_type.h"
 
+#include <algorithm>
 #include <array>
-#include <cctype>
+
+#include "plugin/sdk/value.h"
 
 namespace sv::plugin {
 
-namespace {
-constexpr std::array<std::string_view, 11> kNames = {
-    "MODEL", "CONDITIONING", "IMAGE", "LATENT", "VIDEO", "INT", "FLOAT", "STRING", "BOOL", "PATH", "ENUM"};
-
-bool equalsNoCase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::toupper(static_cast<unsigned char>(a[i])) != static_cast<unsigned char>(b[i])) return false;
-    return true;
-}
-}  // namespace
-
-std::string_view portTypeName(PortType t) {
-    auto i = size_t(t);
-    return i < kNames.size() ? kNames[i] : std::string_view("?");
+bool isValidPortTypeId(std::string_view id) {
+    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+               c == '.' || c == '-';
+    });
 }
 
-std::optional<PortType> parsePortType(std::string_view name) {
-    for (size_t i = 0; i < kNames.size(); ++i)
-        if (equalsNoCase(name, kNames[i])) return PortType(i);
-    return std::nullopt;
+bool isPlainType(const PortType& t) {
+    return t == PortType::Int || t == PortType::Float || t == PortType::String || t == PortType::Bool ||
+           t == PortType::Path || t == PortType::Enum;
 }
 
-bool isPlainType(PortType t) {
-    switch (t) {
-        case PortType::Int:
-        case PortType::Float:
-        case PortType::String:
-        case PortType::Bool:
-        case PortType::Path:
-        case PortType::Enum:
-            return true;
-        default:
-            return false;
-    }
-}
-
-bool canConvert(PortType from, PortType to) {
+bool canConvert(const PortType& from, const PortType& to) {
     if (from == to) return true;
     if (from == PortType::Int && to == PortType::Float) return true;
     if (from == PortType::String && to == PortType::Path) return true;
     if (from == PortType::Path && to == PortType::String) return true;
     if (from == PortType::Enum && to == PortType::String) return true;
     return false;
+}
+
+std::span<const PortTypeInfo> builtinPortTypes() {
+    static const std::array<PortTypeInfo, 8> kBuiltins = {{
+        {PortType::Int, "Integer", 0x9ccc65, {}},                      // green
+        {PortType::Float, "Number", 0xc5e169, {}},                     // lime
+        {PortType::String, "Text", 0xefefef, {}},                      // white
+        {PortType::Bool, "Boolean", 0xe57373, {}},                     // red
+        {PortType::Path, "Path", 0xbcaaa4, {}},                        // brown
+        {PortType::Enum, "Choice", 0x90a4ae, {}},                      // grey-blue
+        {PortType::Image, "Image", 0x64b5f6, std::string(kImageTag)},  // blue
+        {PortType::Video, "Video", 0x4dd0e1, std::string(kVideoTag)},  // cyan
+    }};
+    return kBuiltins;
 }
 
 }  // namespace sv::plugin

@@ -87,24 +87,6 @@ Value Value::video(std::shared_ptr<const Video> vid) {
     return object(std::string(kVideoTag), std::move(vid), hint);
 }
 
-std::string_view Value::kindName(Kind k) {
-    switch (k) {
-        case Kind::None:
-            return "none";
-        case Kind::Int:
-            return "int";
-        case Kind::Float:
-            return "float";
-        case Kind::Bool:
-            return "bool";
-        case Kind::String:
-            return "string";
-        case Kind::Object:
-            return "object";
-    }
-    return "?";
-}
-
 int64_t Value::toInt() const {
     if (auto* p = std::get_if<int64_t>(&data_)) return *p;
     fail("expected an int value, got ", describe());

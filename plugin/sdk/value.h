@@ -139,8 +139,6 @@ class Value {
     /// Short human text for logs and the CLI: "42", "0.5", "true", "\"text\"", "<sv.video 81x480x832
     /// @16fps>".
     std::string describe() const;
-    /// Kind name: "none", "int", "float", "bool", "string", "object".
-    static std::string_view kindName(Kind k);
 
     /// Equality: plain values by content, objects by tag + identity.
     friend bool operator==(const Value& a, const Value& b);

@@ -116,9 +116,9 @@ TEST(InputFile, SizeLimitsAreCheckedBeforeReading) {
         std::ofstream f(big);
         f << "{}";
     }
-    fs::resize_file(big, io::inputKindLimit(InputKind::Graph) + 1);  // sparse: nothing is written
+    fs::resize_file(big, io::inputKindLimit(InputKind::Config) + 1);  // sparse: nothing is written
     test::expectRefusedQuickly([&] { (void)readJsonFile(big, InputKind::Graph); },
-                               "graph file may have at most 67.1 MB");
+                               "graph file may have at most 16.8 MB");
     test::expectRefusedQuickly([&] { (void)readJsonFile(big, InputKind::Config); },
                                "is 67.1 MB (67108865 bytes)");
     // The same size is fine for a tokenizer file (only the limit is under test: the content is not JSON).

@@ -33,8 +33,8 @@ inline void registerFuzzNodes(plugin::NodeRegistry& r) {
         d.inputs = {PortSpec::required("model", P::Model), PortSpec::optionalInput("latent", P::Latent),
                     PortSpec::optionalInput("seed", P::Int)};
         d.outputs = {PortSpec::required("latent", P::Latent), PortSpec::required("steps", P::Float)};
-        d.params = {ParamSpec::integer("width", 832).range(16, 4096).multipleOf(16),
-                    ParamSpec::integer("frames", 81).range(1, 1001).multipleOf(4, 1),
+        d.params = {ParamSpec::integer("width", 832).range(16, 4096).onStepGrid(16),
+                    ParamSpec::integer("frames", 81).range(1, 1001).onStepGrid(4),
                     ParamSpec::integer("seed", 42).range(0, 9007199254740991.0),
                     ParamSpec::real("guidance", 6.0).range(0.0, 30.0),
                     ParamSpec::boolean("binning", false),

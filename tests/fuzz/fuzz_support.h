@@ -31,8 +31,7 @@ inline std::filesystem::path writeInput(const std::string& name, const uint8_t* 
     const std::filesystem::path p = scratchDir() / name;
     std::error_code ec;
     std::filesystem::remove(p, ec);
-    std::ofstream(p, std::ios::binary)
-        .write(reinterpret_cast<const char*>(data), std::streamsize(size));
+    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(data), std::streamsize(size));
     return p;
 }
 

@@ -45,7 +45,7 @@ check "output dir created" test -d "$TMP/out"
 # 2. bad --set
 run --set c.value=abc; rc=$?
 check "non-integer --set fails (rc $rc)" test $rc -eq 1
-check "names the parameter and type" contains "$TMP/stderr" "parameter 'value' expects INT, got \"abc\""
+check "names the parameter and the problem" contains "$TMP/stderr" "parameter 'value': \"abc\" is not an integer"
 run --set c.nope=1; rc=$?
 check "unknown parameter fails (rc $rc)" test $rc -eq 1
 check "lists the parameters" contains "$TMP/stderr" "has no parameter 'nope' (parameters: value)"

@@ -92,9 +92,9 @@ TEST(GraphDocument, OnlyRegularFilesAreLoaded) {
     test::expectRefusedQuickly([&] { (void)GraphDocument::load(dir.path()); }, "is a folder, not a file");
     const fs::path big = dir.path() / "big.json";
     std::ofstream(big) << "{}";
-    fs::resize_file(big, 65 << 20);
+    fs::resize_file(big, 17 << 20);
     test::expectRefusedQuickly([&] { (void)GraphDocument::load(big); },
-                               "a graph file may have at most 67.1 MB");
+                               "a graph file may have at most 16.8 MB");
 }
 
 TEST(GraphDocument, ParseErrorsQuoteLittleOfTheInput) {

@@ -36,6 +36,7 @@ class SanaCliTest : public ::testing::Test {
             json v = s.value;  // strings stay strings; numbers are parsed like the parameter types do
             if (!s.value.empty() && s.value.find_first_not_of("0123456789") == std::string::npos)
                 v = std::stoll(s.value);
+            if (s.value == "true" || s.value == "false") v = s.value == "true";
             expected.setParam(s.node, s.param, v);
         }
         const CommandResult r = runSanavideo(args, dir.path());
@@ -197,7 +198,7 @@ TEST_F(SanaCliTest, FifosAndDevicesAreRefusedWithinASecond) {
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
         {{"run", fifo.string()}, "graph file '" + fifo.string() + "' is a named pipe (FIFO)"},
         {{"run", "/dev/zero"}, "graph file '/dev/zero' is a character device"},
-        {{"run", dir.path().string()}, "is a folder, not a file"},
+        {{"run", dir.path().string()}, "no node graph (the folder has no graph.json)"},
         {{"schedule", "--config", "/dev/zero", "--steps", "3"},
          "config file '/dev/zero' is a character device"},
         {{"schedule", "--config", fifo.string(), "--steps", "3"}, "is a named pipe"},

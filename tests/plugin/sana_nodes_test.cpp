@@ -1,17 +1,21 @@
 // The SANA-Video node pack, loaded in-process from the build tree and run by the executor on a demo model:
 // descriptors, the default graphs, text/image-to-video runs, caching (through executor events), cancellation,
 // Save/Load Latent, output naming and errors that name the parameter.
+#include <array>
 #include <chrono>
 #include <set>
 
 #include <gtest/gtest.h>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
+#include "base/engine_instance.h"
 #include "base/error.h"
 #include "io/safetensors.h"
 #include "media/video_writer.h"
 #include "nodes/latent_value.h"
 #include "pipelines/latent_preview.h"
+#include "pipelines/postprocess.h"
+#include "pipelines/sana_pipeline.h"
 #include "plugin/exec/executor.h"
 #include "plugin/exec/executor_thread.h"
 #include "plugin/graph/validation.h"
@@ -46,30 +50,57 @@ TEST_F(SanaNodesTest, PackRegistersEveryNodeWithHelp) {
     EXPECT_TRUE(registry.find("sana.save_latent")->isOutput);
 }
 
+TEST_F(SanaNodesTest, NodeDefaultsAreDiffusersCallDefaults) {
+    // SanaVideoPipeline.__call__ / SanaImageToVideoPipeline.__call__ (diffusers, pipelines/sana_video/):
+    // height 480, width 832, frames 81, num_inference_steps 50, guidance_scale 6.0, negative_prompt "",
+    // use_resolution_binning True, max_sequence_length 300, complex_human_instruction on, the scheduler of
+    // the model folder; no motion-score suffix (the examples add it to the prompt themselves).
+    auto def = [&](const char* type, const char* p) {
+        return ParamSpec::toJson(registry.find(type)->findParam(p)->defaultValue);
+    };
+    EXPECT_EQ(def("sana.sampler", "width"), 832);
+    EXPECT_EQ(def("sana.sampler", "height"), 480);
+    EXPECT_EQ(def("sana.sampler", "frames"), 81);
+    EXPECT_EQ(def("sana.sampler", "steps"), 50);
+    EXPECT_EQ(def("sana.sampler", "guidance"), 6.0);
+    EXPECT_EQ(def("sana.sampler", "resolution_binning"), true);
+    EXPECT_EQ(def("sana.sampler", "scheduler"), "model");
+    EXPECT_EQ(def("sana.sampler", "flow_shift"), 0.0);
+    EXPECT_EQ(def("sana.text_encode", "negative_prompt"), "");
+    EXPECT_EQ(def("sana.text_encode", "motion_score"), 0);
+    EXPECT_EQ(def("sana.text_encode", "max_length"), 300);
+    EXPECT_EQ(def("sana.text_encode", "instruction"), true);
+    EXPECT_EQ(def("sana.image_encode", "resolution_binning"), true);
+    EXPECT_EQ(def("sana.load_model", "device"), "auto");
+}
+
 TEST_F(SanaNodesTest, DefaultGraphsValidateWithTheDocumentedDefaults) {
     for (const char* name : {"text-to-video.json", "image-to-video.json"}) {
         SCOPED_TRACE(name);
         const GraphDocument doc = GraphDocument::load(test::graphsDir() / name);
         const auto issues = validateGraph(doc, registry);
         EXPECT_TRUE(issues.empty()) << formatIssues(issues);
-        auto param = [&](const std::string& node, const std::string& p) {
-            const GraphNode* n = doc.findNode(node);
-            EXPECT_NE(n, nullptr) << node;
-            return n ? n->params.value(p, json()) : json();
-        };
-        EXPECT_EQ(param("sampler", "width"), 832);
-        EXPECT_EQ(param("sampler", "height"), 480);
-        EXPECT_EQ(param("sampler", "frames"), 81);
-        EXPECT_EQ(param("sampler", "steps"), 50);
-        EXPECT_EQ(param("sampler", "guidance"), 6.0);
-        EXPECT_EQ(param("sampler", "flow_shift"), 8.0);
-        EXPECT_EQ(param("text_encode", "motion_score"), 30);
-        const std::string negative = param("text_encode", "negative_prompt").get<std::string>();
+        // Every parameter the graph sets equals the node default, except the settings of the SANA-Video
+        // example that a graph file may carry: its negative prompt and motion score 30 (and the graph's own
+        // prompt, seed, output name and which model components it loads).
+        const std::set<std::string> fromTheExample = {
+            "text_encode.negative_prompt", "text_encode.motion_score", "text_encode.prompt", "sampler.seed",
+            "save_video.filename",         "load_model.vae_encoder"};
+        for (const GraphNode& n : doc.nodes()) {
+            const NodeDescriptor* d = registry.find(n.type);
+            ASSERT_NE(d, nullptr);
+            for (const auto& [p, v] : n.params.items()) {
+                if (fromTheExample.count(n.id + "." + p)) continue;
+                const ParamSpec* spec = d->findParam(p);
+                ASSERT_NE(spec, nullptr) << n.id << "." << p;
+                EXPECT_EQ(spec->fromJson(v), spec->defaultValue) << n.id << "." << p << " = " << v.dump();
+            }
+        }
+        const GraphNode* encode = doc.findNode("text_encode");
+        EXPECT_EQ(encode->params.value("motion_score", json()), 30);
         EXPECT_TRUE(
-            negative.starts_with("A chaotic sequence with misshapen, deformed limbs in heavy motion blur"));
-        EXPECT_EQ(
-            json(negative),
-            ParamSpec::toJson(registry.find("sana.text_encode")->findParam("negative_prompt")->defaultValue));
+            encode->params.value("negative_prompt", std::string())
+                .starts_with("A chaotic sequence with misshapen, deformed limbs in heavy motion blur"));
         // Laid out left to right: every link goes rightwards.
         for (const auto& l : doc.links()) {
             const auto from = doc.findNode(l.from.node)->ui.at("pos"),
@@ -77,12 +108,7 @@ TEST_F(SanaNodesTest, DefaultGraphsValidateWithTheDocumentedDefaults) {
             EXPECT_LT(from[0].get<double>(), to[0].get<double>()) << l.from.node << " -> " << l.to.node;
         }
     }
-    EXPECT_EQ(GraphDocument::load(test::graphsDir() / "text-to-video.json")
-                  .findNode("sampler")
-                  ->params["scheduler"],
-              "dpm");
     const GraphDocument i2v = GraphDocument::load(test::graphsDir() / "image-to-video.json");
-    EXPECT_EQ(i2v.findNode("sampler")->params["scheduler"], "euler");
     EXPECT_NE(i2v.inputLink("sampler", "latent"), nullptr);
 }
 
@@ -360,8 +386,9 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
         {false, "load_model", "text_encoder", "false", "text_encode", "parameter 'text_encoder'"},
         {true, "load_model", "vae_encoder", "false", "image_encode", "parameter 'vae_encoder'"},
         {true, "load_image", "path", (out.path() / "missing.png").string(), "load_image", "parameter 'path'"},
+        {false, "text_encode", "prompt", "", "text_encode", "parameter 'prompt' is empty"},
     };
-    if (!detail::cudaAvailable())
+    if (!device::available(Device::cuda()))
         cases.push_back({false, "load_model", "device", "cuda", "load_model", "parameter 'device'"});
     for (const auto& c : cases) {
         SCOPED_TRACE(c.node + "." + c.param + "=" + c.value);
@@ -372,6 +399,72 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
         EXPECT_EQ(r.result.failedNode, c.failedNode);
         EXPECT_NE(r.result.message.find(c.expected), std::string::npos) << r.result.message;
     }
+}
+
+TEST_F(SanaNodesTest, SizesAndFrameCountsAreCheckedBeforeAnythingRuns) {
+    // The step grids of the parameters: refused when the graph is validated, naming node and parameter.
+    const std::vector<std::array<std::string, 4>> cases = {
+        {"sampler", "frames", "6", "node 'sampler' (sana.sampler): parameter 'frames': 6 is not 1 + 4·k"},
+        {"sampler", "width", "40",
+         "node 'sampler' (sana.sampler): parameter 'width': 40 is not a multiple of 16"},
+        {"image_encode", "height", "33",
+         "node 'image_encode' (sana.image_encode): parameter 'height': 33 is not a multiple of 16"},
+    };
+    for (const auto& [node, param, value, expected] : cases) {
+        SCOPED_TRACE(node + "." + param + "=" + value);
+        GraphDocument doc = tinyGraph(true);
+        set(doc, node, param, value);
+        const Outcome r = run(doc);
+        ASSERT_EQ(r.result.status, RunResult::Status::Invalid) << r.result.message;
+        EXPECT_NE(r.result.message.find(expected), std::string::npos) << r.result.message;
+        EXPECT_TRUE(r.of(EK::NodeStarted).empty());
+    }
+}
+
+// ---- one engine, one front end
+// ------------------------------------------------------------------------------------------
+
+TEST_F(SanaNodesTest, ThePackRunsOnTheHostsEngine) {
+    // The engine is one shared library: the pack reports the engine copy it links (its Qt property
+    // "engineInstance"), which must be this process's. A pack with its own static copy would report another.
+    PluginLoader loader;
+    NodeRegistry other;
+    const PluginReport rep = loader.loadFile(SV_SANA_PACK_FILE, other);
+    ASSERT_TRUE(rep.loaded) << rep.message;
+    std::string instance;
+    for (const auto& [name, value] : rep.properties)
+        if (name == "engineInstance") instance = value;
+    EXPECT_EQ(instance, std::to_string(sv::engineInstance()));
+}
+
+TEST_F(SanaNodesTest, TheDefaultGraphComputesWhatThePipelineComputes) {
+    // `generate` runs this graph; before, it called the pipeline directly. Same settings, same frames.
+    GraphDocument doc = tinyGraph(false);
+    set(doc, "text_encode", "prompt", "a red fox in the snow");
+    RunRequest request;
+    request.targets = {"vae_decode"};
+    const Outcome r = run(doc, request);
+    ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
+    const auto video = r.result.outputs.at("vae_decode").get("video").toVideo();
+
+    ModelLoadOptions lo;
+    lo.device = Device::cpu();
+    lo.vaeEncoder = false;
+    TextToVideoRequest req;
+    req.prompts = {"a red fox in the snow"};
+    req.negativePrompts = {doc.findNode("text_encode")->params.at("negative_prompt").get<std::string>()};
+    req.motionScore = 30;
+    req.steps = 2;
+    req.height = req.width = 32;
+    req.frames = 5;
+    req.seed = 7;
+    req.useResolutionBinning = false;
+    const VideoResult expected =
+        TextToVideoPipeline(std::make_shared<const SanaModels>(SanaModels::load(model(), lo))).run(req);
+    const Tensor frames = floatFramesToUint8(expected.frames.select(0, 0)).contiguous();  // [F, H, W, 3]
+    ASSERT_EQ(size_t(frames.numel()), video->rgb.size());
+    EXPECT_EQ(std::vector<uint8_t>(frames.data<uint8_t>(), frames.data<uint8_t>() + frames.numel()),
+              video->rgb);
 }
 
 }  // namespace

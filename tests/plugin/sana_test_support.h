@@ -105,10 +105,12 @@ inline std::vector<Setting> tinySettings(const fs::path& model, bool imageToVide
                               {"sampler", "height", "32"},
                               {"sampler", "frames", "5"},
                               {"sampler", "steps", "2"},
-                              {"sampler", "seed", "7"}};
+                              {"sampler", "seed", "7"},
+                              {"sampler", "resolution_binning", "false"}};
     if (imageToVideo) {
         s.push_back({"image_encode", "width", "32"});
         s.push_back({"image_encode", "height", "32"});
+        s.push_back({"image_encode", "resolution_binning", "false"});
         s.push_back({"load_image", "path", testImage().string()});
     }
     return s;

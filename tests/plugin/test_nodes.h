@@ -134,8 +134,16 @@ class LiarNode : public Node {
     }
 };
 
+/// The object types of the test nodes, registered as a node pack registers its own.
+inline const PortType kModel{"MODEL"};
+inline const PortType kConditioning{"CONDITIONING"};
+inline const PortType kLatent{"LATENT"};
+
 inline void registerTestNodes(NodeRegistry& r) {
     using P = PortType;
+    r.addPortType({kModel, "Model", 0xb39ddb, "test.model"});
+    r.addPortType({kConditioning, "Conditioning", 0xffa931, "test.cond"});
+    r.addPortType({kLatent, "Latent", 0xff9cf9, "test.latent"});
     {
         NodeDescriptor d{"test.const_int", 1, "Constant", "Test/Math"};
         d.outputs = {PortSpec::required("value", P::Int)};
@@ -151,34 +159,34 @@ inline void registerTestNodes(NodeRegistry& r) {
     }
     {
         NodeDescriptor d{"test.load_model", 1, "Load Model", "Test/Loaders"};
-        d.outputs = {PortSpec::required("model", P::Model)};
+        d.outputs = {PortSpec::required("model", kModel)};
         d.params = {ParamSpec::path("folder", "/models/sana", PathMode::Folder),
                     ParamSpec::choice("device", {"cpu", "cuda"}, "cpu")};
         r.add<LoadModelNode>(d);
     }
     {
         NodeDescriptor d{"test.encode", 1, "Text Encode", "Test/Conditioning"};
-        d.inputs = {PortSpec::required("model", P::Model)};
-        d.outputs = {PortSpec::required("cond", P::Conditioning)};
+        d.inputs = {PortSpec::required("model", kModel)};
+        d.outputs = {PortSpec::required("cond", kConditioning)};
         d.params = {ParamSpec::text("prompt", "a cat").asMultiline()};
         r.add<EncodeNode>(d);
     }
     {
         NodeDescriptor d{"test.sampler", 1, "Sampler", "Test/Sampling"};
-        d.inputs = {PortSpec::required("model", P::Model), PortSpec::required("cond", P::Conditioning)};
-        d.outputs = {PortSpec::required("latent", P::Latent)};
+        d.inputs = {PortSpec::required("model", kModel), PortSpec::required("cond", kConditioning)};
+        d.outputs = {PortSpec::required("latent", kLatent)};
         d.params = {ParamSpec::integer("seed", 42),
                     ParamSpec::integer("steps", 3).range(1, 1000),
                     ParamSpec::integer("step_ms", 1).range(0, 10000),
                     ParamSpec::real("guidance", 6.0).range(0.0, 30.0).withStep(0.5),
                     ParamSpec::choice("scheduler", {"dpm", "euler", "unipc"}, "dpm"),
-                    ParamSpec::integer("frames", 9).range(1, 1001).multipleOf(4, 1),
-                    ParamSpec::integer("width", 64).range(16, 4096).multipleOf(16)};
+                    ParamSpec::integer("frames", 9).range(1, 1001).onStepGrid(4),
+                    ParamSpec::integer("width", 64).range(16, 4096).onStepGrid(16)};
         r.add<SamplerNode>(d);
     }
     {
         NodeDescriptor d{"test.decode", 1, "Decode", "Test/Latent"};
-        d.inputs = {PortSpec::required("latent", P::Latent)};
+        d.inputs = {PortSpec::required("latent", kLatent)};
         d.outputs = {PortSpec::required("video", P::Video)};
         r.add<DecodeNode>(d);
     }

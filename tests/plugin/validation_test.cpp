@@ -259,8 +259,7 @@ TEST_F(Validation, ParameterMultiplesAreCheckedBeforeRunning) {
     j["nodes"][2]["params"] = {{"frames", 10}, {"width", 33}};
     const auto issues = check(j);
     ASSERT_EQ(issues.size(), 2u) << formatIssues(issues);
-    EXPECT_NE(formatIssues(issues).find("parameter 'frames': 10 is not 1 + 4·k (e.g. 1, 5, 9, …)"),
-              std::string::npos)
+    EXPECT_NE(formatIssues(issues).find("parameter 'frames': 10 is not 1 + 4·k"), std::string::npos)
         << formatIssues(issues);
     EXPECT_NE(formatIssues(issues).find("parameter 'width': 33 is not a multiple of 16"), std::string::npos)
         << formatIssues(issues);

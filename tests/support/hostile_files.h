@@ -19,16 +19,6 @@
 
 namespace sv::test {
 
-/// The message of the sv::Error `fn` throws, or "" when it returns.
-inline std::string errorMessage(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
-}
-
 /// How many entries are below `dir`, recursively (symbolic links are not followed): 0 means nothing was
 /// written.
 inline size_t entriesBelow(const std::filesystem::path& dir) {

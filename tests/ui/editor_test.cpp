@@ -252,7 +252,7 @@ TEST(Files, DroppingAnMp4WithAnEmbeddedGraphRestoresIt) {
     p.close();
     QString error;
     EXPECT_TRUE(graphJsonFromVideo(plain, &error).isEmpty());
-    EXPECT_TRUE(error.contains(QStringLiteral("no embedded graph"))) << error.toStdString();
+    EXPECT_TRUE(error.contains(QStringLiteral("no node graph embedded"))) << error.toStdString();
     EXPECT_FALSE(other.window->openFile(plain));
     EXPECT_TRUE(graphJsonFromVideo(s.dir.filePath(QStringLiteral("missing.mp4")), &error).isEmpty());
     EXPECT_EQ(canonical(other.window->document()), expected);

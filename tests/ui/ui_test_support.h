@@ -173,7 +173,11 @@ class FailNode : public sp::Node {
 /// Registers the test node types ("uitest.*").
 inline std::unique_ptr<sp::NodeRegistry> makeRegistry() {
     using P = sp::PortType;
+    const P kModel{"MODEL"}, kConditioning{"CONDITIONING"}, kLatent{"LATENT"};
     auto r = std::make_unique<sp::NodeRegistry>();
+    r->addPortType({kModel, "Model", 0xb39ddb, "uitest.model"});
+    r->addPortType({kConditioning, "Conditioning", 0xffa931, "uitest.cond"});
+    r->addPortType({kLatent, "Latent", 0xff9cf9, "uitest.latent"});
     {
         sp::NodeDescriptor d{"uitest.const_int", 1, "Constant", "Math"};
         d.outputs = {sp::PortSpec::required("value", P::Int)};
@@ -190,7 +194,7 @@ inline std::unique_ptr<sp::NodeRegistry> makeRegistry() {
     }
     {
         sp::NodeDescriptor d{"uitest.load", 1, "Load Model", "Loaders"};
-        d.outputs = {sp::PortSpec::required("model", P::Model)};
+        d.outputs = {sp::PortSpec::required("model", kModel)};
         d.params = {
             sp::ParamSpec::path("folder", "/models/demo", sp::PathMode::Folder).withHelp("Model folder"),
             sp::ParamSpec::choice("device", {"cpu", "cuda"}, "cpu").withHelp("Where the model runs")};
@@ -198,16 +202,15 @@ inline std::unique_ptr<sp::NodeRegistry> makeRegistry() {
     }
     {
         sp::NodeDescriptor d{"uitest.encode", 1, "Text Encode", "Conditioning"};
-        d.inputs = {sp::PortSpec::required("model", P::Model)};
-        d.outputs = {sp::PortSpec::required("cond", P::Conditioning)};
+        d.inputs = {sp::PortSpec::required("model", kModel)};
+        d.outputs = {sp::PortSpec::required("cond", kConditioning)};
         d.params = {sp::ParamSpec::text("prompt", "a cat").asMultiline().withHelp("What the video shows")};
         r->add<EncodeNode>(d);
     }
     {
         sp::NodeDescriptor d{"uitest.sampler", 1, "Sampler", "Sampling"};
-        d.inputs = {sp::PortSpec::required("model", P::Model),
-                    sp::PortSpec::required("cond", P::Conditioning)};
-        d.outputs = {sp::PortSpec::required("latent", P::Latent)};
+        d.inputs = {sp::PortSpec::required("model", kModel), sp::PortSpec::required("cond", kConditioning)};
+        d.outputs = {sp::PortSpec::required("latent", kLatent)};
         d.params = {
             sp::ParamSpec::integer("seed", 42).withHelp("Noise seed"),
             sp::ParamSpec::integer("steps", 4).range(1, 1000).withHelp("Sampling steps"),
@@ -218,7 +221,7 @@ inline std::unique_ptr<sp::NodeRegistry> makeRegistry() {
     }
     {
         sp::NodeDescriptor d{"uitest.decode", 1, "Decode", "Latent"};
-        d.inputs = {sp::PortSpec::required("latent", P::Latent)};
+        d.inputs = {sp::PortSpec::required("latent", kLatent)};
         d.outputs = {sp::PortSpec::required("video", P::Video)};
         d.params = {sp::ParamSpec::integer("frames", 5).range(1, 100)};
         r->add<DecodeNode>(d);

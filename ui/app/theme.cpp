@@ -28,19 +28,7 @@ const CanvasColors& canvasColors() {
 }
 
 QColor portTypeColor(QStringView typeName) {
-    const QString t = lowered(typeName);
-    if (t == u"model") return {0xb3, 0x9d, 0xdb};         // lavender
-    if (t == u"conditioning") return {0xff, 0xa9, 0x31};  // orange
-    if (t == u"image") return {0x64, 0xb5, 0xf6};         // blue
-    if (t == u"latent") return {0xff, 0x9c, 0xf9};        // pink
-    if (t == u"video") return {0x4d, 0xd0, 0xe1};         // cyan
-    if (t == u"int") return {0x9c, 0xcc, 0x65};           // green
-    if (t == u"float") return {0xc5, 0xe1, 0x69};         // lime
-    if (t == u"string") return {0xef, 0xef, 0xef};        // white
-    if (t == u"bool") return {0xe5, 0x73, 0x73};          // red
-    if (t == u"path") return {0xbc, 0xaa, 0xa4};          // brown
-    if (t == u"enum") return {0x90, 0xa4, 0xae};          // grey-blue
-    if (t == u"any" || t == u"*") return {0xbd, 0xbd, 0xbd};
+    if (lowered(typeName) == u"any" || typeName == u"*") return {0xbd, 0xbd, 0xbd};
     return hashedColor(typeName, 140, 230);
 }
 

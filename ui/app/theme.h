@@ -32,8 +32,9 @@ struct CanvasColors {
 /// The one set of canvas colours.
 const CanvasColors& canvasColors();
 
-/// The colour of a port type, by its SDK name ("MODEL", "LATENT", "INT", ...). Unknown names get a stable
-/// colour derived from the name, so a node pack's own types are still told apart. Thread safety: pure.
+/// The colour of a port type the registry does not know (registered types carry their own colour, see
+/// GraphModel::portColor): grey for "ANY" (the ports of an unknown node type), else a stable colour derived
+/// from the name. Thread safety: pure.
 QColor portTypeColor(QStringView typeName);
 
 /// The title-bar colour of a node category by its last level ("Sana Video/Sampling" → Sampling); unknown

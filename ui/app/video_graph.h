@@ -1,7 +1,6 @@
 // Reading the graph that Save Video embeds in the MP4s it writes, so that dropping such a file on the canvas
-// restores its graph. The one function the editor calls for this; it needs no FFmpeg: it walks the file's
-// ISO-BMFF boxes (moov/udta/meta/ilst and moov/meta/ilst) and returns the first metadata text that is a graph
-// document (JSON with "format": "sanavideo.graph"), whatever key it is stored under.
+// restores its graph. A thin Qt face of the SDK's reader (plugin/graph/graph_file.h: FFmpeg's MP4 demuxer,
+// the file treated as untrusted), which `sanavideo run` and `graph-from` use too.
 #pragma once
 
 #include <QByteArray>

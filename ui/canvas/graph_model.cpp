@@ -1,5 +1,7 @@
 #include "canvas/graph_model.h"
 
+#include "app/theme.h"
+
 #include <cmath>
 
 namespace sv::ui {
@@ -89,8 +91,8 @@ QList<PortInfo> GraphModel::ports(const QString& id, PortSide side) const {
     QList<PortInfo> out;
     if (const auto* d = descriptor(id)) {
         for (const sp::PortSpec& p : side == PortSide::In ? d->inputs : d->outputs)
-            out.append({qs(p.name), portCaption(p), qs(std::string(sp::portTypeName(p.type))), qs(p.help),
-                        p.optional});
+            out.append(
+                {qs(p.name), portCaption(p), qs(p.type.id()), portColor(p.type), qs(p.help), p.optional});
         return out;
     }
     // Unknown type: show the ports its links use, so the graph stays readable and repairable.
@@ -99,7 +101,7 @@ QList<PortInfo> GraphModel::ports(const QString& id, PortSide side) const {
         const sp::PortRef& end = side == PortSide::In ? l.to : l.from;
         if (qs(end.node) != id || seen.contains(qs(end.port))) continue;
         seen << qs(end.port);
-        out.append({qs(end.port), qs(end.port), QStringLiteral("ANY"), {}, true});
+        out.append({qs(end.port), qs(end.port), QStringLiteral("ANY"), portTypeColor(u"ANY"), {}, true});
     }
     return out;
 }
@@ -170,14 +172,21 @@ std::optional<QString> GraphModel::checkConnection(const sp::PortRef& from, cons
     return std::nullopt;
 }
 
+QColor GraphModel::portColor(const sp::PortType& type) const {
+    if (const sp::PortTypeInfo* info = m_registry.findPortType(type))
+        return QColor::fromRgb(QRgb(info->colour));
+    return portTypeColor(qs(type.id()));
+}
+
 QStringList GraphModel::compatibleTypes(const QString& typeName, PortSide side) const {
     QStringList out;
-    const auto type = sp::parsePortType(ss(typeName));
+    const sp::PortType type{ss(typeName)};
+    const bool known = m_registry.findPortType(type) != nullptr;  // "ANY" (a port of an unknown node) is not
     for (const auto* e : m_registry.entries()) {
         const auto& ports = side == PortSide::In ? e->descriptor.inputs : e->descriptor.outputs;
         for (const sp::PortSpec& p : ports) {
-            const bool ok = !type || (side == PortSide::In ? sp::canConvert(*type, p.type)
-                                                           : sp::canConvert(p.type, *type));
+            const bool ok = !known || (side == PortSide::In ? sp::canConvert(type, p.type)
+                                                            : sp::canConvert(p.type, type));
             if (ok) {
                 out << qs(e->descriptor.typeId);
                 break;
@@ -210,21 +219,15 @@ QVariant GraphModel::toVariant(const nlohmann::json& j) {
 nlohmann::json GraphModel::toJson(const QVariant& v, const sp::ParamSpec* spec) {
     if (!v.isValid()) return nullptr;
     const auto type = spec ? spec->type : sp::PortType::String;
-    switch (type) {
-        case sp::PortType::Int:
-            return qlonglong(std::llround(v.toDouble()));
-        case sp::PortType::Float:
-            return v.toDouble();
-        case sp::PortType::Bool:
-            return v.toBool();
-        default:
-            if (!spec) {
-                if (v.typeId() == QMetaType::Bool) return v.toBool();
-                if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int) return v.toLongLong();
-                if (v.typeId() == QMetaType::Double) return v.toDouble();
-            }
-            return ss(v.toString());
+    if (type == sp::PortType::Int) return qlonglong(std::llround(v.toDouble()));
+    if (type == sp::PortType::Float) return v.toDouble();
+    if (type == sp::PortType::Bool) return v.toBool();
+    if (!spec) {
+        if (v.typeId() == QMetaType::Bool) return v.toBool();
+        if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int) return v.toLongLong();
+        if (v.typeId() == QMetaType::Double) return v.toDouble();
     }
+    return ss(v.toString());
 }
 
 nlohmann::json GraphModel::withPosition(nlohmann::json ui, QPointF pos) {

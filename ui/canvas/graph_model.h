@@ -7,6 +7,7 @@
 // Editor data kept in each node's opaque "ui" object: "pos": [x, y] and "view": true on the one viewed node.
 #pragma once
 
+#include <QColor>
 #include <QHash>
 #include <QObject>
 #include <QPointF>
@@ -32,6 +33,7 @@ struct PortInfo {
     QString name;
     QString caption;
     QString typeName;  ///< "LATENT", ... ("ANY" for ports of unknown node types)
+    QColor color;      ///< the type's registered colour
     QString help;
     bool optional = false;
 };
@@ -84,6 +86,8 @@ class GraphModel : public QObject {
     /// Node types that have a port compatible with a dragged link end: an input accepting `type` (side In) or
     /// an output that can feed `type` (side Out).
     QStringList compatibleTypes(const QString& typeName, PortSide side) const;
+    /// The colour the registry gives a port type (a stable fallback colour for unregistered ones).
+    QColor portColor(const sp::PortType& type) const;
 
     // ---- run status (UI state)
     // ------------------------------------------------------------------------------

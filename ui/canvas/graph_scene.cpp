@@ -108,8 +108,12 @@ void GraphScene::addLinkItem(const sp::GraphLink& link) {
     auto item = std::make_unique<LinkItem>(link);
     const QString fromNode = GraphModel::qs(link.from.node);
     QString type = QStringLiteral("ANY");
-    if (auto p = model().port(fromNode, PortSide::Out, GraphModel::qs(link.from.port))) type = p->typeName;
-    item->setColor(portTypeColor(type));
+    QColor color = portTypeColor(type);
+    if (auto p = model().port(fromNode, PortSide::Out, GraphModel::qs(link.from.port))) {
+        type = p->typeName;
+        color = p->color;
+    }
+    item->setColor(color);
     item->setToolTip(QStringLiteral("%1.%2 → %3.%4 (%5)")
                          .arg(fromNode, GraphModel::qs(link.from.port), GraphModel::qs(link.to.node),
                               GraphModel::qs(link.to.port), type));
@@ -333,7 +337,7 @@ void GraphScene::startLinkDrag(PortItem* port) {
         }
     }
     d.draft = std::make_unique<LinkItem>(std::nullopt);
-    d.draft->setColor(portTypeColor(d.origin->info().typeName));
+    d.draft->setColor(d.origin->info().color);
     addItem(d.draft.get());
 }
 

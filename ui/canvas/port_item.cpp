@@ -33,7 +33,7 @@ QPainterPath PortItem::shape() const {
 }
 
 void PortItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
-    const QColor colour = portTypeColor(m_info.typeName);
+    const QColor colour = m_info.color;
     qreal r = NodeGeometry::kPortRadius + (m_hover || m_feedback > 0 ? 1.5 : 0.0);
     painter->setRenderHint(QPainter::Antialiasing, true);
     if (m_feedback != 0) {

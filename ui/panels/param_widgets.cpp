@@ -271,46 +271,27 @@ QString paramCaption(const sp::ParamSpec& spec) {
 }
 
 bool showsInline(const sp::ParamSpec& spec) {
-    switch (spec.type) {
-        case sp::PortType::Int:
-        case sp::PortType::Float:
-        case sp::PortType::Bool:
-        case sp::PortType::Enum:
-            return true;
-        case sp::PortType::String:
-            return !spec.multiline;
-        default:
-            return false;
-    }
+    using T = sp::PortType;
+    if (spec.type == T::Int || spec.type == T::Float || spec.type == T::Bool || spec.type == T::Enum)
+        return true;
+    return spec.type == T::String && !spec.multiline;
 }
 
 ParamEditor* createParamEditor(const sp::ParamSpec& spec, EditorSize size, QWidget* parent) {
+    using T = sp::PortType;
     ParamEditor* editor = nullptr;
-    switch (spec.type) {
-        case sp::PortType::Int:
-        case sp::PortType::Float:
-            editor = new NumberEditor(spec, size, parent);
-            break;
-        case sp::PortType::Bool:
-            editor = new BoolEditor(spec, parent);
-            break;
-        case sp::PortType::Enum:
-            editor = new EnumEditor(spec, parent);
-            break;
-        case sp::PortType::Path:
-            editor = new PathEditor(spec, parent);
-            break;
-        case sp::PortType::String:
-            if (spec.multiline && size == EditorSize::Full) {
-                editor = new TextEditor(parent);
-            } else {
-                editor = new LineEditor(parent);
-            }
-            break;
-        default:
-            editor = new LineEditor(parent);
-            break;
-    }
+    if (spec.type == T::Int || spec.type == T::Float)
+        editor = new NumberEditor(spec, size, parent);
+    else if (spec.type == T::Bool)
+        editor = new BoolEditor(spec, parent);
+    else if (spec.type == T::Enum)
+        editor = new EnumEditor(spec, parent);
+    else if (spec.type == T::Path)
+        editor = new PathEditor(spec, parent);
+    else if (spec.type == T::String && spec.multiline && size == EditorSize::Full)
+        editor = new TextEditor(parent);
+    else
+        editor = new LineEditor(parent);
     editor->setObjectName(QStringLiteral("param_") + QString::fromStdString(spec.name));
     QString tip = QStringLiteral("<b>%1</b>").arg(paramCaption(spec).toHtmlEscaped());
     if (!spec.help.empty()) tip += QStringLiteral("<br>") + QString::fromStdString(spec.help).toHtmlEscaped();

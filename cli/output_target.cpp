@@ -1,0 +1,142 @@
+#ifdef SV_CLI_WITH_PLUGIN
+#include "output_target.h"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "base/error.h"
+#include "media/image_io.h"
+
+namespace fs = std::filesystem;
+
+namespace sv::cli {
+
+namespace {
+
+std::string lowerExtension(const fs::path& p) {
+    std::string ext = p.extension().string();
+    for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return ext;
+}
+
+bool occupied(const fs::path& p) {
+    std::error_code ec;
+    return fs::exists(fs::symlink_status(p, ec));
+}
+
+/// A fresh private folder inside `dir` (mkdtemp: unique, mode 0700).
+fs::path makeStagingFolder(const fs::path& dir) {
+    std::string templ = (dir / ".sanavideo-generate-XXXXXX").string();
+    std::vector<char> buf(templ.begin(), templ.end());
+    buf.push_back('\0');
+    SV_CHECK(::mkdtemp(buf.data()) != nullptr, "--out: cannot create a folder in ", dir.string(), ": ",
+             std::strerror(errno));
+    return fs::path(buf.data());
+}
+
+}  // namespace
+
+OutputTarget::OutputTarget(const std::string& out, bool overwrite) : out_(out), overwrite_(overwrite) {
+    SV_CHECK(!out.empty(), "--out is empty");
+    if (media::isImageSequenceTarget(out)) {
+        const std::string file = fs::path(out).filename().string();
+        const std::string ext = file.find('%') != std::string::npos ? lowerExtension(file) : ".png";
+        SV_CHECK(ext == ".png" || ext == ".exr", "--out: frame sequences are .png or .exr files, not \"", ext,
+                 "\"");
+        format_ = ext.substr(1);
+        return;
+    }
+    SV_CHECK(lowerExtension(out) == ".mp4", "--out: \"", out,
+             "\" is not an .mp4 file, a folder or a frame pattern (e.g. frames/%04d.png)");
+    const fs::path parent = fs::path(out).parent_path().empty() ? fs::path(".") : fs::path(out).parent_path();
+    std::error_code ec;
+    SV_CHECK(fs::is_directory(parent, ec), "--out: folder ", parent.string(), " does not exist");
+    format_ = "mp4";
+}
+
+OutputTarget::~OutputTarget() {
+    std::error_code ec;
+    if (!staging_.empty()) fs::remove_all(staging_, ec);
+    if (committed_ || createdFolder_.empty()) return;
+    // Folders made for a sequence that never came: remove them while empty, innermost first.
+    for (fs::path dir = sequenceFolder(); !dir.empty(); dir = dir.parent_path()) {
+        fs::remove(dir, ec);
+        if (ec || dir == createdFolder_) break;
+    }
+}
+
+fs::path OutputTarget::sequenceFolder() const {
+    fs::path p(out_);
+    if (!p.has_filename()) p = p.parent_path();                          // "frames/"
+    if (p.filename().string().find('%') == std::string::npos) return p;  // a folder target
+    return p.has_parent_path() ? p.parent_path() : fs::path(".");
+}
+
+void OutputTarget::checkFree(int64_t frames) const {
+    if (overwrite_) return;
+    const auto refuse = [](const fs::path& p) {
+        fail("--out: ", p.string(), " exists (add --overwrite to replace it)");
+    };
+    if (!isSequence()) {
+        if (occupied(out_)) refuse(out_);
+        return;
+    }
+    std::error_code ec;
+    if (!fs::is_directory(sequenceFolder(), ec)) return;
+    const media::ImageSequenceWriter names(out_, {format_, 0});  // the folder exists: creates nothing
+    for (int64_t k = 0; k < frames; ++k)
+        if (occupied(names.pathFor(k))) refuse(names.pathFor(k));
+    if (occupied(sequenceFolder() / "graph.json")) refuse(sequenceFolder() / "graph.json");
+}
+
+fs::path OutputTarget::stage() {
+    fs::path dir = fs::path(out_).parent_path().empty() ? fs::path(".") : fs::path(out_).parent_path();
+    if (isSequence()) {
+        dir = sequenceFolder();
+        std::error_code ec;
+        for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) createdFolder_ = p;
+        fs::create_directories(dir, ec);
+        SV_CHECK(!ec, "--out: cannot create the folder ", dir.string(), ": ", ec.message());
+    }
+    staging_ = makeStagingFolder(dir);
+    return staging_;
+}
+
+void OutputTarget::place(const fs::path& from, const fs::path& to) const {
+    std::error_code ec;
+    if (overwrite_) {
+        fs::rename(from, to, ec);
+        SV_CHECK(!ec, "--out: cannot move the result to ", to.string(), ": ", ec.message());
+        return;
+    }
+    // link() refuses an existing name, so a file that appeared meanwhile is never replaced.
+    if (::link(from.c_str(), to.c_str()) == 0) {
+        fs::remove(from, ec);
+        return;
+    }
+    SV_CHECK(errno != EEXIST, "--out: ", to.string(),
+             " appeared while generating; not replaced (add --overwrite)");
+    SV_CHECK(!occupied(to), "--out: ", to.string(), " exists (add --overwrite to replace it)");
+    fs::rename(from, to, ec);  // a file system without hard links
+    SV_CHECK(!ec, "--out: cannot move the result to ", to.string(), ": ", ec.message());
+}
+
+void OutputTarget::commit(int64_t frames) {
+    SV_ASSERT(!staging_.empty());
+    if (!isSequence()) {
+        place(staging_ / (std::string(kStem) + ".mp4"), out_);
+    } else {
+        const media::ImageSequenceWriter staged(staging_ / kStem, {format_, 0});
+        const media::ImageSequenceWriter target(out_, {format_, 0});
+        for (int64_t k = 0; k < frames; ++k) place(staged.pathFor(k), target.pathFor(k));
+        place(staging_ / kStem / "graph.json", sequenceFolder() / "graph.json");
+    }
+    committed_ = true;
+}
+
+}  // namespace sv::cli
+#endif  // SV_CLI_WITH_PLUGIN
