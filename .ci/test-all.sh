@@ -3,9 +3,10 @@
 #   0. the clang-format check (the tree must match .clang-format);
 #   1. the release build (CUDA backend compiled when the toolkit exists, UI when Qt 6 exists) and all its tests,
 #      the farm tests (label slurm) against a one-node Slurm started here by .ci/slurm.sh (root only);
-#   2. the CPU tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   2. the core tests and the node SDK / graph / executor / node pack tests again under AddressSanitizer +
+#      UndefinedBehaviorSanitizer (labels core and plugin; the editor is not built there);
 #   3. the .deb package: cpack, then installer/check_package.sh unpacks it into a scratch root and runs the programs;
-#   4. the libFuzzer targets (safetensors and config parsers) for a bounded time.
+#   4. the libFuzzer targets (every parser of untrusted input, tests/fuzz) for a bounded time each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-deps.sh
@@ -38,10 +39,10 @@ if [ -x build/release/ui/sanavideo-studio ]; then
   bash installer/check_package.sh build/release/sanavideo-studio_*.deb
 fi
 
-echo "== ASan + UBSan (CPU tests) =="
+echo "== ASan + UBSan (core, node SDK, graph, executor and node pack tests) =="
 cmake --preset asan
 cmake --build --preset asan
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan -j2 -L core
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan -j2 -L 'core|plugin'
 
 echo "== fuzzers =="
-bash .ci/fuzz.sh "${SV_FUZZ_SECONDS:-60}"
+bash .ci/fuzz.sh "${SV_FUZZ_SECONDS:-25}"

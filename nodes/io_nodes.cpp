@@ -3,14 +3,16 @@
 #include <cstring>
 #include <fstream>
 #include <numeric>
+#include <string_view>
 
 #include "base/error.h"
 #include "latent_value.h"
 #include "media/image_io.h"
+#include "media/temp_file.h"
 #include "media/video_writer.h"
-#include "output_naming.h"
 #include "pack.h"
 #include "plugin/sdk/node.h"
+#include "plugin/sdk/output_path.h"
 
 namespace fs = std::filesystem;
 
@@ -80,11 +82,16 @@ Tensor frameTensor(const Video& v, int i) {
     return t;
 }
 
-void writeTextFile(const fs::path& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.close();
-    SV_CHECK(bool(f), "cannot write ", path.string());
+/// Writes `text` under a temporary name and moves it into place, never over an existing file.
+void writeNewTextFile(const fs::path& path, std::string_view text) {
+    media::TempTarget file(path, io::Overwrite::Refuse);
+    {
+        std::ofstream f(file.temp(), std::ios::binary | std::ios::trunc);
+        f.write(text.data(), std::streamsize(text.size()));
+        f.close();
+        SV_CHECK(bool(f), "cannot write ", path.string());
+    }
+    file.commit();
 }
 
 class SaveVideoNode : public Node {
@@ -106,6 +113,7 @@ class SaveVideoNode : public Node {
             std::tie(opt.fpsNum, opt.fpsDen) = fpsFraction(fps);
             opt.crf = int(params.getInt("crf"));
             opt.metadata[media::kGraphMetadataKey] = ctx.graphJson();
+            opt.overwrite = io::Overwrite::Refuse;
             media::VideoWriter writer(path, video->width, video->height, opt);
             for (int i = 0; i < n; ++i) {
                 ctx.throwIfCancelled();  // the writer's destructor removes the unfinished file
@@ -116,13 +124,14 @@ class SaveVideoNode : public Node {
         } else {
             media::ImageSequenceOptions opt;
             opt.extension = format;
+            opt.overwrite = io::Overwrite::Refuse;
             media::ImageSequenceWriter writer(path, opt);
             for (int i = 0; i < n; ++i) {
                 ctx.throwIfCancelled();
                 writer.write(frameTensor(*video, i));
                 ctx.progress(i + 1, n);
             }
-            writeTextFile(path / "graph.json", ctx.graphJson());
+            writeNewTextFile(path / "graph.json", ctx.graphJson());
         }
         ctx.log(LogLevel::Info, concat("wrote ", path.string(), " (", n, " frames, ", video->width, "x",
                                        video->height, ", ", fps, " fps)"));
@@ -153,7 +162,7 @@ class SaveLatentNode : public Node {
         const auto& latent = inputs.getObject<Latent>("latent", kLatentTag);
         const fs::path path =
             resolveOutputPath(ctx.outputDir(), params.getString("filename"), ".safetensors", "filename");
-        saveLatentFile(path, latent, {{"graph", ctx.graphJson()}});
+        saveLatentFile(path, latent, {{"graph", ctx.graphJson()}}, io::Overwrite::Refuse);
         ctx.log(LogLevel::Info, concat("wrote ", path.string(), ": ", latent.describe()));
         ValueMap out;
         out.set("path", Value::fromString(path.string()));
@@ -207,9 +216,10 @@ void registerIoNodes(NodeRegistry& r) {
         d.outputs = {
             PortSpec::required("path", PortType::String, "the file (MP4) or folder (sequence) written")};
         d.params = {
-            ParamSpec::text("filename", "sana_{counter:05}")
-                .withHelp("File name in the output folder; {counter} or {counter:05} counts up to the first "
-                          "unused name. The extension follows the format."),
+            ParamSpec::outputFile("filename", "sana_{counter:05}")
+                .withHelp("File name in the output folder (sub-folders allowed, never outside it); {counter} "
+                          "or {counter:05} counts up to the first unused name, and an existing file is never "
+                          "replaced. The extension follows the format."),
             ParamSpec::choice("format", {"mp4", "png", "exr"}, "mp4")
                 .withHelp("mp4: H.264 file; png: 8-bit frame sequence; exr: half-float scene-linear frame "
                           "sequence."),
@@ -241,9 +251,10 @@ void registerIoNodes(NodeRegistry& r) {
         d.inputs = {PortSpec::required("latent", port::kLatent, "the latents to keep")};
         d.outputs = {PortSpec::required("path", PortType::String, "the file written")};
         d.params = {
-            ParamSpec::text("filename", "sana_latent_{counter:05}")
-                .withHelp("File name in the output folder; {counter} or {counter:05} counts up to the "
-                          "first unused name. The extension is .safetensors.")};
+            ParamSpec::outputFile("filename", "sana_latent_{counter:05}")
+                .withHelp("File name in the output folder (sub-folders allowed, never outside it); {counter} "
+                          "or {counter:05} counts up to the first unused name, and an existing file is never "
+                          "replaced. The extension is .safetensors.")};
         r.add<SaveLatentNode>(d);
     }
     {

@@ -16,7 +16,7 @@ std::string_view latentKindName(LatentKind k) {
 LatentKind parseLatentKind(std::string_view name, std::string_view source) {
     if (name == "video") return LatentKind::Video;
     if (name == "image") return LatentKind::Image;
-    fail(source, ": unknown latent kind \"", name, "\" (expected \"video\" or \"image\")");
+    fail(source, ": unknown latent kind \"", excerpt(name), "\" (expected \"video\" or \"image\")");
 }
 
 std::string Latent::describe() const {
@@ -31,7 +31,7 @@ plugin::Value makeLatentValue(std::shared_ptr<const Latent> latent) {
 }
 
 void saveLatentFile(const std::filesystem::path& path, const Latent& latent,
-                    const std::map<std::string, std::string>& extra) {
+                    const std::map<std::string, std::string>& extra, io::Overwrite overwrite) {
     SV_CHECK(latent.latents.defined(), "saving ", path.string(), ": the latent is empty");
     std::map<std::string, std::string> meta = extra;
     meta["format"] = std::string(kLatentFileFormat);
@@ -42,7 +42,7 @@ void saveLatentFile(const std::filesystem::path& path, const Latent& latent,
     meta["frames"] = std::to_string(latent.frames);
     const std::vector<std::pair<std::string, Tensor>> tensors{
         {"latents", latent.latents.to(Device::cpu()).to(DType::F32)}};
-    writeSafetensors(path, tensors, meta);
+    writeSafetensors(path, tensors, meta, overwrite);
 }
 
 namespace {
@@ -55,15 +55,45 @@ int metaInt(const std::map<std::string, std::string>& meta, const char* key,
     const auto& s = it->second;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     SV_CHECK(ec == std::errc() && end == s.data() + s.size() && v >= 0, path.string(),
-             ": latent file metadata \"", key, "\" is not a non-negative integer: \"", s, "\"");
+             ": latent file metadata \"", key, "\" is not a non-negative integer: \"", excerpt(s), "\"");
     return v;
+}
+
+/// The metadata must describe the tensor: the frame count is what its latent frames decode to, and the pixel
+/// size one a Sampler can produce. A small file must not make VAE Decode allocate for a video it does not
+/// hold.
+void checkLatentGeometry(const Latent& l, const TensorInfo& t, const std::filesystem::path& path) {
+    const Shape& s = t.shape;
+    SV_CHECK(s.size() == 5 && s[0] == 1 && s[1] > 0 && s[1] <= kMaxLatentChannels && s[2] > 0 && s[3] > 0 &&
+                 s[4] > 0,
+             path.string(), ": tensor \"latents\" must be [1, C, F', h, w] with C <= ", kMaxLatentChannels,
+             ", got ", shapeToString(s));
+    SV_CHECK(l.width > 0 && l.height > 0 && l.width <= kMaxLatentPixelSize && l.height <= kMaxLatentPixelSize,
+             path.string(), ": latent file metadata claims ", l.width, "x", l.height, " pixels; width and ",
+             "height must be in [1, ", kMaxLatentPixelSize, "]");
+    SV_CHECK(s[3] * kLatentSpatialScale <= kMaxLatentPixelSize &&
+                 s[4] * kLatentSpatialScale <= kMaxLatentPixelSize,
+             path.string(), ": tensor \"latents\" ", shapeToString(s), " decodes to more than ",
+             kMaxLatentPixelSize, " pixels per side");
+    if (l.kind == LatentKind::Image) {
+        SV_CHECK(s[2] == 1 && l.frames == 1, path.string(), ": an image latent has one frame, but the file ",
+                 "holds ", s[2], " latent frame(s) and its metadata claims ", l.frames, " frame(s)");
+        return;
+    }
+    const int64_t frames = kLatentTemporalScale * (s[2] - 1) + 1;
+    SV_CHECK(l.frames == frames, path.string(), ": latent file metadata claims ", l.frames,
+             " frames, but its tensor ", shapeToString(s), " holds ", s[2],
+             " latent frames, which decode to ", frames);
 }
 
 }  // namespace
 
 Latent loadLatentFile(const std::filesystem::path& path) {
-    auto file = SafetensorsFile::open(path);
-    const auto& meta = file->metadata();
+    return readLatent(*SafetensorsFile::open(path, io::InputKind::Latent), path);
+}
+
+Latent readLatent(const SafetensorsFile& file, const std::filesystem::path& path) {
+    const auto& meta = file.metadata();
     auto fmt = meta.find("format");
     SV_CHECK(fmt != meta.end() && fmt->second == kLatentFileFormat, path.string(),
              ": not a Sana Video latent file (metadata \"format\" is not \"", kLatentFileFormat,
@@ -81,14 +111,11 @@ Latent loadLatentFile(const std::filesystem::path& path) {
     out.frames = metaInt(meta, "frames", path);
     SV_CHECK(out.width > 0 && out.height > 0 && out.frames > 0, path.string(),
              ": latent file metadata has a zero width, height or frame count");
-    SV_CHECK(file->contains("latents"), path.string(), ": no tensor \"latents\"");
+    const TensorInfo* info = file.find("latents");
+    SV_CHECK(info != nullptr, path.string(), ": no tensor \"latents\"");
+    checkLatentGeometry(out, *info, path);  // before the tensor is converted or copied
     // A private copy: the value outlives the mapping of the file.
-    out.latents = file->getAs("latents", DType::F32).clone();
-    const Shape& s = out.latents.shape();
-    SV_CHECK(s.size() == 5 && s[0] == 1 && s[1] > 0 && s[2] > 0 && s[3] > 0 && s[4] > 0, path.string(),
-             ": tensor \"latents\" must be [1, C, F', h, w], got ", out.latents.describe());
-    if (out.kind == LatentKind::Image)
-        SV_CHECK(s[2] == 1, path.string(), ": an image latent must have one latent frame, got ", s[2]);
+    out.latents = file.getAs("latents", DType::F32).clone();
     return out;
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "base/tensor.h"
+#include "io/safetensors.h"
 #include "plugin/sdk/value.h"
 
 namespace sv::nodes {
@@ -43,9 +44,19 @@ plugin::Value makeLatentValue(std::shared_ptr<const Latent> latent);
 /// (format marker, version, kind, width, height, frames, plus anything in `extra`, e.g. the graph).
 inline constexpr std::string_view kLatentFileFormat = "sanavideo.latent";
 inline constexpr int kLatentFileVersion = 1;
+/// What loadLatentFile accepts: the Wan 2.1 VAE's scale factors (frames = 4·(F'−1)+1, pixels = 8× the latent
+/// size), at most 4096 pixels per side (the Sampler's largest size) and 64 latent channels (Wan 2.1 has 16).
+inline constexpr int64_t kLatentTemporalScale = 4;
+inline constexpr int64_t kLatentSpatialScale = 8;
+inline constexpr int64_t kMaxLatentPixelSize = 4096;
+inline constexpr int64_t kMaxLatentChannels = 64;
 void saveLatentFile(const std::filesystem::path& path, const Latent& latent,
-                    const std::map<std::string, std::string>& extra = {});
-/// Reads a file written by saveLatentFile(); throws sv::Error naming the file and the problem.
+                    const std::map<std::string, std::string>& extra = {},
+                    io::Overwrite overwrite = io::Overwrite::Replace);
+/// Reads a file written by saveLatentFile(); throws sv::Error naming the file and the problem, among them
+/// metadata that does not match the tensor (checked before the tensor is copied).
 Latent loadLatentFile(const std::filesystem::path& path);
+/// loadLatentFile's checks on an opened file (`path` names it in messages); the fuzzer feeds it from memory.
+Latent readLatent(const SafetensorsFile& file, const std::filesystem::path& path);
 
 }  // namespace sv::nodes

@@ -1,7 +1,5 @@
 #include "model_values.h"
 
-#include <cstdio>
-
 #include "models/gemma2_config.h"
 #include "models/transformer_config.h"
 #include "models/wan_vae_config.h"
@@ -19,19 +17,6 @@ bool onDevice(Device d) {
 }
 
 }  // namespace
-
-std::string formatBytes(size_t bytes) {
-    const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-    double v = double(bytes);
-    int u = 0;
-    while (v >= 1000.0 && u < 4) {
-        v /= 1000.0;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-    return buf;
-}
 
 std::string ModelHandle::describe() const {
     std::string parts;

@@ -40,7 +40,4 @@ size_t estimateModelBytes(const SanaModels& models, DType transformerDtype, DTyp
 plugin::Value makeModelValue(std::shared_ptr<const ModelHandle> model);
 plugin::Value makeConditioningValue(std::shared_ptr<const Conditioning> c);
 
-/// "1.2 GB", "340 MB", "12 kB".
-std::string formatBytes(size_t bytes);
-
 }  // namespace sv::nodes

@@ -10,6 +10,8 @@
 
 namespace sv::detail {
 
+/// Total memory of CUDA device `device` in bytes (0 when it cannot be queried); the memory budget's limit.
+size_t cudaDeviceMemory(int device);
 std::shared_ptr<Storage> cudaAllocate(size_t bytes, int device);
 /// Plain byte copy between host and/or device memory (synchronous with respect to the host).
 void cudaCopyBytes(void* dst, Device dstDevice, const void* src, Device srcDevice, size_t bytes);

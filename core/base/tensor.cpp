@@ -177,9 +177,18 @@ std::string Device::toString() const {
 }
 
 std::string shapeToString(std::span<const int64_t> shape) {
+    // A shape read from a file can have any number of dimensions: messages show the first and last few.
+    constexpr size_t kHead = 8, kTail = 2;
     std::ostringstream os;
     os << '[';
-    for (size_t i = 0; i < shape.size(); ++i) os << (i ? ", " : "") << shape[i];
+    for (size_t i = 0; i < shape.size(); ++i) {
+        if (shape.size() > kHead + kTail + 1 && i == kHead) {
+            os << ", \u2026 " << shape.size() - kHead - kTail << " more";
+            i = shape.size() - kTail - 1;
+            continue;
+        }
+        os << (i ? ", " : "") << shape[i];
+    }
     os << ']';
     return os.str();
 }

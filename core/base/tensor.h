@@ -16,6 +16,8 @@ namespace sv {
 
 using Shape = std::vector<int64_t>;
 
+/// "[1, 16, 21, 60, 104]"; a shape of more than 11 dimensions shows its first 8 and last 2 (shapes come from
+/// files too, and a message must not quote a 300 KB list).
 std::string shapeToString(std::span<const int64_t> shape);
 int64_t shapeNumel(std::span<const int64_t> shape);
 

@@ -249,6 +249,11 @@ void launchFor(const Tensor& dst, const Tensor& src, const StridedDesc& d, long 
 
 }  // namespace
 
+size_t cudaDeviceMemory(int device) {
+    cudaDeviceProp prop{};
+    return cudaGetDeviceProperties(&prop, device) == cudaSuccess ? prop.totalGlobalMem : 0;
+}
+
 std::shared_ptr<Storage> cudaAllocate(size_t bytes, int device) {
     cuda::deviceContext(device);
     return std::make_shared<cuda::CudaStorage>(cuda::allocator().allocate(bytes, device), bytes, device);

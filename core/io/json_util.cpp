@@ -1,8 +1,6 @@
 #include "io/json_util.h"
 
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 namespace sv {
 
@@ -105,19 +103,14 @@ nlohmann::json parseJsonLenient(std::string_view text, std::string_view source) 
     try {
         j = nlohmann::json::parse(strict);
     } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for numbers like 1e999
-        fail(source, ": invalid JSON: ", e.what());
+        fail(source, ": invalid JSON: ", excerpt(e.what(), 300));
     }
     if (replaced) restoreSpecials(j);  // recursion is bounded by kMaxDepth
     return j;
 }
 
-nlohmann::json readJsonFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    SV_CHECK(in, path.string(), ": cannot open file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    SV_CHECK(!in.bad(), path.string(), ": read error");
-    return parseJsonLenient(ss.str(), path.string());
+nlohmann::json readJsonFile(const std::filesystem::path& path, io::InputKind kind) {
+    return parseJsonLenient(io::readInputFile(path, kind), path.string());
 }
 
 }  // namespace sv

@@ -14,14 +14,16 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "io/input_file.h"
 
 namespace sv {
 
 /// Parses JSON text; NaN/Infinity/-Infinity literals become ±1e308-style sentinels: -Infinity → -inf double.
 /// `source` names the text in error messages.
 nlohmann::json parseJsonLenient(std::string_view text, std::string_view source);
-/// Reads and parses a JSON file leniently; errors name the file.
-nlohmann::json readJsonFile(const std::filesystem::path& path);
+/// Reads (io::readInputFile: regular files only, the kind's size limit) and parses a JSON file leniently;
+/// errors name the file.
+nlohmann::json readJsonFile(const std::filesystem::path& path, io::InputKind kind = io::InputKind::Config);
 
 /// The object member `key` as T; throws sv::Error naming key and source when missing or of the wrong type.
 template <class T>

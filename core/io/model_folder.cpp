@@ -70,7 +70,8 @@ ModelFolder ModelFolder::open(const fs::path& dir) {
     ModelFolder m;
     m.root_ = dir;
     const fs::path indexPath = m.modelIndexPath();
-    SV_CHECK(fs::is_regular_file(indexPath, ec), indexPath.string(),
+    // Only absence is "missing"; a folder, FIFO or device under the name is refused by readJsonFile, by name.
+    SV_CHECK(fs::exists(indexPath, ec), indexPath.string(),
              ": missing: not a diffusers model folder (no model_index.json)");
     const std::string src = indexPath.string();
     m.index_ = readJsonFile(indexPath);
@@ -92,7 +93,7 @@ ModelFolder ModelFolder::open(const fs::path& dir) {
         if (!pairTypes) {
             SV_CHECK(!standard || v.is_null(), src, ": key \"", key,
                      "\" must be a [library, class] pair (or null), got ",
-                     v.is_structured() ? detail::jsonTypeName(v) : v.dump());
+                     v.is_structured() ? detail::jsonTypeName(v) : excerpt(v.dump()));
             if (standard) m.components_.push_back(ModelComponent{key, "", "", dir / key});
             continue;
         }
@@ -108,8 +109,8 @@ ModelFolder ModelFolder::open(const fs::path& dir) {
         if (c.present) {
             if (!c.isTokenizer()) {
                 c.configPath = c.dir / (c.isScheduler() ? "scheduler_config.json" : "config.json");
-                SV_CHECK(fs::is_regular_file(c.configPath, ec), c.configPath.string(),
-                         ": missing (the config of the ", key, " component, ", describe(c), ")");
+                SV_CHECK(fs::exists(c.configPath, ec), c.configPath.string(), ": missing (the config of the ",
+                         key, " component, ", describe(c), ")");
                 c.config = readJsonFile(c.configPath);
                 SV_CHECK(c.config.is_object(), c.configPath.string(), ": config is not a JSON object");
                 validateTyped(c);

@@ -1,13 +1,10 @@
 #include "io/safetensors.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
-#include <fstream>
 
 #include "io/json_util.h"
 
@@ -21,39 +18,40 @@ constexpr uint64_t kMaxElements = 1ull << 59;  // per tensor and per dimension
 // section (dataSize bytes).
 TensorInfo parseEntry(const std::string& src, const std::string& name, const nlohmann::json& v,
                       uint64_t dataSize) {
-    SV_CHECK(v.is_object(), src, ": tensor \"", name, "\": entry is not an object");
+    const std::string shown = excerpt(name);  // names come from the file: quoted cut and escaped
+    SV_CHECK(v.is_object(), src, ": tensor \"", shown, "\": entry is not an object");
     auto dt = v.find("dtype");
     auto sh = v.find("shape");
     auto off = v.find("data_offsets");
-    SV_CHECK(dt != v.end() && dt->is_string(), src, ": tensor \"", name, "\": missing or invalid \"dtype\"");
-    SV_CHECK(sh != v.end() && sh->is_array(), src, ": tensor \"", name, "\": missing or invalid \"shape\"");
-    SV_CHECK(off != v.end() && off->is_array() && off->size() == 2, src, ": tensor \"", name,
+    SV_CHECK(dt != v.end() && dt->is_string(), src, ": tensor \"", shown, "\": missing or invalid \"dtype\"");
+    SV_CHECK(sh != v.end() && sh->is_array(), src, ": tensor \"", shown, "\": missing or invalid \"shape\"");
+    SV_CHECK(off != v.end() && off->is_array() && off->size() == 2, src, ": tensor \"", shown,
              "\": missing or invalid \"data_offsets\"");
     TensorInfo info;
     info.name = name;
-    SV_CHECK(parseDType(dt->get<std::string>(), info.dtype), src, ": tensor \"", name, "\": unknown dtype \"",
-             dt->get<std::string>(), "\"");
+    SV_CHECK(parseDType(dt->get<std::string>(), info.dtype), src, ": tensor \"", shown,
+             "\": unknown dtype \"", excerpt(dt->get<std::string>()), "\"");
     uint64_t numel = 1;
     for (const auto& d : *sh) {
         SV_CHECK(d.is_number_unsigned() || (d.is_number_integer() && d.get<int64_t>() >= 0), src,
-                 ": tensor \"", name, "\": invalid dimension in shape");
+                 ": tensor \"", shown, "\": invalid dimension in shape");
         const uint64_t dim = d.get<uint64_t>();
         // Bounded so that neither the element count nor the byte count can overflow (2^59 · 8 < 2^63).
-        SV_CHECK(dim <= kMaxElements && (dim == 0 || numel <= kMaxElements / dim), src, ": tensor \"", name,
+        SV_CHECK(dim <= kMaxElements && (dim == 0 || numel <= kMaxElements / dim), src, ": tensor \"", shown,
                  "\": shape too large");
         numel *= dim;
         info.shape.push_back(int64_t(dim));
     }
     for (const auto& o : *off)
         SV_CHECK(o.is_number_unsigned() || (o.is_number_integer() && o.get<int64_t>() >= 0), src,
-                 ": tensor \"", name, "\": invalid data_offsets");
+                 ": tensor \"", shown, "\": invalid data_offsets");
     info.begin = (*off)[0].get<uint64_t>();
     info.end = (*off)[1].get<uint64_t>();
-    SV_CHECK(info.begin <= info.end && info.end <= dataSize, src, ": tensor \"", name, "\": data_offsets [",
+    SV_CHECK(info.begin <= info.end && info.end <= dataSize, src, ": tensor \"", shown, "\": data_offsets [",
              info.begin, ", ", info.end, "] out of range (data section holds ", dataSize,
              " bytes): truncated file?");
     const uint64_t expected = numel * dtypeSize(info.dtype);
-    SV_CHECK(info.end - info.begin == expected, src, ": tensor \"", name, "\": shape ",
+    SV_CHECK(info.end - info.begin == expected, src, ": tensor \"", shown, "\": shape ",
              shapeToString(info.shape), " of ", dtypeName(info.dtype), " needs ", expected, " bytes but ",
              info.end - info.begin, " are stored");
     return info;
@@ -64,29 +62,18 @@ SafetensorsFile::~SafetensorsFile() {
     if (map_) munmap(map_, mapSize_);
 }
 
-std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::filesystem::path& path) {
+std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::filesystem::path& path,
+                                                       io::InputKind kind) {
     const std::string src = path.string();
-    int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
-    SV_CHECK(fd >= 0, src, ": cannot open safetensors file: ", std::strerror(errno));
-    struct stat st {};
-    if (fstat(fd, &st) != 0) {
-        ::close(fd);
-        fail(src, ": cannot stat file");
-    }
-    if (!S_ISREG(st.st_mode)) {
-        ::close(fd);
-        fail(src, ": not a regular file");
-    }
-    size_t size = size_t(st.st_size);
+    // Regular files only, checked before open() (a FIFO would block it) and sized by kind.
+    const io::InputFile file = io::InputFile::open(path, kind);
+    SV_CHECK(file.size() <= uint64_t(SIZE_MAX), src, ": too large to map");
+    const auto size = size_t(file.size());
     void* map = nullptr;
     if (size > 0) {
-        map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map == MAP_FAILED) {
-            ::close(fd);
-            fail(src, ": mmap failed: ", std::strerror(errno));
-        }
+        map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, file.fd(), 0);
+        SV_CHECK(map != MAP_FAILED, src, ": mmap failed: ", std::strerror(errno));
     }
-    ::close(fd);
     std::shared_ptr<SafetensorsFile> f(new SafetensorsFile());
     f->path_ = path;
     f->source_ = src;
@@ -119,7 +106,7 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
     try {
         header = nlohmann::json::parse(headerText);
     } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for numbers like 1e999
-        fail(src, ": invalid JSON in the safetensors header: ", e.what());
+        fail(src, ": invalid JSON in the safetensors header: ", excerpt(e.what(), 300));
     }
     SV_CHECK(header.is_object(), src, ": safetensors header is not a JSON object");
     data_ = bytes.data() + 8 + n;
@@ -131,7 +118,7 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
         if (name == "__metadata__") {
             SV_CHECK(v.is_object(), src, ": __metadata__ is not an object");
             for (auto m = v.begin(); m != v.end(); ++m) {
-                SV_CHECK(m.value().is_string(), src, ": __metadata__ value \"", m.key(),
+                SV_CHECK(m.value().is_string(), src, ": __metadata__ value \"", excerpt(m.key()),
                          "\" is not a string");
                 metadata_[m.key()] = m.value().get<std::string>();
             }
@@ -149,9 +136,9 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
     for (size_t i = 1; i < order.size(); ++i) {
         const auto& prev = tensors_[order[i - 1]];
         const auto& cur = tensors_[order[i]];
-        SV_CHECK(cur.begin >= prev.end, src, ": tensors \"", prev.name, "\" and \"", cur.name,
-                 "\" overlap in the data section (bytes [", prev.begin, ", ", prev.end, ") and [", cur.begin,
-                 ", ", cur.end, "))");
+        SV_CHECK(cur.begin >= prev.end, src, ": tensors \"", excerpt(prev.name), "\" and \"",
+                 excerpt(cur.name), "\" overlap in the data section (bytes [", prev.begin, ", ", prev.end,
+                 ") and [", cur.begin, ", ", cur.end, "))");
     }
     for (size_t i = 0; i < tensors_.size(); ++i) index_[tensors_[i].name] = i;
 }

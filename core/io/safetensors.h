@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "base/tensor.h"
+#include "io/input_file.h"
+#include "io/output_file.h"
 
 namespace sv {
 
@@ -27,8 +29,10 @@ struct TensorInfo {
 
 class SafetensorsFile : public std::enable_shared_from_this<SafetensorsFile> {
   public:
-    /// Opens and validates the file; throws sv::Error naming the file and the problem.
-    static std::shared_ptr<SafetensorsFile> open(const std::filesystem::path& path);
+    /// Opens (io::InputFile: a regular file, within the kind's size limit; weights have none) and validates
+    /// the file; throws sv::Error naming the file and the problem.
+    static std::shared_ptr<SafetensorsFile> open(const std::filesystem::path& path,
+                                                 io::InputKind kind = io::InputKind::Weights);
     /// Validates an in-memory image (used by the fuzzer); the bytes must outlive the object.
     static std::shared_ptr<SafetensorsFile> fromMemory(std::span<const uint8_t> bytes, std::string source);
 
@@ -87,8 +91,10 @@ class WeightArchive {
 
 /// Writes tensors (any device, any layout; written contiguous in their dtype) to a safetensors file. Writes
 /// to a temporary name first and renames, so an interrupted write never leaves a truncated file under `path`.
+/// `overwrite` says what happens when a file of the name exists by then (output nodes: Refuse).
 void writeSafetensors(const std::filesystem::path& path,
                       std::span<const std::pair<std::string, Tensor>> tensors,
-                      const std::map<std::string, std::string>& metadata = {});
+                      const std::map<std::string, std::string>& metadata = {},
+                      io::Overwrite overwrite = io::Overwrite::Replace);
 
 }  // namespace sv

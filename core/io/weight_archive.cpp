@@ -120,7 +120,7 @@ Tensor WeightArchive::get(std::string_view name) const {
 }
 
 void writeSafetensors(const fs::path& path, std::span<const std::pair<std::string, Tensor>> tensors,
-                      const std::map<std::string, std::string>& metadata) {
+                      const std::map<std::string, std::string>& metadata, io::Overwrite overwrite) {
     nlohmann::json header = nlohmann::json::object();
     if (!metadata.empty()) header["__metadata__"] = metadata;
     std::vector<Tensor> host;
@@ -137,8 +137,7 @@ void writeSafetensors(const fs::path& path, std::span<const std::pair<std::strin
     }
     std::string text = header.dump();
     while ((text.size() + 8) % 8 != 0) text += ' ';
-    fs::path tmp = path;
-    tmp += ".part";
+    const fs::path tmp = io::temporarySibling(path);
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         SV_CHECK(out, path.string(), ": cannot open for writing");
@@ -150,11 +149,20 @@ void writeSafetensors(const fs::path& path, std::span<const std::pair<std::strin
         for (const auto& h : host)
             out.write(static_cast<const char*>(h.rawData()), std::streamsize(h.nbytes()));
         out.flush();
-        SV_CHECK(out, path.string(), ": write failed (disk full?)");
+        if (!out) {
+            out.close();
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            fail(path.string(), ": write failed (disk full?)");
+        }
     }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    SV_CHECK(!ec, path.string(), ": cannot move the finished file into place: ", ec.message());
+    try {
+        io::moveIntoPlace(tmp, path, overwrite);
+    } catch (const Error&) {
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw;
+    }
 }
 
 }  // namespace sv

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "io/input_file.h"
 #include "media/pixels.h"
 #include "media/temp_file.h"
 
@@ -89,18 +90,21 @@ Tensor reorient(const Tensor& img, int orientation) {
 
 LoadedImage loadImage(const fs::path& path) {
     const std::string name = path.string();
-    std::error_code ec;
-    SV_CHECK(fs::is_regular_file(path, ec), "cannot read image '", name, "': no such file");
+    io::requireInputFile(path, io::InputKind::Image);  // a folder, FIFO or device is refused by name
     OIIO::ImageSpec config;
     config.attribute("oiio:UnassociatedAlpha", 1);  // keep straight-alpha colours as stored
     auto in = OIIO::ImageInput::open(name, &config);
     if (!in) fail("cannot read image '", name, "': ", OIIO::geterror());
     const OIIO::ImageSpec& spec = in->spec();
-    SV_CHECK(spec.width > 0 && spec.height > 0 && spec.depth <= 1 && spec.nchannels > 0,
+    SV_CHECK(spec.width > 0 && spec.height > 0 && spec.depth <= 1 && spec.nchannels > 0 &&
+                 spec.nchannels <= kMaxImageChannels,
              "cannot read image '", name, "': unsupported geometry ", spec.width, "x", spec.height, "x",
              spec.depth, " with ", spec.nchannels, " channels");
-    SV_CHECK(int64_t(spec.width) * spec.height <= (int64_t(1) << 28), "cannot read image '", name,
-             "': ", spec.width, "x", spec.height, " is too large");
+    // Checked on the header, before a pixel is decoded: a small compressed file can claim gigapixels.
+    SV_CHECK(int64_t(spec.width) * spec.height <= kMaxImagePixels, "cannot read image '", name,
+             "': ", spec.width, "x", spec.height, " (", int64_t(spec.width) * spec.height / 1000000,
+             " megapixels) is larger than the ", kMaxImagePixels / 1000000,
+             " megapixels an input image may have (e.g. 8192x4096); scale it down first");
 
     LoadedImage img;
     img.format = in->format_name();
@@ -150,7 +154,7 @@ LoadedImage loadImage(const fs::path& path) {
     return img;
 }
 
-void saveImage(const fs::path& path, const Tensor& rgb) {
+void saveImage(const fs::path& path, const Tensor& rgb, io::Overwrite overwrite) {
     const std::string name = path.string();
     checkRgbTensor(rgb, "image '" + name + "'", false);
     const FileFormat fmt = formatForExtension(path.extension().string(), path);
@@ -182,7 +186,7 @@ void saveImage(const fs::path& path, const Tensor& rgb) {
         data = toUint8(rgb);
     }
 
-    TempTarget file(path);
+    TempTarget file(path, overwrite);
     auto out = OIIO::ImageOutput::create(oiioFormat);
     if (!out)
         fail("cannot write image '", name, "': OpenImageIO has no ", oiioFormat,
@@ -204,7 +208,7 @@ void saveImage(const fs::path& path, const Tensor& rgb) {
 LoadedImage loadImage(const fs::path& path) {
     fail("cannot read image '", path.string(), "': this build has no OpenImageIO (image files disabled)");
 }
-void saveImage(const fs::path& path, const Tensor&) {
+void saveImage(const fs::path& path, const Tensor&, io::Overwrite) {
     fail("cannot write image '", path.string(), "': this build has no OpenImageIO (image files disabled)");
 }
 
@@ -220,7 +224,7 @@ bool isImageSequenceTarget(const fs::path& path) {
 }
 
 ImageSequenceWriter::ImageSequenceWriter(const fs::path& target, ImageSequenceOptions options)
-    : first_(options.firstIndex) {
+    : first_(options.firstIndex), overwrite_(options.overwrite) {
     const std::string name = target.string();
     SV_CHECK(!name.empty(), "image sequence: empty output path");
     SV_CHECK(first_ >= 0, "image sequence '", name, "': the first frame number must be >= 0, got ", first_);
@@ -285,7 +289,7 @@ fs::path ImageSequenceWriter::pathFor(int64_t index) const {
 
 fs::path ImageSequenceWriter::write(const Tensor& frame) {
     const fs::path p = pathFor(written_);
-    saveImage(p, frame);
+    saveImage(p, frame, overwrite_);
     ++written_;
     return p;
 }

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "base/tensor.h"
+#include "io/output_file.h"
 
 namespace sv::media {
 
@@ -46,14 +47,22 @@ struct LoadedImage {
     int orientation = 1;  ///< EXIF orientation found in the file (1 = as stored), already applied
 };
 
+/// The largest input image in pixels (2^25, e.g. 8192x4096: well above the 4096x4096 a video can have) and in
+/// channels. Checked on the file's header before any pixel is decoded: loading takes up to ~36 bytes per
+/// pixel (file buffer, float copy, orientation), so the budget bounds it near 1.2 GB.
+inline constexpr int64_t kMaxImagePixels = int64_t(1) << 25;
+inline constexpr int kMaxImageChannels = 64;
+
 /// Loads an image file as RGB (see the file comment). Throws sv::Error naming the file and OIIO's reason when
-/// it is missing, unreadable, truncated or corrupt.
+/// it is missing, unreadable, truncated or corrupt, and the real problem when the path is not a regular file
+/// (io::InputKind::Image) or the header claims more than kMaxImagePixels pixels.
 LoadedImage loadImage(const std::filesystem::path& path);
 
 /// Writes one RGB image (U8, or F32 sRGB-encoded [0, 1]; [H, W, 3]); the format follows the extension (see
 /// the file comment). Throws sv::Error naming the file for an unknown extension, a bad tensor or a write
 /// failure; nothing is left under the name then.
-void saveImage(const std::filesystem::path& path, const Tensor& rgb);
+void saveImage(const std::filesystem::path& path, const Tensor& rgb,
+               io::Overwrite overwrite = io::Overwrite::Replace);
 
 /// Whether `path` names a frame-sequence target rather than a single file: it contains a frame-number pattern
 /// (%d, %0Nd), ends with a path separator, or is an existing folder.
@@ -62,6 +71,8 @@ bool isImageSequenceTarget(const std::filesystem::path& path);
 struct ImageSequenceOptions {
     std::string extension = "png";  ///< for folder targets: png, jpg, tif or exr
     int64_t firstIndex = 0;         ///< number of the first frame
+    /// For every frame file (output nodes: Refuse, so a frame never replaces an existing file).
+    io::Overwrite overwrite = io::Overwrite::Replace;
 };
 
 /// Writes frames as numbered image files. The target is either a folder (files `frame_0000.png`,
@@ -87,6 +98,7 @@ class ImageSequenceWriter {
     std::string prefix_, suffix_;  // file name = prefix_ + zero-padded number + suffix_
     int digits_ = 0;
     int64_t first_ = 0;
+    io::Overwrite overwrite_ = io::Overwrite::Replace;
     int64_t written_ = 0;
 };
 

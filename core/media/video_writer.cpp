@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "base/parallel.h"
+#include "io/input_file.h"
 #include "media/pixels.h"
 #include "media/temp_file.h"
 
@@ -127,13 +128,11 @@ void rgbToYuv420Bt709(const uint8_t* rgb, int w, int h, AVFrame* f) {
     });
 }
 
-/// Opens a regular file (checked before opening, so a FIFO or device never blocks). `format`: the one demuxer
-/// to use, or nullptr to let FFmpeg probe. Only the file protocol is allowed, also for resources a demuxer
-/// would open on its own.
+/// Opens a regular file (io::requireInputFile checks it before FFmpeg opens it: FFmpeg would block on a FIFO
+/// and read a device forever; the size is capped). `format`: the one demuxer to use, or nullptr to let FFmpeg
+/// probe. Only the file protocol is allowed, also for resources a demuxer would open on its own.
 InputPtr openInput(const fs::path& path, const AVInputFormat* format = nullptr) {
-    std::error_code ec;
-    SV_CHECK(fs::exists(path, ec), "cannot read video '", path.string(), "': no such file");
-    SV_CHECK(fs::is_regular_file(path, ec), "cannot read video '", path.string(), "': not a regular file");
+    io::requireInputFile(path, io::InputKind::Video);
     AVDictionary* options = nullptr;
     av_dict_set(&options, "protocol_whitelist", "file", 0);
     AVFormatContext* raw = nullptr;
@@ -170,7 +169,8 @@ struct VideoWriter::Impl {
     int64_t frames = 0;
     bool done = false;  // finished or cancelled
 
-    Impl(const fs::path& path, int w, int h, VideoWriterOptions o) : file(path), opt(std::move(o)) {
+    Impl(const fs::path& path, int w, int h, VideoWriterOptions o)
+        : file(path, o.overwrite), opt(std::move(o)) {
         const std::string name = path.string();
         SV_CHECK(w >= 1 && h >= 1 && w <= 16384 && h <= 16384, "cannot write '", name,
                  "': invalid frame size ", w, "x", h);

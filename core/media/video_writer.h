@@ -28,6 +28,7 @@
 #include <string>
 
 #include "base/tensor.h"
+#include "io/output_file.h"
 
 namespace sv::media {
 
@@ -41,6 +42,8 @@ struct VideoWriterOptions {
     std::string preset = "medium";                ///< libx264 preset (ultrafast .. placebo)
     std::map<std::string, std::string> metadata;  ///< written into the MP4 (see the file comment)
     enum class OddSize { Pad, Error } oddSize = OddSize::Pad;
+    /// What finish() does when a file of the name exists by then (output nodes: Refuse).
+    io::Overwrite overwrite = io::Overwrite::Replace;
 };
 
 /// Streams RGB frames into an MP4 file. Usage: construct, push() every frame, finish(). Destroying the writer

@@ -47,7 +47,7 @@ Gemma2Encoder Gemma2Encoder::load(const std::filesystem::path& folder, const Loa
     SV_CHECK(isFloating(options.dtype) && options.dtype != DType::F64, folder.string(),
              ": unsupported Gemma-2 weight dtype ", dtypeName(options.dtype));
     const std::filesystem::path configPath = folder / "config.json";
-    SV_CHECK(std::filesystem::is_regular_file(configPath), folder.string(),
+    SV_CHECK(std::filesystem::exists(configPath), folder.string(),
              ": not a Gemma-2 text encoder folder (no config.json)");
     Gemma2Config config = Gemma2Config::load(configPath);
     LoadOptions opt = options;

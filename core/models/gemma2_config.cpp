@@ -1,6 +1,7 @@
 #include "models/gemma2_config.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "io/json_util.h"
 
@@ -52,7 +53,16 @@ Gemma2Config Gemma2Config::fromJson(const nlohmann::json& j, std::string_view sr
     SV_CHECK(c.headDim % 2 == 0, src, ": key \"head_dim\" must be even (rotary embedding)");
     SV_CHECK(c.hiddenActivation == "gelu_pytorch_tanh" || c.hiddenActivation == "gelu_tanh", src,
              ": key \"hidden_activation\" = \"", c.hiddenActivation, "\" is not supported");
-    SV_CHECK(c.queryPreAttnScalar > 0, src, ": key \"query_pre_attn_scalar\" must be positive");
+    SV_CHECK(c.queryPreAttnScalar > 0 && std::isfinite(c.queryPreAttnScalar), src,
+             ": key \"query_pre_attn_scalar\" must be a positive finite number");
+    // NaN compares false: written as "in range" so that it is refused too.
+    SV_CHECK(c.rmsNormEps > 0 && c.rmsNormEps < 1, src,
+             ": key \"rms_norm_eps\" must be a number in (0, 1), got ", c.rmsNormEps);
+    SV_CHECK(c.ropeTheta > 0 && std::isfinite(c.ropeTheta), src,
+             ": key \"rope_theta\" must be a positive finite number, got ", c.ropeTheta);
+    SV_CHECK(
+        !c.attnLogitSoftcapping || (*c.attnLogitSoftcapping > 0 && std::isfinite(*c.attnLogitSoftcapping)),
+        src, ": key \"attn_logit_softcapping\" must be a positive finite number or null");
 
     c.slidingLayer.assign(size_t(c.numLayers), false);
     if (j.contains("layer_types") && !j["layer_types"].is_null()) {

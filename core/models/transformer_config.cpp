@@ -48,6 +48,9 @@ TransformerConfig TransformerConfig::fromJson(const nlohmann::json& j, std::stri
     for (int p : c.patchSize)
         SV_CHECK(p > 0 && p <= 64, src, ": key \"patch_size\" entries must be in [1, 64]");
     SV_CHECK(c.mlpRatio > 0 && c.mlpRatio <= 64, src, ": key \"mlp_ratio\" must be in (0, 64]");
+    // NaN compares false: written as "in range" so that it is refused too.
+    SV_CHECK(c.normEps > 0 && c.normEps < 1, src, ": key \"norm_eps\" must be a number in (0, 1), got ",
+             c.normEps);
     SV_CHECK(c.numLayers <= 1024, src, ": key \"num_layers\" must be <= 1024, got ", c.numLayers);
     SV_CHECK(c.ropeMaxSeqLen > 0 && c.ropeMaxSeqLen <= (1 << 20), src,
              ": key \"rope_max_seq_len\" must be in [1, 2^20]");

@@ -71,7 +71,7 @@ WeightSet loadWeights(const WeightArchive& archive, std::span<const WeightSpec> 
         auto list = [&](const char* what, const std::vector<std::string>& v) {
             if (v.empty()) return;
             msg += concat("\n  ", v.size(), " ", what, ":");
-            for (size_t i = 0; i < v.size() && i < 20; ++i) msg += "\n    " + v[i];
+            for (size_t i = 0; i < v.size() && i < 20; ++i) msg += "\n    " + excerpt(v[i], 200);
             if (v.size() > 20) msg += concat("\n    … and ", v.size() - 20, " more");
         };
         list("missing", missing);

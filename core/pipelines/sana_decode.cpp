@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ops/resize.h"
+#include "pipelines/memory_budget.h"
 #include "pipelines/postprocess.h"
 #include "pipelines/sana_stages.h"
 #include "pipelines/video_geometry.h"
@@ -43,6 +44,7 @@ Tensor decodeLatents(const SanaModels& models, const Tensor& latents, const Fram
     const int64_t decodedW = latents.dim(4) * vae.config().scaleFactorSpatial;
     const int outH = options.outputHeight > 0 ? options.outputHeight : int(decodedH);
     const int outW = options.outputWidth > 0 ? options.outputWidth : int(decodedW);
+    checkDecodingMemory(models, latents.shape(), outH, outW, options.keepFrames);  // before any frame exists
 
     Tensor all;
     if (options.keepFrames) all = Tensor::empty({batch, frames, outH, outW, 3}, DType::F32);

@@ -1,5 +1,9 @@
 #include "pipelines/sana_pipeline.h"
 
+#include <algorithm>
+
+#include "pipelines/memory_budget.h"
+
 namespace sv {
 
 namespace {
@@ -58,7 +62,17 @@ GenerationSize prepare(const SanaModels& models, const TextToVideoRequest& r) {
     if (r.decode) (void)models.requireVaeDecoder();
     const GenerationSize size =
         resolveGenerationSize(transformer.config(), r.height, r.width, r.useResolutionBinning);
-    (void)generationGeometry(models, size.height, size.width, r.frames);
+    const VideoGeometry g = generationGeometry(models, size.height, size.width, r.frames);
+    // The request's memory, before the text encoder runs: refused now rather than after minutes of work.
+    const int64_t batch =
+        int64_t(r.promptEmbeds.defined() ? r.promptEmbeds.dim(0) : int64_t(r.prompts.size())) *
+        std::max(r.numVideosPerPrompt, 1);
+    const bool guidance = r.guidanceScale > 1.0;
+    checkSamplingMemory(models, g, std::max<int64_t>(batch, 1), guidance);
+    if (r.decode) {
+        const Shape latents = g.latentShape(std::max<int64_t>(batch, 1), transformer.config().outChannels);
+        checkDecodingMemory(models, latents, size.outputHeight, size.outputWidth, r.keepFrames);
+    }
     return size;
 }
 

@@ -5,6 +5,7 @@
 #include "base/torch_randn.h"
 #include "ops/elementwise.h"
 #include "pipelines/latent_preview.h"
+#include "pipelines/memory_budget.h"
 #include "pipelines/sana_stages.h"
 #include "pipelines/video_geometry.h"
 #include "schedulers/scheduler.h"
@@ -59,6 +60,7 @@ VideoGeometry generationGeometry(const SanaModels& models, int height, int width
         g.patchH = tc.patchSize[1];
         g.patchW = tc.patchSize[2];
         validateGeometry(g);
+        checkRopeGrid(tc, {g.latentFrames(), g.latentHeight(), g.latentWidth()});
         SV_CHECK(g.latentFrames() % tc.patchSize[0] == 0, "frames = ", frames, " gives ", g.latentFrames(),
                  " latent frames, not a multiple of the transformer's temporal patch ", tc.patchSize[0]);
     } else {
@@ -145,6 +147,7 @@ Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, co
 
     std::unique_ptr<Scheduler> scheduler = buildScheduler(models, r);
     const int total = scheduler->numSteps();
+    checkSamplingMemory(models, g, batch, guidance);  // before the noise, the tables and the activations
     const int64_t rows = guidance ? 2 * batch : batch;
     Tensor latents = initialLatents(r, g.latentShape(batch, tc.inChannels), device);
     const bool i2v = r.imageLatents.defined();

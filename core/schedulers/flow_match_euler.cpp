@@ -25,8 +25,10 @@ FlowMatchEulerSettings FlowMatchEulerSettings::fromJson(const nlohmann::json& j,
     SV_CHECK(j.is_object(), source, ": scheduler config is not a JSON object");
     FlowMatchEulerSettings s;
     s.numTrainTimesteps = jsonGet<int>(j, "num_train_timesteps", 1000, source);
-    SV_CHECK(s.numTrainTimesteps >= 1 && s.numTrainTimesteps <= (1 << 24), source,
-             ": \"num_train_timesteps\" must be in [1, 2^24], got ", s.numTrainTimesteps);
+    // One training timestep gives equal sigmas, which no sampler can step (refused here, not at generate
+    // time).
+    SV_CHECK(s.numTrainTimesteps >= 2 && s.numTrainTimesteps <= (1 << 24), source,
+             ": \"num_train_timesteps\" must be in [2, 2^24], got ", s.numTrainTimesteps);
     s.shift = detail::requirePositive(j, "shift", 1.0, source);
     for (const char* key : {"use_dynamic_shifting", "invert_sigmas", "use_karras_sigmas",
                             "use_exponential_sigmas", "use_beta_sigmas", "stochastic_sampling"})

@@ -164,13 +164,14 @@ std::string requireOneOf(const nlohmann::json& j, std::string_view key, std::str
         if (a == v) return v;
     std::string list;
     for (std::string_view a : allowed) list += concat(list.empty() ? "" : ", ", "\"", a, "\"");
-    fail(source, ": \"", key, "\" = \"", v, "\" is not supported by this port (supported: ", list, ")");
+    fail(source, ": \"", key, "\" = \"", excerpt(v), "\" is not supported by this port (supported: ", list,
+         ")");
 }
 
 void requireNull(const nlohmann::json& j, std::string_view key, std::string_view source) {
     auto it = j.find(std::string(key));
     SV_CHECK(it == j.end() || it->is_null(), source, ": \"", key,
-             "\" = ", it->is_structured() ? detail::jsonTypeName(*it) : it->dump(),
+             "\" = ", it->is_structured() ? detail::jsonTypeName(*it) : excerpt(it->dump()),
              " is not supported by this port (only null)");
 }
 
@@ -185,8 +186,10 @@ double requirePositive(const nlohmann::json& j, std::string_view key, double fal
 MultistepBasics readMultistepBasics(const nlohmann::json& j, std::string_view source) {
     MultistepBasics b;
     b.numTrainTimesteps = jsonGet<int>(j, "num_train_timesteps", 1000, source);
-    SV_CHECK(b.numTrainTimesteps >= 1, source, ": \"num_train_timesteps\" must be >= 1, got ",
-             b.numTrainTimesteps);
+    // One training timestep gives a schedule of equal sigmas, which no sampler can step: refused here rather
+    // than when a video is generated.
+    SV_CHECK(b.numTrainTimesteps >= 2 && b.numTrainTimesteps <= (1 << 24), source,
+             ": \"num_train_timesteps\" must be in [2, 2^24], got ", b.numTrainTimesteps);
     b.solverOrder = jsonGet<int>(j, "solver_order", 2, source);
     SV_CHECK(b.solverOrder == 1 || b.solverOrder == 2, source, ": \"solver_order\" ", b.solverOrder,
              " is not supported (1 or 2)");

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "io/input_file.h"
 #include "text/bpe_model.h"
 #include "text/token_matcher.h"
 #include "text/tokenizer_json.h"
@@ -305,15 +305,7 @@ HfBpeTokenizer::HfBpeTokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 HfBpeTokenizer::~HfBpeTokenizer() = default;
 
 std::unique_ptr<HfBpeTokenizer> HfBpeTokenizer::fromFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    SV_CHECK(in, path.string(), ": cannot open tokenizer file");
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    SV_CHECK(!ec, path.string(), ": cannot read the file size");
-    std::string text(size, '\0');
-    in.read(text.data(), std::streamsize(size));
-    SV_CHECK(in.gcount() == std::streamsize(size), path.string(), ": read error");
-    return fromJsonText(text, path.string());
+    return fromJsonText(io::readInputFile(path, io::InputKind::Tokenizer), path.string());
 }
 
 std::unique_ptr<HfBpeTokenizer> HfBpeTokenizer::fromJsonText(std::string_view text, std::string source) {
@@ -385,7 +377,7 @@ std::unique_ptr<HfBpeTokenizer> HfBpeTokenizer::fromJsonText(std::string_view te
         impl->eos = special("<eos>");
         impl->pad = special("<pad>");
     } catch (const json::exception& e) {
-        fail(source, ": malformed tokenizer.json (", e.what(), ")");
+        fail(source, ": malformed tokenizer.json (", excerpt(e.what(), 300), ")");
     }
     return std::unique_ptr<HfBpeTokenizer>(new HfBpeTokenizer(std::move(impl)));
 }

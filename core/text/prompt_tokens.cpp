@@ -19,10 +19,24 @@ std::string joinLines(std::span<const std::string> lines) {
     return out;
 }
 
+/// `text` cut to at most `bytes` bytes at a code point boundary.
+std::string_view utf8Prefix(std::string_view text, size_t bytes) {
+    if (bytes >= text.size()) return text;
+    while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
+    return text.substr(0, bytes);
+}
+
 std::vector<std::string> prepare(std::span<const std::string> prompts, const std::string& prefix) {
     std::vector<std::string> out;
     out.reserve(prompts.size());
-    for (const std::string& p : prompts) out.push_back(prefix + lowerStrip(p));
+    for (const std::string& p : prompts) {
+        // Only the first kMaxPromptBytes after the leading whitespace (which strip() drops) can matter.
+        std::string_view text = p;
+        while (!text.empty() && static_cast<unsigned char>(text.front()) < 0x80 &&
+               isPythonSpace(char32_t(text.front())))
+            text.remove_prefix(1);
+        out.push_back(prefix + lowerStrip(utf8Prefix(text, kMaxPromptBytes)));
+    }
     return out;
 }
 
@@ -69,7 +83,7 @@ TokenBatch tokenizePadded(const Tokenizer& tokenizer, std::span<const std::strin
     int64_t* mask = out.mask.data<int64_t>();
     std::fill(ids, ids + batch * maxLength, tokenizer.padId());
     for (int64_t b = 0; b < batch; ++b) {
-        const std::vector<int64_t> tokens = tokenizer.encode(texts[size_t(b)]);
+        const std::vector<int64_t> tokens = encodeFirstTokens(tokenizer, texts[size_t(b)], maxLength);
         const int64_t n = std::min<int64_t>(int64_t(tokens.size()), maxLength);
         for (int64_t i = 0; i < n; ++i) {
             ids[b * maxLength + i] = tokens[size_t(i)];
@@ -77,6 +91,22 @@ TokenBatch tokenizePadded(const Tokenizer& tokenizer, std::span<const std::strin
         }
     }
     return out;
+}
+
+std::vector<int64_t> encodeFirstTokens(const Tokenizer& tokenizer, std::string_view text, int64_t maxTokens) {
+    SV_CHECK(maxTokens >= 1, "max_length must be at least 1 (got ", maxTokens, ")");
+    // A token a few tokens before a cut is what the whole text gives too; kMargin keeps the cut's
+    // neighbourhood out of the result. Real text averages 3-5 bytes per token, so one try usually does.
+    constexpr int64_t kMargin = 64;
+    const auto wanted = size_t(maxTokens + kMargin);
+    for (size_t budget = wanted * 8;; budget *= 2) {
+        const std::string_view part = utf8Prefix(text, budget);
+        std::vector<int64_t> ids = tokenizer.encode(part);
+        if (part.size() == text.size() || ids.size() >= wanted) {
+            if (int64_t(ids.size()) > maxTokens) ids.resize(size_t(maxTokens));
+            return ids;
+        }
+    }
 }
 
 int64_t complexHumanInstructionTokenCount(const Tokenizer& tokenizer,

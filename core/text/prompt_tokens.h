@@ -22,14 +22,23 @@ const std::vector<std::string>& defaultComplexHumanInstruction();
 /// Python's `prompt.lower().strip()` (the pipeline's preprocessing with clean_caption=False).
 std::string lowerStrip(std::string_view prompt);
 
+/// The longest prompt text used, in bytes after the leading whitespace: ample for the 1024 tokens a prompt
+/// can keep (max_length), and what keeps a 50 MB prompt from being lower-cased and tokenized whole.
+inline constexpr size_t kMaxPromptBytes = size_t(1) << 20;
+
+/// tokenizer.encode(text) (BOS first) cut to its first `maxTokens` ids, without tokenizing all of a long
+/// text: growing prefixes are tokenized until one yields a margin of tokens beyond `maxTokens`, so the ids
+/// near the cut, which the rest of the text could change, are not among those returned.
+std::vector<int64_t> encodeFirstTokens(const Tokenizer& tokenizer, std::string_view text, int64_t maxTokens);
+
 /// Ids and attention mask of a batch, both I64 [B, L].
 struct TokenBatch {
     Tensor ids;
     Tensor mask;
 };
 
-/// Each text tokenized with BOS, cut to `maxLength` tokens and right-padded with the pad id (mask 1 on real
-/// tokens, 0 on padding): the tokenizer call with padding="max_length", truncation=True,
+/// Each text tokenized with BOS (encodeFirstTokens), cut to `maxLength` tokens and right-padded with the pad
+/// id (mask 1 on real tokens, 0 on padding): the tokenizer call with padding="max_length", truncation=True,
 /// add_special_tokens=True.
 TokenBatch tokenizePadded(const Tokenizer& tokenizer, std::span<const std::string> texts, int64_t maxLength);
 
@@ -45,8 +54,9 @@ struct PromptTokens {
     int64_t length() const { return tokens.ids.dim(1); }
 };
 
-/// Positive prompts: lowerStrip, then with a non-empty `instruction` text = joined instruction + prompt and
-/// L = n_chi + maxSequenceLength − 2, else L = maxSequenceLength; selectIndex = [0, L−msl+1, …, L−1].
+/// Positive prompts: the first kMaxPromptBytes of each, lowerStrip, then with a non-empty `instruction` text
+/// = joined instruction + prompt and L = n_chi + maxSequenceLength − 2, else L = maxSequenceLength;
+/// selectIndex = [0, L−msl+1, …, L−1].
 PromptTokens tokenizePositivePrompts(const Tokenizer& tokenizer, std::span<const std::string> prompts,
                                      std::span<const std::string> instruction,
                                      int64_t maxSequenceLength = 300);

@@ -1,6 +1,7 @@
 #include "text/sentencepiece_tokenizer.h"
 
 #include "base/error.h"
+#include "io/input_file.h"
 #include "text/token_matcher.h"
 #include "text/unicode.h"
 
@@ -22,11 +23,15 @@ SentencePieceTokenizer::SentencePieceTokenizer(std::unique_ptr<Impl> impl) : imp
 SentencePieceTokenizer::~SentencePieceTokenizer() = default;
 
 std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::open(const std::filesystem::path& path) {
+    // Read through the input checks (sentencepiece's own Load() would block on a FIFO), parsed from memory.
+    return fromSerializedProto(io::readInputFile(path, io::InputKind::Tokenizer), path.string());
+}
+
+std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromSerializedProto(std::string_view bytes,
+                                                                                    std::string source) {
     auto impl = std::make_unique<Impl>();
-    impl->source = path.string();
-    std::error_code ec;
-    SV_CHECK(std::filesystem::is_regular_file(path, ec), impl->source, ": tokenizer model file not found");
-    const auto status = impl->sp.Load(impl->source);
+    impl->source = std::move(source);
+    const auto status = impl->sp.LoadFromSerializedProto(bytes);
     SV_CHECK(status.ok(), impl->source, ": cannot load the sentencepiece model (", status.ToString(), ")");
     SV_CHECK(impl->sp.bos_id() >= 0, impl->source, ": the sentencepiece model has no BOS piece");
     SV_CHECK(impl->sp.eos_id() >= 0, impl->source, ": the sentencepiece model has no EOS piece");
@@ -122,6 +127,13 @@ SentencePieceTokenizer::~SentencePieceTokenizer() = default;
 
 std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::open(const std::filesystem::path& path) {
     fail(path.string(),
+         ": this build has no sentencepiece support (built without libsentencepiece); use the folder's "
+         "tokenizer.json instead");
+}
+
+std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromSerializedProto(std::string_view,
+                                                                                    std::string source) {
+    fail(source,
          ": this build has no sentencepiece support (built without libsentencepiece); use the folder's "
          "tokenizer.json instead");
 }

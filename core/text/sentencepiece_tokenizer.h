@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "text/tokenizer.h"
 
@@ -15,6 +17,9 @@ class SentencePieceTokenizer final : public Tokenizer {
   public:
     /// Loads a serialized sentencepiece model; throws sv::Error naming the file.
     static std::unique_ptr<SentencePieceTokenizer> open(const std::filesystem::path& path);
+    /// Loads the bytes of a tokenizer.model (a serialized ModelProto); `source` names it in errors.
+    static std::unique_ptr<SentencePieceTokenizer> fromSerializedProto(std::string_view bytes,
+                                                                       std::string source);
 
     ~SentencePieceTokenizer() override;
 

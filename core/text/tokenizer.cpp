@@ -27,17 +27,19 @@ bool sentencePieceAvailable() {
 
 std::unique_ptr<Tokenizer> loadTokenizer(const fs::path& dirOrFile, TokenizerFormat format) {
     std::error_code ec;
-    if (fs::is_regular_file(dirOrFile, ec)) {
+    SV_CHECK(fs::exists(dirOrFile, ec), dirOrFile.string(), ": tokenizer folder not found");
+    if (!fs::is_directory(dirOrFile, ec)) {
+        // A file: the input checks of the readers refuse FIFOs and devices with a message saying so.
         const std::string ext = dirOrFile.extension().string();
         if (ext == ".json") return HfBpeTokenizer::fromFile(dirOrFile);
         if (ext == ".model") return SentencePieceTokenizer::open(dirOrFile);
         fail(dirOrFile.string(), ": not a tokenizer file (expected tokenizer.json or tokenizer.model)");
     }
-    SV_CHECK(fs::is_directory(dirOrFile, ec), dirOrFile.string(), ": tokenizer folder not found");
     const fs::path spModel = dirOrFile / "tokenizer.model";
     const fs::path hfJson = dirOrFile / "tokenizer.json";
-    const bool haveModel = fs::is_regular_file(spModel, ec);
-    const bool haveJson = fs::is_regular_file(hfJson, ec);
+    // Present (of any type): a FIFO or folder under these names is then refused by the reader, by name.
+    const bool haveModel = fs::exists(spModel, ec);
+    const bool haveJson = fs::exists(hfJson, ec);
     switch (format) {
         case TokenizerFormat::SentencePiece:
             SV_CHECK(haveModel, spModel.string(), ": file not found");

@@ -84,7 +84,7 @@ class Handler final : public nlohmann::json_sax<json> {
     }
     bool parse_error(std::size_t position, const std::string&,
                      const nlohmann::detail::exception& e) override {
-        fail(source_, ": not valid JSON at byte ", position, " (", e.what(), ")");
+        fail(source_, ": not valid JSON at byte ", position, " (", excerpt(e.what(), 300), ")");
     }
 
   private:

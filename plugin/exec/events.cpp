@@ -14,11 +14,10 @@ std::string seconds(double s) {
     int64_t t = std::lround(s);
     return concat(t / 60, " min ", t % 60, " s");
 }
-}  // namespace
 
-std::string describeEvent(const ExecutionEvent& e) {
+std::string describeUnsanitized(const ExecutionEvent& e) {
     using K = ExecutionEvent::Kind;
-    const std::string who = concat("[", e.nodeId, "]");
+    const std::string who = concat("[", excerpt(e.nodeId, 60), "]");
     switch (e.kind) {
         case K::RunStarted:
             return concat("run ", e.runId, " started: ", e.nodes.size(), " node(s)");
@@ -55,6 +54,13 @@ std::string describeEvent(const ExecutionEvent& e) {
             return concat("run ", e.runId, " failed: ", e.message);
     }
     return "?";
+}
+
+}  // namespace
+
+std::string describeEvent(const ExecutionEvent& e) {
+    // Log lines and messages quote file names and parameters: no control character reaches a terminal.
+    return sanitizeMessage(describeUnsanitized(e));
 }
 
 EventSink EventQueue::sink() {

@@ -54,7 +54,8 @@ struct ExecutionEvent {
     std::vector<std::string> nodes;
 };
 
-/// One human-readable line ("[sampler] step 12/50, ETA 31 s"); what the CLI prints.
+/// One human-readable line ("[sampler] step 12/50, ETA 31 s"); what the CLI prints. Control characters from
+/// node ids, file names or messages are escaped (sanitizeMessage).
 std::string describeEvent(const ExecutionEvent& e);
 
 using EventSink = std::function<void(const ExecutionEvent&)>;

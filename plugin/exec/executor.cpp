@@ -431,7 +431,9 @@ class Executor::Run {
             instance = ex_.registry_.create(node.type);
             key = cacheKey(desc, params, *instance, inputs);
         } catch (const std::exception& e) {
-            return failNode(e.what(), 0.0);
+            return failNode(describeException(e), 0.0);
+        } catch (...) {  // the factory and fingerprint() are plugin code
+            return failNode("the node's factory or fingerprint() threw an unknown exception", 0.0);
         }
         ex_.cache_->pin(key);
         if (!desc.alwaysRun) {
@@ -465,9 +467,9 @@ class Executor::Run {
             return cancelled();
         } catch (const std::exception& e) {
             if (stop_.stop_requested()) return cancelled();
-            return failNode(e.what(), secondsSince(t0));
+            return failNode(describeException(e), secondsSince(t0));
         } catch (...) {
-            return failNode("unknown exception", secondsSince(t0));
+            return failNode("unknown exception (not a std::exception)", secondsSince(t0));
         }
         instance.reset();
         const double duration = secondsSince(t0);

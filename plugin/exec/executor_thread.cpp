@@ -26,7 +26,10 @@ void ExecutorThread::start(GraphDocument doc, RunRequest request, EventSink sink
             r = executor_.run(doc, request, sink, stop);
         } catch (const std::exception& e) {
             r.status = RunResult::Status::Failed;
-            r.message = e.what();
+            r.message = describeException(e);
+        } catch (...) {  // plugin code may throw anything; it must not terminate the host
+            r.status = RunResult::Status::Failed;
+            r.message = "unknown exception (not a std::exception) during the run";
         }
         {
             std::lock_guard lock(mutex_);

@@ -101,7 +101,7 @@ std::optional<GraphNode> readNode(const json& n, size_t i, std::vector<std::stri
         problems.push_back(concat(where, ": \"id\" missing or not a string"));
     else
         node.id = id->get<std::string>();
-    const std::string who = node.id.empty() ? where : concat(where, " ('", node.id, "')");
+    const std::string who = node.id.empty() ? where : concat(where, " ('", excerpt(node.id, 60), "')");
     if (type == n.end() || !type->is_string())
         problems.push_back(concat(who, ": \"type\" missing or not a string"));
     else
@@ -153,7 +153,8 @@ GraphDocument GraphDocument::fromJson(const json& j, std::string_view source) {
     GraphDocument doc;
 
     if (auto f = j.find("format"); f != j.end() && (!f->is_string() || f->get<std::string>() != kFormatName))
-        problems.push_back(concat("\"format\" is ", f->dump(), ", expected \"", kFormatName, "\""));
+        problems.push_back(
+            concat("\"format\" is ", excerpt(f->dump(), 80), ", expected \"", kFormatName, "\""));
     auto ver = j.find("version");
     if (ver == j.end() || !ver->is_number_integer() || ver->get<int64_t>() < 1 ||
         ver->get<int64_t>() > 1000000)
@@ -171,6 +172,10 @@ GraphDocument GraphDocument::fromJson(const json& j, std::string_view source) {
     auto nodes = j.find("nodes");
     if (nodes == j.end() || !nodes->is_array()) {
         problems.push_back("\"nodes\" missing or not an array");
+    } else if (nodes->size() > kMaxNodes) {
+        // Validation looks nodes and links up linearly: a hostile document of a million would take hours.
+        problems.push_back(
+            concat("\"nodes\" has ", nodes->size(), " entries; a graph may have at most ", kMaxNodes));
     } else {
         for (size_t i = 0; i < nodes->size(); ++i)
             if (auto node = readNode((*nodes)[i], i, problems)) doc.nodes_.push_back(std::move(*node));
@@ -179,6 +184,9 @@ GraphDocument GraphDocument::fromJson(const json& j, std::string_view source) {
     if (auto links = j.find("links"); links != j.end() && !links->is_null()) {
         if (!links->is_array())
             problems.push_back(concat("\"links\" is ", kindOf(*links), ", expected an array"));
+        else if (links->size() > kMaxLinks)
+            problems.push_back(
+                concat("\"links\" has ", links->size(), " entries; a graph may have at most ", kMaxLinks));
         else
             for (size_t i = 0; i < links->size(); ++i)
                 if (auto link = readLink((*links)[i], i, problems)) doc.links_.push_back(std::move(*link));
@@ -186,15 +194,20 @@ GraphDocument GraphDocument::fromJson(const json& j, std::string_view source) {
 
     if (!problems.empty()) {
         std::string msg = concat(source, ": not a valid graph document:");
-        for (const auto& p : problems) msg += "\n  " + p;
+        constexpr size_t kListed = 20;  // a hostile file can have thousands
+        for (size_t i = 0; i < problems.size() && i < kListed; ++i) msg += "\n  " + problems[i];
+        if (problems.size() > kListed) msg += concat("\n  … and ", problems.size() - kListed, " more");
         throw Error(msg);
     }
     return doc;
 }
 
 GraphDocument GraphDocument::load(const fs::path& path) {
-    json j = readJsonFile(path);
-    return fromJson(j, path.string());
+    return parse(readFile(path), path.string());
+}
+
+std::string GraphDocument::readFile(const fs::path& path) {
+    return io::readInputFile(path, io::InputKind::Graph);
 }
 
 GraphDocument GraphDocument::parse(std::string_view text, std::string_view source) {

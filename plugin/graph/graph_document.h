@@ -81,6 +81,10 @@ class GraphDocument {
     static constexpr int kFormatVersion = 1;
     /// The "format" marker.
     static constexpr std::string_view kFormatName = "sanavideo.graph";
+    /// The most nodes and links a loaded document may have (real graphs have tens; validation looks nodes and
+    /// links up linearly, so a hostile file with a million of each would take hours to check).
+    static constexpr size_t kMaxNodes = 4096;
+    static constexpr size_t kMaxLinks = 16384;
 
     using Observer = std::function<void(const GraphChange&)>;
     using ObserverId = uint64_t;
@@ -103,6 +107,10 @@ class GraphDocument {
     static GraphDocument fromJson(const nlohmann::json& j, std::string_view source = "graph");
     /// Reads a file (errors name it).
     static GraphDocument load(const std::filesystem::path& path);
+    /// The text of a graph file, read with the engine's input checks: a folder, FIFO or device is refused
+    /// before it is opened (nothing blocks), and so is a file larger than 64 MiB. Throws sv::Error naming the
+    /// file and the real problem.
+    static std::string readFile(const std::filesystem::path& path);
     /// Parses JSON text.
     static GraphDocument parse(std::string_view text, std::string_view source = "graph");
     /// Serializes with "version" kFormatVersion, or the version read when that was newer (so saving never

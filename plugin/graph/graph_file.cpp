@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "io/input_file.h"
 #include "io/safetensors.h"
 #include "media/video_writer.h"
 
@@ -25,32 +25,33 @@ std::string lowerExtension(const fs::path& p) {
     return ext;
 }
 
-/// The file's type, checked without opening it (stat): a FIFO or device must never be opened.
+/// The file's type, checked without opening it (stat): a FIFO or device must never be opened. Anything but a
+/// regular file or folder is refused by io::requireInputFile's check, which names what it is ("is a named
+/// pipe (FIFO), not a regular file", "is a character device").
 fs::file_type kindOf(const fs::path& file) {
     std::error_code ec;
     const fs::file_status st = fs::status(file, ec);
     SV_CHECK(!ec || st.type() == fs::file_type::not_found, file.string(), ": cannot read (", ec.message(),
              ")");
     SV_CHECK(st.type() != fs::file_type::not_found, file.string(), ": no such file or folder");
-    SV_CHECK(st.type() == fs::file_type::regular || st.type() == fs::file_type::directory, file.string(),
-             ": not a regular file or folder (a FIFO, device or socket cannot hold a graph)");
-    return st.type();
+    if (st.type() == fs::file_type::regular || st.type() == fs::file_type::directory) return st.type();
+    const std::string ext = lowerExtension(file);
+    io::requireInputFile(file, ext == ".safetensors" ? io::InputKind::Latent
+                               : mayEmbedGraph(file) ? io::InputKind::Video
+                                                     : io::InputKind::Graph);
+    fail(file.string(), ": not a regular file or folder (a FIFO, device or socket cannot hold a graph)");
 }
 
-/// A regular file of at most kMaxGraphBytes, read whole.
+/// A regular file of at most kMaxGraphBytes, read whole through io::InputFile (opened non-blocking and
+/// checked to be the file stat() saw, like every input; it caps graphs at the same size).
 std::string readGraphTextFile(const fs::path& file) {
     SV_CHECK(kindOf(file) == fs::file_type::regular, file.string(), ": a folder, not a graph file");
     std::error_code ec;
     const auto size = fs::file_size(file, ec);
-    SV_CHECK(!ec, file.string(), ": cannot read (", ec.message(), ")");
-    SV_CHECK(size <= kMaxGraphBytes, file.string(), ": ", size, " bytes, more than the ", kMaxGraphBytes,
-             " a graph document may have");
-    std::ifstream in(file, std::ios::binary);
-    SV_CHECK(in, file.string(), ": cannot open");
-    std::string text(size_t(size), '\0');
-    in.read(text.data(), std::streamsize(size));
-    SV_CHECK(in.gcount() == std::streamsize(size), file.string(), ": read error");
-    return text;
+    SV_CHECK(ec || size <= kMaxGraphBytes, file.string(), ": ", size, " bytes, more than the ",
+             kMaxGraphBytes, " a graph document may have");
+    static_assert(kMaxGraphBytes <= 16 << 20, "io::InputKind::Graph caps graphs at 16 MiB too");
+    return io::readInputFile(file, io::InputKind::Graph);
 }
 
 bool isGraphDocument(const std::string& text) {
@@ -76,7 +77,7 @@ std::optional<std::string> graphAmong(const fs::path& file,
 }
 
 std::map<std::string, std::string> latentMetadata(const fs::path& file) {
-    return SafetensorsFile::open(file)->metadata();
+    return SafetensorsFile::open(file, io::InputKind::Latent)->metadata();
 }
 
 }  // namespace

@@ -102,8 +102,8 @@ std::vector<std::vector<std::string>> findCycles(const GraphDocument& doc) {
 
 std::string describeCycle(const std::vector<std::string>& cycle) {
     std::string path;
-    for (const auto& id : cycle) path += id + " -> ";
-    return cycle.empty() ? path : path + cycle.front();
+    for (const auto& id : cycle) path += excerpt(id, 60) + " -> ";  // ids come from the document
+    return cycle.empty() ? path : path + excerpt(cycle.front(), 60);
 }
 
 bool reaches(const GraphDocument& doc, std::string_view from, std::string_view to) {

@@ -15,12 +15,14 @@ using Issue = GraphIssue;
 using Kind = GraphIssue::Kind;
 using Severity = GraphIssue::Severity;
 
+// Ids, types and ports come from the document: quoted through excerpt() (cut, control characters escaped).
 std::string nodeLabel(const GraphNode& n) {
-    return concat("node '", n.id, "' (", n.type, ")");
+    return concat("node '", excerpt(n.id, 60), "' (", excerpt(n.type, 60), ")");
 }
 
 std::string linkLabel(const GraphLink& l) {
-    return concat("link ", l.from.node, ".", l.from.port, " -> ", l.to.node, ".", l.to.port);
+    return concat("link ", excerpt(l.from.node, 60), ".", excerpt(l.from.port, 60), " -> ",
+                  excerpt(l.to.node, 60), ".", excerpt(l.to.port, 60));
 }
 
 /// An issue of a node (or of the document, with empty node fields).
@@ -40,9 +42,9 @@ void checkParams(const GraphNode& node, const NodeDescriptor& d, std::vector<Iss
     for (const auto& [name, value] : node.params.items()) {
         const ParamSpec* spec = d.findParam(name);
         if (!spec) {
-            issues.push_back(
-                nodeIssue(Severity::Warning, Kind::UnknownParam, &node, {}, name,
-                          concat(nodeLabel(node), ": unknown parameter '", name, "' (ignored)")));
+            issues.push_back(nodeIssue(
+                Severity::Warning, Kind::UnknownParam, &node, {}, name,
+                concat(nodeLabel(node), ": unknown parameter '", excerpt(name, 60), "' (ignored)")));
             continue;
         }
         Value v;
@@ -55,15 +57,13 @@ void checkParams(const GraphNode& node, const NodeDescriptor& d, std::vector<Iss
         }
         std::string why = spec->checkValue(v);
         if (why.empty()) continue;
-        Kind k = spec->type == PortType::Enum ? Kind::UnknownChoice : Kind::ParamOutOfRange;
+        Kind k = spec->outputName               ? Kind::BadOutputName
+                 : spec->type == PortType::Enum ? Kind::UnknownChoice
+                                                : Kind::ParamOutOfRange;
         issues.push_back(nodeIssue(Severity::Error, k, &node, {}, name,
                                    concat(nodeLabel(node), ": parameter '", name, "': ", why)));
     }
 }
-
-}  // namespace
-
-namespace {
 
 /// A bypassed node's outputs that no input can pass through (warnings).
 void checkBypass(const GraphNode& node, const NodeDescriptor& d, std::vector<Issue>& issues) {
@@ -84,19 +84,19 @@ void checkNode(const GraphDocument& doc, const NodeRegistry& registry, size_t i,
                std::map<std::string, size_t>& firstIndex, std::vector<Issue>& issues) {
     const GraphNode& node = doc.nodes()[i];
     if (!GraphDocument::isValidNodeId(node.id))
-        issues.push_back(nodeIssue(
-            Severity::Error, Kind::InvalidNodeId, &node, {}, {},
-            concat("node ", i, " has an invalid id '", node.id, "' (use letters, digits, '_' and '-')")));
+        issues.push_back(nodeIssue(Severity::Error, Kind::InvalidNodeId, &node, {}, {},
+                                   concat("node ", i, " has an invalid id '", excerpt(node.id, 60),
+                                          "' (use letters, digits, '_' and '-')")));
     auto [it, fresh] = firstIndex.emplace(node.id, i);
     if (!fresh)
-        issues.push_back(
-            nodeIssue(Severity::Error, Kind::DuplicateNodeId, &node, {}, {},
-                      concat("duplicate node id '", node.id, "' (nodes ", it->second, " and ", i, ")")));
+        issues.push_back(nodeIssue(
+            Severity::Error, Kind::DuplicateNodeId, &node, {}, {},
+            concat("duplicate node id '", excerpt(node.id, 60), "' (nodes ", it->second, " and ", i, ")")));
     const NodeDescriptor* d = registry.find(node.type);
     if (!d) {
         issues.push_back(nodeIssue(Severity::Error, Kind::UnknownNodeType, &node, {}, {},
-                                   concat("node '", node.id, "': unknown node type '", node.type,
-                                          "' (is its node pack installed?)")));
+                                   concat("node '", excerpt(node.id, 60), "': unknown node type '",
+                                          excerpt(node.type, 60), "' (is its node pack installed?)")));
         return;
     }
     if (node.typeVersion > d->version)
@@ -129,17 +129,20 @@ void checkLink(const GraphDocument& doc, const NodeRegistry& registry, const Gra
         if (!node) i.nodeId = nodeId;
         issues.push_back(std::move(i));
     };
-    if (!to) return dangling(nullptr, l.to.node, concat("target node '", l.to.node, "' does not exist"));
-    if (!from) return dangling(to, {}, concat("source node '", l.from.node, "' does not exist"));
+    if (!to)
+        return dangling(nullptr, l.to.node,
+                        concat("target node '", excerpt(l.to.node, 60), "' does not exist"));
+    if (!from) return dangling(to, {}, concat("source node '", excerpt(l.from.node, 60), "' does not exist"));
     const NodeDescriptor* fd = registry.find(from->type);
     const NodeDescriptor* td = registry.find(to->type);
     const PortSpec* out = fd ? fd->findOutput(l.from.port) : nullptr;
     const PortSpec* in = td ? td->findInput(l.to.port) : nullptr;
-    if (fd && !out) dangling(to, {}, concat(nodeLabel(*from), " has no output '", l.from.port, "'"));
-    if (td && !in) dangling(to, {}, concat(nodeLabel(*to), " has no input '", l.to.port, "'"));
+    if (fd && !out)
+        dangling(to, {}, concat(nodeLabel(*from), " has no output '", excerpt(l.from.port, 60), "'"));
+    if (td && !in) dangling(to, {}, concat(nodeLabel(*to), " has no input '", excerpt(l.to.port, 60), "'"));
     if (!fedInputs.emplace(l.to.node, l.to.port).second)
         issues.push_back(nodeIssue(Severity::Error, Kind::DuplicateInputLink, to, l.to.port, {},
-                                   concat(label, ": input '", l.to.port, "' of ", nodeLabel(*to),
+                                   concat(label, ": input '", excerpt(l.to.port, 60), "' of ", nodeLabel(*to),
                                           " already has a link (an input takes one link)")));
     if (!out || !in || canConvert(out->type, in->type)) return;
     issues.push_back(nodeIssue(
@@ -188,23 +191,24 @@ std::optional<std::string> checkConnection(const GraphDocument& doc, const NodeR
                                            const PortRef& from, const PortRef& to) {
     const GraphNode* fn = doc.findNode(from.node);
     const GraphNode* tn = doc.findNode(to.node);
-    if (!fn) return concat("no node '", from.node, "'");
-    if (!tn) return concat("no node '", to.node, "'");
+    if (!fn) return concat("no node '", excerpt(from.node, 60), "'");
+    if (!tn) return concat("no node '", excerpt(to.node, 60), "'");
     if (fn->id == tn->id) return std::string("a node cannot feed itself");
     const NodeDescriptor* fd = registry.find(fn->type);
     const NodeDescriptor* td = registry.find(tn->type);
-    if (!fd) return concat("unknown node type '", fn->type, "'");
-    if (!td) return concat("unknown node type '", tn->type, "'");
+    if (!fd) return concat("unknown node type '", excerpt(fn->type, 60), "'");
+    if (!td) return concat("unknown node type '", excerpt(tn->type, 60), "'");
     const PortSpec* out = fd->findOutput(from.port);
     const PortSpec* in = td->findInput(to.port);
-    if (!out) return concat(nodeLabel(*fn), " has no output '", from.port, "'");
-    if (!in) return concat(nodeLabel(*tn), " has no input '", to.port, "'");
+    if (!out) return concat(nodeLabel(*fn), " has no output '", excerpt(from.port, 60), "'");
+    if (!in) return concat(nodeLabel(*tn), " has no input '", excerpt(to.port, 60), "'");
     if (!canConvert(out->type, in->type))
         return concat(portTypeName(out->type), " output cannot feed ", portTypeName(in->type), " input '",
                       in->name, "'");
     // A cycle would appear when `from.node` is reachable from `to.node`.
     if (reaches(doc, tn->id, fn->id))
-        return concat("linking would create a cycle (", tn->id, " already feeds ", fn->id, ")");
+        return concat("linking would create a cycle (", excerpt(tn->id, 60), " already feeds ",
+                      excerpt(fn->id, 60), ")");
     return std::nullopt;
 }
 

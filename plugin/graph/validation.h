@@ -32,6 +32,7 @@ struct GraphIssue {
         Cycle,                ///< the links form a cycle (error; message lists the nodes)
         BypassNoPassthrough,  ///< bypassed node has an output with no input of a matching type (warning)
         UnknownTarget,        ///< a run target that is not in the document (error; Executor::issuesForRun)
+        BadOutputName,  ///< an output file name that would leave the output folder or is malformed (error)
     };
     Severity severity = Severity::Error;
     Kind kind = Kind::UnknownNodeType;

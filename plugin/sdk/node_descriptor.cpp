@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "plugin/sdk/output_path.h"
+
 namespace sv::plugin {
 
 namespace {
@@ -109,6 +111,12 @@ ParamSpec ParamSpec::choice(std::string name, std::vector<std::string> choices, 
     return p;
 }
 
+ParamSpec ParamSpec::outputFile(std::string name, std::string def) {
+    ParamSpec p = text(std::move(name), std::move(def));
+    p.outputName = true;
+    return p;
+}
+
 ParamSpec& ParamSpec::range(double lo, double hi) {
     min = lo;
     max = hi;
@@ -175,7 +183,8 @@ Value ParamSpec::fromJson(const nlohmann::json& j) const {
         return defaultValue;
     }
     auto mismatch = [&]() -> Value {
-        fail("parameter '", name, "' expects ", portTypeName(type), ", got ", jsonKind(j), " ", j.dump());
+        fail("parameter '", name, "' expects ", portTypeName(type), ", got ", jsonKind(j), " ",
+             excerpt(j.dump(), 80));
     };
     if (type == PortType::Int) {
         if (j.is_number_integer()) return Value::fromInt(j.get<int64_t>());
@@ -212,15 +221,16 @@ nlohmann::json ParamSpec::toJson(const Value& v) {
 }
 
 std::optional<nlohmann::json> ParamSpec::tryParseText(std::string_view text, std::string& problem) const {
-    const std::string quoted = concat("\"", text, "\"");
+    const std::string quoted = concat("\"", excerpt(text, 80), "\"");  // text from the command line
     if (type == PortType::Int) {
         int64_t v = 0;
         auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
         if (ec == std::errc::result_out_of_range && ptr == text.data() + text.size()) {
             const bool negative = text.starts_with('-');
-            problem =
-                negative ? concat(text, " is below the minimum ", min ? fmtNum(*min) : "of a 64-bit integer")
-                         : concat(text, " is above the maximum ", max ? fmtNum(*max) : "of a 64-bit integer");
+            problem = negative ? concat(excerpt(text, 80), " is below the minimum ",
+                                        min ? fmtNum(*min) : "of a 64-bit integer")
+                               : concat(excerpt(text, 80), " is above the maximum ",
+                                        max ? fmtNum(*max) : "of a 64-bit integer");
             return std::nullopt;
         }
         if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
@@ -280,12 +290,16 @@ std::string ParamSpec::checkValue(const Value& v) const {
         if (max && x > *max) return concat(v.describe(), " is above the maximum ", fmtNum(*max));
         return gridProblem(*this, x);
     }
+    if (outputName) {
+        if (v.kind() != Value::Kind::String) return concat("expects a file name, got ", v.describe());
+        return checkOutputPattern(v.toString());
+    }
     if (type == PortType::Enum) {
         if (v.kind() != Value::Kind::String) return concat("expects ENUM, got ", v.describe());
         if (std::find(choices.begin(), choices.end(), v.toString()) == choices.end()) {
             std::string list;
             for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-            return concat("\"", v.toString(), "\" is not one of: ", list);
+            return concat("\"", excerpt(v.toString(), 80), "\" is not one of: ", list);
         }
     }
     return {};
@@ -354,6 +368,8 @@ std::vector<std::string> NodeDescriptor::check() const {
             continue;
         }
         if (p.min && p.max && *p.min > *p.max) problems.push_back(concat(pw, ": minimum above maximum"));
+        if (p.outputName && p.type != PortType::String)
+            problems.push_back(concat(pw, ": an output file name must be a STRING parameter"));
         if (p.type == PortType::Enum && p.choices.empty())
             problems.push_back(concat(pw, ": ENUM without choices"));
         if (p.onGrid && (!p.step || *p.step <= 0 || (p.type != PortType::Int && p.type != PortType::Float)))

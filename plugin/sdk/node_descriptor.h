@@ -39,6 +39,10 @@ struct ParamSpec {
     /// UI hint: the name of an input that, when connected, supplies this value instead (the Sampler's size
     /// comes from a connected latent): the editor shows the parameter as unused while the input is connected.
     std::string takenFromInput;
+    /// STRING: an output file name pattern, relative to the run's output folder (output_path.h); checkValue
+    /// refuses absolute paths, "..", control characters and bad {counter} fields, so validateGraph reports
+    /// them before anything runs.
+    bool outputName = false;
 
     static ParamSpec integer(std::string name, int64_t def);
     static ParamSpec real(std::string name, double def);
@@ -46,6 +50,8 @@ struct ParamSpec {
     static ParamSpec boolean(std::string name, bool def);
     static ParamSpec path(std::string name, std::string def = {}, PathMode mode = PathMode::OpenFile);
     static ParamSpec choice(std::string name, std::vector<std::string> choices, std::string def);
+    /// A STRING naming an output file inside the output folder ("sana_{counter:05}"; see outputName).
+    static ParamSpec outputFile(std::string name, std::string def);
 
     ParamSpec& range(double lo, double hi);
     ParamSpec& withStep(double s);
@@ -79,8 +85,8 @@ struct ParamSpec {
     /// parameter
     /// ("\"abc\" is not an integer", "18446744073709551616 is above the maximum 9007199254740991").
     std::optional<nlohmann::json> tryParseText(std::string_view text, std::string& problem) const;
-    /// Checks range / choices / the step grid; returns an empty string when valid, else the problem ("7 is
-    /// above the maximum 5", "33 is not a multiple of 16 (nearest: 32)").
+    /// Checks range / choices / the step grid / output file name patterns; returns an empty string when
+    /// valid, else the problem ("7 is above the maximum 5", "33 is not a multiple of 16 (nearest: 32)").
     std::string checkValue(const Value& v) const;
 };
 

@@ -76,7 +76,10 @@ PluginReport PluginLoader::registerPack(NodePackInterface& pack, NodeRegistry& r
     try {
         report.pack = pack.name();
     } catch (const std::exception& e) {
-        report.message = concat("name() threw: ", e.what());
+        report.message = concat("name() threw: ", describeException(e));
+        return report;
+    } catch (...) {  // plugin code may throw anything; a bad pack is skipped, never fatal
+        report.message = "name() threw an unknown exception (not a std::exception)";
         return report;
     }
     if (report.pack.empty()) report.pack = "(unnamed)";
@@ -84,7 +87,8 @@ PluginReport PluginLoader::registerPack(NodePackInterface& pack, NodeRegistry& r
     try {
         pack.registerNodes(staging);
     } catch (const std::exception& e) {
-        report.message = concat("pack '", report.pack, "' failed while registering its nodes: ", e.what());
+        report.message =
+            concat("pack '", report.pack, "' failed while registering its nodes: ", describeException(e));
         return report;
     } catch (...) {
         report.message =
@@ -121,7 +125,14 @@ PluginReport PluginLoader::loadFile(const fs::path& file, NodeRegistry& registry
         reports_.push_back(report);
         return report;
     }
-    QObject* instance = loader.instance();
+    QObject* instance = nullptr;
+    try {  // instance() runs the plugin's constructor
+        instance = loader.instance();
+    } catch (...) {
+        report.message = "the plugin's constructor threw an exception";
+        reports_.push_back(report);
+        return report;
+    }
     if (!instance) {
         report.message = concat("cannot load: ", loader.errorString().toStdString());
         reports_.push_back(report);

@@ -190,9 +190,7 @@ std::string Value::describe() const {
         case Kind::Bool:
             return std::get<bool>(data_) ? "true" : "false";
         case Kind::String: {
-            const auto& s = std::get<std::string>(data_);
-            if (s.size() > 60) return concat("\"", s.substr(0, 57), "...\"");
-            return concat("\"", s, "\"");
+            return concat("\"", excerpt(std::get<std::string>(data_), 60), "\"");
         }
         case Kind::Object: {
             const auto& o = std::get<ObjectData>(data_);

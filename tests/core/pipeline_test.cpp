@@ -2,7 +2,10 @@
 // wiring, image-to-video's frame-0 latent held at the encoded image latent through sampling, cancelling,
 // prompt batching (num_videos_per_prompt, negative prompts, CHI, motion score), un-binning, bad inputs, and
 // the demo model writer itself.
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iterator>
 
 #include <gtest/gtest.h>
@@ -245,6 +248,76 @@ TEST_F(DemoModel, BadInputsNameTheProblem) {
     EXPECT_THROW(sampleLatents(*models_, e, s), Error);
     s.guidanceScale = 1.0;
     EXPECT_EQ(sampleLatents(*models_, e, s).shape(), (Shape{1, 16, 3, 4, 4}));
+}
+
+/// Runs `fn` expecting an sv::Error containing `needle`; returns the host tensor memory allocated meanwhile.
+int64_t refusedPeakBytes(const std::function<void()>& fn, const std::string& needle) {
+    resetHostTensorPeak();
+    const int64_t before = hostTensorMemory().current;
+    try {
+        fn();
+        ADD_FAILURE() << "no error for " << needle;
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+    return hostTensorMemory().peak - before;
+}
+
+TEST_F(DemoModel, HugeRequestsAreRefusedBeforeAllocating) {
+    ::setenv("SV_MEMORY_LIMIT_MB", "1024", 1);
+    TextToVideoRequest r = smallRequest();
+    r.width = r.height = 4096;
+    r.frames = 1001;
+    int64_t peak = refusedPeakBytes([&] { TextToVideoPipeline(models_).run(r); }, "needs about");
+    EXPECT_LT(peak, 16 << 20) << "refused before the noise, the tables or the text encoder";
+    // The shared stages refuse too (what the Sampler and VAE Decode nodes call).
+    PromptRequest p;
+    p.prompts = {"x"};
+    const PromptEncoding e = encodePrompts(*models_, p);
+    SampleRequest s;
+    s.height = s.width = 4096;
+    s.frames = 1001;
+    peak = refusedPeakBytes([&] { sampleLatents(*models_, e, s); }, "sampling 1 video(s) of 4096x4096");
+    EXPECT_LT(peak, 16 << 20);
+    DecodeOptions d;
+    d.outputHeight = d.outputWidth = 4096;
+    const Tensor few = Tensor::zeros({1, 16, 101, 4, 4}, DType::F32);
+    peak =
+        refusedPeakBytes([&] { decodeLatents(*models_, few, {}, d); }, "decoding latents [1, 16, 101, 4, 4]");
+    EXPECT_LT(peak, 16 << 20);
+    ::unsetenv("SV_MEMORY_LIMIT_MB");
+    // --frames 4000001: the RoPE length refuses it from the shape (no 3 GB of noise first).
+    r = smallRequest();
+    r.frames = 4000001;
+    peak = refusedPeakBytes([&] { TextToVideoPipeline(models_).run(r); }, "rope_max_seq_len");
+    EXPECT_LT(peak, 16 << 20);
+}
+
+TEST_F(DemoModel, LongPromptsAreCutWithoutTokenizingThemWhole) {
+    const text::Tokenizer& tok = *models_->tokenizer;
+    std::string text;
+    for (int i = 0; text.size() < 40000; ++i)
+        text += concat("word", i % 97, i % 5 ? " " : ".\n  ", "\xc3\xa9t\xc3\xa9 ");
+    for (int64_t n : {2, 10, 300, 1024}) {
+        SCOPED_TRACE(n);
+        std::vector<int64_t> whole = tok.encode(text);
+        ASSERT_GT(int64_t(whole.size()), n);
+        whole.resize(size_t(n));
+        EXPECT_EQ(text::encodeFirstTokens(tok, text, n), whole);
+    }
+    EXPECT_EQ(text::encodeFirstTokens(tok, "a cat", 300), tok.encode("a cat")) << "short texts whole";
+    // A 50 MB prompt: its first tokens, found quickly and without gigabytes.
+    std::string huge = "  A Cat " + std::string(50 << 20, 'z');
+    PromptRequest p;
+    p.prompts = {huge};
+    p.maxSequenceLength = 300;
+    const auto t0 = std::chrono::steady_clock::now();
+    const PromptEncoding e = encodePrompts(*models_, p);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 20.0);
+    p.prompts = {"  A Cat " + std::string(20000, 'z')};
+    const PromptEncoding same = encodePrompts(*models_, p);
+    EXPECT_TRUE(equal(e.embeds, same.embeds)) << "only the first tokens matter";
+    EXPECT_TRUE(equal(e.mask, same.mask));
 }
 
 TEST_F(DemoModel, UnbinningResizesAndCentreCrops) {

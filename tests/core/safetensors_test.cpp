@@ -168,7 +168,13 @@ TEST(Safetensors, RoundTripEveryDtype) {
         }
     }
     EXPECT_FLOAT_EQ(float(file->getAs("bf16", DType::F32).item(1)), -2.25f);
-    EXPECT_FALSE(fs::exists(dir.path() / "all.safetensors.part"));
+    // Nothing but the file itself is left (no temporary file).
+    size_t entries = 0;
+    for (const auto& e : fs::directory_iterator(dir.path())) {
+        EXPECT_EQ(e.path().filename(), "all.safetensors");
+        ++entries;
+    }
+    EXPECT_EQ(entries, 1u);
 }
 
 TEST(Safetensors, ShardedArchive) {

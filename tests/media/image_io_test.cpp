@@ -9,6 +9,7 @@
 #include "media/capabilities.h"
 #include "media/image_io.h"
 #include "media/pixels.h"
+#include "support/hostile_files.h"
 #include "support/reference.h"
 
 namespace fs = std::filesystem;
@@ -152,8 +153,78 @@ TEST_F(ImageIoTest, LinearExrIsEncodedToSrgb) {
 TEST_F(ImageIoTest, UnreadableFilesNameTheFileAndTheReason) {
     expectErrorNaming([] { loadImage(fixture("garbage.png")); }, "garbage.png");
     expectErrorNaming([] { loadImage(fixture("truncated.png")); }, "truncated.png");
-    expectErrorNaming([] { loadImage(fixture("does_not_exist.png")); }, "does_not_exist.png", "no such file");
+    expectErrorNaming([] { loadImage(fixture("does_not_exist.png")); }, "does_not_exist.png",
+                      "does not exist");
     expectErrorNaming([&] { loadImage(dir.path()); }, dir.path().string());
+}
+
+/// CRC-32 of PNG chunks (ISO 3309).
+uint32_t crc32(const std::string& bytes) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char b : bytes) {
+        c ^= b;
+        for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+std::string be32(uint32_t v) {
+    return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+}
+
+std::string chunk(const std::string& type, const std::string& data) {
+    return be32(uint32_t(data.size())) + type + data + be32(crc32(type + data));
+}
+
+/// A small PNG file whose header claims width x height 8-bit RGB pixels (the pixel data is a stub: only the
+/// header may be read).
+std::string pngClaiming(uint32_t width, uint32_t height, size_t padBytes) {
+    const std::string ihdr = be32(width) + be32(height) + std::string("\x08\x02\x00\x00\x00", 5);
+    return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) +
+           chunk("IDAT", std::string("\x78\x9c", 2) + std::string(padBytes, '\0')) + chunk("IEND", "");
+}
+
+TEST_F(ImageIoTest, HugeImagesAreRefusedFromTheirHeader) {
+    // A 1 MB file claiming 16384x16384 (268 megapixels; decoding would take gigabytes).
+    const fs::path p = dir.path() / "huge.png";
+    std::ofstream(p, std::ios::binary) << pngClaiming(16384, 16384, 1 << 20);
+    resetHostTensorPeak();
+    const int64_t before = hostTensorMemory().current;
+    expectErrorNaming([&] { loadImage(p); }, "huge.png",
+                      "16384x16384 (268 megapixels) is larger than the 33");
+    EXPECT_LT(hostTensorMemory().peak - before, 1 << 20) << "refused before decoding";
+    // Just under the budget the header passes (and the stub data then fails to decode).
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << pngClaiming(8192, 4096, 16);
+    try {
+        loadImage(p);
+    } catch (const Error& e) {
+        EXPECT_EQ(std::string(e.what()).find("megapixels"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(ImageIoTest, FifosDevicesAndFoldersAreRefusedByName) {
+    const fs::path fifo = dir.path() / "pipe.png";
+    test::makeFifo(fifo);
+    test::expectRefusedQuickly([&] { loadImage(fifo); }, "image file '" + fifo.string() + "' is a named pipe",
+                               fifo);
+    test::expectRefusedQuickly([&] { loadImage("/dev/zero"); }, "is a character device");
+    test::expectRefusedQuickly([&] { loadImage(dir.path()); }, "is a folder, not a file");
+}
+
+TEST_F(ImageIoTest, RefusingToOverwriteLeavesTheFileAlone) {
+    const fs::path p = dir.path() / "keep.png";
+    std::ofstream(p) << "precious";
+    expectErrorNaming(
+        [&] {
+            saveImage(p, Tensor::zeros({4, 4, 3}, DType::U8), io::Overwrite::Refuse);
+        },
+        "keep.png", "it was not replaced");
+    EXPECT_EQ(filesIn(dir.path()), 1u) << "no temporary file left";
+    std::ifstream in(p);
+    std::string text;
+    in >> text;
+    EXPECT_EQ(text, "precious");
+    EXPECT_NO_THROW(saveImage(p, Tensor::zeros({4, 4, 3}, DType::U8)));  // the default replaces
 }
 
 TEST_F(ImageIoTest, PngRoundTripIsExact) {

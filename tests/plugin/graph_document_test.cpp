@@ -5,12 +5,14 @@
 
 #include "io/json_util.h"
 #include "plugin/graph/graph_document.h"
+#include "support/hostile_files.h"
 #include "support/reference.h"
 
 namespace sv::plugin {
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 GraphDocument sampleDoc() {
     GraphDocument doc;
@@ -76,6 +78,35 @@ TEST(GraphDocument, StructuralErrorsAreListedTogether) {
     EXPECT_THROW(GraphDocument::parse("[1,2]"), Error);
     EXPECT_THROW(GraphDocument::parse("{\"version\": 1}"), Error);
     EXPECT_THROW(GraphDocument::parse("{not json"), Error);
+}
+
+TEST(GraphDocument, OnlyRegularFilesAreLoaded) {
+    test::TempDir dir;
+    const fs::path fifo = dir.path() / "graph.json";
+    test::makeFifo(fifo);
+    test::expectRefusedQuickly(
+        [&] { (void)GraphDocument::load(fifo); },
+        "graph file '" + fifo.string() + "' is a named pipe (FIFO), not a regular file", fifo);
+    test::expectRefusedQuickly([&] { (void)GraphDocument::readFile(fifo); }, "named pipe", fifo);
+    test::expectRefusedQuickly([&] { (void)GraphDocument::load("/dev/zero"); }, "is a character device");
+    test::expectRefusedQuickly([&] { (void)GraphDocument::load(dir.path()); }, "is a folder, not a file");
+    const fs::path big = dir.path() / "big.json";
+    std::ofstream(big) << "{}";
+    fs::resize_file(big, 17 << 20);
+    test::expectRefusedQuickly([&] { (void)GraphDocument::load(big); },
+                               "a graph file may have at most 16.8 MB");
+}
+
+TEST(GraphDocument, ParseErrorsQuoteLittleOfTheInput) {
+    // An unterminated 5 MB string: the JSON library's "last read" would quote all of it.
+    const std::string text = "{\"format\": \"" + std::string(5 << 20, 'a');
+    try {
+        GraphDocument::parse(text, "big.json");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_LT(std::string(e.what()).size(), 1000u);
+        EXPECT_NE(std::string(e.what()).find("big.json: invalid JSON"), std::string::npos) << e.what();
+    }
 }
 
 TEST(GraphDocument, EditApiNotifiesObservers) {

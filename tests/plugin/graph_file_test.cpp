@@ -100,10 +100,9 @@ TEST_F(GraphFile, RefusesWhatIsNotAFileWithoutOpeningIt) {
     std::thread([fifo, done] { done->set_value(failure(fifo)); }).detach();
     ASSERT_EQ(answer.wait_for(std::chrono::seconds(5)), std::future_status::ready)
         << "the reader blocked on a FIFO";
-    EXPECT_EQ(answer.get(), fifo.string() +
-                                ": not a regular file or folder (a FIFO, device or socket cannot hold a "
-                                "graph)");
-    EXPECT_NE(failure("/dev/zero").find("not a regular file or folder"), std::string::npos);
+    EXPECT_EQ(answer.get(), "video file '" + fifo.string() + "' is a named pipe (FIFO), not a regular file");
+    EXPECT_NE(failure("/dev/zero").find("graph file '/dev/zero' is a character device"), std::string::npos)
+        << failure("/dev/zero");
     // A graph.json far above any real graph is refused by its size, before it is read.
     const fs::path big = dir.path() / "big";
     fs::create_directories(big);

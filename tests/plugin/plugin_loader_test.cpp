@@ -59,7 +59,8 @@ TEST(PluginLoader, GoodPackLoadsAndItsNodesRun) {
 
 TEST(PluginLoader, BrokenAndIncompatiblePluginsAreSkippedWithMessages) {
     sv::test::TempDir dir;
-    for (const char* p : {"a_good", "b_duplicate", "c_throwing", "d_wrong_iid", "e_not_plugin"})
+    for (const char* p :
+         {"a_good", "b_duplicate", "c_throwing", "d_wrong_iid", "e_not_plugin", "f_alien_throw"})
         copyInto(dir.path(), p);
     {
         std::ofstream garbage(dir.path() / "garbage.so");
@@ -71,7 +72,7 @@ TEST(PluginLoader, BrokenAndIncompatiblePluginsAreSkippedWithMessages) {
     PluginLoader loader;
     std::vector<PluginReport> reports;
     ASSERT_NO_THROW(reports = loader.loadFolders({dir.path(), dir.path() / "missing"}, registry));
-    ASSERT_EQ(reports.size(), 6u);
+    ASSERT_EQ(reports.size(), 7u);
 
     const PluginReport* good = reportFor(reports, "a_good");
     ASSERT_NE(good, nullptr);
@@ -93,6 +94,12 @@ TEST(PluginLoader, BrokenAndIncompatiblePluginsAreSkippedWithMessages) {
     EXPECT_EQ(thrower->message,
               "pack 'throwing-pack' failed while registering its nodes: cannot find its model folder");
 
+    // name() throwing an int (not a std::exception) used to terminate the host.
+    const PluginReport* alien = reportFor(reports, "f_alien_throw");
+    ASSERT_NE(alien, nullptr);
+    EXPECT_FALSE(alien->loaded);
+    EXPECT_EQ(alien->message, "name() threw an unknown exception (not a std::exception)");
+
     const PluginReport* old = reportFor(reports, "d_wrong_iid");
     ASSERT_NE(old, nullptr);
     EXPECT_FALSE(old->loaded);
@@ -108,7 +115,7 @@ TEST(PluginLoader, BrokenAndIncompatiblePluginsAreSkippedWithMessages) {
     }
 
     auto problems = loader.problems();
-    EXPECT_EQ(problems.size(), 5u);
+    EXPECT_EQ(problems.size(), 6u);
     for (const auto& p : problems) EXPECT_EQ(p.rfind(dir.path().string(), 0), 0u) << "names the file: " << p;
     EXPECT_EQ(registry.size(), 4u);
 }
@@ -135,6 +142,42 @@ class InProcessPack : public NodePackInterface {
         r.add(d, [] { return std::unique_ptr<Node>(); });
     }
 };
+
+/// Throws what no handler for std::exception catches.
+struct Alien {};
+
+class AlienPack : public NodePackInterface {
+  public:
+    std::string name() const override { return "alien"; }
+    void registerNodes(NodeRegistry& r) override {
+        r.add(NodeDescriptor{"alien.factory", 1, "Factory throws", "X"},
+              []() -> std::unique_ptr<Node> { throw Alien{}; });
+        if (registerThrows) throw Alien{};
+    }
+    bool registerThrows = false;
+};
+
+TEST(PluginLoader, ExceptionsThatAreNotStdExceptionsAreReportedNotFatal) {
+    NodeRegistry registry;
+    AlienPack bad;
+    bad.registerThrows = true;
+    PluginReport r = PluginLoader::registerPack(bad, registry);
+    EXPECT_FALSE(r.loaded);
+    EXPECT_EQ(r.message, "pack 'alien' threw an unknown exception while registering its nodes");
+    EXPECT_EQ(registry.size(), 0u);
+
+    // A factory that throws a non-std exception fails its node; the run ends normally.
+    AlienPack pack;
+    ASSERT_TRUE(PluginLoader::registerPack(pack, registry).loaded);
+    GraphDocument doc;
+    doc.addNode("alien.factory", 1, nlohmann::json::object(), nlohmann::json::object(), "a");
+    Executor executor(registry);
+    sv::test::TempDir dir;
+    RunResult run = executor.run(doc, {{"a"}, dir.path()});
+    EXPECT_EQ(run.status, RunResult::Status::Failed);
+    EXPECT_EQ(run.failedNode, "a");
+    EXPECT_NE(run.message.find("unknown exception"), std::string::npos) << run.message;
+}
 
 TEST(PluginLoader, InProcessPackWithAnInvalidDescriptorIsReported) {
     NodeRegistry registry;

@@ -19,6 +19,7 @@
 #include "plugin/exec/executor.h"
 #include "plugin/exec/executor_thread.h"
 #include "plugin/graph/validation.h"
+#include "sana_pack_fixture.h"
 #include "sana_test_support.h"
 
 namespace sv::plugin {
@@ -26,69 +27,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using EK = ExecutionEvent::Kind;
-using Ids = std::vector<std::string>;
 
 const Ids kAllTypes = {"sana.load_model",  "sana.text_encode", "sana.load_image", "sana.image_encode",
                        "sana.sampler",     "sana.vae_decode",  "sana.save_video", "sana.preview_video",
                        "sana.save_latent", "sana.load_latent"};
-
-struct Outcome {
-    RunResult result;
-    std::vector<ExecutionEvent> events;
-
-    std::vector<const ExecutionEvent*> of(EK k, const std::string& node = {}) const {
-        std::vector<const ExecutionEvent*> out;
-        for (const auto& e : events)
-            if (e.kind == k && (node.empty() || e.nodeId == node)) out.push_back(&e);
-        return out;
-    }
-    Ids nodes(EK k) const {
-        Ids out;
-        for (const auto* e : of(k)) out.push_back(e->nodeId);
-        return out;
-    }
-};
-
-class SanaNodesTest : public ::testing::Test {
-  protected:
-    void SetUp() override { test::loadSanaPack(registry); }
-
-    fs::path model() {
-        if (model_.empty()) model_ = test::makeDemoModel(modelDir.path());
-        return model_;
-    }
-
-    void set(GraphDocument& doc, const std::string& node, const std::string& param, const std::string& text) {
-        const GraphNode* n = doc.findNode(node);
-        ASSERT_NE(n, nullptr) << node;
-        const ParamSpec* p = registry.find(n->type)->findParam(param);
-        ASSERT_NE(p, nullptr) << node << "." << param;
-        doc.setParam(node, param, p->parseText(text));
-    }
-
-    /// A shipped default graph with the tiny settings applied.
-    GraphDocument tinyGraph(bool imageToVideo) {
-        GraphDocument doc = GraphDocument::load(
-            test::graphsDir() / (imageToVideo ? "image-to-video.json" : "text-to-video.json"));
-        for (const auto& s : test::tinySettings(model(), imageToVideo)) set(doc, s.node, s.param, s.value);
-        return doc;
-    }
-
-    Outcome run(const GraphDocument& doc, RunRequest request = {}) {
-        if (request.outputDir.empty()) request.outputDir = out.path();
-        EventQueue q;
-        Outcome r;
-        r.result = executor.run(doc, request, q.sink());
-        r.events = q.poll();
-        return r;
-    }
-
-    NodeRegistry registry;
-    Executor executor{registry};
-    test::TempDir modelDir, out;
-    fs::path model_;
-};
 
 // ---- descriptors and default graphs
 // ------------------------------------------------------------------------------
@@ -436,10 +378,27 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
         bool i2v;
         std::string node, param, value, failedNode, expected;
     };
+    // What the node knows from its parameters alone is refused by validation, before anything runs.
+    const std::vector<Case> invalid = {
+        {false, "sampler", "frames", "6", "sampler", "parameter 'frames': 6 is not 1 + 4·k"},
+        {false, "sampler", "width", "40", "sampler", "parameter 'width': 40 is not a multiple of 16"},
+        {true, "image_encode", "height", "33", "image_encode", "parameter 'height': 33 is not a multiple"},
+        {false, "save_video", "filename", "clip_{count}", "save_video", "parameter 'filename'"},
+    };
+    for (const auto& c : invalid) {
+        SCOPED_TRACE(c.node + "." + c.param + "=" + c.value);
+        GraphDocument doc = tinyGraph(c.i2v);
+        set(doc, c.node, c.param, c.value);
+        const Outcome r = run(doc);
+        ASSERT_EQ(r.result.status, RunResult::Status::Invalid) << r.result.message;
+        EXPECT_TRUE(r.of(EK::NodeStarted).empty()) << "nothing ran";
+        EXPECT_NE(r.result.message.find("node '" + c.failedNode + "'"), std::string::npos)
+            << r.result.message;
+        EXPECT_NE(r.result.message.find(c.expected), std::string::npos) << r.result.message;
+    }
     std::vector<Case> cases = {
         {false, "load_model", "folder", (out.path() / "nowhere").string(), "load_model",
          "parameter 'folder'"},
-        {false, "save_video", "filename", "clip_{count}", "save_video", "parameter 'filename'"},
         {false, "load_model", "text_encoder", "false", "text_encode", "parameter 'text_encoder'"},
         {true, "load_model", "vae_encoder", "false", "image_encode", "parameter 'vae_encoder'"},
         {true, "load_image", "path", (out.path() / "missing.png").string(), "load_image", "parameter 'path'"},

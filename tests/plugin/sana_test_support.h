@@ -47,9 +47,12 @@ struct CommandResult {
     std::string err;
 };
 
-/// Runs `sanavideo ARGS...` and captures its exit code, stdout and stderr.
-inline CommandResult runSanavideo(const std::vector<std::string>& args, const fs::path& scratch) {
-    std::string cmd = shellQuote(SV_SANAVIDEO_EXE);
+/// Runs `sanavideo ARGS...` and captures its exit code, stdout and stderr. With `timeoutSeconds` > 0 it is
+/// killed after that long (exit code 124, as timeout(1) reports it).
+inline CommandResult runSanavideo(const std::vector<std::string>& args, const fs::path& scratch,
+                                  int timeoutSeconds = 0) {
+    std::string cmd = timeoutSeconds > 0 ? "timeout " + std::to_string(timeoutSeconds) + " " : std::string();
+    cmd += shellQuote(SV_SANAVIDEO_EXE);
     for (const auto& a : args) {
         cmd += ' ';
         cmd += shellQuote(a);

@@ -1,5 +1,7 @@
 // SDK basics: values (hash, identity, accessors), parameter specs (JSON conversion, text parsing,
 // range/choice checks), descriptor checks and the registry.
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 #include "plugin/sdk/node_registry.h"
@@ -97,6 +99,38 @@ TEST(ParamSpec, NearestValidIsWhatEditorsSnapTo) {
     // Without a grid a step is only the editor's increment: the range alone.
     EXPECT_EQ(ParamSpec::integer("n", 5).range(1, 9).withStep(4).nearestValid(2), 2);
     EXPECT_EQ(ParamSpec::real("g", 6).range(0, 30).nearestValid(31), 30);
+}
+
+TEST(ParamSpec, OutputFileNames) {
+    auto name = ParamSpec::outputFile("filename", "clip_{counter:05}");
+    EXPECT_EQ(name.type, PortType::String);
+    EXPECT_EQ(name.checkValue(Value::fromString("shots/a")), "");
+    EXPECT_NE(name.checkValue(Value::fromString("/abs")).find("absolute path"), std::string::npos);
+
+    NodeDescriptor d{"t.bad", 1, "Bad", "X"};
+    d.params = {ParamSpec::outputFile("filename", "/etc/passwd")};
+    const auto problems = d.check();
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("default \"/etc/passwd\" is an absolute path"), std::string::npos)
+        << problems[0];
+}
+
+TEST(ParamSpec, MessagesQuoteValuesCutAndEscaped) {
+    const std::string huge(200000, '7');
+    try {
+        (void)ParamSpec::integer("seed", 0).parseText(huge + "\x1b");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_LT(std::string(e.what()).size(), 300u);
+        EXPECT_NE(std::string(e.what()).find("(200001 bytes)"), std::string::npos) << e.what();
+    }
+    try {
+        (void)ParamSpec::integer("seed", 0).fromJson(nlohmann::json(std::vector<int>(100000, 1)));
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_LT(std::string(e.what()).size(), 300u);
+    }
+    EXPECT_LT(Value::fromString(huge).describe().size(), 100u);
 }
 
 TEST(ParamSpec, ParsesCommandLineText) {

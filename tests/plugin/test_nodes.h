@@ -175,10 +175,13 @@ inline void registerTestNodes(NodeRegistry& r) {
         NodeDescriptor d{"test.sampler", 1, "Sampler", "Test/Sampling"};
         d.inputs = {PortSpec::required("model", kModel), PortSpec::required("cond", kConditioning)};
         d.outputs = {PortSpec::required("latent", kLatent)};
-        d.params = {ParamSpec::integer("seed", 42), ParamSpec::integer("steps", 3).range(1, 1000),
+        d.params = {ParamSpec::integer("seed", 42),
+                    ParamSpec::integer("steps", 3).range(1, 1000),
                     ParamSpec::integer("step_ms", 1).range(0, 10000),
                     ParamSpec::real("guidance", 6.0).range(0.0, 30.0).withStep(0.5),
-                    ParamSpec::choice("scheduler", {"dpm", "euler", "unipc"}, "dpm")};
+                    ParamSpec::choice("scheduler", {"dpm", "euler", "unipc"}, "dpm"),
+                    ParamSpec::integer("frames", 9).range(1, 1001).onStepGrid(4),
+                    ParamSpec::integer("width", 64).range(16, 4096).onStepGrid(16)};
         r.add<SamplerNode>(d);
     }
     {
@@ -190,6 +193,7 @@ inline void registerTestNodes(NodeRegistry& r) {
     {
         NodeDescriptor d{"test.save", 1, "Save", "Test/Output"};
         d.inputs = {PortSpec::required("video", P::Video)};
+        d.params = {ParamSpec::outputFile("filename", "clip_{counter:03}")};
         d.isOutput = true;
         r.add<SaveNode>(d);
     }

@@ -2,7 +2,7 @@
 # the real plugin folder, and are not installed.
 set(SV_TEST_PACK_DIR ${CMAKE_BINARY_DIR}/tests/plugin_packs)
 set(_sv_test_packs)
-foreach(p a_good b_duplicate c_throwing d_wrong_iid)
+foreach(p a_good b_duplicate c_throwing d_wrong_iid f_alien_throw)
   sv_add_node_pack(sv_testpack_${p} ${CMAKE_CURRENT_LIST_DIR}/packs/${p}.cpp
     OUTPUT_DIRECTORY ${SV_TEST_PACK_DIR} NO_INSTALL)
   list(APPEND _sv_test_packs sv_testpack_${p})

@@ -221,5 +221,61 @@ TEST_F(Validation, CheckConnectionExplainsRefusals) {
     EXPECT_EQ(checkConnection(doc, registry, {"a1", "sum"}, {"a2", "b"}), std::nullopt);
 }
 
+TEST_F(Validation, OutputFileNamesThatLeaveTheOutputFolderAreErrors) {
+    const std::vector<std::pair<std::string, std::string>> hostile = {
+        {"/anywhere/else/x", "is an absolute path"},
+        {"../../etc/x", "climbs out of the output folder with '..'"},
+        {"sub/../../x", "climbs out"},
+        {std::string("/home/me/.bashrc\0", 17), "contains a control character (NUL)"},
+        {"clip\x1b[2Jx", "contains a control character (0x1b)"},
+        {"a\\b", "contains a backslash"},
+        {"out/", "names a folder"},
+        {"a//b", "empty or '.' folder name"},
+        {"", "is empty"},
+        {"clip_{count}", "unknown field {count}"},
+    };
+    for (const auto& [name, why] : hostile) {
+        SCOPED_TRACE(name);
+        json j = chain();
+        j["nodes"][4]["params"] = {{"filename", name}};
+        const GraphIssue issue = only(check(j), Kind::BadOutputName);
+        EXPECT_TRUE(issue.isError());
+        EXPECT_EQ(issue.nodeId, "save");
+        EXPECT_EQ(issue.param, "filename");
+        EXPECT_NE(issue.message.find("node 'save' (test.save): parameter 'filename': "), std::string::npos)
+            << issue.message;
+        EXPECT_NE(issue.message.find(why), std::string::npos) << issue.message;
+        EXPECT_EQ(issue.message.find('\x1b'), std::string::npos) << "escaped, not raw";
+    }
+    for (const std::string ok : {"clip", "shots/day_1/clip_{counter:05}", "..clip", "a.b.mp4"}) {
+        json j = chain();
+        j["nodes"][4]["params"] = {{"filename", ok}};
+        EXPECT_TRUE(check(j).empty()) << ok << ": " << formatIssues(check(j));
+    }
+}
+
+TEST_F(Validation, ParameterMultiplesAreCheckedBeforeRunning) {
+    json j = chain();
+    j["nodes"][2]["params"] = {{"frames", 10}, {"width", 33}};
+    const auto issues = check(j);
+    ASSERT_EQ(issues.size(), 2u) << formatIssues(issues);
+    EXPECT_NE(formatIssues(issues).find("parameter 'frames': 10 is not 1 + 4·k"), std::string::npos)
+        << formatIssues(issues);
+    EXPECT_NE(formatIssues(issues).find("parameter 'width': 33 is not a multiple of 16"), std::string::npos)
+        << formatIssues(issues);
+    j["nodes"][2]["params"] = {{"frames", 81}, {"width", 832}};
+    EXPECT_TRUE(check(j).empty()) << formatIssues(check(j));
+}
+
+TEST_F(Validation, MessagesQuoteLongOrHostileInputCutAndEscaped) {
+    json j = chain();
+    j["nodes"][3]["type"] = std::string(300000, 't') + "\x1b[2J";
+    j["nodes"][0]["params"] = {{"device", std::string(100000, 'd')}};
+    const std::string all = formatIssues(check(j));
+    EXPECT_LT(all.size(), 2000u) << all.substr(0, 400);
+    EXPECT_NE(all.find("(300004 bytes)"), std::string::npos) << all.substr(0, 400);
+    EXPECT_EQ(all.find('\x1b'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sv::plugin

@@ -28,6 +28,20 @@
 namespace sv::ui {
 
 namespace {
+
+/// A graph file's bytes, read with the engine's input checks: a folder, FIFO or device is refused without
+/// blocking, and so is a file over the graph size limit. Returns false with the message in `error`.
+bool readGraphFile(const QString& path, QByteArray& out, QString& error) {
+    try {
+        const std::string text = sp::GraphDocument::readFile(std::filesystem::path(path.toStdString()));
+        out = QByteArray(text.data(), qsizetype(text.size()));
+        return true;
+    } catch (const Error& e) {
+        error = QString::fromStdString(e.what());
+        return false;
+    }
+}
+
 constexpr int kMaxRecent = 10;
 const QString kRecentKey = QStringLiteral("files/recent");
 const QString kGraphFilter =
@@ -113,13 +127,9 @@ bool MainWindow::openFile(const QString& path) {
             statusBar()->showMessage(error, 8000);
             return false;
         }
-    } else {
-        QFile f(path);
-        if (!f.open(QIODevice::ReadOnly)) {
-            log_->error(tr("file"), tr("%1: cannot open (%2)").arg(path, f.errorString()));
-            return false;
-        }
-        json = f.readAll();
+    } else if (QString error; !readGraphFile(path, json, error)) {
+        log_->error(tr("file"), error);
+        return false;
     }
     // A graph restored from a video is a new, untitled graph: saving must not write JSON over the MP4.
     if (!loadDocument(json, path, video ? QString() : QFileInfo(path).absoluteFilePath())) return false;
@@ -132,12 +142,12 @@ bool MainWindow::openFile(const QString& path) {
 }
 
 bool MainWindow::openTemplate(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        log_->warning(tr("file"), tr("%1: cannot open (%2)").arg(path, f.errorString()));
+    QByteArray json;
+    if (QString error; !readGraphFile(path, json, error)) {
+        log_->warning(tr("file"), error);
         return false;
     }
-    if (!loadDocument(f.readAll(), path, QString())) return false;
+    if (!loadDocument(json, path, QString())) return false;
     applyRememberedModelFolder();
     log_->info(tr("file"), tr("New graph from the template %1").arg(QFileInfo(path).fileName()));
     return true;
@@ -337,9 +347,10 @@ bool MainWindow::offerRecovery(bool ask) {
             return false;
         }
     }
-    QFile f(newest.autosavePath);
-    const bool ok =
-        f.open(QIODevice::ReadOnly) && loadDocument(f.readAll(), newest.autosavePath, newest.originalFile);
+    QByteArray json;
+    QString error;
+    const bool ok = readGraphFile(newest.autosavePath, json, error) &&
+                    loadDocument(json, newest.autosavePath, newest.originalFile);
     if (ok) {
         forceModified_ = true;  // recovered work is not on disk yet
         log_->info(tr("file"),
