@@ -39,6 +39,7 @@ void vaeConvImplicitGemm(const Tensor& x, const Tensor& cache, const Tensor& w, 
     p.H = int(x.dim(3)), p.W = int(x.dim(4));
     p.kt = int(w.dim(2)), p.kh = int(w.dim(3)), p.kw = int(w.dim(4));
     p.st = s.st, p.sh = s.sh, p.sw = s.sw, p.front = s.front, p.top = s.top, p.left = s.left;
+    p.reflect = s.reflect ? 1 : 0;
     p.to = int(out.dim(2)), p.ho = int(out.dim(3)), p.wo = int(out.dim(4));
     const int B = int(x.dim(0));
     // SV_VAE_IGEMM_WARPS=4|8 picks the block shape (comparisons); the default measured best on an H100.

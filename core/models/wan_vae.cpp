@@ -185,19 +185,6 @@ class Runner {
     StreamState& state_;
 };
 
-Tensor concatTime(const std::vector<Tensor>& parts) {
-    Shape shape = parts.front().shape();
-    shape[2] = 0;
-    for (const Tensor& p : parts) shape[2] += p.dim(2);
-    Tensor out = Tensor::empty(shape, parts.front().dtype(), parts.front().device());
-    int64_t t = 0;
-    for (const Tensor& p : parts) {
-        out.slice(2, t, t + p.dim(2)).copyFrom(p);
-        t += p.dim(2);
-    }
-    return out;
-}
-
 std::vector<WeightSpec> specsFor(const WanVaeConfig& c, WanVaeParts parts) {
     switch (parts) {
         case WanVaeParts::Encoder:
@@ -208,12 +195,6 @@ std::vector<WeightSpec> specsFor(const WanVaeConfig& c, WanVaeParts parts) {
             return wanVaeWeightSpecs(c);
     }
     SV_ASSERT(false);
-}
-
-// The input moved to the weights' device and dtype (F32 on the CPU backend).
-Tensor computeInput(const Tensor& t, const char* what, Device device, DType dtype) {
-    SV_CHECK(isFloating(t.dtype()), "WanVae: ", what, " must be a float tensor, got ", t.describe());
-    return t.to(device).to(dtype).contiguous();
 }
 
 }  // namespace
@@ -264,10 +245,7 @@ WanVae::WanVae(WanVaeConfig config, WeightSet weights, WanVaeParts parts)
                  ", the others on ", device_.toString());
         if (t.dtype() != dtype_) weights_.set(s.name, t.to(dtype_));
     }
-    std::vector<float> inv;
-    for (float s : config_.latentsStd) inv.push_back(1.0f / s);
-    latentsMean_ = Tensor::fromFloats(config_.latentsMean, {int64_t(config_.latentsMean.size())});
-    latentsInvStd_ = Tensor::fromFloats(inv, {int64_t(inv.size())});
+    setLatentStatistics(config_.latentsMean, config_.latentsStd);
 }
 
 int64_t WanVae::latentFrameCount(int64_t pixelFrames) const {
@@ -278,7 +256,7 @@ int64_t WanVae::pixelFrameCount(int64_t latentFrames) const {
     return latentFrames < 1 ? 0 : 1 + config_.scaleFactorTemporal * (latentFrames - 1);
 }
 
-WanVaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observer) const {
+VaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observer) const {
     SV_CHECK(hasEncoder(), "WanVae::encode: the encoder was not loaded");
     SV_CHECK(videoIn.rank() == 5 && videoIn.dim(1) == config_.inChannels && videoIn.dim(2) >= 1,
              "WanVae::encode: ", "video must be [B, ", config_.inChannels, ", F ≥ 1, H, W], got ",
@@ -293,11 +271,10 @@ WanVaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observe
     for (int64_t f0 = 0; f0 < used; f0 = f0 == 0 ? 1 : f0 + kEncodeChunk) {
         const int64_t f1 = f0 == 0 ? 1 : f0 + kEncodeChunk;
         state.beginChunk();
-        chunks.push_back(
-            run.encoderChunk(layout_, computeInput(videoIn.slice(2, f0, f1), "video", device(), dtype_)));
+        chunks.push_back(run.encoderChunk(layout_, computeInput(videoIn.slice(2, f0, f1), "video")));
     }
-    WanVaePosterior post;
-    post.moments = concatTime(chunks);
+    VaePosterior post;
+    post.moments = concatFrames(chunks);
     chunks.clear();
     post.mean = post.moments.slice(1, 0, config_.zDim).contiguous();
     post.logvar = ops::clampValues(post.moments.slice(1, config_.zDim, 2 * config_.zDim), -30.0f, 20.0f);
@@ -316,45 +293,12 @@ void WanVae::decodeFrames(const Tensor& latents, const VaeFrameSink& sink,
     int64_t frame = 0;
     for (int64_t i = 0; i < latents.dim(2); ++i) {
         state.beginChunk();
-        Tensor out =
-            run.decoderChunk(layout_, computeInput(latents.slice(2, i, i + 1), "latents", device(), dtype_));
+        Tensor out = run.decoderChunk(layout_, computeInput(latents.slice(2, i, i + 1), "latents"));
         out = ops::clampValues(out, -1.0f, 1.0f);
         const int64_t n = out.dim(2);
         sink(frame, out);
         frame += n;
     }
-}
-
-Tensor WanVae::decode(const Tensor& latents, const VaeObserver& observer) const {
-    Tensor video;
-    const int64_t total = pixelFrameCount(latents.rank() == 5 ? latents.dim(2) : 0);
-    decodeFrames(
-        latents,
-        [&](int64_t first, const Tensor& frames) {
-            if (!video.defined()) {
-                Shape shape = frames.shape();
-                shape[2] = total;
-                video = Tensor::empty(shape, DType::F32, frames.device());
-            }
-            SV_ASSERT_MSG(first + frames.dim(2) <= total, "WanVae::decode: frame count ",
-                          first + frames.dim(2), " exceeds ", total);
-            video.slice(2, first, first + frames.dim(2)).copyFrom(frames);
-        },
-        observer);
-    return video;
-}
-
-Tensor WanVae::normalizeLatents(const Tensor& z) const {
-    SV_CHECK(z.rank() >= 2 && z.dim(1) == config_.zDim, "WanVae::normalizeLatents: expected ", config_.zDim,
-             " channels at dim 1, got ", z.describe());
-    return ops::normalizeLatents(computeInput(z, "latents", device(), dtype_), latentsMean_, latentsInvStd_);
-}
-
-Tensor WanVae::denormalizeLatents(const Tensor& z) const {
-    SV_CHECK(z.rank() >= 2 && z.dim(1) == config_.zDim, "WanVae::denormalizeLatents: expected ", config_.zDim,
-             " channels at dim 1, got ", z.describe());
-    return ops::denormalizeLatents(computeInput(z, "latents", device(), dtype_), latentsMean_,
-                                   latentsInvStd_);
 }
 
 }  // namespace sv

@@ -5,6 +5,7 @@
 #include "io/json_util.h"
 #include "models/gemma2_config.h"
 #include "models/transformer_config.h"
+#include "models/video_vae.h"
 #include "models/wan_vae_config.h"
 #include "support/reference.h"
 
@@ -34,7 +35,7 @@ TEST(ModelConfigs, TransformerFixturesMatchDeclaredWeights) {
 TEST(ModelConfigs, VaeFixtureMatchesDeclaredWeights) {
     for (const auto& f : test::referenceFolders("vae_")) {
         SCOPED_TRACE(f.filename().string());
-        expectSpecsMatchArchive(wanVaeWeightSpecs(WanVaeConfig::load(f / "config.json")), f);
+        expectSpecsMatchArchive(VideoVaeConfig::load(f / "config.json").weightSpecs(), f);
     }
 }
 

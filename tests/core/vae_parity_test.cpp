@@ -46,7 +46,7 @@ struct HookRecorder {
 };
 
 std::vector<fs::path> vaeFolders() {
-    return test::referenceFolders("vae_");
+    return test::referenceFoldersOfClass("vae_", "AutoencoderKLWan", "AutoencoderKLWan");
 }
 
 TEST(WanVaeParity, FixturesExist) {
