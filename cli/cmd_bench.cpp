@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +19,7 @@
 #include "base/error.h"
 #include "commands.h"
 #include "models/gemma2.h"
+#include "models/ltx2_vae.h"
 #include "models/sana_transformer.h"
 #include "models/wan_vae.h"
 #include "ops/elementwise.h"
@@ -49,9 +52,11 @@ struct BenchOptions {
 
 const char* kUsage =
     "usage: sanavideo bench [options]\n"
-    "  --configs DIR       full-size configs (text_encoder/, transformer/, vae/ config.json)\n"
+    "  --configs DIR       full-size configs (text_encoder/, transformer/, vae/ config.json; the VAE\n"
+    "                      class picks Wan 2.1 or LTX-2, e.g. a 720p set with --height 704 --width 1280)\n"
     "                      [tests/data/reference/full_size, or $SV_REFERENCE_DIR/full_size]\n"
-    "  --height H --width W --frames F   video size [480 832 81]\n"
+    "  --height H --width W --frames F   video size [480 832 81]; multiples of the VAE scale times the\n"
+    "                      patch (16 for 480p, 32 for 720p), frames 1 + k·(VAE temporal scale)\n"
     "  --steps N           measured denoising steps after one warm-up step [3]\n"
     "  --total-steps N     steps of the extrapolated run [50]\n"
     "  --text-tokens L     prompt length [300]\n"
@@ -122,9 +127,6 @@ std::optional<BenchOptions> parse(Args args) {
         } else
             fail("bench: unknown option \"", a, "\" (see --help)");
     }
-    SV_CHECK(o.height % 16 == 0 && o.width % 16 == 0 && (o.frames - 1) % 4 == 0, "bench: the video size ",
-             o.height, "x", o.width, "x", o.frames,
-             " needs height and width multiples of 16 and frames = 1 + 4k");
     return o;
 }
 
@@ -173,6 +175,17 @@ WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t se
     return set;
 }
 
+// The decoder of either VAE class with random GPU weights (latent statistics 0 / 1).
+std::unique_ptr<VideoVae> benchVae(const VideoVaeConfig& c, DType dt, uint64_t seed) {
+    WeightSet w = gpuWeights(c.weightSpecs(VaeParts::Decoder), dt, seed, false);
+    if (const auto* wan = std::get_if<WanVaeConfig>(&c.config))
+        return std::make_unique<WanVae>(*wan, std::move(w), VaeParts::Decoder);
+    const auto& ltx = std::get<Ltx2VaeConfig>(c.config);
+    w.set("latents_mean", Tensor::zeros({ltx.latentChannels}, dt, Device::cuda()));
+    w.set("latents_std", Tensor::full({ltx.latentChannels}, 1.0f, DType::F32).to(dt).to(Device::cuda()));
+    return std::make_unique<Ltx2Vae>(ltx, std::move(w), VaeParts::Decoder);
+}
+
 // Runs fn once with per-op timing on and returns {op: [milliseconds, calls]}.
 template <class Fn>
 nlohmann::json profiled(Fn&& fn) {
@@ -191,10 +204,16 @@ int runBenchCuda(const BenchOptions& o) {
     const Device gpu = Device::cuda();
     const auto txtCfg = Gemma2Config::load(o.configs / "text_encoder" / "config.json");
     const auto trCfg = TransformerConfig::load(o.configs / "transformer" / "config.json");
-    const auto vaeCfg = WanVaeConfig::load(o.configs / "vae" / "config.json");
+    const auto vaeCfg = VideoVaeConfig::load(o.configs / "vae" / "config.json");
+    const int st = vaeCfg.temporalCompression(), ss = vaeCfg.spatialCompression();
+    SV_CHECK(o.height % (ss * trCfg.patchSize[1]) == 0 && o.width % (ss * trCfg.patchSize[2]) == 0 &&
+                 (o.frames - 1) % st == 0,
+             "bench: the video size ", o.height, "x", o.width, "x", o.frames,
+             " needs height and width multiples of ", ss * trCfg.patchSize[1], " and frames = 1 + ", st,
+             "k for these configs");
     const int64_t B = 2, L = o.textTokens;
-    const int64_t lf = 1 + (o.frames - 1) / vaeCfg.scaleFactorTemporal;
-    const int64_t lh = o.height / vaeCfg.scaleFactorSpatial, lw = o.width / vaeCfg.scaleFactorSpatial;
+    const int64_t lf = 1 + (o.frames - 1) / st;
+    const int64_t lh = o.height / ss, lw = o.width / ss;
     const int64_t tokens =
         B * (lf / trCfg.patchSize[0]) * (lh / trCfg.patchSize[1]) * (lw / trCfg.patchSize[2]);
 
@@ -202,6 +221,7 @@ int runBenchCuda(const BenchOptions& o) {
     out["gpu"] = cuda::deviceName();
     out["dtype"] = std::string(dtypeName(o.dtype));
     out["vae_dtype"] = std::string(dtypeName(o.vaeDtype));
+    out["vae"] = std::string(vaeCfg.className());
     out["video"] = {o.frames, o.height, o.width};
     out["latents"] = {trCfg.inChannels, lf, lh, lw};
     out["cfg_batch"] = B;
@@ -310,9 +330,7 @@ int runBenchCuda(const BenchOptions& o) {
     if (o.decode) {
         cuda::resetPeakMemory();
         auto t0 = Clock::now();
-        std::optional<WanVae> vae;
-        vae.emplace(vaeCfg, gpuWeights(wanVaeDecoderWeightSpecs(vaeCfg), o.vaeDtype, o.seed + 5, false),
-                    WanVaeParts::Decoder);
+        std::unique_ptr<VideoVae> vae = benchVae(vaeCfg, o.vaeDtype, o.seed + 5);
         cuda::synchronize();
         const double build = seconds(t0, Clock::now());
         const Tensor z = vae->denormalizeLatents(latents);

@@ -102,7 +102,8 @@ Tensor padFrames(const Tensor& x, const Tensor& cache, int back, int ph, int pw,
                 float* orow = o + r * Wp;
                 std::memcpy(orow + pw, row, size_t(W) * sizeof(float));
                 if (refl)
-                    for (int64_t k = 1; k <= pw; ++k) orow[pw - k] = row[k], orow[pw + W - 1 + k] = row[W - 1 - k];
+                    for (int64_t k = 1; k <= pw; ++k)
+                        orow[pw - k] = row[k], orow[pw + W - 1 + k] = row[W - 1 - k];
             }
         }
     });
@@ -156,7 +157,8 @@ Tensor spaceToDepth(const Tensor& x, Factors f, SubpixelOrder order, int groupSi
                     } else {
                         j = r % f[1], k = (r / f[1]) % f[2], i = r / (f[1] * f[2]);
                     }
-                    acc += xp[((b * C + c) * Ti + t * f[0] + i) * Hi * Wi + (h * f[1] + j) * Wi + w * f[2] + k];
+                    acc +=
+                        xp[((b * C + c) * Ti + t * f[0] + i) * Hi * Wi + (h * f[1] + j) * Wi + w * f[2] + k];
                 }
                 float v = G == 1 ? acc : acc / float(G);
                 if (rp) v += rp[row * W + w];

@@ -33,9 +33,10 @@ __device__ __forceinline__ long long reflectIndex(long long i, long long n) {
 
 // Per location (b, s): RMS: y = x / sqrt(mean x² + eps); Layer: (x − μ) / sqrt(var + eps) · w + b; SiLU.
 template <class T>
-__global__ void channelNormKernel(T* __restrict__ y, const T* __restrict__ x, const float* __restrict__ weight,
-                                  const float* __restrict__ bias, long long C, long long S, long long total,
-                                  bool layer, float eps, bool silu) {
+__global__ void channelNormKernel(T* __restrict__ y, const T* __restrict__ x,
+                                  const float* __restrict__ weight, const float* __restrict__ bias,
+                                  long long C, long long S, long long total, bool layer, float eps,
+                                  bool silu) {
     for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < total;
          e += (long long)gridDim.x * blockDim.x) {
         const long long b = e / S, s = e % S;
@@ -62,8 +63,8 @@ __global__ void channelNormKernel(T* __restrict__ y, const T* __restrict__ x, co
 // out [B, C, To, Hp, Wp] = [cache ; x ; back × last] padded by ph/pw (zeros or reflect).
 template <class T>
 __global__ void padFramesKernel(T* __restrict__ out, const T* __restrict__ x, const T* __restrict__ cache,
-                                long long C, long long Tc, long long T_, long long To, long long H, long long W,
-                                int ph, int pw, bool reflect, long long total) {
+                                long long C, long long Tc, long long T_, long long To, long long H,
+                                long long W, int ph, int pw, bool reflect, long long total) {
     const long long Hp = H + 2 * ph, Wp = W + 2 * pw;
     for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < total;
          e += (long long)gridDim.x * blockDim.x) {
@@ -88,8 +89,8 @@ __global__ void depthToSpaceKernel(T* __restrict__ out, const T* __restrict__ y,
     const long long Ho = H * f.h, Wo = W * f.w, V = (long long)f.t * f.h * f.w;
     for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < total;
          e += (long long)gridDim.x * blockDim.x) {
-        const long long wo = e % Wo, ho = (e / Wo) % Ho, to = (e / (Wo * Ho)) % To, c = (e / (Wo * Ho * To)) % C,
-                        b = e / (Wo * Ho * To * C);
+        const long long wo = e % Wo, ho = (e / Wo) % Ho, to = (e / (Wo * Ho)) % To,
+                        c = (e / (Wo * Ho * To)) % C, b = e / (Wo * Ho * To * C);
         const long long tf = to + drop, t = tf / f.t, h = ho / f.h, w = wo / f.w;
         const int sub = f.sub(int(tf % f.t), int(ho % f.h), int(wo % f.w));
         const long long off = (t * H + h) * W + w;
@@ -106,8 +107,8 @@ __global__ void spaceToDepthKernel(T* __restrict__ out, const T* __restrict__ x,
     const long long V = (long long)f.t * f.h * f.w, Ti = To * f.t, Hi = Ho * f.h, Wi = Wo * f.w;
     for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < total;
          e += (long long)gridDim.x * blockDim.x) {
-        const long long w = e % Wo, h = (e / Wo) % Ho, t = (e / (Wo * Ho)) % To, co = (e / (Wo * Ho * To)) % Co,
-                        b = e / (Wo * Ho * To * Co);
+        const long long w = e % Wo, h = (e / Wo) % Ho, t = (e / (Wo * Ho)) % To,
+                        co = (e / (Wo * Ho * To)) % Co, b = e / (Wo * Ho * To * Co);
         float acc = 0.0f;
         for (int g = 0; g < G; ++g) {
             const long long ch = co * G + g, c = ch / V;
@@ -178,7 +179,8 @@ Tensor conv3dImplicitGemm(const Tensor& xIn, const Tensor& cacheIn, int back, co
     const long long Tc = cacheIn.defined() ? cacheIn.dim(2) : 0;
     const long long kt = wIn.dim(2), kh = wIn.dim(3), kw = wIn.dim(4);
     const long long To = Tc + xIn.dim(2) + back - kt + 1;
-    const long long extent = std::max({B * cin * (Tc + xIn.dim(2)) * H * W, B * cout * To * H * W, cout * cin * kt * kh * kw});
+    const long long extent =
+        std::max({B * cin * (Tc + xIn.dim(2)) * H * W, B * cout * To * H * W, cout * cin * kt * kh * kw});
     if (!vaeConvImplicitGemmApplies(dt, cin, kt * kh * kw, extent)) return {};
     const OpScope opScope("ltx.conv", xIn.device().index);
     const Tensor x = xIn.contiguous();
@@ -215,7 +217,8 @@ Tensor depthToSpace(const Tensor& yIn, Factors f, SubpixelOrder order, int drop,
     return out;
 }
 
-Tensor spaceToDepth(const Tensor& xIn, Factors f, SubpixelOrder order, int groupSize, const Tensor& residual) {
+Tensor spaceToDepth(const Tensor& xIn, Factors f, SubpixelOrder order, int groupSize,
+                    const Tensor& residual) {
     const OpScope opScope("ltx.spaceToDepth", xIn.device().index);
     const Tensor x = xIn.contiguous();
     const Tensor res = sameDtype(residual, x);
@@ -228,8 +231,8 @@ Tensor spaceToDepth(const Tensor& xIn, Factors f, SubpixelOrder order, int group
     SV_DISPATCH_FLOAT(x.dtype(), E, {
         spaceToDepthKernel<E><<<gridFor(total), 256, 0, streamOf(x)>>>(
             static_cast<E*>(out.rawData()), static_cast<const E*>(x.rawData()),
-            res.defined() ? static_cast<const E*>(res.rawData()) : nullptr, facOf(f, order), C, Co, To, Ho, Wo,
-            groupSize, total);
+            res.defined() ? static_cast<const E*>(res.rawData()) : nullptr, facOf(f, order), C, Co, To, Ho,
+            Wo, groupSize, total);
     });
     checkLaunch();
     return out;

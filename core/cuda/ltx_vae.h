@@ -18,8 +18,8 @@ Tensor padFrames(const Tensor& x, const Tensor& cache, int back, int ph, int pw,
                  ops::ltx::SpatialPadding padding);
 
 /// The conv through the implicit-GEMM tensor-core kernel (vae_conv_igemm.cuh) with reflect padding and the
-/// trailing replicate frames read in place; an undefined tensor when the kernel does not apply (F32, Cin not a
-/// multiple of 8, 1×1×1).
+/// trailing replicate frames read in place; an undefined tensor when the kernel does not apply (F32, Cin not
+/// a multiple of 8, 1×1×1).
 Tensor conv3dImplicitGemm(const Tensor& x, const Tensor& cache, int back, const Tensor& w, const Tensor& bias,
                           ops::ltx::SpatialPadding padding, const Tensor& residual);
 

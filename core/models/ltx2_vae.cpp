@@ -36,31 +36,37 @@ std::vector<WeightSpec> specsFor(const Ltx2VaeConfig& c, VaeParts parts) {
 class EncoderPass {
   public:
     EncoderPass(const Ltx2VaeConfig& c, const WeightSet& w, const VaeObserver& obs)
-        : c_(c), w_(w), obs_(obs), padding_(c.encoderReflectPadding ? SpatialPadding::Reflect : SpatialPadding::Zeros) {}
+        : c_(c),
+          w_(w),
+          obs_(obs),
+          padding_(c.encoderReflectPadding ? SpatialPadding::Reflect : SpatialPadding::Zeros) {}
 
     void emit(std::string_view name, const Tensor& t) const {
         if (obs_) obs_(name, t);
     }
 
-    // LTX2VideoCausalConv3d over all frames: replicate frame 0 (kt − 1 times when causal, (kt − 1) / 2 on each
-    // side otherwise).
+    // LTX2VideoCausalConv3d over all frames: replicate frame 0 (kt − 1 times when causal, (kt − 1) / 2 on
+    // each side otherwise).
     Tensor conv(const std::string& name, const Tensor& x, const Tensor& residual = {}) const {
         const Tensor& wt = w_.get(name + ".weight");
         const int kt = int(wt.dim(2));
-        const int front = c_.encoderCausal ? kt - 1 : (kt - 1) / 2, back = c_.encoderCausal ? 0 : (kt - 1) / 2;
+        const int front = c_.encoderCausal ? kt - 1 : (kt - 1) / 2,
+                  back = c_.encoderCausal ? 0 : (kt - 1) / 2;
         return ops::ltx::conv3d(x, front > 0 ? repeatFrame(x, 0, front) : Tensor(), back, wt,
                                 w_.get(name + ".bias"), padding_, residual);
     }
 
     // LTX2VideoResnetBlock3d without timestep conditioning or noise.
     Tensor resnet(const std::string& p, const Ltx2Resnet& r, const Tensor& x) const {
-        Tensor h = conv(p + "conv1.conv", ops::ltx::channelNorm(x, ChannelNorm::Rms, kPixelNormEps, {}, {}, true));
+        Tensor h =
+            conv(p + "conv1.conv", ops::ltx::channelNorm(x, ChannelNorm::Rms, kPixelNormEps, {}, {}, true));
         h = ops::ltx::channelNorm(h, ChannelNorm::Rms, kPixelNormEps, {}, {}, true);
         Tensor skip = x;
         if (r.inDim != r.outDim) {
-            skip = ops::ltx::channelNorm(x, ChannelNorm::Layer, float(c_.resnetNormEps), w_.get(p + "norm3.weight"),
-                                         w_.get(p + "norm3.bias"));
-            skip = ops::pointwiseConv(skip, w_.get(p + "conv_shortcut.weight"), w_.get(p + "conv_shortcut.bias"));
+            skip = ops::ltx::channelNorm(x, ChannelNorm::Layer, float(c_.resnetNormEps),
+                                         w_.get(p + "norm3.weight"), w_.get(p + "norm3.bias"));
+            skip = ops::pointwiseConv(skip, w_.get(p + "conv_shortcut.weight"),
+                                      w_.get(p + "conv_shortcut.bias"));
         }
         return conv(p + "conv2.conv", h, skip);
     }
@@ -127,13 +133,16 @@ Ltx2Vae Ltx2Vae::load(const fs::path& folderIn, VaeParts parts, const LoadOption
 }
 
 Ltx2Vae::Ltx2Vae(Ltx2VaeConfig config, WeightSet weights, VaeParts parts)
-    : config_(std::move(config)), layout_(ltx2VaeLayout(config_)), weights_(std::move(weights)), parts_(parts) {
+    : config_(std::move(config)),
+      layout_(ltx2VaeLayout(config_)),
+      weights_(std::move(weights)),
+      parts_(parts) {
     bool first = true;
     for (const auto& s : specsFor(config_, parts_)) {
         SV_CHECK(weights_.contains(s.name), "Ltx2Vae: weight \"", s.name, "\" is missing");
         const Tensor& t = weights_.get(s.name);
-        SV_CHECK(t.shape() == s.shape, "Ltx2Vae: weight \"", s.name, "\" has shape ", shapeToString(t.shape()),
-                 ", expected ", shapeToString(s.shape));
+        SV_CHECK(t.shape() == s.shape, "Ltx2Vae: weight \"", s.name, "\" has shape ",
+                 shapeToString(t.shape()), ", expected ", shapeToString(s.shape));
         if (first) {
             device_ = t.device();
             dtype_ = t.device().isCpu() ? DType::F32 : t.dtype();
@@ -160,8 +169,9 @@ VaePosterior Ltx2Vae::encode(const Tensor& videoIn, const VaeObserver& observer)
     SV_CHECK(videoIn.defined() && videoIn.rank() == 5 && videoIn.dim(1) == config_.inChannels &&
                  videoIn.dim(2) >= 1 && videoIn.dim(3) >= scale && videoIn.dim(4) >= scale &&
                  videoIn.dim(3) % scale == 0 && videoIn.dim(4) % scale == 0,
-             "Ltx2Vae::encode: video must be [B, ", config_.inChannels, ", F, H, W] with H and W multiples of ",
-             scale, ", got ", videoIn.defined() ? videoIn.describe() : std::string("nothing"));
+             "Ltx2Vae::encode: video must be [B, ", config_.inChannels,
+             ", F, H, W] with H and W multiples of ", scale, ", got ",
+             videoIn.defined() ? videoIn.describe() : std::string("nothing"));
     SV_CHECK(layout_.encodedFrames(videoIn.dim(2)) > 0, "Ltx2Vae::encode: ", videoIn.dim(2),
              " frames cannot be encoded (1 + ", config_.temporalCompression, "k frames can)");
     const Tensor h = EncoderPass(config_, weights_, observer).run(layout_, computeInput(videoIn, "video"));
@@ -180,7 +190,8 @@ VaePosterior Ltx2Vae::encode(const Tensor& videoIn, const VaeObserver& observer)
     return post;
 }
 
-void Ltx2Vae::decodeFrames(const Tensor& latents, const VaeFrameSink& sink, const VaeObserver& observer) const {
+void Ltx2Vae::decodeFrames(const Tensor& latents, const VaeFrameSink& sink,
+                           const VaeObserver& observer) const {
     SV_CHECK(hasDecoder(), "Ltx2Vae::decode: the decoder was not loaded");
     SV_CHECK(latents.defined() && latents.rank() == 5 && latents.dim(1) == config_.latentChannels &&
                  latents.dim(2) >= 1 && latents.dim(3) >= 1 && latents.dim(4) >= 1,

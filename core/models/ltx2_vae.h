@@ -47,12 +47,14 @@ class Ltx2Vae final : public VideoVae {
     const WeightSet& weights() const { return weights_; }
 
     /// video [B, in_channels, F, H, W] with F = 1 + 8k and H, W multiples of the spatial compression (the
-    /// encoder's temporal downsamplers need it). Observer names: "encoder.conv_in", "encoder.down_blocks.{i}",
-    /// "encoder.mid_block", "encoder" (the output with the repeated log-variance channel).
+    /// encoder's temporal downsamplers need it). Observer names: "encoder.conv_in",
+    /// "encoder.down_blocks.{i}", "encoder.mid_block", "encoder" (the output with the repeated log-variance
+    /// channel).
     VaePosterior encode(const Tensor& video, const VaeObserver& observer = {}) const override;
 
     /// latents [B, latent_channels, F', h, w] → frames [B, out_channels, ·, 32h, 32w] (not clamped, as
-    /// diffusers). Observer names: "decoder.conv_in", "decoder.mid_block", "decoder.up_blocks.{i}", "decoder".
+    /// diffusers). Observer names: "decoder.conv_in", "decoder.mid_block", "decoder.up_blocks.{i}",
+    /// "decoder".
     void decodeFrames(const Tensor& latents, const VaeFrameSink& sink,
                       const VaeObserver& observer = {}) const override;
 

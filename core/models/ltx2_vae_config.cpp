@@ -21,7 +21,8 @@ Ltx2Stride strideOf(std::string_view type, std::string_view key, std::string_vie
     if (type == "spatial") return {1, 2, 2};
     if (type == "temporal") return {2, 1, 1};
     if (type == "spatiotemporal") return {2, 2, 2};
-    fail(src, ": key \"", key, "\" entry \"", type, "\" is not supported (spatial, temporal or spatiotemporal",
+    fail(src, ": key \"", key, "\" entry \"", type,
+         "\" is not supported (spatial, temporal or spatiotemporal",
          type == "conv" ? "; the strided-conv downsampler keeps its input width, which LTX-2 never uses" : "",
          ")");
 }
@@ -87,8 +88,7 @@ Ltx2VaeConfig Ltx2VaeConfig::fromJson(const nlohmann::json& j, std::string_view 
         jsonGet<std::vector<int>>(j, "decoder_layers_per_block", c.decoderLayersPerBlock, src);
     const size_t enc = c.layersPerBlock.empty() ? 0 : c.layersPerBlock.size() - 1;
     const size_t dec = c.decoderLayersPerBlock.empty() ? 0 : c.decoderLayersPerBlock.size() - 1;
-    c.spatioTemporalScaling =
-        boolOrList(j, "spatio_temporal_scaling", c.spatioTemporalScaling, enc, src);
+    c.spatioTemporalScaling = boolOrList(j, "spatio_temporal_scaling", c.spatioTemporalScaling, enc, src);
     c.decoderSpatioTemporalScaling =
         boolOrList(j, "decoder_spatio_temporal_scaling", c.decoderSpatioTemporalScaling, dec, src);
     c.upsampleResidual = boolOrList(j, "upsample_residual", c.upsampleResidual, dec, src);
@@ -105,8 +105,8 @@ Ltx2VaeConfig Ltx2VaeConfig::fromJson(const nlohmann::json& j, std::string_view 
 
     for (const auto& t : jsonGet<std::vector<std::string>>(j, "down_block_types", {}, src))
         SV_CHECK(t == "LTX2VideoDownBlock3D", src, ": down block type \"", t, "\" is not supported");
-    // The SANA-Video pipelines call vae.decode(latents) without a timestep embedding, and noise injection draws
-    // from torch's global generator: neither has a reproducible meaning here.
+    // The SANA-Video pipelines call vae.decode(latents) without a timestep embedding, and noise injection
+    // draws from torch's global generator: neither has a reproducible meaning here.
     SV_CHECK(!jsonGet<bool>(j, "timestep_conditioning", false, src), src,
              ": timestep_conditioning = true is not supported (SANA-Video decodes without a timestep)");
     for (bool b : boolOrList(j, "decoder_inject_noise", {}, dec + 1, src))
@@ -204,8 +204,8 @@ Ltx2Layout ltx2VaeLayout(const Ltx2VaeConfig& c, std::string_view src) {
         b.inDim = ch;
         b.dim = outputChannel;
         if (input != outputChannel) {
-            SV_CHECK(input == ch, src, ": decoder up block ", i, " declares ", input, " input channels but gets ",
-                     ch, " (diffusers cannot run this config)");
+            SV_CHECK(input == ch, src, ": decoder up block ", i, " declares ", input,
+                     " input channels but gets ", ch, " (diffusers cannot run this config)");
             b.convIn.push_back({input, outputChannel});
             ch = outputChannel;
         }
@@ -216,16 +216,16 @@ Ltx2Layout ltx2VaeLayout(const Ltx2VaeConfig& c, std::string_view src) {
             b.upscaleFactor = f;
             b.upsamplerIn = outputChannel * f;
             const int v = volume(b.stride);
-            SV_CHECK(b.upsamplerIn == ch, src, ": decoder up block ", i, "'s upsampler expects ", b.upsamplerIn,
-                     " channels but gets ", ch, " (diffusers cannot run this config)");
+            SV_CHECK(b.upsamplerIn == ch, src, ": decoder up block ", i, "'s upsampler expects ",
+                     b.upsamplerIn, " channels but gets ", ch, " (diffusers cannot run this config)");
             SV_CHECK((b.upsamplerIn * v) % f == 0 && b.upsamplerIn % v == 0 && v % f == 0, src,
                      ": decoder up block ", i, ": upsample factor ", f, " does not fit ", b.upsamplerIn,
                      " channels and stride volume ", v);
             b.upsamplerConvOut = b.upsamplerIn * v / f;
             ch = b.upsamplerConvOut / v;
         }
-        SV_CHECK(ch == outputChannel, src, ": decoder up block ", i, " produces ", ch, " channels, its resnets ",
-                 "expect ", outputChannel, " (diffusers cannot run this config)");
+        SV_CHECK(ch == outputChannel, src, ": decoder up block ", i, " produces ", ch,
+                 " channels, its resnets ", "expect ", outputChannel, " (diffusers cannot run this config)");
         b.resnets = c.decoderLayersPerBlock[rev(i)];  // reversed list, entry i + 1
         L.decoderBlocks.push_back(b);
     }
@@ -266,8 +266,7 @@ std::vector<WeightSpec> ltx2VaeEncoderWeightSpecs(const Ltx2VaeConfig& c) {
         const auto& b = L.encoderBlocks[i];
         const std::string p = concat("encoder.down_blocks.", i, ".");
         for (int r = 0; r < b.resnets; ++r) addResnet(s, concat(p, "resnets.", r, "."), {b.dim, b.dim});
-        if (b.downsample)
-            addConv(s, p + "downsamplers.0.conv.conv", b.outDim / volume(b.stride), b.dim, 3);
+        if (b.downsample) addConv(s, p + "downsamplers.0.conv.conv", b.outDim / volume(b.stride), b.dim, 3);
     }
     for (int r = 0; r < L.encoderMidResnets; ++r)
         addResnet(s, concat("encoder.mid_block.resnets.", r, "."), {L.encoderMidDim, L.encoderMidDim});

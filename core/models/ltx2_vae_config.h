@@ -33,11 +33,11 @@ struct Ltx2VaeConfig {
     int patchSizeT = 1;
     double resnetNormEps = 1e-6;  // the LayerNorm of conv-shortcut resnets (PerChannelRMSNorm uses 1e-8)
     bool encoderCausal = true;
-    bool decoderCausal = true;  // the class default; LTX-2's config.json says false
+    bool decoderCausal = true;           // the class default; LTX-2's config.json says false
     bool encoderReflectPadding = false;  // encoder_spatial_padding_mode: "zeros" or "reflect"
     bool decoderReflectPadding = true;   // decoder_spatial_padding_mode
-    // What the pipelines read (config.spatial_compression_ratio / temporal_compression_ratio); when the config
-    // holds null, the model attribute diffusers computes: patch · 2^Σ spatio_temporal_scaling.
+    // What the pipelines read (config.spatial_compression_ratio / temporal_compression_ratio); when the
+    // config holds null, the model attribute diffusers computes: patch · 2^Σ spatio_temporal_scaling.
     int spatialCompression = 32;
     int temporalCompression = 8;
 
@@ -62,16 +62,16 @@ struct Ltx2EncoderBlock {  // encoder.down_blocks.{i}
     int groupSize;  // channels averaged by the downsampler's residual
 };
 
-struct Ltx2DecoderBlock {  // decoder.up_blocks.{i}
-    int inDim;             // channels arriving
+struct Ltx2DecoderBlock {            // decoder.up_blocks.{i}
+    int inDim;                       // channels arriving
     std::vector<Ltx2Resnet> convIn;  // 0 or 1 resnet (in ≠ out)
     bool upsample = false;           // upsamplers.0 (LTX2VideoUpsampler3d)
     Ltx2Stride stride{1, 1, 1};
     bool residual = false;
     int upscaleFactor = 1;
-    int upsamplerIn = 0;        // upsampler conv channels in / out
+    int upsamplerIn = 0;  // upsampler conv channels in / out
     int upsamplerConvOut = 0;
-    int dim = 0;                // channels of the resnets and after the block
+    int dim = 0;  // channels of the resnets and after the block
     int resnets = 0;
 };
 
@@ -85,15 +85,15 @@ struct Ltx2Layout {
     int decoderConvInOut = 0;
     int decoderMidResnets = 0;
     std::vector<Ltx2DecoderBlock> decoderBlocks;
-    int decoderOutDim = 0;  // conv_out input channels
+    int decoderOutDim = 0;   // conv_out input channels
     int decoderConvOut = 0;  // out_channels · patch²
     /// Pixel frames decoded from F latent frames (each temporal upsampler maps f → s·f − (s − 1)).
     int64_t decodedFrames(int64_t latentFrames) const;
     /// Latent frames encoded from F pixel frames (each temporal downsampler maps f → (f + s − 1) / s); 0 when
     /// F does not divide evenly.
     int64_t encodedFrames(int64_t pixelFrames) const;
-    int decoderSpatialScale() const;   // patch · Π stride_h of the upsamplers
-    int encoderSpatialScale() const;   // patch · Π stride_h of the downsamplers
+    int decoderSpatialScale() const;  // patch · Π stride_h of the upsamplers
+    int encoderSpatialScale() const;  // patch · Π stride_h of the downsamplers
 };
 
 /// The layout, or sv::Error naming `source` for a config that diffusers itself could not run.

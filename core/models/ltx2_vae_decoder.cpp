@@ -7,8 +7,8 @@
 // appears. The driver pushes one latent frame at a time, then flushes node by node, each flush's frame
 // continuing down the chain as an ordinary push; a chunk larger than kMaxChunkElements (channels · frames ·
 // H · W) is split before it enters a node. So every level holds a few frames (at most 8 at the full
-// resolution of LTX-2's three 2× upsamplers, 2 per piece), whatever the video's length, and every output frame
-// is computed from exactly the inputs of diffusers' full-length pass.
+// resolution of LTX-2's three 2× upsamplers, 2 per piece), whatever the video's length, and every output
+// frame is computed from exactly the inputs of diffusers' full-length pass.
 #include <deque>
 #include <memory>
 #include <string>
@@ -136,8 +136,7 @@ class ConvNode final : public StreamNode {
         }
         const int64_t tc = cache_.defined() ? cache_.dim(2) : 0, outputs = tc + x.dim(2) - context_;
         Tensor y;
-        if (outputs > 0)
-            y = ops::ltx::conv3d(x, cache_, 0, w_, b_, padding_, residual(outputs));
+        if (outputs > 0) y = ops::ltx::conv3d(x, cache_, 0, w_, b_, padding_, residual(outputs));
         if (context_ > 0) cache_ = ops::lastFrames(cache_, x, context_);
         return y;
     }
@@ -188,7 +187,9 @@ class ShuffleNode final : public StreamNode {
 class DecoderChain {
   public:
     DecoderChain(const Ltx2VaeConfig& c, const Ltx2Layout& L, const WeightSet& w, const VaeObserver& obs)
-        : c_(c), w_(w), obs_(obs),
+        : c_(c),
+          w_(w),
+          obs_(obs),
           padding_(c.decoderReflectPadding ? SpatialPadding::Reflect : SpatialPadding::Zeros) {
         conv("decoder.conv_in.conv");
         observe("decoder.conv_in");
@@ -205,8 +206,8 @@ class DecoderChain {
         }
         nodes_.push_back(std::make_unique<NormSiluNode>());
         conv("decoder.conv_out.conv");
-        nodes_.push_back(std::make_unique<ShuffleNode>(ops::ltx::Factors{1, L.patch, L.patch}, SubpixelOrder::TWH,
-                                                       0, nullptr));
+        nodes_.push_back(std::make_unique<ShuffleNode>(ops::ltx::Factors{1, L.patch, L.patch},
+                                                       SubpixelOrder::TWH, 0, nullptr));
         observe("decoder");
     }
 

@@ -147,7 +147,8 @@ bool isVideoVaeClass(std::string_view className) {
     return className == kWanClass || className == kLtx2Class;
 }
 
-std::shared_ptr<const VideoVae> loadVideoVae(const fs::path& folderIn, VaeParts parts, const LoadOptions& options) {
+std::shared_ptr<const VideoVae> loadVideoVae(const fs::path& folderIn, VaeParts parts,
+                                             const LoadOptions& options) {
     std::error_code ec;
     fs::path folder = folderIn;
     if (!fs::exists(folder / "config.json", ec) && fs::exists(folder / "vae" / "config.json", ec))
@@ -155,7 +156,8 @@ std::shared_ptr<const VideoVae> loadVideoVae(const fs::path& folderIn, VaeParts 
     SV_CHECK(fs::exists(folder / "config.json", ec), folderIn.string(),
              ": no config.json (expected a diffusers VAE folder such as <model>/vae)");
     const VideoVaeConfig config = VideoVaeConfig::load(folder / "config.json");
-    if (config.family() == VaeFamily::Wan) return std::make_shared<const WanVae>(WanVae::load(folder, parts, options));
+    if (config.family() == VaeFamily::Wan)
+        return std::make_shared<const WanVae>(WanVae::load(folder, parts, options));
     return std::make_shared<const Ltx2Vae>(Ltx2Vae::load(folder, parts, options));
 }
 

@@ -112,7 +112,8 @@ bool isVideoVaeClass(std::string_view className);
 
 /// Loads a diffusers `vae/` folder (or a pipeline folder holding one) of either class; only the requested
 /// half is loaded. The CPU backend runs F32; CUDA runs the weights in options.dtype.
-std::shared_ptr<const VideoVae> loadVideoVae(const std::filesystem::path& folder, VaeParts parts = VaeParts::Both,
+std::shared_ptr<const VideoVae> loadVideoVae(const std::filesystem::path& folder,
+                                             VaeParts parts = VaeParts::Both,
                                              const LoadOptions& options = {});
 
 }  // namespace sv

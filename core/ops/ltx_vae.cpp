@@ -1,5 +1,5 @@
-// Entry points of the LTX-2 VAE ops: validate once, then dispatch on the device (CPU kernels in cpu/ltx_vae.cpp,
-// CUDA kernels in cuda/ltx_vae.cu).
+// Entry points of the LTX-2 VAE ops: validate once, then dispatch on the device (CPU kernels in
+// cpu/ltx_vae.cpp, CUDA kernels in cuda/ltx_vae.cu).
 #include "ops/ltx_vae.h"
 
 #include "cpu/ltx_vae.h"
@@ -53,8 +53,9 @@ Tensor conv3d(const Tensor& x, const Tensor& cache, int back, const Tensor& w, c
               SpatialPadding padding, const Tensor& residual) {
     const char* op = "ltx::conv3d";
     checkVideo(x, op, "x");
-    SV_ASSERT_MSG(w.defined() && w.rank() == 5 && w.dim(1) == x.dim(1) && w.dim(3) % 2 == 1 && w.dim(4) % 2 == 1,
-                  op, ": w ", w.describe(), " vs x ", x.describe());
+    SV_ASSERT_MSG(
+        w.defined() && w.rank() == 5 && w.dim(1) == x.dim(1) && w.dim(3) % 2 == 1 && w.dim(4) % 2 == 1, op,
+        ": w ", w.describe(), " vs x ", x.describe());
     const bool hasCache = cache.defined() && cache.dim(2) > 0;
     if (hasCache) {
         checkVideo(cache, op, "cache");
@@ -79,8 +80,8 @@ Tensor conv3d(const Tensor& x, const Tensor& cache, int back, const Tensor& w, c
     }
 #endif
     if (!padded.defined())
-        padded = cpu::ltx::padFrames(cpuF32(x, op, "x"), hasCache ? cpuF32(c, op, "cache") : Tensor(), back, ph,
-                                     pw, padding);
+        padded = cpu::ltx::padFrames(cpuF32(x, op, "x"), hasCache ? cpuF32(c, op, "cache") : Tensor(), back,
+                                     ph, pw, padding);
     return causalConv3d(padded, Tensor(), w, bias, ConvPad3d{}, 1, 1, 1, residual);
 }
 
@@ -89,8 +90,8 @@ Tensor depthToSpace(const Tensor& y, Factors f, SubpixelOrder order, int dropFra
     checkVideo(y, op, "y");
     checkFactors(f, op);
     const int64_t V = int64_t(f[0]) * f[1] * f[2];
-    SV_ASSERT_MSG(y.dim(1) % V == 0 && dropFrames >= 0 && dropFrames < f[0] * y.dim(2), op, ": y ", y.describe(),
-                  " factors volume ", V, " drop ", dropFrames);
+    SV_ASSERT_MSG(y.dim(1) % V == 0 && dropFrames >= 0 && dropFrames < f[0] * y.dim(2), op, ": y ",
+                  y.describe(), " factors volume ", V, " drop ", dropFrames);
     if (residual.defined()) {
         checkVideo(residual, op, "residual");
         SV_ASSERT_MSG(residual.dim(0) == y.dim(0) && residual.dim(1) % V == 0 &&
@@ -113,7 +114,8 @@ Tensor spaceToDepth(const Tensor& x, Factors f, SubpixelOrder order, int groupSi
     const int64_t V = int64_t(f[0]) * f[1] * f[2];
     SV_ASSERT_MSG(x.dim(2) % f[0] == 0 && x.dim(3) % f[1] == 0 && x.dim(4) % f[2] == 0 && groupSize >= 1 &&
                       (x.dim(1) * V) % groupSize == 0,
-                  op, ": x ", x.describe(), " factors (", f[0], ", ", f[1], ", ", f[2], ") group ", groupSize);
+                  op, ": x ", x.describe(), " factors (", f[0], ", ", f[1], ", ", f[2], ") group ",
+                  groupSize);
     if (residual.defined()) {
         const Shape expect = {x.dim(0), x.dim(1) * V / groupSize, x.dim(2) / f[0], x.dim(3) / f[1],
                               x.dim(4) / f[2]};

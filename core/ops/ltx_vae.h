@@ -1,6 +1,6 @@
 // Ops of the LTX-2 video VAE (diffusers autoencoder_kl_ltx2.py) on channels-first video tensors
-// [B, C, T, H, W]: the per-location channel norms, the replicate/reflect-padded 3D conv with a frame cache, and
-// the space↔depth shuffles of its patchify, down- and up-samplers. Each entry point validates once and
+// [B, C, T, H, W]: the per-location channel norms, the replicate/reflect-padded 3D conv with a frame cache,
+// and the space↔depth shuffles of its patchify, down- and up-samplers. Each entry point validates once and
 // dispatches on the tensors' device (CPU: F32; CUDA: F32, BF16 or F16 activations, arithmetic in float).
 #pragma once
 
@@ -26,7 +26,8 @@ enum class SpatialPadding { Zeros, Reflect };
 /// along time (the model builds the temporal replicate padding through `cache` and `back`), with spatial
 /// padding kh/2, kw/2 of zeros or reflect (reflect needs H, W ≥ 2).
 ///   x [B, Cin, T, H, W] (T ≥ 0 when the cache holds frames), cache [B, Cin, Tc, H, W] or undefined
-///   w [Cout, Cin, kt, kh, kw] (odd kh, kw), bias [Cout] or undefined, residual [B, Cout, To, H, W] or undefined
+///   w [Cout, Cin, kt, kh, kw] (odd kh, kw), bias [Cout] or undefined, residual [B, Cout, To, H, W] or
+///   undefined
 /// Returns [B, Cout, To, H, W] with To = Tc + T + back − kt + 1 ≥ 1, x's dtype.
 Tensor conv3d(const Tensor& x, const Tensor& cache, int back, const Tensor& w, const Tensor& bias,
               SpatialPadding padding, const Tensor& residual = {});

@@ -1,7 +1,7 @@
-// AutoencoderKLLTX2Video against the diffusers fixtures: every fixture folder whose config.json names the class
-// (SV_REFERENCE_DIR honoured; skipped with a message while no such folder exists): posterior, decoded video,
-// every stored module output (hooks), either half alone and batch independence. Plus, independent of the
-// fixtures: the streamed decoder's bounded memory and the config rules.
+// AutoencoderKLLTX2Video against the diffusers fixtures: every fixture folder whose config.json names the
+// class (SV_REFERENCE_DIR honoured; skipped with a message while no such folder exists): posterior, decoded
+// video, every stored module output (hooks), either half alone and batch independence. Plus, independent of
+// the fixtures: the streamed decoder's bounded memory and the config rules.
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -25,9 +25,9 @@ std::vector<fs::path> ltxFolders() {
     return test::referenceFoldersOfClass("", "AutoencoderKLLTX2Video");
 }
 
-#define SV_SKIP_WITHOUT_LTX_FIXTURES(folders)                                                                  \
-    if ((folders).empty())                                                                                     \
-    GTEST_SKIP() << "no AutoencoderKLLTX2Video fixture folder under " << test::referenceDir()                 \
+#define SV_SKIP_WITHOUT_LTX_FIXTURES(folders)                                                 \
+    if ((folders).empty())                                                                    \
+    GTEST_SKIP() << "no AutoencoderKLLTX2Video fixture folder under " << test::referenceDir() \
                  << " yet (the generator's LTX-2 VAE set)"
 
 // Observer outputs per module, concatenated along time.
@@ -68,11 +68,13 @@ int compareHooks(const SafetensorsFile& io, const HookRecorder& hooks, std::stri
 TEST(Ltx2VaeParity, EncodeMatchesDiffusers) {
     const auto folders = ltxFolders();
     SV_SKIP_WITHOUT_LTX_FIXTURES(folders);
+    int checked = 0;
     for (const fs::path& folder : folders) {
         SCOPED_TRACE(folder.filename().string());
         std::cout << "[ fixture  ] " << folder.filename().string() << "\n";
         auto io = test::openIo(folder);
         if (!io->contains("encode.input")) continue;
+        ++checked;
         const Ltx2Vae vae = Ltx2Vae::load(folder, VaeParts::Encoder);
         HookRecorder hooks;
         const VaePosterior post = vae.encode(io->get("encode.input"), hooks.observer());
@@ -80,15 +82,18 @@ TEST(Ltx2VaeParity, EncodeMatchesDiffusers) {
         SV_EXPECT_CLOSE(post.logvar, io->get("encode.logvar"), kTol);
         compareHooks(*io, hooks, "encoder");
     }
+    EXPECT_GT(checked, 0) << "no LTX-2 VAE fixture holds encode.input (tensor names as in vae_tiny/)";
 }
 
 TEST(Ltx2VaeParity, StreamedDecodeMatchesDiffusers) {
     const auto folders = ltxFolders();
     SV_SKIP_WITHOUT_LTX_FIXTURES(folders);
+    int checked = 0;
     for (const fs::path& folder : folders) {
         SCOPED_TRACE(folder.filename().string());
         auto io = test::openIo(folder);
         if (!io->contains("decode.latents")) continue;
+        ++checked;
         const Ltx2Vae vae = Ltx2Vae::load(folder, VaeParts::Decoder);
         const Tensor z = io->get("decode.latents"), ref = io->get("decode.output");
         ASSERT_EQ(ref.dim(2), vae.pixelFrameCount(z.dim(2)));
@@ -110,6 +115,7 @@ TEST(Ltx2VaeParity, StreamedDecodeMatchesDiffusers) {
         std::cout << "    decoded " << next << " frames in " << chunks << " chunks\n";
         compareHooks(*io, hooks, "decoder");
     }
+    EXPECT_GT(checked, 0) << "no LTX-2 VAE fixture holds decode.latents (tensor names as in vae_tiny/)";
 }
 
 // Batch entries are independent (B = 2 of a fixture's latents vs each alone); catches a batch stride slip in
@@ -119,7 +125,9 @@ TEST(Ltx2VaeParity, BatchEntriesAreIndependent) {
     SV_SKIP_WITHOUT_LTX_FIXTURES(folders);
     const Ltx2Vae vae = Ltx2Vae::load(folders.front());
     auto io = test::openIo(folders.front());
-    const Tensor z1 = io->get("decode.latents").slice(0, 0, 1).slice(2, 0, std::min<int64_t>(2, io->get("decode.latents").dim(2)));
+    const Tensor z1 = io->get("decode.latents")
+                          .slice(0, 0, 1)
+                          .slice(2, 0, std::min<int64_t>(2, io->get("decode.latents").dim(2)));
     Shape shape = z1.shape();
     shape[0] = 2;
     Tensor z2 = Tensor::empty(shape, DType::F32);
@@ -167,8 +175,8 @@ Tensor randomLatents(int64_t channels, int64_t frames, int64_t h, int64_t w) {
     return Tensor::fromFloats(v, {1, channels, frames, h, w});
 }
 
-// The streamed decoder holds a few frames per level, not the video: its peak does not grow with the frame count
-// and stays far below the decoded video's size.
+// The streamed decoder holds a few frames per level, not the video: its peak does not grow with the frame
+// count and stays far below the decoded video's size.
 TEST(Ltx2VaeMemory, StreamedDecodePeakIsBounded) {
     for (bool causal : {false, true}) {
         SCOPED_TRACE(causal ? "causal decoder" : "non-causal decoder");

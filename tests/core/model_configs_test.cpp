@@ -59,6 +59,26 @@ TEST(ModelConfigs, FullSizeParameterCounts) {
               2614341888);
 }
 
+// The 720p set (full_size_720p/README.md): the LTX-2 VAE count was taken from diffusers' module on meta
+// tensors.
+TEST(ModelConfigs, FullSize720pParameterCounts) {
+    auto full = test::referenceDir() / "full_size_720p";
+    if (!std::filesystem::exists(full))
+        full = std::filesystem::path(SV_DEFAULT_REFERENCE_DIR) / "full_size_720p";
+    const TransformerConfig tc = TransformerConfig::load(full / "transformer/config.json");
+    EXPECT_EQ(tc.sampleSize, 22);
+    EXPECT_EQ(countParameters(transformerWeightSpecs(tc)), 2057148928);
+    const VideoVaeConfig vae = VideoVaeConfig::load(full / "vae/config.json");
+    EXPECT_EQ(vae.family(), VaeFamily::Ltx2);
+    EXPECT_EQ(vae.latentChannels(), tc.inChannels);
+    EXPECT_EQ(vae.spatialCompression(), 32);
+    EXPECT_EQ(vae.temporalCompression(), 8);
+    EXPECT_EQ(countParameters(vae.weightSpecs()), 1222479601);
+    EXPECT_EQ(countParameters(vae.weightSpecs(VaeParts::Encoder)), 694098881);
+    EXPECT_EQ(countParameters(vae.weightSpecs(VaeParts::Decoder)), 528380720);
+    EXPECT_EQ(vae.weightSpecs().size(), 184u);  // the state dict's tensors, buffers included
+}
+
 TEST(ModelConfigs, LoaderReportsEveryMismatchAtOnce) {
     test::TempDir dir;
     auto cfg = TransformerConfig::load(test::referenceFolders("transformer_tiny").at(0) / "config.json");
