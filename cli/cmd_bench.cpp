@@ -39,9 +39,10 @@ namespace fs = std::filesystem;
 
 struct BenchOptions {
     fs::path configs = "tests/data/reference/full_size";
-    int height = 480, width = 832, frames = 81;
-    int steps = 3;        // measured denoising steps (after one warm-up step)
-    int totalSteps = 50;  // extrapolated run length
+    bool hd = false;                         // --family 720p: transformer_720p/ and vae_ltx2/ of the configs
+    int height = 0, width = 0, frames = 81;  // 0: the family's default (480×832, 704×1280)
+    int steps = 3;                           // measured denoising steps (after one warm-up step)
+    int totalSteps = 50;                     // extrapolated run length
     int textTokens = 300;
     DType dtype = DType::BF16;     // transformer + text encoder
     DType vaeDtype = DType::BF16;  // VAE decoder
@@ -52,11 +53,12 @@ struct BenchOptions {
 
 const char* kUsage =
     "usage: sanavideo bench [options]\n"
-    "  --configs DIR       full-size configs (text_encoder/, transformer/, vae/ config.json; the VAE\n"
-    "                      class picks Wan 2.1 or LTX-2, e.g. a 720p set with --height 704 --width 1280)\n"
+    "  --configs DIR       full-size configs (text_encoder/, transformer/, vae/ config.json)\n"
     "                      [tests/data/reference/full_size, or $SV_REFERENCE_DIR/full_size]\n"
-    "  --height H --width W --frames F   video size [480 832 81]; multiples of the VAE scale times the\n"
-    "                      patch (16 for 480p, 32 for 720p), frames 1 + k·(VAE temporal scale)\n"
+    "  --family 480p|720p  480p: transformer/ + vae/ (Wan 2.1); 720p: transformer_720p/ + vae_ltx2/\n"
+    "                      (LTX-2 VAE) of the configs [480p]\n"
+    "  --height H --width W --frames F   video size [480 832 81; 720p: 704 1280 81]; multiples of the VAE\n"
+    "                      scale times the patch (16 / 32), frames 1 + k·(VAE temporal scale)\n"
     "  --steps N           measured denoising steps after one warm-up step [3]\n"
     "  --total-steps N     steps of the extrapolated run [50]\n"
     "  --text-tokens L     prompt length [300]\n"
@@ -102,7 +104,10 @@ std::optional<BenchOptions> parse(Args args) {
         const std::string& v = args[++i];
         if (a == "--configs")
             o.configs = v;
-        else if (a == "--height")
+        else if (a == "--family") {
+            SV_CHECK(v == "480p" || v == "720p", "bench: --family takes 480p or 720p, got \"", v, "\"");
+            o.hd = v == "720p";
+        } else if (a == "--height")
             o.height = parseInt(v, "--height", 16);
         else if (a == "--width")
             o.width = parseInt(v, "--width", 16);
@@ -127,6 +132,8 @@ std::optional<BenchOptions> parse(Args args) {
         } else
             fail("bench: unknown option \"", a, "\" (see --help)");
     }
+    if (o.height == 0) o.height = o.hd ? 704 : 480;
+    if (o.width == 0) o.width = o.hd ? 1280 : 832;
     return o;
 }
 
@@ -203,8 +210,9 @@ int runBenchCuda(const BenchOptions& o) {
     SV_CHECK(detail::cudaAvailable(), "bench: no CUDA GPU found");
     const Device gpu = Device::cuda();
     const auto txtCfg = Gemma2Config::load(o.configs / "text_encoder" / "config.json");
-    const auto trCfg = TransformerConfig::load(o.configs / "transformer" / "config.json");
-    const auto vaeCfg = VideoVaeConfig::load(o.configs / "vae" / "config.json");
+    const auto trCfg =
+        TransformerConfig::load(o.configs / (o.hd ? "transformer_720p" : "transformer") / "config.json");
+    const auto vaeCfg = VideoVaeConfig::load(o.configs / (o.hd ? "vae_ltx2" : "vae") / "config.json");
     const int st = vaeCfg.temporalCompression(), ss = vaeCfg.spatialCompression();
     SV_CHECK(o.height % (ss * trCfg.patchSize[1]) == 0 && o.width % (ss * trCfg.patchSize[2]) == 0 &&
                  (o.frames - 1) % st == 0,

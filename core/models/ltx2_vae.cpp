@@ -1,10 +1,10 @@
 #include "models/ltx2_vae.h"
 
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
-#include "io/safetensors.h"
 #include "ops/ltx_vae.h"
 #include "ops/vae_conv.h"
 #include "ops/vae_resample.h"
@@ -19,18 +19,6 @@ using ops::ltx::SubpixelOrder;
 namespace {
 
 constexpr float kPixelNormEps = 1e-8f;  // PerChannelRMSNorm's default eps
-
-std::vector<WeightSpec> specsFor(const Ltx2VaeConfig& c, VaeParts parts) {
-    switch (parts) {
-        case VaeParts::Encoder:
-            return ltx2VaeEncoderWeightSpecs(c);
-        case VaeParts::Decoder:
-            return ltx2VaeDecoderWeightSpecs(c);
-        case VaeParts::Both:
-            return ltx2VaeWeightSpecs(c);
-    }
-    SV_ASSERT(false);
-}
 
 // The encoder's full-length pass (LTX2VideoEncoder3d.forward).
 class EncoderPass {
@@ -108,27 +96,9 @@ class EncoderPass {
 }  // namespace
 
 Ltx2Vae Ltx2Vae::load(const fs::path& folderIn, VaeParts parts, const LoadOptions& loadOptions) {
-    std::error_code ec;
-    fs::path folder = folderIn;
-    if (!fs::exists(folder / "config.json", ec) && fs::exists(folder / "vae" / "config.json", ec))
-        folder /= "vae";
-    SV_CHECK(fs::exists(folder / "config.json", ec), folderIn.string(),
-             ": no config.json (expected a diffusers AutoencoderKLLTX2Video folder such as <model>/vae)");
+    const fs::path folder = vaeFolder(folderIn, "AutoencoderKLLTX2Video");
     Ltx2VaeConfig config = Ltx2VaeConfig::load(folder / "config.json");
-    SV_CHECK(loadOptions.device.isCuda() || loadOptions.dtype == DType::F32, folderIn.string(),
-             ": the CPU backend runs the VAE in float32 (asked for ", dtypeName(loadOptions.dtype), ")");
-    LoadOptions options = loadOptions;
-    if (parts != VaeParts::Both) {
-        // The other half's tensors may be in the file; they are skipped, not loaded.
-        const auto mine = specsFor(config, parts);
-        for (auto& s : specsFor(config, VaeParts::Both)) {
-            bool needed = false;
-            for (const auto& m : mine) needed = needed || m.name == s.name;
-            if (!needed) options.ignored.push_back(std::move(s.name));
-        }
-    }
-    const WeightArchive archive = WeightArchive::open(folder);
-    WeightSet weights = loadWeights(archive, specsFor(config, parts), options, "AutoencoderKLLTX2Video");
+    WeightSet weights = loadVaeWeights(folder, VideoVaeConfig{config}, parts, loadOptions);
     return Ltx2Vae(std::move(config), std::move(weights), parts);
 }
 
@@ -137,21 +107,8 @@ Ltx2Vae::Ltx2Vae(Ltx2VaeConfig config, WeightSet weights, VaeParts parts)
       layout_(ltx2VaeLayout(config_)),
       weights_(std::move(weights)),
       parts_(parts) {
-    bool first = true;
-    for (const auto& s : specsFor(config_, parts_)) {
-        SV_CHECK(weights_.contains(s.name), "Ltx2Vae: weight \"", s.name, "\" is missing");
-        const Tensor& t = weights_.get(s.name);
-        SV_CHECK(t.shape() == s.shape, "Ltx2Vae: weight \"", s.name, "\" has shape ",
-                 shapeToString(t.shape()), ", expected ", shapeToString(s.shape));
-        if (first) {
-            device_ = t.device();
-            dtype_ = t.device().isCpu() ? DType::F32 : t.dtype();
-            first = false;
-        }
-        SV_CHECK(t.device() == device_, "Ltx2Vae: weight \"", s.name, "\" is on ", t.device().toString(),
-                 ", the others on ", device_.toString());
-        if (t.dtype() != dtype_) weights_.set(s.name, t.to(dtype_));
-    }
+    std::tie(device_, dtype_) =
+        bindVaeWeights(weights_, VideoVaeConfig{config_}.weightSpecs(parts_), "Ltx2Vae");
     // diffusers' pipelines read the statistics from the buffers (not the config, as for Wan).
     std::vector<float> stdv = weights_.get("latents_std").toFloatVector();
     for (float s : stdv)

@@ -39,17 +39,18 @@ int volume(const Ltx2Stride& s) {
 }
 
 void checkSizes(const Ltx2VaeConfig& c, std::string_view src) {
-    auto positive = [&](const std::vector<int>& v, const char* key, size_t n) {
+    auto positive = [&](const std::vector<int>& v, const char* key, size_t n, int lo = 1) {
         SV_CHECK(v.size() == n, src, ": key \"", key, "\" needs ", n, " entries, has ", v.size());
-        for (int x : v) SV_CHECK(x > 0 && x <= 8192, src, ": key \"", key, "\" entries must be in [1, 8192]");
+        for (int x : v)
+            SV_CHECK(x >= lo && x <= 8192, src, ": key \"", key, "\" entries must be in [", lo, ", 8192]");
     };
     const size_t enc = c.blockOutChannels.size(), dec = c.decoderBlockOutChannels.size();
     SV_CHECK(enc >= 1 && enc <= 8 && dec >= 1 && dec <= 8, src,
              ": block_out_channels and decoder_block_out_channels need 1 to 8 entries");
     positive(c.blockOutChannels, "block_out_channels", enc);
-    positive(c.layersPerBlock, "layers_per_block", enc + 1);
+    positive(c.layersPerBlock, "layers_per_block", enc + 1, 0);  // 0: a block with only its downsampler
     positive(c.decoderBlockOutChannels, "decoder_block_out_channels", dec);
-    positive(c.decoderLayersPerBlock, "decoder_layers_per_block", dec + 1);
+    positive(c.decoderLayersPerBlock, "decoder_layers_per_block", dec + 1, 0);
     positive(c.upsampleFactor, "upsample_factor", dec);
     for (int n : c.layersPerBlock) SV_CHECK(n <= 64, src, ": layers_per_block entries must be at most 64");
     for (int n : c.decoderLayersPerBlock)

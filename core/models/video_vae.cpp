@@ -1,6 +1,9 @@
 #include "models/video_vae.h"
 
+#include <algorithm>
+
 #include "io/json_util.h"
+#include "io/safetensors.h"
 #include "models/ltx2_vae.h"
 #include "models/wan_vae.h"
 #include "ops/vae_resample.h"
@@ -147,14 +150,57 @@ bool isVideoVaeClass(std::string_view className) {
     return className == kWanClass || className == kLtx2Class;
 }
 
-std::shared_ptr<const VideoVae> loadVideoVae(const fs::path& folderIn, VaeParts parts,
-                                             const LoadOptions& options) {
+fs::path vaeFolder(const fs::path& folderIn, std::string_view className) {
     std::error_code ec;
     fs::path folder = folderIn;
     if (!fs::exists(folder / "config.json", ec) && fs::exists(folder / "vae" / "config.json", ec))
         folder /= "vae";
     SV_CHECK(fs::exists(folder / "config.json", ec), folderIn.string(),
-             ": no config.json (expected a diffusers VAE folder such as <model>/vae)");
+             ": no config.json (expected a diffusers ", className, " folder such as <model>/vae)");
+    return folder;
+}
+
+WeightSet loadVaeWeights(const fs::path& folder, const VideoVaeConfig& config, VaeParts parts,
+                         const LoadOptions& loadOptions) {
+    SV_CHECK(loadOptions.device.isCuda() || loadOptions.dtype == DType::F32, folder.string(),
+             ": the CPU backend runs the VAE in float32 (asked for ", dtypeName(loadOptions.dtype), ")");
+    LoadOptions options = loadOptions;
+    const std::vector<WeightSpec> specs = config.weightSpecs(parts);
+    if (parts != VaeParts::Both) {
+        for (auto& s : config.weightSpecs(VaeParts::Both)) {
+            const bool needed = std::any_of(specs.begin(), specs.end(),
+                                            [&](const WeightSpec& m) { return m.name == s.name; });
+            if (!needed) options.ignored.push_back(std::move(s.name));
+        }
+    }
+    return loadWeights(WeightArchive::open(folder), specs, options, config.className());
+}
+
+std::pair<Device, DType> bindVaeWeights(WeightSet& weights, std::span<const WeightSpec> specs,
+                                        std::string_view className) {
+    Device device;
+    DType dtype = DType::F32;
+    bool first = true;
+    for (const auto& s : specs) {
+        SV_CHECK(weights.contains(s.name), className, ": weight \"", s.name, "\" is missing");
+        const Tensor& t = weights.get(s.name);
+        SV_CHECK(t.shape() == s.shape, className, ": weight \"", s.name, "\" has shape ",
+                 shapeToString(t.shape()), ", expected ", shapeToString(s.shape));
+        if (first) {
+            device = t.device();
+            dtype = t.device().isCpu() ? DType::F32 : t.dtype();
+            first = false;
+        }
+        SV_CHECK(t.device() == device, className, ": weight \"", s.name, "\" is on ", t.device().toString(),
+                 ", the others on ", device.toString());
+        if (t.dtype() != dtype) weights.set(s.name, t.to(dtype));
+    }
+    return {device, dtype};
+}
+
+std::shared_ptr<const VideoVae> loadVideoVae(const fs::path& folderIn, VaeParts parts,
+                                             const LoadOptions& options) {
+    const fs::path folder = vaeFolder(folderIn, "VAE");
     const VideoVaeConfig config = VideoVaeConfig::load(folder / "config.json");
     if (config.family() == VaeFamily::Wan)
         return std::make_shared<const WanVae>(WanVae::load(folder, parts, options));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -106,6 +107,18 @@ struct VideoVaeConfig {
 Tensor concatFrames(std::span<const Tensor> parts);
 /// Frame `index` of x [B, C, T, H, W] repeated `count` times: [B, C, count, H, W] (the replicate padding).
 Tensor repeatFrame(const Tensor& x, int64_t index, int64_t count);
+
+/// The folder holding a VAE's config.json: `folder` itself or its vae/ (a pipeline folder); sv::Error naming
+/// `className` otherwise.
+std::filesystem::path vaeFolder(const std::filesystem::path& folder, std::string_view className);
+/// The weights of `parts` from a VAE folder (the other half's tensors, when present, are skipped); sv::Error
+/// for a CPU load in another dtype than F32 or any missing / unexpected / mis-shaped tensor.
+WeightSet loadVaeWeights(const std::filesystem::path& folder, const VideoVaeConfig& config, VaeParts parts,
+                         const LoadOptions& options);
+/// Checks that `weights` hold every spec with its shape, all on one device, and converts them to one dtype
+/// (F32 on the CPU, else the first weight's). Returns that device and dtype.
+std::pair<Device, DType> bindVaeWeights(WeightSet& weights, std::span<const WeightSpec> specs,
+                                        std::string_view className);
 
 /// Whether this VAE class is one the engine implements.
 bool isVideoVaeClass(std::string_view className);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -185,40 +186,12 @@ class Runner {
     StreamState& state_;
 };
 
-std::vector<WeightSpec> specsFor(const WanVaeConfig& c, WanVaeParts parts) {
-    switch (parts) {
-        case WanVaeParts::Encoder:
-            return wanVaeEncoderWeightSpecs(c);
-        case WanVaeParts::Decoder:
-            return wanVaeDecoderWeightSpecs(c);
-        case WanVaeParts::Both:
-            return wanVaeWeightSpecs(c);
-    }
-    SV_ASSERT(false);
-}
-
 }  // namespace
 
 WanVae WanVae::load(const fs::path& folderIn, WanVaeParts parts, const LoadOptions& loadOptions) {
-    std::error_code ec;
-    fs::path folder = folderIn;
-    if (!fs::exists(folder / "config.json", ec) && fs::exists(folder / "vae" / "config.json", ec))
-        folder /= "vae";
-    SV_CHECK(fs::exists(folder / "config.json", ec), folderIn.string(),
-             ": no config.json (expected a diffusers AutoencoderKLWan folder such as <model>/vae)");
+    const fs::path folder = vaeFolder(folderIn, "AutoencoderKLWan");
     WanVaeConfig config = WanVaeConfig::load(folder / "config.json");
-    const WeightArchive archive = WeightArchive::open(folder);
-    SV_CHECK(loadOptions.device.isCuda() || loadOptions.dtype == DType::F32, folderIn.string(),
-             ": the CPU backend runs the VAE in float32 (asked for ", dtypeName(loadOptions.dtype), ")");
-    LoadOptions options = loadOptions;
-    if (parts != WanVaeParts::Both) {
-        // The other half's tensors may be in the file; they are skipped, not loaded.
-        auto other =
-            specsFor(config, parts == WanVaeParts::Encoder ? WanVaeParts::Decoder : WanVaeParts::Encoder);
-        for (auto& s : other) options.ignored.push_back(std::move(s.name));
-    }
-    const auto specs = specsFor(config, parts);
-    WeightSet weights = loadWeights(archive, specs, options, "AutoencoderKLWan");
+    WeightSet weights = loadVaeWeights(folder, VideoVaeConfig{config}, parts, loadOptions);
     return WanVae(std::move(config), std::move(weights), parts);
 }
 
@@ -230,21 +203,8 @@ WanVae::WanVae(WanVaeConfig config, WeightSet weights, WanVaeParts parts)
     SV_CHECK(kEncodeChunk % config_.scaleFactorTemporal == 0, "WanVae: scale_factor_temporal ",
              config_.scaleFactorTemporal, " is not supported (the streaming encoder needs it to divide ",
              kEncodeChunk, ")");
-    bool first = true;
-    for (const auto& s : specsFor(config_, parts_)) {
-        SV_CHECK(weights_.contains(s.name), "WanVae: weight \"", s.name, "\" is missing");
-        const Tensor& t = weights_.get(s.name);
-        SV_CHECK(t.shape() == s.shape, "WanVae: weight \"", s.name, "\" has shape ", shapeToString(t.shape()),
-                 ", expected ", shapeToString(s.shape));
-        if (first) {
-            device_ = t.device();
-            dtype_ = t.device().isCpu() ? DType::F32 : t.dtype();
-            first = false;
-        }
-        SV_CHECK(t.device() == device_, "WanVae: weight \"", s.name, "\" is on ", t.device().toString(),
-                 ", the others on ", device_.toString());
-        if (t.dtype() != dtype_) weights_.set(s.name, t.to(dtype_));
-    }
+    std::tie(device_, dtype_) =
+        bindVaeWeights(weights_, VideoVaeConfig{config_}.weightSpecs(parts_), "WanVae");
     setLatentStatistics(config_.latentsMean, config_.latentsStd);
 }
 

@@ -1,6 +1,6 @@
-// The pipelines on the 720p demo model (writeDemoModel(…, DemoFamily::Ltx720p): 1×1×1 patches, sample_size 22,
-// the LTX-2 VAE): the VAE class is detected from vae/config.json, the geometry follows the VAE's compression
-// ratios (8k + 1 frames, sizes multiples of 32), binning uses ASPECT_RATIO_720_BIN, and text- and
+// The pipelines on the 720p demo model (writeDemoModel(…, DemoFamily::Ltx720p): 1×1×1 patches, sample_size
+// 22, the LTX-2 VAE): the VAE class is detected from vae/config.json, the geometry follows the VAE's
+// compression ratios (8k + 1 frames, sizes multiples of 32), binning uses ASPECT_RATIO_720_BIN, and text- and
 // image-to-video run end to end with the noise diffusers draws.
 #include <fstream>
 #include <iterator>

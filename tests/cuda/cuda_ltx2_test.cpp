@@ -15,8 +15,8 @@
 
 #include "base/device_hooks.h"
 #include "cuda/context.h"
-#include "cuda/profile.h"
 #include "models/ltx2_vae.h"
+#include "op_scopes.h"
 #include "ops/ltx_vae.h"
 #include "support/reference.h"
 
@@ -56,21 +56,6 @@ double tolFor(DType dt) {
     return dt == DType::F32 ? 1e-5 : 1e-2;
 }
 
-// The names of the profiled CUDA op scopes `call` entered.
-std::vector<std::string> scopesOf(const std::function<void()>& call) {
-    cuda::setOpProfiling(true);
-    (void)cuda::takeOpProfile();
-    call();
-    std::vector<std::string> names;
-    for (const auto& t : cuda::takeOpProfile()) names.push_back(t.name);
-    cuda::setOpProfiling(false);
-    return names;
-}
-
-bool entered(const std::vector<std::string>& names, std::string_view scope) {
-    return std::find(names.begin(), names.end(), scope) != names.end();
-}
-
 // Widths of the real decoder (128 … 1024 channels) and odd ones; single locations; 5D and 3D tensors.
 TEST_F(CudaLtx2, ChannelNorms) {
     const Shape shapes[] = {{1, 128, 2, 6, 10}, {2, 1024, 1, 3, 5}, {1, 24, 3, 1, 1}, {3, 40, 7}};
@@ -84,17 +69,19 @@ TEST_F(CudaLtx2, ChannelNorms) {
             const Pair X = both(x, dt);
             for (bool silu : {false, true}) {
                 SV_EXPECT_CLOSE(ops::ltx::channelNorm(X.gpu, ChannelNorm::Rms, 1e-8f, {}, {}, silu),
-                                ops::ltx::channelNorm(X.cpu, ChannelNorm::Rms, 1e-8f, {}, {}, silu), tolFor(dt));
+                                ops::ltx::channelNorm(X.cpu, ChannelNorm::Rms, 1e-8f, {}, {}, silu),
+                                tolFor(dt));
                 SV_EXPECT_CLOSE(ops::ltx::channelNorm(X.gpu, ChannelNorm::Layer, 1e-6f, w, b, silu),
-                                ops::ltx::channelNorm(X.cpu, ChannelNorm::Layer, 1e-6f, w, b, silu), tolFor(dt));
+                                ops::ltx::channelNorm(X.cpu, ChannelNorm::Layer, 1e-6f, w, b, silu),
+                                tolFor(dt));
             }
         }
     }
 }
 
-// Pure data movement: bit-exact (up to the residual sum's one bf16 rounding). The upsampler's (2,2,2) with the first frame dropped and the
-// residual tiled 4× (upscale factor 2), the unpatchify (1,4,4) in (t, w, h) order, factor-1 tiling (8×), the
-// downsamplers' group means and the patchify.
+// Pure data movement: bit-exact (up to the residual sum's one bf16 rounding). The upsampler's (2,2,2) with
+// the first frame dropped and the residual tiled 4× (upscale factor 2), the unpatchify (1,4,4) in (t, w, h)
+// order, factor-1 tiling (8×), the downsamplers' group means and the patchify.
 TEST_F(CudaLtx2, SpaceDepthShuffles) {
     struct D2S {
         Shape y;
@@ -172,8 +159,9 @@ TEST_F(CudaLtx2, ConvReflectAndReplicateEdges) {
     };
     uint32_t seed = 80;
     for (const Case& c : cases) {
-        SCOPED_TRACE(concat(c.cin, " -> ", c.cout, ", B ", c.B, ", T ", c.T, " + ", c.Tc, " cached + ", c.back,
-                            " back, ", c.H, "x", c.W, c.pad == SpatialPadding::Reflect ? " reflect" : " zeros"));
+        SCOPED_TRACE(concat(c.cin, " -> ", c.cout, ", B ", c.B, ", T ", c.T, " + ", c.Tc, " cached + ",
+                            c.back, " back, ", c.H, "x", c.W,
+                            c.pad == SpatialPadding::Reflect ? " reflect" : " zeros"));
         const Tensor x = gaussian({c.B, c.cin, c.T, c.H, c.W}, seed++);
         const Tensor cache = c.Tc ? gaussian({c.B, c.cin, c.Tc, c.H, c.W}, seed++) : Tensor();
         const Tensor w = gaussian({c.cout, c.cin, 3, 3, 3}, seed++, 1.0f / std::sqrt(float(c.cin * 27)));
@@ -182,12 +170,15 @@ TEST_F(CudaLtx2, ConvReflectAndReplicateEdges) {
         const Tensor res = c.residual ? gaussian(ref0.shape(), seed++) : Tensor();
         for (DType dt : {DType::F32, DType::BF16, DType::F16}) {
             SCOPED_TRACE(std::string(dtypeName(dt)));
-            const Pair X = both(x, dt), C = both(cache, dt), W = both(w, dt), Bi = both(b, dt), R = both(res, dt);
+            const Pair X = both(x, dt), C = both(cache, dt), W = both(w, dt), Bi = both(b, dt),
+                       R = both(res, dt);
             Tensor out;
-            const auto names = scopesOf([&] { out = ops::ltx::conv3d(X.gpu, C.gpu, c.back, W.gpu, Bi.gpu, c.pad, R.gpu); });
+            const auto names = test::convOpsRun(
+                [&] { out = ops::ltx::conv3d(X.gpu, C.gpu, c.back, W.gpu, Bi.gpu, c.pad, R.gpu); });
             EXPECT_EQ(out.dtype(), dt);
-            EXPECT_EQ(entered(names, "vae.conv.igemm"), dt != DType::F32);
-            SV_EXPECT_CLOSE(out, ops::ltx::conv3d(X.cpu, C.cpu, c.back, W.cpu, Bi.cpu, c.pad, R.cpu), tolFor(dt));
+            EXPECT_EQ(test::ran(names, "vae.conv.igemm"), dt != DType::F32);
+            SV_EXPECT_CLOSE(out, ops::ltx::conv3d(X.cpu, C.cpu, c.back, W.cpu, Bi.cpu, c.pad, R.cpu),
+                            tolFor(dt));
         }
     }
 }
@@ -211,7 +202,9 @@ void ltxFixtures(DType dt, double tol) {
         const Ltx2Vae vae = Ltx2Vae::load(folder, VaeParts::Both, lo);
         const auto io = test::openIo(folder);
         std::map<std::string, std::vector<Tensor>> hooks;
-        const VaeObserver obs = [&](std::string_view n, const Tensor& t) { hooks[std::string(n)].push_back(t.clone()); };
+        const VaeObserver obs = [&](std::string_view n, const Tensor& t) {
+            hooks[std::string(n)].push_back(t.clone());
+        };
         if (io->contains("encode.input")) {
             const VaePosterior post = vae.encode(io->get("encode.input"), obs);
             SV_EXPECT_CLOSE(post.mean, io->get("encode.mean"), tol);
@@ -220,7 +213,9 @@ void ltxFixtures(DType dt, double tol) {
         SV_EXPECT_CLOSE(vae.decode(io->get("decode.latents"), obs), io->get("decode.output"), tol);
         for (const TensorInfo& info : io->tensors()) {
             if (!info.name.starts_with("hook.") || info.name.ends_with(".ncalls")) continue;
-            const std::string module = info.name.substr(5);
+            std::string module = info.name.substr(5);  // hook.[encode.|decode.]<module>
+            for (const char* pass : {"encode.", "decode."})
+                if (module.starts_with(pass)) module = module.substr(std::string_view(pass).size());
             ASSERT_TRUE(hooks.count(module)) << "no hook " << module;
             const test::Diff d = test::compare(joined(hooks.at(module)), io->get(info.name));
             std::printf("  %-28s rel %.3g\n", module.c_str(), d.relL2);
