@@ -1,5 +1,5 @@
-// GPU test support: which profiled CUDA op scopes (cuda/profile.h OpScope names) a call entered, to check that a
-// fast path really ran.
+// GPU test support: which profiled CUDA op scopes (cuda/profile.h OpScope names) a call entered, to check
+// that a fast path really ran.
 #pragma once
 
 #include <algorithm>
