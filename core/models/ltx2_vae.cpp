@@ -129,6 +129,9 @@ VaePosterior Ltx2Vae::encode(const Tensor& videoIn, const VaeObserver& observer)
              "Ltx2Vae::encode: video must be [B, ", config_.inChannels,
              ", F, H, W] with H and W multiples of ", scale, ", got ",
              videoIn.defined() ? videoIn.describe() : std::string("nothing"));
+    SV_CHECK(!config_.encoderReflectPadding || (videoIn.dim(3) >= 2 * scale && videoIn.dim(4) >= 2 * scale),
+             "Ltx2Vae::encode: reflect padding needs frames of at least ", 2 * scale, "×", 2 * scale, ", got ",
+             videoIn.describe());
     SV_CHECK(layout_.encodedFrames(videoIn.dim(2)) > 0, "Ltx2Vae::encode: ", videoIn.dim(2),
              " frames cannot be encoded (1 + ", config_.temporalCompression, "k frames can)");
     const Tensor h = EncoderPass(config_, weights_, observer).run(layout_, computeInput(videoIn, "video"));
