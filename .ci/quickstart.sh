@@ -13,4 +13,8 @@ $sv make-demo-model build/demo-model
 $sv info build/demo-model
 $sv generate --model build/demo-model --prompt "A red fox trotting through fresh snow at dawn" \
   --height 64 --width 64 --frames 9 --steps 4 --no-binning --seed 42 --out build/demo-video.mp4
-echo "the demo video is at $(pwd)/build/demo-video.mp4"
+# The 720p layout (LTX-2 VAE, 1x1x1 patches): sizes multiples of 32, frames 8k+1.
+$sv make-demo-model build/demo-model-720p --family 720p
+$sv generate --model build/demo-model-720p --prompt "A red fox trotting through fresh snow at dawn" \
+  --height 64 --width 96 --frames 9 --steps 4 --no-binning --seed 42 --out build/demo-video-720p.mp4
+echo "the demo videos are at $(pwd)/build/demo-video.mp4 and $(pwd)/build/demo-video-720p.mp4"

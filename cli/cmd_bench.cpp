@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +19,7 @@
 #include "base/error.h"
 #include "commands.h"
 #include "models/gemma2.h"
+#include "models/ltx2_vae.h"
 #include "models/sana_transformer.h"
 #include "models/wan_vae.h"
 #include "ops/elementwise.h"
@@ -29,9 +32,10 @@ namespace fs = std::filesystem;
 
 struct BenchOptions {
     fs::path configs = "tests/data/reference/full_size";
-    int height = 480, width = 832, frames = 81;
-    int steps = 3;        // measured denoising steps (after one warm-up step)
-    int totalSteps = 50;  // extrapolated run length
+    bool hd = false;                         // --family 720p: transformer_720p/ and vae_ltx2/ of the configs
+    int height = 0, width = 0, frames = 81;  // 0: the family's default (480×832, 704×1280)
+    int steps = 3;                           // measured denoising steps (after one warm-up step)
+    int totalSteps = 50;                     // extrapolated run length
     int textTokens = 300;
     DType dtype = DType::BF16;     // transformer + text encoder
     DType vaeDtype = DType::BF16;  // VAE decoder
@@ -44,7 +48,10 @@ const char* kUsage =
     "usage: sanavideo bench [options]\n"
     "  --configs DIR       full-size configs (text_encoder/, transformer/, vae/ config.json)\n"
     "                      [tests/data/reference/full_size, or $SV_REFERENCE_DIR/full_size]\n"
-    "  --height H --width W --frames F   video size [480 832 81]\n"
+    "  --family 480p|720p  480p: transformer/ + vae/ (Wan 2.1); 720p: transformer_720p/ + vae_ltx2/\n"
+    "                      (LTX-2 VAE) of the configs [480p]\n"
+    "  --height H --width W --frames F   video size [480 832 81; 720p: 704 1280 81]; multiples of the VAE\n"
+    "                      scale times the patch (16 / 32), frames 1 + k·(VAE temporal scale)\n"
     "  --steps N           measured denoising steps after one warm-up step [3]\n"
     "  --total-steps N     steps of the extrapolated run [50]\n"
     "  --text-tokens L     prompt length [300]\n"
@@ -90,7 +97,10 @@ std::optional<BenchOptions> parse(Args args) {
         const std::string& v = args[++i];
         if (a == "--configs")
             o.configs = v;
-        else if (a == "--height")
+        else if (a == "--family") {
+            SV_CHECK(v == "480p" || v == "720p", "bench: --family takes 480p or 720p, got \"", v, "\"");
+            o.hd = v == "720p";
+        } else if (a == "--height")
             o.height = parseInt(v, "--height", 16);
         else if (a == "--width")
             o.width = parseInt(v, "--width", 16);
@@ -115,9 +125,8 @@ std::optional<BenchOptions> parse(Args args) {
         } else
             fail("bench: unknown option \"", a, "\" (see --help)");
     }
-    SV_CHECK(o.height % 16 == 0 && o.width % 16 == 0 && (o.frames - 1) % 4 == 0, "bench: the video size ",
-             o.height, "x", o.width, "x", o.frames,
-             " needs height and width multiples of 16 and frames = 1 + 4k");
+    if (o.height == 0) o.height = o.hd ? 704 : 480;
+    if (o.width == 0) o.width = o.hd ? 1280 : 832;
     return o;
 }
 
@@ -158,6 +167,17 @@ WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t se
     return set;
 }
 
+// The decoder of either VAE class with random GPU weights (latent statistics 0 / 1).
+std::unique_ptr<VideoVae> benchVae(const VideoVaeConfig& c, DType dt, uint64_t seed) {
+    WeightSet w = gpuWeights(c.weightSpecs(VaeParts::Decoder), dt, seed, false);
+    if (const auto* wan = std::get_if<WanVaeConfig>(&c.config))
+        return std::make_unique<WanVae>(*wan, std::move(w), VaeParts::Decoder);
+    const auto& ltx = std::get<Ltx2VaeConfig>(c.config);
+    w.set("latents_mean", Tensor::zeros({ltx.latentChannels}, dt, Device::cuda()));
+    w.set("latents_std", Tensor::full({ltx.latentChannels}, 1.0f, DType::F32).to(dt).to(Device::cuda()));
+    return std::make_unique<Ltx2Vae>(ltx, std::move(w), VaeParts::Decoder);
+}
+
 // Runs fn once with per-op timing on and returns {op: [milliseconds, calls]}.
 template <class Fn>
 nlohmann::json profiled(Fn&& fn) {
@@ -177,7 +197,7 @@ struct BenchRun {
     const BenchOptions& o;
     Gemma2Config txtCfg;
     TransformerConfig trCfg;
-    WanVaeConfig vaeCfg;
+    VideoVaeConfig vaeCfg;
     int64_t B = 2, L = 0, lf = 0, lh = 0, lw = 0;
     nlohmann::json out;
     double total = 0.0;
@@ -285,9 +305,7 @@ void benchDecode(BenchRun& r, const Tensor& latents) {
     const Device gpu = Device::cuda();
     device::resetPeakMemory(gpu);
     device::Stopwatch clock(gpu);
-    std::optional<WanVae> vae;
-    vae.emplace(r.vaeCfg, gpuWeights(wanVaeDecoderWeightSpecs(r.vaeCfg), o.vaeDtype, o.seed + 5, false),
-                WanVaeParts::Decoder);
+    std::unique_ptr<VideoVae> vae = benchVae(r.vaeCfg, o.vaeDtype, o.seed + 5);
     const double build = clock.seconds();
     const Tensor z = vae->denormalizeLatents(latents);
     int64_t decoded = 0;
@@ -315,16 +333,23 @@ int runBenchCuda(const BenchOptions& o) {
     SV_CHECK(device::compiled(gpu.kind),
              "bench: this build has no CUDA backend (configure with the CUDA toolkit)");
     SV_CHECK(device::available(gpu), "bench: no CUDA GPU found");
-    BenchRun r{o, Gemma2Config::load(o.configs / "text_encoder" / "config.json"),
-               TransformerConfig::load(o.configs / "transformer" / "config.json"),
-               WanVaeConfig::load(o.configs / "vae" / "config.json")};
-    r.L = o.textTokens;
-    r.lf = 1 + (o.frames - 1) / r.vaeCfg.scaleFactorTemporal;
-    r.lh = o.height / r.vaeCfg.scaleFactorSpatial, r.lw = o.width / r.vaeCfg.scaleFactorSpatial;
+    BenchRun r{
+        o, Gemma2Config::load(o.configs / "text_encoder" / "config.json"),
+        TransformerConfig::load(o.configs / (o.hd ? "transformer_720p" : "transformer") / "config.json"),
+        VideoVaeConfig::load(o.configs / (o.hd ? "vae_ltx2" : "vae") / "config.json")};
+    const int st = r.vaeCfg.temporalCompression(), ss = r.vaeCfg.spatialCompression();
     const auto& patch = r.trCfg.patchSize;
+    SV_CHECK(o.height % (ss * patch[1]) == 0 && o.width % (ss * patch[2]) == 0 && (o.frames - 1) % st == 0,
+             "bench: the video size ", o.height, "x", o.width, "x", o.frames,
+             " needs height and width multiples of ", ss * patch[1], " and frames = 1 + ", st,
+             "k for these configs");
+    r.L = o.textTokens;
+    r.lf = 1 + (o.frames - 1) / st;
+    r.lh = o.height / ss, r.lw = o.width / ss;
     r.out["gpu"] = device::name(gpu);
     r.out["dtype"] = std::string(dtypeName(o.dtype));
     r.out["vae_dtype"] = std::string(dtypeName(o.vaeDtype));
+    r.out["vae"] = std::string(r.vaeCfg.className());
     r.out["video"] = {o.frames, o.height, o.width};
     r.out["latents"] = {r.trCfg.inChannels, r.lf, r.lh, r.lw};
     r.out["cfg_batch"] = r.B;

@@ -15,7 +15,7 @@ namespace {
 
 void printUsage() {
     std::printf(
-        "usage: sanavideo make-demo-model DIR [--seed N]\n\n"
+        "usage: sanavideo make-demo-model DIR [--seed N] [--family 480p|720p]\n\n"
         "Writes a tiny SANA-Video model with random weights (a few MB) in the exact diffusers layout:\n"
         "model_index.json, transformer/, vae/, text_encoder/, tokenizer/, scheduler/. It produces "
         "noise-like\n"
@@ -25,7 +25,9 @@ void printUsage() {
         "      --no-binning --out fox.mp4\n"
         "DIR must be empty, missing, or hold an earlier model (which is overwritten). Deterministic in "
         "--seed\n"
-        "(default 0).\n");
+        "(default 0). --family 720p writes the 720p layout instead (1x1 patches, the LTX-2 VAE with 32x\n"
+        "spatial / 8x temporal compression; sizes multiples of 32, frames 8k+1, e.g. --frames 9); the\n"
+        "default is 480p (2x2 patches, the Wan 2.1 VAE).\n");
 }
 
 }  // namespace
@@ -33,6 +35,7 @@ void printUsage() {
 int runMakeDemoModel(Args args) {
     std::string dir;
     uint64_t seed = 0;
+    DemoFamily family = DemoFamily::Wan480p;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "--help" || a == "-h") {
@@ -45,6 +48,11 @@ int runMakeDemoModel(Args args) {
             auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seed);
             SV_CHECK(ec == std::errc() && p == v.data() + v.size(), "--seed: \"", v,
                      "\" is not a non-negative integer");
+        } else if (a == "--family") {
+            SV_CHECK(i + 1 < args.size(), "--family needs a value (480p or 720p)");
+            const std::string& v = args[++i];
+            SV_CHECK(v == "480p" || v == "720p", "--family: \"", v, "\" is not 480p or 720p");
+            family = v == "720p" ? DemoFamily::Ltx720p : DemoFamily::Wan480p;
         } else if (a.starts_with("-") || !dir.empty()) {
             std::fprintf(stderr, "sanavideo make-demo-model: unexpected argument %s\n", a.c_str());
             printUsage();
@@ -57,8 +65,9 @@ int runMakeDemoModel(Args args) {
         printUsage();
         return 2;
     }
-    writeDemoModel(dir, demoTokenizerModel(), seed);
-    std::printf("wrote the demo model (random weights) to %s\n", dir.c_str());
+    writeDemoModel(dir, demoTokenizerModel(), seed, family);
+    std::printf("wrote the %s demo model (random weights) to %s\n",
+                family == DemoFamily::Ltx720p ? "720p (LTX-2 VAE)" : "480p (Wan VAE)", dir.c_str());
     return 0;
 }
 

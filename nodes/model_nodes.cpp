@@ -122,7 +122,7 @@ class TextEncodeNode : public Node {
 void checkSize(const ValueMap& params, const char* name, int multiple) {
     const int64_t v = params.getInt(name);
     SV_CHECK(v % multiple == 0, "parameter '", name, "': ", v, " is not a multiple of ", multiple,
-             " (the VAE's ", multiple / 2, "x downscaling and the transformer's 2x2 patches)");
+             " (the VAE's downscaling times the transformer's patch)");
 }
 
 Tensor imageTensor(const Image& img) {
@@ -142,7 +142,7 @@ class ImageEncodeNode : public Node {
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
         const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
         requireComponent(model.models->vae && model.models->vae->hasEncoder(), "VAE encoder", "vae_encoder");
-        const int multiple = 2 * model.models->vaeSpatialScale();
+        const int multiple = model.models->sizeMultiple();
         checkSize(params, "width", multiple);
         checkSize(params, "height", multiple);
         const int width = int(params.getInt("width"));

@@ -64,7 +64,7 @@ class SamplerNode : public Node {
         requireComponent(m.transformer != nullptr, "transformer", "transformer");
 
         const int temporal = m.vaeTemporalScale();
-        const int multiple = 2 * m.vaeSpatialScale();
+        const int multiple = m.sizeMultiple();
         const int width = int(params.getInt("width"));
         const int height = int(params.getInt("height"));
         const int frames = int(params.getInt("frames"));

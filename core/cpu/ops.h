@@ -3,11 +3,14 @@
 //   elementwise.cpp  binary, unary, linearCombination, channelAffine
 //   glu.cpp          geluTanhGate, gluSilu, gatedMlp
 //   linear.cpp       linear (the fp32 GEMM itself: cpu/gemm.h)
-//   norm.cpp         rmsNorm, offsetRmsNorm, channelRmsNorm, layerNormModulate, gatedResidual, gatherRows
+//   norm.cpp         rmsNorm, offsetRmsNorm, channelRmsNorm, ltxChannelNorm, layerNormModulate,
+//                    gatedResidual, gatherRows
 //   rope.cpp         expandRope, applyRope, halfRotary (and the tables, built here for every backend)
-//   attention.cpp    crossAttention, causalAttention, frameAttention; linear_attention.cpp
-//   reluLinearAttention conv.cpp         depthwiseConv3x3, siluDepthwiseGlu, temporalConv3, causalConv3d
-//   resample.cpp     upsampleNearest2x, interleaveTimeHalves; resize.cpp resizeLanczos, resizeBilinear
+//   attention.cpp    crossAttention, causalAttention, frameAttention
+//   linear_attention.cpp  reluLinearAttention
+//   conv.cpp         depthwiseConv3x3, siluDepthwiseGlu, temporalConv3, causalConv3d
+//   resample.cpp     upsampleNearest2x, interleaveTimeHalves, depthToSpace, spaceToDepth
+//   resize.cpp       resizeLanczos, resizeBilinear
 //   embedding.cpp    embed (and the timestep embedding)
 // The reference backend: plain loops over F32 (weights in other float dtypes converted on the fly), float32
 // or double accumulation as the reference computes, threads from base/parallel.h. Each kernel implements the

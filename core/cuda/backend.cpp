@@ -89,6 +89,7 @@ Kernels cudaKernels() {
     k.rmsNorm = cuda::rmsNorm;
     k.offsetRmsNorm = cuda::offsetRmsNorm;
     k.channelRmsNorm = cuda::channelRmsNorm;
+    k.ltxChannelNorm = cuda::ltxChannelNorm;
     k.layerNormModulate = cuda::layerNormModulate;
     k.gatedResidual = cuda::gatedResidual;
     k.gatherRows = cuda::gatherRows;
@@ -105,6 +106,8 @@ Kernels cudaKernels() {
     k.causalConv3d = cuda::causalConv3d;
     k.upsampleNearest2x = cuda::upsampleNearest2x;
     k.interleaveTimeHalves = cuda::interleaveTimeHalves;
+    k.depthToSpace = cuda::depthToSpace;
+    k.spaceToDepth = cuda::spaceToDepth;
     k.embed = cuda::embed;
     return k;
 }

@@ -5,6 +5,7 @@
 #include "io/json_util.h"
 #include "models/gemma2_config.h"
 #include "models/transformer_config.h"
+#include "models/video_vae.h"
 #include "models/wan_vae_config.h"
 #include "schedulers/scheduler.h"
 
@@ -16,6 +17,7 @@ namespace {
 
 constexpr std::string_view kTransformerClass = "SanaVideoTransformer3DModel";
 constexpr std::string_view kVaeClass = "AutoencoderKLWan";
+constexpr std::string_view kLtx2VaeClass = "AutoencoderKLLTX2Video";
 
 bool endsWith(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -47,6 +49,8 @@ void validateTyped(const ModelComponent& c) {
         (void)TransformerConfig::fromJson(c.config, src);
     } else if (c.className == kVaeClass) {
         (void)WanVaeConfig::fromJson(c.config, src);
+    } else if (c.className == kLtx2VaeClass) {
+        (void)Ltx2VaeConfig::fromJson(c.config, src);
     } else if (isGemma2Class(c.className)) {
         (void)Gemma2Config::fromJson(c.config, src);
     } else if (isKnownScheduler(c.className)) {
@@ -169,6 +173,13 @@ WanVaeConfig ModelFolder::vaeConfig(std::string_view name) const {
     const ModelComponent* f = find(name);
     const ModelComponent& c = requireClass(*this, name, f && f->className == kVaeClass, kVaeClass);
     return WanVaeConfig::fromJson(c.config, c.configPath.string());
+}
+
+VideoVaeConfig ModelFolder::videoVaeConfig(std::string_view name) const {
+    const ModelComponent* f = find(name);
+    const ModelComponent& c = requireClass(*this, name, f && isVideoVaeClass(f->className),
+                                           concat(kVaeClass, " or ", kLtx2VaeClass));
+    return VideoVaeConfig::fromJson(c.config, c.configPath.string());
 }
 
 Gemma2Config ModelFolder::textEncoderConfig(std::string_view name) const {

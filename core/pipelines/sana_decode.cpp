@@ -29,9 +29,9 @@ Tensor resizeAndCrop(const Tensor& video, int outH, int outW) {
 
 Tensor decodeLatents(const SanaModels& models, const Tensor& latents, const FrameSink& sink,
                      const DecodeOptions& options) {
-    const WanVae& vae = models.requireVaeDecoder();
-    SV_CHECK(latents.defined() && latents.rank() == 5 && latents.dim(1) == vae.config().zDim,
-             "latents to decode must be [N, ", vae.config().zDim, ", F', h, w], got ",
+    const VideoVae& vae = models.requireVaeDecoder();
+    SV_CHECK(latents.defined() && latents.rank() == 5 && latents.dim(1) == vae.latentChannels(),
+             "latents to decode must be [N, ", vae.latentChannels(), ", F', h, w], got ",
              latents.defined() ? latents.describe() : "nothing");
     SV_CHECK(options.outputHeight >= 0 && options.outputWidth >= 0, "output size must not be negative");
     const Tensor z = vae.denormalizeLatents(latents.to(DType::F32).to(vae.device()));
@@ -39,18 +39,16 @@ Tensor decodeLatents(const SanaModels& models, const Tensor& latents, const Fram
 
     const int64_t batch = latents.dim(0);
     const int64_t frames = vae.pixelFrameCount(latents.dim(2));
-    const int64_t decodedH = latents.dim(3) * vae.config().scaleFactorSpatial;
-    const int64_t decodedW = latents.dim(4) * vae.config().scaleFactorSpatial;
-    const int outH = options.outputHeight > 0 ? options.outputHeight : int(decodedH);
-    const int outW = options.outputWidth > 0 ? options.outputWidth : int(decodedW);
-
-    Tensor all;
-    if (options.keepFrames) all = Tensor::empty({batch, frames, outH, outW, 3}, DType::F32);
+    Tensor all;  // allocated with the first chunk, whose frames give the decoded size
     vae.decodeFrames(z, [&](int64_t first, const Tensor& chunk) {
+        const int outH = options.outputHeight > 0 ? options.outputHeight : int(chunk.dim(3));
+        const int outW = options.outputWidth > 0 ? options.outputWidth : int(chunk.dim(4));
         Tensor video = chunk;
         if (video.dim(3) != outH || video.dim(4) != outW)
             video = resizeAndCrop(video.to(Device::cpu()).to(DType::F32), outH, outW);
         const Tensor out = videoToFloatFrames(video);  // [B, n, H, W, 3] in [0, 1]
+        if (options.keepFrames && !all.defined())
+            all = Tensor::empty({batch, frames, outH, outW, 3}, DType::F32);
         if (all.defined()) all.slice(1, first, first + out.dim(1)).copyFrom(out);
         if (sink) sink(first, out);
     });

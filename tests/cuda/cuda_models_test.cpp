@@ -157,8 +157,8 @@ Tensor concatTime(const std::vector<Tensor>& parts) {
 }
 
 void vaeFixtures(DType dt, double tol) {
-    const auto folders = test::referenceFolders("vae_");
-    ASSERT_FALSE(folders.empty()) << "no vae_* fixtures in " << test::referenceDir();
+    const auto folders = test::referenceFoldersOfClass("vae_", "AutoencoderKLWan", "AutoencoderKLWan");
+    ASSERT_FALSE(folders.empty()) << "no Wan vae_* fixtures in " << test::referenceDir();
     for (const fs::path& folder : folders) {
         SCOPED_TRACE(folder.string());
         std::printf("[%s, %s]\n", folder.filename().string().c_str(), std::string(dtypeName(dt)).c_str());
