@@ -1,4 +1,5 @@
-// CPU implementation of core/ops/dit_attention.h: one task per (sample, head), float32 GEMMs inside.
+// CPU implementation of core/ops/dit_attention.h: one task per (sample, head), float32 GEMMs inside (the
+// linear attention is the stateless case of cpu/dit_causal_attention.cpp).
 #include "ops/dit_attention.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "base/parallel.h"
 #include "cpu/gemm.h"
+#include "ops/dit_causal_attention.h"
 
 #ifdef SV_WITH_CUDA
 #include "cuda/dit.h"
@@ -30,72 +32,8 @@ Tensor reluLinearAttention(const Tensor& q, const Tensor& k, const Tensor& v, in
 #ifdef SV_WITH_CUDA
     if (q.device().isCuda()) return cuda::ditReluLinearAttention(q, k, v, heads, rope);
 #endif
-    requireCpuF32(q, "reluLinearAttention", "q");
-    requireCpuF32(k, "reluLinearAttention", "k");
-    requireCpuF32(v, "reluLinearAttention", "v");
-    SV_ASSERT_MSG(q.rank() == 3 && k.shape() == q.shape() && v.shape() == q.shape() && heads > 0 &&
-                      q.dim(2) % heads == 0,
-                  "reluLinearAttention: q ", q.describe(), ", k ", k.describe(), ", v ", v.describe(),
-                  ", heads ", heads);
-    const int64_t B = q.dim(0), N = q.dim(1), C = q.dim(2), d = C / heads;
-    SV_ASSERT_MSG(rope.cos.rank() == 2 && rope.cos.dim(0) == N && rope.cos.dim(1) == d,
-                  "reluLinearAttention: RoPE tables ", rope.cos.describe(), " for ", N,
-                  " tokens of head dim ", d);
-    Tensor qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
-    Tensor out = Tensor::empty(q.shape(), DType::F32);
-    const float* qbase = qc.data<float>();
-    const float* kbase = kc.data<float>();
-    const float* vbase = vc.data<float>();
-    Tensor ct = rope.cos.contiguous(), st = rope.sin.contiguous();
-    const float* cosp = ct.data<float>();
-    const float* sinp = st.data<float>();
-    float* obase = out.data<float>();
-    parallelFor(B * heads, 1, [&](int64_t t0, int64_t t1) {
-        std::vector<float> vt(static_cast<size_t>(d * N)), krt(size_t(d * N)), qr(size_t(N * d)),
-            S(size_t(d * d));
-        std::vector<float> u(static_cast<size_t>(d));
-        for (int64_t task = t0; task < t1; ++task) {
-            const int64_t b = task / heads, h = task % heads;
-            const int64_t off = b * N * C + h * d;
-            // relu; rotated copies for the numerator (q̃ row-major, k̃ and v transposed for the GEMMs); u = Σ
-            // k⁺.
-            std::vector<double> usum(size_t(d), 0.0);
-            for (int64_t n = 0; n < N; ++n) {
-                const float* qn = qbase + off + n * C;
-                const float* kn = kbase + off + n * C;
-                const float* vn = vbase + off + n * C;
-                const float* cr = cosp + n * d;
-                const float* sr = sinp + n * d;
-                for (int64_t j = 0; j < d; j += 2) {
-                    const float q1 = std::max(qn[j], 0.0f), q2 = std::max(qn[j + 1], 0.0f);
-                    const float k1 = std::max(kn[j], 0.0f), k2 = std::max(kn[j + 1], 0.0f);
-                    const float c = cr[j], s = sr[j + 1];
-                    qr[size_t(n * d + j)] = q1 * c - q2 * s;
-                    qr[size_t(n * d + j + 1)] = q1 * s + q2 * c;
-                    krt[size_t(j * N + n)] = k1 * c - k2 * s;
-                    krt[size_t((j + 1) * N + n)] = k1 * s + k2 * c;
-                    usum[size_t(j)] += k1;
-                    usum[size_t(j + 1)] += k2;
-                }
-                for (int64_t i = 0; i < d; ++i) vt[size_t(i * N + n)] = vn[i];
-            }
-            for (int64_t i = 0; i < d; ++i) u[size_t(i)] = float(usum[size_t(i)]);
-            // S[i, j] = Σ_n v[n, i] · k̃[n, j]
-            cpu::gemmNT(d, d, N, vt.data(), N, krt.data(), N, S.data(), d);
-            // out[n, i] = Σ_j q̃[n, j] · S[i, j], then · z_n
-            float* o = obase + off;
-            cpu::gemmNT(N, d, d, qr.data(), d, S.data(), d, o, C);
-            for (int64_t n = 0; n < N; ++n) {
-                const float* qn = qbase + off + n * C;
-                double den = 0;
-                for (int64_t j = 0; j < d; ++j) den += double(u[size_t(j)]) * double(std::max(qn[j], 0.0f));
-                const float z = 1.0f / (float(den) + 1e-15f);
-                float* on = o + n * C;
-                for (int64_t i = 0; i < d; ++i) on[i] *= z;
-            }
-        }
-    });
-    return out;
+    // The causal op without states is this op (one CPU implementation, cpu/dit_causal_attention.cpp).
+    return reluLinearAttentionCached(q, k, v, heads, rope, nullptr, nullptr);
 }
 
 Tensor attentionBiasFromMask(const Tensor& mask) {

@@ -14,15 +14,18 @@
 namespace sv::ops::dit {
 
 RopeTables ropeTables(std::array<int, 3> split, int maxSeqLen, double theta, std::array<int64_t, 3> grid,
-                      Device device) {
+                      Device device, int64_t frameOffset) {
     static constexpr const char* kAxis[3] = {"frames", "height", "width"};
+    SV_ASSERT_MSG(frameOffset >= 0, "ropeTables: negative frame offset ", frameOffset);
+    const int64_t start[3] = {frameOffset, 0, 0};
     int headDim = 0;
     for (int a = 0; a < 3; ++a) {
         SV_ASSERT_MSG(split[size_t(a)] > 0 && split[size_t(a)] % 2 == 0, "ropeTables: sub-dimension ",
                       split[size_t(a)], " must be positive and even");
-        SV_CHECK(grid[size_t(a)] >= 1 && grid[size_t(a)] <= maxSeqLen, "RoPE: the token grid has ",
-                 grid[size_t(a)], " positions along ", kAxis[a], "; the model supports 1 to ", maxSeqLen,
-                 " (rope_max_seq_len)");
+        SV_CHECK(grid[size_t(a)] >= 1 && start[a] + grid[size_t(a)] <= maxSeqLen, "RoPE: the token grid has ",
+                 grid[size_t(a)], " positions along ", kAxis[a],
+                 start[a] > 0 ? concat(" from ", start[a]) : "", "; the model supports positions 0 to ",
+                 maxSeqLen - 1, " (rope_max_seq_len)");
         headDim += split[size_t(a)];
     }
     // Per-axis tables [positions, sub-dim] in float, built in double like the reference.
@@ -35,7 +38,7 @@ RopeTables ropeTables(std::array<int, 3> split, int maxSeqLen, double theta, std
         for (int k = 0; k < dim / 2; ++k) {
             const double omega = 1.0 / std::pow(theta, double(2 * k) / double(dim));
             for (int64_t p = 0; p < P; ++p) {
-                const double angle = double(p) * omega;
+                const double angle = double(p + start[a]) * omega;
                 const float c = float(std::cos(angle)), s = float(std::sin(angle));
                 for (int r = 0; r < 2; ++r) {
                     axisCos[a][size_t(p * dim + 2 * k + r)] = c;
