@@ -1,0 +1,55 @@
+#include "pipelines/latent_decode_stream.h"
+
+#include <algorithm>
+
+#include "ops/resize.h"
+#include "pipelines/postprocess.h"
+
+namespace sv {
+
+namespace {
+
+// diffusers' VideoProcessor.resize_and_crop_tensor on a chunk [B, C, n, H, W] (CPU F32): per frame, bilinear
+// resize (align_corners False, no antialias) to cover (outH, outW), then center crop.
+Tensor resizeAndCrop(const Tensor& video, int outH, int outW) {
+    const int64_t b = video.dim(0), c = video.dim(1), n = video.dim(2), h = video.dim(3), w = video.dim(4);
+    if (h == outH && w == outW) return video;
+    const double ratio = std::max(double(outH) / double(h), double(outW) / double(w));
+    const auto resizedW = int64_t(double(w) * ratio), resizedH = int64_t(double(h) * ratio);
+    const Tensor frames = video.permute({0, 2, 1, 3, 4}).contiguous().view({b * n, c, h, w});
+    const Tensor resized = ops::resizeBilinear(frames, resizedH, resizedW);
+    const int64_t y0 = (resizedH - outH) / 2, x0 = (resizedW - outW) / 2;
+    const Tensor cropped = resized.slice(2, y0, y0 + outH).slice(3, x0, x0 + outW);
+    return cropped.contiguous().view({b, n, c, outH, outW}).permute({0, 2, 1, 3, 4});
+}
+
+}  // namespace
+
+LatentDecodeStream::LatentDecodeStream(const SanaModels& models, DecodeOptions options)
+    : vae_(models.requireVaeDecoder()), options_(std::move(options)), session_(vae_) {
+    SV_CHECK(options_.outputHeight >= 0 && options_.outputWidth >= 0, "output size must not be negative");
+}
+
+int64_t LatentDecodeStream::framesFor(int64_t latentFrames, bool first) const {
+    return first ? vae_.pixelFrameCount(latentFrames) : latentFrames * vae_.config().scaleFactorTemporal;
+}
+
+void LatentDecodeStream::push(const Tensor& latents, const FrameSink& sink) {
+    SV_CHECK(latents.defined() && latents.rank() == 5 && latents.dim(1) == vae_.config().zDim,
+             "latents to decode must be [N, ", vae_.config().zDim, ", F', h, w], got ",
+             latents.defined() ? latents.describe() : "nothing");
+    const Tensor z = vae_.denormalizeLatents(latents.to(DType::F32).to(vae_.device()));
+    if (options_.observer) options_.observer("decode.input", z);
+    const int64_t decodedH = latents.dim(3) * vae_.config().scaleFactorSpatial;
+    const int64_t decodedW = latents.dim(4) * vae_.config().scaleFactorSpatial;
+    const int outH = options_.outputHeight > 0 ? options_.outputHeight : int(decodedH);
+    const int outW = options_.outputWidth > 0 ? options_.outputWidth : int(decodedW);
+    session_.push(z, [&](int64_t first, const Tensor& chunk) {
+        Tensor video = chunk;
+        if (video.dim(3) != outH || video.dim(4) != outW)
+            video = resizeAndCrop(video.to(Device::cpu()).to(DType::F32), outH, outW);
+        if (sink) sink(first, videoToFloatFrames(video));  // [B, n, H, W, 3] in [0, 1]
+    });
+}
+
+}  // namespace sv

@@ -1,0 +1,78 @@
+#include "pipelines/prompt_schedule.h"
+
+#include "base/error.h"
+
+namespace sv {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+std::vector<std::string> splitPrompts(std::string_view text) {
+    std::vector<std::string> out;
+    for (;;) {
+        const size_t at = text.find(kPromptSplitToken);
+        out.emplace_back(trim(text.substr(0, at)));
+        if (at == std::string_view::npos) break;
+        text.remove_prefix(at + kPromptSplitToken.size());
+    }
+    return out;
+}
+
+PromptSchedule::PromptSchedule(std::string prompt) {
+    entries_[0] = std::move(prompt);
+}
+
+void PromptSchedule::setSplitText(std::string_view text, int64_t chunks) {
+    SV_CHECK(chunks >= 1, "prompt schedule: ", chunks, " chunks");
+    const std::vector<std::string> parts = splitPrompts(text);
+    const auto k = int64_t(parts.size());
+    SV_CHECK(k <= chunks, "the prompt has ", k, " parts (separated by ", kPromptSplitToken,
+             ") but the video has ", chunks, " chunks; give at most one part per chunk");
+    std::map<int64_t, std::string> entries;
+    for (int64_t i = 0; i < k; ++i) {
+        SV_CHECK(!parts[size_t(i)].empty(), "prompt part ", i + 1, " of ", k, " is empty");
+        entries[i * chunks / k] = parts[size_t(i)];
+    }
+    std::lock_guard lock(mutex_);
+    entries_ = std::move(entries);
+    ++revision_;
+}
+
+void PromptSchedule::set(int64_t firstChunk, std::string prompt) {
+    SV_CHECK(firstChunk >= 0, "prompt schedule: negative chunk ", firstChunk);
+    std::lock_guard lock(mutex_);
+    entries_[firstChunk] = std::move(prompt);
+    ++revision_;
+}
+
+std::string PromptSchedule::promptFor(int64_t chunk) const {
+    std::lock_guard lock(mutex_);
+    SV_CHECK(!entries_.empty(), "the prompt schedule is empty");
+    auto it = entries_.upper_bound(chunk);
+    return it == entries_.begin() ? it->second : std::prev(it)->second;
+}
+
+std::vector<std::pair<int64_t, std::string>> PromptSchedule::entries() const {
+    std::lock_guard lock(mutex_);
+    return {entries_.begin(), entries_.end()};
+}
+
+bool PromptSchedule::empty() const {
+    std::lock_guard lock(mutex_);
+    return entries_.empty();
+}
+
+uint64_t PromptSchedule::revision() const {
+    std::lock_guard lock(mutex_);
+    return revision_;
+}
+
+}  // namespace sv
