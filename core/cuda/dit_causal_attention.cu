@@ -156,7 +156,9 @@ void prepareKeys(const Tensor& k, const Tensor& cosT, const Tensor& sinT, int d,
     checkLaunch();
 }
 
-// S[b, h] = V_hᵀ K̃_h (fp32 accumulation and output), batched over heads per sample.
+// S[b, h] row-major [value i][key j] = Σ_n v[n, i] k̃[n, j] (the CPU's layout, which states carry), fp32
+// accumulation and output, batched over heads per sample. Column-major, that is D[j, i] = Σ_n k̃[n, j] v[n, i]
+// (m = key dims, n = value dims).
 void chunkState(const Tensor& v, const Tensor& kt, int heads, int d, Tensor& S) {
     const long long B = v.dim(0), N = v.dim(1), C = v.dim(2);
     const DType dt = v.dtype();
@@ -164,15 +166,16 @@ void chunkState(const Tensor& v, const Tensor& kt, int heads, int d, Tensor& S) 
     for (long long b = 0; b < B; ++b) {
         GemmSpec s;
         s.m = d, s.n = d, s.k = N;
-        s.a = {static_cast<const char*>(v.rawData()) + size_t(b * N * C) * es, dt, C, d, false};
-        s.b = {static_cast<const char*>(kt.rawData()) + size_t(b * N * C) * es, dt, C, d, true};
+        s.a = {static_cast<const char*>(kt.rawData()) + size_t(b * N * C) * es, dt, C, d, false};
+        s.b = {static_cast<const char*>(v.rawData()) + size_t(b * N * C) * es, dt, C, d, true};
         s.d = S.data<float>() + b * heads * d * d, s.dType = DType::F32, s.ldd = d, s.batchStrideD = d * d;
         s.batch = heads;
         gemm(s, v.device().index);
     }
 }
 
-// out_h = S_h · q̃'_h (column-major: d × N, ld C) in the activation dtype.
+// out_h = S_h · q̃'_h (column-major: d × N, ld C) in the activation dtype; S_h row-major [i][j] is the
+// transpose of a column-major matrix with ld d, hence op(A) = Aᵀ.
 void applyState(const Tensor& S, const Tensor& qt, int heads, int d, Tensor& out) {
     const long long B = qt.dim(0), N = qt.dim(1), C = qt.dim(2);
     const DType dt = qt.dtype();
@@ -182,7 +185,7 @@ void applyState(const Tensor& S, const Tensor& qt, int heads, int d, Tensor& out
         GemmSpec s;
         s.m = d, s.n = N, s.k = d;
         s.a = {static_cast<const char*>(Sc.rawData()) + size_t(b * heads * d * d) * es, dt, d,
-               (long long)d * d, false};
+               (long long)d * d, true};
         s.b = {static_cast<const char*>(qt.rawData()) + size_t(b * N * C) * es, dt, C, d, false};
         s.d = static_cast<char*>(out.rawData()) + size_t(b * N * C) * es, s.dType = dt, s.ldd = C,
         s.batchStrideD = d;
