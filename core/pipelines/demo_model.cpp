@@ -25,8 +25,9 @@ namespace {
 
 constexpr const char* kDiffusersVersion = "0.40.0.dev0";
 
-json transformerConfigJson() {
-    return {{"_class_name", "SanaVideoTransformer3DModel"},
+json transformerConfigJson(DemoModelFamily family) {
+    const bool causal = family == DemoModelFamily::LongSana;
+    return {{"_class_name", causal ? TransformerConfig::kCausalClassName : "SanaVideoTransformer3DModel"},
             {"_diffusers_version", kDiffusersVersion},
             {"attention_bias", false},
             {"attention_head_dim", 32},
@@ -143,13 +144,15 @@ constexpr const char* kSchedulerConfig = R"({
 }
 )";
 
-json modelIndexJson() {
-    return {{"_class_name", "SanaVideoPipeline"},
+json modelIndexJson(DemoModelFamily family) {
+    const bool causal = family == DemoModelFamily::LongSana;
+    return {{"_class_name", causal ? "LongSanaVideoPipeline" : "SanaVideoPipeline"},
             {"_diffusers_version", kDiffusersVersion},
             {"scheduler", {"diffusers", "DPMSolverMultistepScheduler"}},
             {"text_encoder", {"transformers", "Gemma2Model"}},
             {"tokenizer", {"transformers", "GemmaTokenizerFast"}},
-            {"transformer", {"diffusers", "SanaVideoTransformer3DModel"}},
+            {"transformer",
+             {"diffusers", causal ? TransformerConfig::kCausalClassName : "SanaVideoTransformer3DModel"}},
             {"vae", {"diffusers", "AutoencoderKLWan"}}};
 }
 
@@ -201,7 +204,8 @@ std::vector<std::pair<std::string, Tensor>> randomModel(const std::vector<Weight
 
 }  // namespace
 
-void writeDemoModel(const fs::path& dir, std::span<const uint8_t> tokenizerModel, uint64_t seed) {
+void writeDemoModel(const fs::path& dir, std::span<const uint8_t> tokenizerModel, uint64_t seed,
+                    DemoModelFamily family) {
     SV_CHECK(!tokenizerModel.empty(), "demo model: the tokenizer model is empty");
     std::error_code ec;
     if (fs::exists(dir, ec)) {
@@ -234,7 +238,7 @@ void writeDemoModel(const fs::path& dir, std::span<const uint8_t> tokenizerModel
     const int64_t vocab = text::loadTokenizer(dir / "tokenizer")->vocabSize();
 
     TorchCpuGenerator gen(seed);
-    const json tj = transformerConfigJson();
+    const json tj = transformerConfigJson(family);
     writeText(dir / "transformer" / "config.json", tj.dump(2) + "\n");
     const auto tc = TransformerConfig::fromJson(tj, "demo transformer config");
     writeSafetensors(dir / "transformer" / "diffusion_pytorch_model.safetensors",
@@ -254,7 +258,7 @@ void writeDemoModel(const fs::path& dir, std::span<const uint8_t> tokenizerModel
                      randomModel(gemma2WeightSpecs(gc), gen, NormStyle::ZeroCentered), {{"format", "pt"}});
 
     writeText(dir / "scheduler" / "scheduler_config.json", kSchedulerConfig);
-    writeText(dir / "model_index.json", modelIndexJson().dump(1) + "\n");
+    writeText(dir / "model_index.json", modelIndexJson(family).dump(1) + "\n");
 }
 
 }  // namespace sv

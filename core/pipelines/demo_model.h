@@ -24,10 +24,15 @@
 
 namespace sv {
 
+/// Which model the demo folder imitates: SANA-Video (SanaVideoPipeline) or LongSANA (LongSanaVideoPipeline
+/// with a SanaVideoCausalTransformer3DModel, diffusers PR #12723: the same tiny weights, the causal class, so
+/// the long-video path runs on a CPU).
+enum class DemoModelFamily { SanaVideo, LongSana };
+
 /// Writes the demo model into `dir` (created when missing). The folder must be empty or hold an earlier
 /// demo/diffusers model (a model_index.json), which is overwritten. `tokenizerModel` holds the bytes of the
 /// sentencepiece model. Deterministic in `seed`. Throws sv::Error naming the file that cannot be written.
 void writeDemoModel(const std::filesystem::path& dir, std::span<const uint8_t> tokenizerModel,
-                    uint64_t seed = 0);
+                    uint64_t seed = 0, DemoModelFamily family = DemoModelFamily::SanaVideo);
 
 }  // namespace sv
