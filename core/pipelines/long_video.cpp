@@ -5,6 +5,7 @@
 #include "io/json_util.h"
 #include "ops/elementwise.h"
 #include "ops/lincomb.h"
+#include "pipelines/cfg_batch.h"
 #include "pipelines/latent_decode_stream.h"
 
 namespace sv {
@@ -12,16 +13,6 @@ namespace sv {
 namespace fs = std::filesystem;
 
 namespace {
-
-Tensor duplicateRows(const Tensor& x) {
-    Shape shape = x.shape();
-    const int64_t n = shape[0];
-    shape[0] *= 2;
-    Tensor out = Tensor::empty(shape, x.dtype(), x.device());
-    out.slice(0, 0, n).copyFrom(x);
-    out.slice(0, n, 2 * n).copyFrom(x);
-    return out;
-}
 
 // The transformer's text context of each chunk, encoded again only when the chunk's prompt differs from the
 // previous chunk's (the schedule may change while the video renders).
