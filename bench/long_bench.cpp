@@ -23,6 +23,7 @@
 #include "media/y4m_writer.h"
 #include "models/gemma2.h"
 #include "pipelines/long_video.h"
+#include "random_weights.h"
 
 #ifdef SV_WITH_CUDA
 #include "base/device_hooks.h"
@@ -160,29 +161,6 @@ class AsyncWriter {
 
 #ifdef SV_WITH_CUDA
 
-sv::WeightSet gpuWeights(const std::vector<sv::WeightSpec>& specs, sv::DType dt, uint64_t seed,
-                         bool offsetNorms) {
-    sv::WeightSet set;
-    uint64_t k = seed * 1000003u;
-    for (const sv::WeightSpec& s : specs) {
-        sv::Tensor t = sv::Tensor::empty(s.shape, dt, sv::Device::cuda());
-        const int64_t n = t.numel(), rows = s.shape.empty() ? 1 : s.shape[0];
-        const bool isNorm = s.name.find("norm") != std::string::npos || s.name.ends_with("gamma");
-        float mean = 0.0f, sd = 1.0f / std::sqrt(float(n / rows));
-        if (s.name.ends_with("bias"))
-            sd = 0.02f;
-        else if (s.name.find("scale_shift_table") != std::string::npos)
-            sd = 0.1f;
-        else if (n == rows && isNorm)
-            mean = offsetNorms ? 0.0f : 1.0f, sd = 0.1f;
-        else if (n == rows)
-            sd = 0.02f;
-        sv::cuda::fillNormal(t, ++k, mean, sd);
-        set.set(s.name, std::move(t));
-    }
-    return set;
-}
-
 // The models: a folder, or random full-size LongSANA weights (text given as random embeddings).
 std::shared_ptr<sv::SanaModels> buildModels(const Options& o) {
     if (!o.model.empty()) {
@@ -197,9 +175,9 @@ std::shared_ptr<sv::SanaModels> buildModels(const Options& o) {
     tc.causal = true;
     const auto vc = sv::WanVaeConfig::load(o.configs / "vae" / "config.json");
     m->transformer = std::make_shared<sv::SanaTransformer>(
-        tc, gpuWeights(sv::transformerWeightSpecs(tc), sv::DType::BF16, o.seed + 4, false));
+        tc, sv::cli::gpuWeights(sv::transformerWeightSpecs(tc), sv::DType::BF16, o.seed + 4, false));
     m->vae = std::make_shared<sv::WanVae>(
-        vc, gpuWeights(sv::wanVaeDecoderWeightSpecs(vc), sv::DType::BF16, o.seed + 5, false),
+        vc, sv::cli::gpuWeights(sv::wanVaeDecoderWeightSpecs(vc), sv::DType::BF16, o.seed + 5, false),
         sv::WanVaeParts::Decoder);
     m->vaeConfig = vc;
     return m;
@@ -208,7 +186,8 @@ std::shared_ptr<sv::SanaModels> buildModels(const Options& o) {
 // One random Gemma-2 encode of a 300-token prompt (the real pipeline's text stage; the weights are released).
 double timeTextEncode(const Options& o) {
     const auto cfg = sv::Gemma2Config::load(o.configs / "text_encoder" / "config.json");
-    sv::Gemma2Encoder enc(cfg, gpuWeights(sv::gemma2WeightSpecs(cfg), sv::DType::BF16, o.seed + 1, true));
+    sv::Gemma2Encoder enc(cfg,
+                          sv::cli::gpuWeights(sv::gemma2WeightSpecs(cfg), sv::DType::BF16, o.seed + 1, true));
     sv::Tensor ids = sv::Tensor::empty({1, 300}, sv::DType::I64, sv::Device::cuda());
     sv::cuda::fillUniformInt(ids, o.seed + 7, 3, cfg.vocabSize);
     const sv::Tensor idsHost = ids.to(sv::Device::cpu());
@@ -247,18 +226,27 @@ int run(const Options& o) {
     nlohmann::json chunks = nlohmann::json::array();
     int64_t frames = 0;
     sv::LongVideoCallbacks cb;
-    auto chunkStart = Clock::now();
+    auto mark = Clock::now();  // the end of the previous chunk's decode
+    double sampling = 0, decoding = 0;
     cb.onFrames = [&](int64_t, const sv::Tensor& f) {
         frames += f.dim(1);
         if (writer) writer->push(f.select(0, 0));
     };
-    cb.onChunk = [&](int64_t c, const sv::Tensor&) {
+    cb.onChunk = [&](int64_t c, const sv::Tensor&) {  // the chunk's latents are final (state committed)
         sv::cuda::synchronize();
-        chunks.push_back({{"chunk", c},
-                          {"sample_s", seconds(chunkStart)},
-                          {"peak_vram_gib", double(sv::cuda::memoryStats().peakAllocated) / double(1 << 30)},
-                          {"host_rss_mib", rssMiB()}});
-        chunkStart = Clock::now();
+        const double s = seconds(mark);
+        sampling += s;
+        chunks.push_back({{"chunk", c}, {"sample_s", s}});
+        mark = Clock::now();
+    };
+    cb.onChunkDecoded = [&](int64_t, int64_t) {
+        sv::cuda::synchronize();
+        const double d = seconds(mark);
+        decoding += d;
+        chunks.back()["decode_s"] = d;
+        chunks.back()["peak_vram_gib"] = double(sv::cuda::memoryStats().peakAllocated) / double(1 << 30);
+        chunks.back()["host_rss_mib"] = rssMiB();
+        mark = Clock::now();
     };
     sv::cuda::resetPeakMemory();
     const auto t0 = Clock::now();
@@ -266,6 +254,8 @@ int run(const Options& o) {
     sv::cuda::synchronize();
     if (writer) writer->close();
     const double gen = seconds(t0);
+    out["sampling_s"] = sampling;  // transformer passes incl. the cache pass, text K/V, noise
+    out["decoding_s"] = decoding;  // VAE decode + post-process + handing frames to the writer queue
     out["text_encode_s"] = text;
     out["generate_s"] = gen;
     out["total_s"] = gen + text;
