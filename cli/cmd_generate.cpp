@@ -374,8 +374,9 @@ int generate(Options o) {
             seq.write(ext == ".exr" || ext == ".EXR" ? frame.contiguous() : floatFramesToUint8(frame));
         }
     }
+    const int64_t written = totalFrames + (previous.defined() ? previous.dim(0) - 1 : 0);
     std::printf("wrote %s (%lld frame%s, %dx%d%s) in %.1f s\n", o.out.c_str(),
-                static_cast<long long>(totalFrames), totalFrames == 1 ? "" : "s", o.width, o.height,
+                static_cast<long long>(written), written == 1 ? "" : "s", o.width, o.height,
                 sequence ? "" : concat(", ", o.fps, " fps").c_str(), seconds(t0));
     return 0;
 }

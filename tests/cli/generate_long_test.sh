@@ -44,4 +44,12 @@ kill -KILL "$pid"; wait "$pid" 2>/dev/null
 n=$(frames_of "$work/killed.mp4")
 [ -n "$n" ] && [ "$n" -ge 21 ] && [ $(( (n - 9) % 12 )) -eq 0 ] ||
   fail "after SIGKILL killed.mp4 has '$n' frames (expected the flushed chunks: 9 + 12k, at least 21)"
-echo "ok: 33-frame MP4 and Y4M; Ctrl-C kept $(frames_of "$work/cancel.mp4") frames; SIGKILL kept $n frames"
+# Continue a clip with the regular model: image-to-video from its last frame, appended (9 + 8 frames).
+"$sanavideo" make-demo-model "$work/regular" >/dev/null || fail "make-demo-model"
+reg=(--model "$work/regular" --prompt "a fox" --height 64 --width 64 --frames 9 --steps 2 --no-binning)
+"$sanavideo" generate "${reg[@]}" --seed 1 --out "$work/a.mp4" >/dev/null 2>&1 || fail "generate a.mp4"
+"$sanavideo" generate "${reg[@]}" --seed 2 --continue "$work/a.mp4" --out "$work/b.mp4" >/dev/null 2>&1 ||
+  fail "generate --continue"
+c=$(frames_of "$work/b.mp4"); [ "$c" = 17 ] || fail "b.mp4 continues a.mp4 with $c frames, expected 17"
+
+echo "ok: 33-frame MP4 and Y4M; continued clip 17 frames; Ctrl-C kept $(frames_of "$work/cancel.mp4") frames; SIGKILL kept $n frames"
