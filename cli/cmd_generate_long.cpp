@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <random>
 #include <string>
@@ -31,7 +33,7 @@ namespace sv::cli {
 namespace {
 
 struct LongOptions {
-    std::string model, prompt, negativePrompt, out, device = "auto", dtype = "auto";
+    std::string model, prompt, negativePrompt, out, promptFile, device = "auto", dtype = "auto";
     std::vector<std::string> promptAt;  // CHUNK=TEXT
     int height = 480, width = 832, frames = 961, fps = 16, chunkFrames = 10, cachedChunks = -1;
     std::optional<double> seconds;
@@ -50,6 +52,8 @@ void addOptions(CLI::App& app, LongOptions& o) {
                    "what to generate; \"a<split>b<split>c\" spreads prompts over the chunks")
         ->required();
     app.add_option("--prompt-at", o.promptAt, "CHUNK=TEXT: from chunk CHUNK on, use TEXT (repeatable)");
+    app.add_option("--prompt-file", o.promptFile,
+                   "lines \"CHUNK: prompt\", re-read before every chunk: edit it while the video renders");
     app.add_option("--negative-prompt", o.negativePrompt, "only with --guidance > 1");
     app.add_option("--height", o.height, "output height, a multiple of 16")->capture_default_str();
     app.add_option("--width", o.width, "output width, a multiple of 16")->capture_default_str();
@@ -151,6 +155,34 @@ LongVideoRequest makeRequest(const LongOptions& o, uint64_t seed) {
     return r;
 }
 
+std::string readText(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    SV_CHECK(in, "--prompt-file: cannot read ", p.string());
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The prompt file, re-read before a chunk when it changed since the last read (a live prompt change).
+class PromptFile {
+  public:
+    PromptFile(fs::path path, PromptSchedule& schedule) : path_(std::move(path)), schedule_(schedule) {}
+    void refresh(int64_t chunk) {
+        std::error_code ec;
+        const auto stamp = fs::last_write_time(path_, ec);
+        if (ec || (read_ && stamp == stamp_)) return;
+        schedule_.setLines(readText(path_));
+        if (read_)
+            std::fprintf(stderr, "\nprompts re-read from %s before chunk %lld\n", path_.c_str(),
+                         (long long)chunk);
+        stamp_ = stamp, read_ = true;
+    }
+
+  private:
+    fs::path path_;
+    PromptSchedule& schedule_;
+    fs::file_time_type stamp_{};
+    bool read_ = false;
+};
+
 // "<split>" parts over the chunks, then the --prompt-at entries on top.
 void schedulePrompts(const LongOptions& o, PromptSchedule& schedule, int64_t chunks) {
     schedule.setSplitText(o.prompt, chunks);
@@ -189,7 +221,12 @@ int generateLong(LongOptions o) {
                                      {"long", true},       {"chunk_frames", o.chunkFrames}};
     LongOutput out(o, settings.dump());
     ProgressBar bar("generating", "chunk");
+    std::optional<PromptFile> promptFile;
+    if (!o.promptFile.empty()) promptFile.emplace(o.promptFile, *r.prompts);
     LongVideoCallbacks cb;
+    cb.onChunkStart = [&](int64_t c) {
+        if (promptFile) promptFile->refresh(c);
+    };
     cb.onStep = [&](const LongStepInfo&, const Tensor&) { return !interrupted(); };
     cb.onFrames = [&](int64_t, const Tensor& f) {
         for (int64_t k = 0; k < f.dim(1); ++k) out.push(f.select(0, 0).select(0, k));

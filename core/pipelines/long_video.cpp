@@ -103,6 +103,7 @@ class LongRun {
             decoder.emplace(models_, d);
         }
         for (int64_t c = 0; c < plan_.chunks(); ++c) {
+            if (cb_.onChunkStart) cb_.onChunkStart(c);
             const Tensor latents = chunk(c);
             if (cb_.onChunk) cb_.onChunk(c, latents);
             if (!decoder) continue;

@@ -86,6 +86,8 @@ struct LongStepInfo {
 };
 
 struct LongVideoCallbacks {
+    /// Before a chunk starts (before its prompt is read): e.g. re-read a prompt file into the schedule.
+    std::function<void(int64_t chunk)> onChunkStart;
     /// After every step: the chunk's x0 estimate [N, 16, f, h, w]. Return false to cancel (sv::Cancelled).
     std::function<bool(const LongStepInfo&, const Tensor& x0)> onStep;
     /// A chunk's final latents [N, 16, f, h, w] (normalised space), after its state was committed.

@@ -46,6 +46,32 @@ void PromptSchedule::setSplitText(std::string_view text, int64_t chunks) {
     ++revision_;
 }
 
+void PromptSchedule::setLines(std::string_view text) {
+    std::map<int64_t, std::string> entries;
+    int line = 0;
+    while (!text.empty()) {
+        const size_t nl = text.find('\n');
+        const std::string_view raw = trim(text.substr(0, nl));
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        ++line;
+        if (raw.empty() || raw.front() == '#') continue;
+        const size_t colon = raw.find(':');
+        int64_t chunk = -1;
+        const std::string_view num = trim(raw.substr(0, colon));
+        bool digits = colon != std::string_view::npos && !num.empty();
+        for (char c : num) digits = digits && c >= '0' && c <= '9';
+        if (digits) chunk = std::stoll(std::string(num));
+        const std::string_view prompt = digits ? trim(raw.substr(colon + 1)) : std::string_view();
+        SV_CHECK(digits && !prompt.empty(), "prompt file line ", line, ": \"", raw,
+                 "\" is not \"CHUNK: prompt\" (e.g. \"0: a red fox\")");
+        entries[chunk] = std::string(prompt);
+    }
+    SV_CHECK(!entries.empty(), "the prompt file holds no \"CHUNK: prompt\" line");
+    std::lock_guard lock(mutex_);
+    entries_ = std::move(entries);
+    ++revision_;
+}
+
 void PromptSchedule::set(int64_t firstChunk, std::string prompt) {
     SV_CHECK(firstChunk >= 0, "prompt schedule: negative chunk ", firstChunk);
     std::lock_guard lock(mutex_);

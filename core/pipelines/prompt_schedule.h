@@ -32,6 +32,10 @@ class PromptSchedule {
     /// chunks gives one prompt per chunk as the reference does. sv::Error for an empty segment or more
     /// segments than chunks.
     void setSplitText(std::string_view text, int64_t chunks);
+    /// Replaces every entry with the lines of a prompt file: "CHUNK: prompt" (from chunk CHUNK on); blank
+    /// lines and lines starting with '#' are skipped. sv::Error naming the line for anything else. Lets a
+    /// prompt change be made while a long video renders (the CLI re-reads the file before every chunk).
+    void setLines(std::string_view text);
     /// From `firstChunk` on (until the next entry), use `prompt`; replaces an entry at the same chunk. Chunks
     /// already rendered keep their prompt; the pipeline reads the schedule at the start of every chunk.
     void set(int64_t firstChunk, std::string prompt);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -207,6 +208,12 @@ TEST(LongSanaPrompts, SplitTextAndLaterChanges) {
     EXPECT_EQ(s.promptFor(4), "a bird");
     EXPECT_EQ(s.promptFor(9), "a fish");
     EXPECT_THROW(s.setSplitText("a<split>b<split>c", 2), Error);
+    PromptSchedule file;
+    file.setLines("# a prompt file\n0: a cat\n\n  4 :  a dog  \n");
+    EXPECT_EQ(file.promptFor(3), "a cat");
+    EXPECT_EQ(file.promptFor(4), "a dog");
+    EXPECT_THROW(file.setLines("0: a cat\nx: a dog\n"), Error);
+    EXPECT_THROW(file.setLines("3:\n"), Error);
     EXPECT_THROW(s.setSplitText("a<split> <split>c", 4), Error);
     // Edits from another thread while this one reads.
     std::thread writer([&] {
@@ -326,9 +333,10 @@ TEST_F(LongVideo, PromptChangeTakesEffectFromTheNextChunk) {
         r.decode = false;
         std::vector<Tensor> chunks;
         LongVideoCallbacks cb;
-        cb.onChunk = [&](int64_t c, const Tensor& latents) {
-            chunks.push_back(latents.clone());
-            if (change && c == 0) r.prompts->set(1, "a blue whale sings");
+        cb.onChunk = [&](int64_t, const Tensor& latents) { chunks.push_back(latents.clone()); };
+        cb.onChunkStart = [&](int64_t c) {  // before chunk 1 reads its prompt
+            EXPECT_EQ(int64_t(chunks.size()), c);
+            if (change && c == 1) r.prompts->set(1, "a blue whale sings");
         };
         (void)generateLongVideo(*models_, r, cb);
         return chunks;
