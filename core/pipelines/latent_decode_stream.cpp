@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "ops/elementwise.h"
 #include "ops/resize.h"
+#include "ops/vae_resample.h"
 #include "pipelines/postprocess.h"
 
 namespace sv {
@@ -21,6 +23,15 @@ Tensor resizeAndCrop(const Tensor& video, int outH, int outW) {
     const int64_t y0 = (resizedH - outH) / 2, x0 = (resizedW - outW) / 2;
     const Tensor cropped = resized.slice(2, y0, y0 + outH).slice(3, x0, x0 + outW);
     return cropped.contiguous().view({b, n, c, outH, outW}).permute({0, 2, 1, 3, 4});
+}
+
+// videoToFloatFrames on the GPU, for a decode that runs there: x·0.5 + 0.5 (two roundings, as the CPU loop),
+// clamped to [0, 1], permuted to [B, n, H, W, 3], then one copy to the host. Keeps the per-frame host work
+// off the GPU thread (it would otherwise wait on a single-threaded loop after every latent frame).
+Tensor floatFramesOnDevice(const Tensor& video) {
+    const Tensor half = Tensor::full({1}, 0.5f, DType::F32, video.device());
+    const Tensor x = ops::clampValues(ops::add(ops::scale(video.to(DType::F32), 0.5f), half), 0.0f, 1.0f);
+    return x.permute({0, 2, 3, 4, 1}).contiguous().to(Device::cpu());
 }
 
 }  // namespace
@@ -46,9 +57,14 @@ void LatentDecodeStream::push(const Tensor& latents, const FrameSink& sink) {
     const int outW = options_.outputWidth > 0 ? options_.outputWidth : int(decodedW);
     session_.push(z, [&](int64_t first, const Tensor& chunk) {
         Tensor video = chunk;
-        if (video.dim(3) != outH || video.dim(4) != outW)
+        if (!sink) return;
+        if (video.dim(3) != outH || video.dim(4) != outW) {
             video = resizeAndCrop(video.to(Device::cpu()).to(DType::F32), outH, outW);
-        if (sink) sink(first, videoToFloatFrames(video));  // [B, n, H, W, 3] in [0, 1]
+        } else if (video.device().isCuda()) {
+            sink(first, floatFramesOnDevice(video));
+            return;
+        }
+        sink(first, videoToFloatFrames(video));  // [B, n, H, W, 3] in [0, 1]
     });
 }
 
