@@ -4,6 +4,7 @@
 // its finished chunks). The editor sees the current chunk's estimate after every step (preview) and each
 // decoded chunk (display). Prompts over time: "<split>" in the prompt spreads parts over the chunks.
 #include <memory>
+#include <span>
 
 #include "base/cancelled.h"
 #include "base/error.h"
@@ -120,6 +121,44 @@ class LongVideoNode : public Node {
     }
 };
 
+// ---- continuing a clip with the regular model: Last Frame → Image Encode → Sampler → VAE Decode → Append
+
+class LastFrameNode : public Node {
+  public:
+    ValueMap evaluate(const ValueMap& inputs, const ValueMap&, NodeContext&) override {
+        const auto video = inputs.get("video").toVideo();
+        SV_CHECK(video->frameCount > 0, "input 'video' has no frames");
+        const std::span<const uint8_t> last = video->frame(video->frameCount - 1);
+        auto img = std::make_shared<Image>();
+        img->width = video->width;
+        img->height = video->height;
+        img->channels = 3;
+        img->pixels.resize(last.size());
+        for (size_t i = 0; i < last.size(); ++i) img->pixels[i] = float(last[i]) / 255.0f;  // exact for U8
+        ValueMap out;
+        out.set("image", Value::image(std::move(img)));
+        return out;
+    }
+};
+
+class AppendVideoNode : public Node {
+  public:
+    ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext&) override {
+        const auto a = inputs.get("first").toVideo(), b = inputs.get("second").toVideo();
+        SV_CHECK(a->width == b->width && a->height == b->height, "input 'second' is ", b->width, "x",
+                 b->height, " but input 'first' is ", a->width, "x", a->height,
+                 "; both clips need the same size");
+        const int skip = params.getBool("drop_first") && b->frameCount > 0 ? 1 : 0;
+        auto v = std::make_shared<Video>(*a);
+        const auto tail = b->rgb.begin() + ptrdiff_t(size_t(skip) * b->frameBytes());
+        v->rgb.insert(v->rgb.end(), tail, b->rgb.end());
+        v->frameCount = a->frameCount + b->frameCount - skip;
+        ValueMap out;
+        out.set("video", Value::video(std::move(v)));
+        return out;
+    }
+};
+
 }  // namespace
 
 void registerLongNodes(NodeRegistry& r) {
@@ -171,6 +210,27 @@ void registerLongNodes(NodeRegistry& r) {
             .withHelp("File name in the output folder; {counter} counts up to the first unused name."),
     };
     r.add<LongVideoNode>(d);
+    {
+        NodeDescriptor l{type::kLastFrame, 1, "Last Frame", kCategorySampling};
+        l.help =
+            "The last frame of a video as an image: connect it to Image Encode to continue the clip with "
+            "image-to-video (the cheap long-video path of the regular 480p model), then Append Video.";
+        l.inputs = {PortSpec::required("video", PortType::Video, "the clip to continue")};
+        l.outputs = {PortSpec::required("image", PortType::Image, "its last frame")};
+        r.add<LastFrameNode>(l);
+    }
+    {
+        NodeDescriptor a{type::kAppendVideo, 1, "Append Video", kCategorySampling};
+        a.help = "One video after the other (same size; the frame rate of the first).";
+        a.inputs = {PortSpec::required("first", PortType::Video, "the clip"),
+                    PortSpec::required("second", PortType::Video, "its continuation")};
+        a.outputs = {PortSpec::required("video", PortType::Video, "first, then second")};
+        a.params = {
+            ParamSpec::boolean("drop_first", true)
+                .withHelp("Drop the continuation's first frame (image-to-video repeats the last frame of "
+                          "the clip there).")};
+        r.add<AppendVideoNode>(a);
+    }
 }
 
 }  // namespace sv::nodes

@@ -6,6 +6,7 @@
 #include "media/video_writer.h"
 #include "plugin/exec/executor.h"
 #include "plugin/graph/validation.h"
+#include "plugin/sdk/test_context.h"
 #include "sana_test_support.h"
 
 namespace sv::plugin {
@@ -69,6 +70,33 @@ TEST_F(SanaLongNodeTest, RendersChunksIntoAGrowingMp4) {
     ASSERT_EQ(files.size(), 1u);
     EXPECT_EQ(media::probeVideo(files[0]).frames, 33);
     EXPECT_FALSE(media::readVideoMetadata(files[0]).at(media::kGraphMetadataKey).empty());
+}
+
+// Continuing a clip: Last Frame gives the clip's last frame exactly; Append Video drops the repeated frame.
+TEST_F(SanaLongNodeTest, LastFrameAndAppendVideoContinueAClip) {
+    auto clip = [](int frames, uint8_t base) {
+        auto v = std::make_shared<Video>();
+        v->width = 4, v->height = 2, v->frameCount = frames;
+        v->rgb.resize(size_t(frames) * v->frameBytes());
+        for (size_t i = 0; i < v->rgb.size(); ++i) v->rgb[i] = uint8_t(base + i % 200);
+        return Value::video(std::move(v));
+    };
+    TestNodeContext ctx(out.path());
+    ValueMap in;
+    in.set("video", clip(3, 7));
+    const ValueMap last = registry.create("sana.last_frame")->evaluate(in, ValueMap{}, ctx);
+    const auto img = last.get("image").toImage();
+    const auto src = in.get("video").toVideo()->frame(2);
+    ASSERT_EQ(img->pixels.size(), src.size());
+    for (size_t i = 0; i < src.size(); ++i) EXPECT_EQ(std::lround(img->pixels[i] * 255.0f), src[i]);
+    ValueMap pair, params;
+    pair.set("first", clip(3, 7));
+    pair.set("second", clip(5, 11));
+    params.set("drop_first", Value::fromBool(true));
+    const auto joined =
+        registry.create("sana.append_video")->evaluate(pair, params, ctx).get("video").toVideo();
+    EXPECT_EQ(joined->frameCount, 3 + 5 - 1);
+    EXPECT_EQ(joined->frame(3)[0], pair.get("second").toVideo()->frame(1)[0]);
 }
 
 }  // namespace
