@@ -125,7 +125,7 @@ LongVideoRequest fixtureRequest(const PipelineFixture& f, bool absoluteRope) {
     r.seed = f.meta.at("generator_seed").get<uint64_t>();
     r.steps = f.meta.at("denoising_step_list").get<std::vector<double>>();
     const std::vector<int64_t> idx = f.meta.at("chunk_indices").get<std::vector<int64_t>>();
-    r.chunkFrames = int(idx.size() > 2 ? idx[2] - idx[1] : idx[1]);
+    r.chunkFrames = f.meta.value("base_chunk_frames", int(idx.size() > 2 ? idx[2] - idx[1] : idx[1]));
     r.cachedChunks = f.meta.value("num_cached_blocks", -1);
     r.guidanceScale = f.meta.contains("call") ? f.meta["call"].value("guidance_scale", 1.0) : 1.0;
     r.chunkLocalRope = !absoluteRope;
