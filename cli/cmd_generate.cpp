@@ -253,6 +253,22 @@ double seconds(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
+// --continue: the clip's frames, which go first into the output; its last frame becomes the image to continue
+// from (image-to-video). Undefined without --continue.
+Tensor continuation(Options& o, bool sequence, media::LoadedImage& image) {
+    if (o.continueFrom.empty()) return {};
+    SV_CHECK(o.image.empty(), "--continue and --image both give the first frame; use one");
+    SV_CHECK(!sequence, "--continue writes an MP4 (the clip and its continuation)");
+    Tensor previous = media::readVideoFrames(o.continueFrom);
+    SV_CHECK(previous.dim(0) >= 1, "--continue: ", o.continueFrom, " has no frames");
+    SV_CHECK(previous.dim(1) == o.height && previous.dim(2) == o.width, "--continue: ", o.continueFrom,
+             " is ", previous.dim(2), "x", previous.dim(1), "; pass its size as --width/--height");
+    image.rgb8 = previous.select(0, previous.dim(0) - 1).contiguous();
+    image.rgb = image.rgb8;
+    o.image = o.continueFrom;
+    return previous;
+}
+
 int generate(Options o) {
     const bool sequence = media::isImageSequenceTarget(o.out);
     validate(o, sequence);
@@ -261,19 +277,7 @@ int generate(Options o) {
 
     media::LoadedImage image;
     if (!o.image.empty()) image = media::loadImage(o.image);  // fails fast, naming the file
-    // Continuing a clip: its frames go first into the output, its last frame is the image to continue from.
-    Tensor previous;
-    if (!o.continueFrom.empty()) {
-        SV_CHECK(o.image.empty(), "--continue and --image both give the first frame; use one");
-        SV_CHECK(!sequence, "--continue writes an MP4 (the clip and its continuation)");
-        previous = media::readVideoFrames(o.continueFrom);
-        SV_CHECK(previous.dim(0) >= 1, "--continue: ", o.continueFrom, " has no frames");
-        SV_CHECK(previous.dim(1) == o.height && previous.dim(2) == o.width, "--continue: ", o.continueFrom,
-                 " is ", previous.dim(2), "x", previous.dim(1), "; pass its size as --width/--height");
-        image.rgb8 = previous.select(0, previous.dim(0) - 1).contiguous();
-        image.rgb = image.rgb8;
-        o.image = o.continueFrom;
-    }
+    const Tensor previous = continuation(o, sequence, image);
 
     std::fprintf(stderr, "loading %s ...\n", o.model.c_str());
     ModelLoadOptions lo;
