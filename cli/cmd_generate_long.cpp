@@ -6,8 +6,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <random>
 #include <string>
@@ -155,34 +153,6 @@ LongVideoRequest makeRequest(const LongOptions& o, uint64_t seed) {
     return r;
 }
 
-std::string readText(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    SV_CHECK(in, "--prompt-file: cannot read ", p.string());
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// The prompt file, re-read before a chunk when it changed since the last read (a live prompt change).
-class PromptFile {
-  public:
-    PromptFile(fs::path path, PromptSchedule& schedule) : path_(std::move(path)), schedule_(schedule) {}
-    void refresh(int64_t chunk) {
-        std::error_code ec;
-        const auto stamp = fs::last_write_time(path_, ec);
-        if (ec || (read_ && stamp == stamp_)) return;
-        schedule_.setLines(readText(path_));
-        if (read_)
-            std::fprintf(stderr, "\nprompts re-read from %s before chunk %lld\n", path_.c_str(),
-                         (long long)chunk);
-        stamp_ = stamp, read_ = true;
-    }
-
-  private:
-    fs::path path_;
-    PromptSchedule& schedule_;
-    fs::file_time_type stamp_{};
-    bool read_ = false;
-};
-
 // "<split>" parts over the chunks, then the --prompt-at entries on top.
 void schedulePrompts(const LongOptions& o, PromptSchedule& schedule, int64_t chunks) {
     schedule.setSplitText(o.prompt, chunks);
@@ -221,11 +191,13 @@ int generateLong(LongOptions o) {
                                      {"long", true},       {"chunk_frames", o.chunkFrames}};
     LongOutput out(o, settings.dump());
     ProgressBar bar("generating", "chunk");
-    std::optional<PromptFile> promptFile;
+    std::optional<PromptFileWatcher> promptFile;
     if (!o.promptFile.empty()) promptFile.emplace(o.promptFile, *r.prompts);
     LongVideoCallbacks cb;
     cb.onChunkStart = [&](int64_t c) {
-        if (promptFile) promptFile->refresh(c);
+        if (promptFile && promptFile->refresh() && c > 0)
+            std::fprintf(stderr, "\nprompts re-read from %s before chunk %lld\n", o.promptFile.c_str(),
+                         (long long)c);
     };
     cb.onStep = [&](const LongStepInfo&, const Tensor&) { return !interrupted(); };
     cb.onFrames = [&](int64_t, const Tensor& f) {

@@ -4,6 +4,7 @@
 // its finished chunks). The editor sees the current chunk's estimate after every step (preview) and each
 // decoded chunk (display). Prompts over time: "<split>" in the prompt spreads parts over the chunks.
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "base/cancelled.h"
@@ -89,7 +90,15 @@ class LongVideoNode : public Node {
         opt.metadata[media::kGraphMetadataKey] = ctx.graphJson();
         media::VideoWriter writer(fs, r.width, r.height, opt);
         ChunkFrames shown(double(opt.fpsNum));
+        std::optional<PromptFileWatcher> promptFile;
+        if (const std::string& pf = params.getString("prompt_file"); !pf.empty())
+            promptFile.emplace(pf, *r.prompts);
         LongVideoCallbacks cb;
+        cb.onChunkStart = [&](int64_t c) {
+            if (promptFile && promptFile->refresh() && c > 0)
+                ctx.log(LogLevel::Info, concat("prompts re-read from ", params.getString("prompt_file"),
+                                               " before chunk ", c + 1));
+        };
         cb.onStep = [&](const LongStepInfo& s, const Tensor& x0) {
             ctx.progress(s.chunk * steps + s.step + 1, plan.chunks() * steps);
             ctx.preview(latentPreview(x0, s.chunk * steps + s.step + 1, plan.chunks() * steps));
@@ -177,6 +186,11 @@ void registerLongNodes(NodeRegistry& r) {
         ParamSpec::text("prompt", "A red fox trots through fresh snow in a quiet pine forest at dawn.")
             .asMultiline()
             .withHelp("What to generate; parts separated by <split> follow each other over the chunks."),
+        ParamSpec::path("prompt_file", "")
+            .withHelp(
+                "Optional file of \"CHUNK: prompt\" lines, re-read before every chunk: edit it while the "
+                "video renders to change the prompt of the chunks still to come (it replaces the prompt "
+                "above)."),
         ParamSpec::integer("width", 832)
             .range(16, 4096)
             .withStep(16)

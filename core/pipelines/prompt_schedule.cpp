@@ -1,5 +1,8 @@
 #include "pipelines/prompt_schedule.h"
 
+#include <fstream>
+#include <iterator>
+
 #include "base/error.h"
 
 namespace sv {
@@ -99,6 +102,26 @@ bool PromptSchedule::empty() const {
 uint64_t PromptSchedule::revision() const {
     std::lock_guard lock(mutex_);
     return revision_;
+}
+
+PromptFileWatcher::PromptFileWatcher(std::filesystem::path path, PromptSchedule& schedule)
+    : path_(std::move(path)), schedule_(schedule) {}
+
+bool PromptFileWatcher::refresh() {
+    std::error_code ec;
+    const auto stamp = std::filesystem::last_write_time(path_, ec);
+    SV_CHECK(!ec || read_, "prompt file ", path_.string(), ": cannot read it (", ec.message(), ")");
+    if (ec || (read_ && stamp == stamp_)) return false;  // a file being replaced: keep the last prompts
+    std::ifstream in(path_, std::ios::binary);
+    SV_CHECK(in, "prompt file ", path_.string(), ": cannot read it");
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    try {
+        schedule_.setLines(text);
+    } catch (const Error& e) {
+        fail("prompt file ", path_.string(), ": ", e.what());
+    }
+    stamp_ = stamp, read_ = true;
+    return true;
 }
 
 }  // namespace sv

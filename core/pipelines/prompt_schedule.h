@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -51,6 +52,24 @@ class PromptSchedule {
     mutable std::mutex mutex_;
     std::map<int64_t, std::string> entries_;
     uint64_t revision_ = 0;
+};
+
+/// A prompt file ("CHUNK: prompt" lines, PromptSchedule::setLines) applied to a schedule whenever it changed
+/// on disk: call refresh() before every chunk, and edits made while a long video renders reach the later
+/// chunks.
+class PromptFileWatcher {
+  public:
+    /// The schedule must outlive the watcher.
+    PromptFileWatcher(std::filesystem::path path, PromptSchedule& schedule);
+    /// Re-reads the file when its modification time changed since the last read (always the first time);
+    /// returns whether it did. sv::Error for an unreadable first read or a malformed file.
+    bool refresh();
+
+  private:
+    std::filesystem::path path_;
+    PromptSchedule& schedule_;
+    std::filesystem::file_time_type stamp_{};
+    bool read_ = false;
 };
 
 /// Splits text on kPromptSplitToken, trimming spaces around each segment.

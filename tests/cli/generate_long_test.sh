@@ -44,6 +44,17 @@ kill -KILL "$pid"; wait "$pid" 2>/dev/null
 n=$(frames_of "$work/killed.mp4")
 [ -n "$n" ] && [ "$n" -ge 21 ] && [ $(( (n - 9) % 12 )) -eq 0 ] ||
   fail "after SIGKILL killed.mp4 has '$n' frames (expected the flushed chunks: 9 + 12k, at least 21)"
+# A prompt file edited while the video renders: the later chunks read the new prompt.
+printf '0: a red fox\n' > "$work/prompts.txt"
+"$sanavideo" generate "${common[@]}" --frames 93 --chunk-frames 3 --prompt-file "$work/prompts.txt" \
+  --out "$work/live.mp4" 2>"$work/live.txt" &
+pid=$!
+for _ in $(seq 1 1200); do grep -q "generating \[[#-]*\] [2-9]/" "$work/live.txt" 2>/dev/null && break; sleep 0.05; done
+printf '0: a red fox\n5: a blue whale\n' > "$work/prompts.txt"
+touch -d "+5 seconds" "$work/prompts.txt"
+wait "$pid" || { cat "$work/live.txt"; fail "generate --prompt-file"; }
+grep -q "prompts re-read from" "$work/live.txt" || { cat "$work/live.txt"; fail "the edited prompt file was not re-read"; }
+
 # Continue a clip with the regular model: image-to-video from its last frame, appended (9 + 8 frames).
 "$sanavideo" make-demo-model "$work/regular" >/dev/null || fail "make-demo-model"
 reg=(--model "$work/regular" --prompt "a fox" --height 64 --width 64 --frames 9 --steps 2 --no-binning)
@@ -52,4 +63,4 @@ reg=(--model "$work/regular" --prompt "a fox" --height 64 --width 64 --frames 9 
   fail "generate --continue"
 c=$(frames_of "$work/b.mp4"); [ "$c" = 17 ] || fail "b.mp4 continues a.mp4 with $c frames, expected 17"
 
-echo "ok: 33-frame MP4 and Y4M; continued clip 17 frames; Ctrl-C kept $(frames_of "$work/cancel.mp4") frames; SIGKILL kept $n frames"
+echo "ok: 33-frame MP4 and Y4M; live prompt-file edit; continued clip 17 frames; Ctrl-C kept $(frames_of "$work/cancel.mp4") frames; SIGKILL kept $n frames"

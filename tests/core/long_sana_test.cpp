@@ -3,6 +3,7 @@
 // sampler's schedule and chunking, the prompt schedule, and the long-video pipeline on the demo model (chunks
 // decode exactly like one decode, noise order, prompt changes between chunks, cancel, flat host memory).
 // Parity with the diffusers PR #12723 reference is in long_sana_parity_test.cpp.
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -224,6 +225,27 @@ TEST(LongSanaPrompts, SplitTextAndLaterChanges) {
         ASSERT_TRUE(p == "x" || p == "y" || p == "a dog");
     }
     writer.join();
+}
+
+TEST(LongSanaPrompts, PromptFileIsReReadWhenItChanges) {
+    test::TempDir dir;
+    const fs::path file = dir.path() / "prompts.txt";
+    auto write = [&](const char* text, int seconds) {
+        std::ofstream(file) << text;
+        fs::last_write_time(file, fs::file_time_type::clock::now() + std::chrono::seconds(seconds));
+    };
+    PromptSchedule schedule("unused");
+    PromptFileWatcher watcher(file, schedule);
+    write("0: a cat\n", 0);
+    EXPECT_TRUE(watcher.refresh());
+    EXPECT_FALSE(watcher.refresh());  // unchanged
+    EXPECT_EQ(schedule.promptFor(5), "a cat");
+    write("0: a cat\n3: a dog\n", 5);  // edited while rendering
+    EXPECT_TRUE(watcher.refresh());
+    EXPECT_EQ(schedule.promptFor(5), "a dog");
+    write("0 a cat\n", 10);
+    EXPECT_THROW(watcher.refresh(), Error);
+    EXPECT_EQ(schedule.promptFor(5), "a dog");  // a broken edit leaves the schedule as it was
 }
 
 // ---- the causal transformer on the transformer fixture weights
