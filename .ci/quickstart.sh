@@ -14,3 +14,8 @@ $sv info build/demo-model
 $sv generate --model build/demo-model --prompt "A red fox trotting through fresh snow at dawn" \
   --height 64 --width 64 --frames 9 --steps 4 --no-binning --seed 42 --out build/demo-video.mp4
 echo "the demo video is at $(pwd)/build/demo-video.mp4"
+# LongSANA's long path on the CPU: a tiny LongSANA folder, three chunks of a 64x64 clip with two prompts.
+$sv make-demo-model build/demo-longsana --family longsana
+$sv generate --model build/demo-longsana --prompt "A red fox trotting through fresh snow <split> The fox leaps a stream" \
+  --height 64 --width 64 --frames 33 --chunk-frames 3 --no-binning --seed 42 --out build/demo-long-video.mp4
+echo "the LongSANA demo video is at $(pwd)/build/demo-long-video.mp4"
