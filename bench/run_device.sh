@@ -13,6 +13,8 @@
 #   compile    the same with torch.compile on the transformer          → $OUT/diffusers_compile.json
 #   longsana   LongSANA's GPU tests (cuda_cuda_long_sana_test) and, when the set has the LongSANA fixtures,
 #              the CPU parity test on them (core_long_sana_parity_test)
+#   longref    diffusers PR #12723's LongSanaVideoPipeline, 81 and 961 frames (bench.py --sections longsana; the
+#              longsana_ref package in $SV_LONGSANA_REF_PARENT, default .carry/)   → $OUT/longsana_pr.json
 #   longbench  sv_long_bench: 81 frames, then 961 (one minute at 480×832, Y4M written to /tmp) → $OUT/long_81.json,
 #              $OUT/long_961.json (peak VRAM 961 vs 81, host RSS per chunk, frames per second end to end)
 #
@@ -72,6 +74,11 @@ for step in "$@"; do
             if [ -d "$SV_REFERENCE_DIR/longsana_pipeline_tiny" ]; then
                 gpuTest core_long_sana_parity_test "$OUT/longsana.log" "(CPU, on the device's fixture set)"
             fi
+            ;;
+        longref)
+            PYTHONPATH=$DIFFUSERS:${SV_LONGSANA_REF_PARENT:-$PWD/.carry} python3 tests/data/reference/tools/bench.py \
+                --out "$OUT/longsana_pr.json" --sections longsana > "$OUT/longsana_pr.log" 2>&1 || status=1
+            echo "== LongSANA reference (diffusers PR):"; grep -E '^(longsana PR|== section)|Error' "$OUT/longsana_pr.log" | cut -c1-400
             ;;
         longbench)
             for f in 81 961; do
