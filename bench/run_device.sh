@@ -14,6 +14,12 @@
 #   bench      sanavideo bench (our full-size T2V workload)            → $OUT/ours.json
 #   diffusers  tests/data/reference/tools/bench.py, eager bf16 sections → $OUT/diffusers.json
 #   compile    the same with torch.compile on the transformer          → $OUT/diffusers_compile.json
+#   longsana   LongSANA's GPU tests (cuda_cuda_long_sana_test) and, when the set has the LongSANA fixtures,
+#              the CPU parity test on them (core_long_sana_parity_test)
+#   longref    diffusers PR #12723's LongSanaVideoPipeline, 81 and 961 frames (bench.py --sections longsana; the
+#              longsana_ref package in $SV_LONGSANA_REF_PARENT, default .carry/)   → $OUT/longsana_pr.json
+#   longbench  sv_long_bench: 81 frames, then 961 (one minute at 480×832, Y4M written to /tmp) → $OUT/long_81.json,
+#              $OUT/long_961.json (peak VRAM 961 vs 81, host RSS per chunk, frames per second end to end)
 #
 # Ours and diffusers' run in the same call, so the ratio is measured on the same card at the same time.
 set -uo pipefail
@@ -74,6 +80,27 @@ for step in "$@"; do
         bench)
             "$PACK/run.sh" sv_bench $BENCH_ARGS > "$OUT/ours.json" 2> "$OUT/ours.err" || status=1
             echo "== ours:"; cat "$OUT/ours.json"; tail -5 "$OUT/ours.err"
+            ;;
+        longsana)
+            : > "$OUT/longsana.log"
+            gpuTest cuda_cuda_long_sana_test "$OUT/longsana.log"
+            if [ -d "$SV_REFERENCE_DIR/longsana_pipeline_tiny" ]; then
+                gpuTest core_long_sana_parity_test "$OUT/longsana.log" "(CPU, on the device's fixture set)"
+            fi
+            ;;
+        longref)
+            PYTHONPATH=$DIFFUSERS:${SV_LONGSANA_REF_PARENT:-$PWD/.carry} python3 tests/data/reference/tools/bench.py \
+                --out "$OUT/longsana_pr.json" --sections longsana > "$OUT/longsana_pr.log" 2>&1 || status=1
+            echo "== LongSANA reference (diffusers PR):"; grep -E '^(longsana PR|== section)|Error' "$OUT/longsana_pr.log" | cut -c1-400
+            ;;
+        longbench)
+            for f in 81 961; do
+                "$PACK/run.sh" sv_long_bench --frames $f --out /tmp/sv_long_$f.y4m > "$OUT/long_$f.json" 2> "$OUT/long_$f.err" || status=1
+                echo "== LongSANA $f frames:"
+                grep -E '"(total_s|generate_s|sampling_s|decoding_s|text_encode_s|fps_end_to_end|peak_vram_gib|host_rss_mib|frames|y4m_frames_on_disk)"' "$OUT/long_$f.json" | tail -12
+                tail -3 "$OUT/long_$f.err"
+                rm -f /tmp/sv_long_$f.y4m
+            done
             ;;
         diffusers)
             PYTHONPATH=$DIFFUSERS python3 tests/data/reference/tools/bench.py --out "$OUT/diffusers.json" \

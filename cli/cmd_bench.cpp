@@ -3,7 +3,6 @@
 // prepared once), and the streaming VAE decode. Stages run one at a time (each model is built, used and
 // released before the next), as a generation does. Prints one JSON object.
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,6 +22,7 @@
 #include "models/sana_transformer.h"
 #include "models/wan_vae.h"
 #include "ops/elementwise.h"
+#include "random_weights.h"
 
 namespace sv::cli {
 
@@ -137,34 +137,6 @@ double gib(int64_t bytes) {
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0.0 : (v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]));
-}
-
-// Random weights made on the GPU: matrices/convs N(0, 1/fan_in), biases N(0, 0.02²), norm scales around their
-// identity (1 + N(0, 0.1²); Gemma's offset norms N(0, 0.1²)), modulation tables N(0, 0.1²).
-WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t seed, bool offsetNorms) {
-    WeightSet set;
-    uint64_t k = seed * 1000003u;
-    for (const WeightSpec& s : specs) {
-        Tensor t = Tensor::empty(s.shape, dt, Device::cuda());
-        const int64_t n = t.numel(), rows = s.shape.empty() ? 1 : s.shape[0];
-        const bool vectorLike = n == rows;
-        const std::string& name = s.name;
-        const bool isNorm = name.find("norm") != std::string::npos || name.ends_with("gamma");
-        float mean = 0.0f, sd;
-        if (name.ends_with("bias"))
-            sd = 0.02f;
-        else if (name.find("scale_shift_table") != std::string::npos)
-            sd = 0.1f;
-        else if (vectorLike && isNorm)
-            mean = offsetNorms ? 0.0f : 1.0f, sd = 0.1f;
-        else if (vectorLike)
-            sd = 0.02f;
-        else
-            sd = 1.0f / std::sqrt(float(n / rows));
-        device::fillNormal(t, ++k, mean, sd);
-        set.set(name, std::move(t));
-    }
-    return set;
 }
 
 // The decoder of either VAE class with random GPU weights (latent statistics 0 / 1).

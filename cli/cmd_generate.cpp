@@ -5,11 +5,9 @@
 // the current step (or decoded frame chunk) and nothing is left under the requested name (the MP4 is written
 // under a temporary name and renamed at the end; a frame sequence is only written once decoding finished). A
 // second Ctrl-C kills the process at once.
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -30,10 +28,15 @@
 #include "pipelines/video_geometry.h"
 #include "progress_bar.h"
 #include "schedulers/scheduler.h"
+#include "sigint.h"
 
 namespace fs = std::filesystem;
 
 namespace sv::cli {
+
+// cmd_generate_long.cpp: LongSANA folders and --long.
+bool wantsLongVideo(Args args);
+int runGenerateLong(Args args);
 
 namespace {
 
@@ -46,6 +49,8 @@ void printUsage() {
         "  --prompt TEXT           what to generate\n"
         "  --negative-prompt TEXT  what to avoid (default \"\")\n"
         "  --image PATH            image-to-video: the first frame (PNG, JPEG, EXR, TIFF, ...)\n"
+        "  --continue CLIP.mp4     continue a clip: image-to-video from its last frame; --out gets the clip\n"
+        "                          followed by the new frames (the repeated first one dropped)\n"
         "  --height N --width N    output size, multiples of 16 (default 480 x 832)\n"
         "  --frames N              4k+1 frames (default 81)\n"
         "  --steps N               denoising steps (default 50)\n"
@@ -64,37 +69,13 @@ void printUsage() {
         "  --dtype auto|f32|bf16   transformer and text-encoder dtype (auto: bf16 on CUDA, f32 on the CPU;\n"
         "                          the VAE always runs in f32)\n"
         "  --out FILE              .mp4 file, or a frame sequence: a folder (PNG frames) or a pattern such\n"
-        "                          as frames/%%04d.png or frames/%%04d.exr\n");
-}
-
-// The one flag a signal handler may set (lock-free atomic; process-wide by nature).
-std::atomic<bool> gInterrupted{false};
-
-extern "C" void onSigint(int) {
-    gInterrupted.store(true);
-    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C terminates at once
-}
-
-class SigintGuard {
-  public:
-    SigintGuard() {
-        gInterrupted.store(false);
-        previous_ = std::signal(SIGINT, onSigint);
-    }
-    ~SigintGuard() { std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_); }
-    SigintGuard(const SigintGuard&) = delete;
-    SigintGuard& operator=(const SigintGuard&) = delete;
-
-  private:
-    void (*previous_)(int) = SIG_DFL;
-};
-
-void checkInterrupted() {
-    if (gInterrupted.load()) throw Cancelled("interrupted (Ctrl-C)");
+        "                          as frames/%%04d.png or frames/%%04d.exr\n"
+        "  --long                  minute-long video with LongSANA (automatic for a LongSANA folder); see\n"
+        "                          sanavideo generate --long --help\n");
 }
 
 struct Options {
-    std::string model, prompt, negativePrompt, image, out, scheduler;
+    std::string model, prompt, negativePrompt, image, out, scheduler, continueFrom;
     int height = 480, width = 832, frames = 81, steps = 50, fps = 16;
     double guidance = 6.0;
     std::optional<uint64_t> seed;
@@ -152,6 +133,8 @@ bool parse(Args args, Options& o) {
             o.negativePrompt = v;
         else if (a == "--image")
             o.image = v;
+        else if (a == "--continue")
+            o.continueFrom = v;
         else if (a == "--out")
             o.out = v;
         else if (a == "--scheduler")
@@ -271,7 +254,23 @@ double seconds(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-int generate(const Options& o) {
+// --continue: the clip's frames, which go first into the output; its last frame becomes the image to continue
+// from (image-to-video). Undefined without --continue.
+Tensor continuation(Options& o, bool sequence, media::LoadedImage& image) {
+    if (o.continueFrom.empty()) return {};
+    SV_CHECK(o.image.empty(), "--continue and --image both give the first frame; use one");
+    SV_CHECK(!sequence, "--continue writes an MP4 (the clip and its continuation)");
+    Tensor previous = media::readVideoFrames(o.continueFrom);
+    SV_CHECK(previous.dim(0) >= 1, "--continue: ", o.continueFrom, " has no frames");
+    SV_CHECK(previous.dim(1) == o.height && previous.dim(2) == o.width, "--continue: ", o.continueFrom,
+             " is ", previous.dim(2), "x", previous.dim(1), "; pass its size as --width/--height");
+    image.rgb8 = previous.select(0, previous.dim(0) - 1).contiguous();
+    image.rgb = image.rgb8;
+    o.image = o.continueFrom;
+    return previous;
+}
+
+int generate(Options o) {
     const bool sequence = media::isImageSequenceTarget(o.out);
     validate(o, sequence);
     const Device device = parseDevice(o.device);
@@ -279,6 +278,7 @@ int generate(const Options& o) {
 
     media::LoadedImage image;
     if (!o.image.empty()) image = media::loadImage(o.image);  // fails fast, naming the file
+    const Tensor previous = continuation(o, sequence, image);
 
     std::fprintf(stderr, "loading %s ...\n", o.model.c_str());
     ModelLoadOptions lo;
@@ -330,14 +330,17 @@ int generate(const Options& o) {
         wo.metadata = metadata(o, seed, *models, schedulerName, shift);
         writer = std::make_unique<media::VideoWriter>(o.out, o.width, o.height, wo);
         r.keepFrames = false;
+        for (int64_t k = 0; k < (previous.defined() ? previous.dim(0) : 0); ++k)
+            writer->push(previous.select(0, k));
     }
     int64_t framesDone = 0;
     const int64_t totalFrames = 4 * ((o.frames - 1) / 4) + 1;
     std::optional<ProgressBar> decodeBar;
-    r.frameSink = [&](int64_t, const Tensor& frames) {
+    r.frameSink = [&](int64_t first, const Tensor& frames) {
         checkInterrupted();
+        const int64_t skip = previous.defined() && first == 0 ? 1 : 0;  // the continued clip already has it
         if (writer)
-            for (int64_t k = 0; k < frames.dim(1); ++k) writer->push(frames.select(0, 0).select(0, k));
+            for (int64_t k = skip; k < frames.dim(1); ++k) writer->push(frames.select(0, 0).select(0, k));
         framesDone += frames.dim(1);
         if (!decodeBar) decodeBar.emplace("decoding", "frame");
         decodeBar->update(int(framesDone), int(totalFrames));
@@ -350,7 +353,7 @@ int generate(const Options& o) {
             bar.finish();
             decodeBar.emplace("decoding", "frame");  // its clock starts with the decode
         }
-        return !gInterrupted.load();
+        return !interrupted();
     };
     std::fprintf(stderr, "encoding the prompt ...\n");
     VideoResult result;
@@ -376,8 +379,9 @@ int generate(const Options& o) {
             seq.write(ext == ".exr" || ext == ".EXR" ? frame.contiguous() : floatFramesToUint8(frame));
         }
     }
+    const int64_t written = totalFrames + (previous.defined() ? previous.dim(0) - 1 : 0);
     std::printf("wrote %s (%lld frame%s, %dx%d%s) in %.1f s\n", o.out.c_str(),
-                static_cast<long long>(totalFrames), totalFrames == 1 ? "" : "s", o.width, o.height,
+                static_cast<long long>(written), written == 1 ? "" : "s", o.width, o.height,
                 sequence ? "" : concat(", ", o.fps, " fps").c_str(), seconds(t0));
     return 0;
 }
@@ -385,6 +389,7 @@ int generate(const Options& o) {
 }  // namespace
 
 int runGenerate(Args args) {
+    if (wantsLongVideo(args)) return runGenerateLong(args);
     Options o;
     if (args.empty() || !parse(args, o)) {
         printUsage();

@@ -32,7 +32,7 @@ std::string withThousands(int64_t v) {
 // prefixes the loader accepts.
 std::vector<WeightSpec> architectureSpecs(const ModelFolder& m, const ModelComponent& c,
                                           std::vector<std::string>& prefixes) {
-    if (c.className == "SanaVideoTransformer3DModel")
+    if (c.className == "SanaVideoTransformer3DModel" || c.className == TransformerConfig::kCausalClassName)
         return transformerWeightSpecs(m.transformerConfig(c.name));
     if (isVideoVaeClass(c.className)) return m.videoVaeConfig(c.name).weightSpecs();
     if (c.className == "Gemma2Model" || c.className == "Gemma2ForCausalLM") {

@@ -15,7 +15,7 @@ namespace {
 
 void printUsage() {
     std::printf(
-        "usage: sanavideo make-demo-model DIR [--seed N] [--family 480p|720p]\n\n"
+        "usage: sanavideo make-demo-model DIR [--seed N] [--family 480p|720p|longsana]\n\n"
         "Writes a tiny SANA-Video model with random weights (a few MB) in the exact diffusers layout:\n"
         "model_index.json, transformer/, vae/, text_encoder/, tokenizer/, scheduler/. It produces "
         "noise-like\n"
@@ -27,7 +27,10 @@ void printUsage() {
         "--seed\n"
         "(default 0). --family 720p writes the 720p layout instead (1x1 patches, the LTX-2 VAE with 32x\n"
         "spatial / 8x temporal compression; sizes multiples of 32, frames 8k+1, e.g. --frames 9); the\n"
-        "default is 480p (2x2 patches, the Wan 2.1 VAE).\n");
+        "default is 480p (2x2 patches, the Wan 2.1 VAE). --family longsana writes a LongSANA folder\n"
+        "(LongSanaVideoPipeline, causal transformer, the 480p layout):\n"
+        "  sanavideo generate --model DIR --prompt \"a red fox\" --height 64 --width 64 --frames 41 \\\n"
+        "      --chunk-frames 3 --no-binning --out fox.mp4   (three chunks, generated one after another)\n");
 }
 
 }  // namespace
@@ -49,10 +52,13 @@ int runMakeDemoModel(Args args) {
             SV_CHECK(ec == std::errc() && p == v.data() + v.size(), "--seed: \"", v,
                      "\" is not a non-negative integer");
         } else if (a == "--family") {
-            SV_CHECK(i + 1 < args.size(), "--family needs a value (480p or 720p)");
+            SV_CHECK(i + 1 < args.size(), "--family needs a value (480p, 720p or longsana)");
             const std::string& v = args[++i];
-            SV_CHECK(v == "480p" || v == "720p", "--family: \"", v, "\" is not 480p or 720p");
-            family = v == "720p" ? DemoFamily::Ltx720p : DemoFamily::Wan480p;
+            SV_CHECK(v == "480p" || v == "720p" || v == "longsana", "--family: \"", v,
+                     "\" is not 480p, 720p or longsana");
+            family = v == "720p"       ? DemoFamily::Ltx720p
+                     : v == "longsana" ? DemoFamily::LongSana
+                                       : DemoFamily::Wan480p;
         } else if (a.starts_with("-") || !dir.empty()) {
             std::fprintf(stderr, "sanavideo make-demo-model: unexpected argument %s\n", a.c_str());
             printUsage();
@@ -67,7 +73,10 @@ int runMakeDemoModel(Args args) {
     }
     writeDemoModel(dir, demoTokenizerModel(), seed, family);
     std::printf("wrote the %s demo model (random weights) to %s\n",
-                family == DemoFamily::Ltx720p ? "720p (LTX-2 VAE)" : "480p (Wan VAE)", dir.c_str());
+                family == DemoFamily::Ltx720p    ? "720p (LTX-2 VAE)"
+                : family == DemoFamily::LongSana ? "LongSANA (Wan VAE)"
+                                                 : "480p (Wan VAE)",
+                dir.c_str());
     return 0;
 }
 

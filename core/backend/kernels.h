@@ -14,6 +14,7 @@
 
 #include "backend/op.h"
 #include "base/tensor.h"
+#include "ops/dit_causal_attention.h"
 #include "ops/dit_rope.h"
 #include "ops/gemma_attention.h"
 #include "ops/ltx_vae.h"
@@ -88,9 +89,13 @@ struct ConvGeometry {
                            std::array<int, 3> split, std::array<int64_t, 3> grid, Device device))            \
     X(applyRope, Tensor(const Tensor& x, const ops::dit::RopeTables& rope))                                  \
     X(halfRotary, Tensor(const Tensor& x, const ops::GemmaRotary& tables))                                   \
-    /* attention (ops/dit_attention.h, ops/gemma_attention.h, ops/vae_attention.h) */                        \
-    X(reluLinearAttention, Tensor(const Tensor& q, const Tensor& k, const Tensor& v, int heads,              \
-                                  const ops::dit::RopeTables& rope))                                         \
+    /* attention (ops/dit_attention.h, ops/dit_causal_attention.h, ops/gemma_attention.h, */                 \
+    /* ops/vae_attention.h) */                                                                               \
+    /* reluLinearAttention: `past` (null or undefined: none) added to the state, `own` (may be null) */      \
+    /* receives the call's own state (ops/dit_causal_attention.h); without either the stateless op */        \
+    X(reluLinearAttention,                                                                                   \
+      Tensor(const Tensor& q, const Tensor& k, const Tensor& v, int heads, const ops::dit::RopeTables& rope, \
+             const ops::dit::LinearAttentionState* past, ops::dit::LinearAttentionState* own))               \
     X(crossAttention,                                                                                        \
       Tensor(const Tensor& q, const Tensor& k, const Tensor& v, int heads, const Tensor& bias))              \
     X(causalAttention, Tensor(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& keyMask,      \

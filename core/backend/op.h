@@ -37,6 +37,8 @@ namespace sv {
     X(ApplyRope, "ops::dit::applyRope", "x, cos, sin", applyRope)                                     \
     X(HalfRotary, "ops::gemmaApplyRotary", "x, cos, sin", halfRotary)                                 \
     X(ReluLinearAttention, "ops::dit::reluLinearAttention", "q, k, v, cos, sin", reluLinearAttention) \
+    X(ReluLinearAttentionCached, "ops::dit::reluLinearAttentionCached",                               \
+      "q, k, v, cos, sin, past.vk, past.kSum", reluLinearAttention)                                   \
     X(CrossAttention, "ops::dit::crossAttention", "q, k, v, bias", crossAttention)                    \
     X(CausalAttention, "ops::gemmaAttention", "q, k, v, keyMask", causalAttention)                    \
     X(FrameAttention, "ops::vaeFrameAttention", "qkv", frameAttention)                                \

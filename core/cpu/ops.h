@@ -31,11 +31,13 @@ SV_DECLARE_KERNELS()
 
 // ---- host computations that every backend's ops use (core/ops/ calls them for any target device)
 /// rope.cpp: the per-axis DiT tables, concatenated over the axes: axis a holds grid[a] × split[a] floats
-/// (angle p·ω_k in double, cos/sin rounded to float, entries 2k and 2k+1 both for pair k).
+/// (angle p·ω_k in double, cos/sin rounded to float, entries 2k and 2k+1 both for pair k); frame positions
+/// p start at frameOffset.
 struct RopeAxisTables {
     std::vector<float> cos, sin;
 };
-RopeAxisTables ropeAxisTables(std::array<int, 3> split, double theta, std::array<int64_t, 3> grid);
+RopeAxisTables ropeAxisTables(std::array<int, 3> split, double theta, std::array<int64_t, 3> grid,
+                              int64_t frameOffset = 0);
 /// rope.cpp: Gemma's half-split cos/sin tables [length, headDim] in float, as transformers computes them.
 ops::GemmaRotary gemmaRotaryTables(int64_t length, int64_t headDim, double theta);
 /// attention.cpp: (1 − mask)·(−10000) of a 0/1 mask (any dtype, on the CPU) as F32; sv::Error for other

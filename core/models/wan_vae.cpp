@@ -243,21 +243,38 @@ VaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observer) 
 
 void WanVae::decodeFrames(const Tensor& latents, const VaeFrameSink& sink,
                           const VaeObserver& observer) const {
-    SV_CHECK(hasDecoder(), "WanVae::decode: the decoder was not loaded");
-    SV_CHECK(latents.rank() == 5 && latents.dim(1) == config_.zDim && latents.dim(2) >= 1 &&
-                 latents.dim(3) >= 1 && latents.dim(4) >= 1,
-             "WanVae::decode: latents must be [B, ", config_.zDim, ", F' ≥ 1, h, w], got ",
-             latents.describe());
-    StreamState state;
-    Runner run(weights_, observer, state);
-    int64_t frame = 0;
+    WanVaeDecodeSession session(*this);
+    session.push(latents, sink, observer);
+}
+
+struct WanVaeDecodeSession::State {
+    StreamState stream;
+};
+
+WanVaeDecodeSession::WanVaeDecodeSession(const WanVae& vae) : vae_(vae), state_(std::make_unique<State>()) {
+    SV_CHECK(vae.hasDecoder(), "WanVae::decode: the decoder was not loaded");
+}
+
+WanVaeDecodeSession::~WanVaeDecodeSession() = default;
+
+void WanVaeDecodeSession::push(const Tensor& latents, const VaeFrameSink& sink, const VaeObserver& observer) {
+    const WanVaeConfig& c = vae_.config_;
+    SV_CHECK(latents.rank() == 5 && latents.dim(1) == c.zDim && latents.dim(2) >= 1 && latents.dim(3) >= 1 &&
+                 latents.dim(4) >= 1,
+             "WanVae::decode: latents must be [B, ", c.zDim, ", F' ≥ 1, h, w], got ", latents.describe());
+    if (latentShape_.empty()) latentShape_ = latents.shape();
+    SV_CHECK(latents.dim(0) == latentShape_[0] && latents.dim(3) == latentShape_[3] &&
+                 latents.dim(4) == latentShape_[4],
+             "WanVae::decode: latents ", latents.describe(), " continue a stream of ",
+             shapeToString(latentShape_), " (batch and size must not change)");
+    Runner run(vae_.weights_, observer, state_->stream);
     for (int64_t i = 0; i < latents.dim(2); ++i) {
-        state.beginChunk();
-        Tensor out = run.decoderChunk(layout_, computeInput(latents.slice(2, i, i + 1), "latents"));
+        state_->stream.beginChunk();
+        Tensor out = run.decoderChunk(vae_.layout_, vae_.computeInput(latents.slice(2, i, i + 1), "latents"));
         out = ops::clampValues(out, -1.0f, 1.0f);
         const int64_t n = out.dim(2);
-        sink(frame, out);
-        frame += n;
+        sink(frames_, out);
+        frames_ += n;
     }
 }
 

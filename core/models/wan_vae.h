@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string_view>
 
 #include "base/tensor.h"
@@ -60,12 +61,37 @@ class WanVae final : public VideoVae {
                       const VaeObserver& observer = {}) const override;
 
   private:
+    friend class WanVaeDecodeSession;
     WanVaeConfig config_;
     WanLayout layout_;
     WeightSet weights_;
     WanVaeParts parts_;
     Device device_;  // the weights' device
     DType dtype_ = DType::F32;
+};
+
+/// decodeFrames over latents that arrive in pieces along time (LongSANA hands over one chunk of latent frames
+/// at a time): the per-conv caches are kept between push() calls, so pushing [a ; b] in any split gives
+/// exactly the frames of one decodeFrames([a ; b]). Memory is constant in the number of frames pushed. The
+/// VAE must outlive the session.
+class WanVaeDecodeSession {
+  public:
+    explicit WanVaeDecodeSession(const WanVae& vae);
+    ~WanVaeDecodeSession();
+    WanVaeDecodeSession(const WanVaeDecodeSession&) = delete;
+    WanVaeDecodeSession& operator=(const WanVaeDecodeSession&) = delete;
+
+    /// Decodes latents [B, z, n, h, w] (not normalised; batch and size as in the first push); `sink` gets the
+    /// pixel frames with their index in the whole video.
+    void push(const Tensor& latents, const VaeFrameSink& sink, const VaeObserver& observer = {});
+    int64_t framesDecoded() const { return frames_; }
+
+  private:
+    struct State;
+    const WanVae& vae_;
+    std::unique_ptr<State> state_;
+    int64_t frames_ = 0;
+    Shape latentShape_;  // of the first push: [B, z, ·, h, w]
 };
 
 }  // namespace sv

@@ -26,8 +26,8 @@ namespace {
 constexpr const char* kDiffusersVersion = "0.40.0.dev0";
 
 json transformerConfigJson(DemoFamily family) {
-    const bool hd = family == DemoFamily::Ltx720p;
-    return {{"_class_name", "SanaVideoTransformer3DModel"},
+    const bool hd = family == DemoFamily::Ltx720p, causal = family == DemoFamily::LongSana;
+    return {{"_class_name", causal ? TransformerConfig::kCausalClassName : "SanaVideoTransformer3DModel"},
             {"_diffusers_version", kDiffusersVersion},
             {"attention_bias", false},
             {"attention_head_dim", 32},
@@ -179,12 +179,14 @@ constexpr const char* kSchedulerConfig = R"({
 )";
 
 json modelIndexJson(DemoFamily family) {
-    return {{"_class_name", "SanaVideoPipeline"},
+    const bool causal = family == DemoFamily::LongSana;
+    return {{"_class_name", causal ? "LongSanaVideoPipeline" : "SanaVideoPipeline"},
             {"_diffusers_version", kDiffusersVersion},
             {"scheduler", {"diffusers", "DPMSolverMultistepScheduler"}},
             {"text_encoder", {"transformers", "Gemma2Model"}},
             {"tokenizer", {"transformers", "GemmaTokenizerFast"}},
-            {"transformer", {"diffusers", "SanaVideoTransformer3DModel"}},
+            {"transformer",
+             {"diffusers", causal ? TransformerConfig::kCausalClassName : "SanaVideoTransformer3DModel"}},
             {"vae",
              {"diffusers", family == DemoFamily::Ltx720p ? "AutoencoderKLLTX2Video" : "AutoencoderKLWan"}}};
 }

@@ -29,7 +29,10 @@
 
 namespace sv {
 
-enum class DemoFamily { Wan480p, Ltx720p };
+/// Which model the demo folder imitates: the 480p SANA-Video layout (Wan 2.1 VAE), the 720p layout (LTX-2
+/// VAE), or LongSANA (LongSanaVideoPipeline with a SanaVideoCausalTransformer3DModel, diffusers PR #12723:
+/// the 480p weights with the causal class, so the long-video path runs on a CPU).
+enum class DemoFamily { Wan480p, Ltx720p, LongSana };
 
 /// Writes the demo model into `dir` (created when missing). The folder must be empty or hold an earlier
 /// demo/diffusers model (a model_index.json), which is overwritten. `tokenizerModel` holds the bytes of the

@@ -15,6 +15,20 @@ if(CASE STREQUAL "full_size_counts")
   expect_match("${out}" "\n  vae +AutoencoderKLWan[^\n]* 126,892,531 parameters" "VAE count")
   expect_match("${out}" "\n  text_encoder +Gemma2Model[^\n]* 2,614,341,888 parameters" "Gemma-2 count")
   expect_match("${out}" "\n  scheduler +DPMSolverMultistepScheduler" "scheduler class")
+  # LongSANA (issue #13): the same transformer as a causal class, when the set has its full-size configs.
+  if(EXISTS "${REF}/full_size/model_index_longsana.json")
+    set(L "${WORK_DIR}/longsana")
+    file(REMOVE_RECURSE "${L}")
+    file(MAKE_DIRECTORY "${L}/transformer" "${L}/vae" "${L}/text_encoder" "${L}/scheduler")
+    file(COPY "${REF}/full_size/transformer_longsana/config.json" DESTINATION "${L}/transformer")
+    file(COPY "${REF}/full_size/vae/config.json" DESTINATION "${L}/vae")
+    file(COPY "${REF}/full_size/text_encoder/config.json" DESTINATION "${L}/text_encoder")
+    file(COPY "${REF}/full_size/scheduler_longsana/scheduler_config.json" DESTINATION "${L}/scheduler")
+    file(COPY_FILE "${REF}/full_size/model_index_longsana.json" "${L}/model_index.json")
+    run_cli(0 lout info "${L}")
+    expect_match("${lout}" "\n  transformer +SanaVideoCausalTransformer3DModel[^\n]* 2,056,862,144 parameters"
+                 "LongSANA transformer count")
+  endif()
 
 elseif(CASE STREQUAL "tiny_weights")
   # A model folder assembled from the tiny fixture models (with weights): headers must match the architecture.

@@ -68,6 +68,7 @@ TEST(TransformerParity, EveryFixtureMatchesReference) {
     ASSERT_FALSE(folders.empty()) << "no transformer_* fixtures in " << test::referenceDir();
     for (const fs::path& folder : folders) {
         SCOPED_TRACE(folder.string());
+        if (!test::openIo(folder)->contains("output")) continue;  // another layout (LongSANA's full./chunk*.)
         const SanaTransformer model = SanaTransformer::load(folder);
         const auto& c = model.config();
         const auto split = c.ropeSplit();
