@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Runs on a GPU machine from the repository root, with binaries packed by shared/tools/pack-for-device.sh
-# (cuda_cuda_*_test, sv_bench; for harnesses also xattn_harness, vaeconv_harness, glu_bench) in $SV_PACK and a
+# (cuda_cuda_*_test, sv_bench, sv_long_bench, core_long_sana_parity_test; for harnesses also xattn_harness, vaeconv_harness, glu_bench) in $SV_PACK and a
 # diffusers source snapshot in $SV_DIFFUSERS:
 #
 #   bench/run_device.sh tests bench diffusers [compile]
 #
-#   tests      the GPU tests (ops against the CPU ops; the model and pipeline fixtures in fp32 and bf16)
+#   tests      the GPU tests (ops against the CPU ops; the model and pipeline fixtures in fp32 and bf16; the LTX-2
+#              VAE's kernels and fixtures)
 #   altfixtures a second fixture set made on the spot by the reference generator (other seed, other shapes:
 #              tests/data/reference/tools/variants_alt.json), the GPU tests run on it, and the set itself
 #              → $OUT/alt_reference.tar.gz (run the CPU tests on it with SV_REFERENCE_DIR)
 #   harnesses  the kernel harnesses (xattn_harness, vaeconv_harness, glu_bench: each kernel against a naive
 #              GPU reference, then timed)                               → $OUT/harnesses.log
-#   bench      sanavideo bench (our full-size T2V workload)            → $OUT/ours.json
+#   bench      sanavideo bench (our full-size T2V workload; SV_BENCH_ARGS="--family 720p" for the 720p one)
+#                                                                      → $OUT/ours.json
 #   diffusers  tests/data/reference/tools/bench.py, eager bf16 sections → $OUT/diffusers.json
 #   compile    the same with torch.compile on the transformer          → $OUT/diffusers_compile.json
 #   longsana   LongSANA's GPU tests (cuda_cuda_long_sana_test) and, when the set has the LongSANA fixtures,
@@ -51,7 +53,8 @@ for step in "$@"; do
     case $step in
         tests)
             : > "$OUT/tests.log"
-            for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test; do
+            for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test \
+                cuda_cuda_ltx2_test; do
                 gpuTest "$t" "$OUT/tests.log"
             done
             ;;
