@@ -6,7 +6,9 @@
 #include <string_view>
 
 #include "pipelines/sana_stages.h"
+#include "base/tensor.h"
 #include "plugin/sdk/node_registry.h"
+#include "plugin/sdk/value.h"
 
 namespace sv::nodes {
 
@@ -22,6 +24,9 @@ inline constexpr const char* kSaveVideo = "sana.save_video";
 inline constexpr const char* kPreviewVideo = "sana.preview_video";
 inline constexpr const char* kSaveLatent = "sana.save_latent";
 inline constexpr const char* kLoadLatent = "sana.load_latent";
+inline constexpr const char* kLongVideo = "sana.long_video";
+inline constexpr const char* kLastFrame = "sana.last_frame";
+inline constexpr const char* kAppendVideo = "sana.append_video";
 }  // namespace type
 
 /// Port types of the pack's opaque values (registered by registerPortTypes; the object tags are in
@@ -43,6 +48,11 @@ void registerPortTypes(plugin::NodeRegistry& r);      // MODEL, CONDITIONING, LA
 void registerModelNodes(plugin::NodeRegistry& r);     // Load Model, Text Encode, Image Encode
 void registerSamplingNodes(plugin::NodeRegistry& r);  // Sampler, VAE Decode
 void registerIoNodes(plugin::NodeRegistry& r);        // Load Image, Save/Preview Video, Save/Load Latent
+void registerLongNodes(plugin::NodeRegistry& r);      // Long Video (LongSANA), Last Frame, Append Video
+
+/// A live preview of an x0 estimate [N, C, F', h, w] at step `step` of `total`: the linear latent → RGB map
+/// of every latent frame of the first video (the channel mean as grey for other latent spaces).
+plugin::PreviewImage latentPreview(const Tensor& x0, int64_t step, int64_t total);
 
 /// Throws sv::Error "input 'model': the <what> is not loaded; turn on Load Model's parameter '<param>'" when
 /// `loaded` is false.

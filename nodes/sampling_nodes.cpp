@@ -17,16 +17,8 @@ namespace sv::nodes {
 
 using namespace plugin;
 
-namespace {
-
-/// The largest seed that survives a round trip through JSON in any editor (2^53 − 1).
-constexpr double kMaxSeed = 9007199254740991.0;
-/// The Sampler's scheduler choice meaning "the model folder's scheduler" (diffusers' behaviour).
-constexpr const char* kModelScheduler = "model";
-
-/// A live preview of the x0 estimate at step `step` of `total`: the linear latent → RGB map of every latent
-/// frame of the first video (1/8 of the output size; the editor scales it up and plays the frames).
-PreviewImage previewOf(const Tensor& x0, int64_t step, int64_t total) {
+// pack.h. The preview is 1/8 of the output size; the editor scales it up and plays the frames.
+PreviewImage latentPreview(const Tensor& x0, int64_t step, int64_t total) {
     const Tensor first = x0.select(0, 0);  // [C, F', h, w]
     PreviewImage p;
     p.frameCount = int(first.dim(1));
@@ -53,6 +45,13 @@ PreviewImage previewOf(const Tensor& x0, int64_t step, int64_t total) {
     }
     return p;
 }
+
+namespace {
+
+/// The largest seed that survives a round trip through JSON in any editor (2^53 − 1).
+constexpr double kMaxSeed = 9007199254740991.0;
+/// The Sampler's scheduler choice meaning "the model folder's scheduler" (diffusers' behaviour).
+constexpr const char* kModelScheduler = "model";
 
 // ---- Sampler
 // ---------------------------------------------------------------------------------------------------
@@ -103,7 +102,7 @@ class SamplerNode : public Node {
 
         const StepCallback onStep = [&](int step, int total, double, const Tensor&, const Tensor& x0) {
             ctx.progress(step + 1, total);
-            ctx.preview(previewOf(x0, step + 1, total));
+            ctx.preview(latentPreview(x0, step + 1, total));
             return !ctx.isCancelled();
         };
         ctx.throwIfCancelled();

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ops/dit_attention.h"
+#include "ops/dit_causal_attention.h"
 #include "ops/dit_conv.h"
 #include "ops/dit_norm.h"
 #include "ops/elementwise.h"
@@ -151,6 +152,26 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& encode
 
 Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timestep,
                                 const TransformerTextContext& text, const TensorObserver& observer) const {
+    return forwardImpl(hiddenStates, timestep, text, nullptr, observer);
+}
+
+Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timestep,
+                                const TransformerTextContext& text, const CausalStep& step,
+                                const TensorObserver& observer) const {
+    const auto n = size_t(config_.numLayers);
+    SV_CHECK(step.context == nullptr || step.context->empty() || step.context->size() == n,
+             "transformer: the causal context holds ", step.context ? step.context->size() : 0,
+             " block states for a model of ", n, " blocks");
+    SV_CHECK(step.ropeFrameOffset >= 0, "transformer: negative RoPE frame offset ", step.ropeFrameOffset);
+    if (step.save != nullptr) step.save->assign(n, CausalBlockCache{});
+    CausalStep s = step;
+    if (s.context != nullptr && s.context->empty()) s.context = nullptr;
+    return forwardImpl(hiddenStates, timestep, text, &s, observer);
+}
+
+Tensor SanaTransformer::forwardImpl(const Tensor& hiddenStates, const Tensor& timestep,
+                                    const TransformerTextContext& text, const CausalStep* causal,
+                                    const TensorObserver& observer) const {
     const TransformerConfig& c = config_;
     const auto [pt, ph, pw] = c.patchSize;
     SV_CHECK(hiddenStates.defined() && hiddenStates.rank() == 5 && hiddenStates.dim(1) == c.inChannels,
@@ -169,8 +190,9 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timest
     const std::array<int64_t, 3> grid = {F / pt, H / ph, W / pw};
     const int64_t N = grid[0] * grid[1] * grid[2], D = c.innerDim(), C = c.inChannels;
 
+    const int64_t ropeOffset = causal != nullptr ? causal->ropeFrameOffset : 0;
     const ops::dit::RopeTables rope =
-        ops::dit::ropeTables(c.ropeSplit(), c.ropeMaxSeqLen, kRopeTheta, grid, device());
+        ops::dit::ropeTables(c.ropeSplit(), c.ropeMaxSeqLen, kRopeTheta, grid, device(), ropeOffset);
     emit(observer, "rope.cos", rope.cos.view({1, N, 1, c.headDim}));
     emit(observer, "rope.sin", rope.sin.view({1, N, 1, c.headDim}));
 
@@ -187,7 +209,7 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timest
          tokens.view({B, grid[0], grid[1], grid[2], D}).permute({0, 4, 1, 2, 3}));
 
     const Modulation mod = embedTimestep(timestep, B, N, observer);
-    for (int i = 0; i < c.numLayers; ++i) tokens = block(i, tokens, mod, text, rope, grid, observer);
+    for (int i = 0; i < c.numLayers; ++i) tokens = block(i, tokens, mod, text, rope, grid, causal, observer);
 
     // Output: modulated norm with scale_shift_table + embedded timestep, projection, unpatchify.
     const int64_t R = mod.temb.dim(0);
@@ -209,7 +231,8 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timest
 
 Tensor SanaTransformer::block(int index, const Tensor& xIn, const Modulation& mod,
                               const TransformerTextContext& text, const ops::dit::RopeTables& rope,
-                              std::array<int64_t, 3> grid, const TensorObserver& observer) const {
+                              std::array<int64_t, 3> grid, const CausalStep* causal,
+                              const TensorObserver& observer) const {
     const TransformerConfig& c = config_;
     const std::string p = concat("transformer_blocks.", index, ".");
     const std::string name = concat("block_", index);
@@ -228,7 +251,14 @@ Tensor SanaTransformer::block(int index, const Tensor& xIn, const Modulation& mo
     Tensor v = ops::linear(y, w(a1 + "to_v.weight"), weights_.find(a1 + "to_v.bias"));
     q = ops::dit::rmsNorm(q, w(a1 + "norm_q.weight"), kQkNormEps);
     k = ops::dit::rmsNorm(k, w(a1 + "norm_k.weight"), kQkNormEps);
-    Tensor a = ops::dit::reluLinearAttention(q, k, v, c.numHeads, rope);
+    Tensor a;
+    if (causal != nullptr) {
+        const auto* past = causal->context ? &(*causal->context)[size_t(index)].attention : nullptr;
+        auto* own = causal->save ? &(*causal->save)[size_t(index)].attention : nullptr;
+        a = ops::dit::reluLinearAttentionCached(q, k, v, c.numHeads, rope, past, own);
+    } else {
+        a = ops::dit::reluLinearAttention(q, k, v, c.numHeads, rope);
+    }
     a = ops::linear(a, w(a1 + "to_out.0.weight"), w(a1 + "to_out.0.bias"));
     emit(observer, name + ".attn1", a);
     Tensor x = ops::dit::gatedResidual(xIn, a, chunk(2), mod.rowIndex);
@@ -251,12 +281,34 @@ Tensor SanaTransformer::block(int index, const Tensor& xIn, const Modulation& mo
     h = ops::dit::siluDepthwiseGlu(h.view({B * grid[0], grid[1], grid[2], 2 * Hd}),
                                    w(f + "conv_depth.weight"), w(f + "conv_depth.bias"));
     h = ops::linear(h, w(f + "conv_point.weight").view({D, Hd}));
-    h = h.view({B, grid[0], grid[1] * grid[2], D});
-    h = ops::add(h, ops::dit::temporalConv3(h, w(f + "conv_temp.weight")));
+    h = temporalMix(index, h.view({B, grid[0], grid[1] * grid[2], D}), causal);
     emit(observer, name + ".ff", h.view({B, grid[0], grid[1], grid[2], D}));
     x = ops::dit::gatedResidual(x, h.view({B, N, D}), chunk(5), mod.rowIndex);
     emit(observer, name, x);
     return x;
+}
+
+Tensor SanaTransformer::temporalMix(int index, const Tensor& h, const CausalStep* causal) const {
+    const Tensor& weight = w(concat("transformer_blocks.", index, ".ff.conv_temp.weight"));
+    const int64_t F = h.dim(1);
+    const Tensor* prev = nullptr;
+    if (causal != nullptr && causal->context != nullptr) {
+        const Tensor& t = (*causal->context)[size_t(index)].temporal;
+        if (t.defined()) prev = &t;
+    }
+    if (causal != nullptr && causal->save != nullptr)
+        (*causal->save)[size_t(index)].temporal = h.slice(1, F - 1, F).clone();  // a copy, not a view of h
+    if (prev == nullptr) return ops::add(h, ops::dit::temporalConv3(h, weight));
+    // CachedGLUMBConvTemp: conv_temp over [cached frame ; chunk] (zero padding only at the end), outputs of
+    // the chunk's frames kept.
+    SV_CHECK(prev->rank() == 4 && prev->dim(0) == h.dim(0) && prev->dim(1) == 1 && prev->dim(2) == h.dim(2) &&
+                 prev->dim(3) == h.dim(3),
+             "transformer: the causal context's temporal frame ", prev->describe(),
+             " does not fit the chunk ", h.describe(), " (another batch or size than the previous chunk?)");
+    Tensor in = Tensor::empty({h.dim(0), F + 1, h.dim(2), h.dim(3)}, h.dtype(), h.device());
+    in.slice(1, 0, 1).copyFrom(prev->to(h.device()).to(h.dtype()));
+    in.slice(1, 1, F + 1).copyFrom(h);
+    return ops::add(h, ops::dit::temporalConv3(in, weight).slice(1, 1, F + 1));
 }
 
 }  // namespace sv

@@ -13,6 +13,7 @@
 
 #include "base/tensor.h"
 #include "io/safetensors.h"
+#include "models/sana_causal.h"
 #include "models/transformer_config.h"
 #include "models/weights.h"
 #include "ops/dit_rope.h"
@@ -63,6 +64,15 @@ class SanaTransformer {
     Tensor forward(const Tensor& hiddenStates, const Tensor& timestep, const TransformerTextContext& text,
                    const TensorObserver& observer = {}) const;
 
+    /// One chunk of LongSANA's causal forward (SanaVideoCausalTransformer3DModel.forward with kv_cache,
+    /// diffusers PR #12723): as forward() above, but the self-attention adds the carried state of the
+    /// previous chunks (step.context), the feed-forward's temporal conv sees the previous chunk's last frame
+    /// instead of zero padding, RoPE frame positions start at step.ropeFrameOffset, and step.save (when set)
+    /// receives the chunk's own state. Works for any weights (the causal class only differs in its forward).
+    /// Observer names as forward() above.
+    Tensor forward(const Tensor& hiddenStates, const Tensor& timestep, const TransformerTextContext& text,
+                   const CausalStep& step, const TensorObserver& observer = {}) const;
+
     /// prepareText + forward in one call (all the reference's intermediates go to the observer).
     Tensor forward(const Tensor& hiddenStates, const Tensor& encoderHiddenStates, const Tensor& encoderMask,
                    const Tensor& timestep, const TensorObserver& observer = {}) const;
@@ -76,9 +86,14 @@ class SanaTransformer {
     };
     Modulation embedTimestep(const Tensor& timestep, int64_t batch, int64_t tokens,
                              const TensorObserver& observer) const;
+    Tensor forwardImpl(const Tensor& hiddenStates, const Tensor& timestep, const TransformerTextContext& text,
+                       const CausalStep* causal, const TensorObserver& observer) const;
     Tensor block(int index, const Tensor& x, const Modulation& mod, const TransformerTextContext& text,
-                 const ops::dit::RopeTables& rope, std::array<int64_t, 3> grid,
+                 const ops::dit::RopeTables& rope, std::array<int64_t, 3> grid, const CausalStep* causal,
                  const TensorObserver& observer) const;
+    /// The feed-forward's temporal mixing: h + conv_temp(h) over [B, F', P, D], with the causal cache's
+    /// previous frame in front (and this chunk's last frame saved) when `causal` is given.
+    Tensor temporalMix(int index, const Tensor& h, const CausalStep* causal) const;
     const Tensor& w(std::string_view name) const { return weights_.get(name); }
     Device device() const;
     /// Activations run in the weights' dtype (F32 on the CPU backend).

@@ -4,6 +4,7 @@
 
 #include "base/torch_randn.h"
 #include "ops/elementwise.h"
+#include "pipelines/cfg_batch.h"
 #include "pipelines/latent_preview.h"
 #include "pipelines/sana_stages.h"
 #include "pipelines/video_geometry.h"
@@ -12,16 +13,6 @@
 namespace sv {
 
 namespace {
-
-Tensor duplicateRows(const Tensor& x) {
-    Shape shape = x.shape();
-    const int64_t n = shape[0];
-    shape[0] *= 2;
-    Tensor out = Tensor::empty(shape, x.dtype(), x.device());
-    out.slice(0, 0, n).copyFrom(x);
-    out.slice(0, n, 2 * n).copyFrom(x);
-    return out;
-}
 
 std::unique_ptr<Scheduler> buildScheduler(const SanaModels& models, const SampleRequest& r) {
     std::unique_ptr<Scheduler> s;

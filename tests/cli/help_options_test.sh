@@ -64,7 +64,9 @@ sv 2 "--steps: 0 is below the minimum 1" schedule --scheduler dpm --steps 0
 
 # ---- make-demo-model
 sv 0 "--seed" make-demo-model --help
-sv 0 "wrote the demo model" make-demo-model "$WORK/model5" --seed 5
+sv 0 "wrote the 480p \(Wan VAE\) demo model" make-demo-model "$WORK/model5" --seed 5
+sv 0 "wrote the 720p \(LTX-2 VAE\) demo model" make-demo-model "$WORK/model720" --family 720p
+sv 2 "--family: \"8k\" is not 480p, 720p or longsana" make-demo-model "$WORK/model8k" --family 8k
 if cmp -s "$M/transformer/diffusion_pytorch_model.safetensors" "$WORK/model5/transformer/diffusion_pytorch_model.safetensors"; then
     echo "FAIL: --seed 5 made the same weights as seed 0"; failures=$((failures + 1))
 fi
@@ -111,6 +113,9 @@ sv 0 "\"format\": \"sanavideo.graph\"" graph-from "$WORK/a.mp4"
 sv 0 "--profile" bench --help
 sv 1 "needs height and width multiples of 16" bench --height 100 --width 832 --frames 81
 sv 1 "needs height and width multiples of 16 and frames = 1 \+ 4k" bench --frames 10
+sv 1 "704x1280x17 needs height and width multiples of 32 and frames = 1 \+ 8k" bench --family 720p --frames 17
+sv 1 "720x1280x81 needs height and width multiples of 32" bench --family 720p --height 720
+sv 2 "--family: \"1080p\" is not 480p or 720p" bench --family 1080p
 sv 2 "--steps: 0 is below the minimum 1" bench --steps 0
 sv 2 "--total-steps: \"x\" is not an integer" bench --total-steps x
 sv 2 "--text-tokens: 1 is below the minimum 2" bench --text-tokens 1

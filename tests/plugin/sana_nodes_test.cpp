@@ -205,6 +205,31 @@ TEST_F(SanaNodesTest, TextToVideoRunsWithProgressAndPreviews) {
     EXPECT_EQ(info.fps(), 16.0);
 }
 
+// A 720p model (LTX-2 VAE, 1×1×1 patches): Load Model reports the family it loaded, and the default graph
+// runs at 720p geometry (sizes multiples of 32, 8k + 1 frames), previews included.
+TEST_F(SanaNodesTest, Model720pRunsAndReportsItsFamily) {
+    const fs::path dir = modelDir.path() / "model720";
+    const test::CommandResult mk =
+        test::runSanavideo({"make-demo-model", dir.string(), "--family", "720p"}, modelDir.path());
+    ASSERT_EQ(mk.rc, 0) << mk.out << mk.err;
+    GraphDocument doc = GraphDocument::load(test::graphsDir() / "text-to-video.json");
+    for (const auto& s : test::tinySettings(dir, false)) set(doc, s.node, s.param, s.value);
+    set(doc, "sampler", "width", "64");
+    set(doc, "sampler", "height", "64");
+    set(doc, "sampler", "frames", "9");
+    Outcome r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
+    bool reported = false;
+    for (const auto* e : r.of(EK::NodeLog, "load_model"))
+        reported = reported || e->message.find("720p LTX-2") != std::string::npos;
+    EXPECT_TRUE(reported) << "Load Model's log does not name the family";
+    EXPECT_EQ(r.of(EK::NodePreview, "sampler").size(), 2u);
+    const auto info = media::probeVideo(r.result.outputs.at("save_video").getString("path"));
+    EXPECT_EQ(info.frames, 9);
+    EXPECT_EQ(info.width, 64);
+    EXPECT_EQ(info.height, 64);
+}
+
 TEST_F(SanaNodesTest, SamplerPreviewsEveryLatentFrameOfEachStep) {
     GraphDocument doc = tinyGraph(false);
     set(doc, "sampler", "frames", "9");  // 3 latent frames
