@@ -26,5 +26,8 @@ void cudaCopyStrided(const Tensor&, const Tensor&) {
 void cudaZero(const Tensor&) {
     noCuda();
 }
+CudaMultiprocessors cudaMultiprocessors(int) {
+    noCuda();
+}
 
 }  // namespace sv::detail
