@@ -2,6 +2,7 @@
 // §1.9).
 #include <cmath>
 
+#include "base/device_hooks.h"
 #include "base/torch_randn.h"
 #include "ops/elementwise.h"
 #include "ops/lincomb.h"
@@ -45,7 +46,30 @@ std::unique_ptr<Scheduler> buildScheduler(const SanaModels& models, const Sample
     return s;
 }
 
+// The initial noise: randn_tensor(shape, generator, device, float32) with one generator.
+Tensor initialNoise(const SampleRequest& r, const Shape& shape, Device device) {
+    if (r.generator == NoiseGenerator::Cpu)
+        return TorchCpuGenerator(r.seed).randn(shape, DType::F32).to(device);
+    const CudaGeneratorGrid grid = resolveCudaGeneratorGrid(r.cudaGrid, device, "CUDA generator");
+    // cuRAND on a GPU draws torch's bits for any grid, so a GPU draws even for a CPU run; without one the
+    // draw is emulated on the CPU.
+    const Device drawOn = device.isCuda()           ? device
+                          : detail::cudaAvailable() ? Device::cuda(0)
+                                                    : Device::cpu();
+    return TorchCudaGenerator(r.seed, grid).randn(shape, DType::F32, drawOn).to(device);
+}
+
 }  // namespace
+
+std::string_view noiseGeneratorName(NoiseGenerator g) {
+    return g == NoiseGenerator::Cuda ? "cuda" : "cpu";
+}
+
+NoiseGenerator parseNoiseGenerator(std::string_view name, std::string_view what) {
+    if (name == "cpu") return NoiseGenerator::Cpu;
+    if (name == "cuda") return NoiseGenerator::Cuda;
+    fail(what, ": \"", name, "\" is not a generator (cpu or cuda)");
+}
 
 VideoGeometry generationGeometry(const SanaModels& models, int height, int width, int frames) {
     VideoGeometry g;
@@ -86,7 +110,7 @@ Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, co
     std::unique_ptr<Scheduler> scheduler = buildScheduler(models, r);
     const int total = scheduler->numSteps();
 
-    // Initial latents: the user's, or torch.randn on a CPU generator (randn_tensor with one generator).
+    // Initial latents: the user's, or torch.randn on the request's generator.
     const Shape shape = g.latentShape(batch, tc.inChannels);
     Tensor latents;
     if (r.latents.defined()) {
@@ -95,8 +119,7 @@ Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, co
         SV_CHECK(isFloating(r.latents.dtype()), "initial latents must be floating point");
         latents = r.latents.to(DType::F32).to(device).clone();
     } else {
-        TorchCpuGenerator generator(r.seed);
-        latents = generator.randn(shape, DType::F32).to(device);
+        latents = initialNoise(r, shape, device);
     }
 
     // Image-to-video: frame 0 = the image latent for the whole loop; its tokens get timestep 0.
