@@ -95,17 +95,27 @@ inline int64_t orderedBits(double v, DType dtype) {
 
 /// Bit equality and distance statistics of out against ref (same numel; compared as dtype values).
 struct UlpStats {
-    int64_t count = 0, bitEqual = 0, maxUlps = 0;
+    /// Elements farther than this from the reference count as `outliers` (unless they are within 1 ulp of a
+    /// 16-bit dtype, where the rounding of a nearby float32 value can step over a boundary).
+    double absTolerance = 0;
+    int64_t count = 0, bitEqual = 0, maxUlps = 0, outliers = 0;
     double maxAbs = 0;
     void add(double out, double ref, DType dtype) {
         ++count;
         const int64_t d = std::llabs(orderedBits(out, dtype) - orderedBits(ref, dtype));
+        const double diff = std::fabs(out - ref);
         if (d == 0) ++bitEqual;
+        if (diff > absTolerance && (dtype == DType::F32 || d > 1)) ++outliers;
         maxUlps = std::max(maxUlps, d);
-        maxAbs = std::max(maxAbs, std::fabs(out - ref));
+        maxAbs = std::max(maxAbs, diff);
+    }
+    void merge(const UlpStats& o) {
+        count += o.count, bitEqual += o.bitEqual, outliers += o.outliers;
+        maxUlps = std::max(maxUlps, o.maxUlps), maxAbs = std::max(maxAbs, o.maxAbs);
     }
     std::string describe() const {
-        return concat(bitEqual, " of ", count, " bit-equal, max ", maxUlps, " ulps, max |diff| ", maxAbs);
+        return concat(bitEqual, " of ", count, " bit-equal, max ", maxUlps, " ulps, max |diff| ", maxAbs,
+                      outliers ? concat(", ", outliers, " beyond ", absTolerance) : std::string());
     }
 };
 
