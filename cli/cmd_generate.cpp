@@ -25,6 +25,7 @@
 #include "commands.h"
 #include "media/image_io.h"
 #include "media/video_writer.h"
+#include "models/lora.h"
 #include "pipelines/postprocess.h"
 #include "pipelines/sana_pipeline.h"
 #include "pipelines/video_geometry.h"
@@ -43,7 +44,9 @@ void printUsage() {
         "Generates a video with a SANA-Video model folder (diffusers layout), exactly as diffusers'\n"
         "SanaVideoPipeline (or SanaImageToVideoPipeline with --image) would.\n\n"
         "  --model DIR             model folder (e.g. SANA-Video_2B_480p_diffusers, or make-demo-model's)\n"
-        "  --prompt TEXT           what to generate\n"
+        "  --prompt TEXT           what to generate; repeat for several prompts in one batch\n"
+        "  --num-videos N          videos per prompt (default 1); several videos are written as numbered\n"
+        "                          files next to --out (name_001.mp4, name_002.mp4, ...; never overwriting)\n"
         "  --negative-prompt TEXT  what to avoid (default \"\")\n"
         "  --image PATH            image-to-video: the first frame (PNG, JPEG, EXR, TIFF, ...)\n"
         "  --height N --width N    output size, multiples of 16 (default 480 x 832)\n"
@@ -51,6 +54,20 @@ void printUsage() {
         "  --steps N               denoising steps (default 50)\n"
         "  --guidance G            classifier-free guidance scale (default 6; <= 1 turns it off)\n"
         "  --seed N                noise seed, as torch.Generator(\"cpu\").manual_seed(N) (default: random)\n"
+        "  --generator cpu|cuda    which torch.Generator the seed seeds: cpu (default; the same noise on "
+        "every\n"
+        "                          machine) or cuda, torch.Generator(device=\"cuda\") as in diffusers' "
+        "SANA-Video\n"
+        "                          examples (bit-exact on an NVIDIA GPU, emulated on the CPU)\n"
+        "  --cuda-grid SMSxTHREADS the GPU whose CUDA-generator noise to reproduce: its SM count and "
+        "threads\n"
+        "                          per SM (e.g. 132x2048 for an H100 SXM or H200; default: the GPU in use)\n"
+        "  --sigmas S1,S2,...      custom sigmas (diffusers' sigmas=; the step count follows them)\n"
+        "  --timesteps T1,T2,...   custom timesteps (diffusers' timesteps=; not with --sigmas)\n"
+        "  --lora FILE[:STRENGTH]  a LoRA adapter (PEFT safetensors, diffusers or original NVlabs names) at "
+        "a\n"
+        "                          strength (default 1); repeat to combine adapters\n"
+        "  --lora-mode unmerged|merged  run adapters beside the weights (default) or merge them into them\n"
         "  --scheduler NAME        dpm | euler | unipc (default: the model's scheduler)\n"
         "  --flow-shift S          scheduler flow shift (default: the model's, 8 for SANA-Video)\n"
         "  --motion-score M        appends \" motion score: M.\" to the prompt (default 30)\n"
@@ -93,9 +110,20 @@ void checkInterrupted() {
     if (gInterrupted.load()) throw Cancelled("interrupted (Ctrl-C)");
 }
 
+struct LoraOption {
+    std::string path;
+    double strength = 1.0;
+};
+
 struct Options {
-    std::string model, prompt, negativePrompt, image, out, scheduler;
-    int height = 480, width = 832, frames = 81, steps = 50, fps = 16;
+    std::vector<std::string> prompts;
+    std::string model, negativePrompt, image, out, scheduler;
+    int height = 480, width = 832, frames = 81, steps = 50, fps = 16, numVideos = 1;
+    std::vector<double> sigmas, timesteps;
+    std::string generator = "cpu";
+    std::optional<CudaGeneratorGrid> cudaGrid;
+    std::vector<LoraOption> loras;
+    std::string loraMode = "unmerged";
     double guidance = 6.0;
     std::optional<uint64_t> seed;
     std::optional<double> flowShift;
@@ -123,6 +151,37 @@ double parseNumber(const std::string& s, const char* what) {
     fail(what, ": \"", s, "\" is not a number");
 }
 
+// "0.9,0.5,0.1" → numbers.
+std::vector<double> parseList(const std::string& s, const char* what) {
+    std::vector<double> out;
+    size_t pos = 0;
+    while (pos <= s.size()) {
+        const size_t comma = s.find(',', pos);
+        out.push_back(
+            parseNumber(s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos), what));
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+// "FILE" or "FILE:STRENGTH" (the last colon followed by a number; paths with colons still work).
+LoraOption parseLora(const std::string& s) {
+    LoraOption l{s, 1.0};
+    const size_t colon = s.rfind(':');
+    if (colon != std::string::npos && colon > 0) {
+        try {
+            size_t used = 0;
+            const std::string tail = s.substr(colon + 1);
+            const double v = std::stod(tail, &used);
+            if (used == tail.size() && std::isfinite(v)) l = {s.substr(0, colon), v};
+        } catch (const std::exception&) {
+        }
+    }
+    SV_CHECK(!l.path.empty(), "--lora: \"", s, "\" names no file");
+    return l;
+}
+
 // Returns false for --help.
 bool parse(Args args, Options& o) {
     for (size_t i = 0; i < args.size(); ++i) {
@@ -147,7 +206,21 @@ bool parse(Args args, Options& o) {
         if (a == "--model")
             o.model = v;
         else if (a == "--prompt")
-            o.prompt = v;
+            o.prompts.push_back(v);
+        else if (a == "--num-videos")
+            o.numVideos = parseInteger<int>(v, name);
+        else if (a == "--sigmas")
+            o.sigmas = parseList(v, name);
+        else if (a == "--timesteps")
+            o.timesteps = parseList(v, name);
+        else if (a == "--generator")
+            o.generator = v;
+        else if (a == "--cuda-grid")
+            o.cudaGrid = CudaGeneratorGrid::parse(v, name);
+        else if (a == "--lora")
+            o.loras.push_back(parseLora(v));
+        else if (a == "--lora-mode")
+            o.loraMode = v;
         else if (a == "--negative-prompt")
             o.negativePrompt = v;
         else if (a == "--image")
@@ -191,7 +264,17 @@ bool isMp4(const fs::path& p) {
 // Everything that can be checked before the (slow) model load.
 void validate(const Options& o, bool sequence) {
     SV_CHECK(!o.model.empty(), "--model DIR is required");
-    SV_CHECK(!o.prompt.empty(), "--prompt is required (and must not be empty)");
+    SV_CHECK(!o.prompts.empty(), "--prompt is required (and must not be empty)");
+    for (const std::string& p : o.prompts) SV_CHECK(!p.empty(), "--prompt must not be empty");
+    SV_CHECK(o.numVideos >= 1 && o.numVideos <= 64, "--num-videos: ", o.numVideos,
+             " is out of range (1..64)");
+    SV_CHECK(o.sigmas.empty() || o.timesteps.empty(),
+             "give --sigmas or --timesteps, not both (diffusers refuses both too)");
+    (void)parseNoiseGenerator(o.generator, "--generator");
+    (void)parseLoraMode(o.loraMode, "--lora-mode");
+    SV_CHECK(!sequence || o.prompts.size() * size_t(o.numVideos) == 1, "--out: several videos (",
+             o.prompts.size() * size_t(o.numVideos),
+             ") are written as numbered .mp4 files; give an .mp4 name");
     SV_CHECK(!o.out.empty(), "--out is required (an .mp4 file, a folder or a frame pattern)");
     VideoGeometry g;  // Wan 2.1 + 2x2 patches; the model's own factors are checked again after loading
     g.height = o.height;
@@ -242,22 +325,48 @@ Device parseDevice(const std::string& s) {
     return Device::cuda(index);
 }
 
-std::map<std::string, std::string> metadata(const Options& o, uint64_t seed, const SanaModels& m,
-                                            const std::string& scheduler, double shift) {
-    nlohmann::json j = {{"prompt", o.prompt},
+/// What a run used beyond the options: resolved seed, scheduler and noise.
+struct RunInfo {
+    uint64_t seed = 0;
+    std::string scheduler;
+    double shift = 0;
+    std::optional<CudaGeneratorGrid> cudaGrid;  // the CUDA generator's grid
+    bool noiseOnGpu = false;                    // drawn by cuRAND (torch's bits) rather than emulated
+};
+
+/// The settings written into every video, for video `index` of `count` (prompt-major order).
+std::map<std::string, std::string> metadata(const Options& o, const RunInfo& run, const SanaModels& m,
+                                            int index, int count) {
+    nlohmann::json j = {{"prompt", o.prompts[size_t(index / o.numVideos)]},
                         {"negative_prompt", o.negativePrompt},
                         {"height", o.height},
                         {"width", o.width},
                         {"frames", o.frames},
                         {"steps", o.steps},
                         {"guidance_scale", o.guidance},
-                        {"seed", seed},
-                        {"scheduler", scheduler},
-                        {"flow_shift", shift},
+                        {"seed", run.seed},
+                        {"generator", o.generator},
+                        {"scheduler", run.scheduler},
+                        {"flow_shift", run.shift},
                         {"resolution_binning", o.binning},
                         {"complex_human_instruction", o.chi},
                         {"model", fs::absolute(m.root).lexically_normal().string()}};
     j["motion_score"] = o.motionScore ? nlohmann::json(*o.motionScore) : nlohmann::json(nullptr);
+    if (run.cudaGrid) {
+        j["cuda_generator_grid"] = {
+            {"multi_processor_count", run.cudaGrid->multiprocessors},
+            {"max_threads_per_multi_processor", run.cudaGrid->threadsPerMultiprocessor},
+            {"drawn_by", run.noiseOnGpu ? "cuRAND on the GPU" : "CPU emulation"}};
+    }
+    if (!o.sigmas.empty()) j["sigmas"] = o.sigmas;
+    if (!o.timesteps.empty()) j["timesteps"] = o.timesteps;
+    if (count > 1) j["batch"] = {{"video", index}, {"videos", count}, {"videos_per_prompt", o.numVideos}};
+    if (!o.loras.empty()) {
+        j["lora_mode"] = o.loraMode;
+        for (const LoraOption& l : o.loras)
+            j["loras"].push_back(
+                {{"file", fs::absolute(l.path).lexically_normal().string()}, {"strength", l.strength}});
+    }
     if (!o.image.empty()) j["image"] = o.image;
     std::map<std::string, std::string> md;
     md["sanavideo_settings"] = j.dump();
@@ -266,19 +375,45 @@ std::map<std::string, std::string> metadata(const Options& o, uint64_t seed, con
     return md;
 }
 
+/// Where each video goes: --out itself for one video; for several, "<stem>_001.mp4", "<stem>_002.mp4", ...
+/// taking the next numbers whose files do not exist (never overwriting).
+std::vector<fs::path> outputPaths(const fs::path& out, int count) {
+    if (count == 1) return {out};
+    std::vector<fs::path> paths;
+    std::error_code ec;
+    for (int k = 1; int(paths.size()) < count; ++k) {
+        char number[16];
+        std::snprintf(number, sizeof number, "_%03d", k);
+        fs::path p = out.parent_path() / (out.stem().string() + number + out.extension().string());
+        if (!fs::exists(p, ec)) paths.push_back(std::move(p));
+    }
+    return paths;
+}
+
+/// The transformer with --lora adapters applied (each read for the loaded transformer's configuration).
+void applyLoras(SanaModels& models, const Options& o) {
+    if (o.loras.empty()) return;
+    const SanaTransformer& base = models.requireTransformer();
+    std::vector<LoraUse> uses;
+    for (const LoraOption& l : o.loras) {
+        try {
+            uses.push_back(
+                {std::make_shared<const LoraAdapter>(LoraAdapter::load(l.path, base.config())), l.strength});
+        } catch (const Error& e) {
+            fail("--lora: ", e.what());
+        }
+        std::fprintf(stderr, "LoRA %s: %zu modules at strength %g (%s)\n", uses.back().adapter->name.c_str(),
+                     uses.back().adapter->modules.size(), l.strength, o.loraMode.c_str());
+    }
+    models.transformer = std::make_shared<const SanaTransformer>(
+        applyLora(base, uses, parseLoraMode(o.loraMode, "--lora-mode")));
+}
+
 double seconds(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-int generate(const Options& o) {
-    const bool sequence = media::isImageSequenceTarget(o.out);
-    validate(o, sequence);
-    const Device device = parseDevice(o.device);
-    const auto t0 = std::chrono::steady_clock::now();
-
-    media::LoadedImage image;
-    if (!o.image.empty()) image = media::loadImage(o.image);  // fails fast, naming the file
-
+std::shared_ptr<SanaModels> loadModels(const Options& o, Device device) {
     std::fprintf(stderr, "loading %s ...\n", o.model.c_str());
     ModelLoadOptions lo;
     lo.device = device;
@@ -288,8 +423,74 @@ int generate(const Options& o) {
     lo.vaeDtype = DType::F32;  // diffusers' recommendation
     lo.vaeEncoder = !o.image.empty();
     auto models = std::make_shared<SanaModels>(SanaModels::load(o.model, lo));
-    checkInterrupted();
+    applyLoras(*models, o);
+    return models;
+}
 
+RunInfo resolveRun(const Options& o, const SanaModels& models, Device device) {
+    RunInfo run;
+    run.seed = o.seed ? *o.seed : uint64_t(std::random_device{}() & 0x7fffffffu);
+    run.scheduler = o.scheduler.empty() ? std::string(models.requireScheduler().shortName()) : o.scheduler;
+    run.shift = o.flowShift ? *o.flowShift : (models.scheduler ? models.scheduler->shift() : 8.0);
+    if (parseNoiseGenerator(o.generator, "--generator") == NoiseGenerator::Cuda) {
+        run.cudaGrid = resolveCudaGeneratorGrid(o.cudaGrid, device, "--cuda-grid");
+        run.noiseOnGpu = device.isCuda() || detail::cudaAvailable();  // sana_sampling.cpp: initialNoise
+    }
+    std::fprintf(stderr, "seed %llu (%s generator%s), %s scheduler (shift %g), %s, guidance %g, %d frames\n",
+                 static_cast<unsigned long long>(run.seed), o.generator.c_str(),
+                 run.cudaGrid
+                     ? concat(", grid ", run.cudaGrid->toString(), run.noiseOnGpu ? "" : ", emulated").c_str()
+                     : "",
+                 run.scheduler.c_str(), run.shift,
+                 !o.sigmas.empty()      ? concat(o.sigmas.size(), " custom sigmas").c_str()
+                 : !o.timesteps.empty() ? concat(o.timesteps.size(), " custom timesteps").c_str()
+                                        : concat(o.steps, " steps").c_str(),
+                 o.guidance, o.frames);
+    return run;
+}
+
+ImageToVideoRequest buildRequest(const Options& o, const RunInfo& run) {
+    ImageToVideoRequest r;
+    r.prompts = o.prompts;
+    r.negativePrompts = {o.negativePrompt};
+    r.numVideosPerPrompt = o.numVideos;
+    r.motionScore = o.motionScore;
+    if (!o.chi) r.complexHumanInstruction = std::vector<std::string>{};
+    r.steps = o.steps;
+    r.sigmas = o.sigmas;
+    r.timesteps = o.timesteps;
+    r.guidanceScale = o.guidance;
+    r.height = o.height;
+    r.width = o.width;
+    r.frames = o.frames;
+    r.seed = run.seed;
+    r.generator = parseNoiseGenerator(o.generator, "--generator");
+    r.cudaGrid = run.cudaGrid;
+    r.useResolutionBinning = o.binning;
+    r.scheduler = o.scheduler;
+    r.flowShift = o.flowShift;
+    return r;
+}
+
+void writeSequence(const Options& o, const Tensor& video) {  // [F, H, W, 3] in [0, 1]
+    media::ImageSequenceWriter seq(o.out);
+    for (int64_t k = 0; k < video.dim(0); ++k) {
+        checkInterrupted();
+        const Tensor frame = video.select(0, k);
+        const std::string ext = seq.pathFor(k).extension().string();
+        seq.write(ext == ".exr" || ext == ".EXR" ? frame.contiguous() : floatFramesToUint8(frame));
+    }
+}
+
+int generate(const Options& o) {
+    const bool sequence = media::isImageSequenceTarget(o.out);
+    validate(o, sequence);
+    const Device device = parseDevice(o.device);
+    const auto t0 = std::chrono::steady_clock::now();
+    media::LoadedImage image;
+    if (!o.image.empty()) image = media::loadImage(o.image);  // fails fast, naming the file
+    const auto models = loadModels(o, device);
+    checkInterrupted();
     const GenerationSize size =
         resolveGenerationSize(models->requireTransformer().config(), o.height, o.width, o.binning);
     (void)generationGeometry(*models, size.height, size.width, o.frames);
@@ -298,50 +499,33 @@ int generate(const Options& o) {
                      "resolution binning: generating at %dx%d, resized to %dx%d (--no-binning to "
                      "generate at %dx%d directly)\n",
                      size.width, size.height, o.width, o.height, o.width, o.height);
-    const uint64_t seed = o.seed ? *o.seed : uint64_t(std::random_device{}() & 0x7fffffffu);
-    const std::string schedulerName(o.scheduler.empty() ? models->requireScheduler().shortName()
-                                                        : o.scheduler);
-    const double shift = o.flowShift ? *o.flowShift : (models->scheduler ? models->scheduler->shift() : 8.0);
-    std::fprintf(stderr, "seed %llu, %s scheduler (shift %g), %d steps, guidance %g, %d frames\n",
-                 static_cast<unsigned long long>(seed), schedulerName.c_str(), shift, o.steps, o.guidance,
-                 o.frames);
+    const RunInfo run = resolveRun(o, *models, device);
+    ImageToVideoRequest r = buildRequest(o, run);
 
-    ImageToVideoRequest r;
-    r.prompts = {o.prompt};
-    r.negativePrompts = {o.negativePrompt};
-    r.motionScore = o.motionScore;
-    if (!o.chi) r.complexHumanInstruction = std::vector<std::string>{};
-    r.steps = o.steps;
-    r.guidanceScale = o.guidance;
-    r.height = o.height;
-    r.width = o.width;
-    r.frames = o.frames;
-    r.seed = seed;
-    r.useResolutionBinning = o.binning;
-    r.scheduler = o.scheduler;
-    r.flowShift = o.flowShift;
-
-    // MP4: frames are streamed into the encoder as the VAE produces them (temporary name until finish()).
-    std::unique_ptr<media::VideoWriter> writer;
-    if (!sequence) {
+    // MP4: frames are streamed into one encoder per video as the VAE produces them (temporary names until
+    // finish()).
+    const int count = int(o.prompts.size()) * o.numVideos;
+    const std::vector<fs::path> paths = sequence ? std::vector<fs::path>{o.out} : outputPaths(o.out, count);
+    std::vector<std::unique_ptr<media::VideoWriter>> writers;
+    for (int v = 0; !sequence && v < count; ++v) {
         media::VideoWriterOptions wo;
         wo.fpsNum = o.fps;
-        wo.metadata = metadata(o, seed, *models, schedulerName, shift);
-        writer = std::make_unique<media::VideoWriter>(o.out, o.width, o.height, wo);
-        r.keepFrames = false;
+        wo.metadata = metadata(o, run, *models, v, count);
+        writers.push_back(std::make_unique<media::VideoWriter>(paths[size_t(v)], o.width, o.height, wo));
     }
+    r.keepFrames = sequence;
     int64_t framesDone = 0;
     const int64_t totalFrames = 4 * ((o.frames - 1) / 4) + 1;
     std::optional<ProgressBar> decodeBar;
-    r.frameSink = [&](int64_t, const Tensor& frames) {
+    r.frameSink = [&](int64_t, const Tensor& frames) {  // [N, n, H, W, 3]
         checkInterrupted();
-        if (writer)
-            for (int64_t k = 0; k < frames.dim(1); ++k) writer->push(frames.select(0, 0).select(0, k));
+        for (size_t v = 0; v < writers.size(); ++v)
+            for (int64_t k = 0; k < frames.dim(1); ++k)
+                writers[v]->push(frames.select(0, int64_t(v)).select(0, k));
         framesDone += frames.dim(1);
         if (!decodeBar) decodeBar.emplace("decoding", "frame");
         decodeBar->update(int(framesDone), int(totalFrames));
     };
-
     ProgressBar bar("sampling");
     const StepCallback onStep = [&](int step, int total, double, const Tensor&, const Tensor&) {
         bar.update(step + 1, total);
@@ -351,7 +535,7 @@ int generate(const Options& o) {
         }
         return !gInterrupted.load();
     };
-    std::fprintf(stderr, "encoding the prompt ...\n");
+    std::fprintf(stderr, "encoding the prompt%s ...\n", o.prompts.size() > 1 ? "s" : "");
     VideoResult result;
     if (o.image.empty()) {
         result = TextToVideoPipeline(models).run(r, onStep);
@@ -362,22 +546,12 @@ int generate(const Options& o) {
     bar.finish();
     if (decodeBar) decodeBar->finish();
     checkInterrupted();
-
-    if (writer) {
-        writer->finish();
-    } else {
-        const Tensor video = result.frames.select(0, 0);  // [F, H, W, 3] in [0, 1]
-        media::ImageSequenceWriter seq(o.out);
-        for (int64_t k = 0; k < video.dim(0); ++k) {
-            checkInterrupted();
-            const Tensor frame = video.select(0, k);
-            const std::string ext = seq.pathFor(k).extension().string();
-            seq.write(ext == ".exr" || ext == ".EXR" ? frame.contiguous() : floatFramesToUint8(frame));
-        }
-    }
-    std::printf("wrote %s (%lld frame%s, %dx%d%s) in %.1f s\n", o.out.c_str(),
-                static_cast<long long>(totalFrames), totalFrames == 1 ? "" : "s", o.width, o.height,
-                sequence ? "" : concat(", ", o.fps, " fps").c_str(), seconds(t0));
+    for (auto& w : writers) w->finish();
+    if (sequence) writeSequence(o, result.frames.select(0, 0));
+    for (const fs::path& p : paths)
+        std::printf("wrote %s (%lld frame%s, %dx%d%s) in %.1f s\n", p.string().c_str(),
+                    static_cast<long long>(totalFrames), totalFrames == 1 ? "" : "s", o.width, o.height,
+                    sequence ? "" : concat(", ", o.fps, " fps").c_str(), seconds(t0));
     return 0;
 }
 
