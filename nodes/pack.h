@@ -21,6 +21,7 @@ inline constexpr const char* kSaveVideo = "sana.save_video";
 inline constexpr const char* kPreviewVideo = "sana.preview_video";
 inline constexpr const char* kSaveLatent = "sana.save_latent";
 inline constexpr const char* kLoadLatent = "sana.load_latent";
+inline constexpr const char* kLoadLora = "sana.load_lora";
 }  // namespace type
 
 /// Palette categories.
@@ -33,6 +34,7 @@ inline constexpr const char* kCategoryOutput = "Sana Video/Output";
 void registerModelNodes(plugin::NodeRegistry& r);     // Load Model, Text Encode, Image Encode
 void registerSamplingNodes(plugin::NodeRegistry& r);  // Sampler, VAE Decode
 void registerIoNodes(plugin::NodeRegistry& r);        // Load Image, Save/Preview Video, Save/Load Latent
+void registerLoraNodes(plugin::NodeRegistry& r);      // Load LoRA
 
 /// Throws sv::Error "input 'model': the <what> is not loaded; turn on Load Model's parameter '<param>'" when
 /// `loaded` is false.

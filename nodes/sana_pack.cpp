@@ -30,6 +30,7 @@ class SanaVideoPack : public QObject, public sv::plugin::NodePackInterface {
         sv::nodes::registerModelNodes(r);
         sv::nodes::registerSamplingNodes(r);
         sv::nodes::registerIoNodes(r);
+        sv::nodes::registerLoraNodes(r);
     }
 };
 
