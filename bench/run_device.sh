@@ -42,7 +42,8 @@ for step in "$@"; do
     case $step in
         tests)
             : > "$OUT/tests.log"
-            for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test; do
+            for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test \
+                     cuda_cuda_randn_test cuda_cuda_lora_test; do
                 gpuTest "$t" "$OUT/tests.log"
             done
             ;;

@@ -84,9 +84,10 @@ void registerLoraNodes(NodeRegistry& r) {
             .withHelp("The adapter's weight (diffusers' set_adapters adapter_weights): the LoRA update is "
                       "scaled by strength · alpha / rank. 0 turns it off."),
         ParamSpec::choice("mode", {"unmerged", "merged"}, "unmerged")
-            .withHelp("unmerged: the low-rank update runs beside the shared base weights (switching adapters or "
-                      "strengths is instant); merged: it is added into a copy of the adapted weights (no "
-                      "extra work per step, more memory)."),
+            .withHelp(
+                "unmerged: the low-rank update runs beside the shared base weights (switching adapters or "
+                "strengths is instant); merged: it is added into a copy of the adapted weights (no "
+                "extra work per step, more memory)."),
     };
     r.add<LoadLoraNode>(d);
 }
