@@ -1,25 +1,18 @@
-// Standalone timing/check harness for the fused SiLU → depthwise 3×3 → GLU kernel (core/cuda/dit_glu.cuh).
-// nvcc -O3 -std=c++20 -gencode=arch=compute_90a,code=sm_90a -I core bench/glu_bench.cu -o glu_bench
+// Standalone timing/check harness for the fused SiLU → depthwise 3×3 → GLU kernel
+// (core/cuda/depthwise_glu.cuh), against a double-precision GPU reference. CMake target glu_bench (CUDA
+// builds; header-only kernel, no engine).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-#include "cuda/dit_glu.cuh"
+#include "cuda/depthwise_glu.cuh"
+#include "harness.cuh"
 
 using namespace sv::cuda;
 using namespace sv::cuda::glu;
 using bf16 = __nv_bfloat16;
-
-#define CK(x)                                                                              \
-    do {                                                                                   \
-        cudaError_t e = (x);                                                               \
-        if (e != cudaSuccess) {                                                            \
-            printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e), __FILE__, __LINE__); \
-            exit(1);                                                                       \
-        }                                                                                  \
-    } while (0)
 
 // ---- reference: one thread per output, double ----
 template <class T>
@@ -109,7 +102,7 @@ void launchNew(T* y, const T* x, const T* w, const T* b, int S, int H, int W, in
     int threads = (geo.tile + 2) * G;
     size_t sm = smemBytes<T, NV, D>(threads);
     auto k = siluDepthwiseGluKernel<T, NV, G, D, Exact, Bound>;
-    CK(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, int(sm)));
+    SV_HARNESS_CHECK(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, int(sm)));
     dim3 grid((C + NV * G - 1) / (NV * G), geo.tiles * bands, S);
     k<<<grid, threads, sm, st>>>(y, x, w, b, geo);
 }
@@ -121,12 +114,12 @@ double check(const char* name,
     long long nx = (long long)S * H * W * 2 * C, ny = (long long)S * H * W * C;
     T *x, *y, *w, *b;
     double *r, *acc;
-    CK(cudaMalloc(&x, nx * sizeof(T) + 16));
-    CK(cudaMalloc(&y, ny * sizeof(T) + 16));
-    CK(cudaMalloc(&w, 2LL * C * 9 * sizeof(T)));
-    CK(cudaMalloc(&b, 2LL * C * sizeof(T)));
-    CK(cudaMalloc(&r, ny * sizeof(double)));
-    CK(cudaMalloc(&acc, 3 * sizeof(double)));
+    SV_HARNESS_CHECK(cudaMalloc(&x, nx * sizeof(T) + 16));
+    SV_HARNESS_CHECK(cudaMalloc(&y, ny * sizeof(T) + 16));
+    SV_HARNESS_CHECK(cudaMalloc(&w, 2LL * C * 9 * sizeof(T)));
+    SV_HARNESS_CHECK(cudaMalloc(&b, 2LL * C * sizeof(T)));
+    SV_HARNESS_CHECK(cudaMalloc(&r, ny * sizeof(double)));
+    SV_HARNESS_CHECK(cudaMalloc(&acc, 3 * sizeof(double)));
     unsigned seed = rand();
     fillKernel<<<1024, 256>>>(x, nx, seed, 3.0f, 0.0f);
     fillKernel<<<1024, 256>>>(w, 2LL * C * 9, seed + 1, 0.5f, 0.0f);
@@ -134,12 +127,12 @@ double check(const char* name,
     poisonKernel<<<1024, 256>>>(y, ny);
     refKernel<<<4096, 256>>>(r, x, w, withBias ? b : nullptr, S, H, W, C);
     launch(y, x, w, withBias ? b : nullptr, S, H, W, C, tile, band, 0);
-    CK(cudaGetLastError());
-    CK(cudaMemset(acc, 0, 3 * sizeof(double)));
+    SV_HARNESS_CHECK(cudaGetLastError());
+    SV_HARNESS_CHECK(cudaMemset(acc, 0, 3 * sizeof(double)));
     cmpKernel<<<1024, 256>>>(acc, y, r, ny);
-    CK(cudaDeviceSynchronize());
+    SV_HARNESS_CHECK(cudaDeviceSynchronize());
     double h[3];
-    CK(cudaMemcpy(h, acc, sizeof h, cudaMemcpyDeviceToHost));
+    SV_HARNESS_CHECK(cudaMemcpy(h, acc, sizeof h, cudaMemcpyDeviceToHost));
     double rel = sqrt(h[0] / std::max(h[1], 1e-300));
     printf("check %-28s %s S=%d H=%d W=%d C=%d tile=%d band=%d bias=%d relL2=%.3e maxAbs=%.3e\n", name,
            sizeof(T) == 4 ? "f32 " : "bf16", S, H, W, C, tile, band, withBias, rel, h[2]);
@@ -149,7 +142,7 @@ double check(const char* name,
 
 int main(int argc, char** argv) {
     cudaDeviceProp prop;
-    CK(cudaGetDeviceProperties(&prop, 0));
+    SV_HARNESS_CHECK(cudaGetDeviceProperties(&prop, 0));
     printf("device %s SMs %d L2 %d MB\n", prop.name, prop.multiProcessorCount, prop.l2CacheSize >> 20);
     const bool one =
         argc > 1 && std::string(argv[1]) == "--one";  // one launch of the integrated variant (ncu)
@@ -198,10 +191,10 @@ int main(int argc, char** argv) {
     const int S = 42, H = 30, W = 52, C = 5600;
     long long nx = (long long)S * H * W * 2 * C, ny = (long long)S * H * W * C;
     bf16 *x, *y, *w, *b;
-    CK(cudaMalloc(&x, nx * 2));
-    CK(cudaMalloc(&y, ny * 2));
-    CK(cudaMalloc(&w, 2LL * C * 9 * 2));
-    CK(cudaMalloc(&b, 2LL * C * 2));
+    SV_HARNESS_CHECK(cudaMalloc(&x, nx * 2));
+    SV_HARNESS_CHECK(cudaMalloc(&y, ny * 2));
+    SV_HARNESS_CHECK(cudaMalloc(&w, 2LL * C * 9 * 2));
+    SV_HARNESS_CHECK(cudaMalloc(&b, 2LL * C * 2));
     fillKernel<<<4096, 256>>>(x, nx, 7, 3.0f, 0.0f);
     fillKernel<<<1024, 256>>>(w, 2LL * C * 9, 8, 0.5f, 0.0f);
     fillKernel<<<1024, 256>>>(b, 2LL * C, 9, 0.5f, 0.0f);
@@ -210,31 +203,31 @@ int main(int argc, char** argv) {
     const double bytes = double(nx + ny) * 2;
     auto timeIt = [&](const char* name, auto fn) {
         for (int i = 0; i < 3; ++i) fn();
-        CK(cudaDeviceSynchronize());
+        SV_HARNESS_CHECK(cudaDeviceSynchronize());
         std::vector<float> ts;
         for (int i = 0; i < 15; ++i) {
             cudaEventRecord(e0);
             fn();
             cudaEventRecord(e1);
-            CK(cudaEventSynchronize(e1));
+            SV_HARNESS_CHECK(cudaEventSynchronize(e1));
             float ms;
             cudaEventElapsedTime(&ms, e0, e1);
             ts.push_back(ms);
         }
-        CK(cudaGetLastError());
+        SV_HARNESS_CHECK(cudaGetLastError());
         std::sort(ts.begin(), ts.end());
         printf("time %-34s median %.3f ms  min %.3f  (%.0f GB/s)\n", name, ts[ts.size() / 2], ts[0],
                bytes / ts[ts.size() / 2] / 1e6);
     };
     if (one) {
         launchNew<bf16, 4, 4, 6, false>(y, x, w, b, S, H, W, C, 62, 64, 0);
-        CK(cudaDeviceSynchronize());
+        SV_HARNESS_CHECK(cudaDeviceSynchronize());
         return 0;
     }
     // bandwidth ceiling: copy of the same byte count (read + write)
     {
         char* buf;
-        CK(cudaMalloc(&buf, size_t(bytes / 2)));
+        SV_HARNESS_CHECK(cudaMalloc(&buf, size_t(bytes / 2)));
         timeIt("memcpy D2D (same bytes r+w)",
                [&] { cudaMemcpyAsync(buf, x, size_t(bytes / 2), cudaMemcpyDeviceToDevice); });
         cudaFree(buf);

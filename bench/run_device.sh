@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs on a GPU machine from the repository root, with binaries packed by shared/tools/pack-for-device.sh
-# (cuda_cuda_*_test, sv_bench) in $SV_PACK and a diffusers source snapshot in $SV_DIFFUSERS:
+# (cuda_cuda_*_test, sv_bench; for harnesses also xattn_harness, vaeconv_harness, glu_bench) in $SV_PACK and a
+# diffusers source snapshot in $SV_DIFFUSERS:
 #
 #   bench/run_device.sh tests bench diffusers [compile]
 #
@@ -8,6 +9,8 @@
 #   altfixtures a second fixture set made on the spot by the reference generator (other seed, other shapes:
 #              tests/data/reference/tools/variants_alt.json), the GPU tests run on it, and the set itself
 #              → $OUT/alt_reference.tar.gz (run the CPU tests on it with SV_REFERENCE_DIR)
+#   harnesses  the kernel harnesses (xattn_harness, vaeconv_harness, glu_bench: each kernel against a naive
+#              GPU reference, then timed)                               → $OUT/harnesses.log
 #   bench      sanavideo bench (our full-size T2V workload)            → $OUT/ours.json
 #   diffusers  tests/data/reference/tools/bench.py, eager bf16 sections → $OUT/diffusers.json
 #   compile    the same with torch.compile on the transformer          → $OUT/diffusers_compile.json
@@ -58,6 +61,16 @@ for step in "$@"; do
             for t in cuda_cuda_models_test cuda_cuda_pipeline_test; do
                 SV_REFERENCE_DIR=$alt gpuTest "$t" "$OUT/altfixtures.log" "on the alt set"
             done
+            ;;
+        harnesses)
+            : > "$OUT/harnesses.log"
+            for h in xattn_harness vaeconv_harness glu_bench; do
+                "$PACK/run.sh" "$h" >> "$OUT/harnesses.log" 2>&1
+                rc=$?
+                [ $rc -eq 0 ] || status=1
+                echo "== $h: exit $rc"
+            done
+            grep -E 'FAIL|failures|TIME|error' "$OUT/harnesses.log" | head -40
             ;;
         bench)
             "$PACK/run.sh" sv_bench $BENCH_ARGS > "$OUT/ours.json" 2> "$OUT/ours.err" || status=1

@@ -3,7 +3,6 @@
 // prepared once), and the streaming VAE decode. Stages run one at a time (each model is built, used and
 // released before the next), as a generation does. Prints one JSON object.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -14,19 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backend/device.h"
 #include "base/error.h"
 #include "commands.h"
 #include "models/gemma2.h"
 #include "models/sana_transformer.h"
 #include "models/wan_vae.h"
 #include "ops/elementwise.h"
-
-#ifdef SV_WITH_CUDA
-#include "base/device_hooks.h"
-#include "cuda/context.h"
-#include "cuda/profile.h"
-#include "cuda/random.h"
-#endif
 
 namespace sv::cli {
 
@@ -128,16 +121,8 @@ std::optional<BenchOptions> parse(Args args) {
     return o;
 }
 
-#ifdef SV_WITH_CUDA
-
-using Clock = std::chrono::steady_clock;
-
-double seconds(Clock::time_point a, Clock::time_point b) {
-    return std::chrono::duration<double>(b - a).count();
-}
-
-double gib(size_t bytes) {
-    return double(bytes) / double(size_t(1) << 30);
+double gib(int64_t bytes) {
+    return double(bytes) / double(int64_t(1) << 30);
 }
 
 double median(std::vector<double> v) {
@@ -167,7 +152,7 @@ WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t se
             sd = 0.02f;
         else
             sd = 1.0f / std::sqrt(float(n / rows));
-        cuda::fillNormal(t, ++k, mean, sd);
+        device::fillNormal(t, ++k, mean, sd);
         set.set(name, std::move(t));
     }
     return set;
@@ -176,186 +161,202 @@ WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t se
 // Runs fn once with per-op timing on and returns {op: [milliseconds, calls]}.
 template <class Fn>
 nlohmann::json profiled(Fn&& fn) {
-    cuda::takeOpProfile();  // drop anything recorded before
-    cuda::setOpProfiling(true);
+    const Device gpu = Device::cuda();
+    device::takeOpProfile(gpu);  // drop anything recorded before
+    device::setOpProfiling(true);
     fn();
-    cuda::setOpProfiling(false);
+    device::setOpProfiling(false);
     nlohmann::json j = nlohmann::json::array();
-    for (const cuda::OpTime& t : cuda::takeOpProfile())
+    for (const OpTime& t : device::takeOpProfile(gpu))
         j.push_back({{"op", t.name}, {"ms", t.milliseconds}, {"calls", t.calls}});
     return j;
 }
 
-int runBenchCuda(const BenchOptions& o) {
-    SV_CHECK(detail::cudaAvailable(), "bench: no CUDA GPU found");
-    const Device gpu = Device::cuda();
-    const auto txtCfg = Gemma2Config::load(o.configs / "text_encoder" / "config.json");
-    const auto trCfg = TransformerConfig::load(o.configs / "transformer" / "config.json");
-    const auto vaeCfg = WanVaeConfig::load(o.configs / "vae" / "config.json");
-    const int64_t B = 2, L = o.textTokens;
-    const int64_t lf = 1 + (o.frames - 1) / vaeCfg.scaleFactorTemporal;
-    const int64_t lh = o.height / vaeCfg.scaleFactorSpatial, lw = o.width / vaeCfg.scaleFactorSpatial;
-    const int64_t tokens =
-        B * (lf / trCfg.patchSize[0]) * (lh / trCfg.patchSize[1]) * (lw / trCfg.patchSize[2]);
-
+// One benchmark run: its options, the configs, the derived sizes, the JSON being filled and the totals.
+struct BenchRun {
+    const BenchOptions& o;
+    Gemma2Config txtCfg;
+    TransformerConfig trCfg;
+    WanVaeConfig vaeCfg;
+    int64_t B = 2, L = 0, lf = 0, lh = 0, lw = 0;
     nlohmann::json out;
-    out["gpu"] = cuda::deviceName();
-    out["dtype"] = std::string(dtypeName(o.dtype));
-    out["vae_dtype"] = std::string(dtypeName(o.vaeDtype));
-    out["video"] = {o.frames, o.height, o.width};
-    out["latents"] = {trCfg.inChannels, lf, lh, lw};
-    out["cfg_batch"] = B;
-    out["transformer_tokens"] = tokens;
-    out["text_tokens"] = L;
-    out["steps_measured"] = o.steps;
-    out["total_steps"] = o.totalSteps;
     double total = 0.0;
-    size_t overallPeak = 0;
-    auto peakNow = [&] {
-        cuda::synchronize();
-        const size_t p = cuda::memoryStats().peakAllocated;
+    int64_t overallPeak = 0;
+
+    // Peak VRAM of the stage so far (GiB), folded into the overall peak.
+    double peakNow() {
+        const Device gpu = Device::cuda();
+        device::synchronize(gpu);
+        const int64_t p = device::memoryStats(gpu).peak;
         overallPeak = std::max(overallPeak, p);
         return gib(p);
-    };
+    }
+};
 
-    // ---- text encoder: prompt and negative prompt as one batch of 2 --------------------------------------
+// Text encoder: prompt and negative prompt as one batch of 2. Returns the prompt embeddings (random ones when
+// the stage is skipped).
+Tensor benchTextEncode(BenchRun& r, const Tensor& mask) {
+    const BenchOptions& o = r.o;
+    const Device gpu = Device::cuda();
+    if (!o.text) {
+        Tensor promptEmbeds = Tensor::empty({r.B, r.L, r.txtCfg.hiddenSize}, DType::F32, gpu);
+        device::fillNormal(promptEmbeds, o.seed + 2, 0.0f, 1.0f);
+        return promptEmbeds;
+    }
+    device::resetPeakMemory(gpu);
+    device::Stopwatch clock(gpu);
+    std::optional<Gemma2Encoder> enc;
+    enc.emplace(r.txtCfg, gpuWeights(gemma2WeightSpecs(r.txtCfg), o.dtype, o.seed + 1, true));
+    const double build = clock.seconds();
+    Tensor ids = Tensor::empty({r.B, r.L}, DType::I64, gpu);
+    device::fillUniformInt(ids, o.seed + 7, 3, r.txtCfg.vocabSize);
+    const Tensor idsHost = ids.to(Device::cpu());
     Tensor promptEmbeds;
-    std::vector<int64_t> maskValues(size_t(B * L), 0);
-    for (int64_t l = 0; l < std::min<int64_t>(L, 120); ++l) maskValues[size_t(l)] = 1;    // prompt
-    for (int64_t l = 0; l < std::min<int64_t>(L, 2); ++l) maskValues[size_t(L + l)] = 1;  // negative
-    const Tensor mask = Tensor::fromInts(maskValues, {B, L});
-    if (o.text) {
-        cuda::resetPeakMemory();
-        auto t0 = Clock::now();
-        std::optional<Gemma2Encoder> enc;
-        enc.emplace(txtCfg, gpuWeights(gemma2WeightSpecs(txtCfg), o.dtype, o.seed + 1, true));
-        cuda::synchronize();
-        const double build = seconds(t0, Clock::now());
-        Tensor ids = Tensor::empty({B, L}, DType::I64, gpu);
-        cuda::fillUniformInt(ids, o.seed + 7, 3, txtCfg.vocabSize);
-        const Tensor idsHost = ids.to(Device::cpu());
-        std::vector<double> runs;
-        for (int r = 0; r < 4; ++r) {
-            t0 = Clock::now();
-            promptEmbeds = enc->encode(idsHost, mask);
-            cuda::synchronize();
-            if (r > 0) runs.push_back(seconds(t0, Clock::now()));  // run 0 warms up
-        }
-        const double s = median(runs);
-        total += s;
-        out["text_encode"] = {{"seconds", s},
-                              {"runs", runs},
-                              {"build_random_weights_s", build},
-                              {"weights_gib", gib(enc->weights().nbytes())},
-                              {"peak_vram_gib", peakNow()}};
-        if (o.profile) out["text_encode"]["op_ms"] = profiled([&] { enc->encode(idsHost, mask); });
-        enc.reset();  // stage-wise residency: the encoder's memory goes back before sampling
-        cuda::releaseCachedMemory();
-    } else {
-        promptEmbeds = Tensor::empty({B, L, txtCfg.hiddenSize}, DType::F32, gpu);
-        cuda::fillNormal(promptEmbeds, o.seed + 2, 0.0f, 1.0f);
+    std::vector<double> runs;
+    for (int i = 0; i < 4; ++i) {
+        clock.restart();
+        promptEmbeds = enc->encode(idsHost, mask);
+        const double s = clock.seconds();
+        if (i > 0) runs.push_back(s);  // run 0 warms up
     }
-
-    // ---- transformer: text K/V once, then the denoising loop at CFG batch 2 ------------------------------
-    Tensor latents = Tensor::empty({1, trCfg.inChannels, lf, lh, lw}, DType::F32, gpu);
-    cuda::fillNormal(latents, o.seed + 3, 0.0f, 1.0f);
-    if (o.sampling) {
-        cuda::resetPeakMemory();
-        auto t0 = Clock::now();
-        std::optional<SanaTransformer> model;
-        model.emplace(trCfg, gpuWeights(transformerWeightSpecs(trCfg), o.dtype, o.seed + 4, false));
-        cuda::synchronize();
-        const double build = seconds(t0, Clock::now());
-        t0 = Clock::now();
-        const TransformerTextContext text = model->prepareText(promptEmbeds, mask);
-        cuda::synchronize();
-        const double prep = seconds(t0, Clock::now());
-        total += prep;
-        Tensor input = Tensor::empty({B, trCfg.inChannels, lf, lh, lw}, DType::F32, gpu);
-        std::vector<double> steps;
-        const float guidance = 6.0f;
-        for (int i = 0; i <= o.steps; ++i) {
-            t0 = Clock::now();
-            input.slice(0, 0, 1).copyFrom(latents);
-            input.slice(0, 1, 2).copyFrom(latents);
-            const float t = 999.0f - 20.0f * float(i);
-            const Tensor v = model->forward(input, Tensor::fromFloats(std::vector<float>{t, t}, {B}), text);
-            const Tensor uncond = v.slice(0, 0, 1), cond = v.slice(0, 1, 2);
-            const Tensor guided = ops::add(uncond, ops::scale(ops::sub(cond, uncond), guidance));
-            latents = ops::add(latents, ops::scale(guided, -0.02f));  // an Euler step of the flow
-            cuda::synchronize();
-            if (i > 0) steps.push_back(seconds(t0, Clock::now()));  // step 0 warms up
-        }
-        const double step = median(steps);
-        total += step * o.totalSteps;
-        out["sampling"] = {{"step_seconds", step},
-                           {"steps", steps},
-                           {"total_steps_seconds", step * o.totalSteps},
-                           {"prepare_text_kv_s", prep},
-                           {"build_random_weights_s", build},
-                           {"weights_gib", gib(model->weights().nbytes())},
-                           {"peak_vram_gib", peakNow()}};
-        if (o.profile) {
-            out["sampling"]["op_ms"] = profiled([&] {
-                const Tensor v =
-                    model->forward(input, Tensor::fromFloats(std::vector<float>{500.0f, 500.0f}, {B}), text);
-            });
-        }
-        model.reset();
-        cuda::releaseCachedMemory();
-    }
-
-    // ---- VAE decode, streamed frame by frame
-    // ---------------------------------------------------------------
-    if (o.decode) {
-        cuda::resetPeakMemory();
-        auto t0 = Clock::now();
-        std::optional<WanVae> vae;
-        vae.emplace(vaeCfg, gpuWeights(wanVaeDecoderWeightSpecs(vaeCfg), o.vaeDtype, o.seed + 5, false),
-                    WanVaeParts::Decoder);
-        cuda::synchronize();
-        const double build = seconds(t0, Clock::now());
-        const Tensor z = vae->denormalizeLatents(latents);
-        int64_t decoded = 0;
-        auto sink = [&](int64_t, const Tensor& f) { decoded += f.dim(2); };
-        vae->decodeFrames(z.slice(2, 0, std::min<int64_t>(2, lf)), sink);  // warm-up on two latent frames
-        cuda::synchronize();
-        decoded = 0;
-        t0 = Clock::now();
-        vae->decodeFrames(z, sink);
-        cuda::synchronize();
-        const double s = seconds(t0, Clock::now());
-        total += s;
-        out["vae_decode"] = {{"seconds", s},
-                             {"frames", decoded},
-                             {"build_random_weights_s", build},
-                             {"peak_vram_gib", peakNow()}};
-        if (o.profile)
-            out["vae_decode"]["op_ms_4_latent_frames"] =
-                profiled([&] { vae->decodeFrames(z.slice(2, 0, std::min<int64_t>(4, lf)), sink); });
-        vae.reset();
-        cuda::releaseCachedMemory();
-    }
-    out["total_seconds"] = total;
-    out["total_note"] =
-        "text encode + text K/V + total_steps x median step + VAE decode (model builds excluded)";
-    out["peak_vram_gib"] = gib(overallPeak);
-    std::printf("%s\n", out.dump(2).c_str());
-    return 0;
+    const double s = median(runs);
+    r.total += s;
+    r.out["text_encode"] = {{"seconds", s},
+                            {"runs", runs},
+                            {"build_random_weights_s", build},
+                            {"weights_gib", gib(int64_t(enc->weights().nbytes()))},
+                            {"peak_vram_gib", r.peakNow()}};
+    if (o.profile) r.out["text_encode"]["op_ms"] = profiled([&] { enc->encode(idsHost, mask); });
+    enc.reset();  // stage-wise residency: the encoder's memory goes back before sampling
+    device::releaseCachedMemory(gpu);
+    return promptEmbeds;
 }
 
-#endif
+// Transformer: text K/V once, then the denoising loop at CFG batch 2 (one warm-up step, then o.steps).
+void benchSampling(BenchRun& r, const Tensor& promptEmbeds, const Tensor& mask, Tensor& latents) {
+    const BenchOptions& o = r.o;
+    const Device gpu = Device::cuda();
+    device::resetPeakMemory(gpu);
+    device::Stopwatch clock(gpu);
+    std::optional<SanaTransformer> model;
+    model.emplace(r.trCfg, gpuWeights(transformerWeightSpecs(r.trCfg), o.dtype, o.seed + 4, false));
+    const double build = clock.seconds();
+    clock.restart();
+    const TransformerTextContext text = model->prepareText(promptEmbeds, mask);
+    const double prep = clock.seconds();
+    r.total += prep;
+    Tensor input = Tensor::empty({r.B, r.trCfg.inChannels, r.lf, r.lh, r.lw}, DType::F32, gpu);
+    std::vector<double> steps;
+    const float guidance = 6.0f;
+    for (int i = 0; i <= o.steps; ++i) {
+        clock.restart();
+        input.slice(0, 0, 1).copyFrom(latents);
+        input.slice(0, 1, 2).copyFrom(latents);
+        const float t = 999.0f - 20.0f * float(i);
+        const Tensor v = model->forward(input, Tensor::fromFloats(std::vector<float>{t, t}, {r.B}), text);
+        const Tensor uncond = v.slice(0, 0, 1), cond = v.slice(0, 1, 2);
+        const Tensor guided = ops::add(uncond, ops::scale(ops::sub(cond, uncond), guidance));
+        latents = ops::add(latents, ops::scale(guided, -0.02f));  // an Euler step of the flow
+        const double s = clock.seconds();
+        if (i > 0) steps.push_back(s);  // step 0 warms up
+    }
+    const double step = median(steps);
+    r.total += step * o.totalSteps;
+    r.out["sampling"] = {{"step_seconds", step},
+                         {"steps", steps},
+                         {"total_steps_seconds", step * o.totalSteps},
+                         {"prepare_text_kv_s", prep},
+                         {"build_random_weights_s", build},
+                         {"weights_gib", gib(int64_t(model->weights().nbytes()))},
+                         {"peak_vram_gib", r.peakNow()}};
+    if (o.profile) {
+        r.out["sampling"]["op_ms"] = profiled([&] {
+            const Tensor v =
+                model->forward(input, Tensor::fromFloats(std::vector<float>{500.0f, 500.0f}, {r.B}), text);
+        });
+    }
+    model.reset();
+    device::releaseCachedMemory(gpu);
+}
+
+// VAE decode, streamed frame by frame (a warm-up on two latent frames first).
+void benchDecode(BenchRun& r, const Tensor& latents) {
+    const BenchOptions& o = r.o;
+    const Device gpu = Device::cuda();
+    device::resetPeakMemory(gpu);
+    device::Stopwatch clock(gpu);
+    std::optional<WanVae> vae;
+    vae.emplace(r.vaeCfg, gpuWeights(wanVaeDecoderWeightSpecs(r.vaeCfg), o.vaeDtype, o.seed + 5, false),
+                WanVaeParts::Decoder);
+    const double build = clock.seconds();
+    const Tensor z = vae->denormalizeLatents(latents);
+    int64_t decoded = 0;
+    auto sink = [&](int64_t, const Tensor& f) { decoded += f.dim(2); };
+    vae->decodeFrames(z.slice(2, 0, std::min<int64_t>(2, r.lf)), sink);
+    device::synchronize(gpu);
+    decoded = 0;
+    clock.restart();
+    vae->decodeFrames(z, sink);
+    const double s = clock.seconds();
+    r.total += s;
+    r.out["vae_decode"] = {{"seconds", s},
+                           {"frames", decoded},
+                           {"build_random_weights_s", build},
+                           {"peak_vram_gib", r.peakNow()}};
+    if (o.profile)
+        r.out["vae_decode"]["op_ms_4_latent_frames"] =
+            profiled([&] { vae->decodeFrames(z.slice(2, 0, std::min<int64_t>(4, r.lf)), sink); });
+    vae.reset();
+    device::releaseCachedMemory(gpu);
+}
+
+int runBenchCuda(const BenchOptions& o) {
+    const Device gpu = Device::cuda();
+    SV_CHECK(device::compiled(gpu.kind),
+             "bench: this build has no CUDA backend (configure with the CUDA toolkit)");
+    SV_CHECK(device::available(gpu), "bench: no CUDA GPU found");
+    BenchRun r{o, Gemma2Config::load(o.configs / "text_encoder" / "config.json"),
+               TransformerConfig::load(o.configs / "transformer" / "config.json"),
+               WanVaeConfig::load(o.configs / "vae" / "config.json")};
+    r.L = o.textTokens;
+    r.lf = 1 + (o.frames - 1) / r.vaeCfg.scaleFactorTemporal;
+    r.lh = o.height / r.vaeCfg.scaleFactorSpatial, r.lw = o.width / r.vaeCfg.scaleFactorSpatial;
+    const auto& patch = r.trCfg.patchSize;
+    r.out["gpu"] = device::name(gpu);
+    r.out["dtype"] = std::string(dtypeName(o.dtype));
+    r.out["vae_dtype"] = std::string(dtypeName(o.vaeDtype));
+    r.out["video"] = {o.frames, o.height, o.width};
+    r.out["latents"] = {r.trCfg.inChannels, r.lf, r.lh, r.lw};
+    r.out["cfg_batch"] = r.B;
+    r.out["transformer_tokens"] = r.B * (r.lf / patch[0]) * (r.lh / patch[1]) * (r.lw / patch[2]);
+    r.out["text_tokens"] = r.L;
+    r.out["steps_measured"] = o.steps;
+    r.out["total_steps"] = o.totalSteps;
+
+    // The text mask: 120 prompt tokens, 2 for the negative prompt.
+    std::vector<int64_t> maskValues(size_t(r.B * r.L), 0);
+    for (int64_t l = 0; l < std::min<int64_t>(r.L, 120); ++l) maskValues[size_t(l)] = 1;
+    for (int64_t l = 0; l < std::min<int64_t>(r.L, 2); ++l) maskValues[size_t(r.L + l)] = 1;
+    const Tensor mask = Tensor::fromInts(maskValues, {r.B, r.L});
+    const Tensor promptEmbeds = benchTextEncode(r, mask);
+    Tensor latents = Tensor::empty({1, r.trCfg.inChannels, r.lf, r.lh, r.lw}, DType::F32, gpu);
+    device::fillNormal(latents, o.seed + 3, 0.0f, 1.0f);
+    if (o.sampling) benchSampling(r, promptEmbeds, mask, latents);
+    if (o.decode) benchDecode(r, latents);
+    r.out["total_seconds"] = r.total;
+    r.out["total_note"] =
+        "text encode + text K/V + total_steps x median step + VAE decode (model builds excluded)";
+    r.out["peak_vram_gib"] = gib(r.overallPeak);
+    std::printf("%s\n", r.out.dump(2).c_str());
+    return 0;
+}
 
 }  // namespace
 
 int runBench(Args args) {
     const std::optional<BenchOptions> o = parse(args);
     if (!o) return 0;
-#ifdef SV_WITH_CUDA
     return runBenchCuda(*o);
-#else
-    fail("bench: this build has no CUDA backend (configure with the CUDA toolkit)");
-#endif
 }
 
 }  // namespace sv::cli

@@ -19,8 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backend/device.h"
 #include "base/cancelled.h"
-#include "base/device_hooks.h"
 #include "base/error.h"
 #include "commands.h"
 #include "media/image_io.h"
@@ -300,8 +300,9 @@ void validate(const Options& o, bool sequence) {
              o.device, "\" is not auto, cpu or cuda[:N]");
     SV_CHECK(o.dtype == "auto" || o.dtype == "f32" || o.dtype == "bf16", "--dtype: \"", o.dtype,
              "\" is not auto, f32 or bf16");
-    SV_CHECK(o.dtype != "bf16" || (o.device != "cpu" && (o.device != "auto" || detail::cudaAvailable())),
-             "--dtype bf16 needs a CUDA device (the CPU backend runs f32)");
+    SV_CHECK(
+        o.dtype != "bf16" || (o.device != "cpu" && (o.device != "auto" || device::available(Device::cuda()))),
+        "--dtype bf16 needs a CUDA device (the CPU backend runs f32)");
     if (!sequence) {
         const fs::path out(o.out);
         SV_CHECK(isMp4(out), "--out: \"", o.out,
@@ -313,14 +314,14 @@ void validate(const Options& o, bool sequence) {
 }
 
 Device parseDevice(const std::string& s) {
-    if (s == "auto") return detail::cudaAvailable() ? Device::cuda(0) : Device::cpu();
+    if (s == "auto") return device::available(Device::cuda()) ? Device::cuda(0) : Device::cpu();
     if (s == "cpu") return Device::cpu();
     int index = 0;
     if (s.size() > 4) {
         SV_CHECK(s[4] == ':', "--device: \"", s, "\" is not auto, cpu or cuda[:N]");
         index = parseInteger<int>(s.substr(5), "--device");
     }
-    SV_CHECK(detail::cudaAvailable(), "--device ", s,
+    SV_CHECK(device::available(Device::cuda()), "--device ", s,
              ": this build has no CUDA backend or no CUDA device is available");
     return Device::cuda(index);
 }
@@ -434,7 +435,8 @@ RunInfo resolveRun(const Options& o, const SanaModels& models, Device device) {
     run.shift = o.flowShift ? *o.flowShift : (models.scheduler ? models.scheduler->shift() : 8.0);
     if (parseNoiseGenerator(o.generator, "--generator") == NoiseGenerator::Cuda) {
         run.cudaGrid = resolveCudaGeneratorGrid(o.cudaGrid, device, "--cuda-grid");
-        run.noiseOnGpu = device.isCuda() || detail::cudaAvailable();  // sana_sampling.cpp: initialNoise
+        run.noiseOnGpu =
+            device.isCuda() || device::count(Device::Kind::Cuda) > 0;  // sana_sampling.cpp: initialNoise
     }
     std::fprintf(stderr, "seed %llu (%s generator%s), %s scheduler (shift %g), %s, guidance %g, %d frames\n",
                  static_cast<unsigned long long>(run.seed), o.generator.c_str(),

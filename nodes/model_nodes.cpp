@@ -1,7 +1,7 @@
 // Load Model, Text Encode, Image Encode.
 #include <chrono>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
 #include "base/error.h"
 #include "latent_value.h"
 #include "model_values.h"
@@ -29,7 +29,7 @@ using Clock = std::chrono::steady_clock;
 // ------------------------------------------------------------------------------------------------
 
 Device parseDevice(const std::string& name) {
-    const bool cuda = detail::cudaAvailable();
+    const bool cuda = device::available(Device::cuda());
     if (name == "auto") return cuda ? Device::cuda(0) : Device::cpu();
     if (name == "cuda") {
         SV_CHECK(cuda,

@@ -1,8 +1,7 @@
-// Standalone check + timing of the implicit-GEMM VAE conv kernel (core/cuda/vae_conv_igemm.cuh) against a
-// naive fp32 GPU reference on the same 16-bit inputs. Not part of the CMake build:
-//   nvcc -O3 -std=c++20 -gencode=arch=compute_90a,code=sm_90a -I core bench/vaeconv/vaeconv_harness.cu -o
-//   vaeconv
-// One line per case: rel L2 and max abs over the checked outputs, unwritten outputs, median time, TFLOP/s.
+// Standalone check + timing of the implicit-GEMM VAE conv kernel (core/cuda/conv_igemm.cuh) against a naive
+// fp32 GPU reference on the same 16-bit inputs. CMake target vaeconv_harness (CUDA builds; header-only
+// kernel, no engine). One line per case: rel L2 and max abs over the checked outputs, unwritten outputs,
+// median time, TFLOP/s.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,19 +9,11 @@
 #include <random>
 #include <vector>
 
-#include "cuda/vae_conv_igemm.cuh"
+#include "cuda/conv_igemm.cuh"
+#include "harness.cuh"
 
 using namespace sv::cuda;
 using namespace sv::cuda::igemm;
-
-#define CK(x)                                                                                    \
-    do {                                                                                         \
-        cudaError_t e_ = (x);                                                                    \
-        if (e_ != cudaSuccess) {                                                                 \
-            std::printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__); \
-            std::exit(1);                                                                        \
-        }                                                                                        \
-    } while (0)
 
 // Reference for sampled positions n = i · step: one thread per (i, co). Weights in the original
 // [Cout, Cin, kt, kh, kw] layout.
@@ -61,8 +52,8 @@ T* upload(const std::vector<float>& v) {
     std::vector<T> h(v.size());
     for (size_t i = 0; i < v.size(); ++i) h[i] = T(v[i]);
     T* d;
-    CK(cudaMalloc(&d, std::max<size_t>(2, h.size() * sizeof(T))));
-    CK(cudaMemcpy(d, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice));
+    SV_HARNESS_CHECK(cudaMalloc(&d, std::max<size_t>(2, h.size() * sizeof(T))));
+    SV_HARNESS_CHECK(cudaMemcpy(d, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice));
     return d;
 }
 
@@ -102,27 +93,27 @@ bool runCase(const Case& cs, std::mt19937& rng, bool vec = true, int warps = 8) 
       *dwo = upload<T>(wv);
     T *db = cs.bias ? upload<T>(bv) : nullptr, *dr = cs.res ? upload<T>(rv) : nullptr, *dout;
     const size_t outN = size_t(cs.B) * cs.cout * N;
-    CK(cudaMalloc(&dout, outN * sizeof(T)));
-    CK(cudaMemset(dout, 0xff, outN * sizeof(T)));  // NaN poison
+    SV_HARNESS_CHECK(cudaMalloc(&dout, outN * sizeof(T)));
+    SV_HARNESS_CHECK(cudaMemset(dout, 0xff, outN * sizeof(T)));  // NaN poison
     p.x = dx, p.cache = dc, p.w = dw, p.bias = db, p.residual = dr, p.out = dout;
-    CK(launchCausalConv<T>(p, cs.B, 0, vec, warps));
-    CK(cudaDeviceSynchronize());
+    SV_HARNESS_CHECK(launchCausalConv<T>(p, cs.B, 0, vec, warps));
+    SV_HARNESS_CHECK(cudaDeviceSynchronize());
     // unwritten outputs: still the poison pattern
     std::vector<T> out(outN);
-    CK(cudaMemcpy(out.data(), dout, outN * sizeof(T), cudaMemcpyDeviceToHost));
+    SV_HARNESS_CHECK(cudaMemcpy(out.data(), dout, outN * sizeof(T), cudaMemcpyDeviceToHost));
     long long unwritten = 0;
     for (const T& v : out) unwritten += std::isnan(float(v));
     const long long step = std::max<long long>(1, N / 4096) | 1, count = (N + step - 1) / step;
     float* dref;
-    CK(cudaMalloc(&dref, size_t(count) * cs.cout * sizeof(float)));
+    SV_HARNESS_CHECK(cudaMalloc(&dref, size_t(count) * cs.cout * sizeof(float)));
     double num = 0, den = 0, maxAbs = 0;
     for (int b = 0; b < cs.B; ++b) {
         ConvParams rp = p;
         referenceKernel<T>
             <<<dim3(unsigned((count + 127) / 128), unsigned(cs.cout)), 128>>>(rp, dwo, dref, step, count, b);
-        CK(cudaGetLastError());
+        SV_HARNESS_CHECK(cudaGetLastError());
         std::vector<float> ref(size_t(count) * cs.cout);
-        CK(cudaMemcpy(ref.data(), dref, ref.size() * sizeof(float), cudaMemcpyDeviceToHost));
+        SV_HARNESS_CHECK(cudaMemcpy(ref.data(), dref, ref.size() * sizeof(float), cudaMemcpyDeviceToHost));
         for (long long i = 0; i < count; ++i)
             for (int co = 0; co < cs.cout; ++co) {
                 const double r = ref[size_t(i) * cs.cout + co],
@@ -134,17 +125,17 @@ bool runCase(const Case& cs, std::mt19937& rng, bool vec = true, int warps = 8) 
     double ms = 0;
     if (cs.time) {
         cudaEvent_t e0, e1;
-        CK(cudaEventCreate(&e0));
-        CK(cudaEventCreate(&e1));
+        SV_HARNESS_CHECK(cudaEventCreate(&e0));
+        SV_HARNESS_CHECK(cudaEventCreate(&e1));
         std::vector<float> t;
-        for (int r = 0; r < 3; ++r) CK(launchCausalConv<T>(p, cs.B, 0, vec, warps));
+        for (int r = 0; r < 3; ++r) SV_HARNESS_CHECK(launchCausalConv<T>(p, cs.B, 0, vec, warps));
         for (int r = 0; r < 15; ++r) {
-            CK(cudaEventRecord(e0));
-            CK(launchCausalConv<T>(p, cs.B, 0, vec, warps));
-            CK(cudaEventRecord(e1));
-            CK(cudaEventSynchronize(e1));
+            SV_HARNESS_CHECK(cudaEventRecord(e0));
+            SV_HARNESS_CHECK(launchCausalConv<T>(p, cs.B, 0, vec, warps));
+            SV_HARNESS_CHECK(cudaEventRecord(e1));
+            SV_HARNESS_CHECK(cudaEventSynchronize(e1));
             float m;
-            CK(cudaEventElapsedTime(&m, e0, e1));
+            SV_HARNESS_CHECK(cudaEventElapsedTime(&m, e0, e1));
             t.push_back(m);
         }
         std::sort(t.begin(), t.end());
@@ -162,7 +153,7 @@ bool runCase(const Case& cs, std::mt19937& rng, bool vec = true, int warps = 8) 
         rel, maxAbs, unwritten, ms, ms > 0 ? flops / ms * 1e-9 : 0.0);
     for (void* q :
          {(void*)dx, (void*)dc, (void*)dw, (void*)dwo, (void*)db, (void*)dr, (void*)dout, (void*)dref})
-        if (q) CK(cudaFree(q));
+        if (q) SV_HARNESS_CHECK(cudaFree(q));
     return ok;
 }
 

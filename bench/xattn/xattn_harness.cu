@@ -1,7 +1,7 @@
-// Standalone check + timing of the fused cross-attention kernel (core/cuda/dit_cross_attention.cu) against a
-// naive fp32 GPU reference on the same 16-bit inputs. Not part of the CMake build:
-//   nvcc -O3 -std=c++20 -gencode=arch=compute_90a,code=sm_90a -I core bench/xattn/xattn_harness.cu -o xattn
-// Prints one line per case (rel L2, max abs, unwritten outputs) and the median time of the real shape.
+// Standalone check + timing of the fused cross-attention kernel (core/cuda/flash_cross_attention.cu) against
+// a naive fp32 GPU reference on the same 16-bit inputs. CMake target xattn_harness (CUDA builds; it compiles
+// the kernel's own source file, not the engine). Prints one line per case (rel L2, max abs, unwritten
+// outputs) and the median time of the real shape; exits with 1 when a case fails.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -9,24 +9,11 @@
 #include <random>
 #include <vector>
 
-#include "cuda/dit_cross_attention.cu"
+#include "cuda/flash_cross_attention.cuh"
+#include "cuda/mma.cuh"
+#include "harness.cuh"
 
-#define CK(x)                                                                                    \
-    do {                                                                                         \
-        cudaError_t e_ = (x);                                                                    \
-        if (e_ != cudaSuccess) {                                                                 \
-            std::printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__); \
-            std::exit(1);                                                                        \
-        }                                                                                        \
-    } while (0)
-
-template <class T>
-__device__ float toFloat(T x) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>)
-        return __bfloat162float(x);
-    else
-        return __half2float(x);
-}
+using sv::cuda::toF;
 
 // One thread per (sampled row, head, sample); rows n = i · rowStride. Exact softmax (two passes), fp32.
 template <class T>
@@ -44,7 +31,7 @@ __global__ void referenceKernel(const T* q, const T* k, const T* v, const float*
     for (int l = 0; l < L; ++l) {
         const T* kr = k + (b * L + l) * C + h * d;
         float s = 0;
-        for (int j = 0; j < d; ++j) s += toFloat(qr[j]) * toFloat(kr[j]);
+        for (int j = 0; j < d; ++j) s += toF(qr[j]) * toF(kr[j]);
         s = s * scale + (bias ? bias[b * L + l] : 0.0f);
         mx = fmaxf(mx, s);
     }
@@ -55,10 +42,10 @@ __global__ void referenceKernel(const T* q, const T* k, const T* v, const float*
         const T* kr = k + (b * L + l) * C + h * d;
         const T* vr = v + (b * L + l) * C + h * d;
         float s = 0;
-        for (int j = 0; j < d; ++j) s += toFloat(qr[j]) * toFloat(kr[j]);
+        for (int j = 0; j < d; ++j) s += toF(qr[j]) * toF(kr[j]);
         const float p = expf(s * scale + (bias ? bias[b * L + l] : 0.0f) - mx);
         sum += p;
-        for (int j = 0; j < d; ++j) acc[j] += p * toFloat(vr[j]);
+        for (int j = 0; j < d; ++j) acc[j] += p * toF(vr[j]);
     }
     float* o = ref + ((b * rows + i) * heads + h) * (long long)d;
     for (int j = 0; j < d; ++j) o[j] = acc[j] / sum;
@@ -111,40 +98,40 @@ bool runCase(const Case& cs, uint32_t seed) {
         }
     T *q, *k, *v, *out;
     float *bias = nullptr, *ref;
-    CK(cudaMalloc(&q, hq.size() * 2));
-    CK(cudaMalloc(&k, hk.size() * 2));
-    CK(cudaMalloc(&v, hv.size() * 2));
-    CK(cudaMalloc(&out, hq.size() * 2));
-    CK(cudaMemcpy(q, hq.data(), hq.size() * 2, cudaMemcpyHostToDevice));
-    CK(cudaMemcpy(k, hk.data(), hk.size() * 2, cudaMemcpyHostToDevice));
-    CK(cudaMemcpy(v, hv.data(), hv.size() * 2, cudaMemcpyHostToDevice));
+    SV_HARNESS_CHECK(cudaMalloc(&q, hq.size() * 2));
+    SV_HARNESS_CHECK(cudaMalloc(&k, hk.size() * 2));
+    SV_HARNESS_CHECK(cudaMalloc(&v, hv.size() * 2));
+    SV_HARNESS_CHECK(cudaMalloc(&out, hq.size() * 2));
+    SV_HARNESS_CHECK(cudaMemcpy(q, hq.data(), hq.size() * 2, cudaMemcpyHostToDevice));
+    SV_HARNESS_CHECK(cudaMemcpy(k, hk.data(), hk.size() * 2, cudaMemcpyHostToDevice));
+    SV_HARNESS_CHECK(cudaMemcpy(v, hv.data(), hv.size() * 2, cudaMemcpyHostToDevice));
     if (cs.mask) {
-        CK(cudaMalloc(&bias, hb.size() * 4));
-        CK(cudaMemcpy(bias, hb.data(), hb.size() * 4, cudaMemcpyHostToDevice));
+        SV_HARNESS_CHECK(cudaMalloc(&bias, hb.size() * 4));
+        SV_HARNESS_CHECK(cudaMemcpy(bias, hb.data(), hb.size() * 4, cudaMemcpyHostToDevice));
     }
-    CK(cudaMemset(out, 0xff, hq.size() * 2));  // NaN poison
+    SV_HARNESS_CHECK(cudaMemset(out, 0xff, hq.size() * 2));  // NaN poison
     const float scale = float(1.0 / std::sqrt(double(cs.d)));
     const int rowStride = N > 4096 ? 13 : 1;
     const long long rows = (N + rowStride - 1) / rowStride;
-    CK(cudaMalloc(&ref, size_t(B * rows * C) * 4));
+    SV_HARNESS_CHECK(cudaMalloc(&ref, size_t(B * rows * C) * 4));
     const sv::cuda::FlashDType dt = cs.f16 ? sv::cuda::FlashDType::F16 : sv::cuda::FlashDType::BF16;
     const bool ok = sv::cuda::flashCrossAttention(dt, q, k, v, bias, out, B, N, L, C, cs.heads, scale, 0);
-    CK(cudaGetLastError());
-    CK(cudaDeviceSynchronize());
+    SV_HARNESS_CHECK(cudaGetLastError());
+    SV_HARNESS_CHECK(cudaDeviceSynchronize());
     referenceKernel<T><<<dim3(unsigned((rows + 127) / 128), cs.heads, unsigned(B)), 128>>>(
         q, k, v, bias, ref, N, int(L), C, cs.heads, scale, rowStride, rows);
-    CK(cudaGetLastError());
-    CK(cudaDeviceSynchronize());
+    SV_HARNESS_CHECK(cudaGetLastError());
+    SV_HARNESS_CHECK(cudaDeviceSynchronize());
     std::vector<T> ho(hq.size());
     std::vector<float> hr(size_t(B * rows * C));
-    CK(cudaMemcpy(ho.data(), out, ho.size() * 2, cudaMemcpyDeviceToHost));
-    CK(cudaMemcpy(hr.data(), ref, hr.size() * 4, cudaMemcpyDeviceToHost));
+    SV_HARNESS_CHECK(cudaMemcpy(ho.data(), out, ho.size() * 2, cudaMemcpyDeviceToHost));
+    SV_HARNESS_CHECK(cudaMemcpy(hr.data(), ref, hr.size() * 4, cudaMemcpyDeviceToHost));
     // A second launch must reproduce the first bit for bit (a moving result is a race).
     std::vector<T> ho2(hq.size());
-    CK(cudaMemset(out, 0xff, hq.size() * 2));
+    SV_HARNESS_CHECK(cudaMemset(out, 0xff, hq.size() * 2));
     sv::cuda::flashCrossAttention(dt, q, k, v, bias, out, B, N, L, C, cs.heads, scale, 0);
-    CK(cudaDeviceSynchronize());
-    CK(cudaMemcpy(ho2.data(), out, ho2.size() * 2, cudaMemcpyDeviceToHost));
+    SV_HARNESS_CHECK(cudaDeviceSynchronize());
+    SV_HARNESS_CHECK(cudaMemcpy(ho2.data(), out, ho2.size() * 2, cudaMemcpyDeviceToHost));
     long long moved = 0;
     for (size_t i = 0; i < ho.size(); ++i) moved += std::memcmp(&ho[i], &ho2[i], 2) != 0;
     long long bad = 0;
@@ -166,18 +153,18 @@ bool runCase(const Case& cs, uint32_t seed) {
         pass ? "ok" : "FAIL");
     if (cs.time && ok) {
         cudaEvent_t e0, e1;
-        CK(cudaEventCreate(&e0));
-        CK(cudaEventCreate(&e1));
+        SV_HARNESS_CHECK(cudaEventCreate(&e0));
+        SV_HARNESS_CHECK(cudaEventCreate(&e1));
         for (int i = 0; i < 5; ++i)
             sv::cuda::flashCrossAttention(dt, q, k, v, bias, out, B, N, L, C, cs.heads, scale, 0);
         std::vector<float> ms;
         for (int i = 0; i < 30; ++i) {
-            CK(cudaEventRecord(e0));
+            SV_HARNESS_CHECK(cudaEventRecord(e0));
             sv::cuda::flashCrossAttention(dt, q, k, v, bias, out, B, N, L, C, cs.heads, scale, 0);
-            CK(cudaEventRecord(e1));
-            CK(cudaEventSynchronize(e1));
+            SV_HARNESS_CHECK(cudaEventRecord(e1));
+            SV_HARNESS_CHECK(cudaEventSynchronize(e1));
             float t = 0;
-            CK(cudaEventElapsedTime(&t, e0, e1));
+            SV_HARNESS_CHECK(cudaEventElapsedTime(&t, e0, e1));
             ms.push_back(t);
         }
         std::sort(ms.begin(), ms.end());

@@ -1,5 +1,6 @@
-// The few entry points through which the device-neutral base reaches the CUDA backend. core/cuda implements
-// them; core/cuda_stub (CPU-only builds) throws sv::Error naming the missing backend.
+// The device memory of the CUDA backend, which base/tensor.cpp reaches through these few entry points (the
+// rest of the backend registers through backend/registry.h). core/cuda implements them; core/cuda_stub
+// (CPU-only builds) throws sv::Error naming the missing backend.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +10,6 @@
 
 namespace sv::detail {
 
-bool cudaAvailable();
 std::shared_ptr<Storage> cudaAllocate(size_t bytes, int device);
 /// Plain byte copy between host and/or device memory (synchronous with respect to the host).
 void cudaCopyBytes(void* dst, Device dstDevice, const void* src, Device srcDevice, size_t bytes);

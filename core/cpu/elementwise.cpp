@@ -1,24 +1,18 @@
-// CPU implementation of core/ops/elementwise.h (F32, any strides, threaded over rows).
-#include "ops/elementwise.h"
-
+// CPU elementwise kernels: broadcast binary arithmetic over any strides, the activations, the scheduler's
+// linear combination and the per-channel latent (un)normalisation. F32 (the combination reads any float).
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "base/parallel.h"
+#include "cpu/activation.h"
+#include "cpu/ops.h"
 
-#ifdef SV_WITH_CUDA
-#include "cuda/elementwise.h"
-#endif
-
-namespace sv::ops {
+namespace sv::cpu {
 
 namespace {
 
-void requireCpuF32(const Tensor& t, const char* op) {
-    SV_ASSERT_MSG(t.defined(), op, ": undefined tensor");
-    SV_ASSERT_MSG(t.device().isCpu(), op, ": only the CPU backend is implemented for ", t.describe());
-    SV_ASSERT_MSG(t.dtype() == DType::F32, op, ": expects F32, got ", t.describe());
-}
+constexpr int64_t kGrain = 1 << 14;
 
 // Strides of t seen through the broadcast shape `out` (0 where t is stretched or absent).
 Shape expandedStrides(const Tensor& t, const Shape& out) {
@@ -31,13 +25,8 @@ Shape expandedStrides(const Tensor& t, const Shape& out) {
     return s;
 }
 
-constexpr int64_t kGrain = 1 << 14;
-
 template <class F>
-Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
-    requireCpuF32(a, op);
-    requireCpuF32(b, op);
-    const Shape out = broadcastShape(a.shape(), b.shape());
+Tensor binaryWith(const Tensor& a, const Tensor& b, const Shape& out, F f) {
     Tensor y = Tensor::empty(out, DType::F32);
     float* yp = y.data<float>();
     const float* ap = a.data<float>();
@@ -72,8 +61,7 @@ Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
 }
 
 template <class F>
-Tensor unary(const Tensor& x, const char* op, F f) {
-    requireCpuF32(x, op);
+Tensor unaryWith(const Tensor& x, F f) {
     Tensor xc = x.contiguous();
     Tensor y = Tensor::empty(x.shape(), DType::F32);
     const float* xp = xc.data<float>();
@@ -86,74 +74,81 @@ Tensor unary(const Tensor& x, const char* op, F f) {
 
 }  // namespace
 
-Shape broadcastShape(const Shape& a, const Shape& b) {
-    const size_t r = std::max(a.size(), b.size());
-    Shape out(r, 1);
-    for (size_t i = 0; i < r; ++i) {
-        const int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
-        const int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
-        SV_CHECK(da == db || da == 1 || db == 1, "shapes ", shapeToString(a), " and ", shapeToString(b),
-                 " do not broadcast");
-        out[i] = da == 1 ? db : da;
+Tensor binary(const Tensor& a, const Tensor& b, const Shape& out, BinaryOp op) {
+    switch (op) {
+        case BinaryOp::Add:
+            return binaryWith(a, b, out, [](float x, float y) { return x + y; });
+        case BinaryOp::Sub:
+            return binaryWith(a, b, out, [](float x, float y) { return x - y; });
+        case BinaryOp::Mul:
+            return binaryWith(a, b, out, [](float x, float y) { return x * y; });
+    }
+    SV_ASSERT(false);
+}
+
+Tensor unary(const Tensor& x, UnaryOp op, float p0, float p1) {
+    switch (op) {
+        case UnaryOp::Scale:
+            return unaryWith(x, [p0](float v) { return v * p0; });
+        case UnaryOp::Silu:
+            return unaryWith(x, [](float v) { return silu(v); });
+        case UnaryOp::GeluTanh:
+            return unaryWith(x, [](float v) { return geluTanh(v); });
+        case UnaryOp::Relu:
+            return unaryWith(x, [](float v) { return v < 0.0f ? 0.0f : v; });  // NaN stays NaN
+        case UnaryOp::Clamp:
+            return unaryWith(x, [p0, p1](float v) { return std::min(std::max(v, p0), p1); });
+    }
+    SV_ASSERT(false);
+}
+
+Tensor linearCombination(std::span<const double> coefs, std::span<const Tensor> inputs) {
+    // Contiguous F32 views (copies only for other dtypes or strided inputs); F64 inputs are read as F64.
+    std::vector<Tensor> held(inputs.size());
+    std::vector<const float*> ptrs(inputs.size(), nullptr);
+    std::vector<const double*> ptrs64(inputs.size(), nullptr);
+    for (size_t k = 0; k < inputs.size(); ++k) {
+        if (inputs[k].dtype() == DType::F64) {
+            held[k] = inputs[k].contiguous();
+            ptrs64[k] = held[k].data<double>();
+        } else {
+            held[k] = inputs[k].to(DType::F32).contiguous();
+            ptrs[k] = held[k].data<float>();
+        }
+    }
+    Tensor out = Tensor::empty(inputs.front().shape(), DType::F32);
+    float* o = out.data<float>();
+    const size_t K = inputs.size();
+    parallelFor(out.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
+        for (int64_t e = begin; e < end; ++e) {
+            double acc = 0.0;
+            for (size_t k = 0; k < K; ++k) {
+                const double v = ptrs64[k] ? ptrs64[k][e] : double(ptrs[k][e]);
+                acc += coefs[k] * v;
+            }
+            o[e] = float(acc);
+        }
+    });
+    return out;
+}
+
+Tensor channelAffine(const Tensor& zIn, const Tensor& meanIn, const Tensor& invIn, bool inverse) {
+    const Tensor z = zIn.contiguous(), mean = meanIn.to(DType::F32).contiguous(),
+                 inv = invIn.to(DType::F32).contiguous();
+    const int64_t B = z.dim(0), C = z.dim(1), S = z.numel() / std::max<int64_t>(1, B * C);
+    Tensor out = Tensor::empty(z.shape(), DType::F32);
+    const float *zp = z.data<float>(), *mp = mean.data<float>(), *ip = inv.data<float>();
+    float* o = out.data<float>();
+    for (int64_t bc = 0; bc < B * C; ++bc) {
+        const int64_t c = bc % C;
+        // diffusers divides by the reciprocal std before decoding (denormalize), and multiplies by it when
+        // encoding the image latents (normalize).
+        if (inverse)
+            for (int64_t i = 0; i < S; ++i) o[bc * S + i] = zp[bc * S + i] / ip[c] + mp[c];
+        else
+            for (int64_t i = 0; i < S; ++i) o[bc * S + i] = (zp[bc * S + i] - mp[c]) * ip[c];
     }
     return out;
 }
 
-Tensor add(const Tensor& a, const Tensor& b) {
-#ifdef SV_WITH_CUDA
-    if (a.device().isCuda())
-        return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Add);
-#endif
-    return binary(a, b, "add", [](float x, float y) { return x + y; });
-}
-
-Tensor sub(const Tensor& a, const Tensor& b) {
-#ifdef SV_WITH_CUDA
-    if (a.device().isCuda())
-        return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Sub);
-#endif
-    return binary(a, b, "sub", [](float x, float y) { return x - y; });
-}
-
-Tensor mul(const Tensor& a, const Tensor& b) {
-#ifdef SV_WITH_CUDA
-    if (a.device().isCuda())
-        return cuda::binary(a, b, broadcastShape(a.shape(), b.shape()), cuda::BinaryOp::Mul);
-#endif
-    return binary(a, b, "mul", [](float x, float y) { return x * y; });
-}
-
-Tensor scale(const Tensor& a, float s) {
-#ifdef SV_WITH_CUDA
-    if (a.device().isCuda()) return cuda::unary(a, cuda::UnaryOp::Scale, s);
-#endif
-    return unary(a, "scale", [s](float x) { return x * s; });
-}
-
-Tensor silu(const Tensor& x) {
-#ifdef SV_WITH_CUDA
-    if (x.device().isCuda()) return cuda::unary(x, cuda::UnaryOp::Silu);
-#endif
-    return unary(x, "silu", [](float v) { return v / (1.0f + std::exp(-v)); });
-}
-
-Tensor geluTanh(const Tensor& x) {
-#ifdef SV_WITH_CUDA
-    if (x.device().isCuda()) return cuda::unary(x, cuda::UnaryOp::GeluTanh);
-#endif
-    constexpr float kBeta = float(M_SQRT2 * M_2_SQRTPI * 0.5);
-    constexpr float kKappa = 0.044715f;
-    return unary(x, "geluTanh", [](float v) {
-        const float inner = kBeta * (v + kKappa * (v * v * v));
-        return 0.5f * v * (1.0f + std::tanh(inner));
-    });
-}
-
-Tensor relu(const Tensor& x) {
-#ifdef SV_WITH_CUDA
-    if (x.device().isCuda()) return cuda::unary(x, cuda::UnaryOp::Relu);
-#endif
-    return unary(x, "relu", [](float v) { return v < 0.0f ? 0.0f : v; });  // NaN stays NaN
-}
-
-}  // namespace sv::ops
+}  // namespace sv::cpu

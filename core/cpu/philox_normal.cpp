@@ -1,4 +1,4 @@
-// CPU implementation of ops::philoxNormal (ops/philox_normal.h): torch's CUDA normal kernel emulated on the
+// CPU kernel of ops::philoxNormal (ops/philox_normal.h): torch's CUDA normal kernel emulated on the
 // host. Exact: the Philox words, the uniforms, logf (libdevice's __nv_logf, below) and sqrtf. Approximate:
 // the GPU's __sincosf, a hardware approximation (MUFU.SIN / MUFU.COS) whose bits are not specified; the
 // correctly rounded sin/cos of the same reduced argument stands in for it.
@@ -9,13 +9,9 @@
 #include "base/half.h"
 #include "base/parallel.h"
 #include "base/philox.h"
-#include "ops/philox_normal.h"
+#include "cpu/ops.h"
 
-#ifdef SV_WITH_CUDA
-#include "cuda/philox_normal.h"
-#endif
-
-namespace sv::ops {
+namespace sv::cpu {
 
 namespace {
 
@@ -80,7 +76,7 @@ void boxMuller(uint32_t x, uint32_t y, float* out) {
 }
 
 template <class Store>
-void fill(int64_t numel, const PhiloxNormalLaunch& l, const Store& store) {
+void fill(int64_t numel, const ops::PhiloxNormalLaunch& l, const Store& store) {
     const int64_t threads = l.blocks * kBlockThreads;
     const int64_t stride = threads * kUnroll;
     const int64_t rounded = ((numel - 1) / stride + 1) * stride;
@@ -105,21 +101,12 @@ void fill(int64_t numel, const PhiloxNormalLaunch& l, const Store& store) {
 
 }  // namespace
 
-void philoxNormal(const Tensor& out, const PhiloxNormalLaunch& launch) {
-    SV_ASSERT_MSG(out.defined() && out.isContiguous() &&
-                      (out.dtype() == DType::F32 || out.dtype() == DType::BF16 || out.dtype() == DType::F16),
-                  "philoxNormal: ", out.defined() ? out.describe() : std::string("undefined tensor"));
-    SV_ASSERT_MSG(launch.blocks >= 1, "philoxNormal: blocks = ", launch.blocks);
+Tensor philoxNormal(const Shape& shape, DType dtype, Device device, const ops::PhiloxNormalLaunch& launch) {
+    SV_ASSERT(device.isCpu());
+    Tensor out = Tensor::empty(shape, dtype, device);
     const int64_t numel = out.numel();
-    if (numel == 0) return;
-    // TensorIterator::can_use_32bit_indexing: larger tensors are split into several launches.
-    SV_ASSERT_MSG(1 + (numel - 1) * int64_t(dtypeSize(out.dtype())) <= int64_t(INT32_MAX),
-                  "philoxNormal: ", out.describe(), " needs torch's 64-bit-indexing split (not reproduced)");
-#ifdef SV_WITH_CUDA
-    if (out.device().isCuda()) return cuda::philoxNormal(out, launch);
-#endif
-    SV_ASSERT_MSG(out.device().isCpu(), "philoxNormal: no backend for ", out.describe());
-    switch (out.dtype()) {
+    if (numel == 0) return out;
+    switch (dtype) {
         case DType::F32: {
             float* p = out.data<float>();
             fill(numel, launch, [p](int64_t e, float v) { p[e] = v; });
@@ -136,6 +123,7 @@ void philoxNormal(const Tensor& out, const PhiloxNormalLaunch& launch) {
             break;
         }
     }
+    return out;
 }
 
-}  // namespace sv::ops
+}  // namespace sv::cpu

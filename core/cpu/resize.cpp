@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "base/parallel.h"
-#include "ops/resize.h"
+#include "cpu/ops.h"
 
-namespace sv::ops {
+namespace sv::cpu {
 namespace {
 
 // ---- PIL Lanczos
@@ -154,15 +154,7 @@ LinearTaps torchLinearTaps(int64_t inSize, int64_t outSize) {
 
 }  // namespace
 
-Tensor resizeLanczosPil(const Tensor& image, int64_t newW, int64_t newH) {
-    SV_CHECK(image.dtype() == DType::U8 && image.rank() == 3 && (image.dim(2) == 1 || image.dim(2) == 3),
-             "resizeLanczosPil: expected a uint8 image [H, W, 1 or 3], got ", image.describe());
-    SV_CHECK(newW >= 1 && newH >= 1, "resizeLanczosPil: target size must be at least 1x1, got ", newW, "x",
-             newH);
-    SV_CHECK(image.dim(0) >= 1 && image.dim(1) >= 1, "resizeLanczosPil: empty image ", image.describe());
-    SV_CHECK(newW < (1 << 24) && newH < (1 << 24) && image.dim(0) < (1 << 24) && image.dim(1) < (1 << 24),
-             "resizeLanczosPil: image size too large");
-    SV_ASSERT_MSG(image.device().isCpu(), "resizeLanczosPil: only the CPU backend is implemented");
+Tensor resizeLanczos(const Tensor& image, int64_t newW, int64_t newH) {
     const int64_t H = image.dim(0), W = image.dim(1), C = image.dim(2);
     Tensor src = image.contiguous();
     const bool needH = newW != W, needV = newH != H;
@@ -190,13 +182,7 @@ Tensor resizeLanczosPil(const Tensor& image, int64_t newW, int64_t newH) {
     return out;
 }
 
-Tensor resizeBilinear(const Tensor& x, int64_t newH, int64_t newW, TorchBilinearKernel kernel) {
-    SV_CHECK(x.dtype() == DType::F32 && (x.rank() == 3 || x.rank() == 4),
-             "resizeBilinear: expected an F32 tensor [C, H, W] or [N, C, H, W], got ", x.describe());
-    SV_CHECK(newH >= 1 && newW >= 1, "resizeBilinear: target size must be at least 1x1, got ", newH, "x",
-             newW);
-    SV_CHECK(x.dim(-1) >= 1 && x.dim(-2) >= 1, "resizeBilinear: empty input ", x.describe());
-    SV_ASSERT_MSG(x.device().isCpu(), "resizeBilinear: only the CPU backend is implemented");
+Tensor resizeBilinear(const Tensor& x, int64_t newH, int64_t newW, ops::TorchBilinearKernel kernel) {
     const int64_t H = x.dim(-2), W = x.dim(-1);
     const int64_t planes = x.numel() / (H * W);
     Tensor src = x.contiguous();
@@ -206,8 +192,8 @@ Tensor resizeBilinear(const Tensor& x, int64_t newH, int64_t newW, TorchBilinear
     Tensor out = Tensor::empty(outShape, DType::F32);
     if (out.numel() == 0) return out;
     const LinearTaps th = torchLinearTaps(H, newH), tw = torchLinearTaps(W, newW);
-    const bool channelsLast = kernel == TorchBilinearKernel::ChannelsLast ||
-                              (kernel == TorchBilinearKernel::Auto && newH + newW <= 128);
+    const bool channelsLast = kernel == ops::TorchBilinearKernel::ChannelsLast ||
+                              (kernel == ops::TorchBilinearKernel::Auto && newH + newW <= 128);
     const float* sp = src.data<float>();
     float* dp = out.data<float>();
     parallelFor(planes * newH, 16, [&](int64_t b, int64_t e) {
@@ -236,4 +222,4 @@ Tensor resizeBilinear(const Tensor& x, int64_t newH, int64_t newW, TorchBilinear
     return out;
 }
 
-}  // namespace sv::ops
+}  // namespace sv::cpu

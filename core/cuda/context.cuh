@@ -1,4 +1,4 @@
-// CUDA-side access to the per-device context (stream, cuBLASLt handle, workspace).
+// CUDA-side access to the per-device context (stream, cuBLASLt handle, workspace, options).
 #pragma once
 
 #include "cuda/common.cuh"
@@ -6,12 +6,21 @@
 
 namespace sv::cuda {
 
+/// Settings read from the environment once, when a device's context is created (never per op call).
+struct Options {
+    /// SV_VAE_CONV_IM2COL=1: the causal conv keeps the im2col + cuBLASLt path (comparisons and benchmarks).
+    bool vaeConvIm2col = false;
+    /// SV_VAE_IGEMM_WARPS=4|8: the implicit-GEMM conv's block shape; 8 measured best on an H100.
+    int igemmWarps = 8;
+};
+
 struct DeviceContext {
     int device = 0;
     cudaStream_t stream = nullptr;
     cublasLtHandle_t lt = nullptr;
     void* workspace = nullptr;
     size_t workspaceBytes = 0;
+    Options options;
 };
 
 /// The context of `device` (created on first use; lives until process exit). Sets the current device.

@@ -1,24 +1,23 @@
-// The CUDA backend's per-device context: one stream, a cuBLASLt handle and workspace, and the caching
-// allocator's statistics. Plain C++ (no CUDA headers) so CPU translation units can include it.
+// The CUDA backend's per-device management (cuda/device.cu): one context per device (a stream, a cuBLASLt
+// handle and workspace, the options read at its creation) and the caching allocator's statistics. Plain C++
+// (no CUDA headers) for backend.cpp; kernels reach the context itself through cuda/context.cuh.
 #pragma once
 
-#include <cstddef>
+#include <string>
+
+#include "backend/backend.h"
 
 namespace sv::cuda {
 
-struct MemoryStats {
-    size_t allocated = 0;      // bytes held by live tensors
-    size_t peakAllocated = 0;  // high-water mark since the last reset
-    size_t reserved = 0;       // bytes held from the driver (live + cached)
-};
-
-MemoryStats memoryStats(int device = 0);
-void resetPeakMemory(int device = 0);
+/// GPUs the driver reports (0 without a driver or GPU).
+int deviceCount();
+/// The GPU's model name, or an empty string when there is none.
+std::string deviceName(int device);
+MemoryStats memoryStats(int device);
+void resetPeakMemory(int device);
 /// Returns cached blocks to the driver (e.g. after a stage, before another model loads).
-void releaseCachedMemory(int device = 0);
+void releaseCachedMemory(int device);
 /// Waits for the device's stream.
-void synchronize(int device = 0);
-/// The GPU's name, or an empty string when there is none.
-const char* deviceName(int device = 0);
+void synchronize(int device);
 
 }  // namespace sv::cuda

@@ -3,12 +3,16 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "base/device_hooks.h"
 #include "cuda/context.cuh"
+#include "cuda/mma.cuh"
 
 namespace sv {
 
@@ -22,6 +26,12 @@ size_t roundSize(size_t bytes) {
     if (bytes <= (size_t(1) << 20)) return (bytes + 4095) / 4096 * 4096;
     return (bytes + (size_t(1) << 20) - 1) / (size_t(1) << 20) * (size_t(1) << 20);  // 1 MiB granularity
 }
+
+struct AllocatorStats {
+    size_t allocated = 0;      // bytes held by live tensors
+    size_t peakAllocated = 0;  // high-water mark since the last reset
+    size_t reserved = 0;       // bytes held from the driver (live + cached)
+};
 
 class CachingAllocator {
   public:
@@ -76,7 +86,8 @@ class CachingAllocator {
 
     MemoryStats stats(int device) {
         std::lock_guard lock(mutex_);
-        return stats_[device];
+        const AllocatorStats& s = stats_[device];
+        return {int64_t(s.allocated), int64_t(s.peakAllocated), int64_t(s.reserved)};
     }
     void resetPeak(int device) {
         std::lock_guard lock(mutex_);
@@ -102,7 +113,7 @@ class CachingAllocator {
     std::mutex mutex_;
     std::multimap<size_t, void*> free_[kMaxDevices];
     std::map<void*, size_t> sizes_;
-    MemoryStats stats_[kMaxDevices];
+    AllocatorStats stats_[kMaxDevices];
 };
 
 CachingAllocator& allocator() {
@@ -115,6 +126,15 @@ class CudaStorage final : public Storage {
     CudaStorage(void* p, size_t bytes, int device) : Storage(p, bytes, Device::cuda(device)) {}
     ~CudaStorage() override { allocator().release(data(), device().index); }
 };
+
+Options readOptions() {
+    Options o;
+    const char* im2col = std::getenv("SV_VAE_CONV_IM2COL");
+    o.vaeConvIm2col = im2col && std::strcmp(im2col, "1") == 0;
+    const char* warps = std::getenv("SV_VAE_IGEMM_WARPS");
+    if (warps && std::strcmp(warps, "4") == 0) o.igemmWarps = 4;
+    return o;
+}
 
 }  // namespace
 
@@ -131,6 +151,7 @@ DeviceContext& deviceContext(int device) {
         SV_CUBLAS_CHECK(cublasLtCreate(&c.lt));
         c.workspaceBytes = size_t(64) << 20;
         SV_CUDA_CHECK(cudaMalloc(&c.workspace, c.workspaceBytes));
+        c.options = readOptions();
     }
     return c;
 }
@@ -148,14 +169,16 @@ void synchronize(int device) {
     SV_CUDA_CHECK(cudaStreamSynchronize(deviceContext(device).stream));
 }
 
-const char* deviceName(int device) {
-    static char names[kMaxDevices][256] = {};
+int deviceCount() {
     int n = 0;
-    if (cudaGetDeviceCount(&n) != cudaSuccess || device >= n) return "";
+    return cudaGetDeviceCount(&n) == cudaSuccess ? n : 0;
+}
+
+std::string deviceName(int device) {
     cudaDeviceProp prop{};
-    if (cudaGetDeviceProperties(&prop, device) != cudaSuccess) return "";
-    snprintf(names[device], sizeof(names[device]), "%s", prop.name);
-    return names[device];
+    if (device < 0 || device >= deviceCount() || cudaGetDeviceProperties(&prop, device) != cudaSuccess)
+        return "";
+    return prop.name;
 }
 
 }  // namespace cuda
@@ -172,24 +195,26 @@ struct StridedDesc {
     long long dstStride[kMaxRank];
 };
 
-template <class T>
-__device__ float loadF(const void* p, long long i) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>)
-        return __bfloat162float(static_cast<const T*>(p)[i]);
-    else if constexpr (std::is_same_v<T, __half>)
-        return __half2float(static_cast<const T*>(p)[i]);
-    else
-        return float(static_cast<const T*>(p)[i]);
-}
-
-template <class T>
-__device__ void storeF(void* p, long long i, float v) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>)
-        static_cast<T*>(p)[i] = __float2bfloat16_rn(v);
-    else if constexpr (std::is_same_v<T, __half>)
-        static_cast<T*>(p)[i] = __float2half_rn(v);
-    else
-        static_cast<T*>(p)[i] = T(v);
+// Calls f(std::type_identity<T>{}) with T the storage type of dtype dt (float, __nv_bfloat16, __half, long
+// long, int, unsigned char); sv::Error naming `what` for any other dtype.
+template <class F>
+void withStorageType(DType dt, const char* what, F&& f) {
+    switch (dt) {
+        case DType::F32:
+            return f(std::type_identity<float>{});
+        case DType::BF16:
+            return f(std::type_identity<__nv_bfloat16>{});
+        case DType::F16:
+            return f(std::type_identity<__half>{});
+        case DType::I64:
+            return f(std::type_identity<long long>{});
+        case DType::I32:
+            return f(std::type_identity<int>{});
+        case DType::U8:
+            return f(std::type_identity<unsigned char>{});
+        default:
+            fail("CUDA copy: unsupported ", what, " dtype ", dtypeName(dt));
+    }
 }
 
 template <class S, class D>
@@ -208,46 +233,21 @@ __global__ void stridedCopyKernel(void* dst, const void* src, StridedDesc d, lon
         else if constexpr (std::is_same_v<S, double> || std::is_same_v<D, double>)
             static_cast<D*>(dst)[doff] = D(static_cast<const S*>(src)[so]);
         else
-            storeF<D>(dst, doff, loadF<S>(src, so));
+            static_cast<D*>(dst)[doff] = cuda::fromF<D>(cuda::toF(static_cast<const S*>(src)[so]));
     }
 }
 
 template <class S>
 void launchFor(const Tensor& dst, const Tensor& src, const StridedDesc& d, long long n, cudaStream_t s) {
-    unsigned blocks = std::min(cuda::ceilDiv(n, 256), 65535u);
-    void* o = dst.rawData();
-    const void* i = src.rawData();
-    switch (dst.dtype()) {
-        case DType::F32:
-            stridedCopyKernel<S, float><<<blocks, 256, 0, s>>>(o, i, d, n);
-            break;
-        case DType::BF16:
-            stridedCopyKernel<S, __nv_bfloat16><<<blocks, 256, 0, s>>>(o, i, d, n);
-            break;
-        case DType::F16:
-            stridedCopyKernel<S, __half><<<blocks, 256, 0, s>>>(o, i, d, n);
-            break;
-        case DType::I64:
-            stridedCopyKernel<S, long long><<<blocks, 256, 0, s>>>(o, i, d, n);
-            break;
-        case DType::I32:
-            stridedCopyKernel<S, int><<<blocks, 256, 0, s>>>(o, i, d, n);
-            break;
-        case DType::U8:
-            stridedCopyKernel<S, unsigned char><<<blocks, 256, 0, s>>>(o, i, d, n);
-            break;
-        default:
-            fail("CUDA copy: unsupported destination dtype ", dtypeName(dst.dtype()));
-    }
+    const unsigned blocks = std::min(cuda::ceilDiv(n, 256), 65535u);
+    withStorageType(dst.dtype(), "destination", [&](auto dstType) {
+        using D = typename decltype(dstType)::type;
+        stridedCopyKernel<S, D><<<blocks, 256, 0, s>>>(dst.rawData(), src.rawData(), d, n);
+    });
     SV_CUDA_CHECK(cudaGetLastError());
 }
 
 }  // namespace
-
-bool cudaAvailable() {
-    int n = 0;
-    return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
 
 std::shared_ptr<Storage> cudaAllocate(size_t bytes, int device) {
     cuda::deviceContext(device);
@@ -279,28 +279,8 @@ void cudaCopyStrided(const Tensor& dst, const Tensor& src) {
         d.srcStride[k] = src.strides()[size_t(k)];
         d.dstStride[k] = dst.strides()[size_t(k)];
     }
-    switch (src.dtype()) {
-        case DType::F32:
-            launchFor<float>(dst, src, d, n, s);
-            break;
-        case DType::BF16:
-            launchFor<__nv_bfloat16>(dst, src, d, n, s);
-            break;
-        case DType::F16:
-            launchFor<__half>(dst, src, d, n, s);
-            break;
-        case DType::I64:
-            launchFor<long long>(dst, src, d, n, s);
-            break;
-        case DType::I32:
-            launchFor<int>(dst, src, d, n, s);
-            break;
-        case DType::U8:
-            launchFor<unsigned char>(dst, src, d, n, s);
-            break;
-        default:
-            fail("CUDA copy: unsupported source dtype ", dtypeName(src.dtype()));
-    }
+    withStorageType(src.dtype(), "source",
+                    [&](auto srcType) { launchFor<typename decltype(srcType)::type>(dst, src, d, n, s); });
 }
 
 CudaMultiprocessors cudaMultiprocessors(int device) {

@@ -1,7 +1,11 @@
+// CUDA elementwise kernels: broadcast binary arithmetic (16-byte vector path for same-shape aligned operands,
+// a strided path for the rest), the activations, the scheduler's linear combination (double accumulation,
+// bitwise the CPU's) and the per-channel latent (un)normalisation. Grid-stride loops of 256 threads.
+#include <type_traits>
 #include <vector>
 
-#include "cuda/elementwise.h"
 #include "cuda/kernels.cuh"
+#include "cuda/ops.h"
 #include "cuda/profile.h"
 
 namespace sv::cuda {
@@ -89,8 +93,6 @@ __global__ void unaryKernel(T* __restrict__ y, const T* __restrict__ x, long lon
     }
 }
 
-constexpr int kMaxCombined = 16;
-
 struct Combination {
     const float* in[kMaxCombined];
     double coef[kMaxCombined];
@@ -106,6 +108,7 @@ __global__ void linearCombinationKernel(float* __restrict__ y, Combination c, lo
     }
 }
 
+// y = (z − mean_c)·inv_c, or z / inv_c + mean_c when inverse (channel c = (i / S) mod C).
 template <class T>
 __global__ void perChannelKernel(T* __restrict__ y, const T* __restrict__ z, const float* __restrict__ mean,
                                  const float* __restrict__ inv, long long C, long long S, long long n,
@@ -163,6 +166,13 @@ void launchUnary(const Tensor& y, const Tensor& x, float p0, float p1) {
     checkLaunch();
 }
 
+// Calls f(std::integral_constant<E, v>{}) for the one of Values that equals op (a kernel per enumerator).
+template <auto... Values, class E, class F>
+void withOp(E op, F&& f) {
+    static_assert((std::is_same_v<decltype(Values), E> && ...));
+    ((op == Values ? f(std::integral_constant<E, Values>{}) : void()), ...);
+}
+
 }  // namespace
 
 Tensor binary(const Tensor& aIn, const Tensor& bIn, const Shape& out, BinaryOp op) {
@@ -170,23 +180,12 @@ Tensor binary(const Tensor& aIn, const Tensor& bIn, const Shape& out, BinaryOp o
                           : op == BinaryOp::Sub ? "elementwise.sub"
                                                 : "elementwise.mul",
                           aIn.device().index);
-    SV_ASSERT_MSG(aIn.device().isCuda() && bIn.device() == aIn.device(), "CUDA binary op: ", aIn.describe(),
-                  " and ", bIn.describe());
     const DType dt = aIn.dtype() == bIn.dtype() ? aIn.dtype() : DType::F32;
     const Tensor a = aIn.to(dt), b = bIn.to(dt);
     Tensor y = Tensor::empty(out, dt, aIn.device());
     if (y.numel() == 0) return y;
-    switch (op) {
-        case BinaryOp::Add:
-            launchBinary<BinaryOp::Add>(y, a, b, out);
-            break;
-        case BinaryOp::Sub:
-            launchBinary<BinaryOp::Sub>(y, a, b, out);
-            break;
-        case BinaryOp::Mul:
-            launchBinary<BinaryOp::Mul>(y, a, b, out);
-            break;
-    }
+    withOp<BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul>(
+        op, [&](auto k) { launchBinary<decltype(k)::value>(y, a, b, out); });
     return y;
 }
 
@@ -194,45 +193,24 @@ Tensor unary(const Tensor& xIn, UnaryOp op, float p0, float p1) {
     const char* names[] = {"elementwise.scale", "elementwise.silu", "elementwise.geluTanh",
                            "elementwise.relu", "elementwise.clamp"};
     const OpScope opScope(names[int(op)], xIn.device().index);
-    SV_ASSERT_MSG(xIn.device().isCuda(), "CUDA unary op: ", xIn.describe());
     const Tensor x = xIn.contiguous();
     Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
     if (y.numel() == 0) return y;
-    switch (op) {
-        case UnaryOp::Scale:
-            launchUnary<UnaryOp::Scale>(y, x, p0, p1);
-            break;
-        case UnaryOp::Silu:
-            launchUnary<UnaryOp::Silu>(y, x, p0, p1);
-            break;
-        case UnaryOp::GeluTanh:
-            launchUnary<UnaryOp::GeluTanh>(y, x, p0, p1);
-            break;
-        case UnaryOp::Relu:
-            launchUnary<UnaryOp::Relu>(y, x, p0, p1);
-            break;
-        case UnaryOp::Clamp:
-            launchUnary<UnaryOp::Clamp>(y, x, p0, p1);
-            break;
-    }
+    withOp<UnaryOp::Scale, UnaryOp::Silu, UnaryOp::GeluTanh, UnaryOp::Relu, UnaryOp::Clamp>(
+        op, [&](auto k) { launchUnary<decltype(k)::value>(y, x, p0, p1); });
     return y;
 }
 
 Tensor linearCombination(std::span<const double> coefs, std::span<const Tensor> inputs) {
-    SV_ASSERT_MSG(!inputs.empty() && coefs.size() == inputs.size() && inputs.size() <= size_t(kMaxCombined),
-                  "CUDA linearCombination: ", coefs.size(), " coefficients for ", inputs.size(), " inputs");
+    SV_ASSERT(inputs.size() <= size_t(kMaxCombined));
     const Tensor& first = inputs.front();
     const OpScope opScope("elementwise.linearCombination", first.device().index);
     std::vector<Tensor> held;
+    held.reserve(inputs.size());
     Combination c{};
     c.count = int(inputs.size());
     for (size_t k = 0; k < inputs.size(); ++k) {
-        const Tensor& t = inputs[k];
-        SV_ASSERT_MSG(t.defined() && t.shape() == first.shape() && t.device() == first.device() &&
-                          t.device().isCuda() && t.dtype() != DType::F64 && isFloating(t.dtype()),
-                      "CUDA linearCombination: input ", t.defined() ? t.describe() : std::string("undefined"),
-                      " vs ", first.describe());
-        held.push_back(t.to(DType::F32).contiguous());
+        held.push_back(inputs[k].to(DType::F32).contiguous());
         c.in[k] = held.back().data<float>();
         c.coef[k] = coefs[k];
     }
@@ -244,11 +222,8 @@ Tensor linearCombination(std::span<const double> coefs, std::span<const Tensor> 
     return y;
 }
 
-Tensor perChannelNormalize(const Tensor& zIn, const Tensor& meanIn, const Tensor& invIn, bool inverse) {
+Tensor channelAffine(const Tensor& zIn, const Tensor& meanIn, const Tensor& invIn, bool inverse) {
     const OpScope opScope("elementwise.perChannel", zIn.device().index);
-    SV_ASSERT_MSG(zIn.device().isCuda() && zIn.rank() >= 2 && meanIn.numel() == zIn.dim(1) &&
-                      invIn.numel() == zIn.dim(1),
-                  "CUDA perChannelNormalize: z ", zIn.describe(), " mean ", meanIn.describe());
     const Tensor z = zIn.contiguous();
     const Tensor mean = meanIn.to(z.device()).to(DType::F32).contiguous();
     const Tensor inv = invIn.to(z.device()).to(DType::F32).contiguous();

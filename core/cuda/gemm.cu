@@ -1,3 +1,7 @@
+// The one cuBLASLt GEMM of the CUDA backend (gemm.cuh): RAII descriptor, layout and preference objects over a
+// plain GemmSpec, fp32 compute (F32 operands: true fp32, no TF32), the bias as an epilogue when given, the
+// per-device workspace and stream of cuda/context.cuh, and the chosen algorithm cached per configuration
+// (shapes, dtypes, layouts, operand alignments). No algorithm for a configuration is an sv::Error naming it.
 #include <algorithm>
 #include <map>
 #include <mutex>

@@ -12,24 +12,32 @@
 
 namespace sv::cuda {
 
+// A storage type's conversions to and from float: the bf16/f16 intrinsics (round to nearest even), a plain
+// cast for the others.
+template <class T>
+struct FloatConversion {
+    static __device__ __forceinline__ float to(T v) { return float(v); }
+    static __device__ __forceinline__ T from(float v) { return T(v); }
+};
+template <>
+struct FloatConversion<__nv_bfloat16> {
+    static __device__ __forceinline__ float to(__nv_bfloat16 v) { return __bfloat162float(v); }
+    static __device__ __forceinline__ __nv_bfloat16 from(float v) { return __float2bfloat16_rn(v); }
+};
+template <>
+struct FloatConversion<__half> {
+    static __device__ __forceinline__ float to(__half v) { return __half2float(v); }
+    static __device__ __forceinline__ __half from(float v) { return __float2half_rn(v); }
+};
+
 template <class T>
 __device__ __forceinline__ float toF(T v) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>)
-        return __bfloat162float(v);
-    else if constexpr (std::is_same_v<T, __half>)
-        return __half2float(v);
-    else
-        return float(v);
+    return FloatConversion<T>::to(v);
 }
 
 template <class T>
 __device__ __forceinline__ T fromF(float v) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>)
-        return __float2bfloat16_rn(v);
-    else if constexpr (std::is_same_v<T, __half>)
-        return __float2half_rn(v);
-    else
-        return T(v);
+    return FloatConversion<T>::from(v);
 }
 
 __device__ __forceinline__ uint32_t smemAddr(const void* p) {
@@ -82,6 +90,15 @@ __device__ __forceinline__ void mma16816(float (&d)[4], const uint32_t (&a)[4], 
             : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
             : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
     }
+}
+
+/// Two adjacent 16×8 output tiles from one A fragment and an ldmatrix.x4 B fragment b (tiles b[0..1],
+/// b[2..3]).
+template <class T>
+__device__ __forceinline__ void mma16816x2(float (&d0)[4], float (&d1)[4], const uint32_t (&a)[4],
+                                           const uint32_t (&b)[4]) {
+    mma16816<T>(d0, a, b[0], b[1]);
+    mma16816<T>(d1, a, b[2], b[3]);
 }
 
 }  // namespace sv::cuda

@@ -5,7 +5,7 @@
 #include <curand_kernel.h>
 
 #include "cuda/kernels.cuh"
-#include "cuda/philox_normal.h"
+#include "cuda/ops.h"
 #include "cuda/profile.h"
 
 namespace sv::cuda {
@@ -39,17 +39,18 @@ __global__ void __launch_bounds__(kBlockThreads)
 
 }  // namespace
 
-void philoxNormal(const Tensor& out, const ops::PhiloxNormalLaunch& launch) {
-    const OpScope opScope("philox_normal", out.device().index);
-    SV_ASSERT(out.device().isCuda() && out.isContiguous());
-    SV_ASSERT_MSG(launch.blocks >= 1 && launch.blocks <= INT32_MAX, "philoxNormal: blocks = ", launch.blocks);
+Tensor philoxNormal(const Shape& shape, DType dtype, Device device, const ops::PhiloxNormalLaunch& launch) {
+    const OpScope opScope("philox_normal", device.index);
+    SV_ASSERT(device.isCuda());
+    Tensor out = Tensor::empty(shape, dtype, device);
     const long long numel = out.numel();
-    if (numel == 0) return;
-    SV_DISPATCH_FLOAT(out.dtype(), T, {
+    if (numel == 0) return out;
+    SV_DISPATCH_FLOAT(dtype, T, {
         philoxNormalKernel<T><<<unsigned(launch.blocks), kBlockThreads, 0, streamOf(out)>>>(
             static_cast<T*>(out.rawData()), numel, launch.seed, launch.offset, 0.0f, 1.0f);
     });
     checkLaunch();
+    return out;
 }
 
 }  // namespace sv::cuda

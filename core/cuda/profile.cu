@@ -1,7 +1,10 @@
+// Op profiling of the CUDA backend (profile.h): event pairs recorded on the device's stream while profiling
+// is on, summed per op name when taken.
 #include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <string>
 
 #include "cuda/context.cuh"
 #include "cuda/profile.h"

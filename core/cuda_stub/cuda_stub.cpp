@@ -1,7 +1,14 @@
-// CPU-only builds: every CUDA entry point reports that the backend is absent.
+// CPU-only builds: no CUDA backend registers, and every CUDA memory entry point reports that it is absent.
+#include "backend/registry.h"
 #include "base/device_hooks.h"
 
-namespace sv::detail {
+namespace sv {
+
+const Backend* backend::cudaBackend() {
+    return nullptr;
+}
+
+namespace detail {
 
 namespace {
 [[noreturn]] void noCuda() {
@@ -11,9 +18,6 @@ namespace {
 }
 }  // namespace
 
-bool cudaAvailable() {
-    return false;
-}
 std::shared_ptr<Storage> cudaAllocate(size_t, int) {
     noCuda();
 }
@@ -30,4 +34,5 @@ CudaMultiprocessors cudaMultiprocessors(int) {
     noCuda();
 }
 
-}  // namespace sv::detail
+}  // namespace detail
+}  // namespace sv

@@ -16,6 +16,48 @@ namespace sv {
 namespace {
 constexpr uint64_t kMaxHeader = 100ull << 20;  // 100 MiB, as the reference implementation
 constexpr uint64_t kMaxElements = 1ull << 59;  // per tensor and per dimension
+
+// One tensor entry of the header: dtype, shape and data offsets checked against each other and the data
+// section (dataSize bytes).
+TensorInfo parseEntry(const std::string& src, const std::string& name, const nlohmann::json& v,
+                      uint64_t dataSize) {
+    SV_CHECK(v.is_object(), src, ": tensor \"", name, "\": entry is not an object");
+    auto dt = v.find("dtype");
+    auto sh = v.find("shape");
+    auto off = v.find("data_offsets");
+    SV_CHECK(dt != v.end() && dt->is_string(), src, ": tensor \"", name, "\": missing or invalid \"dtype\"");
+    SV_CHECK(sh != v.end() && sh->is_array(), src, ": tensor \"", name, "\": missing or invalid \"shape\"");
+    SV_CHECK(off != v.end() && off->is_array() && off->size() == 2, src, ": tensor \"", name,
+             "\": missing or invalid \"data_offsets\"");
+    TensorInfo info;
+    info.name = name;
+    SV_CHECK(parseDType(dt->get<std::string>(), info.dtype), src, ": tensor \"", name, "\": unknown dtype \"",
+             dt->get<std::string>(), "\"");
+    uint64_t numel = 1;
+    for (const auto& d : *sh) {
+        SV_CHECK(d.is_number_unsigned() || (d.is_number_integer() && d.get<int64_t>() >= 0), src,
+                 ": tensor \"", name, "\": invalid dimension in shape");
+        const uint64_t dim = d.get<uint64_t>();
+        // Bounded so that neither the element count nor the byte count can overflow (2^59 · 8 < 2^63).
+        SV_CHECK(dim <= kMaxElements && (dim == 0 || numel <= kMaxElements / dim), src, ": tensor \"", name,
+                 "\": shape too large");
+        numel *= dim;
+        info.shape.push_back(int64_t(dim));
+    }
+    for (const auto& o : *off)
+        SV_CHECK(o.is_number_unsigned() || (o.is_number_integer() && o.get<int64_t>() >= 0), src,
+                 ": tensor \"", name, "\": invalid data_offsets");
+    info.begin = (*off)[0].get<uint64_t>();
+    info.end = (*off)[1].get<uint64_t>();
+    SV_CHECK(info.begin <= info.end && info.end <= dataSize, src, ": tensor \"", name, "\": data_offsets [",
+             info.begin, ", ", info.end, "] out of range (data section holds ", dataSize,
+             " bytes): truncated file?");
+    const uint64_t expected = numel * dtypeSize(info.dtype);
+    SV_CHECK(info.end - info.begin == expected, src, ": tensor \"", name, "\": shape ",
+             shapeToString(info.shape), " of ", dtypeName(info.dtype), " needs ", expected, " bytes but ",
+             info.end - info.begin, " are stored");
+    return info;
+}
 }  // namespace
 
 SafetensorsFile::~SafetensorsFile() {
@@ -95,44 +137,7 @@ void SafetensorsFile::parse(std::span<const uint8_t> bytes) {
             }
             continue;
         }
-        SV_CHECK(v.is_object(), src, ": tensor \"", name, "\": entry is not an object");
-        auto dt = v.find("dtype");
-        auto sh = v.find("shape");
-        auto off = v.find("data_offsets");
-        SV_CHECK(dt != v.end() && dt->is_string(), src, ": tensor \"", name,
-                 "\": missing or invalid \"dtype\"");
-        SV_CHECK(sh != v.end() && sh->is_array(), src, ": tensor \"", name,
-                 "\": missing or invalid \"shape\"");
-        SV_CHECK(off != v.end() && off->is_array() && off->size() == 2, src, ": tensor \"", name,
-                 "\": missing or invalid \"data_offsets\"");
-        TensorInfo info;
-        info.name = name;
-        SV_CHECK(parseDType(dt->get<std::string>(), info.dtype), src, ": tensor \"", name,
-                 "\": unknown dtype \"", dt->get<std::string>(), "\"");
-        uint64_t numel = 1;
-        for (const auto& d : *sh) {
-            SV_CHECK(d.is_number_unsigned() || (d.is_number_integer() && d.get<int64_t>() >= 0), src,
-                     ": tensor \"", name, "\": invalid dimension in shape");
-            const uint64_t dim = d.get<uint64_t>();
-            // Bounded so that neither the element count nor the byte count can overflow (2^59 · 8 < 2^63).
-            SV_CHECK(dim <= kMaxElements && (dim == 0 || numel <= kMaxElements / dim), src, ": tensor \"",
-                     name, "\": shape too large");
-            numel *= dim;
-            info.shape.push_back(int64_t(dim));
-        }
-        for (const auto& o : *off)
-            SV_CHECK(o.is_number_unsigned() || (o.is_number_integer() && o.get<int64_t>() >= 0), src,
-                     ": tensor \"", name, "\": invalid data_offsets");
-        info.begin = (*off)[0].get<uint64_t>();
-        info.end = (*off)[1].get<uint64_t>();
-        SV_CHECK(info.begin <= info.end && info.end <= dataSize, src, ": tensor \"", name,
-                 "\": data_offsets [", info.begin, ", ", info.end, "] out of range (data section holds ",
-                 dataSize, " bytes): truncated file?");
-        const uint64_t expected = numel * dtypeSize(info.dtype);
-        SV_CHECK(info.end - info.begin == expected, src, ": tensor \"", name, "\": shape ",
-                 shapeToString(info.shape), " of ", dtypeName(info.dtype), " needs ", expected, " bytes but ",
-                 info.end - info.begin, " are stored");
-        tensors_.push_back(std::move(info));
+        tensors_.push_back(parseEntry(src, name, v, dataSize));
     }
     // Non-empty byte ranges must be disjoint; sorted by start, checking neighbours is enough (empty ones
     // skipped).

@@ -180,6 +180,13 @@ struct VideoWriter::Impl {
         encW = w + (w & 1);
         encH = h + (h & 1);
 
+        openEncoder(name);
+        openFile(name);
+        allocateFrame(name);
+    }
+
+    // The MP4 muxer and the libx264 encoder (BT.709 limited range, yuv420p at the even encoded size).
+    void openEncoder(const std::string& name) {
         const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
         SV_CHECK(codec, "cannot write '", name, "': this FFmpeg build has no libx264 H.264 encoder");
 
@@ -210,12 +217,15 @@ struct VideoWriter::Impl {
                  "'): ", avError(rc));
         SV_CHECK(encOpts.leftovers().empty(), "cannot write '", name, "': encoder ignored options ",
                  encOpts.leftovers());
+    }
 
+    // The video stream and the metadata, then the temporary file and the MP4 header.
+    void openFile(const std::string& name) {
         stream = avformat_new_stream(fmt.get(), nullptr);
         SV_CHECK(stream, "cannot write '", name, "': out of memory");
         stream->time_base = enc->time_base;
         stream->avg_frame_rate = enc->framerate;
-        rc = avcodec_parameters_from_context(stream->codecpar, enc.get());
+        int rc = avcodec_parameters_from_context(stream->codecpar, enc.get());
         SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
 
         bool customKeys = false;
@@ -232,7 +242,10 @@ struct VideoWriter::Impl {
         muxOpts.set("movflags", customKeys ? "+faststart+use_metadata_tags" : "+faststart");
         rc = avformat_write_header(fmt.get(), muxOpts.ptr());
         SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
+    }
 
+    // The reusable yuv420p frame and packet.
+    void allocateFrame(const std::string& name) {
         frame.reset(av_frame_alloc());
         packet.reset(av_packet_alloc());
         SV_CHECK(frame && packet, "cannot write '", name, "': out of memory");
@@ -243,7 +256,7 @@ struct VideoWriter::Impl {
         frame->color_trc = AVCOL_TRC_BT709;
         frame->colorspace = AVCOL_SPC_BT709;
         frame->color_range = AVCOL_RANGE_MPEG;
-        rc = av_frame_get_buffer(frame.get(), 0);
+        const int rc = av_frame_get_buffer(frame.get(), 0);
         SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
     }
 

@@ -1,11 +1,13 @@
-// Gemma-2 text encoder: transformers' Gemma2Model (the decoder of gemma-2-2b-it), returning the last hidden
-// state after the final norm — SANA-Video's prompt embeddings (spec §4). CPU backend: float32 weights and
-// activations; CUDA backend: activations in the weights' dtype (F32 for parity, BF16 in production).
+// Gemma-2 text encoder: transformers' Gemma2Model (models/gemma2/modeling_gemma2.py; the decoder of
+// gemma-2-2b-it), returning the last hidden state after the final norm — SANA-Video's prompt embeddings. CPU
+// backend: float32 weights and activations; CUDA backend: activations in the weights' dtype (F32 for parity,
+// BF16 in production).
 //
 // Attention-logit soft-capping (score ← 50·tanh(score/50)) is a switch, OFF by default. Gemma-2 was trained
 // with it and transformers' eager attention applies it, but with transformers 5.x Gemma2Model defaults to the
-// "sdpa" attention implementation, which silently drops the cap — so the diffusers SANA-Video pipeline as run
-// today encodes prompts WITHOUT soft-capping (spec §4.2, §6). The default matches that, i.e. what diffusers
+// "sdpa" attention implementation, which silently drops the cap (Gemma2Attention.forward passes softcap;
+// integrations/sdpa_attention.py's sdpa_attention_forward never reads it) — so the diffusers SANA-Video
+// pipeline as run today encodes prompts WITHOUT soft-capping. The default matches that, i.e. what diffusers
 // produces. Turn it on to reproduce eager transformers (the shipped gemma2_tiny fixture was made eager; the
 // parity tests switch it on). On the real model, with scores divided by 16, the cap rarely binds.
 #pragma once

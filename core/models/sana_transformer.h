@@ -1,4 +1,5 @@
-// SanaVideoTransformer3DModel (diffusers): the SANA-Video linear-attention DiT. Spec §2.
+// SanaVideoTransformer3DModel (diffusers models/transformers/transformer_sana_video.py): the SANA-Video
+// linear-attention DiT.
 //
 // The forward is written once over device-dispatched ops (core/ops/*), so the CUDA backend reuses this
 // orchestration. Text conditioning is constant over the denoising loop, so it is prepared once per generation

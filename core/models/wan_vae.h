@@ -1,7 +1,8 @@
 // AutoencoderKLWan (the Wan 2.1 VAE) with diffusers' streaming semantics: encode in time chunks of 1, 4, 4, …
 // frames and decode one latent frame at a time, every causal 3D conv keeping its last 2 input frames, and the
-// first-frame special cases of the temporal down/up-samplers (spec §3.4). Decoder memory is constant in the
-// number of frames; decodeFrames() hands the pixel frames out as they are produced.
+// first-frame special cases of the temporal down/up-samplers (diffusers autoencoder_kl_wan.py:
+// AutoencoderKLWan._encode / _decode with feat_cache, WanCausalConv3d, WanResample). Decoder memory is
+// constant in the number of frames; decodeFrames() hands the pixel frames out as they are produced.
 #pragma once
 
 #include <cstdint>

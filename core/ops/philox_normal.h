@@ -28,9 +28,9 @@ struct PhiloxNormalLaunch {
     int64_t blocks = 1;   // grid size (256 threads each), ≥ 1
 };
 
-/// Fills `out` (contiguous F32, BF16 or F16, on the CPU or a CUDA device) as torch's CUDA normal kernel with
-/// this launch does. Programmer errors (bad dtype, not contiguous, blocks < 1, more than 2^31 − 1 bytes, the
-/// limit of torch's 32-bit indexing path) assert.
-void philoxNormal(const Tensor& out, const PhiloxNormalLaunch& launch);
+/// A new contiguous tensor of `shape` and `dtype` (F32, BF16 or F16) on `device`, filled as torch's CUDA
+/// normal kernel with this launch fills it. Programmer errors (another dtype, blocks < 1, more than
+/// 2^31 − 1 bytes: the limit of torch's 32-bit indexing path, beyond which it splits the launch) assert.
+Tensor philoxNormal(const Shape& shape, DType dtype, Device device, const PhiloxNormalLaunch& launch);
 
 }  // namespace sv::ops

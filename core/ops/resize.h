@@ -1,6 +1,8 @@
-// Image resampling used around the model: PIL's Lanczos for the image-to-video input image (spec §1.9) and
-// PyTorch's bilinear interpolation for the un-binning resize of decoded frames (spec §1.8). Both reproduce
-// their reference bit for bit on the CPU; neither depends on an image library.
+// Image resampling used around the model: PIL's Lanczos for the image-to-video input image (diffusers
+// SanaImageToVideoPipeline.__call__ → video_processor.preprocess → image_processor.py
+// VaeImageProcessor.resize) and PyTorch's bilinear interpolation for the un-binning resize of decoded frames
+// (diffusers video_processor.py VideoProcessor.resize_and_crop_tensor, called by SanaVideoPipeline.__call__).
+// Both reproduce their reference bit for bit on the CPU; neither depends on an image library.
 #pragma once
 
 #include <cstdint>

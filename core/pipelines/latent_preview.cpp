@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/lincomb.h"
+
 namespace sv {
 
 namespace {
@@ -41,15 +43,9 @@ Tensor latentPreviewRgb(const Tensor& x0In) {
 }
 
 Tensor flowX0Estimate(const Tensor& sample, const Tensor& velocity, float sigma) {
-    SV_ASSERT(sample.shape() == velocity.shape());
-    Tensor x = sample.to(Device::cpu()).to(DType::F32).contiguous();
-    Tensor v = velocity.to(Device::cpu()).to(DType::F32).contiguous();
-    Tensor out = Tensor::empty(x.shape(), DType::F32);
-    const float* xp = x.data<float>();
-    const float* vp = v.data<float>();
-    float* op = out.data<float>();
-    for (int64_t i = 0; i < x.numel(); ++i) op[i] = xp[i] - sigma * vp[i];
-    return out;
+    const double coefs[] = {1.0, -double(sigma)};
+    const Tensor in[] = {sample, velocity};
+    return ops::linearCombination(coefs, in);
 }
 
 }  // namespace sv

@@ -1,5 +1,5 @@
-// Decoded video → frames (spec §1.8): x·0.5+0.5 clamped to [0,1]; uint8 = round-half-to-even(x·255) like
-// numpy.
+// Decoded video → frames (diffusers video_processor.py VideoProcessor.postprocess_video, output_type "np"):
+// x·0.5+0.5 clamped to [0,1]; uint8 = round-half-to-even(x·255) like numpy.
 #pragma once
 
 #include "base/tensor.h"

@@ -1,4 +1,5 @@
-// Decoding and resolution binning (sana_stages.h; spec §1.5, §1.8).
+// Decoding and resolution binning (sana_stages.h; diffusers SanaVideoPipeline.__call__ with
+// video_processor.py VideoProcessor.classify_height_width_bin and resize_and_crop_tensor).
 #include <algorithm>
 
 #include "ops/resize.h"

@@ -1,8 +1,8 @@
 // SanaVideoPipeline and SanaImageToVideoPipeline as one call each: the stages of sana_stages.h chained the
-// way diffusers' __call__ chains them. Every diffusers argument has a field (defaults as diffusers, spec
-// §1.10), except eta (unused by these schedulers), clean_caption (only False, the default) and return_dict.
-// output_type: `frames` is diffusers' "np" (F32 [N, F, H, W, 3] in [0, 1]); floatFramesToUint8(frames) gives
-// the "pil" bytes (round half to even); decode = false is "latent".
+// way diffusers' __call__ chains them. Every diffusers argument has a field (defaults as diffusers'
+// SanaVideoPipeline.__call__), except eta (unused by these schedulers), clean_caption (only False, the
+// default) and return_dict. output_type: `frames` is diffusers' "np" (F32 [N, F, H, W, 3] in [0, 1]);
+// floatFramesToUint8(frames) gives the "pil" bytes (round half to even); decode = false is "latent".
 //
 // Noise: same seed → the same initial noise as diffusers with
 // generator=torch.Generator("cpu").manual_seed(seed), on every backend (sana_stages.h). Cancelling: the step

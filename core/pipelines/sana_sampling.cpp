@@ -1,11 +1,11 @@
-// The denoising loop of SanaVideoPipeline / SanaImageToVideoPipeline (sana_stages.h; spec §1.4, §1.6–1.7,
-// §1.9).
+// The denoising loop of SanaVideoPipeline / SanaImageToVideoPipeline (sana_stages.h; diffusers
+// pipeline_sana_video.py and pipeline_sana_video_i2v.py: prepare_latents and the loop of __call__).
 #include <cmath>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
 #include "base/torch_randn.h"
 #include "ops/elementwise.h"
-#include "ops/lincomb.h"
+#include "pipelines/latent_preview.h"
 #include "pipelines/sana_stages.h"
 #include "pipelines/video_geometry.h"
 #include "schedulers/scheduler.h"
@@ -53,9 +53,9 @@ Tensor initialNoise(const SampleRequest& r, const Shape& shape, Device device) {
     const CudaGeneratorGrid grid = resolveCudaGeneratorGrid(r.cudaGrid, device, "CUDA generator");
     // cuRAND on a GPU draws torch's bits for any grid, so a GPU draws even for a CPU run; without one the
     // draw is emulated on the CPU.
-    const Device drawOn = device.isCuda()           ? device
-                          : detail::cudaAvailable() ? Device::cuda(0)
-                                                    : Device::cpu();
+    const Device drawOn = device.isCuda()                         ? device
+                          : device::count(Device::Kind::Cuda) > 0 ? Device::cuda(0)
+                                                                  : Device::cpu();
     return TorchCudaGenerator(r.seed, grid).randn(shape, DType::F32, drawOn).to(device);
 }
 
@@ -91,6 +91,66 @@ VideoGeometry generationGeometry(const SanaModels& models, int height, int width
     return g;
 }
 
+namespace {
+
+// Initial latents: the user's, or torch.randn on a CPU generator (randn_tensor with one generator).
+Tensor initialLatents(const SampleRequest& r, const Shape& shape, Device device) {
+    if (!r.latents.defined()) return initialNoise(r, shape, device);
+    SV_CHECK(r.latents.shape() == shape, "initial latents ", r.latents.describe(), " do not match the ",
+             "latent shape ", shapeToString(shape), " of this batch and geometry");
+    SV_CHECK(isFloating(r.latents.dtype()), "initial latents must be floating point");
+    return r.latents.to(DType::F32).to(device).clone();
+}
+
+// Image-to-video: frame 0 of every sample becomes the image latent for the whole loop. Returns the
+// conditioning mask [rows, 1, F'/pt, H'/ph, W'/pw] F32, 1 on frame 0 (its tokens get timestep 0).
+Tensor conditionOnImage(const SampleRequest& r, const TransformerConfig& tc, int64_t rows, Tensor& latents) {
+    const Shape& shape = latents.shape();
+    const int64_t batch = shape[0];
+    const Tensor& im = r.imageLatents;
+    SV_CHECK(im.rank() == 5 && (im.dim(0) == 1 || im.dim(0) == batch) && im.dim(1) == shape[1] &&
+                 im.dim(2) == 1 && im.dim(3) == shape[3] && im.dim(4) == shape[4],
+             "image latents ", im.describe(), " do not match [1 or ", batch, ", ", shape[1], ", 1, ",
+             shape[3], ", ", shape[4], "] (encode the image at the generation size)");
+    const Tensor imF = im.to(DType::F32).to(latents.device());
+    for (int64_t b = 0; b < batch; ++b)
+        latents.select(0, b).slice(1, 0, 1).copyFrom(imF.select(0, im.dim(0) == 1 ? 0 : b));
+    const int64_t ft = shape[2] / tc.patchSize[0], ht = shape[3] / tc.patchSize[1],
+                  wt = shape[4] / tc.patchSize[2];
+    Tensor conditioning = Tensor::zeros({rows, 1, ft, ht, wt}, DType::F32);
+    for (int64_t b = 0; b < rows; ++b) {
+        float* p = conditioning.select(0, b).data<float>();
+        for (int64_t i = 0; i < ht * wt; ++i) p[i] = 1.0f;  // frame 0 of each row (contiguous)
+    }
+    return conditioning;
+}
+
+// The transformer's timesteps at t: one per row, or per token t · (1 − mask) for image-to-video (frame-0
+// tokens 0, the others t, in float32).
+Tensor stepTimesteps(double t, const Tensor& conditioning, int64_t rows, Device device) {
+    if (!conditioning.defined()) return Tensor::full({rows}, float(t), DType::F32).to(device);
+    Tensor timestep = Tensor::empty(conditioning.shape(), DType::F32);
+    const float* m = conditioning.data<float>();
+    float* p = timestep.data<float>();
+    for (int64_t k = 0; k < timestep.numel(); ++k) p[k] = float(t) * (1.0f - m[k]);
+    return timestep.to(device);
+}
+
+// One scheduler step. Image-to-video keeps frame 0 (the image) and steps the others; a single latent frame is
+// the image itself, with nothing to step.
+Tensor advance(Scheduler& scheduler, const Tensor& velocity, const Tensor& latents, bool i2v) {
+    if (!i2v) return scheduler.step(velocity, latents);
+    const int64_t f = latents.dim(2);
+    if (f == 1) return latents;
+    const Tensor stepped = scheduler.step(velocity.slice(2, 1, f), latents.slice(2, 1, f));
+    Tensor next = Tensor::empty(latents.shape(), DType::F32, latents.device());
+    next.slice(2, 0, 1).copyFrom(latents.slice(2, 0, 1));
+    next.slice(2, 1, f).copyFrom(stepped);
+    return next;
+}
+
+}  // namespace
+
 Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, const SampleRequest& r,
                      const StepCallback& callback) {
     const SanaTransformer& transformer = models.requireTransformer();
@@ -109,65 +169,23 @@ Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, co
 
     std::unique_ptr<Scheduler> scheduler = buildScheduler(models, r);
     const int total = scheduler->numSteps();
-
-    // Initial latents: the user's, or torch.randn on the request's generator.
-    const Shape shape = g.latentShape(batch, tc.inChannels);
-    Tensor latents;
-    if (r.latents.defined()) {
-        SV_CHECK(r.latents.shape() == shape, "initial latents ", r.latents.describe(), " do not match the ",
-                 "latent shape ", shapeToString(shape), " of this batch and geometry");
-        SV_CHECK(isFloating(r.latents.dtype()), "initial latents must be floating point");
-        latents = r.latents.to(DType::F32).to(device).clone();
-    } else {
-        latents = initialNoise(r, shape, device);
-    }
-
-    // Image-to-video: frame 0 = the image latent for the whole loop; its tokens get timestep 0.
+    const int64_t rows = guidance ? 2 * batch : batch;
+    Tensor latents = initialLatents(r, g.latentShape(batch, tc.inChannels), device);
     const bool i2v = r.imageLatents.defined();
-    Tensor conditioning;  // [CFG·B, 1, F'/pt, H'/ph, W'/pw] F32, 1 on frame 0
-    if (i2v) {
-        const Tensor& im = r.imageLatents;
-        SV_CHECK(im.rank() == 5 && (im.dim(0) == 1 || im.dim(0) == batch) && im.dim(1) == shape[1] &&
-                     im.dim(2) == 1 && im.dim(3) == shape[3] && im.dim(4) == shape[4],
-                 "image latents ", im.describe(), " do not match [1 or ", batch, ", ", shape[1], ", 1, ",
-                 shape[3], ", ", shape[4], "] (encode the image at the generation size)");
-        const Tensor imF = im.to(DType::F32).to(device);
-        for (int64_t b = 0; b < batch; ++b)
-            latents.select(0, b).slice(1, 0, 1).copyFrom(imF.select(0, im.dim(0) == 1 ? 0 : b));
-        const int64_t ft = shape[2] / tc.patchSize[0], ht = shape[3] / tc.patchSize[1],
-                      wt = shape[4] / tc.patchSize[2];
-        const int64_t rows = guidance ? 2 * batch : batch;
-        conditioning = Tensor::zeros({rows, 1, ft, ht, wt}, DType::F32);
-        for (int64_t b = 0; b < rows; ++b) {
-            float* p = conditioning.select(0, b).data<float>();
-            for (int64_t i = 0; i < ht * wt; ++i) p[i] = 1.0f;  // frame 0 of each row (contiguous)
-        }
-        if (r.observer) r.observer("conditioning_mask", conditioning);
-    }
+    const Tensor conditioning = i2v ? conditionOnImage(r, tc, rows, latents) : Tensor();
+    if (r.observer && i2v) r.observer("conditioning_mask", conditioning);
     if (r.observer) r.observer("latents_prepared", latents);
 
     const TransformerTextContext text =
         transformer.prepareText(prompts.cfgEmbeds(guidance).to(device), prompts.cfgMask(guidance).to(device));
-    const int64_t rows = guidance ? 2 * batch : batch;
     const auto gscale = float(r.guidanceScale);  // torch casts the Python scalar to the tensor's float32
 
     for (int i = 0; i < total; ++i) {
         const double t = scheduler->timesteps()[size_t(i)];
         const float sigma = scheduler->sigmas()[size_t(i)];
         const std::string prefix = concat("step_", i, ".");
-
         const Tensor input = guidance ? duplicateRows(latents) : latents;
-        Tensor timestep;
-        if (i2v) {
-            // t · (1 − mask): frame-0 tokens 0, the others t (float32).
-            timestep = Tensor::empty(conditioning.shape(), DType::F32);
-            const float* m = conditioning.data<float>();
-            float* p = timestep.data<float>();
-            for (int64_t k = 0; k < timestep.numel(); ++k) p[k] = float(t) * (1.0f - m[k]);
-        } else {
-            timestep = Tensor::full({rows}, float(t), DType::F32);
-        }
-        timestep = timestep.to(device);
+        const Tensor timestep = stepTimesteps(t, conditioning, rows, device);
         if (r.observer) {
             r.observer(prefix + "model_input", input);
             r.observer(prefix + "timestep", timestep);
@@ -181,27 +199,12 @@ Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, co
             const Tensor uncond = output.slice(0, 0, batch), cond = output.slice(0, batch, rows);
             velocity = ops::add(uncond, ops::scale(ops::sub(cond, uncond), gscale));
         }
-
         Tensor x0;
         if (callback) {
-            const double coefs[] = {1.0, -double(sigma)};
-            const Tensor in[] = {latents, velocity};
-            x0 = ops::linearCombination(coefs, in);
+            x0 = flowX0Estimate(latents, velocity, sigma);
             if (i2v) x0.slice(2, 0, 1).copyFrom(latents.slice(2, 0, 1));
         }
-
-        if (i2v && shape[2] == 1) {
-            // A single latent frame is the image itself: nothing to step.
-        } else if (i2v) {
-            const int64_t f = shape[2];
-            const Tensor stepped = scheduler->step(velocity.slice(2, 1, f), latents.slice(2, 1, f));
-            Tensor next = Tensor::empty(shape, DType::F32, device);
-            next.slice(2, 0, 1).copyFrom(latents.slice(2, 0, 1));
-            next.slice(2, 1, f).copyFrom(stepped);
-            latents = next;
-        } else {
-            latents = scheduler->step(velocity, latents);
-        }
+        latents = advance(*scheduler, velocity, latents, i2v);
         if (r.observer) r.observer(prefix + "latents", latents);
         if (callback && !callback(i, total, t, latents, x0))
             throw Cancelled(concat("cancelled after step ", i + 1, " of ", total));

@@ -1,4 +1,5 @@
-// The stages of the SANA-Video pipelines (spec §1), shared by the CLI's TextToVideoPipeline /
+// The stages of the SANA-Video pipelines (diffusers pipelines/sana_video/: SanaVideoPipeline.__call__ and
+// SanaImageToVideoPipeline.__call__), shared by the CLI's TextToVideoPipeline /
 // ImageToVideoPipeline (sana_pipeline.h) and the node editor's nodes:
 //
 //   encodePrompts        prompts → CFG-ready text embeddings and masks          (Text Encode node)
@@ -81,9 +82,10 @@ struct PromptEncoding {
     Tensor cfgMask(bool guidance) const;
 };
 
-/// Tokenizes and encodes the prompts (spec §1.2–1.4): lower-case/strip, CHI prefix and select-index for
-/// positive prompts, negative prompts without CHI at max_sequence_length, repeated numVideosPerPrompt times.
-/// sv::Error for an empty batch, mismatched counts or shapes, or a missing tokenizer/text encoder.
+/// Tokenizes and encodes the prompts (SanaVideoPipeline.encode_prompt): lower-case/strip, CHI prefix and
+/// select-index for positive prompts, negative prompts without CHI at max_sequence_length, repeated
+/// numVideosPerPrompt times. sv::Error for an empty batch, mismatched counts or shapes, or a missing
+/// tokenizer/text encoder.
 PromptEncoding encodePrompts(const SanaModels& models, const PromptRequest& request);
 
 // ---- image-to-video input
@@ -94,9 +96,9 @@ PromptEncoding encodePrompts(const SanaModels& models, const PromptRequest& requ
 /// even, as a PIL image would be). Returns F32 [1, 3, height, width] on the CPU.
 Tensor preprocessImage(const Tensor& image, int height, int width);
 
-/// The normalised first-frame latent of image-to-video (spec §1.9): preprocessImage at the generation
-/// (binned) size, VAE encode as a 1-frame video, posterior mode, (z − mean)·(1/std). Returns F32
-/// [1, z, 1, height/8, width/8].
+/// The normalised first-frame latent of image-to-video (SanaImageToVideoPipeline.prepare_latents):
+/// preprocessImage at the generation (binned) size, VAE encode as a 1-frame video, posterior mode, (z −
+/// mean)·(1/std). Returns F32 [1, z, 1, height/8, width/8].
 Tensor encodeImageLatents(const SanaModels& models, const Tensor& image, int height, int width);
 
 // ---- sampling
@@ -157,7 +159,8 @@ struct SampleRequest {
 /// parameter otherwise.
 VideoGeometry generationGeometry(const SanaModels& models, int height, int width, int frames);
 
-/// The denoising loop (spec §1.7, §1.9). Returns the final latents F32 [N, 16, F', h, w] (normalised space).
+/// The denoising loop (the `for i, t in enumerate(timesteps)` loop of SanaVideoPipeline.__call__ and
+/// SanaImageToVideoPipeline.__call__). Returns the final latents F32 [N, 16, F', h, w] (normalised space).
 /// Throws sv::Cancelled when the callback asks for it, sv::Error for bad geometry, a missing component, a
 /// missing negative embedding with guidance, or shape mismatches.
 Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, const SampleRequest& request,
@@ -199,8 +202,9 @@ struct GenerationSize {
     bool resized() const { return height != outputHeight || width != outputWidth; }
 };
 
-/// The size to generate at for a requested size (spec §1.5): with binning, the closest bin of the table
-/// chosen by the transformer's sample_size (sv::Error when it has none); otherwise the requested size.
+/// The size to generate at for a requested size (VideoProcessor.classify_height_width_bin): with binning, the
+/// closest bin of the table chosen by the transformer's sample_size (sv::Error when it has none); otherwise
+/// the requested size.
 GenerationSize resolveGenerationSize(const TransformerConfig& transformer, int height, int width,
                                      bool useResolutionBinning);
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <climits>
 
+#include "backend/device.h"
 #include "base/device_hooks.h"
 #include "ops/philox_normal.h"
 
@@ -57,7 +58,7 @@ CudaGeneratorGrid resolveCudaGeneratorGrid(const std::optional<CudaGeneratorGrid
     }
     if (device.isCuda()) return CudaGeneratorGrid::ofDevice(device.index);
     SV_CHECK(
-        detail::cudaAvailable(), what,
+        device::count(Device::Kind::Cuda) > 0, what,
         ": the CUDA generator's noise depends on the GPU it is drawn on, and this machine has none; give "
         "the SM count and threads per SM of the GPU whose noise to reproduce (e.g. 132x2048 for an H100 "
         "SXM or H200)");
@@ -88,14 +89,15 @@ Tensor TorchCudaGenerator::randn(const Shape& shape, DType dtype, Device device)
     SV_CHECK(dtype == DType::F32 || dtype == DType::BF16 || dtype == DType::F16,
              "randn on a CUDA generator: ", "dtype ", dtypeName(dtype),
              " is not supported (F32, BF16 or F16)");
-    Tensor t = Tensor::empty(shape, dtype, device);
-    const int64_t numel = t.numel();
-    if (numel == 0) return t;  // torch returns before touching the generator
+    const int64_t numel = shapeNumel(shape);
+    if (numel == 0)
+        return Tensor::empty(shape, dtype, device);  // torch returns before touching the generator
     SV_CHECK(1 + (numel - 1) * int64_t(dtypeSize(dtype)) <= int64_t(INT32_MAX),
              "randn on a CUDA generator: ", shapeToString(shape),
              " is beyond 2^31 bytes, where torch splits the launch (not reproduced)");
     const CudaRandomLaunch l = cudaRandnLaunch(numel, grid_);
-    ops::philoxNormal(t, {.seed = seed_, .offset = offset_, .blocks = l.blocks});
+    Tensor t =
+        ops::philoxNormal(shape, dtype, device, {.seed = seed_, .offset = offset_, .blocks = l.blocks});
     // CUDAGeneratorImpl::philox_cuda_state: the offset moves on by the increment rounded up to 4.
     offset_ += (l.counterOffset + 3) / 4 * 4;
     return t;

@@ -1,5 +1,6 @@
-// Video/latent geometry of the SANA-Video pipelines: resolution binning (spec §1.5), size and frame-count
-// rules, latent shapes (§1.6).
+// Video/latent geometry of the SANA-Video pipelines: resolution binning (diffusers pipeline_sana_video.py's
+// ASPECT_RATIO_480_BIN / _720_BIN and VideoProcessor.classify_height_width_bin), size and frame-count rules
+// (SanaVideoPipeline.check_inputs), latent shapes (SanaVideoPipeline.prepare_latents).
 #pragma once
 
 #include <array>
@@ -46,8 +47,8 @@ struct VideoGeometry {
 
 /// Validates a requested size: frames = 1 + k·vaeTemporal (k ≥ 0), height and width positive multiples of
 /// vaeSpatial·patch (16 for Wan + 2×2 patches). diffusers additionally demands multiples of 32 after binning,
-/// which rejects seven of its own 480p bins (spec §1.5); we accept every size the model can run. Throws
-/// sv::Error naming the parameter.
+/// which rejects seven of its own 480p bins (SanaVideoPipeline.check_inputs); we accept every size the model
+/// can run. Throws sv::Error naming the parameter.
 void validateGeometry(const VideoGeometry& g);
 
 }  // namespace sv

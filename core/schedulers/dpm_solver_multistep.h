@@ -1,6 +1,6 @@
 // DPMSolverMultistepScheduler with flow sigmas (SANA-Video's text-to-video default): use_flow_sigmas,
 // prediction_type "flow_prediction", algorithm "dpmsolver++", solver order 1 or 2 (midpoint),
-// lower_order_final, final_sigmas_type "zero". Spec §5.1.
+// lower_order_final, final_sigmas_type "zero". diffusers scheduling_dpmsolver_multistep.py.
 #pragma once
 
 #include <string_view>

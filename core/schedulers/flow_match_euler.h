@@ -1,4 +1,5 @@
-// FlowMatchEulerDiscreteScheduler (SANA-Video's image-to-video default). Spec §5.2. Reproduces diffusers'
+// FlowMatchEulerDiscreteScheduler (SANA-Video's image-to-video default; diffusers
+// scheduling_flow_match_euler_discrete.py). Reproduces diffusers'
 // double application of the shift to σ_min: the training table is already shifted, and set_timesteps shifts
 // the linspace between its ends again (with shift 8 the last nonzero σ is 0.0602, not 0.0079).
 #pragma once

@@ -1,6 +1,7 @@
 // Flow-matching schedulers (diffusers ports): the common interface, the factory and the schedule arithmetic
-// they share. Conventions (spec §5): x_σ = (1 − σ)·x0 + σ·ε, the model predicts v = ε − x0, the model is
-// called with timesteps()[i] and the update goes from sigmas()[i] to sigmas()[i + 1] (the table ends with 0).
+// they share. Conventions (the flow_prediction branches of the diffusers schedulers): x_σ = (1 − σ)·x0 + σ·ε,
+// the model predicts v = ε − x0, the model is called with timesteps()[i] and the update goes from sigmas()[i]
+// to sigmas()[i + 1] (the table ends with 0).
 //
 // Exactness: sigma and timestep tables are computed in double with numpy's operation order and cast where
 // diffusers casts, so they are bit-identical to diffusers. step() reduces every update to a few scalar

@@ -1,7 +1,7 @@
 // UniPCMultistepScheduler, flow variant (use_flow_sigmas, prediction_type "flow_prediction", predict_x0, bh2
-// or bh1, solver order 1 or 2, lower_order_final, final_sigmas_type "zero"). Spec §5.3. Each step first
-// corrects the incoming sample with the new model output (UniC, from step 1 on) and then predicts the next
-// one (UniP).
+// or bh1, solver order 1 or 2, lower_order_final, final_sigmas_type "zero"). diffusers
+// scheduling_unipc_multistep.py. Each step first corrects the incoming sample with the new model output
+// (UniC, from step 1 on) and then predicts the next one (UniP).
 #pragma once
 
 #include <string_view>

@@ -35,6 +35,47 @@ struct LowerPriority {
     }
 };
 
+// Repeatedly applies the lowest-ranked merge present (leftmost first among equal ranks) to the symbol list.
+// Stale queue entries are recognised as the reference does (tokenizers/src/models/bpe/word.rs,
+// Word::merge_all), by re-checking that the pair still merges into newId. findMerge(a, b) returns the merge
+// of a pair or null.
+template <class FindMerge>
+void applyMerges(std::vector<Symbol>& symbols, FindMerge&& findMerge) {
+    std::priority_queue<Candidate, std::vector<Candidate>, LowerPriority> queue;
+    for (size_t i = 0; i + 1 < symbols.size(); ++i) {
+        if (const auto* m = findMerge(symbols[i].id, symbols[i + 1].id)) {
+            queue.push(Candidate{m->rank, uint32_t(i), m->newId});
+        }
+    }
+    while (!queue.empty()) {
+        const Candidate top = queue.top();
+        queue.pop();
+        Symbol& cur = symbols[top.pos];
+        if (cur.len == 0 || cur.next < 0) continue;
+        const size_t nextPos = size_t(cur.next);
+        const Symbol right = symbols[nextPos];
+        const auto* m = findMerge(cur.id, right.id);
+        if (!m || m->newId != top.newId) continue;
+
+        cur.id = top.newId;
+        cur.len += right.len;
+        cur.next = right.next;
+        symbols[nextPos].len = 0;
+        if (right.next >= 0) symbols[size_t(right.next)].prev = int32_t(top.pos);
+
+        if (cur.prev >= 0) {
+            if (const auto* pm = findMerge(symbols[size_t(cur.prev)].id, cur.id)) {
+                queue.push(Candidate{pm->rank, uint32_t(cur.prev), pm->newId});
+            }
+        }
+        if (cur.next >= 0) {
+            if (const auto* nm = findMerge(cur.id, symbols[size_t(cur.next)].id)) {
+                queue.push(Candidate{nm->rank, top.pos, nm->newId});
+            }
+        }
+    }
+}
+
 }  // namespace
 
 BpeModel::BpeModel(std::vector<VocabEntry> vocab, const MergeList& merges, BpeOptions options,
@@ -227,42 +268,8 @@ void BpeModel::tokenize(std::string_view word, std::vector<int64_t>& out) const 
     }
     flushUnk();
 
-    // 2. Merge: repeatedly apply the lowest-ranked merge present (leftmost first among equal ranks). Stale
-    // queue entries are recognised as the reference does, by re-checking that the pair still merges into
-    // newId.
-    std::priority_queue<Candidate, std::vector<Candidate>, LowerPriority> queue;
-    for (size_t i = 0; i + 1 < symbols.size(); ++i) {
-        if (const Merge* m = findMerge(symbols[i].id, symbols[i + 1].id)) {
-            queue.push(Candidate{m->rank, uint32_t(i), m->newId});
-        }
-    }
-    while (!queue.empty()) {
-        const Candidate top = queue.top();
-        queue.pop();
-        Symbol& cur = symbols[top.pos];
-        if (cur.len == 0 || cur.next < 0) continue;
-        const size_t nextPos = size_t(cur.next);
-        const Symbol right = symbols[nextPos];
-        const Merge* m = findMerge(cur.id, right.id);
-        if (!m || m->newId != top.newId) continue;
-
-        cur.id = top.newId;
-        cur.len += right.len;
-        cur.next = right.next;
-        symbols[nextPos].len = 0;
-        if (right.next >= 0) symbols[size_t(right.next)].prev = int32_t(top.pos);
-
-        if (cur.prev >= 0) {
-            if (const Merge* pm = findMerge(symbols[size_t(cur.prev)].id, cur.id)) {
-                queue.push(Candidate{pm->rank, uint32_t(cur.prev), pm->newId});
-            }
-        }
-        if (cur.next >= 0) {
-            if (const Merge* nm = findMerge(cur.id, symbols[size_t(cur.next)].id)) {
-                queue.push(Candidate{nm->rank, top.pos, nm->newId});
-            }
-        }
-    }
+    // 2. Merge.
+    applyMerges(symbols, [this](int32_t x, int32_t y) { return findMerge(x, y); });
     for (const Symbol& s : symbols) {
         if (s.len != 0) out.push_back(s.id);
     }

@@ -1,4 +1,5 @@
-// The text preparation of SanaVideoPipeline / SanaImageToVideoPipeline (spec §1.2–1.3): lower-case and strip
+// The text preparation of SanaVideoPipeline / SanaImageToVideoPipeline (diffusers pipeline_sana_video.py:
+// _text_preprocessing, _get_gemma_prompt_embeds, encode_prompt): lower-case and strip
 // each prompt, put the complex human instruction (CHI) in front of the positive prompt, tokenize to a fixed
 // length with BOS, right truncation and right padding, and the select-index that keeps the BOS position and
 // the last max_sequence_length − 1 positions of the text encoder's output for the positive prompt.

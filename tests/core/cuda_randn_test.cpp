@@ -67,9 +67,7 @@ TEST(CudaRandnGenerator, StrideWalkMatchesDrawsAtLaterOffsets) {
     // One block of 256 threads, 4 normals per draw: pass k of a long tensor is what a one-pass draw at
     // offset 4·k gives (the k-th curand4 of every thread), and normal 0 of each thread is element i.
     auto draw = [](int64_t n, uint64_t offset) {
-        Tensor t = Tensor::empty({n}, DType::F32);
-        ops::philoxNormal(t, {.seed = 11, .offset = offset, .blocks = 1});
-        return t;
+        return ops::philoxNormal({n}, DType::F32, Device::cpu(), {.seed = 11, .offset = offset, .blocks = 1});
     };
     const Tensor twoPass = draw(1024 + 517, 0);
     const Tensor first = draw(1024, 0), second = draw(1024, 4), perThread = draw(256, 0);

@@ -1,5 +1,6 @@
 // The Gemma-2 op family (norm, gated GELU MLP, embedding, rotary, attention) against plain double-precision
-// implementations of their definitions (spec §4.2), on random data sized so that several query blocks, GQA
+// implementations of their definitions (transformers modeling_gemma2.py: Gemma2RMSNorm, Gemma2MLP,
+// apply_rotary_pos_emb, eager_attention_forward), on random data sized so that several query blocks, GQA
 // groups, sliding windows crossing block edges, key padding and the soft-cap all come into play.
 #include <gtest/gtest.h>
 

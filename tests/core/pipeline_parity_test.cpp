@@ -26,6 +26,7 @@ namespace fs = std::filesystem;
 constexpr double kLatentsRel = 1e-4;    // final latents, and every per-step tensor
 constexpr double kFramesMaxAbs = 1e-3;  // frames in [0, 1]
 constexpr double kRoundingEdge = 1e-3;  // uint8 bytes compared where |ref − (k + ½)/255| > this
+constexpr int64_t kMinComparedBytes = 1000;
 
 void report(const std::string& name, const test::Diff& d) {
     std::printf("    %-28s rel L2 %.3e  max abs %.3e  (max |ref| %.3g)\n", name.c_str(), d.relL2, d.maxAbs,
@@ -78,6 +79,14 @@ uint8_t expectedByte(float x) {
     return uint8_t(v);
 }
 
+// Distance (in [0, 1] units) from x to the nearest rounding edge of its uint8 byte: the k + ½ boundaries of
+// x·255 for k = 0 … 254. Values past an end saturate, so only the edge inside [0, 255] counts.
+double distanceToRoundingEdge(float x) {
+    const double scaled = double(x) * 255.0;
+    const double nearest = std::clamp(std::round(scaled - 0.5), 0.0, 254.0) + 0.5;
+    return std::abs(scaled - nearest) / 255.0;
+}
+
 void checkFrames(const Tensor& frames, const Tensor& ref) {
     ASSERT_EQ(frames.shape(), ref.shape());
     const test::Diff d = test::compare(frames, ref);
@@ -88,15 +97,18 @@ void checkFrames(const Tensor& frames, const Tensor& ref) {
     const uint8_t* b = bytes.data<uint8_t>();
     int64_t compared = 0, mismatched = 0;
     for (size_t i = 0; i < r.size(); ++i) {
-        const double scaled = double(r[i]) * 255.0;  // rounding edges at k + ½
-        const double dist = std::abs(scaled - std::floor(scaled) - 0.5) / 255.0;
-        if (dist <= kRoundingEdge) continue;
+        if (distanceToRoundingEdge(r[i]) <= kRoundingEdge)
+            continue;  // either byte is right within the tolerance
         ++compared;
         if (b[i] != expectedByte(r[i])) ++mismatched;
     }
     std::printf("    uint8 frames: %lld of %zu bytes away from a rounding edge, %lld differ\n",
                 static_cast<long long>(compared), r.size(), static_cast<long long>(mismatched));
-    EXPECT_GT(compared, int64_t(r.size() / 2));
+    // The band of ±kRoundingEdge around the edges covers about half of every step (2 · 0.255 of it), so about
+    // half of the bytes are compared on any set (fewer or more with the share of saturated pixels). The floor
+    // keeps the check from passing on a handful of bytes: kMinComparedBytes, or a quarter of a frame set too
+    // small to hold four times that many.
+    EXPECT_GE(compared, std::min<int64_t>(kMinComparedBytes, int64_t(r.size()) / 4));
     EXPECT_EQ(mismatched, 0);
 }
 

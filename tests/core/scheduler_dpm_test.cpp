@@ -31,7 +31,8 @@ TEST(SchedulerDpm, TraceMatchesDiffusers) {
     std::printf("worst rel L2 over the DPM trace: %.3g\n", worst);
 }
 
-// Spec §5.1 unit-test vector (N = 4, shift 8): v = 0.25·(i+1) − 0.1·x at step i.
+// A hand-checkable vector (N = 4, shift 8; samples after each step as diffusers'
+// DPMSolverMultistepScheduler.step gives them in float32): v = 0.25·(i+1) − 0.1·x at step i.
 TEST(SchedulerDpm, SpecUnitVector) {
     auto s = makeSchedulerByShortName("dpm", 8.0);
     s->setTimesteps(4);

@@ -84,7 +84,7 @@ class GemmaTokenizer : public ::testing::Test {
 };
 
 TEST_F(GemmaTokenizer, VocabularyAndSpecialIds) {
-    EXPECT_EQ(tok().vocabSize(), 256000);  // spec §1.3
+    EXPECT_EQ(tok().vocabSize(), 256000);  // gemma-2-2b-it's tokenizer.json
     EXPECT_EQ(tok().padId(), kGemmaPadId);
     EXPECT_EQ(tok().eosId(), kGemmaEosId);
     EXPECT_EQ(tok().bosId(), kGemmaBosId);

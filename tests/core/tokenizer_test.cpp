@@ -27,23 +27,15 @@ std::vector<int64_t> row(const Tensor& t, int64_t b) {
     return std::vector<int64_t>(p, p + n);
 }
 
-template <class F>
-std::string errorOf(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no sv::Error thrown)";
-}
-
 TEST(TokenizerLoading, ErrorsNameTheFolderOrFile) {
     test::TempDir dir;
-    EXPECT_NE(errorOf([&] { loadTokenizer(dir.path() / "nope"); }).find("nope"), std::string::npos);
-    const std::string empty = errorOf([&] { loadTokenizer(dir.path()); });
+    EXPECT_NE(test::errorMessage([&] { loadTokenizer(dir.path() / "nope"); }).find("nope"),
+              std::string::npos);
+    const std::string empty = test::errorMessage([&] { loadTokenizer(dir.path()); });
     EXPECT_NE(empty.find(dir.path().string()), std::string::npos) << empty;
     EXPECT_NE(empty.find("tokenizer.json"), std::string::npos) << empty;
-    const std::string noJson = errorOf([&] { loadTokenizer(dir.path(), TokenizerFormat::HuggingFace); });
+    const std::string noJson =
+        test::errorMessage([&] { loadTokenizer(dir.path(), TokenizerFormat::HuggingFace); });
     EXPECT_NE(noJson.find("tokenizer.json"), std::string::npos) << noJson;
     std::ofstream(dir.path() / "vocab.txt") << "x";
     EXPECT_THROW(loadTokenizer(dir.path() / "vocab.txt"), Error);
@@ -51,7 +43,7 @@ TEST(TokenizerLoading, ErrorsNameTheFolderOrFile) {
 
 TEST(TokenizerLoading, SentencePieceAbsentIsAClearError) {
     if (sentencePieceAvailable()) GTEST_SKIP() << "this build has sentencepiece";
-    const std::string msg = errorOf([] { SentencePieceTokenizer::open(tinyModel()); });
+    const std::string msg = test::errorMessage([] { SentencePieceTokenizer::open(tinyModel()); });
     EXPECT_NE(msg.find("sentencepiece"), std::string::npos) << msg;
     EXPECT_NE(msg.find("tokenizer.model"), std::string::npos) << msg;
 }

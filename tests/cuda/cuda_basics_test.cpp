@@ -4,8 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "base/device_hooks.h"
-#include "cuda/context.h"
+#include "backend/device.h"
 #include "ops/linear.h"
 #include "support/reference.h"
 
@@ -15,7 +14,7 @@ namespace {
 class Cuda : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!detail::cudaAvailable()) GTEST_SKIP() << "no CUDA GPU present";
+        if (!device::available(Device::cuda())) GTEST_SKIP() << "no CUDA GPU present";
     }
 };
 
@@ -51,12 +50,12 @@ TEST_F(Cuda, LinearMatchesCpuAtModelWidth) {
 }
 
 TEST_F(Cuda, CachingAllocatorReusesBlocks) {
-    cuda::resetPeakMemory();
-    size_t before = cuda::memoryStats().reserved;
+    device::resetPeakMemory(Device::cuda());
+    const int64_t before = device::memoryStats(Device::cuda()).reserved;
     for (int i = 0; i < 10; ++i) Tensor t = Tensor::empty({1024, 1024}, DType::F32, Device::cuda());
-    size_t after = cuda::memoryStats().reserved;
-    EXPECT_LE(after - before, size_t(4) << 20);  // one 4 MiB block, reused
-    EXPECT_GE(cuda::memoryStats().peakAllocated, size_t(4) << 20);
+    const int64_t after = device::memoryStats(Device::cuda()).reserved;
+    EXPECT_LE(after - before, int64_t(4) << 20);  // one 4 MiB block, reused
+    EXPECT_GE(device::memoryStats(Device::cuda()).peak, int64_t(4) << 20);
 }
 
 }  // namespace

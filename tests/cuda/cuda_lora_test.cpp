@@ -1,12 +1,12 @@
-// LoRA on the CUDA backend against the lora_tiny/ fixtures (SV_REFERENCE_DIR honoured): the transformer on the
-// GPU in fp32 and bf16 with diffusers' set_adapters runs, unmerged (the low-rank terms in the weights' dtype,
-// as PEFT runs them) and merged (against fuse_lora's output), with the "GPU fp32" / "GPU bf16" LoRA rows of
-// the tolerance table; and the CPU-vs-CUDA merged weights. Skipped without a GPU or the fixture set.
+// LoRA on the CUDA backend against the lora_tiny/ fixtures (SV_REFERENCE_DIR honoured): the transformer on
+// the GPU in fp32 and bf16 with diffusers' set_adapters runs, unmerged (the low-rank terms in the weights'
+// dtype, as PEFT runs them) and merged (against fuse_lora's output), with the "GPU fp32" / "GPU bf16" LoRA
+// rows of the tolerance table; and the CPU-vs-CUDA merged weights. Skipped without a GPU or the fixture set.
 #include <gtest/gtest.h>
 
 #include <cstdio>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
 #include "io/json_util.h"
 #include "models/lora.h"
 #include "models/sana_transformer.h"
@@ -21,7 +21,7 @@ constexpr double kF32Rel = 1e-3;   // GPU fp32 column
 constexpr double kBf16Rel = 2e-2;  // GPU bf16 column
 
 TEST(CudaLora, TransformerWithAdaptersMatchesDiffusers) {
-    if (!detail::cudaAvailable()) GTEST_SKIP() << "no CUDA GPU present";
+    if (!device::available(Device::cuda())) GTEST_SKIP() << "no CUDA GPU present";
     const fs::path dir = test::referenceDir() / "lora_tiny";
     if (!fs::exists(dir / "meta.json")) GTEST_SKIP() << dir << " is absent";
     const auto meta = readJsonFile(dir / "meta.json");
@@ -43,8 +43,8 @@ TEST(CudaLora, TransformerWithAdaptersMatchesDiffusers) {
             const SanaTransformer t = applyLora(model, uses, mode);
             const Tensor out = t.forward(io->get("hidden_states"), io->get("encoder_hidden_states"),
                                          io->get("encoder_attention_mask"), io->get("timestep"));
-            const std::string ref = mode == LoraMode::Merged && io->contains("fused.output") ? "fused.output"
-                                                                                             : "combined.output";
+            const std::string ref =
+                mode == LoraMode::Merged && io->contains("fused.output") ? "fused.output" : "combined.output";
             const test::Diff d = test::compare(out, io->get(ref));
             std::printf("    %s %s vs %s: rel L2 %.3e  max abs %.3e\n", dtypeName(dt).data(),
                         loraModeName(mode).data(), ref.c_str(), d.relL2, d.maxAbs);

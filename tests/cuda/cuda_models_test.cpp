@@ -8,8 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "base/device_hooks.h"
-#include "cuda/context.h"
+#include "backend/device.h"
 #include "models/gemma2.h"
 #include "models/sana_transformer.h"
 #include "models/wan_vae.h"
@@ -23,7 +22,7 @@ namespace fs = std::filesystem;
 class CudaModels : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!detail::cudaAvailable()) GTEST_SKIP() << "no CUDA GPU present";
+        if (!device::available(Device::cuda())) GTEST_SKIP() << "no CUDA GPU present";
     }
 };
 
@@ -210,11 +209,11 @@ TEST_F(CudaModels, NoCachedGrowthAcrossRepeatedForwards) {
     const Tensor b = model.forward(x, t, text);
     EXPECT_EQ(test::compare(a, b).maxAbs, 0.0);  // deterministic (fixed-order reductions)
     { const Tensor warm = model.forward(x, t, text); }
-    cuda::synchronize();
-    const size_t reserved = cuda::memoryStats().reserved;
+    device::synchronize(Device::cuda());
+    const int64_t reserved = device::memoryStats(Device::cuda()).reserved;
     { const Tensor again = model.forward(x, t, text); }
-    cuda::synchronize();
-    EXPECT_EQ(cuda::memoryStats().reserved, reserved);
+    device::synchronize(Device::cuda());
+    EXPECT_EQ(device::memoryStats(Device::cuda()).reserved, reserved);
 }
 
 }  // namespace

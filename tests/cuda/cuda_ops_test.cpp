@@ -13,10 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "base/device_hooks.h"
-#include "cuda/context.h"
-#include "cuda/profile.h"
-#include "cuda/random.h"
+#include "backend/device.h"
 #include "ops/dit_attention.h"
 #include "ops/dit_conv.h"
 #include "ops/dit_norm.h"
@@ -26,6 +23,7 @@
 #include "ops/gemma_mlp.h"
 #include "ops/gemma_norm.h"
 #include "ops/lincomb.h"
+#include "ops/resize.h"
 #include "ops/vae_attention.h"
 #include "ops/vae_conv.h"
 #include "ops/vae_norm.h"
@@ -38,7 +36,7 @@ namespace {
 class CudaOps : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!detail::cudaAvailable()) GTEST_SKIP() << "no CUDA GPU present";
+        if (!device::available(Device::cuda())) GTEST_SKIP() << "no CUDA GPU present";
     }
 };
 
@@ -164,12 +162,13 @@ TEST_F(CudaOps, DitCrossAttention) {
 // True when the call ran the GEMM → softmax → GEMM fallback rather than the fused kernel (the fallback alone
 // times a "dit.crossAttention.softmax+pv" scope).
 bool crossAttentionFellBack(const std::function<void()>& call) {
-    cuda::setOpProfiling(true);
-    (void)cuda::takeOpProfile();
+    device::setOpProfiling(true);
+    (void)device::takeOpProfile(Device::cuda());
     call();
     bool fellBack = false;
-    for (const auto& t : cuda::takeOpProfile()) fellBack |= t.name == "dit.crossAttention.softmax+pv";
-    cuda::setOpProfiling(false);
+    for (const auto& t : device::takeOpProfile(Device::cuda()))
+        fellBack |= t.name == "dit.crossAttention.softmax+pv";
+    device::setOpProfiling(false);
     return fellBack;
 }
 
@@ -360,12 +359,12 @@ TEST_F(CudaOps, VaeConvsNormsAttentionResample) {
 // The op names the CUDA conv timed during `call` ("vae.conv.igemm": the implicit-GEMM kernel ran;
 // "vae.conv.im2col": the im2col + GEMM path ran).
 std::vector<std::string> convOpsRun(const std::function<void()>& call) {
-    cuda::setOpProfiling(true);
-    (void)cuda::takeOpProfile();
+    device::setOpProfiling(true);
+    (void)device::takeOpProfile(Device::cuda());
     call();
     std::vector<std::string> names;
-    for (const auto& t : cuda::takeOpProfile()) names.push_back(t.name);
-    cuda::setOpProfiling(false);
+    for (const auto& t : device::takeOpProfile(Device::cuda())) names.push_back(t.name);
+    device::setOpProfiling(false);
     return names;
 }
 
@@ -454,19 +453,38 @@ TEST_F(CudaOps, LinearCombinationForSchedulers) {
 }
 
 TEST_F(CudaOps, RandomFillIsNormalAndReproducible) {
-    Tensor a = Tensor::empty({1 << 20}, DType::F32, Device::cuda());
-    Tensor b = Tensor::empty({1 << 20}, DType::F32, Device::cuda());
-    cuda::fillNormal(a, 7, 0.5f, 2.0f);
-    cuda::fillNormal(b, 7, 0.5f, 2.0f);
-    EXPECT_EQ(test::compare(a, b).maxAbs, 0.0);
-    const std::vector<float> v = a.toFloatVector();
-    double s = 0, ss = 0;
-    for (float x : v) s += x, ss += double(x) * x;
-    const double mean = s / double(v.size()), sd = std::sqrt(ss / double(v.size()) - mean * mean);
-    EXPECT_NEAR(mean, 0.5, 0.01);
-    EXPECT_NEAR(sd, 2.0, 0.01);
-    cuda::fillNormal(b, 8, 0.5f, 2.0f);
-    EXPECT_GT(test::compare(a, b).relL2, 1.0);
+    test::expectNormalFill(Device::cuda(), 1 << 20, 0.01);
+}
+
+// The CPU and CUDA fills share one counter-based generator (backend/random_bits.h): integers are identical,
+// normals differ only by the devices' log/cos rounding.
+TEST_F(CudaOps, RandomFillMatchesTheCpuGenerator) {
+    Tensor ig = Tensor::empty({100000}, DType::I64, Device::cuda()), ic = Tensor::empty({100000}, DType::I64);
+    device::fillUniformInt(ig, 11, 3, 256000);
+    device::fillUniformInt(ic, 11, 3, 256000);
+    EXPECT_EQ(test::compare(ig, ic).maxAbs, 0.0);
+    Tensor ng = Tensor::empty({100000}, DType::F32, Device::cuda()), nc = Tensor::empty({100000}, DType::F32);
+    device::fillNormal(ng, 12, 0.0f, 1.0f);
+    device::fillNormal(nc, 12, 0.0f, 1.0f);
+    EXPECT_LT(test::compare(ng, nc).relL2, 1e-5);
+}
+
+// What the CUDA backend does not run fails with an sv::Error naming the op, the backend and the reason.
+TEST_F(CudaOps, UnsupportedCallsNameTheOpAndTheReason) {
+    const Tensor q = onGpu(randn({1, 4, 2, 288}, 500), DType::BF16),
+                 k = onGpu(randn({1, 4, 1, 288}, 501), DType::BF16);
+    const std::string attention =
+        test::errorMessage([&] { (void)ops::gemmaAttention(q, k, k, Tensor(), {}); });
+    EXPECT_NE(attention.find("ops::gemmaAttention: the cuda backend"), std::string::npos) << attention;
+    EXPECT_NE(attention.find("head dims up to 256"), std::string::npos) << attention;
+    const std::string resize = test::errorMessage([&] {
+        (void)ops::resizeBilinear(onGpu(randn({3, 4, 4}, 502), DType::F32), 8, 8);
+    });
+    EXPECT_NE(resize.find("has no kernel for it"), std::string::npos) << resize;
+    std::vector<Tensor> many(17, onGpu(randn({8}, 503), DType::F32));
+    const std::vector<double> coefs(17, 1.0);
+    const std::string lc = test::errorMessage([&] { (void)ops::linearCombination(coefs, many); });
+    EXPECT_NE(lc.find("at most 16 inputs"), std::string::npos) << lc;
 }
 
 }  // namespace

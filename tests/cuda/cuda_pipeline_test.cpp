@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
 #include "io/json_util.h"
 #include "pipelines/sana_pipeline.h"
 #include "support/reference.h"
@@ -29,7 +29,7 @@ test::Diff report(const std::string& name, const Tensor& out, const Tensor& ref)
 }
 
 void runFixtures(DType dt, const Tolerances& tol) {
-    if (!detail::cudaAvailable()) GTEST_SKIP() << "no CUDA GPU present";
+    if (!device::available(Device::cuda())) GTEST_SKIP() << "no CUDA GPU present";
     const auto folders = test::referenceFolders("pipeline_");
     ASSERT_FALSE(folders.empty()) << "no pipeline_* fixtures in " << test::referenceDir();
     for (const fs::path& folder : folders) {

@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
 #include "base/sha256.h"
 #include "ops/philox_normal.h"
 #include "pipelines/torch_cuda_generator.h"
@@ -19,7 +19,7 @@ namespace {
 class CudaRandn : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!detail::cudaAvailable()) GTEST_SKIP() << "no CUDA GPU present";
+        if (!device::available(Device::cuda())) GTEST_SKIP() << "no CUDA GPU present";
     }
 };
 
@@ -49,8 +49,8 @@ TEST_F(CudaRandn, EveryGoldenCaseBitExact) {
     const CudaGeneratorGrid grid = test::noiseCudaGrid(doc);
     const CudaGeneratorGrid own = CudaGeneratorGrid::ofDevice(0);
     std::printf("goldens from %s (%s), this GPU %s (%s)\n",
-                doc.at("device").at("device").get<std::string>().c_str(), grid.toString().c_str(),
-                detail::cudaAvailable() ? "cuda:0" : "-", own.toString().c_str());
+                doc.at("device").at("device").get<std::string>().c_str(), grid.toString().c_str(), "cuda:0",
+                own.toString().c_str());
     int cases = 0;
     for (const test::NoiseCudaCase& c : test::noiseCudaCases(doc)) {
         SCOPED_TRACE(c.key);

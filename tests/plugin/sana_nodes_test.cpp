@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "base/device_hooks.h"
+#include "backend/device.h"
 #include "base/error.h"
 #include "io/safetensors.h"
 #include "media/video_writer.h"
@@ -404,7 +404,7 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
         {true, "load_model", "vae_encoder", "false", "image_encode", "parameter 'vae_encoder'"},
         {true, "load_image", "path", (out.path() / "missing.png").string(), "load_image", "parameter 'path'"},
     };
-    if (!detail::cudaAvailable())
+    if (!device::available(Device::cuda()))
         cases.push_back({false, "load_model", "device", "cuda", "load_model", "parameter 'device'"});
     for (const auto& c : cases) {
         SCOPED_TRACE(c.node + "." + c.param + "=" + c.value);

@@ -1,5 +1,7 @@
 #include "support/reference.h"
 
+#include "backend/device.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -89,6 +91,21 @@ Diff compare(const Tensor& out, const Tensor& ref) {
         return ::testing::AssertionSuccess();
     }
     return msg(::testing::AssertionFailure());
+}
+
+void expectNormalFill(Device device, int64_t n, double tol) {
+    Tensor a = Tensor::empty({n}, DType::F32, device), b = Tensor::empty({n}, DType::F32, device);
+    device::fillNormal(a, 7, 0.5f, 2.0f);
+    device::fillNormal(b, 7, 0.5f, 2.0f);
+    EXPECT_EQ(compare(a, b).maxAbs, 0.0);
+    const std::vector<float> v = a.toFloatVector();
+    double s = 0, ss = 0;
+    for (float x : v) s += x, ss += double(x) * x;
+    const double mean = s / double(v.size()), sd = std::sqrt(ss / double(v.size()) - mean * mean);
+    EXPECT_NEAR(mean, 0.5, tol);
+    EXPECT_NEAR(sd, 2.0, tol);
+    device::fillNormal(b, 8, 0.5f, 2.0f);
+    EXPECT_GT(compare(a, b).relL2, 1.0);
 }
 
 }  // namespace sv::test

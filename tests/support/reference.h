@@ -50,4 +50,19 @@ Diff compare(const Tensor& out, const Tensor& ref);
                                     const Tensor& out, const Tensor& ref, double tol);
 #define SV_EXPECT_CLOSE(out, ref, tol) EXPECT_PRED_FORMAT3(::sv::test::closeRel, out, ref, tol)
 
+/// device::fillNormal on `device` (n F32 values): the same seed gives the same values, another seed others,
+/// and the values have mean 0.5 and standard deviation 2 within `tol`.
+void expectNormalFill(Device device, int64_t n, double tol);
+
+/// The message of the sv::Error that fn() throws, or "(no sv::Error thrown)".
+template <class Fn>
+std::string errorMessage(Fn&& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no sv::Error thrown)";
+}
+
 }  // namespace sv::test

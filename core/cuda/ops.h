@@ -1,0 +1,52 @@
+// The CUDA backend's kernels (host entry points), one file per op family, registered in
+// core/cuda/backend.cpp. Activations F32, BF16 or F16 on one CUDA device; arithmetic, statistics and
+// accumulation in float (F32 operands run true fp32, no TF32), outputs in the activation dtype. Each entry
+// implements the contract of its core/ops/ header; the public entry point has validated the shapes and the
+// backend's supports() has admitted the dtypes, devices and sizes before it is called, so an entry asserts
+// (SV_ASSERT) only what its launch needs. Every entry queues its work on the device's stream
+// (cuda/context.cuh) and returns without waiting. Plain C++: no CUDA headers, so backend.cpp is an ordinary
+// translation unit.
+#pragma once
+
+#include <cstdint>
+
+#include "backend/kernels.h"
+
+namespace sv::cuda {
+
+/// Every kernel entry of backend/kernels.h except resizeLanczos and resizeBilinear (image resampling stays on
+/// the host); the families:
+///   elementwise.cu  binary (mixed dtypes compute and return F32), unary, channelAffine, linearCombination
+///   (per
+///                   element in double, rounded once to F32: bitwise the CPU's; ≤ kMaxCombined inputs, no
+///                   F64)
+///   glu.cu          geluTanhGate, gluSilu, gatedMlp (two GEMMs, the gate in place over the gate projection,
+///                   the down GEMM)
+///   linear.cu       linear (one cuBLASLt GEMM through gemm.cuh, the bias fused as its epilogue)
+///   norm.cu         rmsNorm, offsetRmsNorm, channelRmsNorm, layerNormModulate, gatedResidual, gatherRows
+///   rope.cu         expandRope (the [N, d] tables gathered on the GPU from the per-axis tables, exactly as
+///   the
+///                   CPU expansion; only those cross the bus), applyRope, halfRotary
+///   linear_attention.cu  reluLinearAttention (head dim even and ≤ kMaxLinearHeadDim, width ≤
+///   kMaxLinearWidth) attention.cu    crossAttention (BF16/F16 through flash_cross_attention.cu where it
+///   applies; else batched
+///                   GEMMs, a row softmax with the bias, a GEMM with V), causalAttention (head dim
+///                   ≤ kMaxCausalHeadDim), frameAttention
+///   conv.cu         depthwiseConv3x3, siluDepthwiseGlu (one pass: depthwise_glu.cuh), temporalConv3 (three
+///                   accumulating GEMMs on frame-shifted views), causalConv3d (BF16/F16, Cin % 8 == 0, more
+///                   than one tap: the implicit-GEMM kernel of conv_igemm.cuh; otherwise im2col into a
+///                   bounded scratch and cuBLASLt GEMMs)
+///   resample.cu     upsampleNearest2x, interleaveTimeHalves
+///   embedding.cu    embed
+SV_DECLARE_KERNELS()
+
+constexpr int kMaxCombined = 16;
+constexpr int kMaxLinearHeadDim = 256;
+constexpr int kMaxLinearWidth = 4096;
+constexpr int kMaxCausalHeadDim = 256;
+
+// ---- random.cu (backend/random_bits.h)
+void fillNormal(const Tensor& t, uint64_t seed, float mean, float stddev);
+void fillUniformInt(const Tensor& t, uint64_t seed, int64_t lo, int64_t hi);
+
+}  // namespace sv::cuda
