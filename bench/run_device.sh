@@ -32,6 +32,7 @@ OUT=${OUT:-/tmp/sv_device_out}
 BENCH_ARGS=${SV_BENCH_ARGS:-}
 mkdir -p "$OUT"
 export SV_REFERENCE_DIR=${SV_REFERENCE_DIR:-$PWD/tests/data/reference}
+export SV_TEST_DATA_DIR=${SV_TEST_DATA_DIR:-$PWD/tests/data}
 export PYTHONUNBUFFERED=1
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader)"
 status=0
@@ -54,7 +55,7 @@ for step in "$@"; do
         tests)
             : > "$OUT/tests.log"
             for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test \
-                cuda_cuda_ltx2_test; do
+                cuda_cuda_ltx2_test cuda_cuda_randn_test cuda_cuda_lora_test; do
                 gpuTest "$t" "$OUT/tests.log"
             done
             ;;

@@ -85,6 +85,23 @@ class LoadModelNode : public Node {
 // ---- Text Encode
 // ---------------------------------------------------------------------------------------------
 
+/// The prompt text as one prompt, or one prompt per non-empty line (a batch).
+std::vector<std::string> promptsOf(const std::string& text, bool perLine) {
+    if (!perLine) return {text};
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        const size_t nl = text.find('\n', pos);
+        std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") != std::string::npos) out.push_back(std::move(line));
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+    }
+    SV_CHECK(!out.empty(), "parameter 'prompt': no prompt (every line is empty)");
+    return out;
+}
+
 class TextEncodeNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
@@ -92,7 +109,8 @@ class TextEncodeNode : public Node {
         requireComponent(model.models->textEncoder != nullptr, "text encoder", "text_encoder");
         SV_CHECK(!params.getString("prompt").empty(), "parameter 'prompt' is empty: describe the video");
         PromptRequest req;
-        req.prompts = {params.getString("prompt")};
+        req.prompts = promptsOf(params.getString("prompt"), params.getBool("one_prompt_per_line"));
+        req.numVideosPerPrompt = int(params.getInt("num_videos"));
         req.negativePrompts = {params.getString("negative_prompt")};
         if (const int64_t m = params.getInt("motion_score"); m > 0) req.motionScore = int(m);
         if (!params.getBool("instruction")) req.complexHumanInstruction = std::vector<std::string>{};
@@ -211,6 +229,12 @@ void registerTextEncode(NodeRegistry& r) {
         ParamSpec::boolean("instruction", true)
             .withHelp("Put SANA's complex human instruction in front of the prompt (the pipeline's "
                       "default; it shapes the text embedding through Gemma's causal attention)."),
+        ParamSpec::boolean("one_prompt_per_line", false)
+            .withHelp("Treat every non-empty line of 'prompt' as its own prompt: one batch of several "
+                      "videos (the negative prompt applies to each)."),
+        ParamSpec::integer("num_videos", 1)
+            .range(1, 64)
+            .withHelp("Videos per prompt (diffusers' num_videos_per_prompt), each from its own noise."),
         ParamSpec::integer("max_length", 300)
             .range(2, 1024)
             .withHelp("Text tokens kept per prompt (max_sequence_length); longer prompts are cut."),

@@ -27,6 +27,7 @@ inline constexpr const char* kLoadLatent = "sana.load_latent";
 inline constexpr const char* kLongVideo = "sana.long_video";
 inline constexpr const char* kLastFrame = "sana.last_frame";
 inline constexpr const char* kAppendVideo = "sana.append_video";
+inline constexpr const char* kLoadLora = "sana.load_lora";
 }  // namespace type
 
 /// Port types of the pack's opaque values (registered by registerPortTypes; the object tags are in
@@ -49,6 +50,7 @@ void registerModelNodes(plugin::NodeRegistry& r);     // Load Model, Text Encode
 void registerSamplingNodes(plugin::NodeRegistry& r);  // Sampler, VAE Decode
 void registerIoNodes(plugin::NodeRegistry& r);        // Load Image, Save/Preview Video, Save/Load Latent
 void registerLongNodes(plugin::NodeRegistry& r);      // Long Video (LongSANA), Last Frame, Append Video
+void registerLoraNodes(plugin::NodeRegistry& r);      // Load LoRA
 
 /// A live preview of an x0 estimate [N, C, F', h, w] at step `step` of `total`: the linear latent → RGB map
 /// of every latent frame of the first video (the channel mean as grey for other latent spaces).

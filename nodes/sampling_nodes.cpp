@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "base/error.h"
@@ -50,6 +51,34 @@ namespace {
 
 /// The largest seed that survives a round trip through JSON in any editor (2^53 − 1).
 constexpr double kMaxSeed = 9007199254740991.0;
+
+/// "0.9, 0.5, 0.1" (commas and/or spaces) → numbers; empty → none. sv::Error naming the parameter.
+std::vector<double> parseNumberList(const std::string& text, const char* param) {
+    std::vector<double> out;
+    std::string item;
+    auto flush = [&] {
+        if (item.empty()) return;
+        try {
+            size_t used = 0;
+            const double v = std::stod(item, &used);
+            SV_CHECK(used == item.size() && std::isfinite(v), "");
+            out.push_back(v);
+        } catch (const std::exception&) {
+            fail("parameter '", param, "': \"", item, "\" is not a number");
+        }
+        item.clear();
+    };
+    for (char c : text) {
+        if (c == ',' || c == ' ' || c == '\t' || c == '\n') {
+            flush();
+        } else {
+            item += c;
+        }
+    }
+    flush();
+    return out;
+}
+
 /// The Sampler's scheduler choice meaning "the model folder's scheduler" (diffusers' behaviour).
 constexpr const char* kModelScheduler = "model";
 
@@ -80,6 +109,14 @@ class SamplerNode : public Node {
         if (const std::string& name = params.getString("scheduler"); name != kModelScheduler)
             req.scheduler = name;
         if (const double shift = params.getFloat("flow_shift"); shift > 0) req.flowShift = shift;
+        req.sigmas = parseNumberList(params.getString("sigmas"), "sigmas");
+        req.timesteps = parseNumberList(params.getString("timesteps"), "timesteps");
+        SV_CHECK(
+            req.sigmas.empty() || req.timesteps.empty(),
+            "parameters 'sigmas' and 'timesteps': give one of them, not both (diffusers refuses both too)");
+        req.generator = parseNoiseGenerator(params.getString("generator"), "parameter 'generator'");
+        if (const std::string& grid = params.getString("cuda_grid"); !grid.empty())
+            req.cudaGrid = CudaGeneratorGrid::parse(grid, "parameter 'cuda_grid'");
 
         if (const Value* v = inputs.find("latent"); v && !v->isNone()) {
             const auto& latent = v->get<Latent>(kLatentTag);
@@ -127,6 +164,9 @@ class VaeDecodeNode : public Node {
         const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
         const auto& latent = inputs.getObject<Latent>("latent", kLatentTag);
         requireComponent(model.models->vae && model.models->vae->hasDecoder(), "VAE decoder", "vae_decoder");
+        const int64_t videos = latent.latents.dim(0), index = params.getInt("video");
+        SV_CHECK(index < videos, "parameter 'video': ", index, " is beyond the batch of ", videos, " video",
+                 videos == 1 ? "" : "s", " (0 .. ", videos - 1, ")");
         auto video = std::make_shared<Video>();
         video->fps = params.getFloat("fps");
         const int total = latent.frames;
@@ -153,7 +193,7 @@ class VaeDecodeNode : public Node {
         opt.outputWidth = latent.width;
         opt.keepFrames = false;
         ctx.throwIfCancelled();
-        decodeLatents(*model.models, latent.latents, sink, opt);
+        decodeLatents(*model.models, latent.latents.slice(0, index, index + 1), sink, opt);
         SV_CHECK(video->frameCount == total, "the VAE decoder produced ", video->frameCount,
                  " frames, expected ", total);
         ValueMap out;
@@ -193,8 +233,22 @@ void registerSamplingNodes(NodeRegistry& r) {
                     "step instead of two)."),
             ParamSpec::integer("seed", 42)
                 .range(0, kMaxSeed)
+                .withHelp("Seed of the initial noise (a torch.Generator seed: the same noise as diffusers)."),
+            ParamSpec::choice("generator", {"cpu", "cuda"}, "cpu")
                 .withHelp(
-                    "Seed of the initial noise (a CPU torch.Generator seed: the same noise as diffusers)."),
+                    "Which torch.Generator the seed seeds: cpu (the same noise on every machine) or cuda, "
+                    "torch.Generator(device=\"cuda\") as in diffusers' SANA-Video examples (torch's bits "
+                    "on an NVIDIA GPU; emulated on the CPU to a few ulps)."),
+            ParamSpec::text("cuda_grid", "")
+                .withHelp(
+                    "CUDA generator only: the GPU whose noise to reproduce, as SMSxTHREADS (its SM count "
+                    "and threads per SM, e.g. 132x2048 for an H100 SXM or H200). Empty: the GPU in use."),
+            ParamSpec::text("sigmas", "")
+                .withHelp("Custom sigmas, e.g. \"1.0, 0.75, 0.5, 0.25\" (diffusers' sigmas=; the step count "
+                          "follows them; FlowMatch Euler takes them). Empty: the schedule from 'steps'."),
+            ParamSpec::text("timesteps", "")
+                .withHelp("Custom timesteps, e.g. \"999, 750, 500, 250\" (diffusers' timesteps=; not with "
+                          "'sigmas'). Empty: the schedule from 'steps'."),
             ParamSpec::choice("scheduler", {kModelScheduler, "dpm", "euler", "unipc"}, kModelScheduler)
                 .withHelp(
                     "model: the model folder's scheduler, as diffusers (DPM-Solver++ in the text-to-video "
@@ -223,7 +277,11 @@ void registerSamplingNodes(NodeRegistry& r) {
         d.params = {ParamSpec::real("fps", 16.0)
                         .range(1.0, 240.0)
                         .withStep(1.0)
-                        .withHelp("Frame rate of the video (SANA-Video is trained for 16 fps).")};
+                        .withHelp("Frame rate of the video (SANA-Video is trained for 16 fps)."),
+                    ParamSpec::integer("video", 0)
+                        .range(0, 1023)
+                        .withHelp("Which video of the batch to decode (several prompts or videos per prompt: "
+                                  "prompt-major, 0 first).")};
         r.add<VaeDecodeNode>(d);
     }
 }

@@ -68,6 +68,7 @@ class SanaVideoPack : public QObject, public sv::plugin::NodePackInterface {
         sv::nodes::registerSamplingNodes(r);
         sv::nodes::registerIoNodes(r);
         sv::nodes::registerLongNodes(r);
+        sv::nodes::registerLoraNodes(r);
     }
 };
 

@@ -18,6 +18,7 @@
 #include "ops/dit_rope.h"
 #include "ops/gemma_attention.h"
 #include "ops/ltx_vae.h"
+#include "ops/philox_normal.h"
 #include "ops/resize.h"
 
 namespace sv {
@@ -119,7 +120,11 @@ struct ConvGeometry {
     X(resizeLanczos, Tensor(const Tensor& image, int64_t newW, int64_t newH))                                \
     X(resizeBilinear, Tensor(const Tensor& x, int64_t newH, int64_t newW, ops::TorchBilinearKernel kernel))  \
     /* embeddings (ops/gemma_embedding.h) */                                                                 \
-    X(embed, Tensor(const Tensor& table, const Tensor& ids, float scale))
+    X(embed, Tensor(const Tensor& table, const Tensor& ids, float scale))                                    \
+    /* random fills (ops/philox_normal.h): torch's CUDA normal kernel, a new contiguous tensor on `device`   \
+     */                                                                                                      \
+    X(philoxNormal,                                                                                          \
+      Tensor(const Shape& shape, DType dtype, Device device, const ops::PhiloxNormalLaunch& launch))
 
 struct Kernels {
 #define SV_KERNEL_POINTER(name, type) std::add_pointer_t<type> name = nullptr;

@@ -53,7 +53,8 @@ namespace sv {
     X(SpaceToDepth, "ops::ltx::spaceToDepth", "x, residual", spaceToDepth)                            \
     X(ResizeLanczos, "ops::resizeLanczosPil", "image", resizeLanczos)                                 \
     X(ResizeBilinear, "ops::resizeBilinear", "x", resizeBilinear)                                     \
-    X(Embed, "ops::gemmaEmbed", "table, ids", embed)
+    X(Embed, "ops::gemmaEmbed", "table, ids", embed)                                                  \
+    X(PhiloxNormal, "ops::philoxNormal", "", philoxNormal)
 
 enum class Op : uint8_t {
 #define SV_OP_ENUM(name, entry, operands, kernel) name,

@@ -110,6 +110,7 @@ Kernels cudaKernels() {
     k.depthToSpace = cuda::depthToSpace;
     k.spaceToDepth = cuda::spaceToDepth;
     k.embed = cuda::embed;
+    k.philoxNormal = cuda::philoxNormal;
     return k;
 }
 

@@ -8,11 +8,13 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "base/tensor.h"
 #include "io/safetensors.h"
+#include "models/lora.h"
 #include "models/sana_causal.h"
 #include "models/transformer_config.h"
 #include "models/weights.h"
@@ -35,8 +37,9 @@ struct TransformerTextContext {
 
 class SanaTransformer {
   public:
-    /// Takes a validated config and a weight set that holds every tensor of transformerWeightSpecs(config).
-    SanaTransformer(TransformerConfig config, WeightSet weights);
+    /// Takes a validated config and a weight set that holds every tensor of transformerWeightSpecs(config),
+    /// plus the unmerged LoRA terms to run beside its projections (models/lora.h: applyLora builds them).
+    SanaTransformer(TransformerConfig config, WeightSet weights, std::shared_ptr<const LoraTerms> lora = {});
 
     /// Loads from a folder: a diffusers pipeline root (uses its `transformer/`), a diffusers transformer
     /// folder (config.json + diffusion_pytorch_model.safetensors or a sharded *.safetensors.index.json) or a
@@ -50,6 +53,8 @@ class SanaTransformer {
 
     const TransformerConfig& config() const { return config_; }
     const WeightSet& weights() const { return weights_; }
+    /// The unmerged LoRA terms (null without adapters).
+    const std::shared_ptr<const LoraTerms>& loraTerms() const { return lora_; }
 
     /// Projects and normalises the caption features and precomputes every block's cross-attention K/V.
     /// encoderHiddenStates: [B, L, caption_channels] (any float dtype); encoderMask: [B, L] 0/1 (I64, I32,
@@ -95,12 +100,16 @@ class SanaTransformer {
     /// previous frame in front (and this chunk's last frame saved) when `causal` is given.
     Tensor temporalMix(int index, const Tensor& h, const CausalStep* causal) const;
     const Tensor& w(std::string_view name) const { return weights_.get(name); }
+    /// Module `m` as a linear map: "<m>.weight" (a kernel viewed as [out, in]) and "<m>.bias" when present,
+    /// plus its unmerged LoRA terms, y += scale·up(down(x)) in adapter order (PEFT's lora.Linear.forward).
+    Tensor project(std::string_view m, const Tensor& x) const;
     Device device() const;
     /// Activations run in the weights' dtype (F32 on the CPU backend).
     DType computeDtype() const;
 
     TransformerConfig config_;
     WeightSet weights_;
+    std::shared_ptr<const LoraTerms> lora_;
 };
 
 }  // namespace sv
