@@ -247,7 +247,8 @@ int runBenchCuda(const BenchOptions& o) {
         VideoVaeConfig::load(o.configs / (o.hd ? "vae_ltx2" : "vae") / "config.json")};
     const int st = r.vaeCfg.temporalCompression(), ss = r.vaeCfg.spatialCompression();
     const auto& patch = r.trCfg.patchSize;
-    SV_CHECK(patch[1] == patch[2], "bench: the transformer's patch ", patch[1], "x", patch[2], " is not square");
+    SV_CHECK(patch[1] == patch[2], "bench: the transformer's patch ", patch[1], "x", patch[2],
+             " is not square");
     checkVideoSize(o, ss * patch[1], st, " for these configs");
     r.L = o.textTokens;
     r.lf = 1 + (o.frames - 1) / st;

@@ -45,10 +45,12 @@ CommandRun setupMakeDemoModel(CLI::App& cmd) {
         "model_index.json, transformer/, vae/, text_encoder/, tokenizer/, scheduler/. It produces noise-like "
         "videos but runs every code path in seconds on a CPU, e.g.\n  sanavideo generate --model DIR "
         "--prompt \"a red fox\" --height 64 --width 64 --frames 9 --steps 4 --no-binning --out fox.mp4\nDIR "
-        "must be empty, missing, or hold an earlier model (which is overwritten). --family 720p writes the 720p "
+        "must be empty, missing, or hold an earlier model (which is overwritten). --family 720p writes the "
+        "720p "
         "layout instead (1x1 patches, the LTX-2 VAE with 32x spatial / 8x temporal compression; sizes "
         "multiples of 32, frames 8k+1, e.g. --frames 9); --family longsana a LongSANA folder "
-        "(LongSanaVideoPipeline, causal transformer, the 480p layout), e.g.\n  sanavideo generate --model DIR "
+        "(LongSanaVideoPipeline, causal transformer, the 480p layout), e.g.\n  sanavideo generate --model "
+        "DIR "
         "--prompt \"a red fox\" --height 64 --width 64 --frames 41 --chunk-frames 3 --no-binning --out "
         "fox.mp4   (three chunks, generated one after another)");
     auto o = std::make_shared<DemoOptions>();
@@ -59,16 +61,19 @@ CommandRun setupMakeDemoModel(CLI::App& cmd) {
            "--family",
            [o](const std::string& v) {
                if (v != "480p" && v != "720p" && v != "longsana")
-                   throw CLI::ValidationError("--family", concat("\"", v, "\" is not 480p, 720p or longsana"));
-               o->family = v == "720p" ? DemoFamily::Ltx720p : v == "longsana" ? DemoFamily::LongSana
-                                                                                : DemoFamily::Wan480p;
+                   throw CLI::ValidationError("--family",
+                                              concat("\"", v, "\" is not 480p, 720p or longsana"));
+               o->family = v == "720p"       ? DemoFamily::Ltx720p
+                           : v == "longsana" ? DemoFamily::LongSana
+                                             : DemoFamily::Wan480p;
            },
            "480p (2x2 patches, Wan 2.1 VAE), 720p (1x1 patches, LTX-2 VAE) or longsana (the causal "
            "transformer of LongSANA) [480p]")
         ->type_name("FAMILY");
     return [o] {
         writeDemoModel(o->dir, demoTokenizerModel(), o->seed, o->family);
-        printLine(stdout, concat("wrote the ", familyCaption(o->family), " demo model (random weights) to ", o->dir));
+        printLine(stdout,
+                  concat("wrote the ", familyCaption(o->family), " demo model (random weights) to ", o->dir));
         return 0;
     };
 }

@@ -112,10 +112,12 @@ TEST_F(CudaLongSana, CausalTransformerBf16) {
 // tests/data there (bench/run_device.sh sets it); the build's own path is the fallback.
 std::vector<uint8_t> tokenizerBytes() {
     const char* env = std::getenv("SV_TEST_DATA_DIR");
-    const fs::path file = fs::path(env && *env ? env : SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model";
+    const fs::path file =
+        fs::path(env && *env ? env : SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model";
     std::ifstream in(file, std::ios::binary);
     std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    SV_ASSERT_MSG(!bytes.empty(), "cannot read ", file.string(), " (set SV_TEST_DATA_DIR to the tests/data folder)");
+    SV_ASSERT_MSG(!bytes.empty(), "cannot read ", file.string(),
+                  " (set SV_TEST_DATA_DIR to the tests/data folder)");
     return bytes;
 }
 
