@@ -6,10 +6,13 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "base/cancelled.h"
 #include "base/error.h"
 #include "media/video_writer.h"
+#include "media/y4m_writer.h"
 #include "model_values.h"
 #include "output_naming.h"
 #include "pack.h"
@@ -34,9 +37,40 @@ LongVideoRequest requestFrom(const ValueMap& params) {
     r.cachedChunks = int(params.getInt("cached_chunks"));
     if (const int64_t m = params.getInt("motion_score"); m > 0) r.motionScore = int(m);
     r.chunkLocalRope = params.getString("rope") == "chunk";
-    r.useResolutionBinning = false;
+    r.useResolutionBinning = params.getBool("resolution_binning");
+    r.guidanceScale = params.getFloat("guidance");
+    r.negativePrompt = params.getString("negative_prompt");
+    if (!params.getBool("instruction")) r.complexHumanInstruction = std::vector<std::string>{};
     return r;
 }
+
+// Where the chunks go: a fragmented MP4 (playable after every flushed chunk) or a Y4M stream (every complete
+// frame readable as it is written).
+class ChunkWriter {
+  public:
+    ChunkWriter(const std::filesystem::path& path, const std::string& format, int width, int height, int fps,
+                const std::string& graphJson) {
+        if (format == "y4m") {
+            y4m_.emplace(path, width, height, fps, 1);
+            return;
+        }
+        media::setFfmpegQuiet(true);
+        media::VideoWriterOptions opt;
+        opt.fpsNum = fps;
+        opt.fragmented = true;
+        opt.metadata[media::kGraphMetadataKey] = graphJson;
+        mp4_.emplace(path, width, height, opt);
+    }
+    void push(const Tensor& frame) { y4m_ ? y4m_->push(frame) : mp4_->push(frame); }
+    /// The file now holds every frame pushed so far, readable by players.
+    void flush() { y4m_ ? y4m_->flush() : mp4_->flushFragment(); }
+    void finish() { y4m_ ? y4m_->finish() : mp4_->finish(); }
+    int64_t framesWritten() const { return y4m_ ? y4m_->framesWritten() : mp4_->framesWritten(); }
+
+  private:
+    std::optional<media::VideoWriter> mp4_;
+    std::optional<media::Y4mWriter> y4m_;
+};
 
 // The frames of one decoded chunk, collected for the preview pane (bounded: one chunk).
 class ChunkFrames {
@@ -81,15 +115,12 @@ class LongVideoNode : public Node {
             rethrowForParam("prompt", e);
         }
         const int steps = plan.schedule.steps();
+        const std::string& format = params.getString("format");
         const auto fs = std::filesystem::path(
-            resolveOutputPath(ctx.outputDir(), params.getString("filename"), ".mp4", "filename"));
-        media::setFfmpegQuiet(true);
-        media::VideoWriterOptions opt;
-        opt.fpsNum = int(params.getInt("fps"));
-        opt.fragmented = true;
-        opt.metadata[media::kGraphMetadataKey] = ctx.graphJson();
-        media::VideoWriter writer(fs, r.width, r.height, opt);
-        ChunkFrames shown(double(opt.fpsNum));
+            resolveOutputPath(ctx.outputDir(), params.getString("filename"), "." + format, "filename"));
+        const int fps = int(params.getInt("fps"));
+        ChunkWriter writer(fs, format, r.width, r.height, fps, ctx.graphJson());
+        ChunkFrames shown{double(fps)};
         std::optional<PromptFileWatcher> promptFile;
         if (const std::string& pf = params.getString("prompt_file"); !pf.empty())
             promptFile.emplace(pf, *r.prompts);
@@ -100,7 +131,6 @@ class LongVideoNode : public Node {
                                                " before chunk ", c + 1));
         };
         cb.onStep = [&](const LongStepInfo& s, const Tensor& x0) {
-            ctx.progress(s.chunk * steps + s.step + 1, plan.chunks() * steps);
             ctx.preview(latentPreview(x0, s.chunk * steps + s.step + 1, plan.chunks() * steps));
             return !ctx.isCancelled();
         };
@@ -110,7 +140,8 @@ class LongVideoNode : public Node {
             shown.add(video);
         };
         cb.onChunkDecoded = [&](int64_t c, int64_t total) {
-            writer.flushFragment();  // the file now plays up to here
+            writer.flush();                      // the file now plays up to here
+            ctx.progress(c + 1, plan.chunks());  // progress counts finished chunks (the preview, steps)
             ctx.display(shown.take());
             ctx.log(LogLevel::Info,
                     concat("chunk ", c + 1, "/", plan.chunks(), ": ", total, " frames in ", fs.string()));
@@ -119,6 +150,8 @@ class LongVideoNode : public Node {
             (void)generateLongVideo(m, r, cb);
         } catch (const sv::Cancelled&) {
             writer.finish();  // keep the finished chunks as a complete file
+            ctx.log(LogLevel::Warning, concat("cancelled: ", fs.string(), " keeps the ",
+                                              writer.framesWritten(), " frames finished"));
             throw;
         }
         writer.finish();
@@ -170,6 +203,11 @@ class AppendVideoNode : public Node {
 
 }  // namespace
 
+namespace {
+/// Last Frame and Append Video: continuing a clip with the regular model.
+void registerContinueNodes(NodeRegistry& r);
+}  // namespace
+
 void registerLongNodes(NodeRegistry& r) {
     NodeDescriptor d{type::kLongVideo, 1, "Long Video", kCategorySampling};
     d.help =
@@ -219,11 +257,29 @@ void registerLongNodes(NodeRegistry& r) {
             .withHelp(
                 "RoPE frame positions: absolute (NVlabs/Sana, which trained the weights) or chunk-local "
                 "(diffusers PR #12723)."),
-        ParamSpec::integer("fps", 16).range(1, 240).withHelp("Frame rate of the MP4."),
+        ParamSpec::real("guidance", 1.0)
+            .range(0.0, 30.0)
+            .withStep(0.5)
+            .withHelp("Classifier-free guidance scale; LongSANA runs without it (1 or less: off)."),
+        ParamSpec::text("negative_prompt", "")
+            .asMultiline()
+            .withHelp("What to avoid (used only with guidance above 1)."),
+        ParamSpec::boolean("instruction", true)
+            .withHelp("Prefix the prompt with the complex human instruction (diffusers' default)."),
+        ParamSpec::boolean("resolution_binning", false)
+            .withHelp("Generate at the closest trained size and resize back; off: exactly width×height."),
+        ParamSpec::integer("fps", 16).range(1, 240).withHelp("Frame rate of the video."),
+        ParamSpec::choice("format", {"mp4", "y4m"}, "mp4")
+            .withHelp("mp4: fragmented H.264, playable while it grows; y4m: raw YUV4MPEG2 frames."),
         ParamSpec::text("filename", "sana_long_{counter:05}")
             .withHelp("File name in the output folder; {counter} counts up to the first unused name."),
     };
     r.add<LongVideoNode>(d);
+    registerContinueNodes(r);
+}
+
+namespace {
+void registerContinueNodes(NodeRegistry& r) {
     {
         NodeDescriptor l{type::kLastFrame, 1, "Last Frame", kCategorySampling};
         l.help =
@@ -246,5 +302,7 @@ void registerLongNodes(NodeRegistry& r) {
         r.add<AppendVideoNode>(a);
     }
 }
+
+}  // namespace
 
 }  // namespace sv::nodes

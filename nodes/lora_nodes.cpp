@@ -47,10 +47,11 @@ class LoadLoraNode : public Node {
         handle->models = std::move(models);
         // Unmerged: the adapter's own tensors; merged: a copy of every adapted weight.
         handle->bytes += size_t(adapter->parameterCount()) * dtypeSize(DType::F32);
-        ctx.log(LogLevel::Info, concat("LoRA ", adapter->name, " (", adapter->modules.size(), " modules, ",
+        ctx.log(LogLevel::Info, concat("LoRA ", adapter->name, ": ", adapter->modules.size(),
+                                       " modules at strength ", strength, " (",
                                        adapter->form == LoraAdapter::Form::Original ? "original NVlabs names"
                                                                                     : "diffusers names",
-                                       ") at strength ", strength, ", ", loraModeName(mode)));
+                                       ", ", loraModeName(mode), ")"));
         ValueMap out;
         out.set("model", makeModelValue(std::move(handle)));
         return out;

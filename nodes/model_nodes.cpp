@@ -151,7 +151,7 @@ class ImageEncodeNode : public Node {
         const SanaModels& m = *model.models;
         requireComponent(m.vae && m.vae->hasEncoder(), "VAE encoder", "vae_encoder");
         const GenerationSize size = resolveSize(m, params, ctx, "encoding");
-        (void)generationGeometry(m, size.height, size.width, 1);  // the model's size rules
+        (void)checkedGeometry(m, size, 1);  // the model's size rules
         const int width = size.width, height = size.height;
         const auto image = inputs.get("image").toImage();
         ctx.throwIfCancelled();
@@ -252,8 +252,12 @@ void registerImageEncode(NodeRegistry& r) {
                 PortSpec::required("image", PortType::Image, "the first frame")};
     d.outputs = {PortSpec::required("latent", port::kLatent, "the image latent")};
     d.params = {
-        sizeParam("width", 832, "Width of the video (a multiple of 16): set the Sampler's to the same."),
-        sizeParam("height", 480, "Height of the video (a multiple of 16): set the Sampler's to the same."),
+        sizeParam(
+            "width", 832,
+            "Width of the video (a multiple of 16; 32 for 720p models): set the Sampler's to the same."),
+        sizeParam(
+            "height", 480,
+            "Height of the video (a multiple of 16; 32 for 720p models): set the Sampler's to the same."),
         ParamSpec::boolean("resolution_binning", true)
             .withHelp("Encode at the closest of the model's trained sizes, as the Sampler generates with "
                       "binning on (diffusers' use_resolution_binning, its default). Match the Sampler's."),

@@ -5,8 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "pipelines/sana_stages.h"
 #include "base/tensor.h"
+#include "pipelines/sana_stages.h"
+#include "pipelines/video_geometry.h"
 #include "plugin/sdk/node_registry.h"
 #include "plugin/sdk/value.h"
 
@@ -17,6 +18,7 @@ namespace type {
 inline constexpr const char* kLoadModel = "sana.load_model";
 inline constexpr const char* kTextEncode = "sana.text_encode";
 inline constexpr const char* kLoadImage = "sana.load_image";
+inline constexpr const char* kLoadVideo = "sana.load_video";
 inline constexpr const char* kImageEncode = "sana.image_encode";
 inline constexpr const char* kSampler = "sana.sampler";
 inline constexpr const char* kVaeDecode = "sana.vae_decode";
@@ -69,6 +71,10 @@ plugin::ParamSpec sizeParam(std::string name, int64_t def, std::string help);
 /// WxH"). The Sampler and Image Encode share it, so the same settings give the same size.
 GenerationSize resolveSize(const SanaModels& models, const plugin::ValueMap& params, plugin::NodeContext& ctx,
                            std::string_view verb);
+
+/// generationGeometry() (the model's size and frame rules: 480p 16 / 4k+1, 720p 32 / 8k+1) with its error
+/// naming the parameter it is about ("parameter 'height': height = 48 is not a positive multiple of 32").
+VideoGeometry checkedGeometry(const SanaModels& models, const GenerationSize& size, int frames);
 
 /// Wraps an sv::Error thrown while using parameter `param` so that its message names it:
 /// "parameter 'folder': <message>" (unchanged when it already names the parameter).

@@ -79,6 +79,18 @@ std::vector<double> parseNumberList(const std::string& text, const char* param) 
     return out;
 }
 
+/// "seed 0 (cuda generator, grid 132x2048), 3 custom sigmas": what the noise and the schedule are, for the
+/// run log (a schedule given as a list says so; the step count then follows the list).
+std::string describeNoiseAndSchedule(const SampleRequest& req, const std::string& generator) {
+    std::string grid;
+    if (req.generator == NoiseGenerator::Cuda)
+        grid = req.cudaGrid ? concat(", grid ", req.cudaGrid->toString()) : ", grid of the GPU in use";
+    const std::string schedule = !req.sigmas.empty()      ? concat(req.sigmas.size(), " custom sigmas")
+                                 : !req.timesteps.empty() ? concat(req.timesteps.size(), " custom timesteps")
+                                                          : concat(req.steps, " steps");
+    return concat("seed ", req.seed, " (", generator, " generator", grid, "), ", schedule);
+}
+
 /// The Sampler's scheduler choice meaning "the model folder's scheduler" (diffusers' behaviour).
 constexpr const char* kModelScheduler = "model";
 
@@ -97,7 +109,7 @@ class SamplerNode : public Node {
         const int height = int(params.getInt("height"));
         const int frames = int(params.getInt("frames"));
         const GenerationSize size = resolveSize(m, params, ctx, "generating");
-        const VideoGeometry g = generationGeometry(m, size.height, size.width, frames);  // the model's rules
+        const VideoGeometry g = checkedGeometry(m, size, frames);  // the model's rules
 
         SampleRequest req;
         req.height = size.height;
@@ -117,6 +129,7 @@ class SamplerNode : public Node {
         req.generator = parseNoiseGenerator(params.getString("generator"), "parameter 'generator'");
         if (const std::string& grid = params.getString("cuda_grid"); !grid.empty())
             req.cudaGrid = CudaGeneratorGrid::parse(grid, "parameter 'cuda_grid'");
+        ctx.log(LogLevel::Info, describeNoiseAndSchedule(req, params.getString("generator")));
 
         if (const Value* v = inputs.find("latent"); v && !v->isNone()) {
             const auto& latent = v->get<Latent>(kLatentTag);
@@ -204,6 +217,7 @@ class VaeDecodeNode : public Node {
 
 }  // namespace
 
+// Longer than a screen: two descriptors, mostly their parameter tables.
 void registerSamplingNodes(NodeRegistry& r) {
     {
         NodeDescriptor d{type::kSampler, 1, "Sampler", kCategorySampling};
@@ -218,12 +232,15 @@ void registerSamplingNodes(NodeRegistry& r) {
                                             "an image latent (image-to-video) or initial latents")};
         d.outputs = {PortSpec::required("latent", port::kLatent, "the denoised latents")};
         d.params = {
-            sizeParam("width", 832, "Video width in pixels, a multiple of 16 (SANA-Video 480p: 832)."),
-            sizeParam("height", 480, "Video height in pixels, a multiple of 16 (SANA-Video 480p: 480)."),
+            sizeParam("width", 832,
+                      "Video width in pixels: a multiple of 16 for 480p models (832), of 32 for 720p ones."),
+            sizeParam("height", 480,
+                      "Video height in pixels: a multiple of 16 for 480p models (480), of 32 for 720p ones."),
             ParamSpec::integer("frames", 81)
                 .range(1, 1001)
                 .onStepGrid(4)
-                .withHelp("Number of frames, 1 + 4·k (81 frames = 5 s at 16 fps)."),
+                .withHelp(
+                    "Number of frames: 1 + 4·k for 480p models (81 = 5 s at 16 fps), 1 + 8·k for 720p ones."),
             ParamSpec::integer("steps", 50).range(1, 1000).withHelp("Denoising steps."),
             ParamSpec::real("guidance", 6.0)
                 .range(0.0, 30.0)

@@ -45,6 +45,19 @@ GenerationSize resolveSize(const SanaModels& models, const plugin::ValueMap& par
     return size;
 }
 
+// pack.h. The model's size rules (480p: multiples of 16, 4k+1 frames; 720p: 32, 8k+1), an error naming the
+/// parameter it is about.
+VideoGeometry checkedGeometry(const SanaModels& m, const GenerationSize& size, int frames) {
+    try {
+        return generationGeometry(m, size.height, size.width, frames);
+    } catch (const Error& e) {
+        const std::string_view msg = e.what();
+        for (const char* param : {"frames", "height", "width"})
+            if (msg.starts_with(concat(param, " = "))) rethrowForParam(param, e);
+        throw;
+    }
+}
+
 void rethrowForParam(std::string_view param, const std::exception& e) {
     const std::string msg = e.what();
     if (msg.find(concat("parameter '", param, "'")) != std::string::npos) throw Error(msg);

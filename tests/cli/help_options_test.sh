@@ -82,6 +82,37 @@ sv 0 "image-to-video with these settings" generate "${TINY[@]}" --prompt "a cat"
     --out "$WORK/c.mp4"
 sv 2 "--no-motion-score excludes --motion-score|--motion-score excludes --no-motion-score" \
     generate "${TINY[@]}" --prompt "x" --motion-score 3 --no-motion-score --out "$WORK/d.mp4"
+# Batches, noise, schedules, LoRA (each checked in the run log or in what it wrote).
+sv 0 "wrote .*n_001.mp4.*wrote .*n_002.mp4" generate "${TINY[@]}" --prompt "a fox" --num-videos 2 --out "$WORK/n.mp4"
+sv 0 "seed 9 \(cuda generator, grid 132x2048\)" generate "${TINY[@]}" --prompt "a fox" --seed 9 --generator cuda \
+    --cuda-grid 132x2048 --out "$WORK/g.mp4"
+sv 0 "3 custom sigmas.*sampling .* 3/3" generate "${TINY[@]}" --prompt "a fox" --scheduler euler --sigmas 1.0,0.6,0.2 \
+    --out "$WORK/s.mp4"
+sv 0 "4 custom timesteps.*sampling .* 4/4" generate "${TINY[@]}" --prompt "a fox" --scheduler euler \
+    --timesteps 999,700,300,100 --out "$WORK/t.mp4"
+sv 1 "--lora: .*none.safetensors: no such LoRA file" generate "${TINY[@]}" --prompt "a fox" \
+    --lora "$WORK/none.safetensors:0.5" --out "$WORK/l.mp4"
+sv 1 "--lora-mode: \"fused\" is not one of: unmerged, merged" generate "${TINY[@]}" --prompt "a fox" --lora-mode fused \
+    --out "$WORK/l.mp4"
+STYLE="$SRC/tests/data/reference/lora_tiny/style/pytorch_lora_weights.safetensors"
+if [ -f "$STYLE" ]; then
+    sv 0 "LoRA style: 16 modules at strength 0.5 \(diffusers names, merged\)" generate "${TINY[@]}" --prompt "a fox" \
+        --lora "$STYLE:0.5" --lora-mode merged --out "$WORK/l.mp4"
+fi
+# Continuing a clip: its 5 frames, then 4 new ones (the new clip's first frame repeats its last).
+sv 0 "wrote .*cont.mp4" generate "${TINY[@]}" --prompt "a fox" --continue "$WORK/a.mp4" --out "$WORK/cont.mp4"
+sv 2 "--seconds excludes --frames|--frames excludes --seconds" generate "${TINY[@]}" --prompt "x" --seconds 1 \
+    --out "$WORK/x.mp4"
+sv 1 "--chunk-frames: the text-to-video graph has no node it sets" generate "${TINY[@]}" --prompt "x" --chunk-frames 2 \
+    --out "$WORK/x.mp4"
+# LongSANA: --seconds 0.5 at 16 fps is 9 frames; the long-only options reach the Long Video node.
+"$SV" make-demo-model "$WORK/long" --family longsana >/dev/null || { echo "make-demo-model --family longsana failed"; exit 1; }
+printf '0: a red fox\n' >"$WORK/prompts.txt"
+LONG=(--model "$WORK/long" --prompt "a fox<split>a whale" --height 64 --width 64 --no-binning --device cpu)
+sv 0 "--frames 9.*--chunk-frames 1.*--cached-chunks 2.*--prompt-file .*prompts.txt.*--rope \"chunk\".*wrote .*long.mp4 \(9 frames, 64x64, 16 fps\)" \
+    generate "${LONG[@]}" --seconds 0.5 --chunk-frames 1 --cached-chunks 2 --prompt-file "$WORK/prompts.txt" \
+    --rope chunk --out "$WORK/long.mp4"
+sv 1 "--steps: the long-video graph has no node it sets" generate "${LONG[@]}" --steps 2 --out "$WORK/x.mp4"
 
 # ---- run
 sv 0 "--target" run --help
@@ -113,7 +144,7 @@ sv 0 "\"format\": \"sanavideo.graph\"" graph-from "$WORK/a.mp4"
 sv 0 "--profile" bench --help
 sv 1 "needs height and width multiples of 16" bench --height 100 --width 832 --frames 81
 sv 1 "needs height and width multiples of 16 and frames = 1 \+ 4k" bench --frames 10
-sv 1 "704x1280x17 needs height and width multiples of 32 and frames = 1 \+ 8k" bench --family 720p --frames 17
+sv 1 "704x1280x13 needs height and width multiples of 32 and frames = 1 \+ 8k" bench --family 720p --frames 13
 sv 1 "720x1280x81 needs height and width multiples of 32" bench --family 720p --height 720
 sv 2 "--family: \"1080p\" is not 480p or 720p" bench --family 1080p
 sv 2 "--steps: 0 is below the minimum 1" bench --steps 0

@@ -49,9 +49,14 @@ for a in "${args[@]}"; do
 done
 echo "the README command carries the example's arguments"
 
-# It runs: the same command on the demo model, made small by later options (the last value of an option wins).
+# It runs: the same command on the demo model, made small by later options (the last value of an option wins),
+# writing into the work folder instead of the README's --out (--out takes one value).
+run_args=()
+for ((i = 0; i < ${#args[@]}; i++)); do
+  if [ "${args[i]}" = "--out" ]; then i=$((i + 1)); else run_args+=("${args[i]}"); fi
+done
 "$bin" make-demo-model "$work/demo" > /dev/null
-"$bin" generate "${args[@]}" --model "$work/demo" --height 32 --width 32 --frames 5 --steps 2 --no-binning \
+"$bin" generate "${run_args[@]}" --model "$work/demo" --height 32 --width 32 --frames 5 --steps 2 --no-binning \
   --cuda-grid 132x2048 --out "$work/example.mp4" > "$work/log.txt" 2>&1 || { cat "$work/log.txt"; exit 1; }
 cat "$work/log.txt"
 grep -q "seed 0 (cuda generator, grid 132x2048" "$work/log.txt" || { echo "not the CUDA generator's seed 0"; exit 1; }
