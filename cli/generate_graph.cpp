@@ -41,12 +41,14 @@ void applyOption(GraphDocument& doc, const NodeRegistry& registry, const GraphOp
         return;
     }
     for (const ParamRef& t : go.targets)
-        for (const std::string& id : nodeAndCopies(doc, t.node)) setParam(doc, registry, {id, t.param}, text, go.flag);
+        for (const std::string& id : nodeAndCopies(doc, t.node))
+            setParam(doc, registry, {id, t.param}, text, go.flag);
 }
 
 /// The value an option gives, if given: a flag's value, the last value, or (--prompt) the prompts one a line.
 std::optional<std::string> givenText(const GenerateOptions& o, const GraphOption& go) {
-    if (go.valueName.empty()) return o.flags.count(go.flag) ? std::optional(std::string(go.flagValue)) : std::nullopt;
+    if (go.valueName.empty())
+        return o.flags.count(go.flag) ? std::optional(std::string(go.flagValue)) : std::nullopt;
     if (go.repeatable) {
         auto it = o.lists.find(go.flag);
         if (it == o.lists.end() || it->second.empty()) return std::nullopt;
@@ -76,13 +78,16 @@ std::string copyNode(GraphDocument& doc, std::string_view base, int k) {
 }
 
 /// Several prompts: Text Encode reads one prompt a line.
-void applyPrompts(GraphDocument& doc, const NodeRegistry& registry, const GenerateOptions& o, GraphKind kind) {
+void applyPrompts(GraphDocument& doc, const NodeRegistry& registry, const GenerateOptions& o,
+                  GraphKind kind) {
     const auto& prompts = listOf(o, "--prompt");
     if (prompts.size() < 2) return;
     SV_CHECK(kind != GraphKind::LongVideo,
-             "--prompt: a LongSANA video takes one prompt; separate the parts that follow each other with <split>");
+             "--prompt: a LongSANA video takes one prompt; separate the parts that follow each other with "
+             "<split>");
     for (const std::string& p : prompts)
-        SV_CHECK(p.find('\n') == std::string::npos, "--prompt: a prompt of a batch of several cannot hold a line break");
+        SV_CHECK(p.find('\n') == std::string::npos,
+                 "--prompt: a prompt of a batch of several cannot hold a line break");
     setParam(doc, registry, {"text_encode", "one_prompt_per_line"}, "true", "--prompt");
 }
 
@@ -95,7 +100,8 @@ void applyLoras(GraphDocument& doc, const NodeRegistry& registry, const Generate
             char* end = nullptr;
             const std::string tail = given.substr(c + 1);
             (void)std::strtod(tail.c_str(), &end);
-            if (!tail.empty() && end == tail.c_str() + tail.size()) file = given.substr(0, c), strength = tail;
+            if (!tail.empty() && end == tail.c_str() + tail.size())
+                file = given.substr(0, c), strength = tail;
         }
         SV_CHECK(!file.empty(), "--lora: \"", given, "\" names no file");
         std::string id = "load_lora";
@@ -133,18 +139,20 @@ std::string videoTags(const GraphDocument& doc, const NodeRegistry& registry, co
     };
     auto value = [&](ParamRef p) { return nlohmann::json::parse(effectiveValue(doc, registry, p)); };
     std::string tags = concat("prompt=", oneLine(prompts[size_t(index / perPrompt)]), "\n");
-    tags += concat("negative_prompt=", oneLine(value({"text_encode", "negative_prompt"}).get<std::string>()), "\n");
+    tags += concat("negative_prompt=", oneLine(value({"text_encode", "negative_prompt"}).get<std::string>()),
+                   "\n");
     tags += concat("seed=", value({"sampler", "seed"}).dump(), "\n");
     const std::string generator = value({"sampler", "generator"}).get<std::string>();
     tags += concat("generator=", generator, "\n");
     const std::string grid = value({"sampler", "cuda_grid"}).get<std::string>();
     if (generator == "cuda" && !grid.empty()) {
         const size_t x = grid.find('x');
-        tags += concat("cuda_generator_grid=",
-                       nlohmann::json{{"multi_processor_count", std::atoi(grid.substr(0, x).c_str())},
-                                      {"max_threads_per_multi_processor", std::atoi(grid.substr(x + 1).c_str())}}
-                           .dump(),
-                       "\n");
+        tags +=
+            concat("cuda_generator_grid=",
+                   nlohmann::json{{"multi_processor_count", std::atoi(grid.substr(0, x).c_str())},
+                                  {"max_threads_per_multi_processor", std::atoi(grid.substr(x + 1).c_str())}}
+                       .dump(),
+                   "\n");
     }
     return tags;
 }
@@ -152,10 +160,11 @@ std::string videoTags(const GraphDocument& doc, const NodeRegistry& registry, co
 /// --seconds: frames = fps·seconds + 1, on the 4-frame grid (the node checks its own model's grid).
 void applySeconds(GraphDocument& doc, const NodeRegistry& registry, const GenerateOptions& o) {
     if (!o.seconds) return;
-    SV_CHECK(std::isfinite(*o.seconds) && *o.seconds > 0, "--seconds: ", *o.seconds, " is not a positive length");
+    SV_CHECK(std::isfinite(*o.seconds) && *o.seconds > 0, "--seconds: ", *o.seconds,
+             " is not a positive length");
     const bool isLong = doc.findNode("long_video") != nullptr;
-    const double fps =
-        std::stod(effectiveValue(doc, registry, isLong ? ParamRef{"long_video", "fps"} : ParamRef{"vae_decode", "fps"}));
+    const double fps = std::stod(effectiveValue(
+        doc, registry, isLong ? ParamRef{"long_video", "fps"} : ParamRef{"vae_decode", "fps"}));
     const double frames = 4.0 * std::round(fps * *o.seconds / 4.0) + 1.0;
     SV_CHECK(frames < 1e7, "--seconds: ", *o.seconds, " s is too long");
     for (const GraphOption& go : generateOptions())
@@ -166,7 +175,8 @@ void applySeconds(GraphDocument& doc, const NodeRegistry& registry, const Genera
 /// new frames (without the repeated first one) after the clip.
 void applyContinue(GraphDocument& doc, const NodeRegistry& registry, const GenerateOptions& o) {
     if (o.continueClip.empty()) return;
-    SV_CHECK(!o.values.count("--image"), "--continue: the clip's last frame is the first image; not with --image");
+    SV_CHECK(!o.values.count("--image"),
+             "--continue: the clip's last frame is the first image; not with --image");
     const std::vector<GraphLink> imageUses = doc.outputLinks("load_image", "image");
     doc.removeNode("load_image");
     doc.addNode("sana.load_video", 1, nlohmann::json::object(), nlohmann::json::object(), "load_video");
@@ -185,7 +195,8 @@ void applyContinue(GraphDocument& doc, const NodeRegistry& registry, const Gener
 GraphKind chooseGraph(const GenerateOptions& o) {
     if (auto it = o.values.find("--model"); it != o.values.end() && isLongSanaModel(it->second))
         return GraphKind::LongVideo;
-    return o.values.count("--image") || !o.continueClip.empty() ? GraphKind::ImageToVideo : GraphKind::TextToVideo;
+    return o.values.count("--image") || !o.continueClip.empty() ? GraphKind::ImageToVideo
+                                                                : GraphKind::TextToVideo;
 }
 
 GraphDocument buildGenerateGraph(const GenerateOptions& o, GraphKind kind, const NodeRegistry& registry,
@@ -198,7 +209,8 @@ GraphDocument buildGenerateGraph(const GenerateOptions& o, GraphKind kind, const
         const std::optional<std::string> text = givenText(o, go);
         if (!text) continue;
         SV_CHECK(anyTargetIn(doc, go), go.flag, ": the ", graphName(kind), " has no node it sets",
-                 kind == GraphKind::LongVideo ? " (the model folder is LongSANA's)" : " (it is for LongSANA models)");
+                 kind == GraphKind::LongVideo ? " (the model folder is LongSANA's)"
+                                              : " (it is for LongSANA models)");
         if (go.flag != "--lora") applyOption(doc, registry, go, *text);
     }
     applyPrompts(doc, registry, o, kind);
@@ -217,7 +229,8 @@ GraphDocument buildGenerateGraph(const GenerateOptions& o, GraphKind kind, const
             setParam(doc, registry, {saves[k], "filename"}, target.stagedStem(int64_t(k)), "--out");
             setParam(doc, registry, {saves[k], "format"}, target.format(), "--out");
             if (!target.isSequence())
-                setParam(doc, registry, {saves[k], "tags"}, videoTags(doc, registry, o, int64_t(k), perPrompt), "--out");
+                setParam(doc, registry, {saves[k], "tags"},
+                         videoTags(doc, registry, o, int64_t(k), perPrompt), "--out");
         }
     }
     std::vector<GraphIssue> errors;

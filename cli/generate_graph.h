@@ -1,7 +1,7 @@
 // The graph `sanavideo generate` runs: the default graph of the model and the options (generate_options.h),
-// with the graph edits the options ask for — a chain of Load LoRA nodes for several --lora, one VAE Decode and
-// Save Video per video of a batch (several --prompt × --num-videos), and for --continue the nodes that read the
-// clip, take its last frame and append the new frames to it.
+// with the graph edits the options ask for — a chain of Load LoRA nodes for several --lora, one VAE Decode
+// and Save Video per video of a batch (several --prompt × --num-videos), and for --continue the nodes that
+// read the clip, take its last frame and append the new frames to it.
 #pragma once
 
 #include <map>
@@ -18,7 +18,7 @@
 namespace sv::cli {
 
 struct GenerateOptions {
-    std::map<std::string, std::string, std::less<>> values;               // value options: the last given
+    std::map<std::string, std::string, std::less<>> values;              // value options: the last given
     std::map<std::string, std::vector<std::string>, std::less<>> lists;  // repeatable options, in order
     std::set<std::string, std::less<>> flags;                            // the flags given
     std::string out;

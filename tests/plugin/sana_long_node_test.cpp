@@ -1,6 +1,10 @@
 // The Long Video node (LongSANA) through the executor on the LongSANA demo model: the default graph
 // long-video.json validates; a tiny run (3 chunks of a 64×64 clip) writes a fragmented MP4 with every frame,
-// previews every step and shows every decoded chunk; cancelling keeps the finished chunks.
+// previews every step and shows every decoded chunk; cancelling keeps the finished chunks; Y4M output; Load
+// Video (the clip `generate --continue` reads).
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
 
 #include "media/video_writer.h"
@@ -97,6 +101,55 @@ TEST_F(SanaLongNodeTest, LastFrameAndAppendVideoContinueAClip) {
         registry.create("sana.append_video")->evaluate(pair, params, ctx).get("video").toVideo();
     EXPECT_EQ(joined->frameCount, 3 + 5 - 1);
     EXPECT_EQ(joined->frame(3)[0], pair.get("second").toVideo()->frame(1)[0]);
+}
+
+// format y4m: the same chunks as a YUV4MPEG2 stream (every frame a "FRAME" record of 4:2:0 bytes).
+TEST_F(SanaLongNodeTest, WritesY4mWhenAsked) {
+    GraphDocument doc = tinyGraph();
+    doc.setParam("long_video", "format", "y4m");
+    EventQueue q;
+    RunRequest req;
+    req.outputDir = out.path();
+    const RunResult r = executor.run(doc, req, q.sink());
+    ASSERT_EQ(r.status, RunResult::Status::Finished) << r.message;
+    std::vector<fs::path> files;
+    for (const auto& f : fs::directory_iterator(out.path())) files.push_back(f.path());
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].extension(), ".y4m");
+    std::ifstream f(files[0], std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    size_t records = 0;
+    for (size_t p = bytes.find("FRAME\n"); p != std::string::npos;
+         p = bytes.find("FRAME\n", p + 6 + 64 * 64 * 3 / 2))
+        ++records;
+    EXPECT_EQ(records, 33u);
+    EXPECT_EQ(bytes.size(), bytes.find('\n') + 1 + 33 * (6 + 64 * 64 * 3 / 2));
+}
+
+// Load Video reads a clip's frames and frame rate; a folder or a missing file is refused by name.
+TEST_F(SanaLongNodeTest, LoadVideoReadsFramesAndRefusesNonFiles) {
+    Tensor frames = Tensor::empty({3, 16, 16, 3}, DType::U8);
+    for (int64_t i = 0; i < frames.numel(); ++i) frames.data<uint8_t>()[i] = uint8_t(i % 251);
+    media::VideoWriterOptions opt;
+    opt.fpsNum = 24;
+    media::writeVideo(out.path() / "clip.mp4", frames, opt);
+    TestNodeContext ctx(out.path());
+    ValueMap params;
+    params.set("path", Value::fromString((out.path() / "clip.mp4").string()));
+    const auto v = registry.create("sana.load_video")->evaluate({}, params, ctx).get("video").toVideo();
+    EXPECT_EQ(v->frameCount, 3);
+    EXPECT_EQ(v->width, 16);
+    EXPECT_EQ(v->height, 16);
+    EXPECT_DOUBLE_EQ(v->fps, 24.0);
+    params.set("path", Value::fromString(out.path().string()));
+    try {
+        (void)registry.create("sana.load_video")->evaluate({}, params, ctx);
+        ADD_FAILURE() << "a folder was read as a video";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("is not a regular file"), std::string::npos) << e.what();
+    }
+    params.set("path", Value::fromString((out.path() / "none.mp4").string()));
+    EXPECT_THROW((void)registry.create("sana.load_video")->evaluate({}, params, ctx), Error);
 }
 
 }  // namespace
