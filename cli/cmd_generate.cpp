@@ -200,7 +200,7 @@ namespace {
 /// "[default]" in --help: the value the default graph holds (the long-video graph's for LongSANA options).
 void showDefault(CLI::Option& opt, const GraphOption& go, const GraphDocument& regular,
                  const GraphDocument& longVideo) {
-    if (go.flag == "--prompt") return;  // required
+    if (go.flag == "--prompt" || go.valueName.empty()) return;  // required; a flag has no value to show
     for (const ParamRef& t : go.targets) {
         const GraphNode* n = (go.group == kLongGroup ? longVideo : regular).findNode(t.node);
         if (!n) continue;
@@ -239,10 +239,10 @@ CommandRun setupGenerate(CLI::App& cmd) {
         "Generates a video with a SANA-Video model folder (diffusers layout), exactly as diffusers' "
         "SanaVideoPipeline (SanaImageToVideoPipeline with --image or --continue) would: it runs the default "
         "text-to-video (image-to-video) graph with the options written into its nodes, as `sanavideo run` "
-        "would; a LongSANA folder runs the long-video graph, which appends chunk after chunk to --out while "
-        "it "
-        "renders. Defaults (in brackets) are the graph's. Ctrl-C, SIGTERM and SIGHUP stop within a step and "
-        "leave nothing behind (LongSANA: the finished chunks).");
+        "would. A LongSANA folder runs the long-video graph instead: chunk after chunk is appended to --out "
+        "while it renders (832x480, 961 frames = one minute at 16 fps, 4 steps per chunk unless set). "
+        "Defaults (after '=') are the default graph's. Ctrl-C, SIGTERM and SIGHUP stop within a step and "
+        "leave nothing behind (LongSANA: --out keeps the finished chunks).");
     auto o = std::make_shared<GenerateOptions>();
     const GraphDocument regular =
         GraphDocument::parse(defaultGraphText(GraphKind::TextToVideo), "text-to-video graph");
@@ -266,6 +266,10 @@ CommandRun setupGenerate(CLI::App& cmd) {
         ->group(std::string(kCommonGroup));
     cmd.add_flag("--overwrite", o->overwrite, "replace an existing --out file (otherwise it is an error)")
         ->group(std::string(kCommonGroup));
+    cmd.add_flag(
+           "--long", o->longVideo,
+           "LongSANA: run the long-video graph even when the model folder is not recognised as LongSANA's")
+        ->group(std::string(kLongGroup));
     cmd.add_option_function<double>(
            "--seconds", [o](double s) { o->seconds = s; },
            "the length in seconds instead of --frames (frames = fps x S + 1)")

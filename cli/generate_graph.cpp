@@ -193,7 +193,8 @@ void applyContinue(GraphDocument& doc, const NodeRegistry& registry, const Gener
 }  // namespace
 
 GraphKind chooseGraph(const GenerateOptions& o) {
-    if (auto it = o.values.find("--model"); it != o.values.end() && isLongSanaModel(it->second))
+    if (auto it = o.values.find("--model");
+        o.longVideo || (it != o.values.end() && isLongSanaModel(it->second)))
         return GraphKind::LongVideo;
     return o.values.count("--image") || !o.continueClip.empty() ? GraphKind::ImageToVideo
                                                                 : GraphKind::TextToVideo;

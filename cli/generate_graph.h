@@ -25,9 +25,11 @@ struct GenerateOptions {
     bool overwrite = false;
     std::optional<double> seconds;  // --seconds: the length instead of --frames
     std::string continueClip;       // --continue: the clip to continue
+    bool longVideo = false;         // --long: the long-video graph whatever the folder looks like
 };
 
-/// The default graph for the options: the long-video graph for a LongSANA model folder, image-to-video with
+/// The default graph for the options: the long-video graph for a LongSANA model folder (or --long),
+/// image-to-video with
 /// --image or --continue, else text-to-video.
 GraphKind chooseGraph(const GenerateOptions& o);
 

@@ -269,6 +269,7 @@ std::vector<std::string> describeSettings(const GraphDocument& doc, const NodeRe
                 lines.push_back(std::string(o.flag));
             continue;
         }
+        if (value == "\"\"") continue;  // an empty text: not set (no file, no custom list)
         if (o.flag == "--device" && value != "\"cpu\"") {
             const std::string index = effectiveValue(doc, registry, {"load_model", "cuda_device"});
             if (!index.empty() && index != "0")

@@ -111,7 +111,7 @@ printf '0: a red fox\n' >"$WORK/prompts.txt"
 LONG=(--model "$WORK/long" --prompt "a fox<split>a whale" --height 64 --width 64 --no-binning --device cpu)
 sv 0 "--frames 9.*--chunk-frames 1.*--cached-chunks 2.*--prompt-file .*prompts.txt.*--rope \"chunk\".*wrote .*long.mp4 \(9 frames, 64x64, 16 fps\)" \
     generate "${LONG[@]}" --seconds 0.5 --chunk-frames 1 --cached-chunks 2 --prompt-file "$WORK/prompts.txt" \
-    --rope chunk --out "$WORK/long.mp4"
+    --rope chunk --long --out "$WORK/long.mp4"
 sv 1 "--steps: the long-video graph has no node it sets" generate "${LONG[@]}" --steps 2 --out "$WORK/x.mp4"
 
 # ---- run
