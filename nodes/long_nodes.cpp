@@ -41,6 +41,15 @@ LongVideoRequest requestFrom(const ValueMap& params) {
     r.guidanceScale = params.getFloat("guidance");
     r.negativePrompt = params.getString("negative_prompt");
     if (!params.getBool("instruction")) r.complexHumanInstruction = std::vector<std::string>{};
+    r.steps = parseNumberList(params.getString("step_list"), "step_list");
+    r.shift = params.getFloat("shift");
+    r.sigmaSource = params.getString("sigma_source") == "nvlabs" ? LongSigmaSource::NvlabsTable
+                                                                 : LongSigmaSource::Diffusers;
+    try {
+        (void)LongSamplerSchedule::make(r.steps, r.shift, r.sigmaSource);  // checks the list
+    } catch (const Error& e) {
+        rethrowForParam("step_list", e);
+    }
     return r;
 }
 
@@ -257,6 +266,19 @@ void registerLongNodes(NodeRegistry& r) {
             .withHelp(
                 "RoPE frame positions: absolute (NVlabs/Sana, which trained the weights) or chunk-local "
                 "(diffusers PR #12723)."),
+        ParamSpec::text("step_list", "1000, 960, 889, 727")
+            .withHelp(
+                "The denoising timesteps of every chunk, descending in (0, 1000] (LongSANA's 4 steps; a "
+                "trailing 0 is allowed)."),
+        ParamSpec::real("shift", 1.0)
+            .range(0.01, 100.0)
+            .withStep(0.5)
+            .withHelp(
+                "Flow shift applied to the step list (diffusers' FlowMatchEulerDiscreteScheduler shift)."),
+        ParamSpec::choice("sigma_source", {"diffusers", "nvlabs"}, "diffusers")
+            .withHelp(
+                "Each step's sigma: from the shifted timestep (diffusers PR #12723) or the nearest entry "
+                "of NVlabs/Sana's 1000-step training table."),
         ParamSpec::real("guidance", 1.0)
             .range(0.0, 30.0)
             .withStep(0.5)

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/tensor.h"
 #include "pipelines/sana_stages.h"
@@ -75,6 +76,9 @@ GenerationSize resolveSize(const SanaModels& models, const plugin::ValueMap& par
 /// generationGeometry() (the model's size and frame rules: 480p 16 / 4k+1, 720p 32 / 8k+1) with its error
 /// naming the parameter it is about ("parameter 'height': height = 48 is not a positive multiple of 32").
 VideoGeometry checkedGeometry(const SanaModels& models, const GenerationSize& size, int frames);
+
+/// "0.9, 0.5, 0.1" (commas and/or spaces) → numbers; empty → none. sv::Error naming the parameter.
+std::vector<double> parseNumberList(const std::string& text, const char* param);
 
 /// Wraps an sv::Error thrown while using parameter `param` so that its message names it:
 /// "parameter 'folder': <message>" (unchanged when it already names the parameter).

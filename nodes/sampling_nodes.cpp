@@ -52,33 +52,6 @@ namespace {
 /// The largest seed that survives a round trip through JSON in any editor (2^53 − 1).
 constexpr double kMaxSeed = 9007199254740991.0;
 
-/// "0.9, 0.5, 0.1" (commas and/or spaces) → numbers; empty → none. sv::Error naming the parameter.
-std::vector<double> parseNumberList(const std::string& text, const char* param) {
-    std::vector<double> out;
-    std::string item;
-    auto flush = [&] {
-        if (item.empty()) return;
-        try {
-            size_t used = 0;
-            const double v = std::stod(item, &used);
-            SV_CHECK(used == item.size() && std::isfinite(v), "");
-            out.push_back(v);
-        } catch (const std::exception&) {
-            fail("parameter '", param, "': \"", item, "\" is not a number");
-        }
-        item.clear();
-    };
-    for (char c : text) {
-        if (c == ',' || c == ' ' || c == '\t' || c == '\n') {
-            flush();
-        } else {
-            item += c;
-        }
-    }
-    flush();
-    return out;
-}
-
 /// "seed 0 (cuda generator, grid 132x2048), 3 custom sigmas": what the noise and the schedule are, for the
 /// run log (a schedule given as a list says so; the step count then follows the list).
 std::string describeNoiseAndSchedule(const SampleRequest& req, const std::string& generator) {

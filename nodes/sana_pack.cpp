@@ -58,6 +58,33 @@ VideoGeometry checkedGeometry(const SanaModels& m, const GenerationSize& size, i
     }
 }
 
+// pack.h. "0.9, 0.5, 0.1" (commas and/or spaces) → numbers; empty → none. sv::Error naming the parameter.
+std::vector<double> parseNumberList(const std::string& text, const char* param) {
+    std::vector<double> out;
+    std::string item;
+    auto flush = [&] {
+        if (item.empty()) return;
+        try {
+            size_t used = 0;
+            const double v = std::stod(item, &used);
+            SV_CHECK(used == item.size() && std::isfinite(v), "");
+            out.push_back(v);
+        } catch (const std::exception&) {
+            fail("parameter '", param, "': \"", item, "\" is not a number");
+        }
+        item.clear();
+    };
+    for (char c : text) {
+        if (c == ',' || c == ' ' || c == '\t' || c == '\n') {
+            flush();
+        } else {
+            item += c;
+        }
+    }
+    flush();
+    return out;
+}
+
 void rethrowForParam(std::string_view param, const std::exception& e) {
     const std::string msg = e.what();
     if (msg.find(concat("parameter '", param, "'")) != std::string::npos) throw Error(msg);

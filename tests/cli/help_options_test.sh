@@ -113,6 +113,12 @@ sv 0 "--frames 9.*--chunk-frames 1.*--cached-chunks 2.*--prompt-file .*prompts.t
     generate "${LONG[@]}" --seconds 0.5 --chunk-frames 1 --cached-chunks 2 --prompt-file "$WORK/prompts.txt" \
     --rope chunk --long --out "$WORK/long.mp4"
 sv 1 "--steps: the long-video graph has no node it sets" generate "${LONG[@]}" --steps 2 --out "$WORK/x.mp4"
+# A step list that does not descend is refused by Long Video's check before anything is written; shift and the
+# nvlabs sigma table run (2 steps; --frames 5 in chunks of 1 latent frame: 2 chunks, one per prompt part).
+sv 1 "--step-list: .*descend" generate "${LONG[@]}" --frames 5 --step-list 500,900 --out "$WORK/x.mp4"
+sv 0 "--flow-shift 3.0.*--step-list \"900,500\".*--sigma-source \"nvlabs\".*wrote .*sl.mp4 \(5 frames" \
+    generate "${LONG[@]}" --frames 5 --chunk-frames 1 --step-list 900,500 --flow-shift 3 --sigma-source nvlabs --out "$WORK/sl.mp4"
+[ ! -e "$WORK/x.mp4" ] || { echo "FAIL: a refused LongSANA run left x.mp4"; failures=$((failures + 1)); }
 
 # ---- run
 sv 0 "--target" run --help
