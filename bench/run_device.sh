@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Runs on a GPU machine from the repository root, with binaries packed by shared/tools/pack-for-device.sh
-# (cuda_cuda_*_test, sv_bench; for harnesses also xattn_harness, vaeconv_harness, glu_bench) in $SV_PACK and a
+# (cuda_cuda_*_test, sv_bench, sv_long_bench, core_long_sana_parity_test; for harnesses also xattn_harness, vaeconv_harness, glu_bench) in $SV_PACK and a
 # diffusers source snapshot in $SV_DIFFUSERS:
 #
 #   bench/run_device.sh tests bench diffusers [compile]
 #
-#   tests      the GPU tests (ops against the CPU ops; the model and pipeline fixtures in fp32 and bf16)
+#   tests      the GPU tests (ops against the CPU ops; the model and pipeline fixtures in fp32 and bf16; the LTX-2
+#              VAE's kernels and fixtures)
 #   altfixtures a second fixture set made on the spot by the reference generator (other seed, other shapes:
 #              tests/data/reference/tools/variants_alt.json), the GPU tests run on it, and the set itself
 #              → $OUT/alt_reference.tar.gz (run the CPU tests on it with SV_REFERENCE_DIR)
 #   harnesses  the kernel harnesses (xattn_harness, vaeconv_harness, glu_bench: each kernel against a naive
 #              GPU reference, then timed)                               → $OUT/harnesses.log
-#   bench      sanavideo bench (our full-size T2V workload)            → $OUT/ours.json
+#   bench      sanavideo bench (our full-size T2V workload; SV_BENCH_ARGS="--family 720p" for the 720p one)
+#                                                                      → $OUT/ours.json
 #   diffusers  tests/data/reference/tools/bench.py, eager bf16 sections → $OUT/diffusers.json
 #   compile    the same with torch.compile on the transformer          → $OUT/diffusers_compile.json
+#   longsana   LongSANA's GPU tests (cuda_cuda_long_sana_test) and, when the set has the LongSANA fixtures,
+#              the CPU parity test on them (core_long_sana_parity_test)
+#   longref    diffusers PR #12723's LongSanaVideoPipeline, 81 and 961 frames (bench.py --sections longsana; the
+#              longsana_ref package in $SV_LONGSANA_REF_PARENT, default .carry/)   → $OUT/longsana_pr.json
+#   longbench  sv_long_bench: 81 frames, then 961 (one minute at 480×832, Y4M written to /tmp) → $OUT/long_81.json,
+#              $OUT/long_961.json (peak VRAM 961 vs 81, host RSS per chunk, frames per second end to end)
 #
 # Ours and diffusers' run in the same call, so the ratio is measured on the same card at the same time.
 set -uo pipefail
@@ -24,6 +32,7 @@ OUT=${OUT:-/tmp/sv_device_out}
 BENCH_ARGS=${SV_BENCH_ARGS:-}
 mkdir -p "$OUT"
 export SV_REFERENCE_DIR=${SV_REFERENCE_DIR:-$PWD/tests/data/reference}
+export SV_TEST_DATA_DIR=${SV_TEST_DATA_DIR:-$PWD/tests/data}
 export PYTHONUNBUFFERED=1
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader)"
 status=0
@@ -45,7 +54,8 @@ for step in "$@"; do
     case $step in
         tests)
             : > "$OUT/tests.log"
-            for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test; do
+            for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test \
+                cuda_cuda_ltx2_test cuda_cuda_randn_test cuda_cuda_lora_test; do
                 gpuTest "$t" "$OUT/tests.log"
             done
             ;;
@@ -74,6 +84,27 @@ for step in "$@"; do
         bench)
             "$PACK/run.sh" sv_bench $BENCH_ARGS > "$OUT/ours.json" 2> "$OUT/ours.err" || status=1
             echo "== ours:"; cat "$OUT/ours.json"; tail -5 "$OUT/ours.err"
+            ;;
+        longsana)
+            : > "$OUT/longsana.log"
+            gpuTest cuda_cuda_long_sana_test "$OUT/longsana.log"
+            if [ -d "$SV_REFERENCE_DIR/longsana_pipeline_tiny" ]; then
+                gpuTest core_long_sana_parity_test "$OUT/longsana.log" "(CPU, on the device's fixture set)"
+            fi
+            ;;
+        longref)
+            PYTHONPATH=$DIFFUSERS:${SV_LONGSANA_REF_PARENT:-$PWD/.carry} python3 tests/data/reference/tools/bench.py \
+                --out "$OUT/longsana_pr.json" --sections longsana > "$OUT/longsana_pr.log" 2>&1 || status=1
+            echo "== LongSANA reference (diffusers PR):"; grep -E '^(longsana PR|== section)|Error' "$OUT/longsana_pr.log" | cut -c1-400
+            ;;
+        longbench)
+            for f in 81 961; do
+                "$PACK/run.sh" sv_long_bench --frames $f --out /tmp/sv_long_$f.y4m > "$OUT/long_$f.json" 2> "$OUT/long_$f.err" || status=1
+                echo "== LongSANA $f frames:"
+                grep -E '"(total_s|generate_s|sampling_s|decoding_s|text_encode_s|fps_end_to_end|peak_vram_gib|host_rss_mib|frames|y4m_frames_on_disk)"' "$OUT/long_$f.json" | tail -12
+                tail -3 "$OUT/long_$f.err"
+                rm -f /tmp/sv_long_$f.y4m
+            done
             ;;
         diffusers)
             PYTHONPATH=$DIFFUSERS python3 tests/data/reference/tools/bench.py --out "$OUT/diffusers.json" \

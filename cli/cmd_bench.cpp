@@ -3,7 +3,6 @@
 // prepared once), and the streaming VAE decode. Stages run one at a time (each model is built, used and
 // released before the next), as a generation does. Prints one JSON object.
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +10,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -22,9 +23,11 @@
 #include "cli_options.h"
 #include "commands.h"
 #include "models/gemma2.h"
+#include "models/ltx2_vae.h"
 #include "models/sana_transformer.h"
 #include "models/wan_vae.h"
 #include "ops/elementwise.h"
+#include "random_weights.h"
 
 namespace sv::cli {
 
@@ -34,9 +37,10 @@ namespace fs = std::filesystem;
 
 struct BenchOptions {
     fs::path configs = "tests/data/reference/full_size";
-    int height = 480, width = 832, frames = 81;
-    int steps = 3;        // measured denoising steps (after one warm-up step)
-    int totalSteps = 50;  // extrapolated run length
+    bool hd = false;                         // --family 720p: transformer_720p/ and vae_ltx2/ of the configs
+    int height = 0, width = 0, frames = 81;  // 0: the family's default (480×832, 704×1280)
+    int steps = 3;                           // measured denoising steps (after one warm-up step)
+    int totalSteps = 50;                     // extrapolated run length
     int textTokens = 300;
     DType dtype = DType::BF16;     // transformer + text encoder
     DType vaeDtype = DType::BF16;  // VAE decoder
@@ -53,10 +57,13 @@ DType parseDtype(const std::string& v, const std::string& flag) {
     throw CLI::ValidationError(flag, concat("\"", v, "\" is not bf16, f16 or f32"));
 }
 
-void checkVideoSize(const BenchOptions& o) {
-    SV_CHECK(o.height % 16 == 0 && o.width % 16 == 0 && (o.frames - 1) % 4 == 0, "bench: the video size ",
-             o.height, "x", o.width, "x", o.frames,
-             " needs height and width multiples of 16 and frames = 1 + 4k");
+/// Sizes must be multiples of the VAE's spatial compression times the transformer's patch and frames 1 + k
+/// times its temporal compression: checked first with the family's factors (480p 16 / 4, 720p 32 / 8, before
+/// anything is loaded), then with the configs'.
+void checkVideoSize(const BenchOptions& o, int multiple, int temporal, std::string_view what) {
+    SV_CHECK(o.height % multiple == 0 && o.width % multiple == 0 && (o.frames - 1) % temporal == 0,
+             "bench: the video size ", o.height, "x", o.width, "x", o.frames,
+             " needs height and width multiples of ", multiple, " and frames = 1 + ", temporal, "k", what);
 }
 
 double gib(int64_t bytes) {
@@ -68,32 +75,15 @@ double median(std::vector<double> v) {
     return v.empty() ? 0.0 : (v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]));
 }
 
-// Random weights made on the GPU: matrices/convs N(0, 1/fan_in), biases N(0, 0.02²), norm scales around their
-// identity (1 + N(0, 0.1²); Gemma's offset norms N(0, 0.1²)), modulation tables N(0, 0.1²).
-WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t seed, bool offsetNorms) {
-    WeightSet set;
-    uint64_t k = seed * 1000003u;
-    for (const WeightSpec& s : specs) {
-        Tensor t = Tensor::empty(s.shape, dt, Device::cuda());
-        const int64_t n = t.numel(), rows = s.shape.empty() ? 1 : s.shape[0];
-        const bool vectorLike = n == rows;
-        const std::string& name = s.name;
-        const bool isNorm = name.find("norm") != std::string::npos || name.ends_with("gamma");
-        float mean = 0.0f, sd;
-        if (name.ends_with("bias"))
-            sd = 0.02f;
-        else if (name.find("scale_shift_table") != std::string::npos)
-            sd = 0.1f;
-        else if (vectorLike && isNorm)
-            mean = offsetNorms ? 0.0f : 1.0f, sd = 0.1f;
-        else if (vectorLike)
-            sd = 0.02f;
-        else
-            sd = 1.0f / std::sqrt(float(n / rows));
-        device::fillNormal(t, ++k, mean, sd);
-        set.set(name, std::move(t));
-    }
-    return set;
+// The decoder of either VAE class with random GPU weights (latent statistics 0 / 1).
+std::unique_ptr<VideoVae> benchVae(const VideoVaeConfig& c, DType dt, uint64_t seed) {
+    WeightSet w = gpuWeights(c.weightSpecs(VaeParts::Decoder), dt, seed, false);
+    if (const auto* wan = std::get_if<WanVaeConfig>(&c.config))
+        return std::make_unique<WanVae>(*wan, std::move(w), VaeParts::Decoder);
+    const auto& ltx = std::get<Ltx2VaeConfig>(c.config);
+    w.set("latents_mean", Tensor::zeros({ltx.latentChannels}, dt, Device::cuda()));
+    w.set("latents_std", Tensor::full({ltx.latentChannels}, 1.0f, DType::F32).to(dt).to(Device::cuda()));
+    return std::make_unique<Ltx2Vae>(ltx, std::move(w), VaeParts::Decoder);
 }
 
 // Runs fn once with per-op timing on and returns {op: [milliseconds, calls]}.
@@ -115,7 +105,7 @@ struct BenchRun {
     const BenchOptions& o;
     Gemma2Config txtCfg;
     TransformerConfig trCfg;
-    WanVaeConfig vaeCfg;
+    VideoVaeConfig vaeCfg;
     int64_t B = 2, L = 0, lf = 0, lh = 0, lw = 0;
     nlohmann::json out;
     double total = 0.0;
@@ -223,9 +213,7 @@ void benchDecode(BenchRun& r, const Tensor& latents) {
     const Device gpu = Device::cuda();
     device::resetPeakMemory(gpu);
     device::Stopwatch clock(gpu);
-    std::optional<WanVae> vae;
-    vae.emplace(r.vaeCfg, gpuWeights(wanVaeDecoderWeightSpecs(r.vaeCfg), o.vaeDtype, o.seed + 5, false),
-                WanVaeParts::Decoder);
+    std::unique_ptr<VideoVae> vae = benchVae(r.vaeCfg, o.vaeDtype, o.seed + 5);
     const double build = clock.seconds();
     const Tensor z = vae->denormalizeLatents(latents);
     int64_t decoded = 0;
@@ -253,16 +241,22 @@ int runBenchCuda(const BenchOptions& o) {
     SV_CHECK(device::compiled(gpu.kind),
              "bench: this build has no CUDA backend (configure with the CUDA toolkit)");
     SV_CHECK(device::available(gpu), "bench: no CUDA GPU found");
-    BenchRun r{o, Gemma2Config::load(o.configs / "text_encoder" / "config.json"),
-               TransformerConfig::load(o.configs / "transformer" / "config.json"),
-               WanVaeConfig::load(o.configs / "vae" / "config.json")};
-    r.L = o.textTokens;
-    r.lf = 1 + (o.frames - 1) / r.vaeCfg.scaleFactorTemporal;
-    r.lh = o.height / r.vaeCfg.scaleFactorSpatial, r.lw = o.width / r.vaeCfg.scaleFactorSpatial;
+    BenchRun r{
+        o, Gemma2Config::load(o.configs / "text_encoder" / "config.json"),
+        TransformerConfig::load(o.configs / (o.hd ? "transformer_720p" : "transformer") / "config.json"),
+        VideoVaeConfig::load(o.configs / (o.hd ? "vae_ltx2" : "vae") / "config.json")};
+    const int st = r.vaeCfg.temporalCompression(), ss = r.vaeCfg.spatialCompression();
     const auto& patch = r.trCfg.patchSize;
+    SV_CHECK(patch[1] == patch[2], "bench: the transformer's patch ", patch[1], "x", patch[2],
+             " is not square");
+    checkVideoSize(o, ss * patch[1], st, " for these configs");
+    r.L = o.textTokens;
+    r.lf = 1 + (o.frames - 1) / st;
+    r.lh = o.height / ss, r.lw = o.width / ss;
     r.out["gpu"] = device::name(gpu);
     r.out["dtype"] = std::string(dtypeName(o.dtype));
     r.out["vae_dtype"] = std::string(dtypeName(o.vaeDtype));
+    r.out["vae"] = std::string(r.vaeCfg.className());
     r.out["video"] = {o.frames, o.height, o.width};
     r.out["latents"] = {r.trCfg.inChannels, r.lf, r.lh, r.lw};
     r.out["cfg_batch"] = r.B;
@@ -299,8 +293,18 @@ CommandRun setupBench(CLI::App& cmd) {
         "--configs", o->configs,
         "full-size configs (text_encoder/, transformer/, vae/ config.json) [tests/data/reference/full_size, "
         "or $SV_REFERENCE_DIR/full_size]");
-    addInteger(cmd, "--height", o->height, 16, 8192, "video height [480]");
-    addInteger(cmd, "--width", o->width, 16, 8192, "video width [832]");
+    cmd.add_option_function<std::string>(
+           "--family",
+           [o](const std::string& v) {
+               if (v != "480p" && v != "720p")
+                   throw CLI::ValidationError("--family", concat("\"", v, "\" is not 480p or 720p"));
+               o->hd = v == "720p";
+           },
+           "480p: transformer/ + vae/ (Wan 2.1) of the configs; 720p: transformer_720p/ + vae_ltx2/ (LTX-2 "
+           "VAE) [480p]")
+        ->type_name("FAMILY");
+    addInteger(cmd, "--height", o->height, 16, 8192, "video height [480; 720p: 704]");
+    addInteger(cmd, "--width", o->width, 16, 8192, "video width [832; 720p: 1280]");
     addInteger(cmd, "--frames", o->frames, 1, 4001, "video frames [81]");
     addInteger(cmd, "--steps", o->steps, 1, 10000, "measured denoising steps after one warm-up step [3]");
     addInteger(cmd, "--total-steps", o->totalSteps, 1, 10000, "steps of the extrapolated run [50]");
@@ -330,7 +334,9 @@ CommandRun setupBench(CLI::App& cmd) {
     cmd.add_flag("--profile", o->profile,
                  "add per-op GPU times of one extra run of each stage (decode: 4 latent frames)");
     return [o] {
-        checkVideoSize(*o);
+        if (o->height == 0) o->height = o->hd ? 704 : 480;
+        if (o->width == 0) o->width = o->hd ? 1280 : 832;
+        checkVideoSize(*o, o->hd ? 32 : 16, o->hd ? 8 : 4, "");
         return runBenchCuda(*o);
     };
 }

@@ -23,11 +23,11 @@
 #include "base/error.h"
 #include "cancel_signals.h"
 #include "commands.h"
+#include "generate_graph.h"
 #include "generate_options.h"
 #include "media/video_writer.h"
 #include "node_packs.h"
 #include "output_target.h"
-#include "plugin/graph/validation.h"
 #include "progress_bar.h"
 #include "terminal_text.h"
 
@@ -36,49 +36,6 @@ using namespace sv::plugin;
 namespace sv::cli {
 
 namespace {
-
-struct GenerateOptions {
-    std::map<std::string, std::string, std::less<>> values;  // the value options given, by flag
-    std::set<std::string, std::less<>> flags;                // the flags given
-    std::string out;
-    bool overwrite = false;
-};
-
-/// `--device cuda:1` is the node's device "cuda" on its cuda_device 1.
-void applyDevice(GraphDocument& doc, const NodeRegistry& registry, const std::string& text) {
-    if (!text.starts_with("cuda:"))
-        return setParam(doc, registry, {"load_model", "device"}, text, "--device");
-    setParam(doc, registry, {"load_model", "device"}, "cuda", "--device");
-    setParam(doc, registry, {"load_model", "cuda_device"}, text.substr(5), "--device");
-}
-
-/// The default graph with the command line written into it.
-GraphDocument buildGraph(const GenerateOptions& o, const Executor& executor, const OutputTarget& target) {
-    const NodeRegistry& registry = executor.registry();
-    const bool imageToVideo = o.values.count("--image") > 0;
-    GraphDocument doc = GraphDocument::parse(defaultGraphText(imageToVideo),
-                                             imageToVideo ? "image-to-video graph" : "text-to-video graph");
-    for (const GraphOption& go : generateOptions()) {
-        std::optional<std::string> text;
-        if (go.valueName.empty() && o.flags.count(go.flag)) text = std::string(go.flagValue);
-        if (auto it = o.values.find(go.flag); !go.valueName.empty() && it != o.values.end())
-            text = it->second;
-        if (!text) continue;
-        if (go.flag == "--device") {
-            applyDevice(doc, registry, *text);
-            continue;
-        }
-        for (const ParamRef& t : go.targets) setParam(doc, registry, t, *text, go.flag);
-    }
-    setParam(doc, registry, {"save_video", "filename"}, OutputTarget::kStem, "--out");
-    setParam(doc, registry, {"save_video", "format"}, target.format(), "--out");
-    // Checked as `sanavideo run` and the editor check a graph (Executor::issuesForRun), before any model
-    // loads.
-    const std::vector<GraphIssue> issues = executor.issuesForRun(doc, {});
-    SV_CHECK(!hasErrors(issues), "the default graph cannot run:\n", formatErrors(issues),
-             "\n(is the SANA-Video node pack installed? see sanavideo nodes)");
-    return doc;
-}
 
 int64_t intParam(const GraphDocument& doc, const NodeRegistry& registry, ParamRef p) {
     return nlohmann::json::parse(effectiveValue(doc, registry, p)).get<int64_t>();
@@ -94,7 +51,7 @@ std::string inOptionTerms(const std::string& node, const std::string& message) {
     const std::string param = message.substr(p + key.size(), q - p - key.size());
     for (const GraphOption& go : generateOptions())
         for (const ParamRef& t : go.targets)
-            if (t.node == node && t.param == param) return concat(go.flag, message.substr(q + 1));
+            if (t.node == baseNodeId(node) && t.param == param) return concat(go.flag, message.substr(q + 1));
     return message;
 }
 
@@ -115,7 +72,7 @@ class ProgressPrinter {
             bar_->update(int(e.step), int(e.total));
         } else if (e.kind == K::NodeLog) {
             // Save Video's "wrote <staging>/video.mp4" is replaced by the summary naming --out.
-            if (e.nodeId == "save_video" && e.level == LogLevel::Info) return;
+            if (baseNodeId(e.nodeId) == "save_video" && e.level == LogLevel::Info) return;
             endBar();
             printLine(stderr,
                       concat("  ", e.level == LogLevel::Info ? "" : concat(logLevelName(e.level), ": "),
@@ -126,17 +83,20 @@ class ProgressPrinter {
     }
 
   private:
-    void startBar(const std::string& node) {
+    void startBar(const std::string& id) {
         endBar();
-        barNode_ = node;
-        if (node == "sampler")
+        barNode_ = id;
+        const std::string_view node = baseNodeId(id);
+        if (node == "long_video")
+            bar_.emplace("generating", "chunk");
+        else if (node == "sampler")
             bar_.emplace("sampling", "step");
         else if (node == "vae_decode")
             bar_.emplace("decoding", "frame");
         else if (node == "save_video")
             bar_.emplace("writing", "frame");
         else
-            bar_.emplace(node, "step");
+            bar_.emplace(id, "step");
     }
     void endBar() {
         bar_.reset();
@@ -148,17 +108,66 @@ class ProgressPrinter {
     std::string barNode_;
 };
 
+/// The parameters the summary reads: the Sampler's and VAE Decode's, or Long Video's.
+struct SummaryRefs {
+    ParamRef frames, width, height, fps;
+};
+
+SummaryRefs summaryRefs(GraphKind kind) {
+    if (kind == GraphKind::LongVideo)
+        return {{"long_video", "frames"},
+                {"long_video", "width"},
+                {"long_video", "height"},
+                {"long_video", "fps"}};
+    return {{"sampler", "frames"}, {"sampler", "width"}, {"sampler", "height"}, {"vae_decode", "fps"}};
+}
+
+std::string_view kindWords(GraphKind kind) {
+    return kind == GraphKind::LongVideo      ? "LongSANA long video"
+           : kind == GraphKind::ImageToVideo ? "image-to-video"
+                                             : "text-to-video";
+}
+
+/// "wrote <path> (N frames, WxH, F fps) in S s", one line per video.
+void printWritten(const std::vector<std::string>& paths, const GraphDocument& doc,
+                  const NodeRegistry& registry, GraphKind kind, const OutputTarget& target,
+                  std::chrono::steady_clock::time_point t0) {
+    const SummaryRefs r = summaryRefs(kind);
+    int64_t frames = intParam(doc, registry, r.frames);
+    if (doc.findNode("load_video")) frames = -1;  // a continued clip: its length is the clip's plus the new
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    const std::string fps = effectiveValue(doc, registry, r.fps);
+    for (const std::string& path : paths)
+        printLine(
+            stdout,
+            concat(
+                "wrote ", path, " (",
+                frames < 0 ? std::string("the clip and its continuation")
+                           : concat(frames, frames == 1 ? " frame" : " frames"),
+                ", ", intParam(doc, registry, r.width), "x", intParam(doc, registry, r.height),
+                target.isSequence() ? "" : concat(", ", Value::fromFloat(std::stod(fps)).describe(), " fps"),
+                ") in ", seconds, " s"));
+}
+
 int runGenerate(const GenerateOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
-    OutputTarget target(o.out, o.overwrite);  // checked before anything is loaded
+    const GraphKind kind = chooseGraph(o);
+    // LongSANA writes its growing MP4 (or Y4M) in place, so it can be watched and a cancelled run keeps its
+    // finished chunks; everything else appears only when the run succeeded.
+    OutputTarget target(o.out, o.overwrite,
+                        kind == GraphKind::LongVideo
+                            ? OutputTarget::Placement::Direct
+                            : OutputTarget::Placement::Staged);  // checked before loading
     media::setFfmpegQuiet(true);
     NodeRegistry registry;
     loadNodePacks(registry, {}, "generate");
     Executor executor(registry);
-    const GraphDocument doc = buildGraph(o, executor, target);
-    const int64_t frames = intParam(doc, registry, {"sampler", "frames"});
+    const GraphDocument doc = buildGenerateGraph(o, kind, executor, target);
+    const int64_t frames = intParam(doc, registry, summaryRefs(kind).frames);
     target.checkFree(frames);
-    printLine(stderr, concat(o.values.count("--image") ? "image" : "text", "-to-video with these settings:"));
+    printLine(stderr, concat(kindWords(kind), " with these settings:"));
     for (const auto& line : describeSettings(doc, registry)) printLine(stderr, "  " + line);
 
     CancelOnSignals signals;
@@ -170,7 +179,8 @@ int runGenerate(const GenerateOptions& o) {
     if (result.status == RunResult::Status::Cancelled) {
         printLine(stderr,
                   concat("sanavideo generate: cancelled by ", CancelOnSignals::describe(signals.signal()),
-                         ", nothing written to ", o.out));
+                         kind == GraphKind::LongVideo ? concat("; ", o.out, " keeps the finished chunks")
+                                                      : concat(", nothing written to ", o.out)));
         return signals.exitCode();
     }
     if (result.status == RunResult::Status::Failed && !result.failedNode.empty()) {
@@ -179,19 +189,47 @@ int runGenerate(const GenerateOptions& o) {
     }
     if (const int rc = reportRunEnd(result, signals, "generate", "generated from the options"); rc != 0)
         return rc;
-    target.commit(frames);
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%.1f",
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    const std::string fps = effectiveValue(doc, registry, {"vae_decode", "fps"});
-    printLine(
-        stdout,
-        concat("wrote ", o.out, " (", frames, frames == 1 ? " frame, " : " frames, ",
-               intParam(doc, registry, {"sampler", "width"}), "x",
-               intParam(doc, registry, {"sampler", "height"}),
-               target.isSequence() ? "" : concat(", ", Value::fromFloat(std::stod(fps)).describe(), " fps"),
-               ") in ", seconds, " s"));
+    printWritten(target.commit(frames), doc, registry, kind, target, t0);
     return 0;
+}
+
+}  // namespace
+
+namespace {
+
+/// "[default]" in --help: the value the default graph holds (the long-video graph's for LongSANA options).
+void showDefault(CLI::Option& opt, const GraphOption& go, const GraphDocument& regular,
+                 const GraphDocument& longVideo) {
+    if (go.flag == "--prompt" || go.valueName.empty()) return;  // required; a flag has no value to show
+    for (const ParamRef& t : go.targets) {
+        const GraphNode* n = (go.group == kLongGroup ? longVideo : regular).findNode(t.node);
+        if (!n) continue;
+        auto it = n->params.find(std::string(t.param));
+        if (it != n->params.end() && !(it->is_string() && it->get<std::string>().empty()))
+            opt.default_str(it->is_string() ? it->get<std::string>() : it->dump());
+        return;
+    }
+}
+
+CLI::Option* addGraphOption(CLI::App& cmd, const GraphOption& go, const std::shared_ptr<GenerateOptions>& o) {
+    const std::string flag(go.flag);
+    if (go.valueName.empty())
+        return cmd.add_flag_callback(
+            flag, [o, flag] { o->flags.insert(flag); }, std::string(go.help));
+    if (go.repeatable)
+        return cmd
+            .add_option_function<std::vector<std::string>>(
+                flag, [o, flag](const std::vector<std::string>& v) { o->lists[flag] = v; },
+                std::string(go.help))
+            ->type_name(std::string(go.valueName))
+            ->expected(1)
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    // A later value replaces an earlier one, so a command can be shrunk by appending options.
+    return cmd
+        .add_option_function<std::string>(
+            flag, [o, flag](const std::string& v) { o->values[flag] = v; }, std::string(go.help))
+        ->type_name(std::string(go.valueName))
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
 }  // namespace
@@ -199,39 +237,52 @@ int runGenerate(const GenerateOptions& o) {
 CommandRun setupGenerate(CLI::App& cmd) {
     cmd.footer(
         "Generates a video with a SANA-Video model folder (diffusers layout), exactly as diffusers' "
-        "SanaVideoPipeline (SanaImageToVideoPipeline with --image) would: it runs the default text-to-video "
-        "(image-to-video) graph with the options written into its nodes, as `sanavideo run` would. Defaults "
-        "(in brackets) are the graph's. Ctrl-C, SIGTERM and SIGHUP stop within a step and leave nothing "
-        "behind.");
+        "SanaVideoPipeline (SanaImageToVideoPipeline with --image or --continue) would: it runs the default "
+        "text-to-video (image-to-video) graph with the options written into its nodes, as `sanavideo run` "
+        "would. A LongSANA folder runs the long-video graph instead: chunk after chunk is appended to --out "
+        "while it renders (832x480, 961 frames = one minute at 16 fps, 4 steps per chunk unless set). "
+        "Defaults (after '=') are the default graph's. Ctrl-C, SIGTERM and SIGHUP stop within a step and "
+        "leave nothing behind (LongSANA: --out keeps the finished chunks).");
     auto o = std::make_shared<GenerateOptions>();
-    const GraphDocument defaults = GraphDocument::parse(defaultGraphText(false), "text-to-video graph");
+    const GraphDocument regular =
+        GraphDocument::parse(defaultGraphText(GraphKind::TextToVideo), "text-to-video graph");
+    const GraphDocument longVideo =
+        GraphDocument::parse(defaultGraphText(GraphKind::LongVideo), "long-video graph");
     std::map<std::string, CLI::Option*, std::less<>> added;
     for (const GraphOption& go : generateOptions()) {
-        const std::string flag(go.flag);
-        CLI::Option* opt = nullptr;
-        if (go.valueName.empty()) {
-            opt = cmd.add_flag_callback(
-                flag, [o, flag] { o->flags.insert(flag); }, std::string(go.help));
-        } else {
-            opt = cmd.add_option_function<std::string>(
-                flag, [o, flag](const std::string& v) { o->values[flag] = v; }, std::string(go.help));
-            opt->type_name(std::string(go.valueName));
-            if (const GraphNode* n = defaults.findNode(go.targets.front().node); n && flag != "--prompt") {
-                auto it = n->params.find(std::string(go.targets.front().param));
-                if (it != n->params.end() && !(it->is_string() && it->get<std::string>().empty()))
-                    opt->default_str(it->is_string() ? it->get<std::string>() : it->dump());
-            }
-        }
-        added[flag] = opt;
+        CLI::Option* opt = addGraphOption(cmd, go, o);
+        opt->group(std::string(go.group));
+        showDefault(*opt, go, regular, longVideo);
+        added[std::string(go.flag)] = opt;
     }
     added["--model"]->required();
     added["--prompt"]->required();
     added["--motion-score"]->excludes(added["--no-motion-score"]);
-    cmd.add_option("--out", o->out,
-                   ".mp4 file, or a frame sequence: a folder (PNG frames) or a pattern such as "
-                   "frames/%04d.png or frames/%04d.exr")
-        ->required();
-    cmd.add_flag("--overwrite", o->overwrite, "replace an existing --out file (otherwise it is an error)");
+    cmd.add_option(
+           "--out", o->out,
+           ".mp4 file, or a frame sequence: a folder (PNG frames) or a pattern such as "
+           "frames/%04d.png or frames/%04d.exr; LongSANA: an .mp4 or .y4m file, written as it renders")
+        ->required()
+        ->group(std::string(kCommonGroup));
+    cmd.add_flag("--overwrite", o->overwrite, "replace an existing --out file (otherwise it is an error)")
+        ->group(std::string(kCommonGroup));
+    cmd.add_flag(
+           "--long", o->longVideo,
+           "LongSANA: run the long-video graph even when the model folder is not recognised as LongSANA's")
+        ->group(std::string(kLongGroup));
+    cmd.add_option_function<double>(
+           "--seconds", [o](double s) { o->seconds = s; },
+           "the length in seconds instead of --frames (frames = fps x S + 1)")
+        ->type_name("S")
+        ->excludes(added["--frames"])
+        ->group(std::string(kLongGroup));
+    cmd.add_option(
+           "--continue", o->continueClip,
+           "regular model: continue CLIP.mp4 (image-to-video from its last frame; --out gets the clip "
+           "followed by the new frames)")
+        ->type_name("CLIP")
+        ->excludes(added["--image"])
+        ->group(std::string(kLongGroup));
     return [o] { return runGenerate(*o); };
 }
 

@@ -14,7 +14,7 @@
 #include "io/model_folder.h"
 #include "models/gemma2_config.h"
 #include "models/transformer_config.h"
-#include "models/wan_vae_config.h"
+#include "models/video_vae.h"
 #include "schedulers/scheduler.h"
 #include "terminal_text.h"
 
@@ -42,9 +42,9 @@ std::string withThousands(int64_t v) {
 // prefixes the loader accepts.
 std::vector<WeightSpec> architectureSpecs(const ModelFolder& m, const ModelComponent& c,
                                           std::vector<std::string>& prefixes) {
-    if (c.className == "SanaVideoTransformer3DModel")
+    if (c.className == "SanaVideoTransformer3DModel" || c.className == TransformerConfig::kCausalClassName)
         return transformerWeightSpecs(m.transformerConfig(c.name));
-    if (c.className == "AutoencoderKLWan") return wanVaeWeightSpecs(m.vaeConfig(c.name));
+    if (isVideoVaeClass(c.className)) return m.videoVaeConfig(c.name).weightSpecs();
     if (c.className == "Gemma2Model" || c.className == "Gemma2ForCausalLM") {
         prefixes = {"model."};
         return gemma2WeightSpecs(m.textEncoderConfig(c.name));
@@ -147,6 +147,8 @@ int runInfo(const std::string& folder) {
             const std::vector<WeightSpec> specs = architectureSpecs(m, c, prefixes);
             detail = specs.empty() ? std::string("parameters unknown (class not implemented)")
                                    : concat(withThousands(countParameters(specs)), " parameters");
+            if (isVideoVaeClass(c.className))
+                detail = concat(m.videoVaeConfig(c.name).familyLabel(), " VAE, ", detail);
             detail += ", ";
             detail += c.hasWeights() ? describeWeights(m, c, specs, prefixes, mismatch)
                                      : "no weights (config only)";

@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -40,8 +41,19 @@ fs::path makeStagingFolder(const fs::path& dir) {
 
 }  // namespace
 
-OutputTarget::OutputTarget(const std::string& out, bool overwrite) : out_(out), overwrite_(overwrite) {
+OutputTarget::OutputTarget(const std::string& out, bool overwrite, Placement placement)
+    : out_(out), overwrite_(overwrite), placement_(placement) {
     SV_CHECK(!out.empty(), "--out is empty");
+    const fs::path parent = fs::path(out).parent_path().empty() ? fs::path(".") : fs::path(out).parent_path();
+    std::error_code ec;
+    if (placement == Placement::Direct) {
+        const std::string ext = lowerExtension(out);
+        SV_CHECK(ext == ".mp4" || ext == ".y4m", "--out: \"", out,
+                 "\" is not an .mp4 or .y4m file (a LongSANA video is written as it renders)");
+        SV_CHECK(fs::is_directory(parent, ec), "--out: folder ", parent.string(), " does not exist");
+        format_ = ext.substr(1);
+        return;
+    }
     if (media::isImageSequenceTarget(out)) {
         const std::string file = fs::path(out).filename().string();
         const std::string ext = file.find('%') != std::string::npos ? lowerExtension(file) : ".png";
@@ -52,8 +64,6 @@ OutputTarget::OutputTarget(const std::string& out, bool overwrite) : out_(out), 
     }
     SV_CHECK(lowerExtension(out) == ".mp4", "--out: \"", out,
              "\" is not an .mp4 file, a folder or a frame pattern (e.g. frames/%04d.png)");
-    const fs::path parent = fs::path(out).parent_path().empty() ? fs::path(".") : fs::path(out).parent_path();
-    std::error_code ec;
     SV_CHECK(fs::is_directory(parent, ec), "--out: folder ", parent.string(), " does not exist");
     format_ = "mp4";
 }
@@ -76,8 +86,22 @@ fs::path OutputTarget::sequenceFolder() const {
     return p.has_parent_path() ? p.parent_path() : fs::path(".");
 }
 
+void OutputTarget::setVideoCount(int64_t videos) {
+    SV_ASSERT(videos >= 1);
+    SV_CHECK(videos == 1 || (!isSequence() && placement_ == Placement::Staged), "--out: several videos (",
+             videos, ") are written as numbered .mp4 files; give an .mp4 name, not ", out_);
+    videos_ = videos;
+}
+
+std::string OutputTarget::stagedStem(int64_t index) const {
+    if (videos_ == 1) return kStem;
+    char number[24];
+    std::snprintf(number, sizeof number, "_%03lld", static_cast<long long>(index + 1));
+    return std::string(kStem) + number;
+}
+
 void OutputTarget::checkFree(int64_t frames) const {
-    if (overwrite_) return;
+    if (overwrite_ || videos_ > 1) return;  // numbered videos take free names
     const auto refuse = [](const fs::path& p) {
         fail("--out: ", p.string(), " exists (add --overwrite to replace it)");
     };
@@ -95,6 +119,7 @@ void OutputTarget::checkFree(int64_t frames) const {
 
 fs::path OutputTarget::stage() {
     fs::path dir = fs::path(out_).parent_path().empty() ? fs::path(".") : fs::path(out_).parent_path();
+    if (placement_ == Placement::Direct) return dir;  // the graph writes <stem>.<format> there
     if (isSequence()) {
         dir = sequenceFolder();
         std::error_code ec;
@@ -125,8 +150,41 @@ void OutputTarget::place(const fs::path& from, const fs::path& to) const {
     SV_CHECK(!ec, "--out: cannot move the result to ", to.string(), ": ", ec.message());
 }
 
-void OutputTarget::commit(int64_t frames) {
+std::vector<std::string> OutputTarget::commitNumbered() {
+    // "<stem>_001.mp4", ... : the next numbers whose names are free; link() refuses a name taken meanwhile.
+    const fs::path out(out_);
+    std::vector<std::string> placed;
+    int64_t number = 1;
+    for (int64_t k = 0; k < videos_; ++k) {
+        const fs::path from = staging_ / (stagedStem(k) + ".mp4");
+        for (;; ++number) {
+            SV_CHECK(number < 1000000, "--out: no free numbered name next to ", out_);
+            char suffix[24];
+            std::snprintf(suffix, sizeof suffix, "_%03lld", static_cast<long long>(number));
+            const fs::path to = out.parent_path() / (out.stem().string() + suffix + out.extension().string());
+            if (occupied(to)) continue;
+            if (::link(from.c_str(), to.c_str()) != 0) {
+                SV_CHECK(errno == EEXIST, "--out: cannot place ", to.string(), ": ", std::strerror(errno));
+                continue;
+            }
+            std::error_code ec;
+            fs::remove(from, ec);
+            placed.push_back(to.string());
+            ++number;
+            break;
+        }
+    }
+    return placed;
+}
+
+std::vector<std::string> OutputTarget::commit(int64_t frames) {
+    if (placement_ == Placement::Direct) return {out_};
     SV_ASSERT(!staging_.empty());
+    if (videos_ > 1) {
+        auto placed = commitNumbered();
+        committed_ = true;
+        return placed;
+    }
     if (!isSequence()) {
         place(staging_ / (std::string(kStem) + ".mp4"), out_);
     } else {
@@ -136,6 +194,7 @@ void OutputTarget::commit(int64_t frames) {
         place(staging_ / kStem / "graph.json", sequenceFolder() / "graph.json");
     }
     committed_ = true;
+    return {out_};
 }
 
 }  // namespace sv::cli

@@ -7,22 +7,32 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace sv::cli {
 
 class OutputTarget {
   public:
+    /// Staged: the result appears only when the run succeeded. Direct: the graph writes the file in place
+    /// while it runs (LongSANA's growing MP4, or a Y4M stream), and a cancelled run keeps what it wrote.
+    enum class Placement { Staged, Direct };
     /// Checks `out`: an .mp4 file in an existing folder, or a frame sequence — a folder (PNG frames
-    /// frame_0000.png, ...) or a pattern such as frames/%04d.png or shot_%03d.exr. Throws sv::Error "--out:
-    /// ...".
-    OutputTarget(const std::string& out, bool overwrite);
+    /// frame_0000.png, ...) or a pattern such as frames/%04d.png or shot_%03d.exr; Direct: an .mp4 or .y4m
+    /// file. Throws sv::Error "--out: ...".
+    OutputTarget(const std::string& out, bool overwrite, Placement placement = Placement::Staged);
     /// Removes the staging folder and any folder the target created, unless commit() ran.
     ~OutputTarget();
     OutputTarget(const OutputTarget&) = delete;
     OutputTarget& operator=(const OutputTarget&) = delete;
 
-    /// Save Video's format: "mp4", "png" or "exr".
+    /// Save Video's format: "mp4", "png" or "exr" ("y4m" too when Direct).
     const std::string& format() const { return format_; }
+    /// How many videos the run writes (default 1). Several are numbered "<stem>_001.mp4", ... taking the
+    /// next free numbers; a frame sequence takes one video only (sv::Error "--out: several videos ...").
+    void setVideoCount(int64_t videos);
+    int64_t videoCount() const { return videos_; }
+    /// The name Save Video of video `index` (0-based) writes in the staging folder, without the extension.
+    std::string stagedStem(int64_t index) const;
     bool isSequence() const { return format_ != "mp4"; }
     const std::string& text() const { return out_; }
 
@@ -36,11 +46,13 @@ class OutputTarget {
     /// The name Save Video writes in the staging folder (without the extension it adds).
     static constexpr const char* kStem = "video";
     /// Moves the result from the staging folder into place (a sequence: its `frames` frames and graph.json).
-    void commit(int64_t frames);
+    /// Returns where each video went (Direct: --out itself).
+    std::vector<std::string> commit(int64_t frames);
 
   private:
     std::filesystem::path sequenceFolder() const;
     void place(const std::filesystem::path& from, const std::filesystem::path& to) const;
+    std::vector<std::string> commitNumbered();
 
     std::string out_;
     bool overwrite_ = false;
@@ -48,6 +60,8 @@ class OutputTarget {
     std::filesystem::path staging_;
     std::filesystem::path createdFolder_;  // the outermost folder stage() created, if any
     bool committed_ = false;
+    Placement placement_ = Placement::Staged;
+    int64_t videos_ = 1;
 };
 
 }  // namespace sv::cli

@@ -1,7 +1,10 @@
 // Load Image, Save Video, Preview Video, Save Latent, Load Latent.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <numeric>
 #include <string_view>
 
@@ -62,6 +65,57 @@ class LoadImageNode : public Node {
     }
 };
 
+// ---- Load Video
+// --------------------------------------------------------------------------------------------
+
+// The clip is untrusted input: a regular file of bounded size, and its decoded frames bounded before any is
+// decoded (probeVideo reads the header only).
+constexpr uintmax_t kMaxVideoFileBytes = uintmax_t(4) << 30;
+constexpr int64_t kMaxDecodedBytes = int64_t(8) << 30;
+constexpr int kMaxVideoSide = 8192;
+
+class LoadVideoNode : public Node {
+  public:
+    ValueMap evaluate(const ValueMap&, const ValueMap& params, NodeContext& ctx) override {
+        const fs::path path = requirePath(params, "path", "an MP4 file");
+        std::error_code ec;
+        SV_CHECK(fs::is_regular_file(path, ec), "parameter 'path': ", path.string(),
+                 fs::exists(path, ec) ? " is not a regular file" : ": no such file");
+        const uintmax_t size = fs::file_size(path, ec);
+        SV_CHECK(!ec && size <= kMaxVideoFileBytes, "parameter 'path': ", path.string(), " is larger than ",
+                 kMaxVideoFileBytes >> 30, " GiB");
+        media::setFfmpegQuiet(true);
+        auto video = std::make_shared<Video>();
+        try {
+            const media::VideoInfo info = media::probeVideo(path);
+            SV_CHECK(info.width > 0 && info.height > 0 && info.width <= kMaxVideoSide &&
+                         info.height <= kMaxVideoSide,
+                     path.string(), ": ", info.width, "x", info.height, " is not a supported frame size");
+            SV_CHECK(info.frames > 0 && info.frames * info.width * info.height * 3 <= kMaxDecodedBytes,
+                     path.string(), ": ", info.frames, " frames of ", info.width, "x", info.height,
+                     " exceed the decoding limit of ", kMaxDecodedBytes >> 30, " GiB");
+            ctx.throwIfCancelled();
+            const Tensor frames = media::readVideoFrames(path, info.frames).contiguous();  // U8 [F, H, W, 3]
+            SV_CHECK(frames.dim(0) > 0, path.string(), ": no frame could be decoded");
+            video->frameCount = int(frames.dim(0));
+            video->height = int(frames.dim(1));
+            video->width = int(frames.dim(2));
+            video->fps = info.fps() > 0 ? info.fps() : 16.0;
+            video->rgb.assign(frames.data<uint8_t>(), frames.data<uint8_t>() + frames.numel());
+        } catch (const Error& e) {
+            rethrowForParam("path", e);
+        }
+        ctx.log(LogLevel::Info, concat(path.filename().string(), ": ", video->frameCount, " frames, ",
+                                       video->width, "x", video->height, ", ", video->fps, " fps"));
+        ValueMap out;
+        out.set("video", Value::video(std::move(video)));
+        return out;
+    }
+    std::string fingerprint(const ValueMap& params) const override {
+        return fileFingerprint(params.getString("path"));
+    }
+};
+
 // ---- Save Video / Preview Video
 // --------------------------------------------------------------------------------
 
@@ -94,6 +148,28 @@ void writeNewTextFile(const fs::path& path, std::string_view text) {
     file.commit();
 }
 
+/// Save Video's "tags": KEY=VALUE lines into the MP4's metadata (blank lines skipped).
+void addTags(std::map<std::string, std::string>& metadata, const std::string& text) {
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        const std::string line = text.substr(start, end - start);
+        start = end + 1;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        const size_t eq = line.find('=');
+        const std::string key = line.substr(0, eq);
+        const bool keyOk =
+            eq != std::string::npos && !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+            });
+        SV_CHECK(keyOk, "parameter 'tags': \"", line, "\" is not KEY=VALUE (KEY: letters, digits, '_')");
+        SV_CHECK(key != media::kGraphMetadataKey, "parameter 'tags': the key ", key,
+                 " is reserved for the node graph");
+        metadata[key] = line.substr(eq + 1);
+    }
+}
+
 class SaveVideoNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
@@ -112,6 +188,7 @@ class SaveVideoNode : public Node {
             media::VideoWriterOptions opt;
             std::tie(opt.fpsNum, opt.fpsDen) = fpsFraction(fps);
             opt.crf = int(params.getInt("crf"));
+            addTags(opt.metadata, params.getString("tags"));
             opt.metadata[media::kGraphMetadataKey] = ctx.graphJson();
             opt.overwrite = io::Overwrite::Refuse;
             media::VideoWriter writer(path, video->width, video->height, opt);
@@ -190,21 +267,7 @@ class LoadLatentNode : public Node {
     }
 };
 
-}  // namespace
-
-void registerIoNodes(NodeRegistry& r) {
-    {
-        NodeDescriptor d{type::kLoadImage, 1, "Load Image", kCategoryLoaders};
-        d.help =
-            "Loads a PNG, JPEG, EXR or TIFF image (through OpenImageIO) as sRGB RGB in [0, 1]: the "
-            "conditioning image of image-to-video. Scene-linear float images are encoded with the sRGB "
-            "curve, greyscale is expanded to RGB, alpha is dropped and the EXIF orientation applied.";
-        d.outputs = {PortSpec::required("image", PortType::Image, "the image, RGB float")};
-        d.params = {ParamSpec::path("path", "", PathMode::OpenFile)
-                        .withFilter("Images (*.png *.jpg *.jpeg *.exr *.tif *.tiff)")
-                        .withHelp("The image file to load.")};
-        r.add<LoadImageNode>(d);
-    }
+void registerSaveVideo(NodeRegistry& r) {
     {
         NodeDescriptor d{type::kSaveVideo, 1, "Save Video", kCategoryOutput};
         d.help =
@@ -231,9 +294,40 @@ void registerIoNodes(NodeRegistry& r) {
                 .showOnNode(false)
                 .withHelp(
                     "Frame rate of the file (mp4 only); 0 keeps the video's own rate (16 for SANA-Video)."),
+            ParamSpec::text("tags", "")
+                .asMultiline()
+                .withHelp("Extra MP4 metadata tags, one KEY=VALUE per line (e.g. prompt=a red fox); KEY is "
+                          "letters, digits and '_'. `sanavideo generate` records its settings here."),
         };
         r.add<SaveVideoNode>(d);
     }
+}
+
+}  // namespace
+
+void registerIoNodes(NodeRegistry& r) {
+    {
+        NodeDescriptor d{type::kLoadImage, 1, "Load Image", kCategoryLoaders};
+        d.help =
+            "Loads a PNG, JPEG, EXR or TIFF image (through OpenImageIO) as sRGB RGB in [0, 1]: the "
+            "conditioning image of image-to-video. Scene-linear float images are encoded with the sRGB "
+            "curve, greyscale is expanded to RGB, alpha is dropped and the EXIF orientation applied.";
+        d.outputs = {PortSpec::required("image", PortType::Image, "the image, RGB float")};
+        d.params = {ParamSpec::path("path", "", PathMode::OpenFile)
+                        .withFilter("Images (*.png *.jpg *.jpeg *.exr *.tif *.tiff)")
+                        .withHelp("The image file to load.")};
+        r.add<LoadImageNode>(d);
+    }
+    {
+        NodeDescriptor d{type::kLoadVideo, 1, "Load Video", kCategoryLoaders};
+        d.help =
+            "Reads the frames of a video file (MP4/MOV; e.g. a clip to continue with Last Frame and Append "
+            "Video). Files above 4 GiB or 8 GiB of decoded frames are refused.";
+        d.outputs = {PortSpec::required("video", PortType::Video, "the frames (8-bit RGB) and frame rate")};
+        d.params = {ParamSpec::path("path", "", PathMode::OpenFile).withHelp("The video file to load.")};
+        r.add<LoadVideoNode>(d);
+    }
+    registerSaveVideo(r);
     {
         NodeDescriptor d{type::kPreviewVideo, 1, "Preview Video", kCategoryOutput};
         d.help = "Shows a video in the editor's preview pane without writing a file.";

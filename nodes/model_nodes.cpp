@@ -85,6 +85,23 @@ class LoadModelNode : public Node {
 // ---- Text Encode
 // ---------------------------------------------------------------------------------------------
 
+/// The prompt text as one prompt, or one prompt per non-empty line (a batch).
+std::vector<std::string> promptsOf(const std::string& text, bool perLine) {
+    if (!perLine) return {text};
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        const size_t nl = text.find('\n', pos);
+        std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") != std::string::npos) out.push_back(std::move(line));
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+    }
+    SV_CHECK(!out.empty(), "parameter 'prompt': no prompt (every line is empty)");
+    return out;
+}
+
 class TextEncodeNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
@@ -92,7 +109,8 @@ class TextEncodeNode : public Node {
         requireComponent(model.models->textEncoder != nullptr, "text encoder", "text_encoder");
         SV_CHECK(!params.getString("prompt").empty(), "parameter 'prompt' is empty: describe the video");
         PromptRequest req;
-        req.prompts = {params.getString("prompt")};
+        req.prompts = promptsOf(params.getString("prompt"), params.getBool("one_prompt_per_line"));
+        req.numVideosPerPrompt = int(params.getInt("num_videos"));
         req.negativePrompts = {params.getString("negative_prompt")};
         if (const int64_t m = params.getInt("motion_score"); m > 0) req.motionScore = int(m);
         if (!params.getBool("instruction")) req.complexHumanInstruction = std::vector<std::string>{};
@@ -133,7 +151,7 @@ class ImageEncodeNode : public Node {
         const SanaModels& m = *model.models;
         requireComponent(m.vae && m.vae->hasEncoder(), "VAE encoder", "vae_encoder");
         const GenerationSize size = resolveSize(m, params, ctx, "encoding");
-        (void)generationGeometry(m, size.height, size.width, 1);  // the model's size rules
+        (void)checkedGeometry(m, size, 1);  // the model's size rules
         const int width = size.width, height = size.height;
         const auto image = inputs.get("image").toImage();
         ctx.throwIfCancelled();
@@ -219,6 +237,12 @@ void registerTextEncode(NodeRegistry& r) {
             .showOnNode(false)
             .withHelp("Put SANA's complex human instruction in front of the prompt (the pipeline's "
                       "default; it shapes the text embedding through Gemma's causal attention)."),
+        ParamSpec::boolean("one_prompt_per_line", false)
+            .withHelp("Treat every non-empty line of 'prompt' as its own prompt: one batch of several "
+                      "videos (the negative prompt applies to each)."),
+        ParamSpec::integer("num_videos", 1)
+            .range(1, 64)
+            .withHelp("Videos per prompt (diffusers' num_videos_per_prompt), each from its own noise."),
         ParamSpec::integer("max_length", 300)
             .range(2, 1024)
             .showOnNode(false)
@@ -238,9 +262,11 @@ void registerImageEncode(NodeRegistry& r) {
     d.outputs = {PortSpec::required("latent", port::kLatent, "the image latent")};
     d.params = {
         sizeParam("width", 832,
-                  "Width of the video (a multiple of 16): the Sampler takes its size from this latent."),
+                  "Width of the video (a multiple of 16; 32 for 720p models): the Sampler takes its size from "
+                  "this latent."),
         sizeParam("height", 480,
-                  "Height of the video (a multiple of 16): the Sampler takes its size from this latent."),
+                  "Height of the video (a multiple of 16; 32 for 720p models): the Sampler takes its size from "
+                  "this latent."),
         ParamSpec::boolean("resolution_binning", true)
             .showOnNode(false)
             .withHelp(

@@ -2,7 +2,7 @@
 
 #include "models/gemma2_config.h"
 #include "models/transformer_config.h"
-#include "models/wan_vae_config.h"
+#include "models/video_vae.h"
 
 namespace sv::nodes {
 
@@ -29,8 +29,10 @@ std::string ModelHandle::describe() const {
     add(models->transformer != nullptr, "transformer");
     add(models->vae && models->vae->hasEncoder(), "VAE encoder");
     add(models->vae && models->vae->hasDecoder(), "VAE decoder");
-    return concat(models->root.string(), " on ", onDevice(device) ? "cuda" : "cpu", ": ",
-                  parts.empty() ? "no components" : parts, " (", formatBytes(bytes), ")");
+    const std::string_view family = models->family();
+    return concat(models->root.string(), family.empty() ? "" : concat(" (", family, ")"), " on ",
+                  onDevice(device) ? "cuda" : "cpu", ": ", parts.empty() ? "no components" : parts, " (",
+                  formatBytes(bytes), ")");
 }
 
 size_t Conditioning::bytes() const {
@@ -47,8 +49,8 @@ size_t estimateModelBytes(const SanaModels& m, DType transformerDtype, DType tex
         total +=
             size_t(countParameters(gemma2WeightSpecs(m.textEncoder->config()))) * dtypeSize(textEncoderDtype);
     if (m.vae && m.vaeConfig) {
-        const int64_t all = countParameters(wanVaeWeightSpecs(*m.vaeConfig));
-        const int64_t enc = countParameters(wanVaeEncoderWeightSpecs(*m.vaeConfig));
+        const int64_t all = countParameters(m.vaeConfig->weightSpecs(VaeParts::Both));
+        const int64_t enc = countParameters(m.vaeConfig->weightSpecs(VaeParts::Encoder));
         int64_t n = 0;
         if (m.vae->hasEncoder()) n += enc;
         if (m.vae->hasDecoder()) n += all - enc;

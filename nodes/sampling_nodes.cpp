@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "base/error.h"
@@ -17,16 +18,8 @@ namespace sv::nodes {
 
 using namespace plugin;
 
-namespace {
-
-/// The largest seed that survives a round trip through JSON in any editor (2^53 − 1).
-constexpr double kMaxSeed = 9007199254740991.0;
-/// The Sampler's scheduler choice meaning "the model folder's scheduler" (diffusers' behaviour).
-constexpr const char* kModelScheduler = "model";
-
-/// A live preview of the x0 estimate at step `step` of `total`: the linear latent → RGB map of every latent
-/// frame of the first video (1/8 of the output size; the editor scales it up and plays the frames).
-PreviewImage previewOf(const Tensor& x0, int64_t step, int64_t total) {
+// pack.h. The preview is 1/8 of the output size; the editor scales it up and plays the frames.
+PreviewImage latentPreview(const Tensor& x0, int64_t step, int64_t total) {
     const Tensor first = x0.select(0, 0);  // [C, F', h, w]
     PreviewImage p;
     p.frameCount = int(first.dim(1));
@@ -54,6 +47,26 @@ PreviewImage previewOf(const Tensor& x0, int64_t step, int64_t total) {
     return p;
 }
 
+namespace {
+
+/// The largest seed that survives a round trip through JSON in any editor (2^53 − 1).
+constexpr double kMaxSeed = 9007199254740991.0;
+
+/// "seed 0 (cuda generator, grid 132x2048), 3 custom sigmas": what the noise and the schedule are, for the
+/// run log (a schedule given as a list says so; the step count then follows the list).
+std::string describeNoiseAndSchedule(const SampleRequest& req, const std::string& generator) {
+    std::string grid;
+    if (req.generator == NoiseGenerator::Cuda)
+        grid = req.cudaGrid ? concat(", grid ", req.cudaGrid->toString()) : ", grid of the GPU in use";
+    const std::string schedule = !req.sigmas.empty()      ? concat(req.sigmas.size(), " custom sigmas")
+                                 : !req.timesteps.empty() ? concat(req.timesteps.size(), " custom timesteps")
+                                                          : concat(req.steps, " steps");
+    return concat("seed ", req.seed, " (", generator, " generator", grid, "), ", schedule);
+}
+
+/// The Sampler's scheduler choice meaning "the model folder's scheduler" (diffusers' behaviour).
+constexpr const char* kModelScheduler = "model";
+
 // ---- Sampler
 // ---------------------------------------------------------------------------------------------------
 
@@ -80,7 +93,7 @@ class SamplerNode : public Node {
         // A connected latent sets the size (width/height are not used; the editor greys them out).
         const GenerationSize size = from ? latentSize(m, *from) : resolveSize(m, params, ctx, "generating");
         const int width = size.outputWidth, height = size.outputHeight;
-        const VideoGeometry g = generationGeometry(m, size.height, size.width, frames);  // the model's rules
+        const VideoGeometry g = checkedGeometry(m, size, frames);  // the model's rules
 
         SampleRequest req;
         req.height = size.height;
@@ -92,6 +105,17 @@ class SamplerNode : public Node {
         if (const std::string& name = params.getString("scheduler"); name != kModelScheduler)
             req.scheduler = name;
         if (const double shift = params.getFloat("flow_shift"); shift > 0) req.flowShift = shift;
+        req.sigmas = parseNumberList(params.getString("sigmas"), "sigmas");
+        req.timesteps = parseNumberList(params.getString("timesteps"), "timesteps");
+        SV_CHECK(
+            req.sigmas.empty() || req.timesteps.empty(),
+            "parameters 'sigmas' and 'timesteps': give one of them, not both (diffusers refuses both too)");
+        req.generator = parseNoiseGenerator(params.getString("generator"), "parameter 'generator'");
+        if (const std::string& grid = params.getString("cuda_grid"); !grid.empty())
+            req.cudaGrid = CudaGeneratorGrid::parse(grid, "parameter 'cuda_grid'");
+        ctx.log(LogLevel::Info, describeNoiseAndSchedule(req, params.getString("generator")));
+
+
         if (from) {
             ctx.log(LogLevel::Info, concat("size ", width, "x", height, " from the connected latent"));
             if (from->kind == LatentKind::Image) {
@@ -105,7 +129,7 @@ class SamplerNode : public Node {
 
         const StepCallback onStep = [&](int step, int total, double, const Tensor&, const Tensor& x0) {
             ctx.progress(step + 1, total);
-            ctx.preview(previewOf(x0, step + 1, total));
+            ctx.preview(latentPreview(x0, step + 1, total));
             return !ctx.isCancelled();
         };
         ctx.throwIfCancelled();
@@ -130,6 +154,9 @@ class VaeDecodeNode : public Node {
         const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
         const auto& latent = inputs.getObject<Latent>("latent", kLatentTag);
         requireComponent(model.models->vae && model.models->vae->hasDecoder(), "VAE decoder", "vae_decoder");
+        const int64_t videos = latent.latents.dim(0), index = params.getInt("video");
+        SV_CHECK(index < videos, "parameter 'video': ", index, " is beyond the batch of ", videos, " video",
+                 videos == 1 ? "" : "s", " (0 .. ", videos - 1, ")");
         auto video = std::make_shared<Video>();
         video->fps = params.getFloat("fps");
         const int total = latent.frames;
@@ -156,7 +183,7 @@ class VaeDecodeNode : public Node {
         opt.outputWidth = latent.width;
         opt.keepFrames = false;
         ctx.throwIfCancelled();
-        decodeLatents(*model.models, latent.latents, sink, opt);
+        decodeLatents(*model.models, latent.latents.slice(0, index, index + 1), sink, opt);
         SV_CHECK(video->frameCount == total, "the VAE decoder produced ", video->frameCount,
                  " frames, expected ", total);
         ValueMap out;
@@ -167,6 +194,7 @@ class VaeDecodeNode : public Node {
 
 }  // namespace
 
+// Longer than a screen: two descriptors, mostly their parameter tables.
 void registerSamplingNodes(NodeRegistry& r) {
     {
         NodeDescriptor d{type::kSampler, 1, "Sampler", kCategorySampling};
@@ -181,19 +209,20 @@ void registerSamplingNodes(NodeRegistry& r) {
                                             "an image latent (image-to-video) or initial latents")};
         d.outputs = {PortSpec::required("latent", port::kLatent, "the denoised latents")};
         d.params = {
-            sizeParam(
-                "width", 832,
-                "Video width in pixels, a multiple of 16 (SANA-Video 480p: 832). Not used while a latent "
-                "is connected: the size is the latent's (Image Encode's for image-to-video).")
+            sizeParam("width", 832,
+                      "Video width in pixels: a multiple of 16 for 480p models (832), of 32 for 720p ones. Not "
+                      "used while a latent is connected: the size is the latent's (Image Encode's for "
+                      "image-to-video).")
                 .fromInput("latent"),
             sizeParam("height", 480,
-                      "Video height in pixels, a multiple of 16 (SANA-Video 480p: 480). Not used while a "
-                      "latent is connected: the size is the latent's.")
+                      "Video height in pixels: a multiple of 16 for 480p models (480), of 32 for 720p ones. Not "
+                      "used while a latent is connected: the size is the latent's.")
                 .fromInput("latent"),
             ParamSpec::integer("frames", 81)
                 .range(1, 1001)
                 .onStepGrid(4)
-                .withHelp("Number of frames, 1 + 4·k (81 frames = 5 s at 16 fps)."),
+                .withHelp(
+                    "Number of frames: 1 + 4·k for 480p models (81 = 5 s at 16 fps), 1 + 8·k for 720p ones."),
             ParamSpec::integer("steps", 50).range(1, 1000).withHelp("Denoising steps."),
             ParamSpec::real("guidance", 6.0)
                 .range(0.0, 30.0)
@@ -203,8 +232,22 @@ void registerSamplingNodes(NodeRegistry& r) {
                     "step instead of two)."),
             ParamSpec::integer("seed", 42)
                 .range(0, kMaxSeed)
+                .withHelp("Seed of the initial noise (a torch.Generator seed: the same noise as diffusers)."),
+            ParamSpec::choice("generator", {"cpu", "cuda"}, "cpu")
                 .withHelp(
-                    "Seed of the initial noise (a CPU torch.Generator seed: the same noise as diffusers)."),
+                    "Which torch.Generator the seed seeds: cpu (the same noise on every machine) or cuda, "
+                    "torch.Generator(device=\"cuda\") as in diffusers' SANA-Video examples (torch's bits "
+                    "on an NVIDIA GPU; emulated on the CPU to a few ulps)."),
+            ParamSpec::text("cuda_grid", "")
+                .withHelp(
+                    "CUDA generator only: the GPU whose noise to reproduce, as SMSxTHREADS (its SM count "
+                    "and threads per SM, e.g. 132x2048 for an H100 SXM or H200). Empty: the GPU in use."),
+            ParamSpec::text("sigmas", "")
+                .withHelp("Custom sigmas, e.g. \"1.0, 0.75, 0.5, 0.25\" (diffusers' sigmas=; the step count "
+                          "follows them; FlowMatch Euler takes them). Empty: the schedule from 'steps'."),
+            ParamSpec::text("timesteps", "")
+                .withHelp("Custom timesteps, e.g. \"999, 750, 500, 250\" (diffusers' timesteps=; not with "
+                          "'sigmas'). Empty: the schedule from 'steps'."),
             ParamSpec::choice("scheduler", {kModelScheduler, "dpm", "euler", "unipc"}, kModelScheduler)
                 .withHelp(
                     "model: the model folder's scheduler, as diffusers (DPM-Solver++ in the text-to-video "
@@ -235,7 +278,11 @@ void registerSamplingNodes(NodeRegistry& r) {
         d.params = {ParamSpec::real("fps", 16.0)
                         .range(1.0, 240.0)
                         .withStep(1.0)
-                        .withHelp("Frame rate of the video (SANA-Video is trained for 16 fps).")};
+                        .withHelp("Frame rate of the video (SANA-Video is trained for 16 fps)."),
+                    ParamSpec::integer("video", 0)
+                        .range(0, 1023)
+                        .withHelp("Which video of the batch to decode (several prompts or videos per prompt: "
+                                  "prompt-major, 0 first).")};
         r.add<VaeDecodeNode>(d);
     }
 }

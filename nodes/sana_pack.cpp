@@ -45,6 +45,46 @@ GenerationSize resolveSize(const SanaModels& models, const plugin::ValueMap& par
     return size;
 }
 
+// pack.h. The model's size rules (480p: multiples of 16, 4k+1 frames; 720p: 32, 8k+1), an error naming the
+/// parameter it is about.
+VideoGeometry checkedGeometry(const SanaModels& m, const GenerationSize& size, int frames) {
+    try {
+        return generationGeometry(m, size.height, size.width, frames);
+    } catch (const Error& e) {
+        const std::string_view msg = e.what();
+        for (const char* param : {"frames", "height", "width"})
+            if (msg.starts_with(concat(param, " = "))) rethrowForParam(param, e);
+        throw;
+    }
+}
+
+// pack.h. "0.9, 0.5, 0.1" (commas and/or spaces) → numbers; empty → none. sv::Error naming the parameter.
+std::vector<double> parseNumberList(const std::string& text, const char* param) {
+    std::vector<double> out;
+    std::string item;
+    auto flush = [&] {
+        if (item.empty()) return;
+        try {
+            size_t used = 0;
+            const double v = std::stod(item, &used);
+            SV_CHECK(used == item.size() && std::isfinite(v), "");
+            out.push_back(v);
+        } catch (const std::exception&) {
+            fail("parameter '", param, "': \"", item, "\" is not a number");
+        }
+        item.clear();
+    };
+    for (char c : text) {
+        if (c == ',' || c == ' ' || c == '\t' || c == '\n') {
+            flush();
+        } else {
+            item += c;
+        }
+    }
+    flush();
+    return out;
+}
+
 void rethrowForParam(std::string_view param, const std::exception& e) {
     const std::string msg = e.what();
     if (msg.find(concat("parameter '", param, "'")) != std::string::npos) throw Error(msg);
@@ -67,6 +107,8 @@ class SanaVideoPack : public QObject, public sv::plugin::NodePackInterface {
         sv::nodes::registerModelNodes(r);
         sv::nodes::registerSamplingNodes(r);
         sv::nodes::registerIoNodes(r);
+        sv::nodes::registerLongNodes(r);
+        sv::nodes::registerLoraNodes(r);
     }
 };
 

@@ -29,6 +29,7 @@ namespace sv {
     X(RmsNorm, "ops::dit::rmsNorm", "x, weight", rmsNorm)                                             \
     X(OffsetRmsNorm, "ops::gemmaRmsNorm", "x, w, residual", offsetRmsNorm)                            \
     X(ChannelRmsNorm, "ops::wanRmsNorm", "x, gamma", channelRmsNorm)                                  \
+    X(LtxChannelNorm, "ops::ltx::channelNorm", "x, weight, bias", ltxChannelNorm)                     \
     X(LayerNormModulate, "ops::dit::layerNormModulate", "x, shift, scale, index", layerNormModulate)  \
     X(GatedResidual, "ops::dit::gatedResidual", "x, branch, gate, index", gatedResidual)              \
     X(GatherRows, "ops::dit::gatherRows", "table, index", gatherRows)                                 \
@@ -36,6 +37,8 @@ namespace sv {
     X(ApplyRope, "ops::dit::applyRope", "x, cos, sin", applyRope)                                     \
     X(HalfRotary, "ops::gemmaApplyRotary", "x, cos, sin", halfRotary)                                 \
     X(ReluLinearAttention, "ops::dit::reluLinearAttention", "q, k, v, cos, sin", reluLinearAttention) \
+    X(ReluLinearAttentionCached, "ops::dit::reluLinearAttentionCached",                               \
+      "q, k, v, cos, sin, past.vk, past.kSum", reluLinearAttention)                                   \
     X(CrossAttention, "ops::dit::crossAttention", "q, k, v, bias", crossAttention)                    \
     X(CausalAttention, "ops::gemmaAttention", "q, k, v, keyMask", causalAttention)                    \
     X(FrameAttention, "ops::vaeFrameAttention", "qkv", frameAttention)                                \
@@ -43,11 +46,15 @@ namespace sv {
     X(SiluDepthwiseGlu, "ops::dit::siluDepthwiseGlu", "x, weight, bias", siluDepthwiseGlu)            \
     X(TemporalConv3, "ops::dit::temporalConv3", "x, weight", temporalConv3)                           \
     X(CausalConv3d, "ops::causalConv3d", "x, cache, w, bias, residual", causalConv3d)                 \
+    X(LtxConv3d, "ops::ltx::conv3d", "x, cache, w, bias, residual", causalConv3d)                     \
     X(UpsampleNearest2x, "ops::upsampleNearest2x", "x", upsampleNearest2x)                            \
     X(InterleaveTimeHalves, "ops::interleaveTimeHalves", "x", interleaveTimeHalves)                   \
+    X(DepthToSpace, "ops::ltx::depthToSpace", "y, residual", depthToSpace)                            \
+    X(SpaceToDepth, "ops::ltx::spaceToDepth", "x, residual", spaceToDepth)                            \
     X(ResizeLanczos, "ops::resizeLanczosPil", "image", resizeLanczos)                                 \
     X(ResizeBilinear, "ops::resizeBilinear", "x", resizeBilinear)                                     \
-    X(Embed, "ops::gemmaEmbed", "table, ids", embed)
+    X(Embed, "ops::gemmaEmbed", "table, ids", embed)                                                  \
+    X(PhiloxNormal, "ops::philoxNormal", "", philoxNormal)
 
 enum class Op : uint8_t {
 #define SV_OP_ENUM(name, entry, operands, kernel) name,

@@ -19,4 +19,13 @@ void cudaCopyBytes(void* dst, Device dstDevice, const void* src, Device srcDevic
 void cudaCopyStrided(const Tensor& dst, const Tensor& src);
 void cudaZero(const Tensor& dst);
 
+/// A CUDA device's streaming multiprocessor count and the most resident threads per multiprocessor
+/// (cudaDeviceProp multiProcessorCount, maxThreadsPerMultiProcessor): what torch sizes the grid of its CUDA
+/// random kernels by. sv::Error when the device does not exist.
+struct CudaMultiprocessors {
+    int count = 0;
+    int threadsPerMultiprocessor = 0;
+};
+CudaMultiprocessors cudaMultiprocessors(int device);
+
 }  // namespace sv::detail

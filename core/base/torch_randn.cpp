@@ -1,5 +1,6 @@
 #include "base/torch_randn.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <numbers>
@@ -217,6 +218,57 @@ Tensor TorchCpuGenerator::randn(const Shape& shape, DType dtype) {
         randnFill(std::span<double>(t.data<double>(), n));
     }
     return t;
+}
+
+TorchRandnStream::TorchRandnStream(TorchCpuGenerator& generator, int64_t count, int64_t checkpointEvery)
+    : count_(count), every_(std::max<int64_t>(16, checkpointEvery / 16 * 16)) {
+    SV_CHECK(count >= 0, "randn: negative element count ", count);
+    if (count < 16) {  // the scalar path (it may use the generator's cached normal): just keep the values
+        small_.resize(size_t(count));
+        generator.randnFill(std::span<float>(small_));
+        return;
+    }
+    // One uniform per element, then (count % 16 != 0) 16 more for the tail, as randnFill draws them.
+    for (int64_t drawn = 0; drawn < count; drawn += every_) {
+        checkpoints_.push_back(generator);
+        const int64_t n = std::min(every_, count - drawn);
+        for (int64_t i = 0; i < n; ++i) (void)generator.random();
+    }
+    if (count % 16 != 0) {
+        tail_.resize(16);
+        for (float& v : tail_) v = float(generator.random() & 0xffffffu) * (1.0f / 16777216.0f);
+        normalFill16(tail_.data());
+    }
+}
+
+void TorchRandnStream::fill(int64_t offset, std::span<float> out) const {
+    const auto n = int64_t(out.size());
+    SV_ASSERT_MSG(offset >= 0 && offset + n <= count_, "TorchRandnStream::fill: range [", offset, ", ",
+                  offset + n, ") outside [0, ", count_, ")");
+    if (n == 0) return;
+    if (!small_.empty()) {
+        std::copy_n(small_.begin() + offset, n, out.begin());
+        return;
+    }
+    // Whole 16-blocks covering the range (the full blocks end at 16·⌊count/16⌋).
+    const int64_t fullEnd = count_ / 16 * 16;
+    const int64_t first = offset / 16 * 16;
+    const int64_t last = std::min(fullEnd, (offset + n + 15) / 16 * 16);
+    if (first < last) {
+        TorchCpuGenerator g = checkpoints_[size_t(first / every_)];
+        for (int64_t i = first / every_ * every_; i < first; ++i) (void)g.random();
+        std::vector<float> block(16);
+        for (int64_t b = first; b < last; b += 16) {
+            for (float& v : block) v = float(g.random() & 0xffffffu) * (1.0f / 16777216.0f);
+            normalFill16(block.data());
+            for (int64_t i = std::max(b, offset); i < std::min(b + 16, offset + n); ++i)
+                out[size_t(i - offset)] = block[size_t(i - b)];
+        }
+    }
+    if (!tail_.empty()) {  // the last 16 elements come from the tail draws (they overwrite the full blocks)
+        for (int64_t i = std::max(count_ - 16, offset); i < offset + n; ++i)
+            out[size_t(i - offset)] = tail_[size_t(i - (count_ - 16))];
+    }
 }
 
 }  // namespace sv

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "base/tensor.h"
 
@@ -63,6 +64,27 @@ class TorchCpuGenerator {
     int left_ = 1;
     int next_ = 0;
     std::optional<double> nextDoubleNormal_;
+};
+
+/// torch.randn of `count` float32 values drawn from a generator, readable piece by piece without holding it:
+/// the constructor advances the generator exactly as torch.randn((count,), generator=g) would (so later draws
+/// continue the same sequence) and keeps generator states every `checkpointEvery` draws; fill() regenerates
+/// any range. Memory: count / checkpointEvery states (2.5 KB each), not count floats — LongSANA draws the
+/// initial noise of a whole minute-long video at once (as diffusers does) but needs it one chunk at a time.
+class TorchRandnStream {
+  public:
+    TorchRandnStream(TorchCpuGenerator& generator, int64_t count, int64_t checkpointEvery = int64_t(1) << 16);
+
+    int64_t size() const { return count_; }
+    /// Elements [offset, offset + out.size()) of the tensor torch.randn would have returned.
+    void fill(int64_t offset, std::span<float> out) const;
+
+  private:
+    int64_t count_;
+    int64_t every_;                               // a multiple of 16
+    std::vector<TorchCpuGenerator> checkpoints_;  // state before draw k·every_
+    std::vector<float> tail_;                     // the last 16 values when count % 16 != 0
+    std::vector<float> small_;                    // all values when count < 16
 };
 
 }  // namespace sv

@@ -52,7 +52,10 @@ const char* dtypeRule(Op op, std::span<const Tensor* const> in) {
             return f32(0, 1) && floats(1, 3) ? nullptr : kF32;
         case Op::ChannelRmsNorm:  // x; gamma
             return f32(0, 1) && floats(1, 2) ? nullptr : kF32;
+        case Op::LtxChannelNorm:  // x; weight, bias
+            return f32(0, 1) && floats(1, 3) ? nullptr : kF32;
         case Op::CausalConv3d:  // x, cache; w, bias; residual
+        case Op::LtxConv3d:
             return f32(0, 2) && floats(2, 4) && f32(4, 5) ? nullptr : kF32;
         case Op::LayerNormModulate:  // x, shift, scale; index
             return f32(0, 3) && unitRows(in[1]) && unitRows(in[2]) && isInt(in[3], DType::I32)

@@ -1,8 +1,8 @@
 // CPU convolutions: the DiT feed-forward's depthwise 3×3 and temporal (3, 1) convs on channels-last
-// activations (diffusers GLUMBTempConv), and the Wan VAE's causal 3D conv (diffusers WanCausalConv3d) as
-// im2col over tiles of output positions followed by the fp32 GEMM: out[Cout, n] = W[Cout, K] · col[n, K]ᵀ
-// with K = Cin·kt·kh·kw, the weight's natural row-major layout. F32 (weights of other float dtypes
-// converted).
+// activations (diffusers GLUMBTempConv), and the VAEs' 3D convs (diffusers WanCausalConv3d;
+// LTX2VideoCausalConv3d, its replicate frames and reflect padding read in place) as im2col over tiles of
+// output positions followed by the fp32 GEMM: out[Cout, n] = W[Cout, K] · col[n, K]ᵀ with K = Cin·kt·kh·kw,
+// the weight's natural row-major layout. F32 (weights of other float dtypes converted).
 #include <algorithm>
 #include <vector>
 
@@ -16,7 +16,8 @@ namespace {
 
 constexpr int64_t kColTileFloats = int64_t(1) << 22;  // im2col scratch per tile: 16 MiB
 
-// Frames of one batch entry along padded time: `front` zero frames, then the cache's frames, then x's frames.
+// Frames of one batch entry along padded time: `front` zero frames, then the cache's frames, then x's frames,
+// then (ConvGeometry::back) the last frame again.
 struct FrameSeq {
     const float* cache = nullptr;  // [Cin, Tc, H, W] of this batch entry
     const float* x = nullptr;      // [Cin, T, H, W]
@@ -25,7 +26,7 @@ struct FrameSeq {
     // Frame tau (padded index) and the stride between its channels; nullptr for a zero frame.
     const float* frame(int64_t tau, int64_t& channelStride) const {
         if (tau < front) return nullptr;
-        tau -= front;
+        tau = std::min(tau - front, tc + t - 1);
         if (tau < tc) {
             channelStride = tc * hw;
             return cache + tau * hw;
@@ -36,10 +37,17 @@ struct FrameSeq {
     }
 };
 
-// The kh × kw receptive field of output (ho, wo) in one input frame channel fc (null: a zero frame).
+// PyTorch's reflect index for a padded coordinate i of an extent n (padding < n); others unchanged.
+int64_t reflectIndex(int64_t i, int64_t n) {
+    return i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i);
+}
+
+// The kh × kw receptive field of output (ho, wo) in one input frame channel fc (null: a zero frame); outside
+// the frame zeros, or the mirrored inside with g.reflect.
 void gatherPatch(const float* fc, const ConvGeometry& g, int64_t ho, int64_t wo, float* d) {
     for (int64_t kh = 0; kh < g.kh; ++kh) {
-        const int64_t hi = ho * g.sh + kh - g.top;
+        int64_t hi = ho * g.sh + kh - g.top;
+        if (g.reflect) hi = reflectIndex(hi, g.h);
         float* dr = d + kh * g.kw;
         if (!fc || hi < 0 || hi >= g.h) {
             std::fill(dr, dr + g.kw, 0.0f);
@@ -47,7 +55,8 @@ void gatherPatch(const float* fc, const ConvGeometry& g, int64_t ho, int64_t wo,
         }
         const float* row = fc + hi * g.w;
         for (int64_t kw = 0; kw < g.kw; ++kw) {
-            const int64_t wi = wo * g.sw + kw - g.left;
+            int64_t wi = wo * g.sw + kw - g.left;
+            if (g.reflect) wi = reflectIndex(wi, g.w);
             dr[kw] = (wi >= 0 && wi < g.w) ? row[wi] : 0.0f;
         }
     }

@@ -1,5 +1,7 @@
-// CPU ReLU linear attention of the SANA-Video transformer (diffusers SanaLinearAttnProcessor3_0): one task
-// per (sample, head), float32 GEMMs for the d×d state and its application.
+// CPU ReLU linear attention of the SANA-Video transformer (diffusers SanaLinearAttnProcessor3_0) and its
+// LongSANA form with a carried state (diffusers PR #12723 SanaCausalLinearAttnProcessor1_0, NVlabs/Sana
+// CachedCausalAttention: the chunk's own state saved, the past added in float32): one task per (sample,
+// head), float32 GEMMs for the d×d state and its application.
 #include <algorithm>
 #include <vector>
 
@@ -10,8 +12,16 @@
 namespace sv::cpu {
 
 Tensor reluLinearAttention(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
-                           const ops::dit::RopeTables& rope) {
+                           const ops::dit::RopeTables& rope, const ops::dit::LinearAttentionState* past,
+                           ops::dit::LinearAttentionState* own) {
     const int64_t B = q.dim(0), N = q.dim(1), C = q.dim(2), d = C / heads;
+    const bool hasPast = past != nullptr && past->defined();
+    const Tensor pastVk = hasPast ? past->vk.contiguous() : Tensor();
+    const Tensor pastKSum = hasPast ? past->kSum.contiguous() : Tensor();
+    if (own != nullptr) {
+        own->vk = Tensor::empty({B, heads, d, d}, DType::F32);
+        own->kSum = Tensor::empty({B, heads, d}, DType::F32);
+    }
     const Tensor qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
     Tensor out = Tensor::empty(q.shape(), DType::F32);
     const float* qbase = qc.data<float>();
@@ -53,6 +63,17 @@ Tensor reluLinearAttention(const Tensor& q, const Tensor& k, const Tensor& v, in
             for (int64_t i = 0; i < d; ++i) u[size_t(i)] = float(usum[size_t(i)]);
             // S[i, j] = Σ_n v[n, i] · k̃[n, j]
             gemmNT(d, d, N, vt.data(), N, krt.data(), N, S.data(), d);
+            const int64_t stateOff = (b * heads + h) * d;
+            if (own != nullptr) {  // the call's own contribution, before the past is added (as the reference)
+                std::copy(S.begin(), S.end(), own->vk.data<float>() + stateOff * d);
+                std::copy(u.begin(), u.end(), own->kSum.data<float>() + stateOff);
+            }
+            if (hasPast) {  // scores + cached_vk, k_sum + cached_k_sum, in float32
+                const float* pv = pastVk.data<float>() + stateOff * d;
+                const float* pu = pastKSum.data<float>() + stateOff;
+                for (int64_t i = 0; i < d * d; ++i) S[size_t(i)] += pv[i];
+                for (int64_t i = 0; i < d; ++i) u[size_t(i)] += pu[i];
+            }
             // out[n, i] = Σ_j q̃[n, j] · S[i, j], then · z_n with the UNROTATED query in the denominator
             float* o = obase + off;
             gemmNT(N, d, d, qr.data(), d, S.data(), d, o, C);

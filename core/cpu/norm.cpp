@@ -1,6 +1,7 @@
 // CPU normalisations and modulation: the DiT's RMSNorm, LayerNorm + AdaLN modulation and gated residual,
-// Gemma's offset RMSNorm (with the fused residual add), the Wan VAE's channel L2 norm. F32; statistics in
-// double, the rest in float in the reference's order of operations.
+// Gemma's offset RMSNorm (with the fused residual add), the VAEs' norms over the channel axis (Wan's L2 norm,
+// LTX-2's RMS and LayerNorm). F32; statistics in double, the rest in float in the reference's order of
+// operations.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -57,6 +58,91 @@ float inverseRms(const float* x, int64_t D, float eps) {
     return 1.0f / std::sqrt(meanSquare + eps);
 }
 
+// A norm over channel axis 1 of x [B, C, S…] at every location (the VAEs' norms), F32 out. Channels are
+// strided by S, so each task walks a block of kBlock locations: Norm::add(i, v) for every channel value
+// (channel-major), finish(i, C) per location, then out = apply(c, i, v) per channel. Each task works on its
+// own copy of `proto` (its per-location statistics).
+template <class Norm>
+Tensor normOverChannels(const Tensor& xIn, const Norm& proto) {
+    const Tensor x = xIn.contiguous();
+    const int64_t B = x.dim(0), C = x.dim(1), S = x.numel() / std::max<int64_t>(1, B * C);
+    Tensor out = Tensor::empty(x.shape(), DType::F32);
+    constexpr int64_t kBlock = Norm::kBlock;
+    const int64_t blocks = (S + kBlock - 1) / kBlock;
+    parallelFor(B * blocks, 1, [&](int64_t begin, int64_t end) {
+        Norm norm = proto;
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t b = task / blocks, s0 = (task % blocks) * kBlock, n = std::min(kBlock, S - s0);
+            const float* xb = x.data<float>() + b * C * S + s0;
+            float* ob = out.data<float>() + b * C * S + s0;
+            norm.reset();
+            for (int64_t c = 0; c < C; ++c)
+                for (int64_t i = 0; i < n; ++i) norm.add(i, xb[c * S + i]);
+            for (int64_t i = 0; i < n; ++i) norm.finish(i, C);
+            for (int64_t c = 0; c < C; ++c)
+                for (int64_t i = 0; i < n; ++i) ob[c * S + i] = norm.apply(c, i, xb[c * S + i]);
+        }
+    });
+    return out;
+}
+
+// WanRMS_norm: F.normalize over the channels (x / max(‖x‖, eps), the norm rounded to float) · √C · γ.
+struct WanChannelNorm {
+    static constexpr int64_t kBlock = 256;
+    const float* gamma = nullptr;
+    float scale = 1.0f;
+    bool silu = false;
+    std::vector<double> ss = std::vector<double>(kBlock);
+    std::vector<float> norm = std::vector<float>(kBlock);
+
+    void reset() { std::fill(ss.begin(), ss.end(), 0.0); }
+    void add(int64_t i, float v) { ss[size_t(i)] += double(v) * double(v); }
+    void finish(int64_t i, int64_t) { norm[size_t(i)] = std::max(float(std::sqrt(ss[size_t(i)])), 1e-12f); }
+    float apply(int64_t c, int64_t i, float v) const {
+        const float y = v / norm[size_t(i)] * scale * gamma[c];
+        return silu ? cpu::silu(y) : y;
+    }
+};
+
+// LTX-2's PerChannelRMSNorm (x / sqrt(mean(x²) + eps), torch's float steps) and nn.LayerNorm over the
+// channels ((x − μ) / sqrt(var + eps) · w + b, statistics in double).
+struct LtxChannelNorm {
+    static constexpr int64_t kBlock = 256;
+    const float* weight = nullptr;
+    const float* bias = nullptr;
+    bool layer = false, silu = false;
+    float eps = 0.0f;
+    std::vector<double> sum = std::vector<double>(kBlock), sq = std::vector<double>(kBlock);
+    std::vector<float> mean = std::vector<float>(kBlock), scale = std::vector<float>(kBlock);
+
+    void reset() {
+        std::fill(sum.begin(), sum.end(), 0.0);
+        std::fill(sq.begin(), sq.end(), 0.0);
+    }
+    void add(int64_t i, float x) {
+        const double v = x;
+        sum[size_t(i)] += v;
+        sq[size_t(i)] += v * v;
+    }
+    void finish(int64_t i, int64_t C) {
+        const size_t k = size_t(i);
+        if (!layer) {
+            mean[k] = 0.0f;
+            scale[k] = std::sqrt(float(sq[k] / double(C)) + eps);
+        } else {
+            const double mu = sum[k] / double(C);
+            const double var = std::max(0.0, sq[k] / double(C) - mu * mu);
+            mean[k] = float(mu);
+            scale[k] = float(std::sqrt(var + double(eps)));
+        }
+    }
+    float apply(int64_t c, int64_t i, float v) const {
+        float y = (v - mean[size_t(i)]) / scale[size_t(i)];
+        if (layer) y = y * (weight ? weight[c] : 1.0f) + (bias ? bias[c] : 0.0f);
+        return silu ? cpu::silu(y) : y;
+    }
+};
+
 }  // namespace
 
 Tensor rmsNorm(const Tensor& x, const Tensor& weight, float eps) {
@@ -100,43 +186,27 @@ Tensor offsetRmsNorm(const Tensor& x, const Tensor& w, double eps, const Tensor&
     return y;
 }
 
-Tensor channelRmsNorm(const Tensor& xIn, const Tensor& gammaIn, bool silu) {
-    const Tensor x = xIn.contiguous();
+Tensor channelRmsNorm(const Tensor& x, const Tensor& gammaIn, bool silu) {
     const Tensor gamma = gammaIn.to(DType::F32).contiguous();
-    const int64_t B = x.dim(0), C = x.dim(1), S = x.numel() / std::max<int64_t>(1, B * C);
+    WanChannelNorm norm;
+    norm.gamma = gamma.data<float>();
     // diffusers multiplies by the Python float dim**0.5, which PyTorch applies to an F32 tensor in float.
-    const float scale = float(std::sqrt(double(C)));
-    const float* g = gamma.data<float>();
-    Tensor out = Tensor::empty(x.shape(), DType::F32);
-    constexpr int64_t kBlock = 256;  // locations per task: channels are strided by S, so walk blocks of them
-    const int64_t blocks = (S + kBlock - 1) / kBlock;
-    parallelFor(B * blocks, 1, [&](int64_t begin, int64_t end) {
-        std::vector<double> ss(kBlock);
-        std::vector<float> norm(kBlock);
-        for (int64_t task = begin; task < end; ++task) {
-            const int64_t b = task / blocks, s0 = (task % blocks) * kBlock, n = std::min(kBlock, S - s0);
-            const float* xb = x.data<float>() + b * C * S + s0;
-            float* ob = out.data<float>() + b * C * S + s0;
-            std::fill(ss.begin(), ss.begin() + n, 0.0);
-            for (int64_t c = 0; c < C; ++c) {
-                const float* row = xb + c * S;
-                for (int64_t i = 0; i < n; ++i) ss[size_t(i)] += double(row[i]) * double(row[i]);
-            }
-            // F.normalize: x / max(‖x‖, eps) with the norm rounded to float.
-            for (int64_t i = 0; i < n; ++i)
-                norm[size_t(i)] = std::max(float(std::sqrt(ss[size_t(i)])), 1e-12f);
-            for (int64_t c = 0; c < C; ++c) {
-                const float* row = xb + c * S;
-                float* orow = ob + c * S;
-                const float gc = g[c];
-                for (int64_t i = 0; i < n; ++i) {
-                    const float y = row[i] / norm[size_t(i)] * scale * gc;
-                    orow[i] = silu ? cpu::silu(y) : y;
-                }
-            }
-        }
-    });
-    return out;
+    norm.scale = float(std::sqrt(double(x.dim(1))));
+    norm.silu = silu;
+    return normOverChannels(x, norm);
+}
+
+Tensor ltxChannelNorm(const Tensor& x, const Tensor& weightIn, const Tensor& biasIn,
+                      ops::ltx::ChannelNorm kind, float eps, bool silu) {
+    const Tensor weight = weightIn.defined() ? weightIn.to(DType::F32).contiguous() : Tensor();
+    const Tensor bias = biasIn.defined() ? biasIn.to(DType::F32).contiguous() : Tensor();
+    LtxChannelNorm norm;
+    norm.weight = weight.defined() ? weight.data<float>() : nullptr;
+    norm.bias = bias.defined() ? bias.data<float>() : nullptr;
+    norm.layer = kind == ops::ltx::ChannelNorm::Layer;
+    norm.silu = silu;
+    norm.eps = eps;
+    return normOverChannels(x, norm);
 }
 
 Tensor layerNormModulate(const Tensor& x, const Tensor& shift, const Tensor& scale, const Tensor& index,

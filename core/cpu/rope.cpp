@@ -23,8 +23,10 @@ struct Rotation {
 
 }  // namespace
 
-RopeAxisTables ropeAxisTables(std::array<int, 3> split, double theta, std::array<int64_t, 3> grid) {
+RopeAxisTables ropeAxisTables(std::array<int, 3> split, double theta, std::array<int64_t, 3> grid,
+                              int64_t frameOffset) {
     RopeAxisTables t;
+    const int64_t start[3] = {frameOffset, 0, 0};
     for (int a = 0; a < 3; ++a) {
         const int dim = split[size_t(a)];
         const int64_t P = grid[size_t(a)];
@@ -34,7 +36,7 @@ RopeAxisTables ropeAxisTables(std::array<int, 3> split, double theta, std::array
         for (int k = 0; k < dim / 2; ++k) {
             const double omega = 1.0 / std::pow(theta, double(2 * k) / double(dim));
             for (int64_t p = 0; p < P; ++p) {
-                const double angle = double(p) * omega;
+                const double angle = double(p + start[a]) * omega;
                 const float c = float(std::cos(angle)), s = float(std::sin(angle));
                 for (int r = 0; r < 2; ++r) {
                     t.cos[base + size_t(p * dim + 2 * k + r)] = c;

@@ -65,7 +65,8 @@ const char* opRule(Op op, std::span<const Tensor* const> in) {
             return nullptr;
         case Op::CausalAttention:
             return in[0]->dim(3) <= cuda::kMaxCausalHeadDim ? nullptr : "head dims up to 256 only";
-        case Op::ReluLinearAttention: {
+        case Op::ReluLinearAttention:
+        case Op::ReluLinearAttentionCached: {
             const int64_t d = in[3]->dim(1);  // the RoPE table's width is the head dim
             return d % 2 == 0 && d <= cuda::kMaxLinearHeadDim && in[0]->dim(2) <= cuda::kMaxLinearWidth
                        ? nullptr
@@ -89,6 +90,7 @@ Kernels cudaKernels() {
     k.rmsNorm = cuda::rmsNorm;
     k.offsetRmsNorm = cuda::offsetRmsNorm;
     k.channelRmsNorm = cuda::channelRmsNorm;
+    k.ltxChannelNorm = cuda::ltxChannelNorm;
     k.layerNormModulate = cuda::layerNormModulate;
     k.gatedResidual = cuda::gatedResidual;
     k.gatherRows = cuda::gatherRows;
@@ -105,7 +107,10 @@ Kernels cudaKernels() {
     k.causalConv3d = cuda::causalConv3d;
     k.upsampleNearest2x = cuda::upsampleNearest2x;
     k.interleaveTimeHalves = cuda::interleaveTimeHalves;
+    k.depthToSpace = cuda::depthToSpace;
+    k.spaceToDepth = cuda::spaceToDepth;
     k.embed = cuda::embed;
+    k.philoxNormal = cuda::philoxNormal;
     return k;
 }
 

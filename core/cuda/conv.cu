@@ -1,10 +1,11 @@
 // CUDA convolutions. The DiT feed-forward's convs on channels-last activations (diffusers GLUMBTempConv): the
 // depthwise 3×3 (one block per pixel, threads over channels), the fused SiLU → depthwise → GLU
 // (depthwise_glu.cuh) and the temporal (3, 1) conv as three accumulating GEMMs on frame-shifted views. The
-// Wan VAE's causal 3D conv (diffusers WanCausalConv3d) on channels-first video: the implicit-GEMM tensor-core
-// kernel where it applies (conv_igemm.cuh: BF16/F16, Cin % 8 == 0, more than one tap); otherwise one cuBLASLt
-// GEMM per batch entry for 1×1×1 convs, and for the rest im2col of whole output rows into a bounded scratch
-// (≤ 256 MiB) followed by a GEMM per tile, then the bias and residual in one pass.
+// VAEs' 3D convs (diffusers WanCausalConv3d; LTX2VideoCausalConv3d with its trailing replicate frames and
+// reflect padding, read in place) on channels-first video: the implicit-GEMM tensor-core kernel where it
+// applies (conv_igemm.cuh: BF16/F16, Cin % 8 == 0, more than one tap); otherwise one cuBLASLt GEMM per batch
+// entry for 1×1×1 convs, and for the rest im2col of whole output rows into a bounded scratch (≤ 256 MiB)
+// followed by a GEMM per tile, then the bias and residual in one pass.
 #include <algorithm>
 
 #include "cuda/conv_igemm.h"
@@ -89,6 +90,11 @@ void launchSiluDepthwiseGlu(T* y, const T* x, const T* w, const T* bias, int S, 
     kernel<<<grid, threads, smem, stream>>>(y, x, w, bias, geo);
 }
 
+// PyTorch's reflect index for a padded coordinate i of an extent n (padding < n); others unchanged.
+__device__ __forceinline__ int reflectIndex(int i, int n) {
+    return i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i);
+}
+
 constexpr int kIm2colRun =
     8;  // consecutive outputs per thread: 8 independent loads in flight, one 16-byte store
 
@@ -115,17 +121,20 @@ __global__ void im2colRowsKernel(T* __restrict__ col, long long ldc, const T* __
         const long long orow = row0 + rr;
         const int ho = int(orow % Ho);
         long long tau = (orow / Ho) * g.st + kt;
-        const int hi = ho * int(g.sh) + kh - int(g.top);
+        int hi = ho * int(g.sh) + kh - int(g.top);
+        if (g.reflect) hi = reflectIndex(hi, H);
         const T* src = nullptr;
         if (tau >= g.front && hi >= 0 && hi < H) {
-            tau -= g.front;
+            tau = min(tau - g.front, (long long)(g.tc + g.t - 1));  // past the last frame: it again (back)
             src = tau < g.tc ? cache + (c * g.tc + tau) * hw + (long long)hi * W
                              : x + (c * g.t + (tau - g.tc)) * hw + (long long)hi * W;
         }
         alignas(16) T vals[kIm2colRun];
 #pragma unroll
         for (int j = 0; j < kIm2colRun; ++j) {
-            const int wo = wo0 + j, wi = wo * sw + kw - left;
+            const int wo = wo0 + j;
+            int wi = wo * sw + kw - left;
+            if (g.reflect) wi = reflectIndex(wi, W);
             vals[j] = (src && wo < Wo && wi >= 0 && wi < W) ? src[wi] : fromF<T>(0.0f);
         }
         T* d = dst + (long long)rr * Wo + wo0;

@@ -35,6 +35,7 @@ void implicitGemmConv(const Tensor& x, const Tensor& cache, const Tensor& w, con
     p.kt = int(g.kt), p.kh = int(g.kh), p.kw = int(g.kw);
     p.st = int(g.st), p.sh = int(g.sh), p.sw = int(g.sw), p.front = int(g.front), p.top = int(g.top),
     p.left = int(g.left);
+    p.reflect = g.reflect ? 1 : 0;
     p.to = int(g.to), p.ho = int(g.ho), p.wo = int(g.wo);
     const int warps = deviceContext(x.device().index).options.igemmWarps;
     if (x.dtype() == DType::BF16)

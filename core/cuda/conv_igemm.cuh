@@ -1,8 +1,10 @@
-// Implicit-GEMM tensor-core kernel for the Wan VAE's causal 3D convolutions in BF16/F16 (issue 5):
+// Implicit-GEMM tensor-core kernel for the VAEs' 3D convolutions (Wan's causal ones, issue 5; LTX-2's) in
+// BF16/F16:
 //   D[co, n] = Σ_k W[co, k] · X̂[k, n] (+ bias[co]) (+ residual[co, n]), rounded once to the activation dtype,
 // k = (tap = (kt, kh, kw), ci) tap-major, n = output position (to, ho, wo). X̂ is gathered on the fly from the
-// channels-first input: padded time index τ < front is zero, then `cache` frames, then x frames; rows/columns
-// outside the frame are zero (the im2col kernel's geometry). Never materialised.
+// channels-first input: padded time index τ < front is zero, then `cache` frames, then x frames (τ past the
+// end reads the last frame); rows/columns outside the frame are zero, or mirrored with `reflect`. Never
+// materialised.
 //
 // Block: tile 128 (Cout; 64 for Cout ≤ 64) × 128 (positions) × 32 (one tap × 32 input channels); 8 warps as
 // 2 × 4 (default) or 4 warps as 2 × 2; mma.sync m16n8k16 with fp32 accumulators. Weights (pre-permuted to
@@ -35,6 +37,7 @@ struct ConvParams {
     int kt, kh, kw, st, sh, sw;
     int front, top, left;  // padding before the first frame / row / column
     int to, ho, wo;        // output extent
+    int reflect;           // 1: rows/columns outside the frame mirror the inside (PyTorch "reflect")
 };
 
 constexpr int kBM = 128, kBN = 128, kBK = 32;
@@ -126,7 +129,10 @@ __global__ void __launch_bounds__(64 * WN, 2) causalConvKernel(ConvParams p) {
     int shift = 0;
     unsigned short sv[kSi];
     auto gatherB = [&] {
-        const int tau = tb + q.kt, hi = hb + q.kh;
+        // Frames past the last one repeat it (trailing replicate padding; never reached without it).
+        const int tau = min(tb + q.kt, p.Tc + p.T - 1);
+        int hi = hb + q.kh;
+        if (p.reflect) hi = hi < 0 ? -hi : (hi >= p.H ? 2 * p.H - 2 - hi : hi);
         const bool rowValid = nValid && tau >= 0 && hi >= 0 && hi < p.H;
         const unsigned short* src = xb;
         long long cs = xcs;
@@ -151,9 +157,15 @@ __global__ void __launch_bounds__(64 * WN, 2) causalConvKernel(ConvParams p) {
                 const bool v = rowValid && ci < p.cin;
                 raw[2 * i] = v ? ldg16(r + wo0) : zero;
                 raw[2 * i + 1] = v && sideValid ? ldg16(r + sideCol) : zero;
+                // Reflect at the frame edge: column −1 is column 1 (element 1 of mid, where shifted() reads
+                // side.w's high half), column W is column W − 2 (element 6, read from side.x's low half).
+                if (p.reflect && v && shift != 0 && !sideValid)
+                    raw[2 * i + 1] = shift < 0 ? make_uint4(0, 0, 0, raw[2 * i].x & 0xFFFF0000u)
+                                               : make_uint4(raw[2 * i].w & 0xFFFFu, 0, 0, 0);
             }
         } else {
-            const int wi = wb + q.kw;
+            int wi = wb + q.kw;
+            if (p.reflect) wi = wi < 0 ? -wi : (wi >= p.W ? 2 * p.W - 2 - wi : wi);
             const bool valid = rowValid && wi >= 0 && wi < p.W;
             src += wi + (q.ci0 + ch0) * cs;
 #pragma unroll

@@ -288,6 +288,17 @@ void cudaCopyStrided(const Tensor& dst, const Tensor& src) {
                     [&](auto srcType) { launchFor<typename decltype(srcType)::type>(dst, src, d, n, s); });
 }
 
+CudaMultiprocessors cudaMultiprocessors(int device) {
+    int n = 0;
+    SV_CHECK(cudaGetDeviceCount(&n) == cudaSuccess && device >= 0 && device < n, "cuda:", device,
+             " does not exist (", n, " CUDA device", n == 1 ? "" : "s", " found)");
+    CudaMultiprocessors m;
+    SV_CUDA_CHECK(cudaDeviceGetAttribute(&m.count, cudaDevAttrMultiProcessorCount, device));
+    SV_CUDA_CHECK(
+        cudaDeviceGetAttribute(&m.threadsPerMultiprocessor, cudaDevAttrMaxThreadsPerMultiProcessor, device));
+    return m;
+}
+
 void cudaZero(const Tensor& dst) {
     SV_ASSERT(dst.isContiguous());
     SV_CUDA_CHECK(

@@ -1,8 +1,9 @@
 // CUDA normalisations and modulation. One RMS norm over the last dimension for the DiT (diffusers RMSNorm:
 // (x · r) · w) and Gemma (transformers Gemma2RMSNorm: (x · r) · (1 + w), optionally + residual), with
 // r = 1 / sqrt(mean(x²) + eps); the DiT's LayerNorm + AdaLN modulation and gated residual over modulation
-// rows (ops/dit_norm.h); the Wan VAE's L2 norm over the strided channel axis (diffusers WanRMS_norm).
-// Statistics in float, reduced per block (blockSum) in a fixed order.
+// rows (ops/dit_norm.h); the VAEs' norms over the strided channel axis, one thread per location (diffusers
+// WanRMS_norm's L2 norm; LTX-2's PerChannelRMSNorm and the LayerNorm over channels). Statistics in float,
+// reduced per block (blockSum) in a fixed order.
 //
 // Row kernels: one block per row. The vector paths hold the row in registers (kVecPerThread vectors of 8
 // elements per thread of kVecThreads) and read and write every element once; they need D % 8 == 0,
@@ -222,28 +223,77 @@ __global__ void gatherRowsKernel(T* __restrict__ y, const T* __restrict__ table,
     }
 }
 
-// Per (b, location): y = x / max(‖x‖₂ over C, 1e-12) · √C · γ_c, optionally SiLU. One thread per location.
-template <class T>
-__global__ void channelRmsNormKernel(T* __restrict__ y, const T* __restrict__ x,
-                                     const float* __restrict__ gamma, long long C, long long S,
-                                     long long total, float scale, bool silu) {
+// The per-location statistics of a norm over channels: Σx and Σx² in float.
+struct ChannelSums {
+    float sum = 0.0f, sq = 0.0f;
+};
+
+// Wan: y = x / max(‖x‖₂ over C, 1e-12) · √C · γ_c.
+struct WanChannelNorm {
+    const float* gamma;
+    float scale;
+    __device__ __forceinline__ float2 finish(const ChannelSums& s, long long) const {
+        return {fmaxf(sqrtf(s.sq), 1e-12f), 0.0f};
+    }
+    __device__ __forceinline__ float apply(float2 k, long long c, float v) const {
+        return v / k.x * scale * gamma[c];
+    }
+};
+
+// LTX-2: RMS y = x / sqrt(mean x² + eps); Layer y = (x − μ) / sqrt(var + eps) · w_c + b_c.
+struct LtxChannelNorm {
+    const float* weight;
+    const float* bias;
+    bool layer;
+    float eps;
+    __device__ __forceinline__ float2 finish(const ChannelSums& s, long long C) const {
+        const float mean = layer ? s.sum / float(C) : 0.0f;
+        const float var = layer ? fmaxf(s.sq / float(C) - mean * mean, 0.0f) : s.sq / float(C);
+        return {mean, 1.0f / sqrtf(var + eps)};
+    }
+    __device__ __forceinline__ float apply(float2 k, long long c, float v) const {
+        v = (v - k.x) * k.y;
+        return layer ? v * (weight ? weight[c] : 1.0f) + (bias ? bias[c] : 0.0f) : v;
+    }
+};
+
+// Per (b, location) of x [B, C, S]: the channel sums, Norm::finish's coefficients, then Norm::apply per
+// channel, optionally SiLU. One thread per location.
+template <class T, class Norm>
+__global__ void normOverChannelsKernel(T* __restrict__ y, const T* __restrict__ x, Norm norm, long long C,
+                                       long long S, long long total, bool silu) {
     for (long long e = blockIdx.x * (long long)blockDim.x + threadIdx.x; e < total;
          e += (long long)gridDim.x * blockDim.x) {
         const long long b = e / S, s = e % S;
         const T* xp = x + b * C * S + s;
         T* yp = y + b * C * S + s;
-        float ss = 0.0f;
+        ChannelSums sums;
         for (long long c = 0; c < C; ++c) {
             const float v = toF(xp[c * S]);
-            ss += v * v;
+            sums.sum += v;
+            sums.sq += v * v;
         }
-        const float norm = fmaxf(sqrtf(ss), 1e-12f);
+        const float2 k = norm.finish(sums, C);
         for (long long c = 0; c < C; ++c) {
-            float v = toF(xp[c * S]) / norm * scale * gamma[c];
+            float v = norm.apply(k, c, toF(xp[c * S]));
             if (silu) v = v / (1.0f + expf(-v));
             yp[c * S] = fromF<T>(v);
         }
     }
+}
+
+template <class Norm>
+Tensor normOverChannels(const Tensor& x, const Norm& norm, bool silu) {
+    const long long B = x.dim(0), C = x.dim(1), S = x.numel() / std::max<long long>(1, B * C);
+    Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+    const long long total = B * S;
+    if (total == 0 || C == 0) return y;
+    SV_DISPATCH_FLOAT(x.dtype(), T, {
+        normOverChannelsKernel<T, Norm><<<gridFor(total, 128), 128, 0, streamOf(x)>>>(
+            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()), norm, C, S, total, silu);
+    });
+    checkLaunch();
+    return y;
 }
 
 }  // namespace
@@ -295,18 +345,22 @@ Tensor channelRmsNorm(const Tensor& xIn, const Tensor& gammaIn, bool silu) {
     const OpScope opScope("vae.rmsNorm", xIn.device().index);
     const Tensor x = xIn.contiguous();
     const Tensor gamma = gammaIn.to(x.device()).to(DType::F32).contiguous();
-    const long long B = x.dim(0), C = x.dim(1), S = x.numel() / std::max<long long>(1, B * C);
-    Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
-    const long long total = B * S;
-    if (total == 0 || C == 0) return y;
-    const float scale = float(std::sqrt(double(C)));
-    SV_DISPATCH_FLOAT(x.dtype(), T, {
-        channelRmsNormKernel<T><<<gridFor(total, 128), 128, 0, streamOf(x)>>>(
-            static_cast<T*>(y.rawData()), static_cast<const T*>(x.rawData()), gamma.data<float>(), C, S,
-            total, scale, silu);
-    });
-    checkLaunch();
-    return y;
+    return normOverChannels(x, WanChannelNorm{gamma.data<float>(), float(std::sqrt(double(x.dim(1))))}, silu);
+}
+
+Tensor ltxChannelNorm(const Tensor& xIn, const Tensor& weightIn, const Tensor& biasIn,
+                      ops::ltx::ChannelNorm kind, float eps, bool silu) {
+    const OpScope opScope("ltx.channelNorm", xIn.device().index);
+    const Tensor x = xIn.contiguous();
+    const bool layer = kind == ops::ltx::ChannelNorm::Layer;
+    auto onDevice = [&](const Tensor& t) {
+        return layer && t.defined() ? t.to(x.device()).to(DType::F32).contiguous() : Tensor();
+    };
+    const Tensor weight = onDevice(weightIn), bias = onDevice(biasIn);
+    return normOverChannels(x,
+                            LtxChannelNorm{weight.defined() ? weight.data<float>() : nullptr,
+                                           bias.defined() ? bias.data<float>() : nullptr, layer, eps},
+                            silu);
 }
 
 Tensor layerNormModulate(const Tensor& xIn, const Tensor& shiftIn, const Tensor& scaleIn, const Tensor& index,

@@ -15,29 +15,27 @@
 namespace sv::cuda {
 
 /// Every kernel entry of backend/kernels.h except resizeLanczos and resizeBilinear (image resampling stays on
-/// the host); the families:
-///   elementwise.cu  binary (mixed dtypes compute and return F32), unary, channelAffine, linearCombination
-///   (per
-///                   element in double, rounded once to F32: bitwise the CPU's; ≤ kMaxCombined inputs, no
-///                   F64)
-///   glu.cu          geluTanhGate, gluSilu, gatedMlp (two GEMMs, the gate in place over the gate projection,
-///                   the down GEMM)
-///   linear.cu       linear (one cuBLASLt GEMM through gemm.cuh, the bias fused as its epilogue)
-///   norm.cu         rmsNorm, offsetRmsNorm, channelRmsNorm, layerNormModulate, gatedResidual, gatherRows
-///   rope.cu         expandRope (the [N, d] tables gathered on the GPU from the per-axis tables, exactly as
-///   the
-///                   CPU expansion; only those cross the bus), applyRope, halfRotary
-///   linear_attention.cu  reluLinearAttention (head dim even and ≤ kMaxLinearHeadDim, width ≤
-///   kMaxLinearWidth) attention.cu    crossAttention (BF16/F16 through flash_cross_attention.cu where it
-///   applies; else batched
-///                   GEMMs, a row softmax with the bias, a GEMM with V), causalAttention (head dim
-///                   ≤ kMaxCausalHeadDim), frameAttention
-///   conv.cu         depthwiseConv3x3, siluDepthwiseGlu (one pass: depthwise_glu.cuh), temporalConv3 (three
-///                   accumulating GEMMs on frame-shifted views), causalConv3d (BF16/F16, Cin % 8 == 0, more
-///                   than one tap: the implicit-GEMM kernel of conv_igemm.cuh; otherwise im2col into a
-///                   bounded scratch and cuBLASLt GEMMs)
-///   resample.cu     upsampleNearest2x, interleaveTimeHalves
-///   embedding.cu    embed
+/// the host). The families:
+/// * elementwise.cu: binary (mixed dtypes compute and return F32), unary, channelAffine, linearCombination
+///   (per element in double, rounded once to F32: bitwise the CPU's; ≤ kMaxCombined inputs, no F64).
+/// * glu.cu: geluTanhGate, gluSilu, gatedMlp (two GEMMs, the gate in place over the gate projection, the
+///   down GEMM).
+/// * linear.cu: linear (one cuBLASLt GEMM through gemm.cuh, the bias fused as its epilogue).
+/// * norm.cu: rmsNorm, offsetRmsNorm, channelRmsNorm, ltxChannelNorm, layerNormModulate, gatedResidual,
+///   gatherRows.
+/// * rope.cu: expandRope (the [N, d] tables gathered on the GPU from the per-axis tables, exactly as the CPU
+///   expansion; only those cross the bus), applyRope, halfRotary.
+/// * linear_attention.cu: reluLinearAttention (head dim even and ≤ kMaxLinearHeadDim, width ≤
+///   kMaxLinearWidth).
+/// * attention.cu: crossAttention (BF16/F16 through flash_cross_attention.cu where it applies; else batched
+///   GEMMs, a row softmax with the bias, a GEMM with V), causalAttention (head dim ≤ kMaxCausalHeadDim),
+///   frameAttention.
+/// * conv.cu: depthwiseConv3x3, siluDepthwiseGlu (one pass: depthwise_glu.cuh), temporalConv3 (three
+///   accumulating GEMMs on frame-shifted views), causalConv3d (also the LTX-2 conv: BF16/F16, Cin % 8 == 0,
+///   more than one tap: the implicit-GEMM kernel of conv_igemm.cuh; otherwise im2col into a bounded scratch
+///   and cuBLASLt GEMMs).
+/// * resample.cu: upsampleNearest2x, interleaveTimeHalves, depthToSpace, spaceToDepth.
+/// * embedding.cu: embed.
 SV_DECLARE_KERNELS()
 
 constexpr int kMaxCombined = 16;

@@ -33,6 +33,9 @@ void cudaCopyStrided(const Tensor&, const Tensor&) {
 void cudaZero(const Tensor&) {
     noCuda();
 }
+CudaMultiprocessors cudaMultiprocessors(int) {
+    noCuda();
+}
 
 }  // namespace detail
 }  // namespace sv

@@ -5,6 +5,7 @@
 #include "io/json_util.h"
 #include "models/gemma2_config.h"
 #include "models/transformer_config.h"
+#include "models/video_vae.h"
 #include "models/wan_vae_config.h"
 #include "schedulers/scheduler.h"
 
@@ -15,10 +16,17 @@ namespace sv {
 namespace {
 
 constexpr std::string_view kTransformerClass = "SanaVideoTransformer3DModel";
+// LongSANA's causal variant (diffusers PR #12723): same config keys and weights.
+constexpr std::string_view kCausalTransformerClass = "SanaVideoCausalTransformer3DModel";
 constexpr std::string_view kVaeClass = "AutoencoderKLWan";
+constexpr std::string_view kLtx2VaeClass = "AutoencoderKLLTX2Video";
 
 bool endsWith(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool isTransformerClass(std::string_view cls) {
+    return cls == kTransformerClass || cls == kCausalTransformerClass;
 }
 
 bool isGemma2Class(std::string_view cls) {
@@ -43,10 +51,12 @@ std::string describe(const ModelComponent& c) {
 // Parses the typed config of the classes this engine implements, so a bad config fails at open().
 void validateTyped(const ModelComponent& c) {
     const std::string src = c.configPath.string();
-    if (c.className == kTransformerClass) {
+    if (isTransformerClass(c.className)) {
         (void)TransformerConfig::fromJson(c.config, src);
     } else if (c.className == kVaeClass) {
         (void)WanVaeConfig::fromJson(c.config, src);
+    } else if (c.className == kLtx2VaeClass) {
+        (void)Ltx2VaeConfig::fromJson(c.config, src);
     } else if (isGemma2Class(c.className)) {
         (void)Gemma2Config::fromJson(c.config, src);
     } else if (isKnownScheduler(c.className)) {
@@ -162,7 +172,7 @@ const ModelComponent& requireClass(const ModelFolder& m, std::string_view name, 
 TransformerConfig ModelFolder::transformerConfig(std::string_view name) const {
     const ModelComponent* f = find(name);
     const ModelComponent& c =
-        requireClass(*this, name, f && f->className == kTransformerClass, kTransformerClass);
+        requireClass(*this, name, f && isTransformerClass(f->className), kTransformerClass);
     return TransformerConfig::fromJson(c.config, c.configPath.string());
 }
 
@@ -170,6 +180,13 @@ WanVaeConfig ModelFolder::vaeConfig(std::string_view name) const {
     const ModelComponent* f = find(name);
     const ModelComponent& c = requireClass(*this, name, f && f->className == kVaeClass, kVaeClass);
     return WanVaeConfig::fromJson(c.config, c.configPath.string());
+}
+
+VideoVaeConfig ModelFolder::videoVaeConfig(std::string_view name) const {
+    const ModelComponent* f = find(name);
+    const ModelComponent& c = requireClass(*this, name, f && isVideoVaeClass(f->className),
+                                           concat(kVaeClass, " or ", kLtx2VaeClass));
+    return VideoVaeConfig::fromJson(c.config, c.configPath.string());
 }
 
 Gemma2Config ModelFolder::textEncoderConfig(std::string_view name) const {

@@ -3,7 +3,8 @@
 // for schedulers; tokenizers have no config) and, for models, its safetensors weights.
 //
 // open() reads model_index.json and every present component's config and validates the configs of the classes
-// this engine implements (SanaVideoTransformer3DModel, AutoencoderKLWan, Gemma2Model, the three schedulers).
+// this engine implements (SanaVideoTransformer3DModel, AutoencoderKLWan, AutoencoderKLLTX2Video, Gemma2Model,
+// the three schedulers).
 // A component whose folder is absent is recorded, not an error (the fixture pipelines and config-only folders
 // have no text encoder or tokenizer); require() and the typed accessors report it, naming the folder.
 #pragma once
@@ -24,6 +25,7 @@ namespace sv {
 class Scheduler;
 struct TransformerConfig;
 struct WanVaeConfig;
+struct VideoVaeConfig;
 struct Gemma2Config;
 
 struct ModelComponent {
@@ -68,6 +70,8 @@ class ModelFolder {
     // Typed configs of the standard SANA-Video component names; sv::Error when absent or of another class.
     TransformerConfig transformerConfig(std::string_view name = "transformer") const;
     WanVaeConfig vaeConfig(std::string_view name = "vae") const;
+    /// The VAE config of either implemented class (AutoencoderKLWan, AutoencoderKLLTX2Video).
+    VideoVaeConfig videoVaeConfig(std::string_view name = "vae") const;
     Gemma2Config textEncoderConfig(std::string_view name = "text_encoder") const;
     std::unique_ptr<Scheduler> scheduler(std::string_view name = "scheduler") const;
     /// The component's weights (single file or sharded index); sv::Error when it has none.

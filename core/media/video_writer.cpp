@@ -166,8 +166,11 @@ struct VideoWriter::Impl {
     FramePtr frame;
     PacketPtr packet;
     std::vector<uint8_t> padded;
+    const AVCodec* codec = nullptr;
     int64_t frames = 0;
-    bool done = false;  // finished or cancelled
+    int64_t flushedFrames = 0;  // fragmented: frames already in a written fragment
+    bool needEncoder = false;   // fragmented: the encoder was drained; the next frame opens a new one
+    bool done = false;          // finished or cancelled
 
     Impl(const fs::path& path, int w, int h, VideoWriterOptions o)
         : file(path, o.overwrite), opt(std::move(o)) {
@@ -187,47 +190,22 @@ struct VideoWriter::Impl {
         encW = w + (w & 1);
         encH = h + (h & 1);
 
-        openEncoder(name);
-        openFile(name);
+        codec = avcodec_find_encoder_by_name("libx264");
+        SV_CHECK(codec, "cannot write '", name, "': this FFmpeg build has no libx264 H.264 encoder");
+
+        const fs::path& out = opt.fragmented ? file.target() : file.temp();
+        AVFormatContext* rawFmt = nullptr;
+        const int rc = avformat_alloc_output_context2(&rawFmt, nullptr, "mp4", fileUrl(out).c_str());
+        SV_CHECK(rc >= 0 && rawFmt, "cannot write '", name, "': MP4 muxer unavailable: ", avError(rc));
+        fmt.reset(rawFmt);
+        openEncoder();
+        openFile(name, out);
         allocateFrame(name);
     }
 
-    // The MP4 muxer and the libx264 encoder (BT.709 limited range, yuv420p at the even encoded size).
-    void openEncoder(const std::string& name) {
-        const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
-        SV_CHECK(codec, "cannot write '", name, "': this FFmpeg build has no libx264 H.264 encoder");
-
-        AVFormatContext* rawFmt = nullptr;
-        int rc = avformat_alloc_output_context2(&rawFmt, nullptr, "mp4", fileUrl(file.temp()).c_str());
-        SV_CHECK(rc >= 0 && rawFmt, "cannot write '", name, "': MP4 muxer unavailable: ", avError(rc));
-        fmt.reset(rawFmt);
-
-        enc.reset(avcodec_alloc_context3(codec));
-        SV_CHECK(enc, "cannot write '", name, "': out of memory");
-        enc->width = encW;
-        enc->height = encH;
-        enc->pix_fmt = AV_PIX_FMT_YUV420P;
-        enc->time_base = AVRational{opt.fpsDen, opt.fpsNum};
-        enc->framerate = AVRational{opt.fpsNum, opt.fpsDen};
-        enc->sample_aspect_ratio = AVRational{1, 1};
-        enc->color_primaries = AVCOL_PRI_BT709;
-        enc->color_trc = AVCOL_TRC_BT709;
-        enc->colorspace = AVCOL_SPC_BT709;
-        enc->color_range = AVCOL_RANGE_MPEG;
-        if (fmt->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-        Dict encOpts;
-        encOpts.set("crf", std::to_string(opt.crf));
-        encOpts.set("preset", opt.preset);
-        encOpts.set("x264-params", "log=1");  // x264's own messages: warnings and errors only
-        rc = avcodec_open2(enc.get(), codec, encOpts.ptr());
-        SV_CHECK(rc >= 0, "cannot write '", name, "': cannot open the H.264 encoder (preset '", opt.preset,
-                 "'): ", avError(rc));
-        SV_CHECK(encOpts.leftovers().empty(), "cannot write '", name, "': encoder ignored options ",
-                 encOpts.leftovers());
-    }
-
-    // The video stream and the metadata, then the temporary file and the MP4 header.
-    void openFile(const std::string& name) {
+    // The video stream and the metadata, then the file (the temporary one, or the target when fragmented)
+    // and the MP4 header.
+    void openFile(const std::string& name, const fs::path& out) {
         stream = avformat_new_stream(fmt.get(), nullptr);
         SV_CHECK(stream, "cannot write '", name, "': out of memory");
         stream->time_base = enc->time_base;
@@ -242,11 +220,12 @@ struct VideoWriter::Impl {
             av_dict_set(&fmt->metadata, k.c_str(), v.c_str(), 0);
         }
 
-        rc = avio_open(&fmt->pb, fileUrl(file.temp()).c_str(), AVIO_FLAG_WRITE);
-        SV_CHECK(rc >= 0, "cannot create '", name, "' (temporary file '", file.temp().string(),
-                 "'): ", avError(rc));
+        rc = avio_open(&fmt->pb, fileUrl(out).c_str(), AVIO_FLAG_WRITE);
+        SV_CHECK(rc >= 0, "cannot create '", name, "' (file '", out.string(), "'): ", avError(rc));
         Dict muxOpts;
-        muxOpts.set("movflags", customKeys ? "+faststart+use_metadata_tags" : "+faststart");
+        const std::string layout =
+            opt.fragmented ? "+frag_custom+empty_moov+default_base_moof" : "+faststart";
+        muxOpts.set("movflags", customKeys ? layout + "+use_metadata_tags" : layout);
         rc = avformat_write_header(fmt.get(), muxOpts.ptr());
         SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
     }
@@ -265,6 +244,41 @@ struct VideoWriter::Impl {
         frame->color_range = AVCOL_RANGE_MPEG;
         const int rc = av_frame_get_buffer(frame.get(), 0);
         SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
+    }
+
+    // A fresh libx264 encoder with the writer's settings (fragmented writers open one per fragment; the same
+    // settings give the same SPS/PPS, which the MP4 stores once).
+    void openEncoder() {
+        const std::string name = file.target().string();
+        enc.reset(avcodec_alloc_context3(codec));
+        SV_CHECK(enc, "cannot write '", name, "': out of memory");
+        enc->width = encW;
+        enc->height = encH;
+        enc->pix_fmt = AV_PIX_FMT_YUV420P;
+        enc->time_base = AVRational{opt.fpsDen, opt.fpsNum};
+        enc->framerate = AVRational{opt.fpsNum, opt.fpsDen};
+        enc->sample_aspect_ratio = AVRational{1, 1};
+        enc->color_primaries = AVCOL_PRI_BT709;
+        enc->color_trc = AVCOL_TRC_BT709;
+        enc->colorspace = AVCOL_SPC_BT709;
+        enc->color_range = AVCOL_RANGE_MPEG;
+        if (fmt->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+        Dict encOpts;
+        encOpts.set("crf", std::to_string(opt.crf));
+        encOpts.set("preset", opt.preset);
+        encOpts.set("x264-params", "log=1");  // x264's own messages: warnings and errors only
+        const int rc = avcodec_open2(enc.get(), codec, encOpts.ptr());
+        SV_CHECK(rc >= 0, "cannot write '", name, "': cannot open the H.264 encoder (preset '", opt.preset,
+                 "'): ", avError(rc));
+        SV_CHECK(encOpts.leftovers().empty(), "cannot write '", name, "': encoder ignored options ",
+                 encOpts.leftovers());
+        if (stream != nullptr) {  // a restarted encoder must produce the parameter sets already in the file
+            const AVCodecParameters* par = stream->codecpar;
+            SV_CHECK(par->extradata_size == enc->extradata_size &&
+                         std::memcmp(par->extradata, enc->extradata, size_t(enc->extradata_size)) == 0,
+                     "cannot write '", name, "': the restarted H.264 encoder changed its parameter sets");
+        }
+        needEncoder = false;
     }
 
     // Moves every packet the encoder has ready into the file.
@@ -293,6 +307,7 @@ struct VideoWriter::Impl {
             }
             rgb = padded.data();
         }
+        if (needEncoder) openEncoder();
         int rc = av_frame_make_writable(frame.get());
         SV_CHECK(rc >= 0, "cannot write '", file.target().string(), "': ", avError(rc));
         rgbToYuv420Bt709(rgb, encW, encH, frame.get());
@@ -303,25 +318,56 @@ struct VideoWriter::Impl {
         drain();
     }
 
+    // Drains the encoder into the file (it cannot take frames afterwards).
+    void drainEncoder() {
+        if (needEncoder) return;
+        const int rc = avcodec_send_frame(enc.get(), nullptr);
+        SV_CHECK(rc >= 0, "cannot write '", file.target().string(), "': encoder error: ", avError(rc));
+        drain();
+        needEncoder = true;
+    }
+
+    void flushFragment() {
+        const std::string name = file.target().string();
+        SV_CHECK(opt.fragmented, "cannot flush '", name, "': the writer is not fragmented");
+        SV_CHECK(!done, "cannot write '", name, "': the writer is already finished or cancelled");
+        if (frames == flushedFrames) return;
+        drainEncoder();
+        int rc = av_write_frame(fmt.get(), nullptr);  // frag_custom: ends the fragment here
+        SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
+        avio_flush(fmt->pb);
+        flushedFrames = frames;
+    }
+
     void finish() {
         const std::string name = file.target().string();
         SV_CHECK(!done, "cannot write '", name, "': the writer is already finished or cancelled");
         SV_CHECK(frames > 0, "cannot write '", name, "': no frames were given");
-        int rc = avcodec_send_frame(enc.get(), nullptr);
-        SV_CHECK(rc >= 0, "cannot write '", name, "': encoder error: ", avError(rc));
-        drain();
-        rc = av_write_trailer(fmt.get());
+        drainEncoder();
+        int rc = av_write_trailer(fmt.get());
         SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
         rc = avio_closep(&fmt->pb);
         SV_CHECK(rc >= 0, "cannot write '", name, "': ", avError(rc));
         fmt.reset();
-        file.commit();
+        if (!opt.fragmented) file.commit();
         done = true;
     }
 
     void cancel() noexcept {
+        if (done) return;
+        if (opt.fragmented && frames > 0) {  // keep what was pushed, as a complete file
+            try {
+                finish();
+                return;
+            } catch (...) {  // an unwritable file: nothing more to save
+            }
+        }
         done = true;
-        fmt.reset();  // closes the temporary file
+        fmt.reset();  // closes the file
+        if (opt.fragmented) {
+            std::error_code ec;
+            fs::remove(file.target(), ec);
+        }
         file.discard();
     }
 };
@@ -330,7 +376,7 @@ VideoWriter::VideoWriter(const fs::path& path, int width, int height, VideoWrite
     : impl_(std::make_unique<Impl>(path, width, height, std::move(options))) {}
 
 VideoWriter::~VideoWriter() {
-    if (impl_ && !impl_->file.committed()) impl_->cancel();
+    if (impl_ && !impl_->done) impl_->cancel();
 }
 
 void VideoWriter::push(const Tensor& frame) {
@@ -354,6 +400,9 @@ void VideoWriter::finish() {
 }
 void VideoWriter::cancel() noexcept {
     impl_->cancel();
+}
+void VideoWriter::flushFragment() {
+    impl_->flushFragment();
 }
 int64_t VideoWriter::framesWritten() const {
     return impl_->frames;
@@ -495,6 +544,7 @@ void VideoWriter::push(const Tensor&) {}
 void VideoWriter::push(std::span<const uint8_t>) {}
 void VideoWriter::finish() {}
 void VideoWriter::cancel() noexcept {}
+void VideoWriter::flushFragment() {}
 int64_t VideoWriter::framesWritten() const {
     return 0;
 }

@@ -44,10 +44,18 @@ struct VideoWriterOptions {
     enum class OddSize { Pad, Error } oddSize = OddSize::Pad;
     /// What finish() does when a file of the name exists by then (output nodes: Refuse).
     io::Overwrite overwrite = io::Overwrite::Replace;
+    /// Fragmented MP4 written in place (no temporary file, no "+faststart"): the file under the target name
+    /// is a playable video of every fragment written so far, so a long render that crashes still leaves its
+    /// finished part (LongSANA flushes a fragment per chunk). flushFragment() ends a fragment: the encoder is
+    /// drained and restarted, so every fragment is a closed group of pictures that starts with a key frame.
+    /// cancel() and the destructor keep what was pushed (finished as a complete file); a file without frames
+    /// is removed.
+    bool fragmented = false;
 };
 
 /// Streams RGB frames into an MP4 file. Usage: construct, push() every frame, finish(). Destroying the writer
-/// without finish() (an exception, a cancel) deletes the temporary file and leaves the target untouched.
+/// without finish() (an exception, a cancel) deletes the temporary file and leaves the target untouched
+/// (fragmented writers keep the frames pushed instead, see VideoWriterOptions::fragmented).
 class VideoWriter {
   public:
     /// Opens the encoder for frames of width×height. Throws sv::Error naming the file when the folder does
@@ -64,6 +72,9 @@ class VideoWriter {
     /// Flushes the encoder, writes the index and renames the file into place. Throws sv::Error on failure
     /// (nothing is left under the target name then). At least one frame must have been pushed.
     void finish();
+    /// Fragmented writers: writes every frame pushed so far as a fragment and flushes the file (a no-op when
+    /// nothing was pushed since the last one). sv::Error when the writer is not fragmented.
+    void flushFragment();
     /// Abandons the file (idempotent). Also what the destructor does when finish() was not reached.
     void cancel() noexcept;
 

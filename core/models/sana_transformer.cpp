@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ops/dit_attention.h"
+#include "ops/dit_causal_attention.h"
 #include "ops/dit_conv.h"
 #include "ops/dit_norm.h"
 #include "ops/elementwise.h"
@@ -29,8 +30,9 @@ void emit(const TensorObserver& observer, std::string_view name, const Tensor& t
 
 }  // namespace
 
-SanaTransformer::SanaTransformer(TransformerConfig config, WeightSet weights)
-    : config_(std::move(config)), weights_(std::move(weights)) {
+SanaTransformer::SanaTransformer(TransformerConfig config, WeightSet weights,
+                                 std::shared_ptr<const LoraTerms> lora)
+    : config_(std::move(config)), weights_(std::move(weights)), lora_(std::move(lora)) {
     for (const WeightSpec& s : transformerWeightSpecs(config_)) {
         SV_ASSERT_MSG(weights_.contains(s.name), "SanaTransformer: weight \"", s.name, "\" missing");
         SV_ASSERT_MSG(weights_.get(s.name).shape() == s.shape, "SanaTransformer: weight \"", s.name, "\" is ",
@@ -68,6 +70,20 @@ DType SanaTransformer::computeDtype() const {
     return w("proj_out.weight").dtype();
 }
 
+Tensor SanaTransformer::project(std::string_view m, const Tensor& x) const {
+    const std::string name(m);
+    const Tensor& weight = w(name + ".weight");
+    Tensor y = ops::linear(x, weight.rank() == 2 ? weight : weight.view({weight.dim(0), -1}),
+                           weights_.find(name + ".bias"));
+    if (!lora_) return y;
+    const auto it = lora_->find(m);
+    if (it == lora_->end()) return y;
+    // PEFT: result = result + lora_B(lora_A(x)) * scaling, one adapter after the other.
+    for (const LoraTerm& t : it->second)
+        y = ops::add(y, ops::scale(ops::linear(ops::linear(x, t.down), t.up), t.scale));
+    return y;
+}
+
 TransformerTextContext SanaTransformer::prepareText(const Tensor& encoderHiddenStates,
                                                     const Tensor& encoderMask,
                                                     const TensorObserver& observer) const {
@@ -85,18 +101,16 @@ TransformerTextContext SanaTransformer::prepareText(const Tensor& encoderHiddenS
         ctx.bias = ops::dit::attentionBiasFromMask(encoderMask).to(device());
     }
     const Tensor text = encoderHiddenStates.to(device()).to(computeDtype());
-    Tensor h =
-        ops::linear(text, w("caption_projection.linear_1.weight"), w("caption_projection.linear_1.bias"));
-    h = ops::linear(ops::geluTanh(h), w("caption_projection.linear_2.weight"),
-                    w("caption_projection.linear_2.bias"));
+    Tensor h = project("caption_projection.linear_1", text);
+    h = project("caption_projection.linear_2", ops::geluTanh(h));
     emit(observer, "caption_projection", h);
     ctx.captionNorm = ops::dit::rmsNorm(h, w("caption_norm.weight"), kCaptionNormEps);
     emit(observer, "caption_norm", ctx.captionNorm);
     for (int i = 0; i < c.numLayers; ++i) {
         const std::string p = concat("transformer_blocks.", i, ".attn2.");
-        Tensor k = ops::linear(ctx.captionNorm, w(p + "to_k.weight"), w(p + "to_k.bias"));
+        Tensor k = project(p + "to_k", ctx.captionNorm);
         ctx.crossKeys.push_back(ops::dit::rmsNorm(k, w(p + "norm_k.weight"), kQkNormEps));
-        ctx.crossValues.push_back(ops::linear(ctx.captionNorm, w(p + "to_v.weight"), w(p + "to_v.bias")));
+        ctx.crossValues.push_back(project(p + "to_v", ctx.captionNorm));
     }
     return ctx;
 }
@@ -126,9 +140,9 @@ SanaTransformer::Modulation SanaTransformer::embedTimestep(const Tensor& timeste
                                {.dim = kTimestepChannels, .flipSinToCos = true, .downscaleFreqShift = 0.0f})
             .to(computeDtype());
     const std::string te = "time_embed.emb.timestep_embedder.";
-    Tensor h = ops::silu(ops::linear(e, w(te + "linear_1.weight"), w(te + "linear_1.bias")));
-    m.temb = ops::linear(h, w(te + "linear_2.weight"), w(te + "linear_2.bias"));
-    m.mod = ops::linear(ops::silu(m.temb), w("time_embed.linear.weight"), w("time_embed.linear.bias"));
+    Tensor h = ops::silu(project(te + "linear_1", e));
+    m.temb = project(te + "linear_2", h);
+    m.mod = project("time_embed.linear", ops::silu(m.temb));
 
     bool identity = count == B && R == B;
     for (int64_t i = 0; identity && i < count; ++i) identity = index[size_t(i)] == i;
@@ -151,6 +165,26 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& encode
 
 Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timestep,
                                 const TransformerTextContext& text, const TensorObserver& observer) const {
+    return forwardImpl(hiddenStates, timestep, text, nullptr, observer);
+}
+
+Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timestep,
+                                const TransformerTextContext& text, const CausalStep& step,
+                                const TensorObserver& observer) const {
+    const auto n = size_t(config_.numLayers);
+    SV_CHECK(step.context == nullptr || step.context->empty() || step.context->size() == n,
+             "transformer: the causal context holds ", step.context ? step.context->size() : 0,
+             " block states for a model of ", n, " blocks");
+    SV_CHECK(step.ropeFrameOffset >= 0, "transformer: negative RoPE frame offset ", step.ropeFrameOffset);
+    if (step.save != nullptr) step.save->assign(n, CausalBlockCache{});
+    CausalStep s = step;
+    if (s.context != nullptr && s.context->empty()) s.context = nullptr;
+    return forwardImpl(hiddenStates, timestep, text, &s, observer);
+}
+
+Tensor SanaTransformer::forwardImpl(const Tensor& hiddenStates, const Tensor& timestep,
+                                    const TransformerTextContext& text, const CausalStep* causal,
+                                    const TensorObserver& observer) const {
     const TransformerConfig& c = config_;
     const auto [pt, ph, pw] = c.patchSize;
     SV_CHECK(hiddenStates.defined() && hiddenStates.rank() == 5 && hiddenStates.dim(1) == c.inChannels,
@@ -169,8 +203,9 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timest
     const std::array<int64_t, 3> grid = {F / pt, H / ph, W / pw};
     const int64_t N = grid[0] * grid[1] * grid[2], D = c.innerDim(), C = c.inChannels;
 
+    const int64_t ropeOffset = causal != nullptr ? causal->ropeFrameOffset : 0;
     const ops::dit::RopeTables rope =
-        ops::dit::ropeTables(c.ropeSplit(), c.ropeMaxSeqLen, kRopeTheta, grid, device());
+        ops::dit::ropeTables(c.ropeSplit(), c.ropeMaxSeqLen, kRopeTheta, grid, device(), ropeOffset);
     emit(observer, "rope.cos", rope.cos.view({1, N, 1, c.headDim}));
     emit(observer, "rope.sin", rope.sin.view({1, N, 1, c.headDim}));
 
@@ -181,13 +216,12 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timest
                                .permute({0, 2, 4, 6, 1, 3, 5, 7})
                                .contiguous()
                                .view({B, N, patchLen});
-    Tensor tokens =
-        ops::linear(patches, w("patch_embedding.weight").view({D, patchLen}), w("patch_embedding.bias"));
+    Tensor tokens = project("patch_embedding", patches);  // the kernel viewed as [D, patchLen]
     emit(observer, "patch_embedding",
          tokens.view({B, grid[0], grid[1], grid[2], D}).permute({0, 4, 1, 2, 3}));
 
     const Modulation mod = embedTimestep(timestep, B, N, observer);
-    for (int i = 0; i < c.numLayers; ++i) tokens = block(i, tokens, mod, text, rope, grid, observer);
+    for (int i = 0; i < c.numLayers; ++i) tokens = block(i, tokens, mod, text, rope, grid, causal, observer);
 
     // Output: modulated norm with scale_shift_table + embedded timestep, projection, unpatchify.
     const int64_t R = mod.temb.dim(0);
@@ -195,7 +229,7 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timest
     Tensor y = ops::dit::layerNormModulate(tokens, shiftScale.select(1, 0), shiftScale.select(1, 1),
                                            mod.rowIndex, kNormOutEps);
     emit(observer, "norm_out", y);
-    y = ops::linear(y, w("proj_out.weight"), w("proj_out.bias"));
+    y = project("proj_out", y);
     emit(observer, "proj_out", y);
     // Channels of a token are ordered (p_t, p_h, p_w, c_out).
     const int64_t Co = c.outChannels;
@@ -209,7 +243,8 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timest
 
 Tensor SanaTransformer::block(int index, const Tensor& xIn, const Modulation& mod,
                               const TransformerTextContext& text, const ops::dit::RopeTables& rope,
-                              std::array<int64_t, 3> grid, const TensorObserver& observer) const {
+                              std::array<int64_t, 3> grid, const CausalStep* causal,
+                              const TensorObserver& observer) const {
     const TransformerConfig& c = config_;
     const std::string p = concat("transformer_blocks.", index, ".");
     const std::string name = concat("block_", index);
@@ -223,40 +258,68 @@ Tensor SanaTransformer::block(int index, const Tensor& xIn, const Modulation& mo
     // (a) Self-attention: ReLU linear attention with RoPE, gated residual.
     Tensor y = ops::dit::layerNormModulate(xIn, chunk(0), chunk(1), mod.rowIndex, eps);
     const std::string a1 = p + "attn1.";
-    Tensor q = ops::linear(y, w(a1 + "to_q.weight"), weights_.find(a1 + "to_q.bias"));
-    Tensor k = ops::linear(y, w(a1 + "to_k.weight"), weights_.find(a1 + "to_k.bias"));
-    Tensor v = ops::linear(y, w(a1 + "to_v.weight"), weights_.find(a1 + "to_v.bias"));
+    Tensor q = project(a1 + "to_q", y);
+    Tensor k = project(a1 + "to_k", y);
+    Tensor v = project(a1 + "to_v", y);
     q = ops::dit::rmsNorm(q, w(a1 + "norm_q.weight"), kQkNormEps);
     k = ops::dit::rmsNorm(k, w(a1 + "norm_k.weight"), kQkNormEps);
-    Tensor a = ops::dit::reluLinearAttention(q, k, v, c.numHeads, rope);
-    a = ops::linear(a, w(a1 + "to_out.0.weight"), w(a1 + "to_out.0.bias"));
+    Tensor a;
+    if (causal != nullptr) {
+        const auto* past = causal->context ? &(*causal->context)[size_t(index)].attention : nullptr;
+        auto* own = causal->save ? &(*causal->save)[size_t(index)].attention : nullptr;
+        a = ops::dit::reluLinearAttentionCached(q, k, v, c.numHeads, rope, past, own);
+    } else {
+        a = ops::dit::reluLinearAttention(q, k, v, c.numHeads, rope);
+    }
+    a = project(a1 + "to_out.0", a);
     emit(observer, name + ".attn1", a);
     Tensor x = ops::dit::gatedResidual(xIn, a, chunk(2), mod.rowIndex);
 
     // (b) Cross-attention to the prepared text K/V: no norm, no modulation, ungated.
     const std::string a2 = p + "attn2.";
-    q = ops::dit::rmsNorm(ops::linear(x, w(a2 + "to_q.weight"), w(a2 + "to_q.bias")), w(a2 + "norm_q.weight"),
-                          kQkNormEps);
+    q = ops::dit::rmsNorm(project(a2 + "to_q", x), w(a2 + "norm_q.weight"), kQkNormEps);
     a = ops::dit::crossAttention(q, text.crossKeys[size_t(index)], text.crossValues[size_t(index)],
                                  c.numCrossHeads, text.bias);
-    a = ops::linear(a, w(a2 + "to_out.0.weight"), w(a2 + "to_out.0.bias"));
+    a = project(a2 + "to_out.0", a);
     emit(observer, name + ".attn2", a);
     x = ops::add(x, a);
 
     // (c) GLUMBTempConv feed-forward on the token grid, gated residual.
     y = ops::dit::layerNormModulate(x, chunk(3), chunk(4), mod.rowIndex, eps);
     const std::string f = p + "ff.";
-    Tensor h = ops::linear(y, w(f + "conv_inverted.weight").view({2 * Hd, D}), w(f + "conv_inverted.bias"));
+    Tensor h = project(f + "conv_inverted", y);  // 1×1 conv as a linear
     // SiLU → depthwise 3×3 → SiLU gate (one fused op; on the CPU the three ops in turn).
     h = ops::dit::siluDepthwiseGlu(h.view({B * grid[0], grid[1], grid[2], 2 * Hd}),
                                    w(f + "conv_depth.weight"), w(f + "conv_depth.bias"));
-    h = ops::linear(h, w(f + "conv_point.weight").view({D, Hd}));
-    h = h.view({B, grid[0], grid[1] * grid[2], D});
-    h = ops::add(h, ops::dit::temporalConv3(h, w(f + "conv_temp.weight")));
+    h = project(f + "conv_point", h);
+    h = temporalMix(index, h.view({B, grid[0], grid[1] * grid[2], D}), causal);
     emit(observer, name + ".ff", h.view({B, grid[0], grid[1], grid[2], D}));
     x = ops::dit::gatedResidual(x, h.view({B, N, D}), chunk(5), mod.rowIndex);
     emit(observer, name, x);
     return x;
+}
+
+Tensor SanaTransformer::temporalMix(int index, const Tensor& h, const CausalStep* causal) const {
+    const Tensor& weight = w(concat("transformer_blocks.", index, ".ff.conv_temp.weight"));
+    const int64_t F = h.dim(1);
+    const Tensor* prev = nullptr;
+    if (causal != nullptr && causal->context != nullptr) {
+        const Tensor& t = (*causal->context)[size_t(index)].temporal;
+        if (t.defined()) prev = &t;
+    }
+    if (causal != nullptr && causal->save != nullptr)
+        (*causal->save)[size_t(index)].temporal = h.slice(1, F - 1, F).clone();  // a copy, not a view of h
+    if (prev == nullptr) return ops::add(h, ops::dit::temporalConv3(h, weight));
+    // CachedGLUMBConvTemp: conv_temp over [cached frame ; chunk] (zero padding only at the end), outputs of
+    // the chunk's frames kept.
+    SV_CHECK(prev->rank() == 4 && prev->dim(0) == h.dim(0) && prev->dim(1) == 1 && prev->dim(2) == h.dim(2) &&
+                 prev->dim(3) == h.dim(3),
+             "transformer: the causal context's temporal frame ", prev->describe(),
+             " does not fit the chunk ", h.describe(), " (another batch or size than the previous chunk?)");
+    Tensor in = Tensor::empty({h.dim(0), F + 1, h.dim(2), h.dim(3)}, h.dtype(), h.device());
+    in.slice(1, 0, 1).copyFrom(prev->to(h.device()).to(h.dtype()));
+    in.slice(1, 1, F + 1).copyFrom(h);
+    return ops::add(h, ops::dit::temporalConv3(in, weight).slice(1, 1, F + 1));
 }
 
 }  // namespace sv

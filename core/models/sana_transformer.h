@@ -8,11 +8,14 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "base/tensor.h"
 #include "io/safetensors.h"
+#include "models/lora.h"
+#include "models/sana_causal.h"
 #include "models/transformer_config.h"
 #include "models/weights.h"
 #include "ops/dit_rope.h"
@@ -34,8 +37,9 @@ struct TransformerTextContext {
 
 class SanaTransformer {
   public:
-    /// Takes a validated config and a weight set that holds every tensor of transformerWeightSpecs(config).
-    SanaTransformer(TransformerConfig config, WeightSet weights);
+    /// Takes a validated config and a weight set that holds every tensor of transformerWeightSpecs(config),
+    /// plus the unmerged LoRA terms to run beside its projections (models/lora.h: applyLora builds them).
+    SanaTransformer(TransformerConfig config, WeightSet weights, std::shared_ptr<const LoraTerms> lora = {});
 
     /// Loads from a folder: a diffusers pipeline root (uses its `transformer/`), a diffusers transformer
     /// folder (config.json + diffusion_pytorch_model.safetensors or a sharded *.safetensors.index.json) or a
@@ -49,6 +53,8 @@ class SanaTransformer {
 
     const TransformerConfig& config() const { return config_; }
     const WeightSet& weights() const { return weights_; }
+    /// The unmerged LoRA terms (null without adapters).
+    const std::shared_ptr<const LoraTerms>& loraTerms() const { return lora_; }
 
     /// Projects and normalises the caption features and precomputes every block's cross-attention K/V.
     /// encoderHiddenStates: [B, L, caption_channels] (any float dtype); encoderMask: [B, L] 0/1 (I64, I32,
@@ -63,6 +69,15 @@ class SanaTransformer {
     Tensor forward(const Tensor& hiddenStates, const Tensor& timestep, const TransformerTextContext& text,
                    const TensorObserver& observer = {}) const;
 
+    /// One chunk of LongSANA's causal forward (SanaVideoCausalTransformer3DModel.forward with kv_cache,
+    /// diffusers PR #12723): as forward() above, but the self-attention adds the carried state of the
+    /// previous chunks (step.context), the feed-forward's temporal conv sees the previous chunk's last frame
+    /// instead of zero padding, RoPE frame positions start at step.ropeFrameOffset, and step.save (when set)
+    /// receives the chunk's own state. Works for any weights (the causal class only differs in its forward).
+    /// Observer names as forward() above.
+    Tensor forward(const Tensor& hiddenStates, const Tensor& timestep, const TransformerTextContext& text,
+                   const CausalStep& step, const TensorObserver& observer = {}) const;
+
     /// prepareText + forward in one call (all the reference's intermediates go to the observer).
     Tensor forward(const Tensor& hiddenStates, const Tensor& encoderHiddenStates, const Tensor& encoderMask,
                    const Tensor& timestep, const TensorObserver& observer = {}) const;
@@ -76,16 +91,25 @@ class SanaTransformer {
     };
     Modulation embedTimestep(const Tensor& timestep, int64_t batch, int64_t tokens,
                              const TensorObserver& observer) const;
+    Tensor forwardImpl(const Tensor& hiddenStates, const Tensor& timestep, const TransformerTextContext& text,
+                       const CausalStep* causal, const TensorObserver& observer) const;
     Tensor block(int index, const Tensor& x, const Modulation& mod, const TransformerTextContext& text,
-                 const ops::dit::RopeTables& rope, std::array<int64_t, 3> grid,
+                 const ops::dit::RopeTables& rope, std::array<int64_t, 3> grid, const CausalStep* causal,
                  const TensorObserver& observer) const;
+    /// The feed-forward's temporal mixing: h + conv_temp(h) over [B, F', P, D], with the causal cache's
+    /// previous frame in front (and this chunk's last frame saved) when `causal` is given.
+    Tensor temporalMix(int index, const Tensor& h, const CausalStep* causal) const;
     const Tensor& w(std::string_view name) const { return weights_.get(name); }
+    /// Module `m` as a linear map: "<m>.weight" (a kernel viewed as [out, in]) and "<m>.bias" when present,
+    /// plus its unmerged LoRA terms, y += scale·up(down(x)) in adapter order (PEFT's lora.Linear.forward).
+    Tensor project(std::string_view m, const Tensor& x) const;
     Device device() const;
     /// Activations run in the weights' dtype (F32 on the CPU backend).
     DType computeDtype() const;
 
     TransformerConfig config_;
     WeightSet weights_;
+    std::shared_ptr<const LoraTerms> lora_;
 };
 
 }  // namespace sv

@@ -24,6 +24,7 @@ TransformerConfig TransformerConfig::fromJson(const nlohmann::json& j, std::stri
     c.normEps = jsonGet<double>(j, "norm_eps", 1e-6, src);
     c.qkNorm = jsonGet<std::string>(j, "qk_norm", "rms_norm_across_heads", src);
     c.ropeMaxSeqLen = jsonGet<int>(j, "rope_max_seq_len", 1024, src);
+    c.causal = jsonGet<std::string>(j, "_class_name", "", src) == kCausalClassName;
 
     SV_CHECK(!jsonGet<bool>(j, "guidance_embeds", false, src), src,
              ": key \"guidance_embeds\" = true (guidance-distilled variant) is not supported");

@@ -30,6 +30,9 @@ struct TransformerConfig {
     double normEps = 1e-6;
     std::string qkNorm = "rms_norm_across_heads";
     int ropeMaxSeqLen = 1024;
+    /// LongSANA: the config names SanaVideoCausalTransformer3DModel (diffusers PR #12723). Same weights and
+    /// keys; the forward can carry a per-block state from chunk to chunk (models/sana_causal.h).
+    bool causal = false;
 
     int innerDim() const { return numHeads * headDim; }
     int crossInnerDim() const { return numCrossHeads * crossHeadDim; }
@@ -41,6 +44,9 @@ struct TransformerConfig {
         int hw = 2 * (headDim / 6);
         return {headDim - 2 * hw, hw, hw};
     }
+
+    /// The diffusers class name of the causal (LongSANA) variant.
+    static constexpr const char* kCausalClassName = "SanaVideoCausalTransformer3DModel";
 
     /// Parses and validates; errors name `source` and the key.
     static TransformerConfig fromJson(const nlohmann::json& j, std::string_view source);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -185,59 +186,12 @@ class Runner {
     StreamState& state_;
 };
 
-Tensor concatTime(const std::vector<Tensor>& parts) {
-    Shape shape = parts.front().shape();
-    shape[2] = 0;
-    for (const Tensor& p : parts) shape[2] += p.dim(2);
-    Tensor out = Tensor::empty(shape, parts.front().dtype(), parts.front().device());
-    int64_t t = 0;
-    for (const Tensor& p : parts) {
-        out.slice(2, t, t + p.dim(2)).copyFrom(p);
-        t += p.dim(2);
-    }
-    return out;
-}
-
-std::vector<WeightSpec> specsFor(const WanVaeConfig& c, WanVaeParts parts) {
-    switch (parts) {
-        case WanVaeParts::Encoder:
-            return wanVaeEncoderWeightSpecs(c);
-        case WanVaeParts::Decoder:
-            return wanVaeDecoderWeightSpecs(c);
-        case WanVaeParts::Both:
-            return wanVaeWeightSpecs(c);
-    }
-    SV_ASSERT(false);
-}
-
-// The input moved to the weights' device and dtype (F32 on the CPU backend).
-Tensor computeInput(const Tensor& t, const char* what, Device device, DType dtype) {
-    SV_CHECK(isFloating(t.dtype()), "WanVae: ", what, " must be a float tensor, got ", t.describe());
-    return t.to(device).to(dtype).contiguous();
-}
-
 }  // namespace
 
 WanVae WanVae::load(const fs::path& folderIn, WanVaeParts parts, const LoadOptions& loadOptions) {
-    std::error_code ec;
-    fs::path folder = folderIn;
-    if (!fs::exists(folder / "config.json", ec) && fs::exists(folder / "vae" / "config.json", ec))
-        folder /= "vae";
-    SV_CHECK(fs::exists(folder / "config.json", ec), folderIn.string(),
-             ": no config.json (expected a diffusers AutoencoderKLWan folder such as <model>/vae)");
+    const fs::path folder = vaeFolder(folderIn, "AutoencoderKLWan");
     WanVaeConfig config = WanVaeConfig::load(folder / "config.json");
-    const WeightArchive archive = WeightArchive::open(folder);
-    SV_CHECK(loadOptions.device.isCuda() || loadOptions.dtype == DType::F32, folderIn.string(),
-             ": the CPU backend runs the VAE in float32 (asked for ", dtypeName(loadOptions.dtype), ")");
-    LoadOptions options = loadOptions;
-    if (parts != WanVaeParts::Both) {
-        // The other half's tensors may be in the file; they are skipped, not loaded.
-        auto other =
-            specsFor(config, parts == WanVaeParts::Encoder ? WanVaeParts::Decoder : WanVaeParts::Encoder);
-        for (auto& s : other) options.ignored.push_back(std::move(s.name));
-    }
-    const auto specs = specsFor(config, parts);
-    WeightSet weights = loadWeights(archive, specs, options, "AutoencoderKLWan");
+    WeightSet weights = loadVaeWeights(folder, VideoVaeConfig{config}, parts, loadOptions);
     return WanVae(std::move(config), std::move(weights), parts);
 }
 
@@ -249,25 +203,9 @@ WanVae::WanVae(WanVaeConfig config, WeightSet weights, WanVaeParts parts)
     SV_CHECK(kEncodeChunk % config_.scaleFactorTemporal == 0, "WanVae: scale_factor_temporal ",
              config_.scaleFactorTemporal, " is not supported (the streaming encoder needs it to divide ",
              kEncodeChunk, ")");
-    bool first = true;
-    for (const auto& s : specsFor(config_, parts_)) {
-        SV_CHECK(weights_.contains(s.name), "WanVae: weight \"", s.name, "\" is missing");
-        const Tensor& t = weights_.get(s.name);
-        SV_CHECK(t.shape() == s.shape, "WanVae: weight \"", s.name, "\" has shape ", shapeToString(t.shape()),
-                 ", expected ", shapeToString(s.shape));
-        if (first) {
-            device_ = t.device();
-            dtype_ = t.device().isCpu() ? DType::F32 : t.dtype();
-            first = false;
-        }
-        SV_CHECK(t.device() == device_, "WanVae: weight \"", s.name, "\" is on ", t.device().toString(),
-                 ", the others on ", device_.toString());
-        if (t.dtype() != dtype_) weights_.set(s.name, t.to(dtype_));
-    }
-    std::vector<float> inv;
-    for (float s : config_.latentsStd) inv.push_back(1.0f / s);
-    latentsMean_ = Tensor::fromFloats(config_.latentsMean, {int64_t(config_.latentsMean.size())});
-    latentsInvStd_ = Tensor::fromFloats(inv, {int64_t(inv.size())});
+    std::tie(device_, dtype_) =
+        bindVaeWeights(weights_, VideoVaeConfig{config_}.weightSpecs(parts_), "WanVae");
+    setLatentStatistics(config_.latentsMean, config_.latentsStd);
 }
 
 int64_t WanVae::latentFrameCount(int64_t pixelFrames) const {
@@ -278,7 +216,7 @@ int64_t WanVae::pixelFrameCount(int64_t latentFrames) const {
     return latentFrames < 1 ? 0 : 1 + config_.scaleFactorTemporal * (latentFrames - 1);
 }
 
-WanVaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observer) const {
+VaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observer) const {
     SV_CHECK(hasEncoder(), "WanVae::encode: the encoder was not loaded");
     SV_CHECK(videoIn.rank() == 5 && videoIn.dim(1) == config_.inChannels && videoIn.dim(2) >= 1,
              "WanVae::encode: ", "video must be [B, ", config_.inChannels, ", F ≥ 1, H, W], got ",
@@ -293,11 +231,10 @@ WanVaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observe
     for (int64_t f0 = 0; f0 < used; f0 = f0 == 0 ? 1 : f0 + kEncodeChunk) {
         const int64_t f1 = f0 == 0 ? 1 : f0 + kEncodeChunk;
         state.beginChunk();
-        chunks.push_back(
-            run.encoderChunk(layout_, computeInput(videoIn.slice(2, f0, f1), "video", device(), dtype_)));
+        chunks.push_back(run.encoderChunk(layout_, computeInput(videoIn.slice(2, f0, f1), "video")));
     }
-    WanVaePosterior post;
-    post.moments = concatTime(chunks);
+    VaePosterior post;
+    post.moments = concatFrames(chunks);
     chunks.clear();
     post.mean = post.moments.slice(1, 0, config_.zDim).contiguous();
     post.logvar = ops::clampValues(post.moments.slice(1, config_.zDim, 2 * config_.zDim), -30.0f, 20.0f);
@@ -306,55 +243,39 @@ WanVaePosterior WanVae::encode(const Tensor& videoIn, const VaeObserver& observe
 
 void WanVae::decodeFrames(const Tensor& latents, const VaeFrameSink& sink,
                           const VaeObserver& observer) const {
-    SV_CHECK(hasDecoder(), "WanVae::decode: the decoder was not loaded");
-    SV_CHECK(latents.rank() == 5 && latents.dim(1) == config_.zDim && latents.dim(2) >= 1 &&
-                 latents.dim(3) >= 1 && latents.dim(4) >= 1,
-             "WanVae::decode: latents must be [B, ", config_.zDim, ", F' ≥ 1, h, w], got ",
-             latents.describe());
-    StreamState state;
-    Runner run(weights_, observer, state);
-    int64_t frame = 0;
+    WanVaeDecodeSession session(*this);
+    session.push(latents, sink, observer);
+}
+
+struct WanVaeDecodeSession::State {
+    StreamState stream;
+};
+
+WanVaeDecodeSession::WanVaeDecodeSession(const WanVae& vae) : vae_(vae), state_(std::make_unique<State>()) {
+    SV_CHECK(vae.hasDecoder(), "WanVae::decode: the decoder was not loaded");
+}
+
+WanVaeDecodeSession::~WanVaeDecodeSession() = default;
+
+void WanVaeDecodeSession::push(const Tensor& latents, const VaeFrameSink& sink, const VaeObserver& observer) {
+    const WanVaeConfig& c = vae_.config_;
+    SV_CHECK(latents.rank() == 5 && latents.dim(1) == c.zDim && latents.dim(2) >= 1 && latents.dim(3) >= 1 &&
+                 latents.dim(4) >= 1,
+             "WanVae::decode: latents must be [B, ", c.zDim, ", F' ≥ 1, h, w], got ", latents.describe());
+    if (latentShape_.empty()) latentShape_ = latents.shape();
+    SV_CHECK(latents.dim(0) == latentShape_[0] && latents.dim(3) == latentShape_[3] &&
+                 latents.dim(4) == latentShape_[4],
+             "WanVae::decode: latents ", latents.describe(), " continue a stream of ",
+             shapeToString(latentShape_), " (batch and size must not change)");
+    Runner run(vae_.weights_, observer, state_->stream);
     for (int64_t i = 0; i < latents.dim(2); ++i) {
-        state.beginChunk();
-        Tensor out =
-            run.decoderChunk(layout_, computeInput(latents.slice(2, i, i + 1), "latents", device(), dtype_));
+        state_->stream.beginChunk();
+        Tensor out = run.decoderChunk(vae_.layout_, vae_.computeInput(latents.slice(2, i, i + 1), "latents"));
         out = ops::clampValues(out, -1.0f, 1.0f);
         const int64_t n = out.dim(2);
-        sink(frame, out);
-        frame += n;
+        sink(frames_, out);
+        frames_ += n;
     }
-}
-
-Tensor WanVae::decode(const Tensor& latents, const VaeObserver& observer) const {
-    Tensor video;
-    const int64_t total = pixelFrameCount(latents.rank() == 5 ? latents.dim(2) : 0);
-    decodeFrames(
-        latents,
-        [&](int64_t first, const Tensor& frames) {
-            if (!video.defined()) {
-                Shape shape = frames.shape();
-                shape[2] = total;
-                video = Tensor::empty(shape, DType::F32, frames.device());
-            }
-            SV_ASSERT_MSG(first + frames.dim(2) <= total, "WanVae::decode: frame count ",
-                          first + frames.dim(2), " exceeds ", total);
-            video.slice(2, first, first + frames.dim(2)).copyFrom(frames);
-        },
-        observer);
-    return video;
-}
-
-Tensor WanVae::normalizeLatents(const Tensor& z) const {
-    SV_CHECK(z.rank() >= 2 && z.dim(1) == config_.zDim, "WanVae::normalizeLatents: expected ", config_.zDim,
-             " channels at dim 1, got ", z.describe());
-    return ops::normalizeLatents(computeInput(z, "latents", device(), dtype_), latentsMean_, latentsInvStd_);
-}
-
-Tensor WanVae::denormalizeLatents(const Tensor& z) const {
-    SV_CHECK(z.rank() >= 2 && z.dim(1) == config_.zDim, "WanVae::denormalizeLatents: expected ", config_.zDim,
-             " channels at dim 1, got ", z.describe());
-    return ops::denormalizeLatents(computeInput(z, "latents", device(), dtype_), latentsMean_,
-                                   latentsInvStd_);
 }
 
 }  // namespace sv

@@ -7,34 +7,20 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <functional>
+#include <memory>
 #include <string_view>
 
 #include "base/tensor.h"
+#include "models/video_vae.h"
 #include "models/wan_vae_config.h"
 #include "models/weights.h"
 
 namespace sv {
 
-/// Receives named module outputs once per streamed chunk, under diffusers' module names ("encoder.conv_in",
-/// "encoder.down_blocks.{i}", "encoder.mid_block", "encoder", "quant_conv", "post_quant_conv",
-/// "decoder.conv_in", "decoder.mid_block", "decoder.up_blocks.{i}", "decoder" (before the clamp)).
-/// Concatenating one module's outputs along time gives its output over the whole video.
-using VaeObserver = std::function<void(std::string_view module, const Tensor& output)>;
+using WanVaePosterior = VaePosterior;
+using WanVaeParts = VaeParts;
 
-/// Receives decoded pixel frames [B, C, n, H, W] in [−1, 1]; `firstFrame` is the index of the chunk's first
-/// frame.
-using VaeFrameSink = std::function<void(int64_t firstFrame, const Tensor& frames)>;
-
-struct WanVaePosterior {
-    Tensor moments;  // quant_conv output [B, 2·z, F', h, w] = [mean ; logvar before the clamp]
-    Tensor mean;     // [B, z, F', h, w] (the posterior mode, used by image-to-video)
-    Tensor logvar;   // [B, z, F', h, w], clamped to [−30, 20]
-};
-
-enum class WanVaeParts { Encoder = 1, Decoder = 2, Both = 3 };
-
-class WanVae {
+class WanVae final : public VideoVae {
   public:
     /// Loads a diffusers `vae/` folder (config.json + diffusion_pytorch_model.safetensors or a sharded index)
     /// or a fixture folder; a pipeline folder holding `vae/` works too. F32/BF16/F16 weights are converted to
@@ -48,46 +34,64 @@ class WanVae {
     /// device. CPU weights are converted to F32; CUDA weights to the dtype of the first one.
     WanVae(WanVaeConfig config, WeightSet weights, WanVaeParts parts = WanVaeParts::Both);
 
-    Device device() const { return device_; }
-    DType dtype() const { return dtype_; }
+    VaeFamily family() const override { return VaeFamily::Wan; }
+    std::string_view className() const override { return "AutoencoderKLWan"; }
+    Device device() const override { return device_; }
+    DType dtype() const override { return dtype_; }
 
     const WanVaeConfig& config() const { return config_; }
-    bool hasEncoder() const { return (int(parts_) & int(WanVaeParts::Encoder)) != 0; }
-    bool hasDecoder() const { return (int(parts_) & int(WanVaeParts::Decoder)) != 0; }
+    bool hasEncoder() const override { return (int(parts_) & int(WanVaeParts::Encoder)) != 0; }
+    bool hasDecoder() const override { return (int(parts_) & int(WanVaeParts::Decoder)) != 0; }
+    int latentChannels() const override { return config_.zDim; }
+    int temporalCompression() const override { return config_.scaleFactorTemporal; }
+    int spatialCompression() const override { return config_.scaleFactorSpatial; }
 
     /// Latent frames for F pixel frames (frames beyond 1 + 4k are dropped by encode): 1 + (F − 1) / 4.
     int64_t latentFrameCount(int64_t pixelFrames) const;
     /// Pixel frames decoded from F' latent frames: 1 + scale_factor_temporal · (F' − 1).
-    int64_t pixelFrameCount(int64_t latentFrames) const;
+    int64_t pixelFrameCount(int64_t latentFrames) const override;
 
     /// video [B, in_channels, F, H, W] in [−1, 1] (any float dtype and device; computed on the weights'
     /// device in their dtype). H and W must be at least scale_factor_spatial.
-    WanVaePosterior encode(const Tensor& video, const VaeObserver& observer = {}) const;
-
-    /// latents [B, z, F', h, w] (not normalised) → video [B, out_channels, 1 + 4(F'−1), 8h, 8w] F32 on the
-    /// weights' device, clamped to [−1, 1].
-    Tensor decode(const Tensor& latents, const VaeObserver& observer = {}) const;
+    VaePosterior encode(const Tensor& video, const VaeObserver& observer = {}) const override;
 
     /// Streaming decode: calls `sink` with each latent frame's pixel frames (1 for the first, then 4 each) as
     /// soon as they are decoded. Nothing but the per-conv caches outlives a step.
     void decodeFrames(const Tensor& latents, const VaeFrameSink& sink,
-                      const VaeObserver& observer = {}) const;
-
-    /// (z − latents_mean) · float(1 / latents_std) per channel (the pipeline's image-latent normalisation).
-    Tensor normalizeLatents(const Tensor& z) const;
-    /// z / float(1 / latents_std) + latents_mean per channel (before decode; diffusers divides by the
-    /// reciprocal).
-    Tensor denormalizeLatents(const Tensor& z) const;
+                      const VaeObserver& observer = {}) const override;
 
   private:
+    friend class WanVaeDecodeSession;
     WanVaeConfig config_;
     WanLayout layout_;
     WeightSet weights_;
     WanVaeParts parts_;
-    Tensor latentsMean_;    // [z]
-    Tensor latentsInvStd_;  // [z] = float(1) / float(std)
-    Device device_;         // the weights' device
+    Device device_;  // the weights' device
     DType dtype_ = DType::F32;
+};
+
+/// decodeFrames over latents that arrive in pieces along time (LongSANA hands over one chunk of latent frames
+/// at a time): the per-conv caches are kept between push() calls, so pushing [a ; b] in any split gives
+/// exactly the frames of one decodeFrames([a ; b]). Memory is constant in the number of frames pushed. The
+/// VAE must outlive the session.
+class WanVaeDecodeSession {
+  public:
+    explicit WanVaeDecodeSession(const WanVae& vae);
+    ~WanVaeDecodeSession();
+    WanVaeDecodeSession(const WanVaeDecodeSession&) = delete;
+    WanVaeDecodeSession& operator=(const WanVaeDecodeSession&) = delete;
+
+    /// Decodes latents [B, z, n, h, w] (not normalised; batch and size as in the first push); `sink` gets the
+    /// pixel frames with their index in the whole video.
+    void push(const Tensor& latents, const VaeFrameSink& sink, const VaeObserver& observer = {});
+    int64_t framesDecoded() const { return frames_; }
+
+  private:
+    struct State;
+    const WanVae& vae_;
+    std::unique_ptr<State> state_;
+    int64_t frames_ = 0;
+    Shape latentShape_;  // of the first push: [B, z, ·, h, w]
 };
 
 }  // namespace sv

@@ -8,7 +8,7 @@ namespace sv {
 
 int64_t countParameters(std::span<const WeightSpec> specs) {
     int64_t n = 0;
-    for (const auto& s : specs) n += shapeNumel(s.shape);
+    for (const auto& s : specs) n += s.buffer ? 0 : shapeNumel(s.shape);
     return n;
 }
 

@@ -17,8 +17,11 @@ namespace sv {
 struct WeightSpec {
     std::string name;
     Shape shape;
+    /// A persistent buffer (stored with the weights, e.g. the LTX-2 VAE's latents_mean), not a parameter.
+    bool buffer = false;
 };
 
+/// Elements of the parameters (buffers excluded, as torch's `parameters()`).
 int64_t countParameters(std::span<const WeightSpec> specs);
 
 /// Named weights of one model, all on one device in one dtype.

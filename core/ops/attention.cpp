@@ -1,7 +1,9 @@
-// Entry points of ops/dit_attention.h, the attention half of ops/gemma_attention.h and ops/vae_attention.h.
+// Entry points of ops/dit_attention.h, ops/dit_causal_attention.h, the attention half of
+// ops/gemma_attention.h and ops/vae_attention.h.
 #include "backend/registry.h"
 #include "cpu/ops.h"
 #include "ops/dit_attention.h"
+#include "ops/dit_causal_attention.h"
 #include "ops/gemma_attention.h"
 #include "ops/vae_attention.h"
 #include "ops/validate.h"
@@ -10,9 +12,11 @@ namespace sv::ops {
 
 namespace dit {
 
-Tensor reluLinearAttention(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
-                           const RopeTables& rope) {
-    constexpr std::string_view op = "ops::dit::reluLinearAttention";
+namespace {
+
+// q, k, v [B, N, H·d] on one device and the RoPE tables of N tokens × head dim d (even).
+void checkLinearAttention(std::string_view op, const Tensor& q, const Tensor& k, const Tensor& v, int heads,
+                          const RopeTables& rope) {
     check::rank(op, q, 3, "q", "[B, N, H·d]");
     SV_ASSERT_MSG(k.defined() && v.defined() && k.shape() == q.shape() && v.shape() == q.shape() &&
                       heads > 0 && q.dim(2) % heads == 0,
@@ -23,8 +27,34 @@ Tensor reluLinearAttention(const Tensor& q, const Tensor& k, const Tensor& v, in
                       rope.sin.shape() == rope.cos.shape(),
                   op, ": RoPE tables ", rope.cos.describe(), " for ", N, " tokens of head dim ", d);
     check::sameDevice(op, q, {&k, &v});
+}
+
+}  // namespace
+
+Tensor reluLinearAttention(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
+                           const RopeTables& rope) {
+    checkLinearAttention("ops::dit::reluLinearAttention", q, k, v, heads, rope);
     return backend::kernelsFor(Op::ReluLinearAttention, {&q, &k, &v, &rope.cos, &rope.sin})
-        .reluLinearAttention(q, k, v, heads, rope);
+        .reluLinearAttention(q, k, v, heads, rope, nullptr, nullptr);
+}
+
+Tensor reluLinearAttentionCached(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
+                                 const RopeTables& rope, const LinearAttentionState* past,
+                                 LinearAttentionState* own) {
+    constexpr std::string_view op = "ops::dit::reluLinearAttentionCached";
+    checkLinearAttention(op, q, k, v, heads, rope);
+    const LinearAttentionState none;
+    const LinearAttentionState& p = past != nullptr && past->defined() ? *past : none;
+    if (p.defined()) {
+        const int64_t B = q.dim(0), d = q.dim(2) / heads;
+        SV_ASSERT_MSG(p.vk.shape() == (Shape{B, heads, d, d}) && p.kSum.defined() &&
+                          p.kSum.shape() == (Shape{B, heads, d}),
+                      op, ": past state vk ", p.vk.describe(), ", kSum ", p.kSum.describe(), " for ", B,
+                      " samples of ", heads, " heads × ", d);
+    }
+    return backend::kernelsFor(Op::ReluLinearAttentionCached,
+                               {&q, &k, &v, &rope.cos, &rope.sin, &p.vk, &p.kSum})
+        .reluLinearAttention(q, k, v, heads, rope, p.defined() ? &p : nullptr, own);
 }
 
 Tensor attentionBiasFromMask(const Tensor& mask) {

@@ -1,9 +1,11 @@
-// Entry points of ops/dit_conv.h and ops/vae_conv.h. The causal conv's geometry (output extent, padding,
-// cache) is derived here, once, for every backend (backend/kernels.h: ConvGeometry).
+// Entry points of ops/dit_conv.h, ops/vae_conv.h and the LTX-2 VAE's conv (ops/ltx_vae.h). The 3D convs'
+// geometry (output extent, padding, cache, repeated last frames) is derived here, once, for every backend
+// (backend/kernels.h: ConvGeometry); both reach the same kernel entry.
 #include <algorithm>
 
 #include "backend/registry.h"
 #include "ops/dit_conv.h"
+#include "ops/ltx_vae.h"
 #include "ops/vae_conv.h"
 #include "ops/validate.h"
 
@@ -58,11 +60,12 @@ Tensor temporalConv3(const Tensor& x, const Tensor& weight) {
 
 namespace {
 
-// Output extent and padding of a causal conv of x after `tc` cached frames (WanCausalConv3d's geometry).
-ConvGeometry convGeometry(const Tensor& x, int64_t tc, const Tensor& w, const ConvPad3d& pad, int strideT,
-                          int strideH, int strideW) {
-    constexpr std::string_view op = "ops::causalConv3d";
-    SV_ASSERT(pad.front >= 0 && pad.top >= 0 && pad.bottom >= 0 && pad.left >= 0 && pad.right >= 0);
+// Output extent and padding of a conv of x after `tc` cached frames and before `back` repeated last frames
+// (WanCausalConv3d's geometry; LTX2VideoCausalConv3d's with its replicate frames).
+ConvGeometry convGeometry(std::string_view op, const Tensor& x, int64_t tc, const Tensor& w,
+                          const ConvPad3d& pad, int strideT, int strideH, int strideW, int64_t back = 0) {
+    SV_ASSERT(pad.front >= 0 && pad.top >= 0 && pad.bottom >= 0 && pad.left >= 0 && pad.right >= 0 &&
+              back >= 0);
     SV_ASSERT(strideT > 0 && strideH > 0 && strideW > 0);
     ConvGeometry g;
     g.batch = x.dim(0), g.cin = x.dim(1), g.cout = w.dim(0);
@@ -70,18 +73,17 @@ ConvGeometry convGeometry(const Tensor& x, int64_t tc, const Tensor& w, const Co
     g.kt = w.dim(2), g.kh = w.dim(3), g.kw = w.dim(4);
     g.st = strideT, g.sh = strideH, g.sw = strideW;
     g.front = pad.front, g.top = pad.top, g.bottom = pad.bottom, g.left = pad.left, g.right = pad.right;
-    const int64_t tp = g.front + tc + g.t, hp = g.h + g.top + g.bottom, wp = g.w + g.left + g.right;
+    g.back = back;
+    const int64_t tp = g.front + tc + g.t + back, hp = g.h + g.top + g.bottom, wp = g.w + g.left + g.right;
     SV_ASSERT_MSG(tp >= g.kt && hp >= g.kh && wp >= g.kw, op, ": input ", x.describe(), " (+", tc,
-                  " cached frames) is smaller than the kernel ", w.describe());
+                  " cached frames, +", back, " repeated) is smaller than the kernel ", w.describe());
     g.to = (tp - g.kt) / g.st + 1, g.ho = (hp - g.kh) / g.sh + 1, g.wo = (wp - g.kw) / g.sw + 1;
     return g;
 }
 
-}  // namespace
-
-Tensor causalConv3d(const Tensor& x, const Tensor& cacheIn, const Tensor& w, const Tensor& bias,
-                    const ConvPad3d& pad, int strideT, int strideH, int strideW, const Tensor& residual) {
-    constexpr std::string_view op = "ops::causalConv3d";
+// The operands both 3D convs share: x and w, the cache (undefined when it holds no frames) and the bias.
+Tensor checkedConvOperands(std::string_view op, const Tensor& x, const Tensor& cacheIn, const Tensor& w,
+                           const Tensor& bias) {
     check::rank(op, x, 5, "x", "[B, Cin, T, H, W]");
     check::rank(op, w, 5, "w", "[Cout, Cin, kt, kh, kw]");
     SV_ASSERT_MSG(w.dim(1) == x.dim(1), op, ": x ", x.describe(), " vs w ", w.describe());
@@ -93,13 +95,46 @@ Tensor causalConv3d(const Tensor& x, const Tensor& cacheIn, const Tensor& w, con
         op, ": cache ", cache.describe(), " vs x ", x.describe());
     SV_ASSERT_MSG(!bias.defined() || bias.numel() == w.dim(0), op, ": bias ", bias.describe(), " for w ",
                   w.describe());
-    const ConvGeometry g =
-        convGeometry(x, cache.defined() ? cache.dim(2) : 0, w, pad, strideT, strideH, strideW);
+    return cache;
+}
+
+// The residual (the output's shape) and the devices of the activations.
+void checkConvOutput(std::string_view op, const Tensor& x, const Tensor& cache, const Tensor& residual,
+                     const ConvGeometry& g) {
     SV_ASSERT_MSG(!residual.defined() || residual.shape() == (Shape{g.batch, g.cout, g.to, g.ho, g.wo}), op,
                   ": residual ", residual.describe(), " vs output [", g.batch, ", ", g.cout, ", ", g.to, ", ",
                   g.ho, ", ", g.wo, "]");
     check::sameDevice(op, x, {&cache, &residual});
+}
+
+}  // namespace
+
+Tensor causalConv3d(const Tensor& x, const Tensor& cacheIn, const Tensor& w, const Tensor& bias,
+                    const ConvPad3d& pad, int strideT, int strideH, int strideW, const Tensor& residual) {
+    constexpr std::string_view op = "ops::causalConv3d";
+    const Tensor cache = checkedConvOperands(op, x, cacheIn, w, bias);
+    const ConvGeometry g =
+        convGeometry(op, x, cache.defined() ? cache.dim(2) : 0, w, pad, strideT, strideH, strideW);
+    checkConvOutput(op, x, cache, residual, g);
     return backend::kernelsFor(Op::CausalConv3d, {&x, &cache, &w, &bias, &residual})
+        .causalConv3d(x, cache, w, bias, residual, g);
+}
+
+Tensor ltx::conv3d(const Tensor& x, const Tensor& cacheIn, int back, const Tensor& w, const Tensor& bias,
+                   SpatialPadding padding, const Tensor& residual) {
+    constexpr std::string_view op = "ops::ltx::conv3d";
+    const Tensor cache = checkedConvOperands(op, x, cacheIn, w, bias);
+    SV_ASSERT_MSG(w.dim(3) % 2 == 1 && w.dim(4) % 2 == 1 && back >= 0, op, ": w ", w.describe(), ", back ",
+                  back);
+    const int ph = int(w.dim(3) / 2), pw = int(w.dim(4) / 2);
+    const bool reflect = padding == SpatialPadding::Reflect;
+    SV_ASSERT_MSG(!reflect || (x.dim(3) > ph && x.dim(4) > pw), op,
+                  ": reflect padding needs frames larger than the padding, got ", x.describe());
+    ConvGeometry g = convGeometry(op, x, cache.defined() ? cache.dim(2) : 0, w, ConvPad3d{0, ph, ph, pw, pw},
+                                  1, 1, 1, back);
+    g.reflect = reflect && (ph > 0 || pw > 0);
+    checkConvOutput(op, x, cache, residual, g);
+    return backend::kernelsFor(Op::LtxConv3d, {&x, &cache, &w, &bias, &residual})
         .causalConv3d(x, cache, w, bias, residual, g);
 }
 

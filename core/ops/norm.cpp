@@ -1,7 +1,9 @@
-// Entry points of ops/dit_norm.h, ops/gemma_norm.h and ops/vae_norm.h.
+// Entry points of ops/dit_norm.h, ops/gemma_norm.h, ops/vae_norm.h and the LTX-2 VAE's channel norm
+// (ops/ltx_vae.h).
 #include "backend/registry.h"
 #include "ops/dit_norm.h"
 #include "ops/gemma_norm.h"
+#include "ops/ltx_vae.h"
 #include "ops/vae_norm.h"
 #include "ops/validate.h"
 
@@ -37,6 +39,19 @@ Tensor wanRmsNorm(const Tensor& x, const Tensor& gamma, bool silu) {
     SV_ASSERT_MSG(x.rank() >= 2 && gamma.numel() == x.dim(1), op, ": x ", x.describe(), " gamma ",
                   gamma.describe());
     return backend::kernelsFor(Op::ChannelRmsNorm, {&x, &gamma}).channelRmsNorm(x, gamma, silu);
+}
+
+Tensor ltx::channelNorm(const Tensor& x, ChannelNorm kind, float eps, const Tensor& weight,
+                        const Tensor& bias, bool silu) {
+    constexpr std::string_view op = "ops::ltx::channelNorm";
+    check::defined(op, x, "x");
+    SV_ASSERT_MSG(x.rank() >= 2 && x.dim(1) > 0, op, ": x ", x.describe());
+    SV_ASSERT_MSG(kind == ChannelNorm::Layer || (!weight.defined() && !bias.defined()), op,
+                  ": the RMS norm has no affine parameters");
+    SV_ASSERT_MSG(!weight.defined() || weight.numel() == x.dim(1), op, ": weight ", weight.describe());
+    SV_ASSERT_MSG(!bias.defined() || bias.numel() == x.dim(1), op, ": bias ", bias.describe());
+    return backend::kernelsFor(Op::LtxChannelNorm, {&x, &weight, &bias})
+        .ltxChannelNorm(x, weight, bias, kind, eps, silu);
 }
 
 namespace dit {

@@ -11,18 +11,21 @@ namespace sv::ops {
 namespace dit {
 
 RopeTables ropeTables(std::array<int, 3> split, int maxSeqLen, double theta, std::array<int64_t, 3> grid,
-                      Device device) {
+                      Device device, int64_t frameOffset) {
     static constexpr const char* kAxis[3] = {"frames", "height", "width"};
+    SV_ASSERT_MSG(frameOffset >= 0, "ops::dit::ropeTables: negative frame offset ", frameOffset);
+    const int64_t start[3] = {frameOffset, 0, 0};
     for (int a = 0; a < 3; ++a) {
         SV_ASSERT_MSG(split[size_t(a)] > 0 && split[size_t(a)] % 2 == 0,
                       "ops::dit::ropeTables: sub-dimension ", split[size_t(a)], " must be positive and even");
-        SV_CHECK(grid[size_t(a)] >= 1 && grid[size_t(a)] <= maxSeqLen, "RoPE: the token grid has ",
-                 grid[size_t(a)], " positions along ", kAxis[a], "; the model supports 1 to ", maxSeqLen,
-                 " (rope_max_seq_len)");
+        SV_CHECK(grid[size_t(a)] >= 1 && start[a] + grid[size_t(a)] <= maxSeqLen, "RoPE: the token grid has ",
+                 grid[size_t(a)], " positions along ", kAxis[a],
+                 start[a] > 0 ? concat(" from ", start[a]) : "", "; the model supports positions 0 to ",
+                 maxSeqLen - 1, " (rope_max_seq_len)");
     }
     // Only the small per-axis tables are made here; the target backend expands them to [N, headDim] (on the
     // GPU, so that only they cross the bus).
-    const cpu::RopeAxisTables axes = cpu::ropeAxisTables(split, theta, grid);
+    const cpu::RopeAxisTables axes = cpu::ropeAxisTables(split, theta, grid, frameOffset);
     return backend::kernelsFor(Op::ExpandRope, device).expandRope(axes.cos, axes.sin, split, grid, device);
 }
 

@@ -13,7 +13,7 @@
 #include "io/safetensors.h"
 #include "models/gemma2_config.h"
 #include "models/transformer_config.h"
-#include "models/wan_vae_config.h"
+#include "models/video_vae.h"
 #include "text/tokenizer.h"
 
 namespace fs = std::filesystem;
@@ -25,8 +25,9 @@ namespace {
 
 constexpr const char* kDiffusersVersion = "0.40.0.dev0";
 
-json transformerConfigJson() {
-    return {{"_class_name", "SanaVideoTransformer3DModel"},
+json transformerConfigJson(DemoFamily family) {
+    const bool hd = family == DemoFamily::Ltx720p, causal = family == DemoFamily::LongSana;
+    return {{"_class_name", causal ? TransformerConfig::kCausalClassName : "SanaVideoTransformer3DModel"},
             {"_diffusers_version", kDiffusersVersion},
             {"attention_bias", false},
             {"attention_head_dim", 32},
@@ -45,10 +46,10 @@ json transformerConfigJson() {
             {"num_cross_attention_heads", 2},
             {"num_layers", 2},
             {"out_channels", 16},
-            {"patch_size", {1, 2, 2}},
+            {"patch_size", hd ? json{1, 1, 1} : json{1, 2, 2}},
             {"qk_norm", "rms_norm_across_heads"},
             {"rope_max_seq_len", 1024},
-            {"sample_size", 30}};
+            {"sample_size", hd ? 22 : 30}};
 }
 
 json vaeConfigJson() {
@@ -75,6 +76,40 @@ json vaeConfigJson() {
             {"scale_factor_temporal", 4},
             {"temperal_downsample", {false, true, true}},
             {"z_dim", 16}};
+}
+
+// LTX-2's VAE structure (scripts/convert_ltx2_to_diffusers.py, version 2.0) at demo widths.
+json ltx2VaeConfigJson() {
+    return {
+        {"_class_name", "AutoencoderKLLTX2Video"},
+        {"_diffusers_version", kDiffusersVersion},
+        {"block_out_channels", {16, 32, 64, 64}},
+        {"decoder_block_out_channels", {16, 32, 64}},
+        {"decoder_causal", false},
+        {"decoder_inject_noise", {false, false, false, false}},
+        {"decoder_layers_per_block", {1, 1, 1, 1}},
+        {"decoder_spatial_padding_mode", "reflect"},
+        {"decoder_spatio_temporal_scaling", {true, true, true}},
+        {"down_block_types",
+         {"LTX2VideoDownBlock3D", "LTX2VideoDownBlock3D", "LTX2VideoDownBlock3D", "LTX2VideoDownBlock3D"}},
+        {"downsample_type", {"spatial", "temporal", "spatiotemporal", "spatiotemporal"}},
+        {"encoder_causal", true},
+        {"encoder_spatial_padding_mode", "zeros"},
+        {"in_channels", 3},
+        {"latent_channels", 16},
+        {"layers_per_block", {1, 1, 1, 1, 1}},
+        {"out_channels", 3},
+        {"patch_size", 4},
+        {"patch_size_t", 1},
+        {"resnet_norm_eps", 1e-06},
+        {"scaling_factor", 1.0},
+        {"spatial_compression_ratio", 32},
+        {"spatio_temporal_scaling", {true, true, true, true}},
+        {"temporal_compression_ratio", 8},
+        {"timestep_conditioning", false},
+        {"upsample_factor", {2, 2, 2}},
+        {"upsample_residual", {true, true, true}},
+        {"upsample_type", {"spatiotemporal", "spatiotemporal", "spatiotemporal"}}};
 }
 
 json textEncoderConfigJson(int64_t vocabSize) {
@@ -143,14 +178,17 @@ constexpr const char* kSchedulerConfig = R"({
 }
 )";
 
-json modelIndexJson() {
-    return {{"_class_name", "SanaVideoPipeline"},
+json modelIndexJson(DemoFamily family) {
+    const bool causal = family == DemoFamily::LongSana;
+    return {{"_class_name", causal ? "LongSanaVideoPipeline" : "SanaVideoPipeline"},
             {"_diffusers_version", kDiffusersVersion},
             {"scheduler", {"diffusers", "DPMSolverMultistepScheduler"}},
             {"text_encoder", {"transformers", "Gemma2Model"}},
             {"tokenizer", {"transformers", "GemmaTokenizerFast"}},
-            {"transformer", {"diffusers", "SanaVideoTransformer3DModel"}},
-            {"vae", {"diffusers", "AutoencoderKLWan"}}};
+            {"transformer",
+             {"diffusers", causal ? TransformerConfig::kCausalClassName : "SanaVideoTransformer3DModel"}},
+            {"vae",
+             {"diffusers", family == DemoFamily::Ltx720p ? "AutoencoderKLLTX2Video" : "AutoencoderKLWan"}}};
 }
 
 void writeText(const fs::path& path, const std::string& text) {
@@ -183,7 +221,11 @@ std::vector<std::pair<std::string, Tensor>> randomModel(const std::vector<Weight
         const std::string& name = s.name;
         const bool isNorm = endsWith(name, ".gamma") || name.find("norm") != std::string::npos;
         float scale = 0.0f, offset = 0.0f;
-        if (isNorm && !endsWith(name, ".bias")) {
+        if (name == "latents_mean") {
+            scale = 0.5f;
+        } else if (name == "latents_std") {
+            scale = 0.1f, offset = 1.0f;  // positive: the pipelines divide by its reciprocal
+        } else if (isNorm && !endsWith(name, ".bias")) {
             scale = 0.1f;
             offset = norms == NormStyle::OneCentered ? 1.0f : 0.0f;
         } else if (name.find("scale_shift_table") != std::string::npos) {
@@ -201,7 +243,8 @@ std::vector<std::pair<std::string, Tensor>> randomModel(const std::vector<Weight
 
 }  // namespace
 
-void writeDemoModel(const fs::path& dir, std::span<const uint8_t> tokenizerModel, uint64_t seed) {
+void writeDemoModel(const fs::path& dir, std::span<const uint8_t> tokenizerModel, uint64_t seed,
+                    DemoFamily family) {
     SV_CHECK(!tokenizerModel.empty(), "demo model: the tokenizer model is empty");
     std::error_code ec;
     if (fs::exists(dir, ec)) {
@@ -234,18 +277,18 @@ void writeDemoModel(const fs::path& dir, std::span<const uint8_t> tokenizerModel
     const int64_t vocab = text::loadTokenizer(dir / "tokenizer")->vocabSize();
 
     TorchCpuGenerator gen(seed);
-    const json tj = transformerConfigJson();
+    const json tj = transformerConfigJson(family);
     writeText(dir / "transformer" / "config.json", tj.dump(2) + "\n");
     const auto tc = TransformerConfig::fromJson(tj, "demo transformer config");
     writeSafetensors(dir / "transformer" / "diffusion_pytorch_model.safetensors",
                      randomModel(transformerWeightSpecs(tc), gen, NormStyle::OneCentered),
                      {{"format", "pt"}});
 
-    const json vj = vaeConfigJson();
+    const json vj = family == DemoFamily::Ltx720p ? ltx2VaeConfigJson() : vaeConfigJson();
     writeText(dir / "vae" / "config.json", vj.dump(2) + "\n");
-    const auto vc = WanVaeConfig::fromJson(vj, "demo VAE config");
+    const auto vc = VideoVaeConfig::fromJson(vj, "demo VAE config");
     writeSafetensors(dir / "vae" / "diffusion_pytorch_model.safetensors",
-                     randomModel(wanVaeWeightSpecs(vc), gen, NormStyle::OneCentered), {{"format", "pt"}});
+                     randomModel(vc.weightSpecs(), gen, NormStyle::OneCentered), {{"format", "pt"}});
 
     const json gj = textEncoderConfigJson(vocab);
     writeText(dir / "text_encoder" / "config.json", gj.dump(2) + "\n");
@@ -254,7 +297,7 @@ void writeDemoModel(const fs::path& dir, std::span<const uint8_t> tokenizerModel
                      randomModel(gemma2WeightSpecs(gc), gen, NormStyle::ZeroCentered), {{"format", "pt"}});
 
     writeText(dir / "scheduler" / "scheduler_config.json", kSchedulerConfig);
-    writeText(dir / "model_index.json", modelIndexJson().dump(1) + "\n");
+    writeText(dir / "model_index.json", modelIndexJson(family).dump(1) + "\n");
 }
 
 }  // namespace sv

@@ -23,18 +23,28 @@ constexpr float kBias[3] = {-0.1835f, -0.0868f, -0.3360f};
 
 Tensor latentPreviewRgb(const Tensor& x0In) {
     Tensor x0 = x0In.rank() == 5 ? x0In.select(0, 0) : x0In;
-    SV_CHECK(x0.rank() == 4, "latent preview: expected [C,F,h,w] latents, got ", shapeToString(x0In.shape()));
-    SV_CHECK(x0.dim(0) == 16, "latent preview: the Wan 2.1 preview needs 16 latent channels, got ",
-             x0.dim(0));
+    SV_CHECK(x0.rank() == 4 && x0.dim(0) >= 3, "latent preview: expected [C ≥ 3, F, h, w] latents, got ",
+             shapeToString(x0In.shape()));
     Tensor z = x0.to(Device::cpu()).to(DType::F32).contiguous();
-    const int64_t F = z.dim(1), h = z.dim(2), w = z.dim(3), plane = F * h * w;
+    const int64_t C = z.dim(0), F = z.dim(1), h = z.dim(2), w = z.dim(3), plane = F * h * w;
+    const bool wan = C == 16;
+    // Other latent spaces (LTX-2's 128 channels) have no fitted factors here: each of R, G, B is the mean of
+    // every third channel, scaled so that unit-variance latents give unit-variance colours (a rough cue
+    // only).
+    const float groupScale = 0.5f * std::sqrt(float(C) / 3.0f) * 3.0f / float(C);
     Tensor out = Tensor::empty({F, h, w, 3}, DType::U8);
     const float* zp = z.data<float>();
     uint8_t* o = out.data<uint8_t>();
     for (int64_t i = 0; i < plane; ++i) {
         for (int k = 0; k < 3; ++k) {
-            float v = kBias[k];
-            for (int c = 0; c < 16; ++c) v += zp[c * plane + i] * kFactors[c][k];
+            float v = 0.0f;
+            if (wan) {
+                v = kBias[k];
+                for (int c = 0; c < 16; ++c) v += zp[c * plane + i] * kFactors[c][k];
+            } else {
+                for (int64_t c = k; c < C; c += 3) v += zp[c * plane + i];
+                v *= groupScale;
+            }
             float px = std::clamp((v + 1.0f) * 0.5f, 0.0f, 1.0f) * 255.0f;
             o[i * 3 + k] = uint8_t(std::lround(px));
         }

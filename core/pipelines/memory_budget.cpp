@@ -11,6 +11,8 @@
 
 #include "base/device_hooks.h"
 #include "base/error.h"
+#include "models/ltx2_vae.h"
+#include "models/wan_vae.h"
 
 namespace sv {
 
@@ -98,19 +100,29 @@ MemoryEstimate estimateSampling(const TransformerConfig& tc, std::array<int64_t,
     return e;
 }
 
-MemoryEstimate estimateDecoding(const WanVaeConfig& vae, std::array<int64_t, 5> s, int64_t outH, int64_t outW,
-                                bool keepFrames) {
+DecoderFootprint decoderFootprint(const WanVaeConfig& vae) {
+    return {vae.scaleFactorSpatial, vae.scaleFactorTemporal, vae.decoderBaseDim, 4, 1};
+}
+
+DecoderFootprint decoderFootprint(const Ltx2VaeConfig& vae) {
+    const int64_t widest = vae.decoderBlockOutChannels.empty() ? 0 : vae.decoderBlockOutChannels.front();
+    return {vae.spatialCompression, vae.temporalCompression, widest, vae.temporalCompression,
+            std::max<int64_t>(1, vae.patchSize)};
+}
+
+MemoryEstimate estimateDecoding(const DecoderFootprint& vae, std::array<int64_t, 5> s, int64_t outH,
+                                int64_t outW, bool keepFrames) {
     const uint64_t batch = dim(s[0]);
-    const uint64_t height = mul(dim(s[3]), dim(vae.scaleFactorSpatial));
-    const uint64_t width = mul(dim(s[4]), dim(vae.scaleFactorSpatial));
-    const uint64_t frames = add(mul(dim(s[2] - 1), dim(vae.scaleFactorTemporal)), 1);
+    const uint64_t height = mul(dim(s[3]), dim(vae.spatial));
+    const uint64_t width = mul(dim(s[4]), dim(vae.spatial));
+    const uint64_t frames = add(mul(dim(s[2] - 1), dim(vae.temporal)), 1);
     const uint64_t oh = outH > 0 ? uint64_t(outH) : height, ow = outW > 0 ? uint64_t(outW) : width;
-    constexpr uint64_t kChunkFrames = 4;  // the streaming decoder's unit (after the first frame)
+    const uint64_t down = dim(vae.downscale);
     MemoryEstimate e;
     count(e, true, "latents", mul({batch, dim(s[1]), dim(s[2]), dim(s[3]), dim(s[4]), 4}));
-    // A convolution's input and output at full resolution, decoderBaseDim channels, F32.
+    // A convolution's input and output at the decoder's widest resolution, F32.
     count(e, true, "VAE activations",
-          mul({2, batch, dim(vae.decoderBaseDim), kChunkFrames, height, width, 4}));
+          mul({2, batch, dim(vae.channels), dim(vae.chunkFrames), height / down, width / down, 4}));
     // Kept as F32 [B, F, H, W, 3], or by the frame sink as bytes (one video).
     count(e, false, "decoded frames",
           keepFrames ? mul({batch, frames, oh, ow, 3, 4}) : mul({frames, oh, ow, 3}));
@@ -150,10 +162,14 @@ void checkSamplingMemory(const SanaModels& models, const VideoGeometry& g, int64
 
 void checkDecodingMemory(const SanaModels& models, const Shape& latents, int64_t outH, int64_t outW,
                          bool keepFrames) {
-    const WanVae& vae = models.requireVaeDecoder();
+    const VideoVae& vae = models.requireVaeDecoder();
     SV_CHECK(latents.size() == 5, "latents to decode must be [N, C, F', h, w], got ", shapeToString(latents));
-    const MemoryEstimate need = estimateDecoding(
-        vae.config(), {latents[0], latents[1], latents[2], latents[3], latents[4]}, outH, outW, keepFrames);
+    const auto* wan = dynamic_cast<const WanVae*>(&vae);
+    const auto* ltx = dynamic_cast<const Ltx2Vae*>(&vae);
+    SV_ASSERT_MSG(wan || ltx, "no memory footprint for the VAE class ", vae.className());
+    const MemoryEstimate need =
+        estimateDecoding(wan ? decoderFootprint(wan->config()) : decoderFootprint(ltx->config()),
+                         {latents[0], latents[1], latents[2], latents[3], latents[4]}, outH, outW, keepFrames);
     checkMemory(need, memoryCapacity(vae.device()), vae.device().isCpu(),
                 concat("decoding latents ", shapeToString(latents)));
 }

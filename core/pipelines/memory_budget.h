@@ -21,6 +21,7 @@
 
 #include "base/tensor.h"
 #include "models/transformer_config.h"
+#include "models/ltx2_vae_config.h"
 #include "models/wan_vae_config.h"
 #include "pipelines/sana_models.h"
 #include "pipelines/video_geometry.h"
@@ -54,10 +55,26 @@ void checkRopeGrid(const TransformerConfig& transformer, std::array<int64_t, 3> 
 MemoryEstimate estimateSampling(const TransformerConfig& transformer, std::array<int64_t, 5> latentShape,
                                 bool guidance, size_t computeBytes);
 
-/// Decoding latents [B, C, F', h, w] with the Wan VAE (`vae`) to frames of outH x outW (0: the decoded size),
-/// with the frames kept as F32 on the host (`keepFrames`) or handed to a sink that keeps them as bytes.
-MemoryEstimate estimateDecoding(const WanVaeConfig& vae, std::array<int64_t, 5> latentShape, int64_t outH,
+/// What a streaming VAE decoder holds at its largest: `channels` F32 activations at 1/`downscale` of the
+/// decoded size over `chunkFrames` frames, for `spatial`/`temporal` compression. Wan 2.1: its base dim at full
+/// size, 4 frames (one latent frame); LTX-2: its first decoder block at 1/patch_size before the final
+/// depth-to-space, one latent frame's `temporal` frames.
+struct DecoderFootprint {
+    int64_t spatial = 8, temporal = 4;
+    int64_t channels = 96, chunkFrames = 4, downscale = 1;
+};
+DecoderFootprint decoderFootprint(const WanVaeConfig& vae);
+DecoderFootprint decoderFootprint(const Ltx2VaeConfig& vae);
+
+/// Decoding latents [B, C, F', h, w] with a VAE decoder of footprint `vae` to frames of outH x outW (0: the
+/// decoded size), with the frames kept as F32 on the host (`keepFrames`) or handed to a sink that keeps them
+/// as bytes.
+MemoryEstimate estimateDecoding(const DecoderFootprint& vae, std::array<int64_t, 5> latentShape, int64_t outH,
                                 int64_t outW, bool keepFrames);
+inline MemoryEstimate estimateDecoding(const WanVaeConfig& vae, std::array<int64_t, 5> latentShape,
+                                       int64_t outH, int64_t outW, bool keepFrames) {
+    return estimateDecoding(decoderFootprint(vae), latentShape, outH, outW, keepFrames);
+}
 
 /// Throws sv::Error when `need` exceeds `capacity` (on a CPU model, device and host bytes add up on the
 /// host):

@@ -77,17 +77,23 @@ SanaModels SanaModels::load(const fs::path& dir, const ModelLoadOptions& o) {
     }
     if (available(folder, o, "vae")) {
         const fs::path vaeDir = componentDir(folder, o, "vae");
-        m.vaeConfig = WanVaeConfig::load(vaeDir / "config.json");
+        m.vaeConfig = VideoVaeConfig::load(vaeDir / "config.json");
         const int parts =
-            (o.vaeEncoder ? int(WanVaeParts::Encoder) : 0) | (o.vaeDecoder ? int(WanVaeParts::Decoder) : 0);
+            (o.vaeEncoder ? int(VaeParts::Encoder) : 0) | (o.vaeDecoder ? int(VaeParts::Decoder) : 0);
         if (parts != 0) {
             LoadOptions lo;
             lo.dtype = o.vaeDtype;
             lo.device = o.device;
-            m.vae = std::make_shared<const WanVae>(WanVae::load(vaeDir, WanVaeParts(parts), lo));
+            m.vae = loadVideoVae(vaeDir, VaeParts(parts), lo);
         }
     } else if (o.vaeEncoder || o.vaeDecoder) {
         (void)componentDir(folder, o, "vae");  // throws, naming the missing folder
+    }
+    if (m.transformer && m.vaeConfig) {
+        const int channels = m.transformer->config().inChannels;
+        SV_CHECK(channels == m.vaeConfig->latentChannels(), dir.string(), ": the transformer takes ",
+                 channels, " latent channels but the VAE (", m.vaeConfig->className(), ") has ",
+                 m.vaeConfig->latentChannels());
     }
     if (auto it = o.componentDirs.find("scheduler"); it != o.componentDirs.end()) {
         const fs::path cfg = it->second / "scheduler_config.json";
@@ -123,13 +129,13 @@ const SanaTransformer& SanaModels::requireTransformer() const {
     return *transformer;
 }
 
-const WanVae& SanaModels::requireVaeEncoder() const {
+const VideoVae& SanaModels::requireVaeEncoder() const {
     SV_CHECK(vae && vae->hasEncoder(), root.string(),
              ": the VAE encoder is not loaded (image-to-video needs it)");
     return *vae;
 }
 
-const WanVae& SanaModels::requireVaeDecoder() const {
+const VideoVae& SanaModels::requireVaeDecoder() const {
     SV_CHECK(vae && vae->hasDecoder(), root.string(), ": the VAE decoder is not loaded (decoding needs it)");
     return *vae;
 }
@@ -140,10 +146,16 @@ const SchedulerConfig& SanaModels::requireScheduler() const {
 }
 
 int SanaModels::vaeTemporalScale() const {
-    return vaeConfig ? vaeConfig->scaleFactorTemporal : 4;
+    return vaeConfig ? vaeConfig->temporalCompression() : 4;
 }
 int SanaModels::vaeSpatialScale() const {
-    return vaeConfig ? vaeConfig->scaleFactorSpatial : 8;
+    return vaeConfig ? vaeConfig->spatialCompression() : 8;
+}
+int SanaModels::sizeMultiple() const {
+    return vaeSpatialScale() * (transformer ? transformer->config().patchSize[1] : 2);
+}
+std::string_view SanaModels::family() const {
+    return vaeConfig ? vaeConfig->familyLabel() : std::string_view();
 }
 
 }  // namespace sv

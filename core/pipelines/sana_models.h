@@ -1,7 +1,7 @@
 // The loaded components of a SANA-Video model: what every pipeline stage (sana_stages.h) works on. Loaded
-// once from a diffusers folder (Efficient-Large-Model/SANA-Video_2B_480p_diffusers or `sanavideo
-// make-demo-model`) and shared read-only (shared_ptr<const>) between the CLI's pipelines and the node
-// editor's nodes.
+// once from a diffusers folder (Efficient-Large-Model/SANA-Video_2B_480p_diffusers with the Wan 2.1 VAE,
+// SANA-Video_2B_720p_diffusers with the LTX-2 VAE, or `sanavideo make-demo-model`) and shared read-only
+// (shared_ptr<const>) between the CLI's pipelines and the node editor's nodes.
 #pragma once
 
 #include <filesystem>
@@ -16,8 +16,7 @@
 #include "base/tensor.h"
 #include "models/gemma2.h"
 #include "models/sana_transformer.h"
-#include "models/wan_vae.h"
-#include "models/wan_vae_config.h"
+#include "models/video_vae.h"
 #include "text/tokenizer.h"
 
 namespace sv {
@@ -69,8 +68,8 @@ struct SanaModels {
     std::shared_ptr<const text::Tokenizer> tokenizer;
     std::shared_ptr<const Gemma2Encoder> textEncoder;
     std::shared_ptr<const SanaTransformer> transformer;
-    std::shared_ptr<const WanVae> vae;                 // encoder and/or decoder, see ModelLoadOptions
-    std::optional<WanVaeConfig> vaeConfig;             // read even when the VAE is not loaded
+    std::shared_ptr<const VideoVae> vae;               // encoder and/or decoder, see ModelLoadOptions
+    std::optional<VideoVaeConfig> vaeConfig;           // read even when the VAE is not loaded
     std::shared_ptr<const SchedulerConfig> scheduler;  // null when the folder has no scheduler
 
     /// Loads the requested components of a diffusers pipeline folder (model_index.json + component folders)
@@ -82,12 +81,18 @@ struct SanaModels {
     const text::Tokenizer& requireTokenizer() const;
     const Gemma2Encoder& requireTextEncoder() const;
     const SanaTransformer& requireTransformer() const;
-    const WanVae& requireVaeEncoder() const;
-    const WanVae& requireVaeDecoder() const;
+    const VideoVae& requireVaeEncoder() const;
+    const VideoVae& requireVaeDecoder() const;
     const SchedulerConfig& requireScheduler() const;
-    /// VAE scale factors (time, space) from the VAE config (4, 8 for Wan 2.1 when no config is known).
+    /// VAE scale factors (time, space) from the VAE config, as diffusers' pipelines read them (Wan:
+    /// scale_factor_*, LTX-2: *_compression_ratio; 4, 8 when no config is known).
     int vaeTemporalScale() const;
     int vaeSpatialScale() const;
+    /// What height and width must be multiples of: the VAE's spatial scale times the transformer's patch
+    /// (16 for 480p Wan + 2×2 patches, 32 for 720p LTX-2 + 1×1; patch 2 assumed without a transformer).
+    int sizeMultiple() const;
+    /// What Load Model reports: "480p Wan 2.1" or "720p LTX-2" (from the VAE class), "" without a VAE config.
+    std::string_view family() const;
 };
 
 }  // namespace sv

@@ -34,6 +34,8 @@ SampleRequest sampleRequest(const TextToVideoRequest& r, const GenerationSize& s
     s.sigmas = r.sigmas;
     s.guidanceScale = r.guidanceScale;
     s.seed = r.seed;
+    s.generator = r.generator;
+    s.cudaGrid = r.cudaGrid;
     s.latents = r.latents;
     s.scheduler = r.scheduler;
     s.flowShift = r.flowShift;

@@ -30,8 +30,10 @@ struct TextToVideoRequest {
     int height = 480;
     int width = 832;
     int frames = 81;
-    uint64_t seed = 0;  // generator = torch.Generator("cpu").manual_seed(seed)
-    Tensor latents;     // initial latents [N, 16, F', h, w] at the generation (binned) size
+    uint64_t seed = 0;                               // generator = torch.Generator("cpu").manual_seed(seed)
+    NoiseGenerator generator = NoiseGenerator::Cpu;  // or torch.Generator(device="cuda") (sana_stages.h)
+    std::optional<CudaGeneratorGrid> cudaGrid;  // the CUDA generator's GPU grid; nullopt = the GPU in use
+    Tensor latents;  // initial latents [N, 16, F', h, w] at the generation (binned) size
     Tensor promptEmbeds, promptMask, negativeEmbeds, negativeMask;
     int maxSequenceLength = 300;
     std::optional<std::vector<std::string>> complexHumanInstruction;  // nullopt = default, {} = off

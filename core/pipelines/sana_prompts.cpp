@@ -189,9 +189,9 @@ Tensor preprocessImage(const Tensor& image, int height, int width) {
 }
 
 Tensor encodeImageLatents(const SanaModels& models, const Tensor& image, int height, int width) {
-    const WanVae& vae = models.requireVaeEncoder();
+    const VideoVae& vae = models.requireVaeEncoder();
     const Tensor pixels = preprocessImage(image, height, width).unsqueeze(2);  // [1, 3, 1, H, W]
-    const WanVaePosterior posterior = vae.encode(pixels);
+    const VaePosterior posterior = vae.encode(pixels);
     return vae.normalizeLatents(posterior.mean).to(DType::F32);
 }
 

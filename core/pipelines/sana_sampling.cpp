@@ -2,8 +2,10 @@
 // pipeline_sana_video.py and pipeline_sana_video_i2v.py: prepare_latents and the loop of __call__).
 #include <cmath>
 
+#include "backend/device.h"
 #include "base/torch_randn.h"
 #include "ops/elementwise.h"
+#include "pipelines/cfg_batch.h"
 #include "pipelines/latent_preview.h"
 #include "pipelines/memory_budget.h"
 #include "pipelines/sana_stages.h"
@@ -13,16 +15,6 @@
 namespace sv {
 
 namespace {
-
-Tensor duplicateRows(const Tensor& x) {
-    Shape shape = x.shape();
-    const int64_t n = shape[0];
-    shape[0] *= 2;
-    Tensor out = Tensor::empty(shape, x.dtype(), x.device());
-    out.slice(0, 0, n).copyFrom(x);
-    out.slice(0, n, 2 * n).copyFrom(x);
-    return out;
-}
 
 std::unique_ptr<Scheduler> buildScheduler(const SanaModels& models, const SampleRequest& r) {
     std::unique_ptr<Scheduler> s;
@@ -46,7 +38,30 @@ std::unique_ptr<Scheduler> buildScheduler(const SanaModels& models, const Sample
     return s;
 }
 
+// The initial noise: randn_tensor(shape, generator, device, float32) with one generator.
+Tensor initialNoise(const SampleRequest& r, const Shape& shape, Device device) {
+    if (r.generator == NoiseGenerator::Cpu)
+        return TorchCpuGenerator(r.seed).randn(shape, DType::F32).to(device);
+    const CudaGeneratorGrid grid = resolveCudaGeneratorGrid(r.cudaGrid, device, "CUDA generator");
+    // cuRAND on a GPU draws torch's bits for any grid, so a GPU draws even for a CPU run; without one the
+    // draw is emulated on the CPU.
+    const Device drawOn = device.isCuda()                         ? device
+                          : device::count(Device::Kind::Cuda) > 0 ? Device::cuda(0)
+                                                                  : Device::cpu();
+    return TorchCudaGenerator(r.seed, grid).randn(shape, DType::F32, drawOn).to(device);
+}
+
 }  // namespace
+
+std::string_view noiseGeneratorName(NoiseGenerator g) {
+    return g == NoiseGenerator::Cuda ? "cuda" : "cpu";
+}
+
+NoiseGenerator parseNoiseGenerator(std::string_view name, std::string_view what) {
+    if (name == "cpu") return NoiseGenerator::Cpu;
+    if (name == "cuda") return NoiseGenerator::Cuda;
+    fail(what, ": \"", name, "\" is not a generator (cpu or cuda)");
+}
 
 VideoGeometry generationGeometry(const SanaModels& models, int height, int width, int frames) {
     VideoGeometry g;
@@ -73,7 +88,7 @@ namespace {
 
 // Initial latents: the user's, or torch.randn on a CPU generator (randn_tensor with one generator).
 Tensor initialLatents(const SampleRequest& r, const Shape& shape, Device device) {
-    if (!r.latents.defined()) return TorchCpuGenerator(r.seed).randn(shape, DType::F32).to(device);
+    if (!r.latents.defined()) return initialNoise(r, shape, device);
     SV_CHECK(r.latents.shape() == shape, "initial latents ", r.latents.describe(), " do not match the ",
              "latent shape ", shapeToString(shape), " of this batch and geometry");
     SV_CHECK(isFloating(r.latents.dtype()), "initial latents must be floating point");

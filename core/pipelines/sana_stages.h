@@ -13,11 +13,14 @@
 // num_videos_per_prompt repeats masks prompt-major like the embeddings (diffusers repeats the masks
 // copy-major, mismatching rows for several prompts; with one prompt both agree).
 //
-// Noise: the initial noise is drawn on the CPU by sv::TorchCpuGenerator, which reproduces torch.randn on a
-// CPU torch.Generator bit for bit. So a seed gives exactly the noise diffusers draws with
+// Noise: by default the initial noise is drawn on the CPU by sv::TorchCpuGenerator, which reproduces
+// torch.randn on a CPU torch.Generator bit for bit. So a seed gives exactly the noise diffusers draws with
 // `generator=torch.Generator("cpu").manual_seed(seed)` — on every backend (the noise is made on the CPU and
 // then moved to the device, as diffusers does for a CPU generator), for every batch size (one randn call over
-// the whole [B·n, 16, F', H/8, W/8] latent, as randn_tensor does with a single generator).
+// the whole [B·n, 16, F', H/8, W/8] latent, as randn_tensor does with a single generator). With
+// NoiseGenerator::Cuda it is torch.Generator(device="cuda").manual_seed(seed) instead (what diffusers'
+// SANA-Video examples pass): drawn with cuRAND on the transformer's GPU (torch's bits), or emulated on the
+// CPU (pipelines/torch_cuda_generator.h); that noise depends on the GPU's SM count and threads per SM.
 //
 // Cancelling: a StepCallback that returns false makes sampleLatents throw sv::Cancelled (base/cancelled.h)
 // right after that step. Callbacks and frame sinks may also throw sv::Cancelled themselves (e.g. to stop a
@@ -34,6 +37,7 @@
 #include "base/cancelled.h"
 #include "base/tensor.h"
 #include "pipelines/sana_models.h"
+#include "pipelines/torch_cuda_generator.h"
 #include "pipelines/video_geometry.h"
 
 namespace sv {
@@ -112,6 +116,16 @@ using StepCallback =
 /// "step_{i}.timestep", "step_{i}.model_output", "step_{i}.latents".
 using SampleObserver = std::function<void(std::string_view name, const Tensor& value)>;
 
+/// Which torch.Generator a seed seeds (diffusers' generator=).
+enum class NoiseGenerator {
+    Cpu,   // torch.Generator("cpu"): the same noise on every machine (the default)
+    Cuda,  // torch.Generator(device="cuda"): the SANA-Video examples' generator; depends on the GPU's grid
+};
+
+/// "cpu" / "cuda", and back (sv::Error naming `what` for another name).
+std::string_view noiseGeneratorName(NoiseGenerator g);
+NoiseGenerator parseNoiseGenerator(std::string_view name, std::string_view what);
+
 struct SampleRequest {
     /// Generation size (already binned; see resolveGenerationSize). frames = 1 + 4k, sizes multiples of 16.
     int height = 480;
@@ -123,7 +137,11 @@ struct SampleRequest {
     std::vector<double> timesteps;
     std::vector<double> sigmas;
     double guidanceScale = 6.0;  // classifier-free guidance when > 1
-    uint64_t seed = 0;           // the CPU torch.Generator seed of the initial noise
+    uint64_t seed = 0;           // the torch.Generator seed of the initial noise
+    NoiseGenerator generator = NoiseGenerator::Cpu;
+    /// CUDA generator: the grid (SMs × threads per SM) of the GPU whose noise to reproduce; nullopt = the
+    /// transformer's GPU (or the first GPU when it runs on the CPU; sv::Error on a machine without one).
+    std::optional<CudaGeneratorGrid> cudaGrid;
     /// Initial latents [N, 16, F', h, w] instead of noise (diffusers' latents=).
     Tensor latents;
     /// Scheduler: "" = the model's, or dpm | euler | unipc; flow shift override.

@@ -15,6 +15,20 @@ if(CASE STREQUAL "full_size_counts")
   expect_match("${out}" "\n  vae +AutoencoderKLWan[^\n]* 126,892,531 parameters" "VAE count")
   expect_match("${out}" "\n  text_encoder +Gemma2Model[^\n]* 2,614,341,888 parameters" "Gemma-2 count")
   expect_match("${out}" "\n  scheduler +DPMSolverMultistepScheduler" "scheduler class")
+  # LongSANA (issue #13): the same transformer as a causal class, when the set has its full-size configs.
+  if(EXISTS "${REF}/full_size/model_index_longsana.json")
+    set(L "${WORK_DIR}/longsana")
+    file(REMOVE_RECURSE "${L}")
+    file(MAKE_DIRECTORY "${L}/transformer" "${L}/vae" "${L}/text_encoder" "${L}/scheduler")
+    file(COPY "${REF}/full_size/transformer_longsana/config.json" DESTINATION "${L}/transformer")
+    file(COPY "${REF}/full_size/vae/config.json" DESTINATION "${L}/vae")
+    file(COPY "${REF}/full_size/text_encoder/config.json" DESTINATION "${L}/text_encoder")
+    file(COPY "${REF}/full_size/scheduler_longsana/scheduler_config.json" DESTINATION "${L}/scheduler")
+    file(COPY_FILE "${REF}/full_size/model_index_longsana.json" "${L}/model_index.json")
+    run_cli(0 lout info "${L}")
+    expect_match("${lout}" "\n  transformer +SanaVideoCausalTransformer3DModel[^\n]* 2,056,862,144 parameters"
+                 "LongSANA transformer count")
+  endif()
 
 elseif(CASE STREQUAL "tiny_weights")
   # A model folder assembled from the tiny fixture models (with weights): headers must match the architecture.
@@ -55,6 +69,39 @@ elseif(CASE STREQUAL "tiny_weights")
   file(WRITE "${M}/vae/config.json" "{\"base_dim\": \"x\"}")
   run_cli(1 out info "${M}")
   expect_match("${out}" "vae/config.json" "config path in the error")
+
+elseif(CASE STREQUAL "full_size_720p_counts")
+  # The 720p set (full_size/model_index_720p.json: transformer_720p/, vae_ltx2/) as a model folder: counts from the
+  # architecture, the VAE family named.
+  if(NOT EXISTS "${REF}/full_size/vae_ltx2/config.json")
+    message(STATUS "no 720p configs in ${REF}/full_size: skipped")
+    return()
+  endif()
+  file(REMOVE_RECURSE "${WORK_DIR}")
+  set(M "${WORK_DIR}/model")
+  file(MAKE_DIRECTORY "${M}/transformer" "${M}/vae" "${M}/text_encoder" "${M}/scheduler")
+  file(COPY "${REF}/full_size/transformer_720p/config.json" DESTINATION "${M}/transformer")
+  file(COPY "${REF}/full_size/vae_ltx2/config.json" DESTINATION "${M}/vae")
+  file(COPY "${REF}/full_size/text_encoder/config.json" DESTINATION "${M}/text_encoder")
+  file(COPY "${REF}/full_size/scheduler/scheduler_config.json" DESTINATION "${M}/scheduler")
+  file(COPY_FILE "${REF}/full_size/model_index_720p.json" "${M}/model_index.json")
+  run_cli(0 out info "${M}")
+  expect_match("${out}" "\n  transformer +SanaVideoTransformer3DModel[^\n]* 2,057,148,928 parameters" "720p transformer count")
+  expect_match("${out}" "\n  vae +AutoencoderKLLTX2Video[^\n]* 720p LTX-2 VAE, 1,222,479,601 parameters" "LTX-2 VAE count")
+
+elseif(CASE STREQUAL "demo_720p")
+  # make-demo-model --family 720p: the layout info reads back, and generate runs at 720p geometry.
+  file(REMOVE_RECURSE "${WORK_DIR}")
+  run_cli(0 out make-demo-model "${WORK_DIR}/model" --family 720p)
+  run_cli(0 out info "${WORK_DIR}/model")
+  expect_match("${out}" "\n  vae +AutoencoderKLLTX2Video[^\n]*720p LTX-2 VAE[^\n]*\\(match the architecture\\)" "LTX-2 VAE weights")
+  expect_match("${out}" "\n  transformer [^\n]*\\(match the architecture\\)" "720p transformer weights")
+  run_cli(0 out generate --model "${WORK_DIR}/model" --prompt "a red fox" --height 64 --width 96 --frames 9
+          --steps 2 --no-binning --device cpu --out "${WORK_DIR}/fox.mp4")
+  expect_match("${out}" "wrote [^\n]*9 frames, 96x64" "a 9-frame 96x64 video")
+  run_cli(1 out generate --model "${WORK_DIR}/model" --prompt "a red fox" --height 48 --width 96 --frames 9
+          --steps 1 --no-binning --device cpu --out "${WORK_DIR}/bad.mp4")
+  expect_match("${out}" "multiple of 32" "the 720p size rule")
 
 elseif(CASE STREQUAL "schedule")
   # Integer timesteps of the stored 4-step-or-more schedules must be printed exactly.

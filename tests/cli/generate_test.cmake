@@ -54,7 +54,16 @@ if(CASE STREQUAL "demo_t2v")
   expect_video("${WORK_DIR}/fox.mp4" 64 64 9 16)
   # The MP4 carries the graph that made it, with the settings in its nodes.
   run_cli(0 graph graph-from "${WORK_DIR}/fox.mp4")
-  string(JSON prompt ERROR_VARIABLE no GET "${graph}" nodes 1 params prompt)
+  # The text_encode node, wherever the graph lists it.
+  string(JSON count ERROR_VARIABLE no LENGTH "${graph}" nodes)
+  set(prompt "no text_encode node")
+  math(EXPR last "${count} - 1")
+  foreach(i RANGE ${last})
+    string(JSON id ERROR_VARIABLE no GET "${graph}" nodes ${i} id)
+    if(id STREQUAL "text_encode")
+      string(JSON prompt ERROR_VARIABLE no GET "${graph}" nodes ${i} params prompt)
+    endif()
+  endforeach()
   if(NOT prompt STREQUAL "A red fox runs through snow")
     message(FATAL_ERROR "the embedded graph's prompt is '${prompt}'")
   endif()
@@ -128,6 +137,68 @@ elseif(CASE STREQUAL "matches_run")
   if(c STREQUAL b)
     message(FATAL_ERROR "another seed gave the same frames")
   endif()
+elseif(CASE STREQUAL "demo_batch")
+  # Several prompts × --num-videos: numbered files that never overwrite; custom sigmas; the CUDA generator
+  # (emulated on a machine without a GPU, for a given card's grid); LoRA adapters (lora_tiny's fit the demo
+  # transformer's shapes: width 64, 2 blocks).
+  run_cli(0 out make-demo-model "${M}")
+  set(TINY --height 32 --width 32 --frames 5 --no-binning --seed 3)
+  run_cli(0 out generate --model "${M}" --prompt "a fox" --prompt "a cat" --num-videos 2 ${TINY} --steps 2
+          --out "${WORK_DIR}/b.mp4")
+  foreach(i 001 002 003 004)
+    expect_video("${WORK_DIR}/b_${i}.mp4" 32 32 5 16)
+  endforeach()
+  expect_match("${out}" "wrote [^\n]*b_004.mp4" "the fourth video")
+  run_cli(0 out generate --model "${M}" --prompt "a fox" --num-videos 2 ${TINY} --steps 2 --out "${WORK_DIR}/b.mp4")
+  expect_match("${out}" "wrote [^\n]*b_005.mp4[^\n]*\n[^\n]*b_006.mp4" "the next free numbers")
+  # Two videos of one prompt get different noise (one randn over the batch): compare the decoded frames.
+  find_program(FFMPEG ffmpeg)
+  if(FFMPEG)
+    foreach(i 001 002)
+      execute_process(COMMAND ${FFMPEG} -v error -i "${WORK_DIR}/b_${i}.mp4" -f md5 - OUTPUT_VARIABLE md5_${i})
+    endforeach()
+    if(md5_001 STREQUAL md5_002)
+      message(FATAL_ERROR "two videos of one prompt have the same frames")
+    endif()
+  endif()
+  if(FFPROBE)
+    execute_process(COMMAND ${FFPROBE} -v error -show_entries format_tags -of default=noprint_wrappers=1
+                            "${WORK_DIR}/b_003.mp4" OUTPUT_VARIABLE tags)
+    expect_match("${tags}" "prompt=a cat" "the third video's prompt")
+  endif()
+  # Custom schedules where diffusers' schedulers take them (FlowMatch Euler; SANA-Video's flow-sigma DPM takes
+  # neither, as in diffusers).
+  run_cli(0 out generate --model "${M}" --prompt "a fox" ${TINY} --scheduler euler --sigmas 1.0,0.6,0.2
+          --out "${WORK_DIR}/s.mp4")
+  expect_match("${out}" "3 custom sigmas" "custom sigmas")
+  expect_match("${out}" "sampling [^\n]* 3/3" "three steps")
+  run_cli(0 out generate --model "${M}" --prompt "a fox" ${TINY} --scheduler euler --timesteps 999,700,300,100
+          --out "${WORK_DIR}/t.mp4")
+  expect_match("${out}" "sampling [^\n]* 4/4" "four steps")
+  run_cli(1 out generate --model "${M}" --prompt "a fox" ${TINY} --sigmas 1.0,0.5 --out "${WORK_DIR}/x.mp4")
+  expect_match("${out}" "custom sigma list is not accepted" "DPM refuses custom sigmas as diffusers does")
+  run_cli(0 out generate --model "${M}" --prompt "a fox" ${TINY} --steps 2 --generator cuda --cuda-grid 132x2048
+          --out "${WORK_DIR}/g.mp4")
+  expect_match("${out}" "cuda generator, grid 132x2048" "the CUDA generator's grid")
+  set(STYLE "${DATA_DIR}/reference/lora_tiny/style/pytorch_lora_weights.safetensors")
+  set(MOTION "${DATA_DIR}/reference/lora_tiny/motion_original_form.safetensors")
+  if(EXISTS "${STYLE}")
+    run_cli(0 out generate --model "${M}" --prompt "a fox" ${TINY} --steps 2 --lora "${STYLE}:0.7"
+            --lora "${MOTION}:1.3" --out "${WORK_DIR}/l.mp4")
+    expect_match("${out}" "LoRA style: 16 modules at strength 0.7" "the style adapter")
+    run_cli(0 out generate --model "${M}" --prompt "a fox" ${TINY} --steps 2 --lora "${STYLE}" --lora-mode merged
+            --out "${WORK_DIR}/lm.mp4")
+  endif()
+  run_cli(1 out generate --model "${M}" --prompt "a fox" ${TINY} --lora "${WORK_DIR}/none.safetensors"
+          --out "${WORK_DIR}/x.mp4")
+  expect_match("${out}" "--lora: [^\n]*none.safetensors: no such LoRA file" "the missing adapter named")
+  run_cli(1 out generate --model "${M}" --prompt "a fox" ${TINY} --sigmas 1,0.5 --timesteps 900,500
+          --out "${WORK_DIR}/x.mp4")
+  expect_match("${out}" "not both" "sigmas and timesteps refused together")
+  run_cli(1 out generate --model "${M}" --prompt "a fox" ${TINY} --generator gpu --out "${WORK_DIR}/x.mp4")
+  expect_match("${out}" "--generator: \"gpu\" is not one of: cpu, cuda" "unknown generator")
+  run_cli(1 out generate --model "${M}" --prompt "a fox" --prompt "b" ${TINY} --out "${WORK_DIR}/seq/")
+  expect_match("${out}" "several videos" "several videos refused for a frame sequence")
 
 elseif(CASE STREQUAL "bad_inputs")
   run_cli(0 out make-demo-model "${M}")

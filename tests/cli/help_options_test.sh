@@ -73,7 +73,9 @@ sv 2 "--steps: 0 is below the minimum 1" schedule --scheduler dpm --steps 0
 
 # ---- make-demo-model
 sv 0 "--seed" make-demo-model --help
-sv 0 "wrote the demo model" make-demo-model "$WORK/model5" --seed 5
+sv 0 "wrote the 480p \(Wan VAE\) demo model" make-demo-model "$WORK/model5" --seed 5
+sv 0 "wrote the 720p \(LTX-2 VAE\) demo model" make-demo-model "$WORK/model720" --family 720p
+sv 2 "--family: \"8k\" is not 480p, 720p or longsana" make-demo-model "$WORK/model8k" --family 8k
 if cmp -s "$M/transformer/diffusion_pytorch_model.safetensors" "$WORK/model5/transformer/diffusion_pytorch_model.safetensors"; then
     echo "FAIL: --seed 5 made the same weights as seed 0"; failures=$((failures + 1))
 fi
@@ -89,6 +91,43 @@ sv 0 "image-to-video with these settings" generate "${TINY[@]}" --prompt "a cat"
     --out "$WORK/c.mp4"
 sv 2 "--no-motion-score excludes --motion-score|--motion-score excludes --no-motion-score" \
     generate "${TINY[@]}" --prompt "x" --motion-score 3 --no-motion-score --out "$WORK/d.mp4"
+# Batches, noise, schedules, LoRA (each checked in the run log or in what it wrote).
+sv 0 "wrote .*n_001.mp4.*wrote .*n_002.mp4" generate "${TINY[@]}" --prompt "a fox" --num-videos 2 --out "$WORK/n.mp4"
+sv 0 "seed 9 \(cuda generator, grid 132x2048\)" generate "${TINY[@]}" --prompt "a fox" --seed 9 --generator cuda \
+    --cuda-grid 132x2048 --out "$WORK/g.mp4"
+sv 0 "3 custom sigmas.*sampling .* 3/3" generate "${TINY[@]}" --prompt "a fox" --scheduler euler --sigmas 1.0,0.6,0.2 \
+    --out "$WORK/s.mp4"
+sv 0 "4 custom timesteps.*sampling .* 4/4" generate "${TINY[@]}" --prompt "a fox" --scheduler euler \
+    --timesteps 999,700,300,100 --out "$WORK/t.mp4"
+sv 1 "--lora: .*none.safetensors: no such LoRA file" generate "${TINY[@]}" --prompt "a fox" \
+    --lora "$WORK/none.safetensors:0.5" --out "$WORK/l.mp4"
+sv 1 "--lora-mode: \"fused\" is not one of: unmerged, merged" generate "${TINY[@]}" --prompt "a fox" --lora-mode fused \
+    --out "$WORK/l.mp4"
+STYLE="$SRC/tests/data/reference/lora_tiny/style/pytorch_lora_weights.safetensors"
+if [ -f "$STYLE" ]; then
+    sv 0 "LoRA style: 16 modules at strength 0.5 \(diffusers names, merged\)" generate "${TINY[@]}" --prompt "a fox" \
+        --lora "$STYLE:0.5" --lora-mode merged --out "$WORK/l.mp4"
+fi
+# Continuing a clip: its 5 frames, then 4 new ones (the new clip's first frame repeats its last).
+sv 0 "wrote .*cont.mp4" generate "${TINY[@]}" --prompt "a fox" --continue "$WORK/a.mp4" --out "$WORK/cont.mp4"
+sv 2 "--seconds excludes --frames|--frames excludes --seconds" generate "${TINY[@]}" --prompt "x" --seconds 1 \
+    --out "$WORK/x.mp4"
+sv 1 "--chunk-frames: the text-to-video graph has no node it sets" generate "${TINY[@]}" --prompt "x" --chunk-frames 2 \
+    --out "$WORK/x.mp4"
+# LongSANA: --seconds 0.5 at 16 fps is 9 frames; the long-only options reach the Long Video node.
+"$SV" make-demo-model "$WORK/long" --family longsana >/dev/null || { echo "make-demo-model --family longsana failed"; exit 1; }
+printf '0: a red fox\n' >"$WORK/prompts.txt"
+LONG=(--model "$WORK/long" --prompt "a fox<split>a whale" --height 64 --width 64 --no-binning --device cpu)
+sv 0 "--frames 9.*--chunk-frames 1.*--cached-chunks 2.*--prompt-file .*prompts.txt.*--rope \"chunk\".*wrote .*long.mp4 \(9 frames, 64x64, 16 fps\)" \
+    generate "${LONG[@]}" --seconds 0.5 --chunk-frames 1 --cached-chunks 2 --prompt-file "$WORK/prompts.txt" \
+    --rope chunk --long --out "$WORK/long.mp4"
+sv 1 "--steps: the long-video graph has no node it sets" generate "${LONG[@]}" --steps 2 --out "$WORK/x.mp4"
+# A step list that does not descend is refused by Long Video's check before anything is written; shift and the
+# nvlabs sigma table run (2 steps; --frames 5 in chunks of 1 latent frame: 2 chunks, one per prompt part).
+sv 1 "--step-list: .*descend" generate "${LONG[@]}" --frames 5 --step-list 500,900 --out "$WORK/x.mp4"
+sv 0 "--flow-shift 3.0.*--step-list \"900,500\".*--sigma-source \"nvlabs\".*wrote .*sl.mp4 \(5 frames" \
+    generate "${LONG[@]}" --frames 5 --chunk-frames 1 --step-list 900,500 --flow-shift 3 --sigma-source nvlabs --out "$WORK/sl.mp4"
+[ ! -e "$WORK/x.mp4" ] || { echo "FAIL: a refused LongSANA run left x.mp4"; failures=$((failures + 1)); }
 
 # ---- run
 sv 0 "--target" run --help
@@ -170,6 +209,9 @@ sv 0 "\"format\": \"sanavideo.graph\"" graph-from "$WORK/a.mp4"
 sv 0 "--profile" bench --help
 sv 1 "needs height and width multiples of 16" bench --height 100 --width 832 --frames 81
 sv 1 "needs height and width multiples of 16 and frames = 1 \+ 4k" bench --frames 10
+sv 1 "704x1280x13 needs height and width multiples of 32 and frames = 1 \+ 8k" bench --family 720p --frames 13
+sv 1 "720x1280x81 needs height and width multiples of 32" bench --family 720p --height 720
+sv 2 "--family: \"1080p\" is not 480p or 720p" bench --family 1080p
 sv 2 "--steps: 0 is below the minimum 1" bench --steps 0
 sv 2 "--total-steps: \"x\" is not an integer" bench --total-steps x
 sv 2 "--text-tokens: 1 is below the minimum 2" bench --text-tokens 1

@@ -5,6 +5,7 @@
 #include "io/json_util.h"
 #include "models/gemma2_config.h"
 #include "models/transformer_config.h"
+#include "models/video_vae.h"
 #include "models/wan_vae_config.h"
 #include "support/reference.h"
 
@@ -34,7 +35,7 @@ TEST(ModelConfigs, TransformerFixturesMatchDeclaredWeights) {
 TEST(ModelConfigs, VaeFixtureMatchesDeclaredWeights) {
     for (const auto& f : test::referenceFolders("vae_")) {
         SCOPED_TRACE(f.filename().string());
-        expectSpecsMatchArchive(wanVaeWeightSpecs(WanVaeConfig::load(f / "config.json")), f);
+        expectSpecsMatchArchive(VideoVaeConfig::load(f / "config.json").weightSpecs(), f);
     }
 }
 
@@ -56,6 +57,25 @@ TEST(ModelConfigs, FullSizeParameterCounts) {
     EXPECT_EQ(countParameters(wanVaeWeightSpecs(WanVaeConfig::load(full / "vae/config.json"))), 126892531);
     EXPECT_EQ(countParameters(gemma2WeightSpecs(Gemma2Config::load(full / "text_encoder/config.json"))),
               2614341888);
+}
+
+// The 720p configs of full_size/ (transformer_720p/, vae_ltx2/). The LTX-2 VAE's counts were also taken from
+// diffusers' module instantiated on meta tensors (1,222,479,601 = 694,098,881 encoder + 528,380,720 decoder).
+TEST(ModelConfigs, FullSize720pParameterCounts) {
+    const auto full = test::referenceDir() / "full_size";
+    if (!std::filesystem::exists(full / "vae_ltx2")) GTEST_SKIP() << "no 720p configs in " << full;
+    const TransformerConfig tc = TransformerConfig::load(full / "transformer_720p/config.json");
+    EXPECT_EQ(tc.sampleSize, 22);
+    EXPECT_EQ(countParameters(transformerWeightSpecs(tc)), 2057148928);
+    const VideoVaeConfig vae = VideoVaeConfig::load(full / "vae_ltx2/config.json");
+    EXPECT_EQ(vae.family(), VaeFamily::Ltx2);
+    EXPECT_EQ(vae.latentChannels(), tc.inChannels);
+    EXPECT_EQ(vae.spatialCompression(), 32);
+    EXPECT_EQ(vae.temporalCompression(), 8);
+    EXPECT_EQ(countParameters(vae.weightSpecs()), 1222479601);
+    EXPECT_EQ(countParameters(vae.weightSpecs(VaeParts::Encoder)), 694098881);
+    EXPECT_EQ(countParameters(vae.weightSpecs(VaeParts::Decoder)), 528380720);
+    EXPECT_EQ(vae.weightSpecs().size(), 184u);  // the state dict's tensors, buffers included
 }
 
 TEST(ModelConfigs, LoaderReportsEveryMismatchAtOnce) {

@@ -157,7 +157,7 @@ TEST(PipelineParity, EveryFixtureMatchesDiffusers) {
             const Tensor pre = preprocessImage(r.image, base.height, base.width);
             expectRel("image.preprocessed", pre, io.get("image.preprocessed"), 1e-7);
             EXPECT_EQ(test::compare(pre, io.get("image.preprocessed")).maxAbs, 0.0);
-            const WanVaePosterior posterior = models->requireVaeEncoder().encode(pre.unsqueeze(2));
+            const VaePosterior posterior = models->requireVaeEncoder().encode(pre.unsqueeze(2));
             expectRel("image_latents.mean", posterior.mean, io.get("image_latents.mean"), 1e-5);
             const Tensor imageLatents = encodeImageLatents(*models, r.image, base.height, base.width);
             expectRel("image_latents.normalized", imageLatents, io.get("image_latents.normalized"), 1e-5);

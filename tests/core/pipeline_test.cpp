@@ -94,6 +94,24 @@ TEST_F(DemoModel, TextToVideoNoiseIsTorchRandnOfTheSeed) {
     EXPECT_FALSE(equal(TextToVideoPipeline(models_).run(r).latents, out.latents));
 }
 
+TEST_F(DemoModel, CudaGeneratorNoiseIsTheCudaGeneratorsDraw) {
+    TextToVideoRequest r = smallRequest();
+    r.decode = false;
+    r.generator = NoiseGenerator::Cuda;
+    r.cudaGrid = CudaGeneratorGrid{132, 2048};
+    Tensor prepared;
+    r.observer = [&](std::string_view name, const Tensor& t) {
+        if (name == "latents_prepared") prepared = t.clone();
+    };
+    (void)TextToVideoPipeline(models_).run(r);
+    TorchCudaGenerator gen(7, {132, 2048});
+    EXPECT_TRUE(equal(prepared, gen.randn({1, 16, 3, 4, 4})));
+    EXPECT_FALSE(equal(prepared, TorchCpuGenerator(7).randn({1, 16, 3, 4, 4})));
+    EXPECT_EQ(parseNoiseGenerator("cuda", "x"), NoiseGenerator::Cuda);
+    EXPECT_EQ(noiseGeneratorName(NoiseGenerator::Cpu), "cpu");
+    EXPECT_THROW(parseNoiseGenerator("gpu", "--generator"), Error);
+}
+
 TEST_F(DemoModel, ImageToVideoKeepsFrameZeroAtTheImageLatent) {
     ImageToVideoRequest r;
     static_cast<TextToVideoRequest&>(r) = smallRequest();

@@ -77,7 +77,20 @@ TEST(LatentPreview, ProjectsEachLatentFrame) {
     Tensor rgb2 = latentPreviewRgb(z);
     EXPECT_LT(rgb2.data<uint8_t>()[0], rgb.data<uint8_t>()[0]);
     EXPECT_GT(rgb2.data<uint8_t>()[2], rgb.data<uint8_t>()[2]);
-    EXPECT_THROW(latentPreviewRgb(Tensor::zeros({1, 8, 1, 2, 2}, DType::F32)), Error);
+    EXPECT_THROW(latentPreviewRgb(Tensor::zeros({1, 2, 1, 2, 2}, DType::F32)), Error);
+}
+
+// LTX-2's 128 channels (no fitted factors): zero is mid-grey, channel 0 drives red only.
+TEST(LatentPreview, OtherLatentSpacesAverageChannelGroups) {
+    Tensor z = Tensor::zeros({1, 128, 2, 3, 4}, DType::F32);
+    const Tensor grey = latentPreviewRgb(z);
+    EXPECT_EQ(grey.shape(), (Shape{2, 3, 4, 3}));
+    EXPECT_EQ(grey.data<uint8_t>()[0], 128);
+    z.data<float>()[0] = 4.0f;
+    const Tensor red = latentPreviewRgb(z);
+    EXPECT_GT(red.data<uint8_t>()[0], 128);
+    EXPECT_EQ(red.data<uint8_t>()[1], 128);
+    EXPECT_EQ(red.data<uint8_t>()[2], 128);
 }
 
 }  // namespace

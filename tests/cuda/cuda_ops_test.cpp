@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "backend/device.h"
+#include "op_scopes.h"
 #include "ops/dit_attention.h"
 #include "ops/dit_conv.h"
 #include "ops/dit_norm.h"
@@ -358,19 +359,8 @@ TEST_F(CudaOps, VaeConvsNormsAttentionResample) {
 
 // The op names the CUDA conv timed during `call` ("vae.conv.igemm": the implicit-GEMM kernel ran;
 // "vae.conv.im2col": the im2col + GEMM path ran).
-std::vector<std::string> convOpsRun(const std::function<void()>& call) {
-    device::setOpProfiling(true);
-    (void)device::takeOpProfile(Device::cuda());
-    call();
-    std::vector<std::string> names;
-    for (const auto& t : device::takeOpProfile(Device::cuda())) names.push_back(t.name);
-    device::setOpProfiling(false);
-    return names;
-}
-
-bool ran(const std::vector<std::string>& names, std::string_view op) {
-    return std::find(names.begin(), names.end(), op) != names.end();
-}
+using test::convOpsRun;
+using test::ran;
 
 // The 16-bit implicit-GEMM conv's edges: the decoder's real widths (384 → 384 with 2 cached frames, 16 → 384
 // at conv_in, 96 → 3 at conv_out, the 384 → 768 (3,1,1) time conv), widths that are not a multiple of its 128

@@ -30,7 +30,7 @@ using nlohmann::json;
 
 const Ids kAllTypes = {"sana.load_model",  "sana.text_encode", "sana.load_image", "sana.image_encode",
                        "sana.sampler",     "sana.vae_decode",  "sana.save_video", "sana.preview_video",
-                       "sana.save_latent", "sana.load_latent"};
+                       "sana.save_latent", "sana.load_latent", "sana.load_lora"};
 
 // ---- descriptors and default graphs
 // ------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ TEST_F(SanaNodesTest, TextToVideoRunsWithProgressAndPreviews) {
     Outcome r = run(tinyGraph(false));
     ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
     EXPECT_EQ(r.nodes(EK::NodeFinished),
-              (Ids{"load_model", "text_encode", "sampler", "vae_decode", "save_video"}));
+              (Ids{"load_model", "load_lora", "text_encode", "sampler", "vae_decode", "save_video"}));
     // One progress event and one preview per sampler step; previews are the latent size (1/8), one picture
     // per latent frame (5 frames → 2 latent frames).
     const auto progress = r.of(EK::NodeProgress, "sampler");
@@ -147,6 +147,31 @@ TEST_F(SanaNodesTest, TextToVideoRunsWithProgressAndPreviews) {
     EXPECT_EQ(info.width, 32);
     EXPECT_EQ(info.height, 32);
     EXPECT_EQ(info.fps(), 16.0);
+}
+
+// A 720p model (LTX-2 VAE, 1×1×1 patches): Load Model reports the family it loaded, and the default graph
+// runs at 720p geometry (sizes multiples of 32, 8k + 1 frames), previews included.
+TEST_F(SanaNodesTest, Model720pRunsAndReportsItsFamily) {
+    const fs::path dir = modelDir.path() / "model720";
+    const test::CommandResult mk =
+        test::runSanavideo({"make-demo-model", dir.string(), "--family", "720p"}, modelDir.path());
+    ASSERT_EQ(mk.rc, 0) << mk.out << mk.err;
+    GraphDocument doc = GraphDocument::load(test::graphsDir() / "text-to-video.json");
+    for (const auto& s : test::tinySettings(dir, false)) set(doc, s.node, s.param, s.value);
+    set(doc, "sampler", "width", "64");
+    set(doc, "sampler", "height", "64");
+    set(doc, "sampler", "frames", "9");
+    Outcome r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
+    bool reported = false;
+    for (const auto* e : r.of(EK::NodeLog, "load_model"))
+        reported = reported || e->message.find("720p LTX-2") != std::string::npos;
+    EXPECT_TRUE(reported) << "Load Model's log does not name the family";
+    EXPECT_EQ(r.of(EK::NodePreview, "sampler").size(), 2u);
+    const auto info = media::probeVideo(r.result.outputs.at("save_video").getString("path"));
+    EXPECT_EQ(info.frames, 9);
+    EXPECT_EQ(info.width, 64);
+    EXPECT_EQ(info.height, 64);
 }
 
 TEST_F(SanaNodesTest, SamplerPreviewsEveryLatentFrameOfEachStep) {
@@ -198,14 +223,14 @@ TEST_F(SanaNodesTest, SeedChangeRerunsOnlySamplerDecodeAndSave) {
     set(doc, "sampler", "seed", "8");
     Outcome r = run(doc);
     ASSERT_TRUE(r.result.ok()) << r.result.message;
-    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model", "text_encode"}));
+    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model", "load_lora", "text_encode"}));
     EXPECT_EQ(r.nodes(EK::NodeStarted), (Ids{"sampler", "vae_decode", "save_video"}));
     EXPECT_EQ(fs::path(r.result.outputs.at("save_video").getString("path")).filename(), "sana_t2v_00002.mp4");
 
     set(doc, "text_encode", "prompt", "a red fox in the snow");
     r = run(doc);
     ASSERT_TRUE(r.result.ok()) << r.result.message;
-    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model"}));
+    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model", "load_lora"}));
     EXPECT_EQ(r.nodes(EK::NodeStarted), (Ids{"text_encode", "sampler", "vae_decode", "save_video"}));
 }
 
@@ -235,7 +260,7 @@ TEST_F(SanaNodesTest, CancelMidSamplingReturnsPromptlyAndRerunReusesTheTextEncod
     set(doc, "sampler", "steps", "2");
     const Outcome r = run(doc);
     ASSERT_TRUE(r.result.ok()) << r.result.message;
-    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model", "text_encode"}));
+    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model", "load_lora", "text_encode"}));
     EXPECT_EQ(r.nodes(EK::NodeStarted), (Ids{"sampler", "vae_decode", "save_video"}));
 }
 
@@ -265,14 +290,14 @@ TEST_F(SanaNodesTest, CancelDuringDecodingStopsWithinAFrameAndWritesNothing) {
     // The sampled latents stay cached: nothing upstream of the decoder runs again.
     const Outcome r = run(doc, {{"sampler"}, {}});
     ASSERT_TRUE(r.result.ok()) << r.result.message;
-    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model", "text_encode", "sampler"}));
+    EXPECT_EQ(r.nodes(EK::NodeCached), (Ids{"load_model", "load_lora", "text_encode", "sampler"}));
     EXPECT_TRUE(r.nodes(EK::NodeStarted).empty());
 }
 
 TEST_F(SanaNodesTest, ImageToVideoRuns) {
     Outcome r = run(tinyGraph(true));
     ASSERT_TRUE(r.result.ok()) << r.result.failedNode << ": " << r.result.message;
-    EXPECT_EQ(r.nodes(EK::NodeFinished).size(), 7u);
+    EXPECT_EQ(r.nodes(EK::NodeFinished).size(), 8u);
     const auto info = media::probeVideo(r.result.outputs.at("save_video").getString("path"));
     EXPECT_EQ(info.frames, 5);
     EXPECT_EQ(info.width, 32);
@@ -482,6 +507,75 @@ TEST_F(SanaNodesTest, TheDefaultGraphComputesWhatThePipelineComputes) {
     ASSERT_EQ(size_t(frames.numel()), video->rgb.size());
     EXPECT_EQ(std::vector<uint8_t>(frames.data<uint8_t>(), frames.data<uint8_t>() + frames.numel()),
               video->rgb);
+}
+
+// ---- Load LoRA, the CUDA generator, custom schedules, prompt batches (issue #14)
+// ------------------------------------------------------
+
+/// The adapters of the lora_tiny fixture fit the demo transformer (width 64, 2 blocks).
+fs::path styleLora() {
+    return fs::path(SV_SOURCE_DIR) / "tests/data/reference/lora_tiny/style/pytorch_lora_weights.safetensors";
+}
+
+TEST_F(SanaNodesTest, LoadLoraChangesTheVideoAndReRunsFromItself) {
+    if (!fs::exists(styleLora())) GTEST_SKIP() << styleLora() << " is absent";
+    GraphDocument doc = tinyGraph(false);
+    Outcome plain = run(doc);
+    ASSERT_TRUE(plain.result.ok()) << plain.result.message;
+    set(doc, "load_lora", "file", styleLora().string());
+    set(doc, "load_lora", "strength", "0.7");
+    Outcome styled = run(doc);
+    ASSERT_TRUE(styled.result.ok()) << styled.result.message;
+    EXPECT_EQ(styled.nodes(EK::NodeCached), (Ids{"load_model", "text_encode"}));
+    const auto a = media::probeVideo(plain.result.outputs.at("save_video").getString("path"));
+    const auto b = media::probeVideo(styled.result.outputs.at("save_video").getString("path"));
+    EXPECT_EQ(a.frames, b.frames);
+    // A new strength re-runs Load LoRA and what follows; merged gives the same model.
+    set(doc, "load_lora", "mode", "merged");
+    Outcome merged = run(doc);
+    ASSERT_TRUE(merged.result.ok()) << merged.result.message;
+    EXPECT_EQ(merged.nodes(EK::NodeStarted), (Ids{"load_lora", "sampler", "vae_decode", "save_video"}));
+    set(doc, "load_lora", "file", (out.path() / "missing.safetensors").string());
+    Outcome bad = run(doc);
+    ASSERT_FALSE(bad.result.ok());
+    EXPECT_EQ(bad.result.failedNode, "load_lora");
+    EXPECT_NE(bad.result.message.find("parameter 'file'"), std::string::npos) << bad.result.message;
+}
+
+TEST_F(SanaNodesTest, SamplerTakesTheCudaGeneratorAndCustomSchedules) {
+    GraphDocument doc = tinyGraph(false);
+    set(doc, "sampler", "generator", "cuda");
+    set(doc, "sampler", "cuda_grid", "132x2048");  // emulated where there is no GPU
+    Outcome r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    set(doc, "sampler", "scheduler", "euler");
+    set(doc, "sampler", "sigmas", "1.0, 0.6, 0.2");
+    r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    EXPECT_EQ(r.of(EK::NodeProgress, "sampler").back()->total, 3);
+    set(doc, "sampler", "timesteps", "900, 500");
+    r = run(doc);
+    ASSERT_FALSE(r.result.ok());
+    EXPECT_NE(r.result.message.find("not both"), std::string::npos) << r.result.message;
+    set(doc, "sampler", "timesteps", "");
+    set(doc, "sampler", "cuda_grid", "132");
+    r = run(doc);
+    ASSERT_FALSE(r.result.ok());
+    EXPECT_NE(r.result.message.find("parameter 'cuda_grid'"), std::string::npos) << r.result.message;
+}
+
+TEST_F(SanaNodesTest, PromptLinesAndVideosPerPromptMakeABatch) {
+    GraphDocument doc = tinyGraph(false);
+    set(doc, "text_encode", "prompt", "a red fox\n\na grey cat\n");
+    set(doc, "text_encode", "one_prompt_per_line", "true");
+    set(doc, "text_encode", "num_videos", "2");
+    set(doc, "vae_decode", "video", "3");  // the cat's second video
+    Outcome r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    set(doc, "vae_decode", "video", "4");
+    r = run(doc);
+    ASSERT_FALSE(r.result.ok());
+    EXPECT_NE(r.result.message.find("beyond the batch of 4 videos"), std::string::npos) << r.result.message;
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <random>
 
+#include "io/json_util.h"
+
 namespace fs = std::filesystem;
 
 namespace sv::test {
@@ -30,6 +32,20 @@ std::vector<fs::path> referenceFolders(const std::string& prefix) {
         if (e.is_directory() && name.rfind(prefix, 0) == 0) out.push_back(e.path());
     }
     std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<fs::path> referenceFoldersOfClass(const std::string& prefix, const std::string& className,
+                                              const std::string& defaultClass) {
+    std::vector<fs::path> out;
+    for (const fs::path& dir : referenceFolders(prefix)) {
+        std::error_code ec;
+        if (!fs::exists(dir / "config.json", ec)) continue;
+        const nlohmann::json j = readJsonFile(dir / "config.json");
+        const std::string cls =
+            jsonGet<std::string>(j, "_class_name", defaultClass, (dir / "config.json").string());
+        if (cls == className) out.push_back(dir);
+    }
     return out;
 }
 

@@ -21,6 +21,12 @@ std::filesystem::path referenceDir();
 std::filesystem::path goldenDir(const std::string& name);
 /// Sub-folders of the fixture root whose names start with `prefix`, sorted.
 std::vector<std::filesystem::path> referenceFolders(const std::string& prefix);
+/// Sub-folders of the fixture root whose names start with `prefix` and whose config.json names `className`
+/// (`_class_name`; a config without one counts as `defaultClass`), sorted. Model fixtures of several classes
+/// share a prefix (vae_: AutoencoderKLWan and AutoencoderKLLTX2Video).
+std::vector<std::filesystem::path> referenceFoldersOfClass(const std::string& prefix,
+                                                           const std::string& className,
+                                                           const std::string& defaultClass = "");
 /// Opens <folder>/io.safetensors.
 std::shared_ptr<SafetensorsFile> openIo(const std::filesystem::path& folder);
 /// A fresh empty temporary directory, removed when the returned object dies.

@@ -1,0 +1,17 @@
+// Random full-size weights made on the GPU (no weight files), for the benchmarks (`sanavideo bench`,
+// sv_bench, sv_long_bench).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/weights.h"
+
+namespace sv::cli {
+
+/// One tensor per spec on cuda:0 in `dt`: matrices/convs N(0, 1/fan_in), biases N(0, 0.02²), norm scales
+/// around their identity (1 + N(0, 0.1²); offset norms such as Gemma's N(0, 0.1²)), modulation tables
+/// N(0, 0.1²). sv::Error in a build without CUDA.
+WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t seed, bool offsetNorms);
+
+}  // namespace sv::cli

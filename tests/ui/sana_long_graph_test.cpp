@@ -1,0 +1,100 @@
+// The editor with the real node pack renders a long graph (long-video.json, LongSANA) on the LongSANA demo
+// model: live previews of the current chunk after every step, each decoded chunk shown in the preview pane,
+// and a prompt changed mid-run (the node's prompt file rewritten while chunk 2 renders) reaching the later
+// chunks; the fragmented MP4 it wrote holds every frame.
+#include <QSignalSpy>
+
+#include <fstream>
+
+#include "app/graph_editor.h"
+#include "canvas/graph_model.h"
+#include "panels/preview_pane.h"
+#include "run/run_queue.h"
+#include "ui_test_support.h"
+
+#ifdef SV_SANA_PACK_FILE
+#include "media/video_writer.h"
+#include "plugin/sana_test_support.h"
+#endif
+
+namespace sv::ui::test {
+namespace {
+
+#ifdef SV_SANA_PACK_FILE
+
+TEST(SanaLongGraph, RendersChunksWithLivePreviewsAndAMidRunPromptChange) {
+    sv::test::TempDir tmp;
+    const auto model = tmp.path() / "long";
+    const auto made =
+        sv::test::runSanavideo({"make-demo-model", model.string(), "--family", "longsana"}, tmp.path());
+    ASSERT_EQ(made.rc, 0) << made.err;
+    const auto prompts = tmp.path() / "prompts.txt";
+    std::ofstream(prompts) << "0: a red fox runs through snow\n";
+
+    sp::NodeRegistry registry;
+    sv::test::loadSanaPack(registry);
+    QTemporaryDir dir;
+    StudioOptions o;
+    o.autosaveDir = dir.filePath(QStringLiteral("autosave"));
+    o.outputDir = dir.filePath(QStringLiteral("out"));
+    o.confirmDiscard = false;
+    MainWindow w(registry, o);
+    w.show();
+    ASSERT_TRUE(w.openTemplate(defaultGraphPath(QStringLiteral("long-video.json"))));
+    const std::vector<std::array<std::string, 3>> settings = {
+        {"load_model", "folder", model.string()},
+        {"load_model", "device", "cpu"},
+        {"long_video", "width", "64"},
+        {"long_video", "height", "64"},
+        {"long_video", "frames", "93"},
+        {"long_video", "chunk_frames", "3"},
+        {"long_video", "prompt_file", prompts.string()}};
+    for (const auto& [node, param, text] : settings) {
+        const sp::ParamSpec* spec = registry.find(w.document().findNode(node)->type)->findParam(param);
+        w.editor().setParam(QString::fromStdString(node), QString::fromStdString(param),
+                            GraphModel::toVariant(spec->parseText(text)));
+    }
+    QSignalSpy events(&w.runQueue(), &RunQueue::executionEvent);
+    const int job = w.runGraph();
+    // While chunk 2 renders (4 steps a chunk), the prompt of the chunks from 5 on changes.
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return w.model().status(QStringLiteral("long_video")).step >= 5; }, 300000));
+    std::ofstream(prompts) << "0: a red fox runs through snow\n5: a blue whale sings in the deep sea\n";
+    std::filesystem::last_write_time(prompts,
+                                     std::filesystem::file_time_type::clock::now() + std::chrono::seconds(5));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return w.runQueue().job(job)->isDone(); }, 300000));
+    const Job* j = w.runQueue().job(job);
+    ASSERT_EQ(j->state, Job::State::Finished)
+        << j->failedNode.toStdString() << ": " << j->message.toStdString();
+
+    int previews = 0, displays = 0;
+    bool reread = false;
+    for (const auto& args : events) {
+        const auto e = args.at(1).value<sp::ExecutionEvent>();
+        if (e.nodeId != "long_video") continue;
+        previews += e.kind == sp::ExecutionEvent::Kind::NodePreview;
+        displays += e.kind == sp::ExecutionEvent::Kind::NodeDisplay;
+        reread |= e.kind == sp::ExecutionEvent::Kind::NodeLog &&
+                  e.message.find("prompts re-read") != std::string::npos;
+    }
+    EXPECT_EQ(previews, 8 * 4);  // 23 latent frames in chunks of 3: 8 chunks, 4 steps each
+    EXPECT_EQ(displays, 8);      // every decoded chunk reached the preview pane
+    EXPECT_TRUE(reread) << "the prompt file edited mid-run was not re-read";
+    EXPECT_EQ(w.preview()->mode(), PreviewPane::Mode::Video);
+    EXPECT_EQ(w.preview()->frameCount(), 12);  // the last chunk: 3 latent frames → 12 frames
+    const QString video =
+        QDir(dir.filePath(QStringLiteral("out"))).absoluteFilePath(QStringLiteral("sana_long_00001.mp4"));
+    ASSERT_TRUE(QFileInfo::exists(video)) << video.toStdString();
+    EXPECT_EQ(sv::media::probeVideo(video.toStdString()).frames, 93);
+}
+
+#else
+
+TEST(SanaLongGraph, Skipped) {
+    GTEST_SKIP() << "built without the SANA-Video node pack";
+}
+
+#endif
+
+}  // namespace
+}  // namespace sv::ui::test
