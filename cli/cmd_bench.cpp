@@ -225,8 +225,8 @@ struct BenchRanks {
 BenchRanks benchCommunicators(int n, int cfgRanks) {
     const int seqRanks = n / cfgRanks;
     BenchRanks out;
-    out.sequence.resize(size_t(n));
-    out.cfg.resize(size_t(n));
+    out.sequence.resize(static_cast<size_t>(n));
+    out.cfg.resize(static_cast<size_t>(n));
     for (int c = 0; c < cfgRanks && seqRanks > 1; ++c) {
         std::vector<int> devices;
         for (int s = 0; s < seqRanks; ++s) devices.push_back(c * seqRanks + s);
@@ -253,9 +253,9 @@ void benchSamplingMulti(BenchRun& r, const Tensor& promptEmbeds, const Tensor& m
     BenchRanks comms = benchCommunicators(n, cfgRanks);
     const Tensor embedsHost = promptEmbeds.to(Device::cpu()), latentsHost = latents.to(Device::cpu());
     std::vector<double> steps;
-    std::vector<double> peaks(size_t(n));
+    std::vector<double> peaks(static_cast<size_t>(n));
     Tensor result;
-    std::vector<std::exception_ptr> errors(size_t(n));
+    std::vector<std::exception_ptr> errors(static_cast<size_t>(n));
     std::vector<std::thread> threads;
     for (int rank = 0; rank < n; ++rank)
         threads.emplace_back([&, rank] {

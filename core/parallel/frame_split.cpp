@@ -4,9 +4,9 @@ namespace sv {
 
 std::vector<FrameRange> splitFrames(int64_t frames, int ranks) {
     SV_ASSERT_MSG(ranks >= 1, "splitFrames: ", ranks, " ranks");
-    SV_CHECK(frames >= ranks, "sequence-parallel sampling: ", frames, " latent frames (after the temporal patch) ",
-             "cannot be split across ", ranks, " GPUs; every GPU needs at least one frame (use fewer GPUs or more ",
-             "frames)");
+    SV_CHECK(frames >= ranks, "sequence-parallel sampling: ", frames,
+             " latent frames (after the temporal patch) ", "cannot be split across ", ranks,
+             " GPUs; every GPU needs at least one frame (use fewer GPUs or more ", "frames)");
     std::vector<FrameRange> out;
     int64_t begin = 0;
     for (int r = 0; r < ranks; ++r) {

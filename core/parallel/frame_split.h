@@ -18,9 +18,9 @@ struct FrameRange {
     bool operator==(const FrameRange&) const = default;
 };
 
-/// The split rule: `frames` token frames (latent frames / temporal patch) in contiguous ranges, in rank order,
-/// the first frames % ranks ranks one frame longer (21 frames on 4 ranks: 6, 5, 5, 5). Every rank needs at
-/// least one frame: sv::Error when frames < ranks.
+/// The split rule: `frames` token frames (latent frames / temporal patch) in contiguous ranges, in rank
+/// order, the first frames % ranks ranks one frame longer (21 frames on 4 ranks: 6, 5, 5, 5). Every rank
+/// needs at least one frame: sv::Error when frames < ranks.
 std::vector<FrameRange> splitFrames(int64_t frames, int ranks);
 
 /// The neighbours' boundary frames of x ([B, F, …], frames on dim 1, F ≥ 1): `prev` is rank − 1's last

@@ -1,8 +1,8 @@
 #include "parallel/in_process.h"
 
 #include <condition_variable>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -21,7 +21,7 @@ struct InProcessGroup::State {
     int arrived = 0;
     uint64_t generation = 0;
     bool aborted = false;
-    std::vector<const Tensor*> slots;                   // allReduceSum: each rank's host copy
+    std::vector<const Tensor*> slots;                        // allReduceSum: each rank's host copy
     std::map<std::pair<int, int>, std::deque<Tensor>> mail;  // (from, to) → host copies in flight
 
     void throwIfAborted() const {
@@ -81,9 +81,9 @@ class InProcessCommunicator final : public Communicator {
     }
 
     void sendRecv(const Tensor& send, int to, Tensor& recv, int from) override {
-        SV_ASSERT_MSG(to >= kNone && to < s_.size && from >= kNone && from < s_.size && to != rank_ &&
-                          from != rank_,
-                      "sendRecv: rank ", rank_, " of ", s_.size, " sends to ", to, ", receives from ", from);
+        SV_ASSERT_MSG(
+            to >= kNone && to < s_.size && from >= kNone && from < s_.size && to != rank_ && from != rank_,
+            "sendRecv: rank ", rank_, " of ", s_.size, " sends to ", to, ", receives from ", from);
         if (to != kNone) {
             Tensor copy = hostCopy(send);
             std::lock_guard lock(s_.mutex);

@@ -57,7 +57,8 @@ std::shared_ptr<const NcclLibrary> openNccl(const std::string& library) {
     if (h == nullptr) {
         const char* why = dlerror();
         fail("NCCL (", library,
-             ") not found: install NCCL 2 (PyTorch's nvidia-nccl-cu12 wheel or NVIDIA's libnccl2 package) and put "
+             ") not found: install NCCL 2 (PyTorch's nvidia-nccl-cu12 wheel or NVIDIA's libnccl2 package) "
+             "and put "
              "the folder holding ",
              library, " on LD_LIBRARY_PATH; multi-GPU sampling needs it (",
              why != nullptr ? why : "dlopen failed", ")");
@@ -107,8 +108,8 @@ class NcclCommunicator final : public Communicator {
     void allReduceSum(Tensor& t) override {
         checkTensor(t, "allReduceSum");
         SV_ASSERT_MSG(t.dtype() == DType::F32, "allReduceSum: F32, got ", t.describe());
-        lib_->check(lib_->allReduce(t.rawData(), t.rawData(), size_t(t.numel()), kNcclFloat32, kNcclSum, comm_,
-                                    engineStream(device_)),
+        lib_->check(lib_->allReduce(t.rawData(), t.rawData(), size_t(t.numel()), kNcclFloat32, kNcclSum,
+                                    comm_, engineStream(device_)),
                     "ncclAllReduce");
     }
 
@@ -117,13 +118,15 @@ class NcclCommunicator final : public Communicator {
         lib_->check(lib_->groupStart(), "ncclGroupStart");
         if (to != kNone) {
             checkTensor(send, "sendRecv (send)");
-            lib_->check(lib_->send(send.rawData(), size_t(send.numel()), ncclType(send.dtype()), to, comm_, stream),
-                        "ncclSend");
+            lib_->check(
+                lib_->send(send.rawData(), size_t(send.numel()), ncclType(send.dtype()), to, comm_, stream),
+                "ncclSend");
         }
         if (from != kNone) {
             checkTensor(recv, "sendRecv (recv)");
-            lib_->check(lib_->recv(recv.rawData(), size_t(recv.numel()), ncclType(recv.dtype()), from, comm_, stream),
-                        "ncclRecv");
+            lib_->check(
+                lib_->recv(recv.rawData(), size_t(recv.numel()), ncclType(recv.dtype()), from, comm_, stream),
+                "ncclRecv");
         }
         lib_->check(lib_->groupEnd(), "ncclGroupEnd");
     }
@@ -137,7 +140,8 @@ class NcclCommunicator final : public Communicator {
   private:
     void checkTensor(const Tensor& t, std::string_view what) const {
         SV_ASSERT_MSG(t.defined() && t.isContiguous() && t.device() == Device::cuda(device_), what, ": rank ",
-                      rank_, " (cuda:", device_, ") got ", t.defined() ? t.describe() : std::string("nothing"));
+                      rank_, " (cuda:", device_, ") got ",
+                      t.defined() ? t.describe() : std::string("nothing"));
     }
 
     std::shared_ptr<const NcclLibrary> lib_;

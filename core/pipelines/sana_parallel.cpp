@@ -30,8 +30,8 @@ ModelCall parallelModelCall(const SanaTransformer& model, const TransformerTextC
     // The CFG batch is [unconditional rows; conditional rows] (cfgEmbeds): cfg rank 0 takes the first half.
     const int64_t part = rows / cfgRanks;
     const int64_t rowBegin = cfgRanks == 2 ? ranks.cfg->rank() * part : 0;
-    const std::vector<FrameRange> rowRanges = cfgRanks == 2 ? std::vector<FrameRange>{{0, part}, {part, rows}}
-                                                            : std::vector<FrameRange>{{0, rows}};
+    const std::vector<FrameRange> rowRanges =
+        cfgRanks == 2 ? std::vector<FrameRange>{{0, part}, {part, rows}} : std::vector<FrameRange>{{0, rows}};
     TransformerTextContext localText = cfgRanks == 2 ? sliceRows(text, rowBegin, rowBegin + part) : text;
     const auto patch = model.config().patchSize;
     return [&model, ranks, rows, part, rowBegin, rowRanges, patch, localText = std::move(localText)](

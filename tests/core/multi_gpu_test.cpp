@@ -17,8 +17,8 @@
 #include "parallel/in_process.h"
 #include "parallel/nccl.h"
 #include "pipelines/demo_model.h"
-#include "pipelines/sana_pipeline.h"
 #include "pipelines/sana_parallel.h"
+#include "pipelines/sana_pipeline.h"
 #include "support/reference.h"
 
 namespace sv {
@@ -71,12 +71,13 @@ TEST(InProcessCommunicator, AllReduceAndSendRecv) {
         Communicator& c = group.rank(r);
         EXPECT_EQ(c.rank(), r);
         EXPECT_EQ(c.size(), 3);
-        Tensor t = Tensor::fromFloats({float(r + 1), float(10 * r)}, {2});
+        Tensor t = Tensor::fromFloats(std::vector<float>{float(r + 1), float(10 * r)}, {2});
         c.allReduceSum(t);
         sums[size_t(r)] = t;
         // A ring: r → r + 1 (mod 3).
         Tensor recv = Tensor::empty({1}, DType::F32);
-        c.sendRecv(Tensor::fromFloats({float(100 + r)}, {1}), (r + 1) % 3, recv, (r + 2) % 3);
+        c.sendRecv(Tensor::fromFloats(std::vector<float>{float(100 + r)}, {1}), (r + 1) % 3, recv,
+                   (r + 2) % 3);
         got[size_t(r)] = recv;
         c.barrier();
     });
@@ -104,7 +105,7 @@ TEST(SequenceParallel, HaloExchangeAtEdgesAndInside) {
     for (int n : {1, 2, 3}) {
         const std::vector<FrameRange> frames = splitFrames(5, n);
         InProcessGroup group(n);
-        std::vector<Halo> halos(size_t(n));
+        std::vector<Halo> halos(static_cast<size_t>(n));
         runRanks(group, [&](int r) {
             const FrameRange f = frames[size_t(r)];
             // x[b, j, p] = 1000·b + 10·(global frame) + p
@@ -112,7 +113,8 @@ TEST(SequenceParallel, HaloExchangeAtEdgesAndInside) {
             for (int64_t b = 0; b < 2; ++b)
                 for (int64_t j = 0; j < f.size(); ++j)
                     for (int64_t p = 0; p < 3; ++p)
-                        x.data<float>()[(b * f.size() + j) * 3 + p] = float(1000 * b + 10 * (f.begin + j) + p);
+                        x.data<float>()[(b * f.size() + j) * 3 + p] =
+                            float(1000 * b + 10 * (f.begin + j) + p);
             halos[size_t(r)] = exchangeHalo(group.rank(r), x);
         });
         for (int r = 0; r < n; ++r) {
@@ -152,12 +154,13 @@ Tensor splitForward(const SanaTransformer& model, const Tensor& x, const Tensor&
     const std::vector<FrameRange> frames = splitFrames(x.dim(2) / pt, n);
     const bool perToken = timestep.rank() == 5;
     InProcessGroup group(n);
-    std::vector<Tensor> parts(size_t(n));
+    std::vector<Tensor> parts(static_cast<size_t>(n));
     runRanks(group, [&](int r) {
         const FrameRange f = frames[size_t(r)];
         const Tensor xr = x.slice(2, f.begin * pt, f.end * pt).contiguous();
         const Tensor tr = perToken ? timestep.slice(2, f.begin, f.end).contiguous() : timestep;
-        parts[size_t(r)] = model.forward(xr, tr, text, SequenceShard{.comm = &group.rank(r), .frameOffset = f.begin});
+        parts[size_t(r)] =
+            model.forward(xr, tr, text, SequenceShard{.comm = &group.rank(r), .frameOffset = f.begin});
     });
     return concatParts(parts, 2);
 }
@@ -188,17 +191,20 @@ TEST(SequenceParallel, SplitForwardMatchesUnsplitAndReference) {
             const Tensor whole = model.forward(x, t, text);
             const Tensor ref = io->get(prefix + "output");
             for (int n = 1; n <= std::min<int64_t>(3, tokenFrames); ++n) {
-                SCOPED_TRACE(testing::Message() << folder.filename() << " " << prefix << "timestep, " << n
-                                                << " ranks");
+                SCOPED_TRACE(testing::Message()
+                             << folder.filename() << " " << prefix << "timestep, " << n << " ranks");
                 const Tensor split = splitForward(model, x, t, text, n);
                 ASSERT_EQ(split.shape(), whole.shape());
                 const test::Diff dWhole = test::compare(split, whole), dRef = test::compare(split, ref);
-                std::printf("    %s %d ranks: vs unsplit rel L2 %.3e, vs reference rel L2 %.3e max abs %.3e\n",
-                            folder.filename().string().c_str(), n, dWhole.relL2, dRef.relL2, dRef.maxAbs);
+                std::printf(
+                    "    %s %d ranks: vs unsplit rel L2 %.3e, vs reference rel L2 %.3e max abs %.3e\n",
+                    folder.filename().string().c_str(), n, dWhole.relL2, dRef.relL2, dRef.maxAbs);
                 EXPECT_LE(dWhole.relL2, kRelTol);
                 EXPECT_LE(dRef.relL2, kRelTol);
                 EXPECT_LE(dRef.maxAbs, kOutputMaxAbsFactor * std::max(1.0, dRef.refMaxAbs));
-                if (n == 1) EXPECT_EQ(dWhole.maxAbs, 0.0);  // one rank: the same arithmetic
+                if (n == 1) {
+                    EXPECT_EQ(dWhole.maxAbs, 0.0);  // one rank: the same arithmetic
+                }
                 splitCases += n > 1;
             }
         }
@@ -232,12 +238,12 @@ TEST(SequenceParallel, AllReducedSumsEqualUnsplitSums) {
     const std::array<int64_t, 3> grid = {F, 2, 3};
     ops::dit::LinearAttentionState whole;
     ops::dit::reluLinearAttentionCached(
-        q, k, v, c.numHeads, ops::dit::ropeTables(c.ropeSplit(), c.ropeMaxSeqLen, 10000.0, grid, Device::cpu()),
-        nullptr, &whole);
+        q, k, v, c.numHeads,
+        ops::dit::ropeTables(c.ropeSplit(), c.ropeMaxSeqLen, 10000.0, grid, Device::cpu()), nullptr, &whole);
     for (int n : {2, 3}) {
         const std::vector<FrameRange> frames = splitFrames(F, n);
         InProcessGroup group(n);
-        std::vector<ops::dit::LinearAttentionState> sums(size_t(n));
+        std::vector<ops::dit::LinearAttentionState> sums(static_cast<size_t>(n));
         runRanks(group, [&](int r) {
             const FrameRange f = frames[size_t(r)];
             auto part = [&](const Tensor& t) { return t.slice(1, f.begin * P, f.end * P).contiguous(); };
@@ -268,7 +274,7 @@ TEST(CfgParallel, SplitModelCallEqualsTheCfgBatch) {
         model.prepareText(io->get("encoder_hidden_states"), io->get("encoder_attention_mask"));
     const Tensor whole = model.forward(x, t, text);
     const int64_t tokenFrames = x.dim(2) / model.config().patchSize[0];
-    for (const auto [cfgRanks, seqRanks] : {std::pair{2, 1}, std::pair{1, 3}, std::pair{2, 2}}) {
+    for (const auto& [cfgRanks, seqRanks] : {std::pair{2, 1}, std::pair{1, 3}, std::pair{2, 2}}) {
         if (seqRanks > tokenFrames) continue;
         SCOPED_TRACE(testing::Message() << cfgRanks << " CFG × " << seqRanks << " sequence ranks");
         const int world = cfgRanks * seqRanks;
@@ -276,10 +282,11 @@ TEST(CfgParallel, SplitModelCallEqualsTheCfgBatch) {
         for (int i = 0; i < cfgRanks; ++i) seq.push_back(std::make_unique<InProcessGroup>(seqRanks));
         for (int i = 0; i < seqRanks; ++i) cfg.push_back(std::make_unique<InProcessGroup>(cfgRanks));
         InProcessGroup all(world);  // runs the threads
-        std::vector<Tensor> out(size_t(world));
+        std::vector<Tensor> out(static_cast<size_t>(world));
         runRanks(all, [&](int r) {
             const int ci = r / seqRanks, si = r % seqRanks;
-            const SamplingRanks ranks{.sequence = &seq[size_t(ci)]->rank(si), .cfg = &cfg[size_t(si)]->rank(ci)};
+            const SamplingRanks ranks{.sequence = &seq[size_t(ci)]->rank(si),
+                                      .cfg = &cfg[size_t(si)]->rank(ci)};
             out[size_t(r)] = parallelModelCall(model, text, rows, ranks)(x, t);
         });
         for (const Tensor& o : out) {
@@ -293,8 +300,9 @@ TEST(CfgParallel, NeedsGuidance) {
     const SanaTransformer model = SanaTransformer::load(transformerFixtures().at(0));
     InProcessGroup pair(2);
     const SamplingRanks ranks{.cfg = &pair.rank(0)};
-    EXPECT_NE(test::errorMessage([&] { parallelModelCall(model, TransformerTextContext{}, 1, ranks); })
-                  .find("needs classifier-free guidance"),
+    EXPECT_NE(test::errorMessage([&] {
+                  parallelModelCall(model, TransformerTextContext{}, 1, ranks);
+              }).find("needs classifier-free guidance"),
               std::string::npos);
 }
 
@@ -303,7 +311,8 @@ TEST(CfgParallel, NeedsGuidance) {
 TEST(ParallelSampling, LoopsEqualOneDevice) {
     const test::TempDir dir;
     std::ifstream in(fs::path(SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model", std::ios::binary);
-    const std::vector<uint8_t> tokenizer{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::vector<uint8_t> tokenizer{std::istreambuf_iterator<char>(in),
+                                         std::istreambuf_iterator<char>()};
     writeDemoModel(dir.path() / "demo", tokenizer, 0);
     const SanaModels models = SanaModels::load(dir.path() / "demo");
     PromptRequest p;
@@ -312,20 +321,21 @@ TEST(ParallelSampling, LoopsEqualOneDevice) {
     SampleRequest r;
     r.height = 32, r.width = 32, r.frames = 9, r.steps = 3, r.seed = 7, r.guidanceScale = 4.5;
     const Tensor one = sampleLatents(models, prompts, r);
-    for (const auto [cfgRanks, seqRanks] : {std::pair{2, 1}, std::pair{1, 3}, std::pair{2, 2}}) {
+    for (const auto& [cfgRanks, seqRanks] : {std::pair{2, 1}, std::pair{1, 3}, std::pair{2, 2}}) {
         SCOPED_TRACE(testing::Message() << cfgRanks << " CFG × " << seqRanks << " sequence ranks");
         const int world = cfgRanks * seqRanks;
         std::vector<std::unique_ptr<InProcessGroup>> seq, cfg;
         for (int i = 0; i < cfgRanks; ++i) seq.push_back(std::make_unique<InProcessGroup>(seqRanks));
         for (int i = 0; i < seqRanks; ++i) cfg.push_back(std::make_unique<InProcessGroup>(cfgRanks));
         InProcessGroup all(world);
-        std::vector<Tensor> out(size_t(world));
+        std::vector<Tensor> out(static_cast<size_t>(world));
         std::atomic<int> cancelled = 0;
         auto ranksOf = [&](int rank) {
             const int ci = rank / seqRanks, si = rank % seqRanks;
             return SamplingRanks{.sequence = &seq[size_t(ci)]->rank(si), .cfg = &cfg[size_t(si)]->rank(ci)};
         };
-        runRanks(all, [&](int rank) { out[size_t(rank)] = sampleLatents(models, prompts, r, {}, ranksOf(rank)); });
+        runRanks(all,
+                 [&](int rank) { out[size_t(rank)] = sampleLatents(models, prompts, r, {}, ranksOf(rank)); });
         for (const Tensor& o : out) EXPECT_LE(test::compare(o, one).relL2, kRelTol);
         // The last rank cancels after step 1: every rank stops there with sv::Cancelled.
         InProcessGroup again(world);
