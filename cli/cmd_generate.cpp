@@ -5,9 +5,9 @@
 // and the editor share one set of defaults, one device/dtype policy and one size/frames validation: the
 // nodes'.
 //
-// Output: Save Video writes into a private staging folder; only a finished run moves the MP4 (or the frames
-// and their graph.json) to --out (output_target.h). SIGINT, SIGTERM and SIGHUP cancel within a step and leave
-// nothing behind (cancel_signals.h).
+// Output: Save Video writes into a private staging folder; only a finished run moves the MP4 or Y4M (or the
+// frames and their graph.json) to --out, or copies the Y4M to stdout for `--out -` (output_target.h). SIGINT,
+// SIGTERM and SIGHUP cancel within a step and leave nothing behind (cancel_signals.h).
 #ifdef SV_CLI_WITH_PLUGIN
 #include <chrono>
 #include <cstdio>
@@ -29,6 +29,7 @@
 #include "output_target.h"
 #include "plugin/graph/validation.h"
 #include "progress_bar.h"
+#include "run_timings.h"
 #include "terminal_text.h"
 
 using namespace sv::plugin;
@@ -42,6 +43,7 @@ struct GenerateOptions {
     std::set<std::string, std::less<>> flags;                // the flags given
     std::string out;
     bool overwrite = false;
+    std::string timings;  // --timings FILE.json
 };
 
 /// `--device cuda:1` is the node's device "cuda" on its cuda_device 1.
@@ -149,6 +151,7 @@ class ProgressPrinter {
 
 int runGenerate(const GenerateOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
+    RunTimings timings("generate");
     OutputTarget target(o.out, o.overwrite);  // checked before anything is loaded
     media::setFfmpegQuiet(true);
     NodeRegistry registry;
@@ -165,7 +168,10 @@ int runGenerate(const GenerateOptions& o) {
     Executor executor(registry);
     ProgressPrinter progress(registry);
     const RunResult result =
-        runGraph(executor, doc, request, signals, "generate", [&](const ExecutionEvent& e) { progress(e); });
+        runGraph(executor, doc, request, signals, "generate", [&](const ExecutionEvent& e) {
+            progress(e);
+            timings.onEvent(e);
+        });
     if (result.status == RunResult::Status::Cancelled) {
         printLine(stderr,
                   concat("sanavideo generate: cancelled by ", CancelOnSignals::describe(signals.signal()),
@@ -178,18 +184,22 @@ int runGenerate(const GenerateOptions& o) {
     }
     if (const int rc = reportRunEnd(result, signals, "generate", "generated from the options"); rc != 0)
         return rc;
+    const auto commitStart = std::chrono::steady_clock::now();
     target.commit(frames);
+    const double commitSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - commitStart).count();
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.1f",
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     const std::string fps = effectiveValue(doc, registry, {"vae_decode", "fps"});
     printLine(
-        stdout,
-        concat("wrote ", o.out, " (", frames, frames == 1 ? " frame, " : " frames, ",
-               intParam(doc, registry, {"sampler", "width"}), "x",
+        target.toStdout() ? stderr : stdout,  // `--out -`: stdout carries the video
+        concat("wrote ", target.toStdout() ? "a Y4M stream to stdout" : o.out, " (", frames,
+               frames == 1 ? " frame, " : " frames, ", intParam(doc, registry, {"sampler", "width"}), "x",
                intParam(doc, registry, {"sampler", "height"}),
                target.isSequence() ? "" : concat(", ", Value::fromFloat(std::stod(fps)).describe(), " fps"),
                ") in ", seconds, " s"));
+    if (!o.timings.empty()) timings.write(o.timings, result.durationSeconds, {{"commit_s", commitSeconds}});
     return 0;
 }
 
@@ -226,11 +236,14 @@ CommandRun setupGenerate(CLI::App& cmd) {
     added["--model"]->required();
     added["--prompt"]->required();
     added["--motion-score"]->excludes(added["--no-motion-score"]);
-    cmd.add_option("--out", o->out,
-                   ".mp4 file, or a frame sequence: a folder (PNG frames) or a pattern such as "
-                   "frames/%04d.png or frames/%04d.exr")
+    cmd.add_option(
+           "--out", o->out,
+           ".mp4 file; .y4m file (raw YUV 4:2:0, needs no media library); - for a Y4M stream on "
+           "stdout (`| ffmpeg -i - clip.mp4`); or a frame sequence: a folder (PNG frames) or a pattern "
+           "such as frames/%04d.png or frames/%04d.exr")
         ->required();
     cmd.add_flag("--overwrite", o->overwrite, "replace an existing --out file (otherwise it is an error)");
+    addTimingsOption(cmd, o->timings);
     return [o] { return runGenerate(*o); };
 }
 

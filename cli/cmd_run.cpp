@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "node_packs.h"
 #include "plugin/graph/graph_file.h"
+#include "run_timings.h"
 #include "terminal_text.h"
 
 namespace fs = std::filesystem;
@@ -28,6 +29,7 @@ struct RunOptions {
     std::string graph;
     std::vector<std::string> sets, pluginDirs, targets;
     std::string outputDir;
+    std::string timings;  // --timings FILE.json
 };
 
 /// Applies "NODE.PARAM=VALUE", parsing VALUE by the parameter's type.
@@ -63,6 +65,7 @@ void printEvent(const ExecutionEvent& e) {
 }
 
 int runRun(const RunOptions& o) {
+    RunTimings timings("run");
     NodeRegistry registry;
     loadNodePacks(registry, {o.pluginDirs.begin(), o.pluginDirs.end()}, "run");
     GraphDocument doc = loadGraphFile(o.graph);
@@ -72,8 +75,12 @@ int runRun(const RunOptions& o) {
     request.outputDir = o.outputDir.empty() ? fs::current_path() : fs::path(o.outputDir);
     CancelOnSignals signals;
     Executor executor(registry);
-    const RunResult result = runGraph(executor, doc, request, signals, "run", printEvent);
+    const RunResult result = runGraph(executor, doc, request, signals, "run", [&](const ExecutionEvent& e) {
+        printEvent(e);
+        timings.onEvent(e);
+    });
     const int rc = reportRunEnd(result, signals, "run", o.graph);
+    if (rc == 0 && !o.timings.empty()) timings.write(o.timings, result.durationSeconds);
     if (rc == 0)
         std::fprintf(stderr, "sanavideo run: done in %.1f s (%zu node(s) run, %zu cached)\n",
                      result.durationSeconds, result.evaluated.size(), result.cached.size());
@@ -107,6 +114,7 @@ CommandRun setupRun(CLI::App& cmd) {
                    "compute NODE (and what it needs) instead of the graph's output nodes")
         ->allow_extra_args(false)
         ->type_name("NODE");
+    addTimingsOption(cmd, o->timings);
     return [o] { return runRun(*o); };
 }
 

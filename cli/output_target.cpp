@@ -5,7 +5,9 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "base/error.h"
@@ -38,10 +40,32 @@ fs::path makeStagingFolder(const fs::path& dir) {
     return fs::path(buf.data());
 }
 
+struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+/// Copies the staged stream of `--out -` to stdout.
+void copyToStdout(const fs::path& file) {
+    const std::unique_ptr<std::FILE, FileCloser> in(std::fopen(file.c_str(), "rb"));
+    SV_CHECK(in != nullptr, "--out -: cannot read the staged stream ", file.string());
+    std::vector<char> buf(size_t(1) << 20);
+    bool ok = true;
+    for (size_t n = 0; ok && (n = std::fread(buf.data(), 1, buf.size(), in.get())) > 0;)
+        ok = std::fwrite(buf.data(), 1, n, stdout) == n;
+    SV_CHECK(ok && std::fflush(stdout) == 0, "--out -: cannot write to stdout: ", std::strerror(errno));
+}
+
 }  // namespace
 
 OutputTarget::OutputTarget(const std::string& out, bool overwrite) : out_(out), overwrite_(overwrite) {
     SV_CHECK(!out.empty(), "--out is empty");
+    if (out == "-") {  // a Y4M stream on stdout, staged in the temporary folder
+        SV_CHECK(::isatty(STDOUT_FILENO) == 0,
+                 "--out -: stdout is a terminal; pipe the Y4M stream into a program (e.g. `| ffmpeg -i - "
+                 "clip.mp4`) or redirect it to a file");
+        format_ = "y4m";
+        return;
+    }
     if (media::isImageSequenceTarget(out)) {
         const std::string file = fs::path(out).filename().string();
         const std::string ext = file.find('%') != std::string::npos ? lowerExtension(file) : ".png";
@@ -50,12 +74,14 @@ OutputTarget::OutputTarget(const std::string& out, bool overwrite) : out_(out), 
         format_ = ext.substr(1);
         return;
     }
-    SV_CHECK(lowerExtension(out) == ".mp4", "--out: \"", out,
-             "\" is not an .mp4 file, a folder or a frame pattern (e.g. frames/%04d.png)");
+    const std::string ext = lowerExtension(out);
+    SV_CHECK(ext == ".mp4" || ext == ".y4m", "--out: \"", out,
+             "\" is not an .mp4 or .y4m file, - (Y4M on stdout), a folder or a frame pattern (e.g. "
+             "frames/%04d.png)");
     const fs::path parent = fs::path(out).parent_path().empty() ? fs::path(".") : fs::path(out).parent_path();
     std::error_code ec;
     SV_CHECK(fs::is_directory(parent, ec), "--out: folder ", parent.string(), " does not exist");
-    format_ = "mp4";
+    format_ = ext.substr(1);
 }
 
 OutputTarget::~OutputTarget() {
@@ -77,7 +103,7 @@ fs::path OutputTarget::sequenceFolder() const {
 }
 
 void OutputTarget::checkFree(int64_t frames) const {
-    if (overwrite_) return;
+    if (overwrite_ || toStdout()) return;
     const auto refuse = [](const fs::path& p) {
         fail("--out: ", p.string(), " exists (add --overwrite to replace it)");
     };
@@ -95,6 +121,7 @@ void OutputTarget::checkFree(int64_t frames) const {
 
 fs::path OutputTarget::stage() {
     fs::path dir = fs::path(out_).parent_path().empty() ? fs::path(".") : fs::path(out_).parent_path();
+    if (toStdout()) dir = fs::temp_directory_path();
     if (isSequence()) {
         dir = sequenceFolder();
         std::error_code ec;
@@ -127,8 +154,10 @@ void OutputTarget::place(const fs::path& from, const fs::path& to) const {
 
 void OutputTarget::commit(int64_t frames) {
     SV_ASSERT(!staging_.empty());
-    if (!isSequence()) {
-        place(staging_ / (std::string(kStem) + ".mp4"), out_);
+    if (toStdout()) {
+        copyToStdout(staging_ / (std::string(kStem) + ".y4m"));
+    } else if (!isSequence()) {
+        place(staging_ / (std::string(kStem) + "." + format_), out_);
     } else {
         const media::ImageSequenceWriter staged(staging_ / kStem, {format_, 0});
         const media::ImageSequenceWriter target(out_, {format_, 0});

@@ -8,6 +8,7 @@
 #include "latent_value.h"
 #include "media/image_io.h"
 #include "media/video_writer.h"
+#include "media/y4m_writer.h"
 #include "output_naming.h"
 #include "pack.h"
 #include "plugin/sdk/node.h"
@@ -87,6 +88,42 @@ void writeTextFile(const fs::path& path, const std::string& text) {
     SV_CHECK(bool(f), "cannot write ", path.string());
 }
 
+/// MP4 through FFmpeg, with the graph in its metadata.
+void writeMp4(const fs::path& path, const Video& video, double fps, int crf, NodeContext& ctx) {
+    media::setFfmpegQuiet(true);  // keep the encoder's banner out of the run log; warnings still show
+    media::VideoWriterOptions opt;
+    std::tie(opt.fpsNum, opt.fpsDen) = fpsFraction(fps);
+    opt.crf = crf;
+    opt.metadata[media::kGraphMetadataKey] = ctx.graphJson();
+    media::VideoWriter writer(path, video.width, video.height, opt);
+    for (int i = 0; i < video.frameCount; ++i) {
+        ctx.throwIfCancelled();  // the writer's destructor removes the unfinished file
+        writer.push(video.frame(i));
+        ctx.progress(i + 1, video.frameCount);
+    }
+    writer.finish();
+}
+
+/// Raw YUV4MPEG2 (4:2:0), which needs no media library: what builds without FFmpeg write. The stream has no
+/// room for the graph. The writer fills the file as it goes, so a cancel or an error removes the partial
+/// file.
+void writeY4m(const fs::path& path, const Video& video, double fps, NodeContext& ctx) {
+    const auto [num, den] = fpsFraction(fps);
+    try {
+        media::Y4mWriter writer(path, video.width, video.height, num, den);
+        for (int i = 0; i < video.frameCount; ++i) {
+            ctx.throwIfCancelled();
+            writer.push(video.frame(i));
+            ctx.progress(i + 1, video.frameCount);
+        }
+        writer.finish();
+    } catch (...) {
+        std::error_code ec;
+        fs::remove(path, ec);
+        throw;
+    }
+}
+
 class SaveVideoNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
@@ -97,22 +134,14 @@ class SaveVideoNode : public Node {
         double fps = params.getFloat("fps");
         if (fps <= 0) fps = video->fps;
         SV_CHECK(fps > 0, "parameter 'fps': the video has no frame rate; set one");
+        const bool singleFile = format == "mp4" || format == "y4m";
         const fs::path path = resolveOutputPath(ctx.outputDir(), params.getString("filename"),
-                                                format == "mp4" ? ".mp4" : "", "filename");
+                                                singleFile ? "." + format : "", "filename");
         const int n = video->frameCount;
         if (format == "mp4") {
-            media::setFfmpegQuiet(true);  // keep the encoder's banner out of the run log; warnings still show
-            media::VideoWriterOptions opt;
-            std::tie(opt.fpsNum, opt.fpsDen) = fpsFraction(fps);
-            opt.crf = int(params.getInt("crf"));
-            opt.metadata[media::kGraphMetadataKey] = ctx.graphJson();
-            media::VideoWriter writer(path, video->width, video->height, opt);
-            for (int i = 0; i < n; ++i) {
-                ctx.throwIfCancelled();  // the writer's destructor removes the unfinished file
-                writer.push(video->frame(i));
-                ctx.progress(i + 1, n);
-            }
-            writer.finish();
+            writeMp4(path, *video, fps, int(params.getInt("crf")), ctx);
+        } else if (format == "y4m") {
+            writeY4m(path, *video, fps, ctx);
         } else {
             media::ImageSequenceOptions opt;
             opt.extension = format;
@@ -200,26 +229,28 @@ void registerIoNodes(NodeRegistry& r) {
         NodeDescriptor d{type::kSaveVideo, 1, "Save Video", kCategoryOutput};
         d.help =
             "Writes a video into the output folder: MP4 (H.264, yuv420p, BT.709) with the node graph "
-            "embedded in its metadata (read it back with `sanavideo graph-from`), or a PNG/EXR frame "
-            "sequence in a folder (with the graph next to the frames as graph.json).";
+            "embedded in its metadata (read it back with `sanavideo graph-from`), a raw Y4M stream (needs no "
+            "media library; no graph inside), or a PNG/EXR frame sequence in a folder (with the graph next "
+            "to "
+            "the frames as graph.json).";
         d.isOutput = true;
         d.inputs = {PortSpec::required("video", PortType::Video, "the frames to write")};
         d.outputs = {
-            PortSpec::required("path", PortType::String, "the file (MP4) or folder (sequence) written")};
+            PortSpec::required("path", PortType::String, "the file (MP4, Y4M) or folder (sequence) written")};
         d.params = {
             ParamSpec::text("filename", "sana_{counter:05}")
                 .withHelp("File name in the output folder; {counter} or {counter:05} counts up to the first "
                           "unused name. The extension follows the format."),
-            ParamSpec::choice("format", {"mp4", "png", "exr"}, "mp4")
+            ParamSpec::choice("format", {"mp4", "png", "exr", "y4m"}, "mp4")
                 .withHelp("mp4: H.264 file; png: 8-bit frame sequence; exr: half-float scene-linear frame "
-                          "sequence."),
+                          "sequence; y4m: raw YUV4MPEG2 4:2:0 file, written without any media library."),
             ParamSpec::integer("crf", 19).range(0, 51).withHelp(
                 "H.264 constant rate factor (mp4 only): 0 is lossless, 19 visually near-lossless, 51 worst."),
             ParamSpec::real("fps", 0.0)
                 .range(0.0, 240.0)
                 .withStep(1.0)
                 .withHelp(
-                    "Frame rate of the file (mp4 only); 0 keeps the video's own rate (16 for SANA-Video)."),
+                    "Frame rate of the file (mp4, y4m); 0 keeps the video's own rate (16 for SANA-Video)."),
         };
         r.add<SaveVideoNode>(d);
     }
