@@ -1,16 +1,19 @@
 // `sanavideo bench`: the full-size text-to-video workload on one GPU with random weights generated on the GPU
 // (no weight files): Gemma-2 text encode, N denoising steps of the transformer at CFG batch 2 (text K/V
 // prepared once), and the streaming VAE decode. Stages run one at a time (each model is built, used and
-// released before the next), as a generation does. Prints one JSON object.
+// released before the next), as a generation does. Prints one JSON object. With --gpus N the sampling stage
+// runs split over N GPUs through NCCL (pipelines/sana_parallel.h; one thread per GPU).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -22,11 +25,14 @@
 #include "base/error.h"
 #include "cli_options.h"
 #include "commands.h"
+#include "io/safetensors.h"
 #include "models/gemma2.h"
 #include "models/ltx2_vae.h"
 #include "models/sana_transformer.h"
 #include "models/wan_vae.h"
 #include "ops/elementwise.h"
+#include "parallel/nccl.h"
+#include "pipelines/sana_parallel.h"
 #include "random_weights.h"
 
 namespace sv::cli {
@@ -47,6 +53,8 @@ struct BenchOptions {
     bool text = true, sampling = true, decode = true;
     bool profile = false;  // per-op GPU time of one extra (untimed) run of each stage
     uint64_t seed = 0;
+    int gpus = 1;          // sampling split over cuda:0 … cuda:gpus−1 (NCCL)
+    fs::path saveLatents;  // the sampled latents as safetensors ("latents"), to compare runs
 };
 
 /// "bf16" / "f16" / "f32" as the option spells it.
@@ -207,6 +215,95 @@ void benchSampling(BenchRun& r, const Tensor& promptEmbeds, const Tensor& mask, 
     device::releaseCachedMemory(gpu);
 }
 
+// One GPU's ranks: its sequence group and its CFG pair (either may be absent).
+struct BenchRanks {
+    std::vector<std::unique_ptr<Communicator>> sequence, cfg;  // indexed by global rank (null: not split)
+};
+
+// 2 CFG halves × N/2 sequence ranks for an even N (rank = half · N/2 + sequence index), N sequence ranks
+// otherwise: the communicators of every rank, made on this thread (ncclCommInitAll per group).
+BenchRanks benchCommunicators(int n, int cfgRanks) {
+    const int seqRanks = n / cfgRanks;
+    BenchRanks out;
+    out.sequence.resize(static_cast<size_t>(n));
+    out.cfg.resize(static_cast<size_t>(n));
+    for (int c = 0; c < cfgRanks && seqRanks > 1; ++c) {
+        std::vector<int> devices;
+        for (int s = 0; s < seqRanks; ++s) devices.push_back(c * seqRanks + s);
+        auto comms = makeNcclCommunicators(devices);
+        for (int s = 0; s < seqRanks; ++s)
+            out.sequence[size_t(c * seqRanks + s)] = std::move(comms[size_t(s)]);
+    }
+    for (int s = 0; s < seqRanks && cfgRanks == 2; ++s) {
+        const std::vector<int> devices = {s, seqRanks + s};
+        auto comms = makeNcclCommunicators(devices);
+        out.cfg[size_t(s)] = std::move(comms[0]);
+        out.cfg[size_t(seqRanks + s)] = std::move(comms[1]);
+    }
+    return out;
+}
+
+// The sampling loop of benchSampling, split over o.gpus GPUs; rank 0 times the steps (the collectives keep
+// the ranks in step) and every GPU reports its peak memory.
+void benchSamplingMulti(BenchRun& r, const Tensor& promptEmbeds, const Tensor& mask, Tensor& latents) {
+    const BenchOptions& o = r.o;
+    const int n = o.gpus, have = device::count(Device::Kind::Cuda);
+    SV_CHECK(n <= have, "bench --gpus ", n, ": this machine has ", have, " CUDA GPUs");
+    const int cfgRanks = n % 2 == 0 ? 2 : 1;
+    BenchRanks comms = benchCommunicators(n, cfgRanks);
+    const Tensor embedsHost = promptEmbeds.to(Device::cpu()), latentsHost = latents.to(Device::cpu());
+    std::vector<double> steps;
+    std::vector<double> peaks(static_cast<size_t>(n));
+    Tensor result;
+    std::vector<std::exception_ptr> errors(static_cast<size_t>(n));
+    std::vector<std::thread> threads;
+    for (int rank = 0; rank < n; ++rank)
+        threads.emplace_back([&, rank] {
+            try {
+                const Device gpu = Device::cuda(rank);
+                device::resetPeakMemory(gpu);
+                const SanaTransformer model(
+                    r.trCfg, gpuWeights(transformerWeightSpecs(r.trCfg), o.dtype, o.seed + 4, false, gpu));
+                const TransformerTextContext text = model.prepareText(embedsHost.to(gpu), mask.to(gpu));
+                const ModelCall call = parallelModelCall(
+                    model, text, r.B, {comms.sequence[size_t(rank)].get(), comms.cfg[size_t(rank)].get()});
+                Tensor lat = latentsHost.to(gpu);
+                Tensor input = Tensor::empty({r.B, r.trCfg.inChannels, r.lf, r.lh, r.lw}, DType::F32, gpu);
+                device::Stopwatch clock(gpu);
+                for (int i = 0; i <= o.steps; ++i) {
+                    clock.restart();
+                    input.slice(0, 0, 1).copyFrom(lat);
+                    input.slice(0, 1, 2).copyFrom(lat);
+                    const float t = 999.0f - 20.0f * float(i);
+                    const Tensor v = call(input, Tensor::fromFloats(std::vector<float>{t, t}, {r.B}).to(gpu));
+                    const Tensor uncond = v.slice(0, 0, 1), cond = v.slice(0, 1, 2);
+                    lat = ops::add(
+                        lat, ops::scale(ops::add(uncond, ops::scale(ops::sub(cond, uncond), 6.0f)), -0.02f));
+                    const double sec = clock.seconds();
+                    if (rank == 0 && i > 0) steps.push_back(sec);
+                }
+                device::synchronize(gpu);
+                peaks[size_t(rank)] = gib(device::memoryStats(gpu).peak);
+                if (rank == 0) result = lat.to(Device::cpu());
+            } catch (...) {
+                errors[size_t(rank)] = std::current_exception();
+            }
+        });
+    for (std::thread& t : threads) t.join();
+    for (const std::exception_ptr& e : errors)
+        if (e) std::rethrow_exception(e);
+    latents = result.to(Device::cuda());
+    const double step = median(steps);
+    r.total += step * o.totalSteps;
+    r.out["sampling"] = {{"gpus", n},
+                         {"cfg_ranks", cfgRanks},
+                         {"sequence_ranks", n / cfgRanks},
+                         {"step_seconds", step},
+                         {"steps", steps},
+                         {"total_steps_seconds", step * o.totalSteps},
+                         {"peak_vram_gib_per_gpu", peaks}};
+}
+
 // VAE decode, streamed frame by frame (a warm-up on two latent frames first).
 void benchDecode(BenchRun& r, const Tensor& latents) {
     const BenchOptions& o = r.o;
@@ -273,7 +370,11 @@ int runBenchCuda(const BenchOptions& o) {
     const Tensor promptEmbeds = benchTextEncode(r, mask);
     Tensor latents = Tensor::empty({1, r.trCfg.inChannels, r.lf, r.lh, r.lw}, DType::F32, gpu);
     device::fillNormal(latents, o.seed + 3, 0.0f, 1.0f);
-    if (o.sampling) benchSampling(r, promptEmbeds, mask, latents);
+    if (o.sampling) (o.gpus > 1 ? benchSamplingMulti : benchSampling)(r, promptEmbeds, mask, latents);
+    if (!o.saveLatents.empty()) {
+        const std::pair<std::string, Tensor> saved[] = {{"latents", latents}};
+        writeSafetensors(o.saveLatents, saved);
+    }
     if (o.decode) benchDecode(r, latents);
     r.out["total_seconds"] = r.total;
     r.out["total_note"] =
@@ -331,6 +432,11 @@ CommandRun setupBench(CLI::App& cmd) {
         ->allow_extra_args(false)
         ->type_name("STAGE");
     addUnsigned(cmd, "--seed", o->seed, std::numeric_limits<uint64_t>::max(), "random weights / inputs [0]");
+    addInteger(cmd, "--gpus", o->gpus, 1, 64,
+               "split the sampling stage over this many GPUs through NCCL (libnccl.so.2): CFG halves on two "
+               "groups when even, the latent frames over the rest [1: one GPU, as before]");
+    cmd.add_option("--save-latents", o->saveLatents, "write the sampled latents to this safetensors file")
+        ->type_name("FILE");
     cmd.add_flag("--profile", o->profile,
                  "add per-op GPU times of one extra run of each stage (decode: 4 latent frames)");
     return [o] {

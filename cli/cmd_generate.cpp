@@ -29,6 +29,7 @@
 #include "node_packs.h"
 #include "output_target.h"
 #include "progress_bar.h"
+#include "run_timings.h"
 #include "terminal_text.h"
 
 using namespace sv::plugin;
@@ -141,9 +142,9 @@ void printWritten(const std::vector<std::string>& paths, const GraphDocument& do
     const std::string fps = effectiveValue(doc, registry, r.fps);
     for (const std::string& path : paths)
         printLine(
-            stdout,
+            target.toStdout() ? stderr : stdout,  // `--out -`: stdout carries the video
             concat(
-                "wrote ", path, " (",
+                "wrote ", target.toStdout() ? std::string("a Y4M stream to stdout") : path, " (",
                 frames < 0 ? std::string("the clip and its continuation")
                            : concat(frames, frames == 1 ? " frame" : " frames"),
                 ", ", intParam(doc, registry, r.width), "x", intParam(doc, registry, r.height),
@@ -174,8 +175,11 @@ int runGenerate(const GenerateOptions& o) {
     RunRequest request;
     request.outputDir = target.stage();
     ProgressPrinter progress(registry);
-    const RunResult result =
-        runGraph(executor, doc, request, signals, "generate", [&](const ExecutionEvent& e) { progress(e); });
+    RunTimings timings("generate");
+    const RunResult result = runGraph(executor, doc, request, signals, "generate", [&](const ExecutionEvent& e) {
+        progress(e);
+        timings.onEvent(e);
+    });
     if (result.status == RunResult::Status::Cancelled) {
         printLine(stderr,
                   concat("sanavideo generate: cancelled by ", CancelOnSignals::describe(signals.signal()),
@@ -189,7 +193,12 @@ int runGenerate(const GenerateOptions& o) {
     }
     if (const int rc = reportRunEnd(result, signals, "generate", "generated from the options"); rc != 0)
         return rc;
-    printWritten(target.commit(frames), doc, registry, kind, target, t0);
+    const auto commitStart = std::chrono::steady_clock::now();
+    const std::vector<std::string> placed = target.commit(frames);
+    const double commitSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - commitStart).count();
+    printWritten(placed, doc, registry, kind, target, t0);
+    if (!o.timings.empty()) timings.write(o.timings, result.durationSeconds, {{"commit_s", commitSeconds}});
     return 0;
 }
 
@@ -260,12 +269,14 @@ CommandRun setupGenerate(CLI::App& cmd) {
     added["--motion-score"]->excludes(added["--no-motion-score"]);
     cmd.add_option(
            "--out", o->out,
-           ".mp4 file, or a frame sequence: a folder (PNG frames) or a pattern such as "
+           ".mp4 file; .y4m file (raw YUV 4:2:0, needs no media library); - for a Y4M stream on stdout "
+           "(`| ffmpeg -i - clip.mp4`); or a frame sequence: a folder (PNG frames) or a pattern such as "
            "frames/%04d.png or frames/%04d.exr; LongSANA: an .mp4 or .y4m file, written as it renders")
         ->required()
         ->group(std::string(kCommonGroup));
     cmd.add_flag("--overwrite", o->overwrite, "replace an existing --out file (otherwise it is an error)")
         ->group(std::string(kCommonGroup));
+    addTimingsOption(cmd, o->timings)->group(std::string(kCommonGroup));
     cmd.add_flag(
            "--long", o->longVideo,
            "LongSANA: run the long-video graph even when the model folder is not recognised as LongSANA's")

@@ -16,6 +16,8 @@
 #include "node_packs.h"
 #include "plugin/graph/graph_file.h"
 #include "plugin/graph/param_override.h"
+#include "run_timings.h"
+#include "terminal_text.h"
 
 namespace fs = std::filesystem;
 using namespace sv::plugin;
@@ -28,9 +30,11 @@ struct RunOptions {
     std::string graph;
     std::vector<std::string> sets, pluginDirs, targets;
     std::string outputDir;
+    std::string timings;  // --timings FILE.json
 };
 
 int runRun(const RunOptions& o) {
+    RunTimings timings("run");
     NodeRegistry registry;
     loadNodePacks(registry, {o.pluginDirs.begin(), o.pluginDirs.end()}, "run");
     GraphDocument doc = loadGraphFile(o.graph);
@@ -40,8 +44,12 @@ int runRun(const RunOptions& o) {
     request.outputDir = o.outputDir.empty() ? fs::current_path() : fs::path(o.outputDir);
     CancelOnSignals signals;
     Executor executor(registry);
-    const RunResult result = runGraph(executor, doc, request, signals, "run", printRunEvent);
+    const RunResult result = runGraph(executor, doc, request, signals, "run", [&](const ExecutionEvent& e) {
+        printRunEvent(e);
+        timings.onEvent(e);
+    });
     const int rc = reportRunEnd(result, signals, "run", o.graph);
+    if (rc == 0 && !o.timings.empty()) timings.write(o.timings, result.durationSeconds);
     if (rc == 0)
         std::fprintf(stderr, "sanavideo run: done in %.1f s (%zu node(s) run, %zu cached)\n",
                      result.durationSeconds, result.evaluated.size(), result.cached.size());
@@ -75,6 +83,7 @@ CommandRun setupRun(CLI::App& cmd) {
                    "compute NODE (and what it needs) instead of the graph's output nodes")
         ->allow_extra_args(false)
         ->type_name("NODE");
+    addTimingsOption(cmd, o->timings);
     return [o] { return runRun(*o); };
 }
 

@@ -27,6 +27,7 @@ struct GenerateOptions {
     std::optional<double> seconds;  // --seconds: the length instead of --frames
     std::string continueClip;       // --continue: the clip to continue
     bool longVideo = false;         // --long: the long-video graph whatever the folder looks like
+    std::string timings;            // --timings FILE.json: the run's stage times, peak memory
 };
 
 /// The default graph for the options: the long-video graph for a LongSANA model folder (or --long),

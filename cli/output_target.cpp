@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "base/error.h"
@@ -39,11 +40,35 @@ fs::path makeStagingFolder(const fs::path& dir) {
     return fs::path(buf.data());
 }
 
+struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+/// Copies the staged stream of `--out -` to stdout.
+void copyToStdout(const fs::path& file) {
+    const std::unique_ptr<std::FILE, FileCloser> in(std::fopen(file.c_str(), "rb"));
+    SV_CHECK(in != nullptr, "--out -: cannot read the staged stream ", file.string());
+    std::vector<char> buf(size_t(1) << 20);
+    bool ok = true;
+    for (size_t n = 0; ok && (n = std::fread(buf.data(), 1, buf.size(), in.get())) > 0;)
+        ok = std::fwrite(buf.data(), 1, n, stdout) == n;
+    SV_CHECK(ok && std::fflush(stdout) == 0, "--out -: cannot write to stdout: ", std::strerror(errno));
+}
+
 }  // namespace
 
 OutputTarget::OutputTarget(const std::string& out, bool overwrite, Placement placement)
     : out_(out), overwrite_(overwrite), placement_(placement) {
     SV_CHECK(!out.empty(), "--out is empty");
+    if (out == "-") {  // a Y4M stream on stdout, staged in the temporary folder
+        SV_CHECK(placement == Placement::Staged,
+                 "--out -: a LongSANA video is written as it renders; give an .mp4 or .y4m file");
+        SV_CHECK(::isatty(STDOUT_FILENO) == 0,
+                 "--out -: stdout is a terminal; pipe the Y4M stream into a program (e.g. `| ffmpeg -i - "
+                 "clip.mp4`) or redirect it to a file");
+        format_ = "y4m";
+        return;
+    }
     const fs::path parent = fs::path(out).parent_path().empty() ? fs::path(".") : fs::path(out).parent_path();
     std::error_code ec;
     if (placement == Placement::Direct) {
@@ -62,10 +87,12 @@ OutputTarget::OutputTarget(const std::string& out, bool overwrite, Placement pla
         format_ = ext.substr(1);
         return;
     }
-    SV_CHECK(lowerExtension(out) == ".mp4", "--out: \"", out,
-             "\" is not an .mp4 file, a folder or a frame pattern (e.g. frames/%04d.png)");
+    const std::string ext = lowerExtension(out);
+    SV_CHECK(ext == ".mp4" || ext == ".y4m", "--out: \"", out,
+             "\" is not an .mp4 or .y4m file, - (Y4M on stdout), a folder or a frame pattern (e.g. "
+             "frames/%04d.png)");
     SV_CHECK(fs::is_directory(parent, ec), "--out: folder ", parent.string(), " does not exist");
-    format_ = "mp4";
+    format_ = ext.substr(1);
 }
 
 OutputTarget::~OutputTarget() {
@@ -88,7 +115,7 @@ fs::path OutputTarget::sequenceFolder() const {
 
 void OutputTarget::setVideoCount(int64_t videos) {
     SV_ASSERT(videos >= 1);
-    SV_CHECK(videos == 1 || (!isSequence() && placement_ == Placement::Staged), "--out: several videos (",
+    SV_CHECK(videos == 1 || (format_ == "mp4" && placement_ == Placement::Staged), "--out: several videos (",
              videos, ") are written as numbered .mp4 files; give an .mp4 name, not ", out_);
     videos_ = videos;
 }
@@ -101,7 +128,7 @@ std::string OutputTarget::stagedStem(int64_t index) const {
 }
 
 void OutputTarget::checkFree(int64_t frames) const {
-    if (overwrite_ || videos_ > 1) return;  // numbered videos take free names
+    if (overwrite_ || videos_ > 1 || toStdout()) return;  // numbered videos take free names
     const auto refuse = [](const fs::path& p) {
         fail("--out: ", p.string(), " exists (add --overwrite to replace it)");
     };
@@ -120,6 +147,7 @@ void OutputTarget::checkFree(int64_t frames) const {
 fs::path OutputTarget::stage() {
     fs::path dir = fs::path(out_).parent_path().empty() ? fs::path(".") : fs::path(out_).parent_path();
     if (placement_ == Placement::Direct) return dir;  // the graph writes <stem>.<format> there
+    if (toStdout()) dir = fs::temp_directory_path();
     if (isSequence()) {
         dir = sequenceFolder();
         std::error_code ec;
@@ -185,8 +213,10 @@ std::vector<std::string> OutputTarget::commit(int64_t frames) {
         committed_ = true;
         return placed;
     }
-    if (!isSequence()) {
-        place(staging_ / (std::string(kStem) + ".mp4"), out_);
+    if (toStdout()) {
+        copyToStdout(staging_ / (std::string(kStem) + ".y4m"));
+    } else if (!isSequence()) {
+        place(staging_ / (std::string(kStem) + "." + format_), out_);
     } else {
         const media::ImageSequenceWriter staged(staging_ / kStem, {format_, 0});
         const media::ImageSequenceWriter target(out_, {format_, 0});

@@ -1,7 +1,8 @@
 // Where `sanavideo generate --out` puts its result. The graph's Save Video node writes into a private staging
 // folder next to the target; only a finished run moves the result into place, so a failed or cancelled run
 // (Ctrl-C, SIGTERM, SIGHUP) leaves nothing behind: no partial file, no staging folder, no folder it created.
-// An existing file is never replaced without --overwrite.
+// An existing file is never replaced without --overwrite. `--out -` stages the Y4M stream in the temporary
+// folder and copies it to stdout once the run has finished.
 #pragma once
 
 #include <cstdint>
@@ -16,16 +17,16 @@ class OutputTarget {
     /// Staged: the result appears only when the run succeeded. Direct: the graph writes the file in place
     /// while it runs (LongSANA's growing MP4, or a Y4M stream), and a cancelled run keeps what it wrote.
     enum class Placement { Staged, Direct };
-    /// Checks `out`: an .mp4 file in an existing folder, or a frame sequence — a folder (PNG frames
-    /// frame_0000.png, ...) or a pattern such as frames/%04d.png or shot_%03d.exr; Direct: an .mp4 or .y4m
-    /// file. Throws sv::Error "--out: ...".
+    /// Checks `out`: an .mp4 or .y4m file in an existing folder, "-" (a Y4M stream on stdout, which must not
+    /// be a terminal; Staged only), or a frame sequence — a folder (PNG frames frame_0000.png, ...) or a
+    /// pattern such as frames/%04d.png or shot_%03d.exr (Staged only). Throws sv::Error "--out: ...".
     OutputTarget(const std::string& out, bool overwrite, Placement placement = Placement::Staged);
     /// Removes the staging folder and any folder the target created, unless commit() ran.
     ~OutputTarget();
     OutputTarget(const OutputTarget&) = delete;
     OutputTarget& operator=(const OutputTarget&) = delete;
 
-    /// Save Video's format: "mp4", "png" or "exr" ("y4m" too when Direct).
+    /// Save Video's format: "mp4", "y4m", "png" or "exr".
     const std::string& format() const { return format_; }
     /// How many videos the run writes (default 1). Several are numbered "<stem>_001.mp4", ... taking the
     /// next free numbers; a frame sequence takes one video only (sv::Error "--out: several videos ...").
@@ -33,7 +34,9 @@ class OutputTarget {
     int64_t videoCount() const { return videos_; }
     /// The name Save Video of video `index` (0-based) writes in the staging folder, without the extension.
     std::string stagedStem(int64_t index) const;
-    bool isSequence() const { return format_ != "mp4"; }
+    bool isSequence() const { return format_ == "png" || format_ == "exr"; }
+    /// `--out -`: the Y4M stream goes to stdout (so messages must not).
+    bool toStdout() const { return out_ == "-"; }
     const std::string& text() const { return out_; }
 
     /// Throws sv::Error "--out: <file> exists (add --overwrite to replace it)" when a file the result would
@@ -45,8 +48,8 @@ class OutputTarget {
     std::filesystem::path stage();
     /// The name Save Video writes in the staging folder (without the extension it adds).
     static constexpr const char* kStem = "video";
-    /// Moves the result from the staging folder into place (a sequence: its `frames` frames and graph.json).
-    /// Returns where each video went (Direct: --out itself).
+    /// Moves the result from the staging folder into place (a sequence: its `frames` frames and graph.json;
+    /// `--out -`: copies the stream to stdout). Returns where each video went (Direct: --out itself).
     std::vector<std::string> commit(int64_t frames);
 
   private:

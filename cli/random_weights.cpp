@@ -8,12 +8,13 @@
 
 namespace sv::cli {
 
-WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t seed, bool offsetNorms) {
+WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t seed, bool offsetNorms,
+                     Device device) {
     SV_CHECK(device::compiled(Device::Kind::Cuda), "random GPU weights: this build has no CUDA backend");
     WeightSet set;
     uint64_t k = seed * 1000003u;
     for (const WeightSpec& s : specs) {
-        Tensor t = Tensor::empty(s.shape, dt, Device::cuda());
+        Tensor t = Tensor::empty(s.shape, dt, device);
         const int64_t n = t.numel(), rows = s.shape.empty() ? 1 : s.shape[0];
         const bool vectorLike = n == rows;
         const std::string& name = s.name;

@@ -9,9 +9,11 @@
 
 namespace sv::cli {
 
-/// One tensor per spec on cuda:0 in `dt`: matrices/convs N(0, 1/fan_in), biases N(0, 0.02²), norm scales
-/// around their identity (1 + N(0, 0.1²); offset norms such as Gemma's N(0, 0.1²)), modulation tables
-/// N(0, 0.1²). sv::Error in a build without CUDA.
-WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t seed, bool offsetNorms);
+/// One tensor per spec on `device` (cuda:0 by default) in `dt`: matrices/convs N(0, 1/fan_in), biases N(0,
+/// 0.02²), norm scales around their identity (1 + N(0, 0.1²); offset norms such as Gemma's N(0, 0.1²)),
+/// modulation tables N(0, 0.1²). sv::Error in a build without CUDA. The values depend only on the seed, so
+/// every GPU gets the same weights (multi-GPU bench).
+WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t seed, bool offsetNorms,
+                     Device device = Device::cuda());
 
 }  // namespace sv::cli

@@ -13,6 +13,7 @@
 #include "media/image_io.h"
 #include "media/temp_file.h"
 #include "media/video_writer.h"
+#include "media/y4m_writer.h"
 #include "pack.h"
 #include "plugin/sdk/node.h"
 #include "plugin/sdk/output_path.h"
@@ -170,6 +171,26 @@ void addTags(std::map<std::string, std::string>& metadata, const std::string& te
     }
 }
 
+/// Raw YUV4MPEG2 (4:2:0), which needs no media library: what builds without FFmpeg write. The stream has no
+/// room for the graph. The writer fills the file as it goes, so a cancel or an error removes the partial
+/// file.
+void writeY4m(const fs::path& path, const Video& video, double fps, NodeContext& ctx) {
+    const auto [num, den] = fpsFraction(fps);
+    try {
+        media::Y4mWriter writer(path, video.width, video.height, num, den);
+        for (int i = 0; i < video.frameCount; ++i) {
+            ctx.throwIfCancelled();
+            writer.push(video.frame(i));
+            ctx.progress(i + 1, video.frameCount);
+        }
+        writer.finish();
+    } catch (...) {
+        std::error_code ec;
+        fs::remove(path, ec);
+        throw;
+    }
+}
+
 class SaveVideoNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
@@ -180,8 +201,9 @@ class SaveVideoNode : public Node {
         double fps = params.getFloat("fps");
         if (fps <= 0) fps = video->fps;
         SV_CHECK(fps > 0, "parameter 'fps': the video has no frame rate; set one");
+        const bool singleFile = format == "mp4" || format == "y4m";
         const fs::path path = resolveOutputPath(ctx.outputDir(), params.getString("filename"),
-                                                format == "mp4" ? ".mp4" : "", "filename");
+                                                singleFile ? "." + format : "", "filename");
         const int n = video->frameCount;
         if (format == "mp4") {
             media::setFfmpegQuiet(true);  // keep the encoder's banner out of the run log; warnings still show
@@ -198,6 +220,8 @@ class SaveVideoNode : public Node {
                 ctx.progress(i + 1, n);
             }
             writer.finish();
+        } else if (format == "y4m") {
+            writeY4m(path, *video, fps, ctx);
         } else {
             media::ImageSequenceOptions opt;
             opt.extension = format;
@@ -272,20 +296,21 @@ void registerSaveVideo(NodeRegistry& r) {
         NodeDescriptor d{type::kSaveVideo, 1, "Save Video", kCategoryOutput};
         d.help =
             "Writes a video into the output folder: MP4 (H.264, yuv420p, BT.709) with the node graph "
-            "embedded in its metadata (read it back with `sanavideo graph-from`), or a PNG/EXR frame "
-            "sequence in a folder (with the graph next to the frames as graph.json).";
+            "embedded in its metadata (read it back with `sanavideo graph-from`), a raw Y4M stream (needs no "
+            "media library; no graph inside), or a PNG/EXR frame sequence in a folder (with the graph next "
+            "to the frames as graph.json).";
         d.isOutput = true;
         d.inputs = {PortSpec::required("video", PortType::Video, "the frames to write")};
         d.outputs = {
-            PortSpec::required("path", PortType::String, "the file (MP4) or folder (sequence) written")};
+            PortSpec::required("path", PortType::String, "the file (MP4, Y4M) or folder (sequence) written")};
         d.params = {
             ParamSpec::outputFile("filename", "sana_{counter:05}")
                 .withHelp("File name in the output folder (sub-folders allowed, never outside it); {counter} "
                           "or {counter:05} counts up to the first unused name, and an existing file is never "
                           "replaced. The extension follows the format."),
-            ParamSpec::choice("format", {"mp4", "png", "exr"}, "mp4")
+            ParamSpec::choice("format", {"mp4", "png", "exr", "y4m"}, "mp4")
                 .withHelp("mp4: H.264 file; png: 8-bit frame sequence; exr: half-float scene-linear frame "
-                          "sequence."),
+                          "sequence; y4m: raw YUV4MPEG2 4:2:0 file, written without any media library."),
             ParamSpec::integer("crf", 19).range(0, 51).showOnNode(false).withHelp(
                 "H.264 constant rate factor (mp4 only): 0 is lossless, 19 visually near-lossless, 51 worst."),
             ParamSpec::real("fps", 0.0)
@@ -293,7 +318,7 @@ void registerSaveVideo(NodeRegistry& r) {
                 .withStep(1.0)
                 .showOnNode(false)
                 .withHelp(
-                    "Frame rate of the file (mp4 only); 0 keeps the video's own rate (16 for SANA-Video)."),
+                    "Frame rate of the file (mp4, y4m); 0 keeps the video's own rate (16 for SANA-Video)."),
             ParamSpec::text("tags", "")
                 .asMultiline()
                 .withHelp("Extra MP4 metadata tags, one KEY=VALUE per line (e.g. prompt=a red fox); KEY is "

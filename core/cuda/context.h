@@ -19,5 +19,8 @@ void resetPeakMemory(int device);
 void releaseCachedMemory(int device);
 /// Waits for the device's stream.
 void synchronize(int device);
+/// The device's stream (a cudaStream_t) for libraries that take one without our CUDA headers (NCCL,
+/// parallel/nccl.cpp); also makes `device` current on the calling thread.
+void* nativeStream(int device);
 
 }  // namespace sv::cuda

@@ -169,6 +169,10 @@ void synchronize(int device) {
     SV_CUDA_CHECK(cudaStreamSynchronize(deviceContext(device).stream));
 }
 
+void* nativeStream(int device) {
+    return deviceContext(device).stream;
+}
+
 int deviceCount() {
     int n = 0;
     return cudaGetDeviceCount(&n) == cudaSuccess ? n : 0;

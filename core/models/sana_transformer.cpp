@@ -11,6 +11,7 @@
 #include "ops/elementwise.h"
 #include "ops/linear.h"
 #include "ops/timestep_embedding.h"
+#include "parallel/frame_split.h"
 
 namespace sv {
 
@@ -165,7 +166,15 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& encode
 
 Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timestep,
                                 const TransformerTextContext& text, const TensorObserver& observer) const {
-    return forwardImpl(hiddenStates, timestep, text, nullptr, observer);
+    return forwardImpl(hiddenStates, timestep, text, {}, observer);
+}
+
+Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timestep,
+                                const TransformerTextContext& text, const SequenceShard& shard,
+                                const TensorObserver& observer) const {
+    SV_ASSERT_MSG(shard.comm != nullptr && shard.frameOffset >= 0, "SanaTransformer::forward: shard with ",
+                  shard.comm ? "" : "no communicator, ", "frame offset ", shard.frameOffset);
+    return forwardImpl(hiddenStates, timestep, text, {.shard = &shard}, observer);
 }
 
 Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timestep,
@@ -179,11 +188,11 @@ Tensor SanaTransformer::forward(const Tensor& hiddenStates, const Tensor& timest
     if (step.save != nullptr) step.save->assign(n, CausalBlockCache{});
     CausalStep s = step;
     if (s.context != nullptr && s.context->empty()) s.context = nullptr;
-    return forwardImpl(hiddenStates, timestep, text, &s, observer);
+    return forwardImpl(hiddenStates, timestep, text, {.causal = &s}, observer);
 }
 
 Tensor SanaTransformer::forwardImpl(const Tensor& hiddenStates, const Tensor& timestep,
-                                    const TransformerTextContext& text, const CausalStep* causal,
+                                    const TransformerTextContext& text, Mode mode,
                                     const TensorObserver& observer) const {
     const TransformerConfig& c = config_;
     const auto [pt, ph, pw] = c.patchSize;
@@ -203,7 +212,9 @@ Tensor SanaTransformer::forwardImpl(const Tensor& hiddenStates, const Tensor& ti
     const std::array<int64_t, 3> grid = {F / pt, H / ph, W / pw};
     const int64_t N = grid[0] * grid[1] * grid[2], D = c.innerDim(), C = c.inChannels;
 
-    const int64_t ropeOffset = causal != nullptr ? causal->ropeFrameOffset : 0;
+    const int64_t ropeOffset = mode.causal  ? mode.causal->ropeFrameOffset
+                               : mode.shard ? mode.shard->frameOffset
+                                            : 0;
     const ops::dit::RopeTables rope =
         ops::dit::ropeTables(c.ropeSplit(), c.ropeMaxSeqLen, kRopeTheta, grid, device(), ropeOffset);
     emit(observer, "rope.cos", rope.cos.view({1, N, 1, c.headDim}));
@@ -221,7 +232,7 @@ Tensor SanaTransformer::forwardImpl(const Tensor& hiddenStates, const Tensor& ti
          tokens.view({B, grid[0], grid[1], grid[2], D}).permute({0, 4, 1, 2, 3}));
 
     const Modulation mod = embedTimestep(timestep, B, N, observer);
-    for (int i = 0; i < c.numLayers; ++i) tokens = block(i, tokens, mod, text, rope, grid, causal, observer);
+    for (int i = 0; i < c.numLayers; ++i) tokens = block(i, tokens, mod, text, rope, grid, mode, observer);
 
     // Output: modulated norm with scale_shift_table + embedded timestep, projection, unpatchify.
     const int64_t R = mod.temb.dim(0);
@@ -243,8 +254,7 @@ Tensor SanaTransformer::forwardImpl(const Tensor& hiddenStates, const Tensor& ti
 
 Tensor SanaTransformer::block(int index, const Tensor& xIn, const Modulation& mod,
                               const TransformerTextContext& text, const ops::dit::RopeTables& rope,
-                              std::array<int64_t, 3> grid, const CausalStep* causal,
-                              const TensorObserver& observer) const {
+                              std::array<int64_t, 3> grid, Mode mode, const TensorObserver& observer) const {
     const TransformerConfig& c = config_;
     const std::string p = concat("transformer_blocks.", index, ".");
     const std::string name = concat("block_", index);
@@ -263,15 +273,7 @@ Tensor SanaTransformer::block(int index, const Tensor& xIn, const Modulation& mo
     Tensor v = project(a1 + "to_v", y);
     q = ops::dit::rmsNorm(q, w(a1 + "norm_q.weight"), kQkNormEps);
     k = ops::dit::rmsNorm(k, w(a1 + "norm_k.weight"), kQkNormEps);
-    Tensor a;
-    if (causal != nullptr) {
-        const auto* past = causal->context ? &(*causal->context)[size_t(index)].attention : nullptr;
-        auto* own = causal->save ? &(*causal->save)[size_t(index)].attention : nullptr;
-        a = ops::dit::reluLinearAttentionCached(q, k, v, c.numHeads, rope, past, own);
-    } else {
-        a = ops::dit::reluLinearAttention(q, k, v, c.numHeads, rope);
-    }
-    a = project(a1 + "to_out.0", a);
+    Tensor a = project(a1 + "to_out.0", selfAttention(index, q, k, v, rope, mode));
     emit(observer, name + ".attn1", a);
     Tensor x = ops::dit::gatedResidual(xIn, a, chunk(2), mod.rowIndex);
 
@@ -292,16 +294,50 @@ Tensor SanaTransformer::block(int index, const Tensor& xIn, const Modulation& mo
     h = ops::dit::siluDepthwiseGlu(h.view({B * grid[0], grid[1], grid[2], 2 * Hd}),
                                    w(f + "conv_depth.weight"), w(f + "conv_depth.bias"));
     h = project(f + "conv_point", h);
-    h = temporalMix(index, h.view({B, grid[0], grid[1] * grid[2], D}), causal);
+    h = temporalMix(index, h.view({B, grid[0], grid[1] * grid[2], D}), mode);
     emit(observer, name + ".ff", h.view({B, grid[0], grid[1], grid[2], D}));
     x = ops::dit::gatedResidual(x, h.view({B, N, D}), chunk(5), mod.rowIndex);
     emit(observer, name, x);
     return x;
 }
 
-Tensor SanaTransformer::temporalMix(int index, const Tensor& h, const CausalStep* causal) const {
+Tensor SanaTransformer::selfAttention(int index, const Tensor& q, const Tensor& k, const Tensor& v,
+                                      const ops::dit::RopeTables& rope, Mode mode) const {
+    const int heads = config_.numHeads;
+    if (const CausalStep* causal = mode.causal) {
+        const auto* past = causal->context ? &(*causal->context)[size_t(index)].attention : nullptr;
+        auto* own = causal->save ? &(*causal->save)[size_t(index)].attention : nullptr;
+        return ops::dit::reluLinearAttentionCached(q, k, v, heads, rope, past, own);
+    }
+    if (mode.shard == nullptr) return ops::dit::reluLinearAttention(q, k, v, heads, rope);
+    // Sequence-parallel: every token attends to the whole video only through Σ v·k̃ᵀ (heads × d × d) and
+    // Σ relu(k) (heads × d), so the ranks add their own sums and each applies the total to its queries.
+    ops::dit::LinearAttentionState sums;
+    ops::dit::reluLinearAttentionCached(q, k, v, heads, rope, nullptr, &sums);  // this rank's sums
+    mode.shard->comm->allReduceSum(sums.vk);
+    mode.shard->comm->allReduceSum(sums.kSum);
+    // The total applied as the "past" of a call whose own keys are zero: relu(0) = 0 adds exact zeros, so
+    // o_n = (S q̃_n) / (u · q⁺_n + ε) with the all-reduced S and u. (Costs a second key pass; a state-only
+    // and an apply-only kernel would avoid it.)
+    return ops::dit::reluLinearAttentionCached(q, Tensor::zeros(k.shape(), k.dtype(), k.device()), v, heads,
+                                               rope, &sums, nullptr);
+}
+
+Tensor SanaTransformer::temporalMix(int index, const Tensor& h, Mode mode) const {
     const Tensor& weight = w(concat("transformer_blocks.", index, ".ff.conv_temp.weight"));
     const int64_t F = h.dim(1);
+    if (mode.shard != nullptr) {
+        // conv_temp over [rank − 1's last frame ; h ; rank + 1's first frame]; at the video's ends the conv's
+        // own zero padding stands in, as in the unsplit forward.
+        const Halo halo = exchangeHalo(*mode.shard->comm, h);
+        const int64_t before = halo.prev.defined() ? 1 : 0, after = halo.next.defined() ? 1 : 0;
+        Tensor in = Tensor::empty({h.dim(0), before + F + after, h.dim(2), h.dim(3)}, h.dtype(), h.device());
+        if (before) in.slice(1, 0, 1).copyFrom(halo.prev);
+        in.slice(1, before, before + F).copyFrom(h);
+        if (after) in.slice(1, before + F, before + F + 1).copyFrom(halo.next);
+        return ops::add(h, ops::dit::temporalConv3(in, weight).slice(1, before, before + F));
+    }
+    const CausalStep* causal = mode.causal;
     const Tensor* prev = nullptr;
     if (causal != nullptr && causal->context != nullptr) {
         const Tensor& t = (*causal->context)[size_t(index)].temporal;

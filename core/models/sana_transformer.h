@@ -19,6 +19,7 @@
 #include "models/transformer_config.h"
 #include "models/weights.h"
 #include "ops/dit_rope.h"
+#include "parallel/communicator.h"
 
 namespace sv {
 
@@ -33,6 +34,14 @@ struct TransformerTextContext {
     std::vector<Tensor> crossKeys;    // per block [B, L, D]: attn2 norm_k(to_k(captionNorm))
     std::vector<Tensor> crossValues;  // per block [B, L, D]: attn2 to_v(captionNorm)
     int64_t batch() const { return captionNorm.defined() ? captionNorm.dim(0) : 0; }
+};
+
+/// One rank's share of a sequence-parallel forward: the ranks of `comm` hold consecutive ranges of the token
+/// frames (parallel/frame_split.h) and exchange, per block, the linear-attention sums (all-reduce) and one
+/// frame each side for the temporal conv (docs/ARCHITECTURE.md, "Several GPUs").
+struct SequenceShard {
+    Communicator* comm = nullptr;
+    int64_t frameOffset = 0;  // this rank's first token frame in the whole video (its RoPE frame position)
 };
 
 class SanaTransformer {
@@ -78,6 +87,15 @@ class SanaTransformer {
     Tensor forward(const Tensor& hiddenStates, const Tensor& timestep, const TransformerTextContext& text,
                    const CausalStep& step, const TensorObserver& observer = {}) const;
 
+    /// One rank of a sequence-parallel denoising step: hiddenStates holds this rank's latent frames
+    /// [B, in_channels, F_r, H, W] (F_r = its token frames × the temporal patch) and timestep one value per
+    /// sample or one per token of this rank's frames; every rank of shard.comm calls together with the same
+    /// text context. Returns this rank's frames of the output, equal to the same frames of the unsplit
+    /// forward up to float rounding of the summed attention state. Observer names as forward() above (the
+    /// rank's tokens only).
+    Tensor forward(const Tensor& hiddenStates, const Tensor& timestep, const TransformerTextContext& text,
+                   const SequenceShard& shard, const TensorObserver& observer = {}) const;
+
     /// prepareText + forward in one call (all the reference's intermediates go to the observer).
     Tensor forward(const Tensor& hiddenStates, const Tensor& encoderHiddenStates, const Tensor& encoderMask,
                    const Tensor& timestep, const TensorObserver& observer = {}) const;
@@ -91,14 +109,23 @@ class SanaTransformer {
     };
     Modulation embedTimestep(const Tensor& timestep, int64_t batch, int64_t tokens,
                              const TensorObserver& observer) const;
+    /// How a forward differs from the plain one (at most one of the two is set).
+    struct Mode {
+        const CausalStep* causal = nullptr;
+        const SequenceShard* shard = nullptr;
+    };
     Tensor forwardImpl(const Tensor& hiddenStates, const Tensor& timestep, const TransformerTextContext& text,
-                       const CausalStep* causal, const TensorObserver& observer) const;
+                       Mode mode, const TensorObserver& observer) const;
     Tensor block(int index, const Tensor& x, const Modulation& mod, const TransformerTextContext& text,
-                 const ops::dit::RopeTables& rope, std::array<int64_t, 3> grid, const CausalStep* causal,
+                 const ops::dit::RopeTables& rope, std::array<int64_t, 3> grid, Mode mode,
                  const TensorObserver& observer) const;
+    /// The self-attention of one block: plain, with the causal state, or over the sums of all ranks.
+    Tensor selfAttention(int index, const Tensor& q, const Tensor& k, const Tensor& v,
+                         const ops::dit::RopeTables& rope, Mode mode) const;
     /// The feed-forward's temporal mixing: h + conv_temp(h) over [B, F', P, D], with the causal cache's
-    /// previous frame in front (and this chunk's last frame saved) when `causal` is given.
-    Tensor temporalMix(int index, const Tensor& h, const CausalStep* causal) const;
+    /// previous frame in front (and this chunk's last frame saved) when `mode.causal` is given, or the
+    /// neighbouring ranks' boundary frames around h when `mode.shard` is.
+    Tensor temporalMix(int index, const Tensor& h, Mode mode) const;
     const Tensor& w(std::string_view name) const { return weights_.get(name); }
     /// Module `m` as a linear map: "<m>.weight" (a kernel viewed as [out, in]) and "<m>.bias" when present,
     /// plus its unmerged LoRA terms, y += scale·up(down(x)) in adapter order (PEFT's lora.Linear.forward).

@@ -8,6 +8,7 @@
 #include "pipelines/cfg_batch.h"
 #include "pipelines/latent_preview.h"
 #include "pipelines/memory_budget.h"
+#include "pipelines/sana_parallel.h"
 #include "pipelines/sana_stages.h"
 #include "pipelines/video_geometry.h"
 #include "schedulers/scheduler.h"
@@ -142,10 +143,9 @@ Tensor advance(Scheduler& scheduler, const Tensor& velocity, const Tensor& laten
     return next;
 }
 
-}  // namespace
-
-Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, const SampleRequest& r,
-                     const StepCallback& callback) {
+// The loop of sampleLatents; `ranks` (may be null: one device) splits the model call over several.
+Tensor sampleLoop(const SanaModels& models, const PromptEncoding& prompts, const SampleRequest& r,
+                  const StepCallback& callback, const SamplingRanks* ranks) {
     const SanaTransformer& transformer = models.requireTransformer();
     const TransformerConfig& tc = transformer.config();
     const Device device = transformer.weights().all().empty()
@@ -173,6 +173,10 @@ Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, co
     const TransformerTextContext text =
         transformer.prepareText(prompts.cfgEmbeds(guidance).to(device), prompts.cfgMask(guidance).to(device));
     const auto gscale = float(r.guidanceScale);  // torch casts the Python scalar to the tensor's float32
+    const ModelCall model = ranks != nullptr ? parallelModelCall(transformer, text, rows, *ranks)
+                                             : ModelCall([&](const Tensor& input, const Tensor& timestep) {
+                                                   return transformer.forward(input, timestep, text);
+                                               });
 
     for (int i = 0; i < total; ++i) {
         const double t = scheduler->timesteps()[size_t(i)];
@@ -184,7 +188,7 @@ Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, co
             r.observer(prefix + "model_input", input);
             r.observer(prefix + "timestep", timestep);
         }
-        const Tensor output = transformer.forward(input, timestep, text);  // F32
+        const Tensor output = model(input, timestep);  // F32
         if (r.observer) r.observer(prefix + "model_output", output);
 
         // Guidance in fp32, one rounding per operation: uncond + g·(text − uncond).
@@ -200,10 +204,23 @@ Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, co
         }
         latents = advance(*scheduler, velocity, latents, i2v);
         if (r.observer) r.observer(prefix + "latents", latents);
-        if (callback && !callback(i, total, t, latents, x0))
-            throw Cancelled(concat("cancelled after step ", i + 1, " of ", total));
+        bool goOn = !callback || callback(i, total, t, latents, x0);
+        if (ranks != nullptr) goOn = allRanksContinue(*ranks, goOn, device);
+        if (!goOn) throw Cancelled(concat("cancelled after step ", i + 1, " of ", total));
     }
     return latents;
+}
+
+}  // namespace
+
+Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, const SampleRequest& r,
+                     const StepCallback& callback) {
+    return sampleLoop(models, prompts, r, callback, nullptr);
+}
+
+Tensor sampleLatents(const SanaModels& models, const PromptEncoding& prompts, const SampleRequest& r,
+                     const StepCallback& callback, const SamplingRanks& ranks) {
+    return sampleLoop(models, prompts, r, callback, &ranks);
 }
 
 }  // namespace sv

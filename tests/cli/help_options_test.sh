@@ -87,6 +87,9 @@ sv 0 "--negative-prompt \"blurry\".*--guidance 4.5.*--seed 9.*--scheduler \"unip
     --flow-shift 3 --motion-score 7 --no-chi --fps 24 --dtype f32 --out "$WORK/a.mp4"
 sv 0 "wrote .*a.mp4 \(5 frames, 32x32, 24 fps\)" generate "${TINY[@]}" --prompt "a fox" --fps 24 --out "$WORK/a.mp4" --overwrite
 sv 0 "--motion-score 0" generate "${TINY[@]}" --prompt "a fox" --no-motion-score --out "$WORK/b.mp4"
+sv 0 "wrote .*t.y4m \(5 frames, 32x32, 16 fps\)" generate "${TINY[@]}" --prompt "a fox" --out "$WORK/t.y4m" \
+    --timings "$WORK/t.json"
+grep -q '"sampling_s"' "$WORK/t.json" || { echo "FAIL: generate --timings wrote no sampling_s"; failures=$((failures + 1)); }
 sv 0 "image-to-video with these settings" generate "${TINY[@]}" --prompt "a cat" --image "$SRC/tests/data/images/rgb8.png" \
     --out "$WORK/c.mp4"
 sv 2 "--no-motion-score excludes --motion-score|--motion-score excludes --no-motion-score" \
@@ -135,6 +138,10 @@ mkdir -p "$WORK/no-packs"
 sv 0 "\[vae_decode\] finished" run "$SRC/resources/graphs/text-to-video.json" --output-dir "$WORK/run" \
     --plugin-dir "$WORK/no-packs" --set "load_model.folder=$M" --set load_model.device=cpu --set sampler.width=32 \
     --set sampler.height=32 --set sampler.frames=5 --set sampler.steps=1 --set sampler.resolution_binning=false
+sv 0 "done in" run "$SRC/resources/graphs/text-to-video.json" --output-dir "$WORK/run3" --timings "$WORK/r.json" \
+    --set "load_model.folder=$M" --set load_model.device=cpu --set sampler.width=32 --set sampler.height=32 \
+    --set sampler.frames=5 --set sampler.steps=1 --set sampler.resolution_binning=false --set save_video.format=y4m
+grep -q '"decode_s"' "$WORK/r.json" || { echo "FAIL: run --timings wrote no decode_s"; failures=$((failures + 1)); }
 sv 0 "done in" run "$WORK/a.mp4" --output-dir "$WORK/run2" --target sampler
 if [ -n "$(ls -A "$WORK/run2" 2>/dev/null)" ]; then
     echo "FAIL: --target sampler still wrote a file"; failures=$((failures + 1))
