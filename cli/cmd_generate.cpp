@@ -176,10 +176,11 @@ int runGenerate(const GenerateOptions& o) {
     request.outputDir = target.stage();
     ProgressPrinter progress(registry);
     RunTimings timings("generate");
-    const RunResult result = runGraph(executor, doc, request, signals, "generate", [&](const ExecutionEvent& e) {
-        progress(e);
-        timings.onEvent(e);
-    });
+    const RunResult result =
+        runGraph(executor, doc, request, signals, "generate", [&](const ExecutionEvent& e) {
+            progress(e);
+            timings.onEvent(e);
+        });
     if (result.status == RunResult::Status::Cancelled) {
         printLine(stderr,
                   concat("sanavideo generate: cancelled by ", CancelOnSignals::describe(signals.signal()),

@@ -146,7 +146,14 @@ void OutputTarget::checkFree(int64_t frames) const {
 
 fs::path OutputTarget::stage() {
     fs::path dir = fs::path(out_).parent_path().empty() ? fs::path(".") : fs::path(out_).parent_path();
-    if (placement_ == Placement::Direct) return dir;  // the graph writes <stem>.<format> there
+    if (placement_ == Placement::Direct) {  // the graph writes <stem>.<format> there, never over a file
+        std::error_code ec;
+        if (overwrite_ && fs::is_regular_file(fs::symlink_status(out_, ec))) {
+            fs::remove(out_, ec);  // --overwrite: the user asked to replace it
+            SV_CHECK(!ec, "--out: cannot replace ", out_, ": ", ec.message());
+        }
+        return dir;
+    }
     if (toStdout()) dir = fs::temp_directory_path();
     if (isSequence()) {
         dir = sequenceFolder();

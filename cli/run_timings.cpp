@@ -20,8 +20,9 @@ namespace {
 /// The stage a node type counts in ("" for none).
 std::string stageOf(const std::string& type) {
     static const std::map<std::string, std::string, std::less<>> kStages = {
-        {"sana.load_model", "load_s"},       {"sana.load_lora", "load_s"},  {"sana.text_encode", "text_encode_s"},
-        {"sana.sampler", "sampling_s"},      {"sana.vae_decode", "decode_s"}, {"sana.save_video", "write_s"},
+        {"sana.load_model", "load_s"},         {"sana.load_lora", "load_s"},
+        {"sana.text_encode", "text_encode_s"}, {"sana.sampler", "sampling_s"},
+        {"sana.vae_decode", "decode_s"},       {"sana.save_video", "write_s"},
         {"sana.save_latent", "write_s"}};
     const auto it = kStages.find(type);
     return it == kStages.end() ? std::string() : it->second;
@@ -49,12 +50,13 @@ void RunTimings::write(const fs::path& file, double runSeconds,
     j["command"] = command_;
     j["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     j["run_s"] = runSeconds;
-    nlohmann::ordered_json stages = {{"load_s", 0.0},     {"text_encode_s", 0.0}, {"sampling_s", 0.0},
-                                     {"decode_s", 0.0},   {"write_s", 0.0}};
+    nlohmann::ordered_json stages = {
+        {"load_s", 0.0}, {"text_encode_s", 0.0}, {"sampling_s", 0.0}, {"decode_s", 0.0}, {"write_s", 0.0}};
     nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
     for (const NodeTime& n : nodes_) {
         nodes.push_back({{"id", n.id}, {"type", n.type}, {"seconds", n.seconds}});
-        if (const std::string s = stageOf(n.type); !s.empty()) stages[s] = stages[s].get<double>() + n.seconds;
+        if (const std::string s = stageOf(n.type); !s.empty())
+            stages[s] = stages[s].get<double>() + n.seconds;
     }
     j["stages"] = stages;
     for (const auto& [name, seconds] : extras) j[name] = seconds;
@@ -74,9 +76,11 @@ void RunTimings::write(const fs::path& file, double runSeconds,
 }
 
 CLI::Option* addTimingsOption(CLI::App& cmd, std::string& file) {
-    return cmd.add_option("--timings", file,
-                   "write where the time and memory went to FILE.json: wall and per-node seconds, the load / "
-                   "text encode / sampling / decode / write stages, peak VRAM and peak host RSS")
+    return cmd
+        .add_option(
+            "--timings", file,
+            "write where the time and memory went to FILE.json: wall and per-node seconds, the load / "
+            "text encode / sampling / decode / write stages, peak VRAM and peak host RSS")
         ->type_name("FILE.json");
 }
 

@@ -14,11 +14,11 @@
 #include "media/video_writer.h"
 #include "media/y4m_writer.h"
 #include "model_values.h"
-#include "output_naming.h"
 #include "pack.h"
 #include "pipelines/long_video.h"
 #include "pipelines/postprocess.h"
 #include "plugin/sdk/node.h"
+#include "plugin/sdk/output_path.h"
 
 namespace sv::nodes {
 
@@ -293,7 +293,7 @@ void registerLongNodes(NodeRegistry& r) {
         ParamSpec::integer("fps", 16).range(1, 240).withHelp("Frame rate of the video."),
         ParamSpec::choice("format", {"mp4", "y4m"}, "mp4")
             .withHelp("mp4: fragmented H.264, playable while it grows; y4m: raw YUV4MPEG2 frames."),
-        ParamSpec::text("filename", "sana_long_{counter:05}")
+        ParamSpec::outputFile("filename", "sana_long_{counter:05}")
             .withHelp("File name in the output folder; {counter} counts up to the first unused name."),
     };
     r.add<LongVideoNode>(d);

@@ -261,12 +261,14 @@ void registerImageEncode(NodeRegistry& r) {
                 PortSpec::required("image", PortType::Image, "the first frame")};
     d.outputs = {PortSpec::required("latent", port::kLatent, "the image latent")};
     d.params = {
-        sizeParam("width", 832,
-                  "Width of the video (a multiple of 16; 32 for 720p models): the Sampler takes its size from "
-                  "this latent."),
-        sizeParam("height", 480,
-                  "Height of the video (a multiple of 16; 32 for 720p models): the Sampler takes its size from "
-                  "this latent."),
+        sizeParam(
+            "width", 832,
+            "Width of the video (a multiple of 16; 32 for 720p models): the Sampler takes its size from "
+            "this latent."),
+        sizeParam(
+            "height", 480,
+            "Height of the video (a multiple of 16; 32 for 720p models): the Sampler takes its size from "
+            "this latent."),
         ParamSpec::boolean("resolution_binning", true)
             .showOnNode(false)
             .withHelp(

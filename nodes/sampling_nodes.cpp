@@ -115,7 +115,6 @@ class SamplerNode : public Node {
             req.cudaGrid = CudaGeneratorGrid::parse(grid, "parameter 'cuda_grid'");
         ctx.log(LogLevel::Info, describeNoiseAndSchedule(req, params.getString("generator")));
 
-
         if (from) {
             ctx.log(LogLevel::Info, concat("size ", width, "x", height, " from the connected latent"));
             if (from->kind == LatentKind::Image) {
@@ -209,14 +208,16 @@ void registerSamplingNodes(NodeRegistry& r) {
                                             "an image latent (image-to-video) or initial latents")};
         d.outputs = {PortSpec::required("latent", port::kLatent, "the denoised latents")};
         d.params = {
-            sizeParam("width", 832,
-                      "Video width in pixels: a multiple of 16 for 480p models (832), of 32 for 720p ones. Not "
-                      "used while a latent is connected: the size is the latent's (Image Encode's for "
-                      "image-to-video).")
+            sizeParam(
+                "width", 832,
+                "Video width in pixels: a multiple of 16 for 480p models (832), of 32 for 720p ones. Not "
+                "used while a latent is connected: the size is the latent's (Image Encode's for "
+                "image-to-video).")
                 .fromInput("latent"),
-            sizeParam("height", 480,
-                      "Video height in pixels: a multiple of 16 for 480p models (480), of 32 for 720p ones. Not "
-                      "used while a latent is connected: the size is the latent's.")
+            sizeParam(
+                "height", 480,
+                "Video height in pixels: a multiple of 16 for 480p models (480), of 32 for 720p ones. Not "
+                "used while a latent is connected: the size is the latent's.")
                 .fromInput("latent"),
             ParamSpec::integer("frames", 81)
                 .range(1, 1001)

@@ -38,7 +38,7 @@ FileFormat formatForExtension(const std::string& ext, const fs::path& path) {
 }
 
 /// Display orientation from the EXIF code (1..8): output pixel (r, c) reads the stored pixel returned here.
-Tensor reorient(const Tensor& img, int orientation) {
+[[maybe_unused]] Tensor reorient(const Tensor& img, int orientation) {  // unused without OpenImageIO
     if (orientation < 2 || orientation > 8) return img;
     const int64_t H = img.dim(0), W = img.dim(1), C = img.dim(2);
     const bool swap = orientation >= 5;

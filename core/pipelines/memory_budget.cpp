@@ -167,9 +167,9 @@ void checkDecodingMemory(const SanaModels& models, const Shape& latents, int64_t
     const auto* wan = dynamic_cast<const WanVae*>(&vae);
     const auto* ltx = dynamic_cast<const Ltx2Vae*>(&vae);
     SV_ASSERT_MSG(wan || ltx, "no memory footprint for the VAE class ", vae.className());
-    const MemoryEstimate need =
-        estimateDecoding(wan ? decoderFootprint(wan->config()) : decoderFootprint(ltx->config()),
-                         {latents[0], latents[1], latents[2], latents[3], latents[4]}, outH, outW, keepFrames);
+    const MemoryEstimate need = estimateDecoding(
+        wan ? decoderFootprint(wan->config()) : decoderFootprint(ltx->config()),
+        {latents[0], latents[1], latents[2], latents[3], latents[4]}, outH, outW, keepFrames);
     checkMemory(need, memoryCapacity(vae.device()), vae.device().isCpu(),
                 concat("decoding latents ", shapeToString(latents)));
 }

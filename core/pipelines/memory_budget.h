@@ -20,8 +20,8 @@
 #include <string>
 
 #include "base/tensor.h"
-#include "models/transformer_config.h"
 #include "models/ltx2_vae_config.h"
+#include "models/transformer_config.h"
 #include "models/wan_vae_config.h"
 #include "pipelines/sana_models.h"
 #include "pipelines/video_geometry.h"
@@ -56,8 +56,8 @@ MemoryEstimate estimateSampling(const TransformerConfig& transformer, std::array
                                 bool guidance, size_t computeBytes);
 
 /// What a streaming VAE decoder holds at its largest: `channels` F32 activations at 1/`downscale` of the
-/// decoded size over `chunkFrames` frames, for `spatial`/`temporal` compression. Wan 2.1: its base dim at full
-/// size, 4 frames (one latent frame); LTX-2: its first decoder block at 1/patch_size before the final
+/// decoded size over `chunkFrames` frames, for `spatial`/`temporal` compression. Wan 2.1: its base dim at
+/// full size, 4 frames (one latent frame); LTX-2: its first decoder block at 1/patch_size before the final
 /// depth-to-space, one latent frame's `temporal` frames.
 struct DecoderFootprint {
     int64_t spatial = 8, temporal = 4;

@@ -84,6 +84,9 @@ TEST(SanaGraph, TheDefaultGraphRunsOnTheDemoModelWithLivePreviews) {
     EXPECT_EQ(previewSteps, (std::vector<int64_t>{1, 2}));
     for (const QString& id : w.model().nodeIds())
         EXPECT_EQ(w.model().status(id).state, NodeStatus::State::Done) << id.toStdString();
+    // Load Model's badge carries what it loaded, the model family included (its title's tooltip shows it).
+    const QString loaded = w.model().status(QStringLiteral("load_model")).message;
+    EXPECT_TRUE(loaded.contains(QStringLiteral("480p"))) << loaded.toStdString();
     // Save Video shows what it wrote: the decoded clip plays in the preview pane.
     EXPECT_EQ(w.preview()->mode(), PreviewPane::Mode::Video);
     EXPECT_EQ(w.preview()->frameCount(), 5);

@@ -257,6 +257,7 @@ class MainWindow : public QMainWindow {
     // file each output node wrote.
     QHash<QString, Displayable> results_;
     QHash<QString, QString> resultFiles_;
+    QHash<QString, QString> lastInfo_;    // each node's last info line of this document's runs
     QHash<int, Displayable> jobResults_;  // newest jobs only
 };
 

@@ -65,6 +65,8 @@ void MainWindow::onExecutionEvent(int jobId, const sp::ExecutionEvent& e) {
             }
             return;
         case K::NodeLog:
+            if (mine && e.level == sp::LogLevel::Info)
+                lastInfo_.insert(node, QString::fromStdString(e.message));
             return log_->append(logLevel(e.level), nodeLabel(node, mine), QString::fromStdString(e.message));
         case K::NodeCached:
         case K::NodeFinished:
@@ -123,8 +125,9 @@ void MainWindow::onNodePreview(const sp::ExecutionEvent& e) {
 void MainWindow::onNodeResult(int jobId, const sp::ExecutionEvent& e, bool mine) {
     using K = sp::ExecutionEvent::Kind;
     const QString node = QString::fromStdString(e.nodeId);
-    if (mine)
-        setNodeState(node, e.kind == K::NodeCached ? NodeStatus::State::Cached : NodeStatus::State::Done);
+    if (mine)  // the node's last info line (e.g. which model family Load Model loaded) goes with its badge
+        setNodeState(node, e.kind == K::NodeCached ? NodeStatus::State::Cached : NodeStatus::State::Done,
+                     lastInfo_.value(node));
     for (const auto& [port, value] : e.outputs.entries()) {
         if (value.kind() == sp::Value::Kind::String && mine) {
             const QString path = QString::fromStdString(value.toString());

@@ -62,6 +62,7 @@ void MainWindow::resetRunState() {
     ++generation_;
     results_.clear();
     resultFiles_.clear();
+    lastInfo_.clear();
     statusBeforeRun_.clear();
     previewNode_.clear();
     preview_->clear();

@@ -46,7 +46,9 @@ struct PortInfo {
 struct NodeStatus {
     enum class State : quint8 { Idle, Pending, Running, Cached, Done, Error, Invalid, Cancelled };
     State state = State::Idle;
-    QString message;  ///< the error (Error) or the problems found by validation (Invalid)
+    /// The error (Error), the problems found by validation (Invalid), or what the node last reported when it
+    /// ran (Done, Cached: its last info line, e.g. Load Model's "loaded ... (480p Wan 2.1) on cuda: ...").
+    QString message;
 
     bool isProblem() const { return state == State::Error || state == State::Invalid; }
 };

@@ -205,6 +205,8 @@ QString NodeItem::toolTipAt(QPointF pos) const {
     if (geo_.titleRect().contains(pos)) {
         QString tip = QStringLiteral("<b>%1</b> <i>%2</i>").arg(model_.title(id_).toHtmlEscaped(), id_);
         if (d && !d->help.empty()) tip += QStringLiteral("<br>") + GraphModel::qs(d->help).toHtmlEscaped();
+        if (!st.isProblem() && !st.message.isEmpty())  // what it reported when it last ran
+            tip += QStringLiteral("<br><i>%1</i>").arg(st.message.toHtmlEscaped());
         return tip;
     }
     for (int i = 0; i < geo_.inputs.size(); ++i)
