@@ -443,6 +443,12 @@ CommandRun setupBench(CLI::App& cmd) {
         if (o->height == 0) o->height = o->hd ? 704 : 480;
         if (o->width == 0) o->width = o->hd ? 1280 : 832;
         checkVideoSize(*o, o->hd ? 32 : 16, o->hd ? 8 : 4, "");
+        if (!o->saveLatents.empty()) {  // checked before minutes of GPU work, not after
+            const fs::path dir =
+                o->saveLatents.has_parent_path() ? o->saveLatents.parent_path() : fs::path(".");
+            std::error_code ec;
+            SV_CHECK(fs::is_directory(dir, ec), "--save-latents: folder ", dir.string(), " does not exist");
+        }
         return runBenchCuda(*o);
     };
 }

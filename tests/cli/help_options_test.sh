@@ -167,7 +167,7 @@ sv 0 "wrote .*s.sweep.json 001_seed-1_guidance-4 +sampler.seed=1 sampler.guidanc
     sweep "$T2V" "${TINYSET[@]}" --set-axis sampler.seed=1,2 --set-axis sampler.guidance=4,6 --zip --list \
     --save-spec "$WORK/s.sweep.json"
 sv 0 "004_seed-2_guidance-6" sweep "$WORK/s.sweep.json" --product --list
-sv 0 "2 variant\(s\): 2 done; node runs: load_model 1," sweep "$WORK/s.sweep.json" --output-dir "$WORK/sweep" \
+sv 0 "2 variant\(s\): 2 done; node runs: .*load_model 1," sweep "$WORK/s.sweep.json" --output-dir "$WORK/sweep" \
     --plugin-dir "$WORK/no-packs"
 for v in 001_seed-1_guidance-4 002_seed-2_guidance-6; do
     [ -f "$WORK/sweep/$v.mp4" ] || { echo "FAIL: the sweep wrote no $v.mp4"; failures=$((failures + 1)); }
@@ -200,7 +200,7 @@ sv 0 "asked 1 task\(s\) of seeds-" jobs cancel 4242 --task 0 --job-root "$ROOT"
 grep -qx "4242_0" "$WORK/slurm/scancel.args" || { echo "FAIL: scancel 4242_0 not called"; failures=$((failures + 1)); }
 sv 0 "re-submitted 1 task\(s\) as slurm job 4243" jobs resubmit 4242 --task 0 --job-root "$ROOT"
 JOB=$(ls -d "$ROOT"/seeds-*)
-sv 0 "task 0: 2 variant\(s\): 2 done; node runs: load_model 1," sweep --job "$JOB" --task 0 --submission 4243 \
+sv 0 "task 0: 2 variant\(s\): 2 done; node runs: .*load_model 1," sweep --job "$JOB" --task 0 --submission 4243 \
     --plugin-dir "$WORK/no-packs"
 sv 0 "1 task: 1 finished; variants: 2 of 2 done" jobs wait 4243 --timeout 30 --interval 0.1 --job-root "$ROOT"
 sv 0 "001_seed-1 \(task 0\): done .*001_seed-1.mp4" jobs show 4242 --job-root "$ROOT"
@@ -219,6 +219,8 @@ sv 1 "needs height and width multiples of 16 and frames = 1 \+ 4k" bench --frame
 sv 1 "704x1280x13 needs height and width multiples of 32 and frames = 1 \+ 8k" bench --family 720p --frames 13
 sv 1 "720x1280x81 needs height and width multiples of 32" bench --family 720p --height 720
 sv 2 "--family: \"1080p\" is not 480p or 720p" bench --family 1080p
+sv 2 "--gpus: 0 is below the minimum 1" bench --gpus 0
+sv 1 "--save-latents: folder [^ ]*no-such-dir does not exist" bench --save-latents "$WORK/no-such-dir/x.safetensors"
 sv 2 "--steps: 0 is below the minimum 1" bench --steps 0
 sv 2 "--total-steps: \"x\" is not an integer" bench --total-steps x
 sv 2 "--text-tokens: 1 is below the minimum 2" bench --text-tokens 1

@@ -5,11 +5,14 @@
 // The parity with diffusers' own LoRA runs is tests/core/lora_parity_test.cpp.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "io/safetensors.h"
 #include "models/lora.h"
 #include "models/sana_transformer.h"
+#include "pipelines/demo_model.h"
 #include "support/reference.h"
 
 namespace sv {
@@ -325,7 +328,14 @@ TEST_F(LoraTest, RefusesWhatDoesNotFit) {
     expectError([&] { (void)LoraAdapter::load(dir_.path() / "absent.safetensors", c); }, "no such LoRA file");
     // An adapter read for one configuration does not apply to another one's shapes.
     const auto adapter = std::make_shared<const LoraAdapter>(LoraAdapter::load(write("ok", fine), c));
-    const SanaTransformer other = SanaTransformer::load(test::referenceDir() / "transformer_hd112");
+    // The 720p demo transformer (1x1x1 patches, 128 latent channels, the demo's own width) has another
+    // proj_out than any 480p fixture configuration.
+    std::ifstream in(fs::path(SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model", std::ios::binary);
+    const std::vector<uint8_t> tokenizer{std::istreambuf_iterator<char>(in),
+                                         std::istreambuf_iterator<char>()};
+    writeDemoModel(dir_.path() / "demo720", tokenizer, 0, DemoFamily::Ltx720p);
+    const SanaTransformer other = SanaTransformer::load(dir_.path() / "demo720" / "transformer");
+    ASSERT_NE(other.weights().get("proj_out.weight").shape(), weightShape("proj_out"));
     const LoraUse uses[] = {{adapter, 1.0}};
     expectError([&] { (void)applyLora(other, uses, LoraMode::Unmerged); }, "another configuration");
 }
@@ -337,7 +347,7 @@ TEST_F(LoraTest, FolderHoldsDiffusersFileName) {
     writeSafetensors(dir_.path() / "my_style" / "pytorch_lora_weights.safetensors", e);
     const LoraAdapter a = LoraAdapter::load(dir_.path() / "my_style", config());
     EXPECT_EQ(a.name, "my_style");
-    EXPECT_EQ(a.parameterCount(), 2 * 64 + 2 * weightShape("proj_out")[0]);
+    EXPECT_EQ(a.parameterCount(), 2 * weightShape("proj_out")[1] + 2 * weightShape("proj_out")[0]);
     EXPECT_EQ(parseLoraMode("merged", "x"), LoraMode::Merged);
     EXPECT_EQ(loraModeName(LoraMode::Unmerged), "unmerged");
     EXPECT_THROW(parseLoraMode("fused", "x"), Error);

@@ -73,7 +73,10 @@ TEST_F(SanaSweepTest, CliSweepNamesClipsByVariantAndEmbedsTheirGraphs) {
     const CommandResult r =
         sweep(false, {"--set-axis", "sampler.seed=5..6", "--set-axis", "sampler.guidance=4,6"});
     ASSERT_EQ(r.rc, 0) << r.err;
-    EXPECT_NE(r.err.find("4 variant(s): 4 done; node runs: load_model 1,"), std::string::npos) << r.err;
+    // The models load once for the four variants; the sampler runs for each.
+    EXPECT_NE(r.err.find("4 variant(s): 4 done; node runs: "), std::string::npos) << r.err;
+    for (const char* runs : {" load_model 1,", " text_encode 1", " sampler 4,"})
+        EXPECT_NE(r.err.find(runs), std::string::npos) << runs << "\n" << r.err;
     const std::vector<std::string> names = {"001_seed-5_guidance-4", "002_seed-5_guidance-6",
                                             "003_seed-6_guidance-4", "004_seed-6_guidance-6"};
     for (const std::string& name : names) {

@@ -56,9 +56,13 @@ TEST(SanaLongGraph, RendersChunksWithLivePreviewsAndAMidRunPromptChange) {
     }
     QSignalSpy events(&w.runQueue(), &RunQueue::executionEvent);
     const int job = w.runGraph();
-    // While chunk 2 renders (4 steps a chunk), the prompt of the chunks from 5 on changes.
-    ASSERT_TRUE(
-        QTest::qWaitFor([&] { return w.model().status(QStringLiteral("long_video")).step >= 5; }, 300000));
+    // Once 5 chunks are done (the node counts finished chunks), the prompt of the chunks from 5 on changes.
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            const auto p = w.model().progress(QStringLiteral("long_video"));
+            return p && p->step >= 5;
+        },
+        300000));
     std::ofstream(prompts) << "0: a red fox runs through snow\n5: a blue whale sings in the deep sea\n";
     std::filesystem::last_write_time(prompts,
                                      std::filesystem::file_time_type::clock::now() + std::chrono::seconds(5));
