@@ -217,6 +217,7 @@ namespace {
 void registerContinueNodes(NodeRegistry& r);
 }  // namespace
 
+// Longer than a screen: one descriptor, mostly its parameter table.
 void registerLongNodes(NodeRegistry& r) {
     NodeDescriptor d{type::kLongVideo, 1, "Long Video", kCategorySampling};
     d.help =

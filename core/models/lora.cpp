@@ -278,6 +278,48 @@ fs::path resolveFile(const fs::path& path) {
     return found.front();
 }
 
+/// What does not fit, collected over every module so one error names them all.
+struct LoadProblems {
+    std::vector<std::string> unmatched, unadaptable, mismatched, incomplete;
+};
+
+/// sv::Error listing every problem (none: returns).
+void refuseProblems(const std::string& src, size_t modules, const TransformerConfig& config,
+                    const LoadProblems& p) {
+    if (!p.unmatched.empty() && p.unmatched.size() == modules) {
+        fail(src, ": none of its ", modules, " modules exist in the SANA-Video transformer (e.g. ",
+             p.unmatched.front(), "); it was made for another model.", familyHint(p.unmatched));
+    }
+    std::string msg;
+    if (!p.unmatched.empty())
+        msg += concat("\n  ", p.unmatched.size(), " module(s) that match no transformer module (",
+                      config.numLayers, " blocks):", listOf(p.unmatched));
+    if (!p.unadaptable.empty())
+        msg += concat("\n  ", p.unadaptable.size(),
+                      " module(s) that cannot take a LoRA here:", listOf(p.unadaptable));
+    if (!p.mismatched.empty())
+        msg += concat("\n  ", p.mismatched.size(), " rank or shape mismatch(es):", listOf(p.mismatched));
+    if (!p.incomplete.empty())
+        msg += concat("\n  ", p.incomplete.size(), " incomplete module(s):", listOf(p.incomplete));
+    SV_CHECK(msg.empty(), src, ": the LoRA does not fit this transformer:", msg);
+}
+
+/// A module's alpha: its own .alpha tensor, else the PEFT header's (rank/alpha patterns, then r/lora_alpha),
+/// else the rank (diffusers without metadata: scale 1). nullopt, with the problem noted, when the header's
+/// rank disagrees with the tensors'.
+std::optional<double> moduleAlpha(const RawModule& m, const LoraHeader& header, const std::string& module,
+                                  int64_t rank, std::vector<std::string>& mismatched) {
+    if (m.alpha) return *m.alpha;
+    if (!header.present) return double(rank);
+    const int64_t expected = patternValue(header.rankPattern, module).value_or(header.r.value_or(rank));
+    if (expected != rank) {
+        mismatched.push_back(
+            concat(module, ": the header says rank ", expected, ", the tensors have ", rank));
+        return std::nullopt;
+    }
+    return patternValue(header.alphaPattern, module).value_or(header.alpha.value_or(double(rank)));
+}
+
 /// A [k, ...] tensor as an F32 CPU matrix [k, rest] that owns its memory.
 Tensor asMatrix(const Tensor& t) {
     return t.to(DType::F32).contiguous().clone().view({t.dim(0), -1});
@@ -302,7 +344,8 @@ LoraAdapter LoraAdapter::load(const fs::path& path, const TransformerConfig& con
              ": mixes original NVlabs module names (blocks.N.…) with diffusers names");
     a.form = original ? Form::Original : Form::Diffusers;
 
-    std::vector<std::string> unmatched, unadaptable, mismatched, incomplete;
+    LoadProblems problems;
+    auto& [unmatched, unadaptable, mismatched, incomplete] = problems;
     for (const auto& [module, m] : raw) {
         if (!m.down.defined() || !m.up.defined()) {
             incomplete.push_back(
@@ -317,19 +360,8 @@ LoraAdapter LoraAdapter::load(const fs::path& path, const TransformerConfig& con
                                         up.dim(1)));
             continue;
         }
-        double alpha = double(rank);  // diffusers without metadata: alpha = r (scale 1)
-        if (m.alpha) {
-            alpha = *m.alpha;
-        } else if (header.present) {
-            const int64_t expected =
-                patternValue(header.rankPattern, module).value_or(header.r.value_or(rank));
-            if (expected != rank) {
-                mismatched.push_back(
-                    concat(module, ": the header says rank ", expected, ", the tensors have ", rank));
-                continue;
-            }
-            alpha = patternValue(header.alphaPattern, module).value_or(header.alpha.value_or(double(rank)));
-        }
+        const std::optional<double> alpha = moduleAlpha(m, header, module, rank, problems.mismatched);
+        if (!alpha) continue;
         const std::vector<std::string> parts =
             a.form == Form::Original ? diffusersParts(module) : std::vector<std::string>{module};
         if (parts.empty()) {
@@ -365,27 +397,12 @@ LoraAdapter LoraAdapter::load(const fs::path& path, const TransformerConfig& con
             out.down = down;  // an original fused layer's A is shared by its parts (copied by the converter)
             out.up =
                 parts.size() == 1 ? up : up.slice(0, int64_t(k) * rows, int64_t(k + 1) * rows).contiguous();
-            out.alpha = alpha;
+            out.alpha = *alpha;
             out.rslora = header.rslora;
             a.modules.emplace(parts[k], std::move(out));
         }
     }
-    if (!unmatched.empty() && unmatched.size() == raw.size()) {
-        fail(src, ": none of its ", raw.size(), " modules exist in the SANA-Video transformer (e.g. ",
-             unmatched.front(), "); it was made for another model.", familyHint(unmatched));
-    }
-    std::string msg;
-    if (!unmatched.empty())
-        msg += concat("\n  ", unmatched.size(), " module(s) that match no transformer module (",
-                      config.numLayers, " blocks):", listOf(unmatched));
-    if (!unadaptable.empty())
-        msg += concat("\n  ", unadaptable.size(),
-                      " module(s) that cannot take a LoRA here:", listOf(unadaptable));
-    if (!mismatched.empty())
-        msg += concat("\n  ", mismatched.size(), " rank or shape mismatch(es):", listOf(mismatched));
-    if (!incomplete.empty())
-        msg += concat("\n  ", incomplete.size(), " incomplete module(s):", listOf(incomplete));
-    SV_CHECK(msg.empty(), src, ": the LoRA does not fit this transformer:", msg);
+    refuseProblems(src, raw.size(), config, problems);
     return a;
 }
 
