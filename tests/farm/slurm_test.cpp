@@ -121,9 +121,12 @@ TEST_F(SlurmTest, SixVariantsRunAsAThreeTaskArray) {
     // One process per task: the model loader ran once in each.
     for (int t = 0; t < 3; ++t) {
         const std::string log = readFile(jobDir / "logs" / concat("task-", t, ".log"));
-        EXPECT_NE(log.find(concat("task ", t, ": 2 variant(s): 2 done; node runs: load_model 1,")),
-                  std::string::npos)
-            << log;
+        const std::string summary = concat("task ", t, ": 2 variant(s): 2 done; node runs: ");
+        const size_t at = log.find(summary);
+        ASSERT_NE(at, std::string::npos) << log;
+        const std::string runs = log.substr(at, log.find('\n', at) - at);
+        EXPECT_NE(runs.find(" load_model 1,"), std::string::npos) << runs;
+        EXPECT_NE(runs.find(" sampler 2,"), std::string::npos) << runs;
     }
     const CommandResult list = jobs({});
     EXPECT_NE(list.out.find("3 tasks: 3 finished; variants: 6 of 6 done"), std::string::npos) << list.out;
