@@ -1,19 +1,14 @@
 // What the farm commands share: the sweep spec built from a graph or spec file plus --set-axis / --set /
-// --zip /
-// --product and the variant listing (`sweep`, `submit`), and --job-root (`submit`, `jobs`). Only with the
-// node SDK (SV_CLI_WITH_PLUGIN).
+// --zip / --product and the variant listing (`sweep`, `submit`), and --job-root (`submit`, `jobs`). Only with
+// the node SDK (SV_CLI_WITH_PLUGIN).
 #pragma once
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "cli_options.h"  // CLI::App, CLI::Option
 #include "plugin/farm/sweep_spec.h"
-
-namespace CLI {
-class App;
-class Option;
-}  // namespace CLI
 
 namespace sv::cli {
 

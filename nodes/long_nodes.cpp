@@ -210,27 +210,13 @@ class AppendVideoNode : public Node {
     }
 };
 
-}  // namespace
-
-namespace {
 /// Last Frame and Append Video: continuing a clip with the regular model.
 void registerContinueNodes(NodeRegistry& r);
-}  // namespace
 
-// Longer than a screen: one descriptor, mostly its parameter table.
-void registerLongNodes(NodeRegistry& r) {
-    NodeDescriptor d{type::kLongVideo, 1, "Long Video", kCategorySampling};
-    d.help =
-        "Minute-long text-to-video with LongSANA (a SanaVideoCausalTransformer3DModel folder): the video is "
-        "generated chunk after chunk with a constant-size state and each finished chunk is appended to an "
-        "MP4 "
-        "in the output folder, which plays while it grows. Preview: the current chunk after every step; the "
-        "viewer shows each decoded chunk. \"<split>\" in the prompt spreads prompts over the chunks.";
-    d.isOutput = true;
-    d.inputs = {
-        PortSpec::required("model", port::kModel, "a LongSANA model (transformer, text encoder, VAE)")};
-    d.outputs = {PortSpec::required("path", PortType::String, "the MP4 written")};
-    d.params = {
+// Long Video's parameters in four groups: the prompts over time, the clip, how each chunk is sampled, the
+// file.
+std::vector<ParamSpec> longPromptParams() {
+    return {
         ParamSpec::text("prompt", "A red fox trots through fresh snow in a quiet pine forest at dawn.")
             .asMultiline()
             .withHelp("What to generate; parts separated by <split> follow each other over the chunks."),
@@ -239,6 +225,11 @@ void registerLongNodes(NodeRegistry& r) {
                 "Optional file of \"CHUNK: prompt\" lines, re-read before every chunk: edit it while the "
                 "video renders to change the prompt of the chunks still to come (it replaces the prompt "
                 "above)."),
+    };
+}
+
+std::vector<ParamSpec> longClipParams() {
+    return {
         ParamSpec::integer("width", 832)
             .range(16, 4096)
             .withStep(16)
@@ -260,6 +251,11 @@ void registerLongNodes(NodeRegistry& r) {
         ParamSpec::integer("cached_chunks", -1)
             .range(-1, 100000)
             .withHelp("How many earlier chunks the state remembers; -1: all (LongSANA's setting)."),
+    };
+}
+
+std::vector<ParamSpec> longChunkParams() {
+    return {
         ParamSpec::integer("motion_score", 30)
             .range(0, 100)
             .withHelp("Appends \" motion score: M.\"; 0: none."),
@@ -291,13 +287,40 @@ void registerLongNodes(NodeRegistry& r) {
             .withHelp("Prefix the prompt with the complex human instruction (diffusers' default)."),
         ParamSpec::boolean("resolution_binning", false)
             .withHelp("Generate at the closest trained size and resize back; off: exactly width×height."),
+    };
+}
+
+std::vector<ParamSpec> longFileParams() {
+    return {
         ParamSpec::integer("fps", 16).range(1, 240).withHelp("Frame rate of the video."),
         ParamSpec::choice("format", {"mp4", "y4m"}, "mp4")
             .withHelp("mp4: fragmented H.264, playable while it grows; y4m: raw YUV4MPEG2 frames."),
         ParamSpec::outputFile("filename", "sana_long_{counter:05}")
             .withHelp("File name in the output folder; {counter} counts up to the first unused name."),
     };
-    r.add<LongVideoNode>(d);
+}
+
+NodeDescriptor longVideoDescriptor() {
+    NodeDescriptor d{type::kLongVideo, 1, "Long Video", kCategorySampling};
+    d.help =
+        "Minute-long text-to-video with LongSANA (a SanaVideoCausalTransformer3DModel folder): the video is "
+        "generated chunk after chunk with a constant-size state and each finished chunk is appended to an "
+        "MP4 in the output folder, which plays while it grows. Preview: the current chunk after every step; "
+        "the "
+        "viewer shows each decoded chunk. \"<split>\" in the prompt spreads prompts over the chunks.";
+    d.isOutput = true;
+    d.inputs = {
+        PortSpec::required("model", port::kModel, "a LongSANA model (transformer, text encoder, VAE)")};
+    d.outputs = {PortSpec::required("path", PortType::String, "the MP4 written")};
+    for (auto group : {longPromptParams(), longClipParams(), longChunkParams(), longFileParams()})
+        d.params.insert(d.params.end(), group.begin(), group.end());
+    return d;
+}
+
+}  // namespace
+
+void registerLongNodes(NodeRegistry& r) {
+    r.add<LongVideoNode>(longVideoDescriptor());
     registerContinueNodes(r);
 }
 

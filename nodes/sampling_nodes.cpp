@@ -191,101 +191,116 @@ class VaeDecodeNode : public Node {
     }
 };
 
+// The Sampler's parameters in three groups: what to make, which noise, which schedule.
+std::vector<ParamSpec> samplerShapeParams() {
+    return {
+        sizeParam("width", 832,
+                  "Video width in pixels: a multiple of 16 for 480p models (832), of 32 for 720p ones. Not "
+                  "used while a latent is connected: the size is the latent's (Image Encode's for "
+                  "image-to-video).")
+            .fromInput("latent"),
+        sizeParam("height", 480,
+                  "Video height in pixels: a multiple of 16 for 480p models (480), of 32 for 720p ones. Not "
+                  "used while a latent is connected: the size is the latent's.")
+            .fromInput("latent"),
+        ParamSpec::integer("frames", 81)
+            .range(1, 1001)
+            .onStepGrid(4)
+            .withHelp(
+                "Number of frames: 1 + 4·k for 480p models (81 = 5 s at 16 fps), 1 + 8·k for 720p ones."),
+        ParamSpec::integer("steps", 50).range(1, 1000).withHelp("Denoising steps."),
+        ParamSpec::real("guidance", 6.0)
+            .range(0.0, 30.0)
+            .withStep(0.5)
+            .withHelp(
+                "Classifier-free guidance scale; 1 or less turns guidance off (one transformer pass per "
+                "step instead of two)."),
+    };
+}
+
+std::vector<ParamSpec> samplerNoiseParams() {
+    return {
+        ParamSpec::integer("seed", 42)
+            .range(0, kMaxSeed)
+            .withHelp("Seed of the initial noise (a torch.Generator seed: the same noise as diffusers)."),
+        ParamSpec::choice("generator", {"cpu", "cuda"}, "cpu")
+            .withHelp("Which torch.Generator the seed seeds: cpu (the same noise on every machine) or cuda, "
+                      "torch.Generator(device=\"cuda\") as in diffusers' SANA-Video examples (torch's bits "
+                      "on an NVIDIA GPU; emulated on the CPU to a few ulps)."),
+        ParamSpec::text("cuda_grid", "")
+            .withHelp("CUDA generator only: the GPU whose noise to reproduce, as SMSxTHREADS (its SM count "
+                      "and threads per SM, e.g. 132x2048 for an H100 SXM or H200). Empty: the GPU in use."),
+    };
+}
+
+std::vector<ParamSpec> samplerScheduleParams() {
+    return {
+        ParamSpec::text("sigmas", "")
+            .withHelp("Custom sigmas, e.g. \"1.0, 0.75, 0.5, 0.25\" (diffusers' sigmas=; the step count "
+                      "follows them; FlowMatch Euler takes them). Empty: the schedule from 'steps'."),
+        ParamSpec::text("timesteps", "")
+            .withHelp("Custom timesteps, e.g. \"999, 750, 500, 250\" (diffusers' timesteps=; not with "
+                      "'sigmas'). Empty: the schedule from 'steps'."),
+        ParamSpec::choice("scheduler", {kModelScheduler, "dpm", "euler", "unipc"}, kModelScheduler)
+            .withHelp(
+                "model: the model folder's scheduler, as diffusers (DPM-Solver++ in the text-to-video "
+                "folder, FlowMatch Euler in an image-to-video one); dpm: DPM-Solver++; euler: FlowMatch "
+                "Euler; unipc: UniPC."),
+        ParamSpec::real("flow_shift", 0.0)
+            .range(0.0, 100.0)
+            .withStep(0.5)
+            .withHelp("Flow-matching timestep shift; 0 keeps the model folder's (SANA-Video: 8)."),
+        ParamSpec::boolean("resolution_binning", true)
+            .showOnNode(false)
+            .fromInput("latent")
+            .withHelp(
+                "Generate at the closest of the model's trained sizes and resize the decoded frames back "
+                "(diffusers' use_resolution_binning, its default). Off: generate at exactly "
+                "width×height. Not used while a latent is connected (Image Encode bins its own size)."),
+    };
+}
+
+NodeDescriptor samplerDescriptor() {
+    NodeDescriptor d{type::kSampler, 1, "Sampler", kCategorySampling};
+    d.help =
+        "Denoises video latents with the SANA-Video transformer and classifier-free guidance, showing a "
+        "preview of the current estimate after every step. Text-to-video starts from seeded noise (the "
+        "same noise as diffusers with a CPU generator); connect an image latent (Image Encode) for "
+        "image-to-video, or latents (Load Latent) to start from them: a connected latent sets the size.";
+    d.inputs = {PortSpec::required("model", port::kModel, "a model with its transformer loaded"),
+                PortSpec::required("conditioning", port::kConditioning, "from Text Encode"),
+                PortSpec::optionalInput("latent", port::kLatent,
+                                        "an image latent (image-to-video) or initial latents")};
+    d.outputs = {PortSpec::required("latent", port::kLatent, "the denoised latents")};
+    for (auto group : {samplerShapeParams(), samplerNoiseParams(), samplerScheduleParams()})
+        d.params.insert(d.params.end(), group.begin(), group.end());
+    return d;
+}
+
+NodeDescriptor vaeDecodeDescriptor() {
+    NodeDescriptor d{type::kVaeDecode, 1, "VAE Decode", kCategorySampling};
+    d.help =
+        "Decodes latents into frames with the model's VAE (Wan 2.1 or LTX-2), streaming over time "
+        "(progress as frames come out; cancellable between them).";
+    d.inputs = {PortSpec::required("model", port::kModel, "a model with its VAE decoder loaded"),
+                PortSpec::required("latent", port::kLatent, "latents from the Sampler or Load Latent")};
+    d.outputs = {PortSpec::required("video", PortType::Video, "the frames (8-bit RGB) and frame rate")};
+    d.params = {ParamSpec::real("fps", 16.0)
+                    .range(1.0, 240.0)
+                    .withStep(1.0)
+                    .withHelp("Frame rate of the video (SANA-Video is trained for 16 fps)."),
+                ParamSpec::integer("video", 0)
+                    .range(0, 1023)
+                    .withHelp("Which video of the batch to decode (several prompts or videos per prompt: "
+                              "prompt-major, 0 first).")};
+    return d;
+}
+
 }  // namespace
 
-// Longer than a screen: two descriptors, mostly their parameter tables.
 void registerSamplingNodes(NodeRegistry& r) {
-    {
-        NodeDescriptor d{type::kSampler, 1, "Sampler", kCategorySampling};
-        d.help =
-            "Denoises video latents with the SANA-Video transformer and classifier-free guidance, showing a "
-            "preview of the current estimate after every step. Text-to-video starts from seeded noise (the "
-            "same noise as diffusers with a CPU generator); connect an image latent (Image Encode) for "
-            "image-to-video, or latents (Load Latent) to start from them: a connected latent sets the size.";
-        d.inputs = {PortSpec::required("model", port::kModel, "a model with its transformer loaded"),
-                    PortSpec::required("conditioning", port::kConditioning, "from Text Encode"),
-                    PortSpec::optionalInput("latent", port::kLatent,
-                                            "an image latent (image-to-video) or initial latents")};
-        d.outputs = {PortSpec::required("latent", port::kLatent, "the denoised latents")};
-        d.params = {
-            sizeParam(
-                "width", 832,
-                "Video width in pixels: a multiple of 16 for 480p models (832), of 32 for 720p ones. Not "
-                "used while a latent is connected: the size is the latent's (Image Encode's for "
-                "image-to-video).")
-                .fromInput("latent"),
-            sizeParam(
-                "height", 480,
-                "Video height in pixels: a multiple of 16 for 480p models (480), of 32 for 720p ones. Not "
-                "used while a latent is connected: the size is the latent's.")
-                .fromInput("latent"),
-            ParamSpec::integer("frames", 81)
-                .range(1, 1001)
-                .onStepGrid(4)
-                .withHelp(
-                    "Number of frames: 1 + 4·k for 480p models (81 = 5 s at 16 fps), 1 + 8·k for 720p ones."),
-            ParamSpec::integer("steps", 50).range(1, 1000).withHelp("Denoising steps."),
-            ParamSpec::real("guidance", 6.0)
-                .range(0.0, 30.0)
-                .withStep(0.5)
-                .withHelp(
-                    "Classifier-free guidance scale; 1 or less turns guidance off (one transformer pass per "
-                    "step instead of two)."),
-            ParamSpec::integer("seed", 42)
-                .range(0, kMaxSeed)
-                .withHelp("Seed of the initial noise (a torch.Generator seed: the same noise as diffusers)."),
-            ParamSpec::choice("generator", {"cpu", "cuda"}, "cpu")
-                .withHelp(
-                    "Which torch.Generator the seed seeds: cpu (the same noise on every machine) or cuda, "
-                    "torch.Generator(device=\"cuda\") as in diffusers' SANA-Video examples (torch's bits "
-                    "on an NVIDIA GPU; emulated on the CPU to a few ulps)."),
-            ParamSpec::text("cuda_grid", "")
-                .withHelp(
-                    "CUDA generator only: the GPU whose noise to reproduce, as SMSxTHREADS (its SM count "
-                    "and threads per SM, e.g. 132x2048 for an H100 SXM or H200). Empty: the GPU in use."),
-            ParamSpec::text("sigmas", "")
-                .withHelp("Custom sigmas, e.g. \"1.0, 0.75, 0.5, 0.25\" (diffusers' sigmas=; the step count "
-                          "follows them; FlowMatch Euler takes them). Empty: the schedule from 'steps'."),
-            ParamSpec::text("timesteps", "")
-                .withHelp("Custom timesteps, e.g. \"999, 750, 500, 250\" (diffusers' timesteps=; not with "
-                          "'sigmas'). Empty: the schedule from 'steps'."),
-            ParamSpec::choice("scheduler", {kModelScheduler, "dpm", "euler", "unipc"}, kModelScheduler)
-                .withHelp(
-                    "model: the model folder's scheduler, as diffusers (DPM-Solver++ in the text-to-video "
-                    "folder, FlowMatch Euler in an image-to-video one); dpm: DPM-Solver++; euler: FlowMatch "
-                    "Euler; unipc: UniPC."),
-            ParamSpec::real("flow_shift", 0.0)
-                .range(0.0, 100.0)
-                .withStep(0.5)
-                .withHelp("Flow-matching timestep shift; 0 keeps the model folder's (SANA-Video: 8)."),
-            ParamSpec::boolean("resolution_binning", true)
-                .showOnNode(false)
-                .fromInput("latent")
-                .withHelp(
-                    "Generate at the closest of the model's trained sizes and resize the decoded frames back "
-                    "(diffusers' use_resolution_binning, its default). Off: generate at exactly "
-                    "width×height. Not used while a latent is connected (Image Encode bins its own size)."),
-        };
-        r.add<SamplerNode>(d);
-    }
-    {
-        NodeDescriptor d{type::kVaeDecode, 1, "VAE Decode", kCategorySampling};
-        d.help =
-            "Decodes latents into frames with the Wan 2.1 VAE, frame by frame (progress per decoded frame; "
-            "cancellable between frames).";
-        d.inputs = {PortSpec::required("model", port::kModel, "a model with its VAE decoder loaded"),
-                    PortSpec::required("latent", port::kLatent, "latents from the Sampler or Load Latent")};
-        d.outputs = {PortSpec::required("video", PortType::Video, "the frames (8-bit RGB) and frame rate")};
-        d.params = {ParamSpec::real("fps", 16.0)
-                        .range(1.0, 240.0)
-                        .withStep(1.0)
-                        .withHelp("Frame rate of the video (SANA-Video is trained for 16 fps)."),
-                    ParamSpec::integer("video", 0)
-                        .range(0, 1023)
-                        .withHelp("Which video of the batch to decode (several prompts or videos per prompt: "
-                                  "prompt-major, 0 first).")};
-        r.add<VaeDecodeNode>(d);
-    }
+    r.add<SamplerNode>(samplerDescriptor());
+    r.add<VaeDecodeNode>(vaeDecodeDescriptor());
 }
 
 }  // namespace sv::nodes

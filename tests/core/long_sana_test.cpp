@@ -277,16 +277,11 @@ TEST(LongSanaTransformer, FirstChunkWithoutContextIsTheStandardForward) {
 
 // ---- the pipeline on the demo model
 
-std::vector<uint8_t> tokenizerBytes() {
-    std::ifstream in(fs::path(SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model", std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 class LongVideo : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         dir_ = std::make_unique<test::TempDir>();
-        writeDemoModel(dir_->path() / "demo", tokenizerBytes(), 0);
+        writeDemoModel(dir_->path() / "demo", test::tinyTokenizerBytes(), 0);
         models_ = std::make_shared<const SanaModels>(SanaModels::load(dir_->path() / "demo"));
     }
     static void TearDownTestSuite() {

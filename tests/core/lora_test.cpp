@@ -330,9 +330,7 @@ TEST_F(LoraTest, RefusesWhatDoesNotFit) {
     const auto adapter = std::make_shared<const LoraAdapter>(LoraAdapter::load(write("ok", fine), c));
     // The 720p demo transformer (1x1x1 patches, 128 latent channels, the demo's own width) has another
     // proj_out than any 480p fixture configuration.
-    std::ifstream in(fs::path(SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model", std::ios::binary);
-    const std::vector<uint8_t> tokenizer{std::istreambuf_iterator<char>(in),
-                                         std::istreambuf_iterator<char>()};
+    const std::vector<uint8_t> tokenizer = test::tinyTokenizerBytes();
     writeDemoModel(dir_.path() / "demo720", tokenizer, 0, DemoFamily::Ltx720p);
     const SanaTransformer other = SanaTransformer::load(dir_.path() / "demo720" / "transformer");
     ASSERT_NE(other.weights().get("proj_out.weight").shape(), weightShape("proj_out"));

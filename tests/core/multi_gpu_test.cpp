@@ -310,9 +310,7 @@ TEST(CfgParallel, NeedsGuidance) {
 // one device; a cancel on one rank cancels every rank.
 TEST(ParallelSampling, LoopsEqualOneDevice) {
     const test::TempDir dir;
-    std::ifstream in(fs::path(SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model", std::ios::binary);
-    const std::vector<uint8_t> tokenizer{std::istreambuf_iterator<char>(in),
-                                         std::istreambuf_iterator<char>()};
+    const std::vector<uint8_t> tokenizer = test::tinyTokenizerBytes();
     writeDemoModel(dir.path() / "demo", tokenizer, 0);
     const SanaModels models = SanaModels::load(dir.path() / "demo");
     PromptRequest p;

@@ -19,16 +19,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<uint8_t> tokenizerBytes() {
-    std::ifstream in(fs::path(SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model", std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 class Demo720p : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         dir_ = std::make_unique<test::TempDir>();
-        writeDemoModel(dir_->path() / "demo", tokenizerBytes(), 3, DemoFamily::Ltx720p);
+        writeDemoModel(dir_->path() / "demo", test::tinyTokenizerBytes(), 3, DemoFamily::Ltx720p);
         models_ = std::make_shared<const SanaModels>(SanaModels::load(dir_->path() / "demo"));
     }
     static void TearDownTestSuite() {
@@ -126,8 +121,8 @@ TEST_F(Demo720p, GeometryFollowsTheVae) {
 // A transformer whose in_channels differ from the VAE's latent channels is refused at load.
 TEST(Demo720pLoading, LatentChannelMismatchIsAnError) {
     test::TempDir dir;
-    writeDemoModel(dir.path() / "a", tokenizerBytes(), 0, DemoFamily::Ltx720p);
-    writeDemoModel(dir.path() / "b", tokenizerBytes(), 0, DemoFamily::Wan480p);
+    writeDemoModel(dir.path() / "a", test::tinyTokenizerBytes(), 0, DemoFamily::Ltx720p);
+    writeDemoModel(dir.path() / "b", test::tinyTokenizerBytes(), 0, DemoFamily::Wan480p);
     ModelLoadOptions o;
     o.textEncoder = false;
     o.vaeEncoder = o.vaeDecoder = false;  // the config alone decides

@@ -29,16 +29,12 @@ std::vector<uint8_t> readBytes(const fs::path& p) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::vector<uint8_t> tokenizerBytes() {
-    return readBytes(fs::path(SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model");
-}
-
 // One demo model for the whole suite (written once into a temporary folder).
 class DemoModel : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         dir_ = std::make_unique<test::TempDir>();
-        writeDemoModel(dir_->path() / "demo", tokenizerBytes(), 0);
+        writeDemoModel(dir_->path() / "demo", test::tinyTokenizerBytes(), 0);
         models_ = std::make_shared<const SanaModels>(SanaModels::load(dir_->path() / "demo"));
     }
     static void TearDownTestSuite() {
@@ -378,7 +374,7 @@ TEST_F(DemoModel, UnbinningResizesAndCentreCrops) {
 
 TEST(DemoModelWriter, DeterministicDiffusersLayout) {
     test::TempDir tmp;
-    const auto bytes = tokenizerBytes();
+    const auto bytes = test::tinyTokenizerBytes();
     writeDemoModel(tmp.path() / "a", bytes, 5);
     writeDemoModel(tmp.path() / "b", bytes, 5);
     writeDemoModel(tmp.path() / "c", bytes, 6);

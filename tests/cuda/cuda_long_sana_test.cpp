@@ -108,23 +108,10 @@ TEST_F(CudaLongSana, CausalTransformerBf16) {
     twoChunks(DType::BF16, 2e-2);
 }
 
-// The GPU machine runs these tests from a copy of the tree at another path: $SV_TEST_DATA_DIR names its
-// tests/data there (bench/run_device.sh sets it); the build's own path is the fallback.
-std::vector<uint8_t> tokenizerBytes() {
-    const char* env = std::getenv("SV_TEST_DATA_DIR");
-    const fs::path file =
-        fs::path(env && *env ? env : SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model";
-    std::ifstream in(file, std::ios::binary);
-    std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    SV_ASSERT_MSG(!bytes.empty(), "cannot read ", file.string(),
-                  " (set SV_TEST_DATA_DIR to the tests/data folder)");
-    return bytes;
-}
-
 // The whole pipeline on the LongSANA demo model: 3 chunks of a 64×64 clip, latents and frames.
 void demoPipeline(DType dt, double latentTol, double frameTol) {
     test::TempDir dir;
-    writeDemoModel(dir.path() / "long", tokenizerBytes(), 0, DemoFamily::LongSana);
+    writeDemoModel(dir.path() / "long", test::tinyTokenizerBytes(), 0, DemoFamily::LongSana);
     auto run = [&](Device device, DType dtype) {
         ModelLoadOptions lo;
         lo.device = device;

@@ -7,6 +7,7 @@
 
 #include "plugin/exec/executor.h"
 #include "plugin/exec/executor_thread.h"
+#include "run_outcome.h"
 #include "support/reference.h"
 #include "test_nodes.h"
 
@@ -14,23 +15,6 @@ namespace sv::plugin {
 namespace {
 
 using nlohmann::json;
-using EK = ExecutionEvent::Kind;
-
-struct Outcome {
-    RunResult result;
-    std::vector<ExecutionEvent> events;
-
-    /// Node ids of the events of kind k, in order.
-    std::vector<std::string> nodes(EK k) const {
-        std::vector<std::string> out;
-        for (const auto& e : events)
-            if (e.kind == k) out.push_back(e.nodeId);
-        return out;
-    }
-    size_t count(EK k) const { return nodes(k).size(); }
-};
-
-using Ids = std::vector<std::string>;
 
 class ExecutorTest : public ::testing::Test {
   protected:
@@ -53,12 +37,7 @@ class ExecutorTest : public ::testing::Test {
     }
 
     Outcome run(const GraphDocument& doc, RunRequest request = {}) {
-        if (request.outputDir.empty()) request.outputDir = tmp.path();
-        EventQueue q;
-        Outcome r;
-        r.result = executor.run(doc, request, q.sink());
-        r.events = q.poll();
-        return r;
+        return runCollecting(executor, doc, std::move(request), tmp.path());
     }
 
     NodeRegistry registry;

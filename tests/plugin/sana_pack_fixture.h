@@ -9,30 +9,12 @@
 #include <gtest/gtest.h>
 
 #include "plugin/exec/executor.h"
+#include "run_outcome.h"
 #include "sana_test_support.h"
 
 namespace sv::plugin {
 
 namespace fs = std::filesystem;
-using EK = ExecutionEvent::Kind;
-using Ids = std::vector<std::string>;
-
-struct Outcome {
-    RunResult result;
-    std::vector<ExecutionEvent> events;
-
-    std::vector<const ExecutionEvent*> of(EK k, const std::string& node = {}) const {
-        std::vector<const ExecutionEvent*> out;
-        for (const auto& e : events)
-            if (e.kind == k && (node.empty() || e.nodeId == node)) out.push_back(&e);
-        return out;
-    }
-    Ids nodes(EK k) const {
-        Ids out;
-        for (const auto* e : of(k)) out.push_back(e->nodeId);
-        return out;
-    }
-};
 
 class SanaNodesTest : public ::testing::Test {
   protected:
@@ -60,12 +42,7 @@ class SanaNodesTest : public ::testing::Test {
     }
 
     Outcome run(const GraphDocument& doc, RunRequest request = {}) {
-        if (request.outputDir.empty()) request.outputDir = out.path();
-        EventQueue q;
-        Outcome r;
-        r.result = executor.run(doc, request, q.sink());
-        r.events = q.poll();
-        return r;
+        return runCollecting(executor, doc, std::move(request), out.path());
     }
 
     NodeRegistry registry;

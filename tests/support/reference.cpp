@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "io/json_util.h"
@@ -22,6 +24,17 @@ fs::path goldenDir(const std::string& name) {
     std::error_code ec;
     if (fs::path p = referenceDir() / name; fs::is_directory(p, ec)) return p;
     return fs::path(SV_DEFAULT_REFERENCE_DIR) / name;
+}
+
+std::vector<uint8_t> tinyTokenizerBytes() {
+    const char* env = std::getenv("SV_TEST_DATA_DIR");
+    const fs::path file =
+        fs::path(env && *env ? env : SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model";
+    std::ifstream in(file, std::ios::binary);
+    std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    SV_ASSERT_MSG(!bytes.empty(), "cannot read ", file.string(),
+                  " (set SV_TEST_DATA_DIR to the tests/data folder)");
+    return bytes;
 }
 
 std::vector<fs::path> referenceFolders(const std::string& prefix) {

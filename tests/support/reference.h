@@ -27,6 +27,10 @@ std::vector<std::filesystem::path> referenceFolders(const std::string& prefix);
 std::vector<std::filesystem::path> referenceFoldersOfClass(const std::string& prefix,
                                                            const std::string& className,
                                                            const std::string& defaultClass = "");
+/// The tiny SentencePiece model of tests/data/tokenizer_tiny (what the demo models embed). The GPU machine
+/// runs tests from a copy of the tree at another path: $SV_TEST_DATA_DIR names its tests/data there
+/// (bench/run_device.sh sets it); the build's own path is the fallback.
+std::vector<uint8_t> tinyTokenizerBytes();
 /// Opens <folder>/io.safetensors.
 std::shared_ptr<SafetensorsFile> openIo(const std::filesystem::path& folder);
 /// A fresh empty temporary directory, removed when the returned object dies.
