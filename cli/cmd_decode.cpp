@@ -53,7 +53,8 @@ struct LatentsHeader {
 LatentsHeader readHeader(const DecodeArgs& a) {
     const auto file = SafetensorsFile::open(a.latents, io::InputKind::Latent);  // names the file and problem
     const TensorInfo* t = file->find("latents");
-    SV_CHECK(t != nullptr, a.latents, ": no tensor \"latents\" (not a file written by Save Latent or "
+    SV_CHECK(t != nullptr, a.latents,
+             ": no tensor \"latents\" (not a file written by Save Latent or "
              "`generate --save-latents`)");
     SV_CHECK(t->shape.size() == 5 && t->shape[0] >= 1 && t->shape[0] <= kMaxVideos, a.latents,
              ": tensor \"latents\" must be [N, C, F', h, w] with N <= ", kMaxVideos, ", got ",
@@ -63,8 +64,8 @@ LatentsHeader readHeader(const DecodeArgs& a) {
     if (fs::is_regular_file(vaeConfig, ec)) {  // a folder without it is Load Model's error to report
         const VideoVaeConfig vae = VideoVaeConfig::load(vaeConfig);
         SV_CHECK(t->shape[1] == vae.latentChannels(), a.latents, " holds latents of ", t->shape[1],
-                 " channels, but the VAE of ", a.model, " (", vae.className(), ") takes ", vae.latentChannels(),
-                 ": the latents were made with another model family");
+                 " channels, but the VAE of ", a.model, " (", vae.className(), ") takes ",
+                 vae.latentChannels(), ": the latents were made with another model family");
     }
     return {t->shape, file->metadata()};
 }
@@ -73,8 +74,10 @@ LatentsHeader readHeader(const DecodeArgs& a) {
 std::string inDecodeTerms(const std::string& node, const std::string& message) {
     static const struct {
         std::string_view node, param, option;
-    } kTerms[] = {{"load_latent", "path", "LATENTS"},     {"load_model", "folder", "--model"},
-                  {"load_model", "device", "--device"},   {"load_model", "vae_dtype", "--vae-dtype"},
+    } kTerms[] = {{"load_latent", "path", "LATENTS"},
+                  {"load_model", "folder", "--model"},
+                  {"load_model", "device", "--device"},
+                  {"load_model", "vae_dtype", "--vae-dtype"},
                   {"vae_decode", "fps", "--fps"}};
     for (const auto& t : kTerms) {
         const std::string key = concat("parameter '", t.param, "'");
@@ -111,7 +114,8 @@ GraphDocument buildDecodeGraph(const DecodeArgs& a, const NodeRegistry& registry
 int runDecode(const DecodeArgs& a) {
     const auto t0 = std::chrono::steady_clock::now();
     OutputTarget target(a.out, a.overwrite);  // checked before anything is read or loaded
-    SV_CHECK(!target.isSequence(), "--out: decode writes an .mp4 or .y4m file, or - (a Y4M stream on stdout)");
+    SV_CHECK(!target.isSequence(),
+             "--out: decode writes an .mp4 or .y4m file, or - (a Y4M stream on stdout)");
     const LatentsHeader header = readHeader(a);
     target.setVideoCount(header.shape[0]);
     target.checkFree(0);
@@ -127,10 +131,11 @@ int runDecode(const DecodeArgs& a) {
     request.outputDir = target.stage();
     ProgressPrinter progress(registry);
     RunTimings timings("decode");
-    const RunResult result = runGraph(executor, doc, request, signals, "decode", [&](const ExecutionEvent& e) {
-        progress(e);
-        timings.onEvent(e);
-    });
+    const RunResult result =
+        runGraph(executor, doc, request, signals, "decode", [&](const ExecutionEvent& e) {
+            progress(e);
+            timings.onEvent(e);
+        });
     if (result.status == RunResult::Status::Failed && !result.failedNode.empty()) {
         printError("decode", inDecodeTerms(result.failedNode, result.message));
         return 1;
@@ -145,8 +150,8 @@ int runDecode(const DecodeArgs& a) {
     for (const std::string& path : placed)
         printLine(target.toStdout() ? stderr : stdout,
                   concat("wrote ", target.toStdout() ? std::string("a Y4M stream to stdout") : path, " (",
-                         meta("frames"), " frames, ", meta("width"), "x", meta("height"), ") in ",
-                         int64_t(seconds * 10) / 10.0, " s"));
+                         meta("frames"), " frames, ", meta("width"), "x", meta("height"), ", ",
+                         a.fps.empty() ? "16" : a.fps, " fps) in ", int64_t(seconds * 10) / 10.0, " s"));
     if (!a.timings.empty()) timings.write(a.timings, result.durationSeconds, {});
     return 0;
 }
@@ -155,7 +160,8 @@ int runDecode(const DecodeArgs& a) {
 
 CommandRun setupDecode(CLI::App& cmd) {
     cmd.footer(
-        "Decodes latents written by `sanavideo generate --save-latents FILE` (or the Save Latent node) into a "
+        "Decodes latents written by `sanavideo generate --save-latents FILE` (or the Save Latent node) into "
+        "a "
         "video: the graph Load Model (VAE decoder only) -> Load Latent -> VAE Decode -> Save Video, run as "
         "`sanavideo run` would. With `generate --save-latents FILE --no-decode` on one machine and `decode` "
         "on another, sampling and decoding can run where each fits; .y4m and - need no media library. The "

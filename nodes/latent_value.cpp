@@ -85,7 +85,8 @@ void checkLatentGeometry(const Latent& l, const TensorInfo& t, const std::filesy
     for (const int64_t scale : kLatentTemporalScales) {
         const int64_t frames = scale * (s[2] - 1) + 1;
         if (l.frames == frames) return;
-        decodable += concat(decodable.empty() ? "" : " or ", frames);
+        if (decodable != std::to_string(frames))  // one latent frame is one frame for every VAE
+            decodable += concat(decodable.empty() ? "" : " or ", frames);
     }
     fail(path.string(), ": latent file metadata claims ", l.frames, " frames, but its tensor ",
          shapeToString(s), " holds ", s[2], " latent frames, which decode to ", decodable);
