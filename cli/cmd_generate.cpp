@@ -28,7 +28,7 @@
 #include "media/video_writer.h"
 #include "node_packs.h"
 #include "output_target.h"
-#include "progress_bar.h"
+#include "run_progress.h"
 #include "run_timings.h"
 #include "terminal_text.h"
 
@@ -55,59 +55,6 @@ std::string inOptionTerms(const std::string& node, const std::string& message) {
             if (t.node == baseNodeId(node) && t.param == param) return concat(go.flag, message.substr(q + 1));
     return message;
 }
-
-/// Progress on stderr: a bar while the Sampler, VAE Decode and Save Video count steps or frames, a line when
-/// a node starts, and the nodes' log lines.
-class ProgressPrinter {
-  public:
-    explicit ProgressPrinter(const NodeRegistry& registry) : registry_(registry) {}
-
-    void operator()(const ExecutionEvent& e) {
-        using K = ExecutionEvent::Kind;
-        if (e.kind == K::NodeStarted) {
-            endBar();
-            const NodeDescriptor* d = registry_.find(e.nodeType);
-            printLine(stderr, concat(d ? d->caption : e.nodeId, " ..."));
-        } else if (e.kind == K::NodeProgress) {
-            if (barNode_ != e.nodeId) startBar(e.nodeId);
-            bar_->update(int(e.step), int(e.total));
-        } else if (e.kind == K::NodeLog) {
-            // Save Video's "wrote <staging>/video.mp4" is replaced by the summary naming --out.
-            if (baseNodeId(e.nodeId) == "save_video" && e.level == LogLevel::Info) return;
-            endBar();
-            printLine(stderr,
-                      concat("  ", e.level == LogLevel::Info ? "" : concat(logLevelName(e.level), ": "),
-                             e.message));
-        } else if (e.kind != K::NodePreview && e.kind != K::NodeDisplay) {
-            endBar();
-        }
-    }
-
-  private:
-    void startBar(const std::string& id) {
-        endBar();
-        barNode_ = id;
-        const std::string_view node = baseNodeId(id);
-        if (node == "long_video")
-            bar_.emplace("generating", "chunk");
-        else if (node == "sampler")
-            bar_.emplace("sampling", "step");
-        else if (node == "vae_decode")
-            bar_.emplace("decoding", "frame");
-        else if (node == "save_video")
-            bar_.emplace("writing", "frame");
-        else
-            bar_.emplace(id, "step");
-    }
-    void endBar() {
-        bar_.reset();
-        barNode_.clear();
-    }
-
-    const NodeRegistry& registry_;
-    std::optional<ProgressBar> bar_;
-    std::string barNode_;
-};
 
 /// The parameters the summary reads: the Sampler's and VAE Decode's, or Long Video's.
 struct SummaryRefs {
@@ -152,28 +99,47 @@ void printWritten(const std::vector<std::string>& paths, const GraphDocument& do
                 ") in ", seconds, " s"));
 }
 
+/// The outputs of one generate run: the video (none with --no-decode) and the latents (--save-latents),
+/// checked before any model loads and moved into place only when the run finished.
+struct GenerateTargets {
+    std::optional<OutputTarget> video;
+    std::optional<LatentsTarget> latents;
+
+    GenerateTargets(const GenerateOptions& o, GraphKind kind) {
+        // LongSANA writes its growing MP4 (or Y4M) in place, so it can be watched and a cancelled run keeps
+        // its finished chunks; everything else appears only when the run succeeded.
+        if (!o.noDecode)
+            video.emplace(o.out, o.overwrite,
+                          kind == GraphKind::LongVideo ? OutputTarget::Placement::Direct
+                                                       : OutputTarget::Placement::Staged);
+        if (!o.saveLatents.empty()) latents.emplace(o.saveLatents, o.overwrite);
+    }
+    void checkFree(int64_t frames) const {
+        if (video) video->checkFree(frames);
+        if (latents) latents->checkFree();
+    }
+    /// The run's output folder: the video's staging folder, else the latents' own.
+    std::filesystem::path stage() { return video ? video->stage() : latents->stage(); }
+};
+
 int runGenerate(const GenerateOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     const GraphKind kind = chooseGraph(o);
-    // LongSANA writes its growing MP4 (or Y4M) in place, so it can be watched and a cancelled run keeps its
-    // finished chunks; everything else appears only when the run succeeded.
-    OutputTarget target(o.out, o.overwrite,
-                        kind == GraphKind::LongVideo
-                            ? OutputTarget::Placement::Direct
-                            : OutputTarget::Placement::Staged);  // checked before loading
+    GenerateTargets targets(o, kind);  // checked before loading
     media::setFfmpegQuiet(true);
     NodeRegistry registry;
     loadNodePacks(registry, {}, "generate");
     Executor executor(registry);
-    const GraphDocument doc = buildGenerateGraph(o, kind, executor, target);
+    const GraphDocument doc =
+        buildGenerateGraph(o, kind, executor, targets.video ? &*targets.video : nullptr);
     const int64_t frames = intParam(doc, registry, summaryRefs(kind).frames);
-    target.checkFree(frames);
+    targets.checkFree(frames);
     printLine(stderr, concat(kindWords(kind), " with these settings:"));
     for (const auto& line : describeSettings(doc, registry)) printLine(stderr, "  " + line);
 
     CancelOnSignals signals;
     RunRequest request;
-    request.outputDir = target.stage();
+    request.outputDir = targets.stage();
     ProgressPrinter progress(registry);
     RunTimings timings("generate");
     const RunResult result =
@@ -181,11 +147,12 @@ int runGenerate(const GenerateOptions& o) {
             progress(e);
             timings.onEvent(e);
         });
+    const std::string& wanted = o.noDecode ? o.saveLatents : o.out;
     if (result.status == RunResult::Status::Cancelled) {
         printLine(stderr,
                   concat("sanavideo generate: cancelled by ", CancelOnSignals::describe(signals.signal()),
                          kind == GraphKind::LongVideo ? concat("; ", o.out, " keeps the finished chunks")
-                                                      : concat(", nothing written to ", o.out)));
+                                                      : concat(", nothing written to ", wanted)));
         return signals.exitCode();
     }
     if (result.status == RunResult::Status::Failed && !result.failedNode.empty()) {
@@ -195,10 +162,15 @@ int runGenerate(const GenerateOptions& o) {
     if (const int rc = reportRunEnd(result, signals, "generate", "generated from the options"); rc != 0)
         return rc;
     const auto commitStart = std::chrono::steady_clock::now();
-    const std::vector<std::string> placed = target.commit(frames);
+    if (targets.latents) {
+        const std::string& path = targets.latents->commit(request.outputDir);
+        printLine(targets.video && targets.video->toStdout() ? stderr : stdout,
+                  concat("wrote ", path, " (the sampled latents; `sanavideo decode ", path,
+                         " --model DIR --out clip.mp4` makes the video)"));
+    }
+    if (targets.video) printWritten(targets.video->commit(frames), doc, registry, kind, *targets.video, t0);
     const double commitSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - commitStart).count();
-    printWritten(placed, doc, registry, kind, target, t0);
     if (!o.timings.empty()) timings.write(o.timings, result.durationSeconds, {{"commit_s", commitSeconds}});
     return 0;
 }
@@ -244,6 +216,27 @@ CLI::Option* addGraphOption(CLI::App& cmd, const GraphOption& go, const std::sha
 
 }  // namespace
 
+/// --save-latents and --no-decode; --out is required unless --no-decode.
+void addLatentOptions(CLI::App& cmd, GenerateOptions& o, CLI::Option* out) {
+    CLI::Option* save =
+        cmd.add_option(
+               "--save-latents", o.saveLatents,
+               "also write the sampled latents (the whole batch, with their size) to this .safetensors "
+               "file, as Save Latent does: `sanavideo decode FILE` makes the video later or elsewhere "
+               "(not LongSANA)")
+            ->type_name("FILE")
+            ->group(std::string(kCommonGroup));
+    cmd.add_flag("--no-decode", o.noDecode,
+                 "stop after sampling: write only --save-latents (no VAE decode, no video, no --out; the VAE "
+                 "decoder is not loaded)")
+        ->needs(save)
+        ->excludes(out)
+        ->group(std::string(kCommonGroup));
+    cmd.callback([&o] {
+        if (o.out.empty() && !o.noDecode) throw CLI::RequiredError("--out");
+    });
+}
+
 CommandRun setupGenerate(CLI::App& cmd) {
     cmd.footer(
         "Generates a video with a SANA-Video model folder (diffusers layout), exactly as diffusers' "
@@ -268,15 +261,17 @@ CommandRun setupGenerate(CLI::App& cmd) {
     added["--model"]->required();
     added["--prompt"]->required();
     added["--motion-score"]->excludes(added["--no-motion-score"]);
-    cmd.add_option(
-           "--out", o->out,
-           ".mp4 file; .y4m file (raw YUV 4:2:0, needs no media library); - for a Y4M stream on stdout "
-           "(`| ffmpeg -i - clip.mp4`); or a frame sequence: a folder (PNG frames) or a pattern such as "
-           "frames/%04d.png or frames/%04d.exr; LongSANA: an .mp4 or .y4m file, written as it renders")
-        ->required()
+    CLI::Option* out =
+        cmd.add_option(
+               "--out", o->out,
+               ".mp4 file; .y4m file (raw YUV 4:2:0, needs no media library); - for a Y4M stream on stdout "
+               "(`| ffmpeg -i - clip.mp4`); or a frame sequence: a folder (PNG frames) or a pattern such as "
+               "frames/%04d.png or frames/%04d.exr; LongSANA: an .mp4 or .y4m file, written as it renders")
+            ->group(std::string(kCommonGroup));
+    cmd.add_flag("--overwrite", o->overwrite,
+                 "replace an existing --out (or --save-latents) file (otherwise it is an error)")
         ->group(std::string(kCommonGroup));
-    cmd.add_flag("--overwrite", o->overwrite, "replace an existing --out file (otherwise it is an error)")
-        ->group(std::string(kCommonGroup));
+    addLatentOptions(cmd, *o, out);
     addTimingsOption(cmd, o->timings)->group(std::string(kCommonGroup));
     cmd.add_flag(
            "--long", o->longVideo,

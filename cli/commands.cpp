@@ -10,6 +10,7 @@ CommandRun setupMakeDemoModel(CLI::App& cmd);
 CommandRun setupBench(CLI::App& cmd);
 #ifdef SV_CLI_WITH_PLUGIN
 CommandRun setupGenerate(CLI::App& cmd);
+CommandRun setupDecode(CLI::App& cmd);
 CommandRun setupRun(CLI::App& cmd);
 CommandRun setupNodes(CLI::App& cmd);
 CommandRun setupGraphFrom(CLI::App& cmd);
@@ -27,6 +28,8 @@ std::span<const Command> commands() {
 #ifdef SV_CLI_WITH_PLUGIN
         {"generate", "generate a video from a prompt (and an image): the default graph with your settings",
          setupGenerate},
+        {"decode", "decode latents (generate --save-latents, Save Latent) into a video with a model's VAE",
+         setupDecode},
 #endif
         {"make-demo-model", "write a tiny random-weight model in the diffusers layout", setupMakeDemoModel},
 #ifdef SV_CLI_WITH_PLUGIN

@@ -116,18 +116,6 @@ void applyLoras(GraphDocument& doc, const NodeRegistry& registry, const Generate
     }
 }
 
-/// One VAE Decode (its `video` index) and Save Video per video of the batch.
-void addVideoOutputs(GraphDocument& doc, int64_t videos) {
-    const std::vector<GraphLink> decodeInputs = doc.inputLinks("vae_decode");
-    for (int64_t k = 1; k < videos; ++k) {
-        const std::string decode = copyNode(doc, "vae_decode", int(k));
-        const std::string save = copyNode(doc, "save_video", int(k));
-        doc.setParam(decode, "video", k);
-        for (const GraphLink& l : decodeInputs) doc.connect(l.from, {decode, l.to.port});
-        doc.connect({decode, "video"}, {save, "video"});
-    }
-}
-
 /// The settings recorded as MP4 tags of video `index` (prompt-major, as the batch).
 std::string videoTags(const GraphDocument& doc, const NodeRegistry& registry, const GenerateOptions& o,
                       int64_t index, int64_t perPrompt) {
@@ -190,7 +178,44 @@ void applyContinue(GraphDocument& doc, const NodeRegistry& registry, const Gener
     doc.connect({"append_video", "video"}, {"save_video", "video"});
 }
 
+/// --save-latents: Save Latent on the Sampler's latents (the whole batch), named for LatentsTarget; with
+/// --no-decode no VAE Decode, Save Video or VAE decoder either (the lean half of a split run).
+void applySaveLatents(GraphDocument& doc, const NodeRegistry& registry, const GenerateOptions& o,
+                      GraphKind kind) {
+    if (o.saveLatents.empty()) return;
+    SV_CHECK(kind != GraphKind::LongVideo,
+             "--save-latents: a LongSANA video is sampled and decoded chunk by chunk inside the Long Video "
+             "node; it keeps no latents of the whole video");
+    doc.addNode("sana.save_latent", 1, nlohmann::json::object(), nlohmann::json::object(), "save_latent");
+    doc.connect({"sampler", "latent"}, {"save_latent", "latent"});
+    setParam(doc, registry, {"save_latent", "filename"}, LatentsTarget::kStem, "--save-latents");
+    if (!o.noDecode) return;
+    SV_CHECK(o.continueClip.empty(),
+             "--no-decode: not with --continue (the continued clip is decoded frames)");
+    doc.removeNode("vae_decode");
+    doc.removeNode("save_video");
+    setParam(doc, registry, {"load_model", "vae_decoder"}, "false", "--no-decode");
+}
+
 }  // namespace
+
+std::vector<std::string> addVideoOutputs(GraphDocument& doc, const NodeRegistry& registry,
+                                         const OutputTarget& target) {
+    const std::vector<GraphLink> decodeInputs = doc.inputLinks("vae_decode");
+    for (int64_t k = 1; k < target.videoCount(); ++k) {
+        const std::string decode = copyNode(doc, "vae_decode", int(k));
+        const std::string save = copyNode(doc, "save_video", int(k));
+        doc.setParam(decode, "video", k);
+        for (const GraphLink& l : decodeInputs) doc.connect(l.from, {decode, l.to.port});
+        doc.connect({decode, "video"}, {save, "video"});
+    }
+    const std::vector<std::string> saves = nodeAndCopies(doc, "save_video");
+    for (size_t k = 0; k < saves.size(); ++k) {
+        setParam(doc, registry, {saves[k], "filename"}, target.stagedStem(int64_t(k)), "--out");
+        setParam(doc, registry, {saves[k], "format"}, target.format(), "--out");
+    }
+    return saves;
+}
 
 GraphKind chooseGraph(const GenerateOptions& o) {
     if (auto it = o.values.find("--model");
@@ -201,7 +226,7 @@ GraphKind chooseGraph(const GenerateOptions& o) {
 }
 
 GraphDocument buildGenerateGraph(const GenerateOptions& o, GraphKind kind, const Executor& executor,
-                                 OutputTarget& target) {
+                                 OutputTarget* target) {
     const NodeRegistry& registry = executor.registry();
     GraphDocument doc = GraphDocument::parse(defaultGraphText(kind), graphName(kind));
     SV_CHECK(o.continueClip.empty() || kind == GraphKind::ImageToVideo,
@@ -218,22 +243,21 @@ GraphDocument buildGenerateGraph(const GenerateOptions& o, GraphKind kind, const
     applyPrompts(doc, registry, o, kind);
     applySeconds(doc, registry, o);
     applyLoras(doc, registry, o);
-    if (kind == GraphKind::LongVideo) {
-        const fs::path out(target.text());
+    applySaveLatents(doc, registry, o, kind);
+    if (!target) {
+        SV_ASSERT(o.noDecode);
+    } else if (kind == GraphKind::LongVideo) {
+        const fs::path out(target->text());
         setParam(doc, registry, {"long_video", "filename"}, out.stem().string(), "--out");
-        setParam(doc, registry, {"long_video", "format"}, target.format(), "--out");
+        setParam(doc, registry, {"long_video", "format"}, target->format(), "--out");
     } else {
         const int64_t perPrompt = std::stoll(effectiveValue(doc, registry, {"text_encode", "num_videos"}));
-        target.setVideoCount(int64_t(listOf(o, "--prompt").size()) * perPrompt);
-        addVideoOutputs(doc, target.videoCount());
-        const std::vector<std::string> saves = nodeAndCopies(doc, "save_video");
-        for (size_t k = 0; k < saves.size(); ++k) {
-            setParam(doc, registry, {saves[k], "filename"}, target.stagedStem(int64_t(k)), "--out");
-            setParam(doc, registry, {saves[k], "format"}, target.format(), "--out");
-            if (!target.isSequence())
+        target->setVideoCount(int64_t(listOf(o, "--prompt").size()) * perPrompt);
+        const std::vector<std::string> saves = addVideoOutputs(doc, registry, *target);
+        if (!target->isSequence())
+            for (size_t k = 0; k < saves.size(); ++k)
                 setParam(doc, registry, {saves[k], "tags"},
                          videoTags(doc, registry, o, int64_t(k), perPrompt), "--out");
-        }
     }
     // Checked as `sanavideo run` and the editor check a graph (Executor::issuesForRun), before any model
     // loads.

@@ -28,6 +28,8 @@ struct GenerateOptions {
     std::string continueClip;       // --continue: the clip to continue
     bool longVideo = false;         // --long: the long-video graph whatever the folder looks like
     std::string timings;            // --timings FILE.json: the run's stage times, peak memory
+    std::string saveLatents;        // --save-latents FILE.safetensors: the sampled latents too
+    bool noDecode = false;          // --no-decode: only the latents (no VAE decode, no video, no --out)
 };
 
 /// The default graph for the options: the long-video graph for a LongSANA model folder (or --long),
@@ -35,9 +37,16 @@ struct GenerateOptions {
 /// --image or --continue, else text-to-video.
 GraphKind chooseGraph(const GenerateOptions& o);
 
-/// The graph with the command line written into it, validated. Tells `target` how many videos it writes.
-/// sv::Error "<flag>: ..." for a bad value or an option the chosen graph has no node for.
+/// The graph with the command line written into it, validated. Tells `target` how many videos it writes
+/// (null with --no-decode: no video). sv::Error "<flag>: ..." for a bad value or an option the chosen graph
+/// has no node for.
 plugin::GraphDocument buildGenerateGraph(const GenerateOptions& o, GraphKind kind,
-                                         const plugin::Executor& executor, OutputTarget& target);
+                                         const plugin::Executor& executor, OutputTarget* target);
+
+/// Makes the graph's VAE Decode → Save Video write `target`: one VAE Decode (its `video` index) and Save
+/// Video per video of the batch (target.videoCount()), each Save Video writing its staged name in the
+/// target's format. Returns the Save Video ids, in batch order. Used by generate and decode.
+std::vector<std::string> addVideoOutputs(plugin::GraphDocument& doc, const plugin::NodeRegistry& registry,
+                                         const OutputTarget& target);
 
 }  // namespace sv::cli

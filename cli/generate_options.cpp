@@ -127,11 +127,11 @@ std::span<const GraphOption> generateOptions() {
          C},
         {"--dtype",
          "auto|f32|bf16|f16",
-         "transformer and text-encoder dtype (auto: bf16 on CUDA, f32 on the CPU; the VAE always runs in "
-         "f32)",
+         "transformer and text-encoder dtype (auto: bf16 on CUDA, f32 on the CPU; the VAE: --vae-dtype)",
          {{"load_model", "transformer_dtype"}, {"load_model", "text_encoder_dtype"}},
          {},
          C},
+        {"--vae-dtype", "auto|f32|bf16|f16", kVaeDtypeHelp, {{"load_model", "vae_dtype"}}, {}, C},
         {"--num-videos",
          "N",
          "videos per prompt; several videos are written as numbered files next to --out (name_001.mp4, "

@@ -38,6 +38,11 @@ inline constexpr std::string_view kCommonGroup = "Options";
 inline constexpr std::string_view kBatchGroup = "Batches, noise, schedules and LoRA";
 inline constexpr std::string_view kLongGroup = "LongSANA (a LongSANA model folder) and continuing a clip";
 
+/// --vae-dtype's help, shared by generate and decode.
+inline constexpr std::string_view kVaeDtypeHelp =
+    "VAE dtype (auto = f32: diffusers' recommended, exact setting; bf16 decodes ~5x faster on a GPU, e.g. "
+    "480x832x81 on an H200 in 2.2 s instead of 10.7 s, at bf16 accuracy; the CPU runs f32 only)";
+
 /// Every graph option of `generate`, in the order --help and the settings list show them.
 std::span<const GraphOption> generateOptions();
 

@@ -57,6 +57,46 @@ void copyToStdout(const fs::path& file) {
 
 }  // namespace
 
+void placeFile(const fs::path& from, const fs::path& to, bool overwrite, std::string_view flag) {
+    std::error_code ec;
+    int error = 0;
+    if (overwrite) {
+        fs::rename(from, to, ec);
+        if (!ec) return;
+        SV_CHECK(ec == std::errc::cross_device_link, flag, ": cannot move the result to ", to.string(), ": ",
+                 ec.message());
+    } else if (::link(from.c_str(), to.c_str()) == 0) {  // link() refuses an existing name, so a file that
+        fs::remove(from, ec);                            // appeared meanwhile is never replaced
+        return;
+    } else {
+        error = errno;
+        SV_CHECK(error != EEXIST, flag, ": ", to.string(),
+                 " appeared meanwhile; not replaced (add --overwrite)");
+        SV_CHECK(!occupied(to), flag, ": ", to.string(), " exists (add --overwrite to replace it)");
+        if (error != EXDEV) {
+            fs::rename(from, to, ec);  // a file system without hard links
+            SV_CHECK(!ec, flag, ": cannot move the result to ", to.string(), ": ", ec.message());
+            return;
+        }
+    }
+    // Another file system (the staging folder is next to --out, not next to this file): a copy next to `to`
+    // first, then moved into place by the same rules.
+    const fs::path copy = to.parent_path() / concat(".", to.filename().string(), ".", ::getpid(), ".part");
+    fs::copy_file(from, copy, fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+        const std::string why = ec.message();
+        fs::remove(copy, ec);
+        fail(flag, ": cannot copy the result to ", to.parent_path().string(), ": ", why);
+    }
+    try {
+        placeFile(copy, to, overwrite, flag);
+    } catch (const Error&) {
+        fs::remove(copy, ec);
+        throw;
+    }
+    fs::remove(from, ec);
+}
+
 OutputTarget::OutputTarget(const std::string& out, bool overwrite, Placement placement)
     : out_(out), overwrite_(overwrite), placement_(placement) {
     SV_CHECK(!out.empty(), "--out is empty");
@@ -167,22 +207,7 @@ fs::path OutputTarget::stage() {
 }
 
 void OutputTarget::place(const fs::path& from, const fs::path& to) const {
-    std::error_code ec;
-    if (overwrite_) {
-        fs::rename(from, to, ec);
-        SV_CHECK(!ec, "--out: cannot move the result to ", to.string(), ": ", ec.message());
-        return;
-    }
-    // link() refuses an existing name, so a file that appeared meanwhile is never replaced.
-    if (::link(from.c_str(), to.c_str()) == 0) {
-        fs::remove(from, ec);
-        return;
-    }
-    SV_CHECK(errno != EEXIST, "--out: ", to.string(),
-             " appeared while generating; not replaced (add --overwrite)");
-    SV_CHECK(!occupied(to), "--out: ", to.string(), " exists (add --overwrite to replace it)");
-    fs::rename(from, to, ec);  // a file system without hard links
-    SV_CHECK(!ec, "--out: cannot move the result to ", to.string(), ": ", ec.message());
+    placeFile(from, to, overwrite_, "--out");
 }
 
 std::vector<std::string> OutputTarget::commitNumbered() {
@@ -232,6 +257,37 @@ std::vector<std::string> OutputTarget::commit(int64_t frames) {
     }
     committed_ = true;
     return {out_};
+}
+
+LatentsTarget::LatentsTarget(const std::string& path, bool overwrite) : path_(path), overwrite_(overwrite) {
+    SV_CHECK(!path.empty() && path != "-", "--save-latents: give a .safetensors file");
+    SV_CHECK(lowerExtension(path) == ".safetensors", "--save-latents: \"", path,
+             "\" is not a .safetensors file");
+    const fs::path parent =
+        fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+    std::error_code ec;
+    SV_CHECK(fs::is_directory(parent, ec), "--save-latents: folder ", parent.string(), " does not exist");
+}
+
+LatentsTarget::~LatentsTarget() {
+    std::error_code ec;
+    if (!staging_.empty()) fs::remove_all(staging_, ec);
+}
+
+void LatentsTarget::checkFree() const {
+    SV_CHECK(overwrite_ || !occupied(path_), "--save-latents: ", path_,
+             " exists (add --overwrite to replace it)");
+}
+
+fs::path LatentsTarget::stage() {
+    staging_ = makeStagingFolder(fs::path(path_).parent_path().empty() ? fs::path(".")
+                                                                       : fs::path(path_).parent_path());
+    return staging_;
+}
+
+const std::string& LatentsTarget::commit(const fs::path& stagingFolder) {
+    placeFile(stagingFolder / (std::string(kStem) + ".safetensors"), path_, overwrite_, "--save-latents");
+    return path_;
 }
 
 }  // namespace sv::cli

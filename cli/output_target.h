@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sv::cli {
@@ -66,5 +67,37 @@ class OutputTarget {
     Placement placement_ = Placement::Staged;
     int64_t videos_ = 1;
 };
+
+/// Where `generate --save-latents FILE` puts the sampled latents: Save Latent writes "<kStem>.safetensors" in
+/// the run's staging folder (--out's, or this target's own with --no-decode) and only a finished run moves
+/// it into place, by --out's rules: a .safetensors file in an existing folder, never replacing a file
+/// without --overwrite.
+class LatentsTarget {
+  public:
+    /// Throws sv::Error "--save-latents: ..." for another extension, "-" or a missing folder.
+    LatentsTarget(const std::string& path, bool overwrite);
+    ~LatentsTarget();
+    LatentsTarget(const LatentsTarget&) = delete;
+    LatentsTarget& operator=(const LatentsTarget&) = delete;
+
+    /// The name Save Latent writes in the staging folder (without the extension it adds).
+    static constexpr const char* kStem = "latents";
+    /// Throws sv::Error "--save-latents: <file> exists (add --overwrite to replace it)".
+    void checkFree() const;
+    /// A staging folder of its own, next to the file (when no video is written); returns it.
+    std::filesystem::path stage();
+    /// Moves "<kStem>.safetensors" from `stagingFolder` into place; returns the path.
+    const std::string& commit(const std::filesystem::path& stagingFolder);
+
+  private:
+    std::string path_;
+    bool overwrite_ = false;
+    std::filesystem::path staging_;
+};
+
+/// Moves `from` to `to`; without `overwrite` never over an existing file, not even one that appeared
+/// meanwhile (link()); across file systems through a copy next to `to`. sv::Error "<flag>: ...".
+void placeFile(const std::filesystem::path& from, const std::filesystem::path& to, bool overwrite,
+               std::string_view flag);
 
 }  // namespace sv::cli

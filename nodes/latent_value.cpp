@@ -59,31 +59,37 @@ int metaInt(const std::map<std::string, std::string>& meta, const char* key,
     return v;
 }
 
-/// The metadata must describe the tensor: the frame count is what its latent frames decode to, and the pixel
-/// size one a Sampler can produce. A small file must not make VAE Decode allocate for a video it does not
-/// hold.
+/// The metadata must describe the tensor: the frame count is what its latent frames decode to with one of the
+/// VAEs' temporal compressions, and the pixel size one a Sampler can produce. A small file must not make VAE
+/// Decode allocate for a video it does not hold (VAE Decode then checks the exact compression of its model).
 void checkLatentGeometry(const Latent& l, const TensorInfo& t, const std::filesystem::path& path) {
     const Shape& s = t.shape;
-    SV_CHECK(s.size() == 5 && s[0] == 1 && s[1] > 0 && s[1] <= kMaxLatentChannels && s[2] > 0 && s[3] > 0 &&
-                 s[4] > 0,
-             path.string(), ": tensor \"latents\" must be [1, C, F', h, w] with C <= ", kMaxLatentChannels,
-             ", got ", shapeToString(s));
+    SV_CHECK(s.size() == 5 && s[0] > 0 && s[0] <= kMaxLatentBatch && s[1] > 0 && s[1] <= kMaxLatentChannels &&
+                 s[2] > 0 && s[3] > 0 && s[4] > 0,
+             path.string(), ": tensor \"latents\" must be [N, C, F', h, w] with N <= ", kMaxLatentBatch,
+             " and C <= ", kMaxLatentChannels, ", got ", shapeToString(s));
     SV_CHECK(l.width > 0 && l.height > 0 && l.width <= kMaxLatentPixelSize && l.height <= kMaxLatentPixelSize,
              path.string(), ": latent file metadata claims ", l.width, "x", l.height, " pixels; width and ",
              "height must be in [1, ", kMaxLatentPixelSize, "]");
-    SV_CHECK(s[3] * kLatentSpatialScale <= kMaxLatentPixelSize &&
-                 s[4] * kLatentSpatialScale <= kMaxLatentPixelSize,
-             path.string(), ": tensor \"latents\" ", shapeToString(s), " decodes to more than ",
-             kMaxLatentPixelSize, " pixels per side");
+    SV_CHECK(s[3] * kMinLatentSpatialScale <= kMaxLatentPixelSize &&
+                 s[4] * kMinLatentSpatialScale <= kMaxLatentPixelSize,
+             path.string(), ": tensor \"latents\" ", shapeToString(s), " is a larger latent grid than a ",
+             kMaxLatentPixelSize, "-pixel video has");
     if (l.kind == LatentKind::Image) {
-        SV_CHECK(s[2] == 1 && l.frames == 1, path.string(), ": an image latent has one frame, but the file ",
-                 "holds ", s[2], " latent frame(s) and its metadata claims ", l.frames, " frame(s)");
+        SV_CHECK(s[0] == 1 && s[2] == 1 && l.frames == 1, path.string(), ": an image latent is one frame of ",
+                 "one image, but the file holds ", shapeToString(s), " and its metadata claims ", l.frames,
+                 " frame(s)");
         return;
     }
-    const int64_t frames = kLatentTemporalScale * (s[2] - 1) + 1;
-    SV_CHECK(l.frames == frames, path.string(), ": latent file metadata claims ", l.frames,
-             " frames, but its tensor ", shapeToString(s), " holds ", s[2],
-             " latent frames, which decode to ", frames);
+    std::string decodable;
+    for (const int64_t scale : kLatentTemporalScales) {
+        const int64_t frames = scale * (s[2] - 1) + 1;
+        if (l.frames == frames) return;
+        if (decodable != std::to_string(frames))  // one latent frame is one frame for every VAE
+            decodable += concat(decodable.empty() ? "" : " or ", frames);
+    }
+    fail(path.string(), ": latent file metadata claims ", l.frames, " frames, but its tensor ",
+         shapeToString(s), " holds ", s[2], " latent frames, which decode to ", decodable);
 }
 
 }  // namespace

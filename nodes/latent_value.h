@@ -18,8 +18,9 @@ inline constexpr std::string_view kLatentTag = "sana.latent";
 
 /// What a LATENT holds.
 enum class LatentKind : uint8_t {
-    Video,  ///< sampled (or initial) video latents [1, 16, F', H/8, W/8] in the model's normalised space
-    Image,  ///< an encoded conditioning image [1, 16, 1, H/8, W/8] (normalised): the I2V frame-0 latent
+    Video,  ///< sampled (or initial) video latents [N, C, F', h, w] in the model's normalised space (Wan 2.1:
+            ///< C = 16, H/8, W/8)
+    Image,  ///< an encoded conditioning image [1, C, 1, h, w] (normalised): the I2V frame-0 latent
 };
 std::string_view latentKindName(LatentKind k);  ///< "video", "image"
 /// Parses "video" / "image"; throws sv::Error naming `source`.
@@ -27,7 +28,7 @@ LatentKind parseLatentKind(std::string_view name, std::string_view source);
 
 struct Latent {
     LatentKind kind = LatentKind::Video;
-    Tensor latents;  ///< F32 [1, C, F', h, w] on the CPU or the model's device
+    Tensor latents;  ///< F32 [N, C, F', h, w] (N videos of a batch) on the CPU or the model's device
     int width = 0;   ///< pixel size the latents decode to (after any resize back)
     int height = 0;
     int frames = 0;  ///< pixel frames: 4·(F'−1)+1 for Video, 1 for Image
@@ -44,12 +45,15 @@ plugin::Value makeLatentValue(std::shared_ptr<const Latent> latent);
 /// (format marker, version, kind, width, height, frames, plus anything in `extra`, e.g. the graph).
 inline constexpr std::string_view kLatentFileFormat = "sanavideo.latent";
 inline constexpr int kLatentFileVersion = 1;
-/// What loadLatentFile accepts: the Wan 2.1 VAE's scale factors (frames = 4·(F'−1)+1, pixels = 8× the latent
-/// size), at most 4096 pixels per side (the Sampler's largest size) and 64 latent channels (Wan 2.1 has 16).
-inline constexpr int64_t kLatentTemporalScale = 4;
-inline constexpr int64_t kLatentSpatialScale = 8;
+/// What loadLatentFile accepts without knowing the model: the frame count one of the SANA-Video VAEs decodes
+/// the latent frames to (Wan 2.1: 4·(F'−1)+1, LTX-2: 8·(F'−1)+1), a latent grid no larger than a
+/// 4096-pixel side at the smallest spatial compression (8×), at most 256 latent channels (Wan 2.1 has 16,
+/// LTX-2 128) and a batch of at most 256 videos. VAE Decode then checks the latents against its model's VAE.
+inline constexpr int64_t kLatentTemporalScales[] = {4, 8};
+inline constexpr int64_t kMinLatentSpatialScale = 8;
 inline constexpr int64_t kMaxLatentPixelSize = 4096;
-inline constexpr int64_t kMaxLatentChannels = 64;
+inline constexpr int64_t kMaxLatentChannels = 256;
+inline constexpr int64_t kMaxLatentBatch = 256;
 void saveLatentFile(const std::filesystem::path& path, const Latent& latent,
                     const std::map<std::string, std::string>& extra = {},
                     io::Overwrite overwrite = io::Overwrite::Replace);

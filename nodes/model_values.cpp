@@ -40,7 +40,8 @@ size_t Conditioning::bytes() const {
            tensorBytes(encoding.negativeMask);
 }
 
-size_t estimateModelBytes(const SanaModels& m, DType transformerDtype, DType textEncoderDtype) {
+size_t estimateModelBytes(const SanaModels& m, DType transformerDtype, DType textEncoderDtype,
+                          DType vaeDtype) {
     size_t total = 0;
     if (m.transformer)
         total += size_t(countParameters(transformerWeightSpecs(m.transformer->config()))) *
@@ -54,7 +55,7 @@ size_t estimateModelBytes(const SanaModels& m, DType transformerDtype, DType tex
         int64_t n = 0;
         if (m.vae->hasEncoder()) n += enc;
         if (m.vae->hasDecoder()) n += all - enc;
-        total += size_t(n) * sizeof(float);
+        total += size_t(n) * dtypeSize(vaeDtype);
     }
     return total;
 }

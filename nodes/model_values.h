@@ -35,7 +35,8 @@ struct Conditioning {
 
 /// Weight memory of the loaded components of `models`, estimated from the architecture (parameters × the
 /// dtype they were loaded in).
-size_t estimateModelBytes(const SanaModels& models, DType transformerDtype, DType textEncoderDtype);
+size_t estimateModelBytes(const SanaModels& models, DType transformerDtype, DType textEncoderDtype,
+                          DType vaeDtype);
 
 plugin::Value makeModelValue(std::shared_ptr<const ModelHandle> model);
 plugin::Value makeConditioningValue(std::shared_ptr<const Conditioning> c);

@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "latent_value.h"
 #include "model_values.h"
+#include "models/video_vae.h"
 #include "pack.h"
 #include "pipelines/latent_preview.h"
 #include "pipelines/postprocess.h"
@@ -147,12 +148,26 @@ class SamplerNode : public Node {
 // ---- VAE Decode
 // ----------------------------------------------------------------------------------------------
 
+/// The latents must be the model's: its VAE's channel count, and the frame count its temporal compression
+/// decodes the latent frames to (a Load Latent file holds latents of any model; checked before decoding).
+void checkLatentForVae(const Latent& latent, const VideoVae& vae) {
+    const int64_t channels = latent.latents.dim(1), latentFrames = latent.latents.dim(2);
+    SV_CHECK(channels == vae.latentChannels(), "input 'latent': ", latent.describe(), " has ", channels,
+             " latent channels, but the model's VAE (", vae.className(), ") takes ", vae.latentChannels(),
+             ": the latents were made with another model family");
+    SV_CHECK(latent.frames == vae.pixelFrameCount(latentFrames), "input 'latent': ", latent.describe(),
+             " claims ", latent.frames, " frames, but the model's VAE (", vae.className(), ") decodes ",
+             latentFrames, " latent frames to ", vae.pixelFrameCount(latentFrames),
+             ": the latents were made with another model family");
+}
+
 class VaeDecodeNode : public Node {
   public:
     ValueMap evaluate(const ValueMap& inputs, const ValueMap& params, NodeContext& ctx) override {
         const auto& model = inputs.getObject<ModelHandle>("model", kModelTag);
         const auto& latent = inputs.getObject<Latent>("latent", kLatentTag);
         requireComponent(model.models->vae && model.models->vae->hasDecoder(), "VAE decoder", "vae_decoder");
+        checkLatentForVae(latent, *model.models->vae);
         const int64_t videos = latent.latents.dim(0), index = params.getInt("video");
         SV_CHECK(index < videos, "parameter 'video': ", index, " is beyond the batch of ", videos, " video",
                  videos == 1 ? "" : "s", " (0 .. ", videos - 1, ")");

@@ -132,6 +132,26 @@ sv 0 "--flow-shift 3.0.*--step-list \"900,500\".*--sigma-source \"nvlabs\".*wrot
     generate "${LONG[@]}" --frames 5 --chunk-frames 1 --step-list 900,500 --flow-shift 3 --sigma-source nvlabs --out "$WORK/sl.mp4"
 [ ! -e "$WORK/x.mp4" ] || { echo "FAIL: a refused LongSANA run left x.mp4"; failures=$((failures + 1)); }
 
+# ---- generate --save-latents / --no-decode / --vae-dtype, then decode (tests/cli/decode_test.sh checks the
+# videos frame by frame)
+sv 0 "--vae-dtype.*recommended, exact setting; bf16 decodes ~5x faster" generate --help
+sv 0 "--save-latents.*--no-decode" generate --help
+sv 0 "wrote .*lat.safetensors \(the sampled latents.*wrote .*lat.y4m" generate "${TINY[@]}" --prompt "a fox" \
+    --save-latents "$WORK/lat.safetensors" --out "$WORK/lat.y4m"
+sv 0 "--vae-dtype \"f32\".*wrote .*only.safetensors" generate "${TINY[@]}" --prompt "a fox" --vae-dtype f32 \
+    --save-latents "$WORK/only.safetensors" --no-decode
+sv 1 "--vae-dtype: the CPU backend runs in f32 only, got bf16" generate "${TINY[@]}" --prompt "a fox" \
+    --vae-dtype bf16 --out "$WORK/bf.y4m"
+sv 2 "--no-decode requires --save-latents" generate "${TINY[@]}" --prompt "a fox" --no-decode
+sv 2 "--out is required" generate "${TINY[@]}" --prompt "a fox"
+sv 0 "--vae-dtype.*recommended, exact setting; bf16 decodes ~5x faster" decode --help
+sv 0 "wrote .*dec.y4m \(5 frames, 32x32, 24 fps\)" decode "$WORK/only.safetensors" --model "$M" --device cpu \
+    --vae-dtype auto --fps 24 --out "$WORK/dec.y4m" --timings "$WORK/dec.json"
+grep -q '"decode_s"' "$WORK/dec.json" || { echo "FAIL: decode --timings wrote no decode_s"; failures=$((failures + 1)); }
+sv 0 "wrote .*dec.y4m" decode "$WORK/only.safetensors" --model "$M" --device cpu --out "$WORK/dec.y4m" --overwrite
+sv 1 "--vae-dtype: the CPU backend runs in f32 only, got f16" decode "$WORK/only.safetensors" --model "$M" \
+    --device cpu --vae-dtype f16 --out "$WORK/dec16.y4m"
+
 # ---- run
 sv 0 "--target" run --help
 mkdir -p "$WORK/no-packs"

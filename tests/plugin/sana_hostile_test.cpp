@@ -116,6 +116,47 @@ TEST_F(SanaNodesTest, LoadLatentChecksTheMetadataAgainstTheTensor) {
     EXPECT_EQ(r.result.outputs.at("vae_decode").get("video").toVideo()->frameCount, 1);
 }
 
+TEST_F(SanaNodesTest, VaeDecodeChecksTheLatentsAgainstItsModel) {
+    // A latent file is valid on its own (Load Latent accepts any SANA-Video VAE's geometry: 4x or 8x
+    // temporal compression, up to 256 channels); VAE Decode refuses latents its model's VAE cannot decode.
+    const fs::path file = out.path() / "other.safetensors";
+    auto save = [&](Shape shape, const char* frames) {
+        const std::vector<std::pair<std::string, Tensor>> tensors{
+            {"latents", Tensor::zeros(shape, DType::F32)}};
+        writeSafetensors(file, tensors,
+                         {{"format", "sanavideo.latent"},
+                          {"version", "1"},
+                          {"kind", "video"},
+                          {"width", "80"},
+                          {"height", "80"},
+                          {"frames", frames}},
+                         io::Overwrite::Replace);
+    };
+    save({1, 128, 2, 10, 10}, "9");  // LTX-2's channels and temporal compression
+    Outcome r = run(decodeGraph(model(), file));
+    ASSERT_EQ(r.result.status, RunResult::Status::Failed) << r.result.message;
+    EXPECT_EQ(r.result.failedNode, "vae_decode");
+    EXPECT_NE(
+        r.result.message.find("has 128 latent channels, but the model's VAE (AutoencoderKLWan) takes 16"),
+        std::string::npos)
+        << r.result.message;
+    save({1, 16, 2, 10, 10}, "9");  // Wan's channels, LTX-2's 8x temporal compression
+    r = run(decodeGraph(model(), file));
+    EXPECT_EQ(r.result.failedNode, "vae_decode");
+    EXPECT_NE(
+        r.result.message.find("claims 9 frames, but the model's VAE (AutoencoderKLWan) decodes 2 latent "
+                              "frames to 5"),
+        std::string::npos)
+        << r.result.message;
+    // A batch of two loads; VAE Decode's `video` picks one.
+    save({2, 16, 2, 10, 10}, "5");
+    GraphDocument doc = decodeGraph(model(), file);
+    set(doc, "vae_decode", "video", "1");
+    r = run(doc);
+    ASSERT_TRUE(r.result.ok()) << r.result.message;
+    EXPECT_EQ(r.result.outputs.at("vae_decode").get("video").toVideo()->frameCount, 5);
+}
+
 TEST_F(SanaNodesTest, InputPathsThatAreNotFilesAreRefusedAtOnce) {
     const fs::path fifo = out.path() / "pipe.safetensors";
     test::makeFifo(fifo);

@@ -428,6 +428,8 @@ TEST_F(SanaNodesTest, ErrorsNameTheParameter) {
         {true, "load_model", "vae_encoder", "false", "image_encode", "parameter 'vae_encoder'"},
         {true, "load_image", "path", (out.path() / "missing.png").string(), "load_image", "parameter 'path'"},
         {false, "text_encode", "prompt", "", "text_encode", "parameter 'prompt' is empty"},
+        {false, "load_model", "vae_dtype", "bf16", "load_model",
+         "parameter 'vae_dtype': the CPU backend runs in f32 only, got bf16"},
     };
     if (!device::available(Device::cuda()))
         cases.push_back({false, "load_model", "device", "cuda", "load_model", "parameter 'device'"});
