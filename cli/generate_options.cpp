@@ -16,10 +16,13 @@ namespace sv::cli {
 std::span<const uint8_t> textToVideoGraph();
 std::span<const uint8_t> imageToVideoGraph();
 
-// Longer than a screen on purpose: a table, one entry per option, not logic.
-std::span<const GraphOption> generateOptions() {
-    constexpr std::string_view C = kCommonGroup, B = kBatchGroup, L = kLongGroup;
-    static const std::vector<GraphOption> kOptions = {
+namespace {
+
+// The option table in four parts (one entry per option): what to make, how to make it, batches and the
+// advanced sampling settings, LongSANA's.
+std::vector<GraphOption> subjectOptions() {
+    constexpr std::string_view C = kCommonGroup;
+    return {
         {"--model",
          "DIR",
          "model folder: SANA-Video 480p or 720p (diffusers layout), LongSANA (runs the long-video graph), or "
@@ -65,6 +68,12 @@ std::span<const GraphOption> generateOptions() {
          {{"sampler", "frames"}, {"long_video", "frames"}},
          {},
          C},
+    };
+}
+
+std::vector<GraphOption> samplingOptions() {
+    constexpr std::string_view C = kCommonGroup;
+    return {
         {"--steps", "N", "denoising steps", {{"sampler", "steps"}}, {}, C},
         {"--guidance",
          "G",
@@ -132,6 +141,12 @@ std::span<const GraphOption> generateOptions() {
          {},
          C},
         {"--vae-dtype", "auto|f32|bf16|f16", kVaeDtypeHelp, {{"load_model", "vae_dtype"}}, {}, C},
+    };
+}
+
+std::vector<GraphOption> batchOptions() {
+    constexpr std::string_view B = kBatchGroup;
+    return {
         {"--num-videos",
          "N",
          "videos per prompt; several videos are written as numbered files next to --out (name_001.mp4, "
@@ -179,6 +194,12 @@ std::span<const GraphOption> generateOptions() {
          {{"load_lora", "mode"}},
          {},
          B},
+    };
+}
+
+std::vector<GraphOption> longOptions() {
+    constexpr std::string_view L = kLongGroup;
+    return {
         {"--chunk-frames",
          "N",
          "LongSANA: latent frames per chunk (4 video frames each)",
@@ -216,6 +237,17 @@ std::span<const GraphOption> generateOptions() {
          {},
          L},
     };
+}
+
+}  // namespace
+
+std::span<const GraphOption> generateOptions() {
+    static const std::vector<GraphOption> kOptions = [] {
+        std::vector<GraphOption> all;
+        for (auto part : {subjectOptions(), samplingOptions(), batchOptions(), longOptions()})
+            all.insert(all.end(), part.begin(), part.end());
+        return all;
+    }();
     return kOptions;
 }
 
