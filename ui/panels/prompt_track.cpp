@@ -54,7 +54,8 @@ QString normalizedPrompt(const QString& prompt) {
 
 QString promptRowsText(const PromptRows& rows) {
     QString text;
-    for (const PromptRow& r : rows) text += QStringLiteral("%1: %2\n").arg(r.chunk).arg(normalizedPrompt(r.prompt));
+    for (const PromptRow& r : rows)
+        text += QStringLiteral("%1: %2\n").arg(r.chunk).arg(normalizedPrompt(r.prompt));
     return text;
 }
 
@@ -74,7 +75,8 @@ PromptRows splitPromptRows(const QString& prompt, qint64 chunks) {
 PromptRows withRow(PromptRows rows, const PromptRow& row) {
     rows.removeIf([&](const PromptRow& r) { return r.chunk == row.chunk; });
     rows.append(row);
-    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.chunk < b.chunk; });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto& a, const auto& b) { return a.chunk < b.chunk; });
     return rows;
 }
 

@@ -113,7 +113,8 @@ bool PromptTrackPanel::syncLiveFile(const QString& nodeId) {
     if (rows == l.fileRows) return true;
     QString why;
     if (!writeFileAtomically(l.file, promptRowsText(rows).toUtf8(), &why)) {
-        error_ = tr("Not sent to the render: %1. The change is kept in the graph; Retry sends it again.").arg(why);
+        error_ =
+            tr("Not sent to the render: %1. The change is kept in the graph; Retry sends it again.").arg(why);
         refresh();
         return false;
     }

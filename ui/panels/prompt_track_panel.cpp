@@ -1,8 +1,8 @@
 #include "panels/prompt_track_panel.h"
 
 #include <QDir>
-#include <QFileInfo>
 #include <QFile>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -122,8 +122,9 @@ void PromptTrackPanel::buildUi() {
     errorLabel_->setWordWrap(true);
     errorLabel_->setStyleSheet(QStringLiteral("color: #e05252;"));
     retry_ = new QPushButton(tr("Retry"), this);
-    for (QWidget* w : {static_cast<QWidget*>(title_), static_cast<QWidget*>(status_), static_cast<QWidget*>(strip_),
-                       static_cast<QWidget*>(tree_), static_cast<QWidget*>(note_)})
+    for (QWidget* w :
+         {static_cast<QWidget*>(title_), static_cast<QWidget*>(status_), static_cast<QWidget*>(strip_),
+          static_cast<QWidget*>(tree_), static_cast<QWidget*>(note_)})
         column->addWidget(w, w == tree_ ? 1 : 0);
     column->addWidget(useTrack_, 0, Qt::AlignLeft);
     column->addLayout(buttons);
@@ -168,12 +169,13 @@ PromptRows PromptTrackPanel::rows() const {
     if (node_.isEmpty()) return {};
     if (const QString file = userPromptFile(); !file.isEmpty()) {
         QFile f(file);
-        return f.open(QIODevice::ReadOnly) ? parsePromptRows(QString::fromUtf8(f.readAll())).value_or(PromptRows{})
-                                           : PromptRows{};
+        return f.open(QIODevice::ReadOnly)
+                   ? parsePromptRows(QString::fromUtf8(f.readAll())).value_or(PromptRows{})
+                   : PromptRows{};
     }
     const GraphModel& m = editor_.model();
-    return rowsOf(m.paramValue(node_, kTrack).toString(), m.paramValue(node_, QStringLiteral("prompt")).toString(),
-                  chunkCount());
+    return rowsOf(m.paramValue(node_, kTrack).toString(),
+                  m.paramValue(node_, QStringLiteral("prompt")).toString(), chunkCount());
 }
 
 bool PromptTrackPanel::rowsFromSplit() const {
@@ -250,8 +252,8 @@ bool PromptTrackPanel::addRow(const PromptRow& row) {
                           .arg(r.chunk + 1)
                           .arg(firstEditableChunk() + 1));
     if (r.chunk >= chunkCount())
-        return refuse(tr("The video has %n chunk(s); chunk %1 is past its end.", nullptr, int(chunkCount()))
-                          .arg(r.chunk + 1));
+        return refuse(
+            tr("The video has %1 chunks; chunk %2 is past its end.").arg(chunkCount()).arg(r.chunk + 1));
     return setTrack(withRow(rows(), r), tr("Prompt from chunk %1").arg(r.chunk + 1));
 }
 
@@ -264,7 +266,8 @@ bool PromptTrackPanel::editRow(qint64 chunk, const PromptRow& row) {
                          "a row from chunk %2 instead.")
                           .arg(chunk + 1)
                           .arg(firstEditableChunk() + 1));
-    if (chunk == 0 && row.chunk != 0) return refuse(tr("The first row starts the video: it stays at chunk 1."));
+    if (chunk == 0 && row.chunk != 0)
+        return refuse(tr("The first row starts the video: it stays at chunk 1."));
     PromptRows without = current;
     without.removeIf([&](const PromptRow& r) { return r.chunk == chunk; });
     const PromptRow r{row.chunk, normalizedPrompt(row.prompt)};
@@ -277,7 +280,8 @@ bool PromptTrackPanel::editRow(qint64 chunk, const PromptRow& row) {
 bool PromptTrackPanel::removeRow(qint64 chunk) {
     PromptRows current = rows();
     const int i = rowForChunk(current, chunk);
-    if (i < 0 || current[i].chunk != chunk) return refuse(tr("There is no row from chunk %1.").arg(chunk + 1));
+    if (i < 0 || current[i].chunk != chunk)
+        return refuse(tr("There is no row from chunk %1.").arg(chunk + 1));
     if (chunk < firstEditableChunk())
         return refuse(tr("The row from chunk %1 has been used: removing it has no effect on this render.")
                           .arg(chunk + 1));
@@ -305,8 +309,9 @@ bool PromptTrackPanel::useTrackInsteadOfFile() {
 
 void PromptTrackPanel::refresh() {
     const bool shown = !node_.isEmpty();
-    for (QWidget* w : {static_cast<QWidget*>(strip_), static_cast<QWidget*>(tree_), static_cast<QWidget*>(add_),
-                       static_cast<QWidget*>(edit_), static_cast<QWidget*>(remove_)})
+    for (QWidget* w :
+         {static_cast<QWidget*>(strip_), static_cast<QWidget*>(tree_), static_cast<QWidget*>(add_),
+          static_cast<QWidget*>(edit_), static_cast<QWidget*>(remove_)})
         w->setVisible(shown);
     const QString file = userPromptFile();
     useTrack_->setVisible(shown && !file.isEmpty());
@@ -316,26 +321,28 @@ void PromptTrackPanel::refresh() {
     retry_->setVisible(l && l->ours && !error_.isEmpty() && error_.startsWith(tr("Not sent")));
     if (!shown) {
         title_->setText(tr("<b>Prompt track</b>"));
-        status_->setText(tr("Select a Long Video node to see and change its prompts over time, also while it "
-                            "renders."));
+        status_->setText(
+            tr("Select a Long Video node to see and change its prompts over time, also while it "
+               "renders."));
         note_->clear();
         return;
     }
     const GraphModel& m = editor_.model();
     const qint64 chunks = chunkCount();
-    title_->setText(tr("<b>%1</b> (%2): %n chunk(s)", nullptr, int(chunks)).arg(m.title(node_), node_));
+    title_->setText(tr("<b>%1</b> (%2): %3 chunks").arg(m.title(node_), node_).arg(chunks));
     if (l) {
-        status_->setText(
-            l->done >= chunks
-                ? tr("All %n chunk(s) are done.", nullptr, int(chunks))
-                : tr("Rendering chunk %1 of %2. Done and rendering chunks keep their prompt (changing them has "
-                     "no effect on this render); changes reach chunk %3 and later.")
-                      .arg(l->done + 1)
-                      .arg(chunks)
-                      .arg(std::min(l->done + 2, chunks)));
+        status_->setText(l->done >= chunks
+                             ? tr("All %1 chunks are done.").arg(chunks)
+                             : tr("Rendering chunk %1 of %2. Done and rendering chunks keep their prompt "
+                                  "(changing them has "
+                                  "no effect on this render); changes reach chunk %3 and later.")
+                                   .arg(l->done + 1)
+                                   .arg(chunks)
+                                   .arg(std::min(l->done + 2, chunks)));
     } else {
-        status_->setText(tr("Idle: each change is an undoable edit of the graph. While the video renders, "
-                            "changes reach the chunks still to come."));
+        status_->setText(
+            tr("Idle: each change is an undoable edit of the graph. While the video renders, "
+               "changes reach the chunks still to come."));
     }
     if (!file.isEmpty())
         note_->setText(tr("The prompts come from the node's prompt file %1 (edit that file, or use the track "
@@ -355,8 +362,9 @@ void PromptTrackPanel::fillTree(const PromptRows& rows) {
     const QVariant fpsValue = editor_.model().paramValue(node_, QStringLiteral("fps"));
     const double fps = fpsValue.isValid() && fpsValue.toDouble() > 0 ? fpsValue.toDouble() : 16.0;
     const GraphModel& m = editor_.model();
-    const ChunkLayout layout = ChunkLayout::of(m.paramValue(node_, QStringLiteral("frames")).toLongLong(),
-                                               m.paramValue(node_, QStringLiteral("chunk_frames")).toLongLong());
+    const ChunkLayout layout =
+        ChunkLayout::of(m.paramValue(node_, QStringLiteral("frames")).toLongLong(),
+                        m.paramValue(node_, QStringLiteral("chunk_frames")).toLongLong());
     const auto when = [&](qint64 c) { return timeText(double(layout.firstFrame(c)) / fps); };
     tree_->clear();
     for (int i = 0; i < rows.size(); ++i) {
@@ -373,7 +381,8 @@ void PromptTrackPanel::fillTree(const PromptRows& rows) {
         item->setData(0, Qt::UserRole, first);
         item->setToolTip(2, rows[i].prompt);
         if (used) {
-            for (int c = 0; c < 3; ++c) item->setForeground(c, palette().color(QPalette::Disabled, QPalette::Text));
+            for (int c = 0; c < 3; ++c)
+                item->setForeground(c, palette().color(QPalette::Disabled, QPalette::Text));
             item->setToolTip(0, tr("Used by the render: changing it has no effect on this render."));
         }
         if (first == keep) tree_->setCurrentItem(item);
@@ -384,7 +393,9 @@ void PromptTrackPanel::fillTree(const PromptRows& rows) {
         const QString state = chunkState(c) == ChunkState::Done        ? tr("done")
                               : chunkState(c) == ChunkState::Rendering ? tr("rendering")
                                                                        : tr("to come");
-        return tr("Chunk %1 (from %2), %3: %4").arg(c + 1).arg(when(c), state, i >= 0 ? rows[i].prompt : QString());
+        return tr("Chunk %1 (from %2), %3: %4")
+            .arg(c + 1)
+            .arg(when(c), state, i >= 0 ? rows[i].prompt : QString());
     });
     updateButtons();
 }
@@ -416,8 +427,8 @@ void PromptTrackPanel::askAndEdit() {
     const int i = rowForChunk(current, chunk);
     if (i < 0 || chunk < firstEditableChunk()) return;
     PromptRow row = current[i];
-    if (askPromptRow(this, tr("Edit the Prompt"), row, std::max<qint64>(firstEditableChunk(), chunk == 0 ? 0 : 1),
-                     chunkCount(), chunk == 0))
+    if (askPromptRow(this, tr("Edit the Prompt"), row,
+                     std::max<qint64>(firstEditableChunk(), chunk == 0 ? 0 : 1), chunkCount(), chunk == 0))
         editRow(chunk, row);
 }
 

@@ -62,7 +62,8 @@ class PromptTrackPanel : public QWidget {
     /// under `outputDir`/prompt_tracks, holding the rows it will use, and points prompt_file at it; the
     /// panel writes changes made during that run into it. `tag` makes the names unique. Returns the
     /// problems (such a node then runs without one: its track is fixed for the run).
-    QStringList attachPromptFiles(sv::plugin::GraphDocument& run, const QString& outputDir, const QString& tag);
+    QStringList attachPromptFiles(sv::plugin::GraphDocument& run, const QString& outputDir,
+                                  const QString& tag);
 
     // ---- what the panel shows (for tests and the screenshots)
     PromptRows rows() const;

@@ -58,7 +58,9 @@ void ChunkStrip::paintEvent(QPaintEvent*) {
         const QRectF r = cellRect(c).adjusted(0.5, 0.5, -0.5, -0.5);
         const bool done = rendering_ >= 0 ? c < done_ : false;
         p.setPen(pal.color(QPalette::Mid));
-        p.setBrush(c == rendering_ ? pal.color(QPalette::Highlight) : done ? doneColor : pal.color(QPalette::Base));
+        p.setBrush(c == rendering_ ? pal.color(QPalette::Highlight)
+                   : done          ? doneColor
+                                   : pal.color(QPalette::Base));
         p.drawRect(r);
     }
     // A mark above the chunk where each row starts.
