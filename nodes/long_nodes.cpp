@@ -255,6 +255,7 @@ void registerLongNodes(NodeRegistry& r) {
             .withHelp("What to generate; parts separated by <split> follow each other over the chunks."),
         ParamSpec::text("prompt_track", "")
             .asMultiline()
+            .showOnNode(false)  // the Prompt Track panel is its editor
             .withHelp(
                 "Prompts over time, one \"CHUNK: prompt\" line per change (chunks count from 0; each holds "
                 "until the next line), e.g. \"0: a fox in the snow\" and \"5: the fox leaps\". Empty: the "

@@ -86,7 +86,9 @@ struct TrackStudio {
         const auto& p = window->document().findNode(node.toStdString())->params;
         return p.contains("prompt_track") ? p["prompt_track"].get<std::string>() : "";
     }
-    void set(const char* name, const QVariant& v) { window->editor().setParam(node, QString::fromLatin1(name), v); }
+    void set(const char* name, const QVariant& v) {
+        window->editor().setParam(node, QString::fromLatin1(name), v);
+    }
     /// The prompt the node logged for each chunk.
     static std::map<int64_t, std::string> loggedPrompts(const QSignalSpy& events) {
         std::map<int64_t, std::string> out;
@@ -102,7 +104,8 @@ struct TrackStudio {
 
 TEST(PromptTrack, TextFormLayoutAndSplitRows) {
     QString error;
-    const auto rows = parsePromptRows(QStringLiteral("# a comment\n\n5: a whale \n0:a fox\n5: a blue whale\n"), &error);
+    const auto rows =
+        parsePromptRows(QStringLiteral("# a comment\n\n5: a whale \n0:a fox\n5: a blue whale\n"), &error);
     ASSERT_TRUE(rows) << error.toStdString();
     EXPECT_EQ(*rows, (PromptRows{{0, QStringLiteral("a fox")}, {5, QStringLiteral("a blue whale")}}));
     EXPECT_EQ(promptRowsText(*rows), QStringLiteral("0: a fox\n5: a blue whale\n"));
@@ -131,7 +134,7 @@ TEST(PromptTrack, IdleEditsAreUndoableCommandsOnTheDocument) {
     TrackStudio s;
     PromptTrackPanel& p = s.panel();
     ASSERT_EQ(p.nodeId(), s.node);  // the graph's long-video node is shown without a selection
-    EXPECT_EQ(p.chunkCount(), 9);  // 33 frames → 9 latent frames, chunks of 1
+    EXPECT_EQ(p.chunkCount(), 9);   // 33 frames → 9 latent frames, chunks of 1
     EXPECT_TRUE(p.rowsFromSplit());
     EXPECT_EQ(p.rows(), (PromptRows{{0, QStringLiteral("a fox")}, {4, QStringLiteral("a whale")}}));
     EXPECT_EQ(p.tree()->topLevelItemCount(), 2);
