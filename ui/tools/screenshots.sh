@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Screenshots of the editor under Xvfb (1600x1000), on a demo model: first start, a run in progress, an error
-# and the finished viewer. Look at every picture after a change to the editor's look;
+# Screenshots of the editor under Xvfb (1600x1000), on a demo model: first start, a run in progress, an error,
+# the finished viewer, and the Prompt Track panel idle and mid-run (LongSANA demo model). Look at every picture
+# after a change to the editor's look;
 # docs/screenshot.png is finished.png.
 #   ui/tools/screenshots.sh [BUILD_DIR] [OUT_DIR]      (defaults: build/release, BUILD_DIR/screenshots)
 # Needs xvfb-run and a build with sanavideo-studio, the sanavideo CLI and the node pack.
