@@ -63,24 +63,11 @@ std::unique_ptr<sp::NodeRegistry> registryWithLongNode() {
     return r;
 }
 
-struct TrackStudio {
-    QTemporaryDir dir;
-    std::unique_ptr<sp::NodeRegistry> registry = registryWithLongNode();
-    std::unique_ptr<MainWindow> window;
+struct TrackStudio : Studio {
     QString node;
-    TrackStudio() {
-        app();
-        StudioOptions o;
-        o.autosaveDir = dir.filePath(QStringLiteral("autosave"));
-        o.outputDir = dir.filePath(QStringLiteral("out"));
-        o.historyFile = dir.filePath(QStringLiteral("history.json"));
-        o.confirmDiscard = false;
-        window = std::make_unique<MainWindow>(*registry, o);
-        window->resize(1400, 900);
-        window->show();
+    TrackStudio() : Studio(registryWithLongNode()) {
         node = window->editor().addNode(QStringLiteral("uitest.long"), {0, 0});
     }
-    ~TrackStudio() { window.reset(); }
     PromptTrackPanel& panel() { return *window->promptTrack(); }
     std::string track() {
         const auto& p = window->document().findNode(node.toStdString())->params;

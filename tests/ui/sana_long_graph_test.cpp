@@ -25,38 +25,47 @@ namespace {
 
 #ifdef SV_SANA_PACK_FILE
 
-TEST(SanaLongGraph, RendersChunksWithLivePreviewsAndAMidRunPromptChange) {
-    sv::test::TempDir tmp;
+/// The long-video template in a window on a LongSANA demo model made in `tmp`, at the tiny settings (93
+/// frames of 64×64 in chunks of 3 latent frames: 8 chunks) plus `extra` settings.
+std::unique_ptr<MainWindow> openTinyLongGraph(const sv::test::TempDir& tmp, const sp::NodeRegistry& registry,
+                                              const QTemporaryDir& dir,
+                                              const std::vector<std::array<std::string, 3>>& extra = {}) {
     const auto model = tmp.path() / "long";
     const auto made =
         sv::test::runSanavideo({"make-demo-model", model.string(), "--family", "longsana"}, tmp.path());
-    ASSERT_EQ(made.rc, 0) << made.err;
-    const auto prompts = tmp.path() / "prompts.txt";
-    std::ofstream(prompts) << "0: a red fox runs through snow\n";
-
-    sp::NodeRegistry registry;
-    sv::test::loadSanaPack(registry);
-    QTemporaryDir dir;
+    EXPECT_EQ(made.rc, 0) << made.err;
     StudioOptions o;
     o.autosaveDir = dir.filePath(QStringLiteral("autosave"));
     o.outputDir = dir.filePath(QStringLiteral("out"));
     o.confirmDiscard = false;
-    MainWindow w(registry, o);
-    w.show();
-    ASSERT_TRUE(w.openTemplate(defaultGraphPath(QStringLiteral("long-video.json"))));
-    const std::vector<std::array<std::string, 3>> settings = {
-        {"load_model", "folder", model.string()},
-        {"load_model", "device", "cpu"},
-        {"long_video", "width", "64"},
-        {"long_video", "height", "64"},
-        {"long_video", "frames", "93"},
-        {"long_video", "chunk_frames", "3"},
-        {"long_video", "prompt_file", prompts.string()}};
+    auto w = std::make_unique<MainWindow>(registry, o);
+    w->show();
+    EXPECT_TRUE(w->openTemplate(defaultGraphPath(QStringLiteral("long-video.json"))));
+    std::vector<std::array<std::string, 3>> settings = {{"load_model", "folder", model.string()},
+                                                        {"load_model", "device", "cpu"},
+                                                        {"long_video", "width", "64"},
+                                                        {"long_video", "height", "64"},
+                                                        {"long_video", "frames", "93"},
+                                                        {"long_video", "chunk_frames", "3"}};
+    settings.insert(settings.end(), extra.begin(), extra.end());
     for (const auto& [node, param, text] : settings) {
-        const sp::ParamSpec* spec = registry.find(w.document().findNode(node)->type)->findParam(param);
-        w.editor().setParam(QString::fromStdString(node), QString::fromStdString(param),
-                            GraphModel::toVariant(spec->parseText(text)));
+        const sp::ParamSpec* spec = registry.find(w->document().findNode(node)->type)->findParam(param);
+        w->editor().setParam(QString::fromStdString(node), QString::fromStdString(param),
+                             GraphModel::toVariant(spec->parseText(text)));
     }
+    return w;
+}
+
+TEST(SanaLongGraph, RendersChunksWithLivePreviewsAndAMidRunPromptChange) {
+    sv::test::TempDir tmp;
+    const auto prompts = tmp.path() / "prompts.txt";
+    std::ofstream(prompts) << "0: a red fox runs through snow\n";
+    sp::NodeRegistry registry;
+    sv::test::loadSanaPack(registry);
+    QTemporaryDir dir;
+    const auto window =
+        openTinyLongGraph(tmp, registry, dir, {{"long_video", "prompt_file", prompts.string()}});
+    MainWindow& w = *window;
     QSignalSpy events(&w.runQueue(), &RunQueue::executionEvent);
     const int job = w.runGraph();
     // Once 5 chunks are done (the node counts finished chunks), the prompt of the chunks from 5 on changes.
@@ -97,31 +106,11 @@ TEST(SanaLongGraph, RendersChunksWithLivePreviewsAndAMidRunPromptChange) {
 
 TEST(SanaLongGraph, APromptTrackRowAddedMidRunReachesTheLaterChunks) {
     sv::test::TempDir tmp;
-    const auto model = tmp.path() / "long";
-    const auto made =
-        sv::test::runSanavideo({"make-demo-model", model.string(), "--family", "longsana"}, tmp.path());
-    ASSERT_EQ(made.rc, 0) << made.err;
     sp::NodeRegistry registry;
     sv::test::loadSanaPack(registry);
     QTemporaryDir dir;
-    StudioOptions o;
-    o.autosaveDir = dir.filePath(QStringLiteral("autosave"));
-    o.outputDir = dir.filePath(QStringLiteral("out"));
-    o.confirmDiscard = false;
-    MainWindow w(registry, o);
-    w.show();
-    ASSERT_TRUE(w.openTemplate(defaultGraphPath(QStringLiteral("long-video.json"))));
-    const std::vector<std::array<std::string, 3>> settings = {{"load_model", "folder", model.string()},
-                                                              {"load_model", "device", "cpu"},
-                                                              {"long_video", "width", "64"},
-                                                              {"long_video", "height", "64"},
-                                                              {"long_video", "frames", "93"},
-                                                              {"long_video", "chunk_frames", "3"}};
-    for (const auto& [node, param, text] : settings) {
-        const sp::ParamSpec* spec = registry.find(w.document().findNode(node)->type)->findParam(param);
-        w.editor().setParam(QString::fromStdString(node), QString::fromStdString(param),
-                            GraphModel::toVariant(spec->parseText(text)));
-    }
+    const auto window = openTinyLongGraph(tmp, registry, dir);  // no prompt file: the run gets its own
+    MainWindow& w = *window;
     PromptTrackPanel& panel = *w.promptTrack();
     ASSERT_EQ(panel.nodeId(), QStringLiteral("long_video"));
     EXPECT_EQ(panel.chunkCount(), 8);   // from the params; checked against the node's own count below
