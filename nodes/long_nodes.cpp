@@ -2,7 +2,8 @@
 // after chunk and appends each finished chunk to a fragmented MP4 in the output folder, so memory stays flat
 // whatever the length and the file on disk is the clip so far (playable while it grows; a cancelled run keeps
 // its finished chunks). The editor sees the current chunk's estimate after every step (preview) and each
-// decoded chunk (display). Prompts over time: "<split>" in the prompt spreads parts over the chunks.
+// decoded chunk (display). Prompts over time: "<split>" in the prompt spreads parts over the chunks, the
+// prompt_track param names the chunk each prompt starts at, and a prompt_file is re-read before every chunk.
 #include <memory>
 #include <optional>
 #include <span>
@@ -51,6 +52,15 @@ LongVideoRequest requestFrom(const ValueMap& params) {
         rethrowForParam("step_list", e);
     }
     return r;
+}
+
+// A prompt for a log line: at most 80 characters (the log names which prompt a chunk used).
+std::string elided(std::string prompt) {
+    constexpr size_t kMax = 80;
+    if (prompt.size() <= kMax) return prompt;
+    size_t cut = kMax - 1;
+    while (cut > 0 && (uint8_t(prompt[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+    return prompt.substr(0, cut) + "…";
 }
 
 // Where the chunks go: a fragmented MP4 (playable after every flushed chunk) or a Y4M stream (every complete
@@ -118,10 +128,16 @@ class LongVideoNode : public Node {
         requireComponent(m.vae && m.vae->hasDecoder(), "VAE decoder", "vae_decoder");
         LongVideoRequest r = requestFrom(params);
         const LongVideoPlan plan = planLongVideo(m, r);
+        // The prompt track ("CHUNK: prompt" lines, the editor's Prompt Track panel) names chunks; without it
+        // the prompt's <split> parts are spread evenly. A prompt_file (below) replaces either.
+        const std::string& track = params.getString("prompt_track");
         try {
-            r.prompts->setSplitText(params.getString("prompt"), plan.chunks());
+            if (track.empty())
+                r.prompts->setSplitText(params.getString("prompt"), plan.chunks());
+            else
+                r.prompts->setLines(track);
         } catch (const Error& e) {
-            rethrowForParam("prompt", e);
+            rethrowForParam(track.empty() ? "prompt" : "prompt_track", e);
         }
         const int steps = plan.schedule.steps();
         const std::string& format = params.getString("format");
@@ -152,8 +168,10 @@ class LongVideoNode : public Node {
             writer.flush();                      // the file now plays up to here
             ctx.progress(c + 1, plan.chunks());  // progress counts finished chunks (the preview, steps)
             ctx.display(shown.take());
+            // The schedule is refreshed only when a chunk starts, so it still holds the prompt chunk c used.
             ctx.log(LogLevel::Info,
-                    concat("chunk ", c + 1, "/", plan.chunks(), ": ", total, " frames in ", fs.string()));
+                    concat("chunk ", c + 1, "/", plan.chunks(), " (prompt \"",
+                           elided(r.prompts->promptFor(c)), "\"): ", total, " frames in ", fs.string()));
         };
         try {
             (void)generateLongVideo(m, r, cb);
@@ -220,11 +238,19 @@ std::vector<ParamSpec> longPromptParams() {
         ParamSpec::text("prompt", "A red fox trots through fresh snow in a quiet pine forest at dawn.")
             .asMultiline()
             .withHelp("What to generate; parts separated by <split> follow each other over the chunks."),
+        ParamSpec::text("prompt_track", "")
+            .asMultiline()
+            .showOnNode(false)  // the Prompt Track panel is its editor
+            .withHelp(
+                "Prompts over time, one \"CHUNK: prompt\" line per change (chunks count from 0; each holds "
+                "until the next line), e.g. \"0: a fox in the snow\" and \"5: the fox leaps\". Empty: the "
+                "prompt above. Edit it in the Prompt Track panel, also while the video renders."),
         ParamSpec::path("prompt_file", "")
             .withHelp(
                 "Optional file of \"CHUNK: prompt\" lines, re-read before every chunk: edit it while the "
                 "video renders to change the prompt of the chunks still to come (it replaces the prompt "
-                "above)."),
+                "and the prompt track above). The editor gives each run of a node without one its own "
+                "file, written by the Prompt Track panel."),
     };
 }
 
@@ -306,8 +332,8 @@ NodeDescriptor longVideoDescriptor() {
         "Minute-long text-to-video with LongSANA (a SanaVideoCausalTransformer3DModel folder): the video is "
         "generated chunk after chunk with a constant-size state and each finished chunk is appended to an "
         "MP4 in the output folder, which plays while it grows. Preview: the current chunk after every step; "
-        "the "
-        "viewer shows each decoded chunk. \"<split>\" in the prompt spreads prompts over the chunks.";
+        "the viewer shows each decoded chunk. \"<split>\" in the prompt spreads prompts over the chunks; "
+        "the prompt track names the chunk where each prompt starts.";
     d.isOutput = true;
     d.inputs = {
         PortSpec::required("model", port::kModel, "a LongSANA model (transformer, text encoder, VAE)")};

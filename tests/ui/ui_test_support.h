@@ -334,7 +334,9 @@ struct Studio {
 
     StudioOptions options;
 
-    Studio() {
+    Studio() : Studio(makeRegistry()) {}
+    /// With other node types (makeRegistry() plus the test's own).
+    explicit Studio(std::unique_ptr<sp::NodeRegistry> nodes) : registry(std::move(nodes)) {
         app();
         StudioOptions& o = options;
         o.autosaveDir = dir.filePath(QStringLiteral("autosave"));

@@ -30,6 +30,7 @@
 #include "panels/node_palette.h"
 #include "panels/param_widgets.h"
 #include "panels/preview_pane.h"
+#include "panels/prompt_track_panel.h"
 #include "panels/queue_panel.h"
 #include "run/job_history.h"
 #include "run/run_queue.h"
@@ -238,7 +239,16 @@ void MainWindow::createDocks() {
     log_ = new LogPanel(this);
     logDock_ = dock(tr("Log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
     tabifyDockWidget(queueDock, logDock_);
+    // The prompt track is wide (a strip of chunks, rows of prompts): a tab beside the queue, raised when a
+    // graph with a long-video node is opened.
+    promptTrack_ = new PromptTrackPanel(*editor_, *queue_, this);
+    promptTrackDock_ =
+        dock(tr("Prompt Track"), QStringLiteral("promptTrackDock"), promptTrack_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(logDock_, promptTrackDock_);
     queueDock->raise();
+    connect(model_.get(), &GraphModel::reset, this, [this] {
+        if (!promptTrack_->nodeId().isEmpty()) promptTrackDock_->raise();
+    });
     connect(log_, &LogPanel::errorLogged, this, [this] { logDock_->raise(); });
 
     resizeDocks({nodesDock_}, {200}, Qt::Horizontal);
@@ -440,6 +450,7 @@ void MainWindow::onSelectionChanged() {
     const QStringList ids = scene_->selectedNodeIds();
     if (ids.size() == 1) {
         inspector_->setNode(ids.first());
+        promptTrack_->setNode(ids.first());
     } else if (ids.isEmpty()) {
         inspector_->setNode({});
     }

@@ -1,5 +1,6 @@
 // MainWindow: the editor. It owns the GraphDocument (the only graph state), the model adapter, the editor
-// (undo stack), the canvas, the docks (node list, inspector, preview, queue, log) and the run queue. The node
+// (undo stack), the canvas, the docks (node list, inspector, preview, queue, log, prompt track) and the run
+// queue. The node
 // registry is injected, so tests run graphs of in-process test nodes and the app runs the loaded node packs.
 //
 // The implementation is split by concern: main_window.cpp (layout, actions, menus, toolbar),
@@ -44,6 +45,7 @@ class JobHistory;
 class LogPanel;
 class NodeList;
 class PreviewPane;
+class PromptTrackPanel;
 class QueuePanel;
 class RunQueue;
 class Session;
@@ -104,6 +106,8 @@ class MainWindow : public QMainWindow {
     PreviewPane* preview() const { return preview_; }
     LogPanel* logPanel() const { return log_; }
     QueuePanel* queuePanel() const { return queuePanel_; }
+    PromptTrackPanel* promptTrack() const { return promptTrack_; }
+    QDockWidget* promptTrackDock() const { return promptTrackDock_; }
     NodeList* nodeList() const { return nodeList_; }
     QDockWidget* nodesDock() const { return nodesDock_; }
     Banner* banner() const { return banner_; }
@@ -230,6 +234,8 @@ class MainWindow : public QMainWindow {
     PreviewPane* preview_ = nullptr;
     LogPanel* log_ = nullptr;
     QueuePanel* queuePanel_ = nullptr;
+    PromptTrackPanel* promptTrack_ = nullptr;
+    QDockWidget* promptTrackDock_ = nullptr;
     NodeList* nodeList_ = nullptr;
     QDockWidget* nodesDock_ = nullptr;
     QDockWidget* logDock_ = nullptr;

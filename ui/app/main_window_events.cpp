@@ -13,6 +13,7 @@
 #include "panels/banner.h"
 #include "panels/log_panel.h"
 #include "panels/preview_pane.h"
+#include "panels/prompt_track_panel.h"
 #include "panels/queue_panel.h"
 #include "run/run_queue.h"
 
@@ -48,6 +49,7 @@ void MainWindow::onExecutionEvent(int jobId, const sp::ExecutionEvent& e) {
     // Badges go on the canvas only when the job ran the document that is open now.
     const bool mine = jobGeneration_.value(jobId, -1) == generation_;
     const QString node = QString::fromStdString(e.nodeId);
+    promptTrack_->onExecutionEvent(jobId, e, mine);
     switch (e.kind) {
         case K::RunStarted:
             return onRunStarted(jobId, e, mine);

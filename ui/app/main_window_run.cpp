@@ -1,5 +1,6 @@
 // MainWindow: running — checking the graph before it is queued (every problem at once), queueing a batch of
 // runs (seed + i for run i), cancelling, and the output folder.
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
@@ -14,6 +15,7 @@
 #include "canvas/graph_model.h"
 #include "panels/banner.h"
 #include "panels/log_panel.h"
+#include "panels/prompt_track_panel.h"
 #include "run/run_queue.h"
 
 namespace sv::ui {
@@ -142,9 +144,15 @@ int MainWindow::enqueueBatch(bool first) {
     sp::RunRequest request;
     request.outputDir = outputDir().toStdString();
     std::vector<std::pair<sp::GraphDocument, QString>> runs;
+    const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss-zzz"));
     for (int i = 0; i < count; ++i) {
         sp::GraphDocument doc = doc_;  // a copy notifies nobody
         if (i > 0) offsetSeeds(doc, registry_, i);
+        // Long-video nodes get a prompt file of their own, so the prompt track steers them while they run.
+        const QString tag = count > 1 ? QStringLiteral("%1_run%2").arg(stamp).arg(i + 1) : stamp;
+        for (const QString& problem : promptTrack_->attachPromptFiles(doc, outputDir(), tag))
+            log_->warning(tr("run"),
+                          tr("The prompt track cannot change this run while it renders: %1").arg(problem));
         runs.emplace_back(std::move(doc),
                           count > 1 ? tr("%1 (%2/%3)").arg(base).arg(i + 1).arg(count) : base);
     }

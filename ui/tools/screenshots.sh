@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Screenshots of the editor under Xvfb (1600x1000), on a demo model: first start, a run in progress, an error
-# and the finished viewer. Look at every picture after a change to the editor's look;
+# Screenshots of the editor under Xvfb (1600x1000), on a demo model: first start, a run in progress, an error,
+# the finished viewer, and the Prompt Track panel idle and mid-run (LongSANA demo model). Look at every picture
+# after a change to the editor's look;
 # docs/screenshot.png is finished.png.
 #   ui/tools/screenshots.sh [BUILD_DIR] [OUT_DIR]      (defaults: build/release, BUILD_DIR/screenshots)
 # Needs xvfb-run and a build with sanavideo-studio, the sanavideo CLI and the node pack.
@@ -40,3 +41,15 @@ shot first-start
 shot running "${tiny[@]}" --set sampler.steps=60 --run --screenshot-at step:20
 shot error "$root/resources/graphs/image-to-video.json" --run  # no model folder: Load Model fails
 shot finished "${tiny[@]}" --set sampler.steps=12 --run
+
+# The Prompt Track panel on the long-video template and a LongSANA demo model: idle (rows from the track,
+# one per change), and mid-run (chunks done, rendering, to come).
+long=$out/demo-longsana
+[ -f "$long/model_index.json" ] || "$build/cli/sanavideo" make-demo-model "$long" --family longsana >/dev/null
+longset=(--set load_model.folder="$long" --set load_model.device=cpu --set long_video.width=64
+         --set long_video.height=64 --set long_video.frames=93 --set long_video.chunk_frames=3
+         --set "long_video.prompt_track=0: A red fox trots through fresh snow at dawn.
+3: The fox stops at a frozen stream and looks up as the sun rises.
+6: A blue whale sings in the deep sea.")
+shot prompt-track-idle "$root/resources/graphs/long-video.json" "${longset[@]}"
+shot prompt-track-running "$root/resources/graphs/long-video.json" "${longset[@]}" --run --screenshot-at step:3
