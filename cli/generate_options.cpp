@@ -132,6 +132,14 @@ std::span<const GraphOption> generateOptions() {
          {{"load_model", "transformer_dtype"}, {"load_model", "text_encoder_dtype"}},
          {},
          C},
+        {"--weights",
+         "auto|float|int8|fp8",
+         "storage of the transformer's and text encoder's attention and feed-forward weights: int8 or fp8 "
+         "quantize them per output channel at load (about half the memory of bf16, slightly different "
+         "video); auto keeps what the folder stores (an FP8 checkpoint stays FP8); float dequantizes it",
+         {{"load_model", "weights"}},
+         {},
+         C},
         {"--num-videos",
          "N",
          "videos per prompt; several videos are written as numbered files next to --out (name_001.mp4, "

@@ -56,6 +56,7 @@ class LoadModelNode : public Node {
         o.transformerDtype = parseDtype(params.getString("transformer_dtype"), o.device, "transformer_dtype");
         o.textEncoderDtype =
             parseDtype(params.getString("text_encoder_dtype"), o.device, "text_encoder_dtype");
+        o.weights = parseWeightStorage(params.getString("weights"), "parameter 'weights'");
         o.textEncoder = params.getBool("text_encoder");
         o.transformer = params.getBool("transformer");
         o.vaeEncoder = params.getBool("vae_encoder");
@@ -69,7 +70,7 @@ class LoadModelNode : public Node {
             rethrowForParam("folder", e);
         }
         handle->device = o.device;
-        handle->bytes = estimateModelBytes(*handle->models, o.transformerDtype, o.textEncoderDtype);
+        handle->bytes = estimateModelBytes(*handle->models);
         const double secs = std::chrono::duration<double>(Clock::now() - start).count();
         ctx.log(LogLevel::Info, concat("loaded ", handle->describe(), " in ", secs, " s"));
         ValueMap out;
@@ -197,6 +198,12 @@ void registerLoadModel(NodeRegistry& r) {
         ParamSpec::choice("text_encoder_dtype", {"auto", "bf16", "f16", "f32"}, "auto")
             .showOnNode(false)
             .withHelp("Weight dtype of the Gemma-2 text encoder: auto is bf16 on a GPU, f32 on the CPU."),
+        ParamSpec::choice("weights", {"auto", "float", "int8", "fp8"}, "auto")
+            .withHelp("Storage of the transformer's and the text encoder's large linear weights (attention "
+                      "and feed-forward projections): int8 or fp8 quantize them per output channel at load "
+                      "(about half the memory of bf16; slightly different outputs), auto keeps what the "
+                      "folder stores (an FP8 checkpoint stays FP8, others use the dtypes above), float "
+                      "dequantizes an FP8 checkpoint to the dtypes above."),
         ParamSpec::boolean("text_encoder", true)
             .showOnNode(false)
             .withHelp("Load and keep the tokenizer and Gemma-2 text encoder resident (Text Encode needs "
