@@ -141,6 +141,14 @@ std::vector<GraphOption> samplingOptions() {
          {},
          C},
         {"--vae-dtype", "auto|f32|bf16|f16", kVaeDtypeHelp, {{"load_model", "vae_dtype"}}, {}, C},
+        {"--weights",
+         "auto|float|int8|fp8",
+         "storage of the transformer's and text encoder's attention and feed-forward weights: int8 or fp8 "
+         "quantize them per output channel at load (about half the memory of bf16, slightly different "
+         "video); auto keeps what the folder stores (an FP8 checkpoint stays FP8); float dequantizes it",
+         {{"load_model", "weights"}},
+         {},
+         C},
     };
 }
 

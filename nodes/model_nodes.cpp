@@ -58,6 +58,7 @@ class LoadModelNode : public Node {
         o.textEncoderDtype =
             parseDtype(params.getString("text_encoder_dtype"), o.device, "text_encoder_dtype");
         o.vaeDtype = parseDtype(params.getString("vae_dtype"), o.device, "vae_dtype", DType::F32);
+        o.weights = parseWeightStorage(params.getString("weights"), "parameter 'weights'");
         o.textEncoder = params.getBool("text_encoder");
         o.transformer = params.getBool("transformer");
         o.vaeEncoder = params.getBool("vae_encoder");
@@ -71,8 +72,7 @@ class LoadModelNode : public Node {
             rethrowForParam("folder", e);
         }
         handle->device = o.device;
-        handle->bytes =
-            estimateModelBytes(*handle->models, o.transformerDtype, o.textEncoderDtype, o.vaeDtype);
+        handle->bytes = estimateModelBytes(*handle->models, o.vaeDtype);
         const double secs = std::chrono::duration<double>(Clock::now() - start).count();
         ctx.log(LogLevel::Info, concat("loaded ", handle->describe(), " in ", secs, " s"));
         ValueMap out;
@@ -207,6 +207,12 @@ void registerLoadModel(NodeRegistry& r) {
                 "setting); bf16 decodes about 5x faster on a GPU (480x832x81 on an H200: 2.2 s "
                 "instead of 10.7 s) within bf16 accuracy (rel <= 5e-2, tests/data/reference/README.md). The "
                 "CPU backend runs f32 only."),
+        ParamSpec::choice("weights", {"auto", "float", "int8", "fp8"}, "auto")
+            .withHelp("Storage of the transformer's and the text encoder's large linear weights (attention "
+                      "and feed-forward projections): int8 or fp8 quantize them per output channel at load "
+                      "(about half the memory of bf16; slightly different outputs), auto keeps what the "
+                      "folder stores (an FP8 checkpoint stays FP8, others use the dtypes above), float "
+                      "dequantizes an FP8 checkpoint to the dtypes above."),
         ParamSpec::boolean("text_encoder", true)
             .showOnNode(false)
             .withHelp("Load and keep the tokenizer and Gemma-2 text encoder resident (Text Encode needs "

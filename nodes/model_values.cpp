@@ -40,15 +40,12 @@ size_t Conditioning::bytes() const {
            tensorBytes(encoding.negativeMask);
 }
 
-size_t estimateModelBytes(const SanaModels& m, DType transformerDtype, DType textEncoderDtype,
-                          DType vaeDtype) {
+size_t estimateModelBytes(const SanaModels& m, DType vaeDtype) {
+    // What is resident: the loaded tensors themselves (8-bit weights count 1 byte per value plus their
+    // scales), the VAE by its parameter count in the dtype it was loaded in.
     size_t total = 0;
-    if (m.transformer)
-        total += size_t(countParameters(transformerWeightSpecs(m.transformer->config()))) *
-                 dtypeSize(transformerDtype);
-    if (m.textEncoder)
-        total +=
-            size_t(countParameters(gemma2WeightSpecs(m.textEncoder->config()))) * dtypeSize(textEncoderDtype);
+    if (m.transformer) total += m.transformer->weights().nbytes();
+    if (m.textEncoder) total += m.textEncoder->weights().nbytes();
     if (m.vae && m.vaeConfig) {
         const int64_t all = countParameters(m.vaeConfig->weightSpecs(VaeParts::Both));
         const int64_t enc = countParameters(m.vaeConfig->weightSpecs(VaeParts::Encoder));

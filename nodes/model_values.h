@@ -33,10 +33,9 @@ struct Conditioning {
     size_t bytes() const;
 };
 
-/// Weight memory of the loaded components of `models`, estimated from the architecture (parameters × the
-/// dtype they were loaded in).
-size_t estimateModelBytes(const SanaModels& models, DType transformerDtype, DType textEncoderDtype,
-                          DType vaeDtype);
+/// Weight memory of the loaded components of `models`: the transformer's and the text encoder's loaded
+/// tensors (8-bit weights at 1 byte per value plus their F32 scales), the VAE's parameters in `vaeDtype`.
+size_t estimateModelBytes(const SanaModels& models, DType vaeDtype);
 
 plugin::Value makeModelValue(std::shared_ptr<const ModelHandle> model);
 plugin::Value makeConditioningValue(std::shared_ptr<const Conditioning> c);

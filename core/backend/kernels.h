@@ -56,74 +56,77 @@ struct ConvGeometry {
 // The kernel entries, X(name, function type): one pointer each in Kernels, and one function of that name in
 // the namespace of each backend that implements it (SV_DECLARE_KERNELS). Grouped by op family, with the
 // core/ops header whose contract each family implements.
-#define SV_KERNELS(X)                                                                                        \
-    /* elementwise (ops/elementwise.h, lincomb.h, vae_resample.h, gemma_mlp.h, dit_conv.h) */                \
-    /* a (op) b broadcast to `out` (ops::broadcastShape), any strides */                                     \
-    X(binary, Tensor(const Tensor& a, const Tensor& b, const Shape& out, BinaryOp op))                       \
-    X(unary, Tensor(const Tensor& x, UnaryOp op, float p0, float p1))                                        \
-    X(linearCombination, Tensor(std::span<const double> coefs, std::span<const Tensor> inputs))              \
-    /* normalize: (z − mean_c)·invStd_c; inverse: z / invStd_c + mean_c (channel axis 1) */               \
-    X(channelAffine, Tensor(const Tensor& z, const Tensor& mean, const Tensor& invStd, bool inverse))        \
-    X(geluTanhGate, Tensor(const Tensor& gate, const Tensor& up))                                            \
-    X(gluSilu, Tensor(const Tensor& x))                                                                      \
-    /* linear layers (ops/linear.h, ops/gemma_mlp.h) */                                                      \
-    X(linear, Tensor(const Tensor& x, const Tensor& w, const Tensor& bias))                                  \
-    X(gatedMlp, Tensor(const Tensor& x, const Tensor& gateW, const Tensor& upW, const Tensor& downW))        \
-    /* normalisation and modulation (ops/dit_norm.h, ops/gemma_norm.h, ops/vae_norm.h, ops/ltx_vae.h) */     \
-    X(rmsNorm, Tensor(const Tensor& x, const Tensor& weight, float eps))                                     \
-    /* Gemma's y = x·rsqrt(mean(x²) + eps)·(1 + w), plus residual when defined */                         \
-    X(offsetRmsNorm, Tensor(const Tensor& x, const Tensor& w, double eps, const Tensor& residual))           \
-    /* the Wan VAE's L2 norm over the channel axis 1, then SiLU when asked */                                \
-    X(channelRmsNorm, Tensor(const Tensor& x, const Tensor& gamma, bool silu))                               \
-    /* the LTX-2 VAE's norm over the channel axis 1 (RMS or LayerNorm), then SiLU when asked */              \
-    X(ltxChannelNorm, Tensor(const Tensor& x, const Tensor& weight, const Tensor& bias,                      \
-                             ops::ltx::ChannelNorm kind, float eps, bool silu))                              \
-    X(layerNormModulate,                                                                                     \
-      Tensor(const Tensor& x, const Tensor& shift, const Tensor& scale, const Tensor& index, float eps))     \
-    X(gatedResidual, Tensor(const Tensor& x, const Tensor& branch, const Tensor& gate, const Tensor& index)) \
-    X(gatherRows, Tensor(const Tensor& table, const Tensor& index))                                          \
-    /* rotary embeddings (ops/dit_rope.h, ops/gemma_attention.h); expandRope: [N, Σsplit] tables on device  \
-     */                                                                                                      \
-    /* from the per-axis tables (axis a: grid[a] × split[a] floats, concatenated), tokens (f, h, w) */      \
-    X(expandRope,                                                                                            \
-      ops::dit::RopeTables(std::span<const float> axisCos, std::span<const float> axisSin,                   \
-                           std::array<int, 3> split, std::array<int64_t, 3> grid, Device device))            \
-    X(applyRope, Tensor(const Tensor& x, const ops::dit::RopeTables& rope))                                  \
-    X(halfRotary, Tensor(const Tensor& x, const ops::GemmaRotary& tables))                                   \
-    /* attention (ops/dit_attention.h, ops/dit_causal_attention.h, ops/gemma_attention.h, */                 \
-    /* ops/vae_attention.h) */                                                                               \
-    /* reluLinearAttention: `past` (null or undefined: none) added to the state, `own` (may be null) */      \
-    /* receives the call's own state (ops/dit_causal_attention.h); without either the stateless op */        \
-    X(reluLinearAttention,                                                                                   \
-      Tensor(const Tensor& q, const Tensor& k, const Tensor& v, int heads, const ops::dit::RopeTables& rope, \
-             const ops::dit::LinearAttentionState* past, ops::dit::LinearAttentionState* own))               \
-    X(crossAttention,                                                                                        \
-      Tensor(const Tensor& q, const Tensor& k, const Tensor& v, int heads, const Tensor& bias))              \
-    X(causalAttention, Tensor(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& keyMask,      \
-                              const ops::GemmaAttentionParams& params))                                      \
-    X(frameAttention, Tensor(const Tensor& qkv))                                                             \
-    /* convolutions (ops/dit_conv.h, ops/vae_conv.h, ops/ltx_vae.h); causalConv3d: conv(x after the */       \
-    /* cache, w) + bias + residual, where cache, bias and residual may be undefined */                       \
-    X(depthwiseConv3x3, Tensor(const Tensor& x, const Tensor& weight, const Tensor& bias))                   \
-    X(siluDepthwiseGlu, Tensor(const Tensor& x, const Tensor& weight, const Tensor& bias))                   \
-    X(temporalConv3, Tensor(const Tensor& x, const Tensor& weight))                                          \
-    X(causalConv3d, Tensor(const Tensor& x, const Tensor& cache, const Tensor& w, const Tensor& bias,        \
-                           const Tensor& residual, const ConvGeometry& geometry))                            \
-    /* resampling (ops/vae_resample.h, ops/ltx_vae.h, ops/resize.h) */                                       \
-    X(upsampleNearest2x, Tensor(const Tensor& x))                                                            \
-    X(interleaveTimeHalves, Tensor(const Tensor& x))                                                         \
-    /* the LTX-2 VAE's shuffles (ops/ltx_vae.h); residual may be undefined */                                \
-    X(depthToSpace, Tensor(const Tensor& y, const Tensor& residual, ops::ltx::Factors f,                     \
-                           ops::ltx::SubpixelOrder order, int dropFrames))                                   \
-    X(spaceToDepth, Tensor(const Tensor& x, const Tensor& residual, ops::ltx::Factors f,                     \
-                           ops::ltx::SubpixelOrder order, int groupSize))                                    \
-    X(resizeLanczos, Tensor(const Tensor& image, int64_t newW, int64_t newH))                                \
-    X(resizeBilinear, Tensor(const Tensor& x, int64_t newH, int64_t newW, ops::TorchBilinearKernel kernel))  \
-    /* embeddings (ops/gemma_embedding.h) */                                                                 \
-    X(embed, Tensor(const Tensor& table, const Tensor& ids, float scale))                                    \
-    /* random fills (ops/philox_normal.h): torch's CUDA normal kernel, a new contiguous tensor on `device`   \
-     */                                                                                                      \
-    X(philoxNormal,                                                                                          \
+#define SV_KERNELS(X)                                                                                            \
+    /* elementwise (ops/elementwise.h, lincomb.h, vae_resample.h, gemma_mlp.h, dit_conv.h) */                    \
+    /* a (op) b broadcast to `out` (ops::broadcastShape), any strides */                                         \
+    X(binary, Tensor(const Tensor& a, const Tensor& b, const Shape& out, BinaryOp op))                           \
+    X(unary, Tensor(const Tensor& x, UnaryOp op, float p0, float p1))                                            \
+    X(linearCombination, Tensor(std::span<const double> coefs, std::span<const Tensor> inputs))                  \
+    /* normalize: (z − mean_c)·invStd_c; inverse: z / invStd_c + mean_c (channel axis 1) */                   \
+    X(channelAffine, Tensor(const Tensor& z, const Tensor& mean, const Tensor& invStd, bool inverse))            \
+    X(geluTanhGate, Tensor(const Tensor& gate, const Tensor& up))                                                \
+    X(gluSilu, Tensor(const Tensor& x))                                                                          \
+    /* linear layers (ops/linear.h, ops/gemma_mlp.h) */                                                          \
+    X(linear, Tensor(const Tensor& x, const Tensor& w, const Tensor& bias))                                      \
+    X(gatedMlp, Tensor(const Tensor& x, const Tensor& gateW, const Tensor& upW, const Tensor& downW))            \
+    /* normalisation and modulation (ops/dit_norm.h, ops/gemma_norm.h, ops/vae_norm.h, ops/ltx_vae.h) */         \
+    X(rmsNorm, Tensor(const Tensor& x, const Tensor& weight, float eps))                                         \
+    /* Gemma's y = x·rsqrt(mean(x²) + eps)·(1 + w), plus residual when defined */                             \
+    X(offsetRmsNorm, Tensor(const Tensor& x, const Tensor& w, double eps, const Tensor& residual))               \
+    /* the Wan VAE's L2 norm over the channel axis 1, then SiLU when asked */                                    \
+    X(channelRmsNorm, Tensor(const Tensor& x, const Tensor& gamma, bool silu))                                   \
+    /* the LTX-2 VAE's norm over the channel axis 1 (RMS or LayerNorm), then SiLU when asked */                  \
+    X(ltxChannelNorm, Tensor(const Tensor& x, const Tensor& weight, const Tensor& bias,                          \
+                             ops::ltx::ChannelNorm kind, float eps, bool silu))                                  \
+    X(layerNormModulate,                                                                                         \
+      Tensor(const Tensor& x, const Tensor& shift, const Tensor& scale, const Tensor& index, float eps))         \
+    X(gatedResidual, Tensor(const Tensor& x, const Tensor& branch, const Tensor& gate, const Tensor& index))     \
+    X(gatherRows, Tensor(const Tensor& table, const Tensor& index))                                              \
+    /* rotary embeddings (ops/dit_rope.h, ops/gemma_attention.h); expandRope: [N, Σsplit] tables on device      \
+     */                                                                                                          \
+    /* from the per-axis tables (axis a: grid[a] × split[a] floats, concatenated), tokens (f, h, w) */          \
+    X(expandRope,                                                                                                \
+      ops::dit::RopeTables(std::span<const float> axisCos, std::span<const float> axisSin,                       \
+                           std::array<int, 3> split, std::array<int64_t, 3> grid, Device device))                \
+    X(applyRope, Tensor(const Tensor& x, const ops::dit::RopeTables& rope))                                      \
+    X(halfRotary, Tensor(const Tensor& x, const ops::GemmaRotary& tables))                                       \
+    /* attention (ops/dit_attention.h, ops/dit_causal_attention.h, ops/gemma_attention.h, */                     \
+    /* ops/vae_attention.h) */                                                                                   \
+    /* reluLinearAttention: `past` (null or undefined: none) added to the state, `own` (may be null) */          \
+    /* receives the call's own state (ops/dit_causal_attention.h); without either the stateless op */            \
+    X(reluLinearAttention,                                                                                       \
+      Tensor(const Tensor& q, const Tensor& k, const Tensor& v, int heads, const ops::dit::RopeTables& rope,     \
+             const ops::dit::LinearAttentionState* past, ops::dit::LinearAttentionState* own))                   \
+    X(crossAttention,                                                                                            \
+      Tensor(const Tensor& q, const Tensor& k, const Tensor& v, int heads, const Tensor& bias))                  \
+    X(causalAttention, Tensor(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& keyMask,          \
+                              const ops::GemmaAttentionParams& params))                                          \
+    X(frameAttention, Tensor(const Tensor& qkv))                                                                 \
+    /* convolutions (ops/dit_conv.h, ops/vae_conv.h, ops/ltx_vae.h); causalConv3d: conv(x after the */           \
+    /* cache, w) + bias + residual, where cache, bias and residual may be undefined */                           \
+    X(depthwiseConv3x3, Tensor(const Tensor& x, const Tensor& weight, const Tensor& bias))                       \
+    X(siluDepthwiseGlu, Tensor(const Tensor& x, const Tensor& weight, const Tensor& bias))                       \
+    X(temporalConv3, Tensor(const Tensor& x, const Tensor& weight))                                              \
+    X(causalConv3d, Tensor(const Tensor& x, const Tensor& cache, const Tensor& w, const Tensor& bias,            \
+                           const Tensor& residual, const ConvGeometry& geometry))                                \
+    /* resampling (ops/vae_resample.h, ops/ltx_vae.h, ops/resize.h) */                                           \
+    X(upsampleNearest2x, Tensor(const Tensor& x))                                                                \
+    X(interleaveTimeHalves, Tensor(const Tensor& x))                                                             \
+    /* the LTX-2 VAE's shuffles (ops/ltx_vae.h); residual may be undefined */                                    \
+    X(depthToSpace, Tensor(const Tensor& y, const Tensor& residual, ops::ltx::Factors f,                         \
+                           ops::ltx::SubpixelOrder order, int dropFrames))                                       \
+    X(spaceToDepth, Tensor(const Tensor& x, const Tensor& residual, ops::ltx::Factors f,                         \
+                           ops::ltx::SubpixelOrder order, int groupSize))                                        \
+    X(resizeLanczos, Tensor(const Tensor& image, int64_t newW, int64_t newH))                                    \
+    X(resizeBilinear, Tensor(const Tensor& x, int64_t newH, int64_t newW, ops::TorchBilinearKernel kernel))      \
+    /* embeddings (ops/gemma_embedding.h) */                                                                     \
+    X(embed, Tensor(const Tensor& table, const Tensor& ids, float scale))                                        \
+    /* 8-bit weights (ops/quantize.h): w float → `format` with per-row scales attached; quantized → dtype */ \
+    X(quantize, Tensor(const Tensor& w, DType format))                                                           \
+    X(dequantize, Tensor(const Tensor& w, DType dtype))                                                          \
+    /* random fills (ops/philox_normal.h): torch's CUDA normal kernel, a new contiguous tensor on `device`       \
+     */                                                                                                          \
+    X(philoxNormal,                                                                                              \
       Tensor(const Shape& shape, DType dtype, Device device, const ops::PhiloxNormalLaunch& launch))
 
 struct Kernels {

@@ -54,6 +54,8 @@ namespace sv {
     X(ResizeLanczos, "ops::resizeLanczosPil", "image", resizeLanczos)                                 \
     X(ResizeBilinear, "ops::resizeBilinear", "x", resizeBilinear)                                     \
     X(Embed, "ops::gemmaEmbed", "table, ids", embed)                                                  \
+    X(QuantizePerChannel, "ops::quantizePerChannel", "w", quantize)                                   \
+    X(Dequantize, "ops::dequantize", "w", dequantize)                                                 \
     X(PhiloxNormal, "ops::philoxNormal", "", philoxNormal)
 
 enum class Op : uint8_t {

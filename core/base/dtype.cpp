@@ -17,6 +17,8 @@ size_t dtypeSize(DType dt) {
             return 2;
         case DType::U8:
         case DType::Bool:
+        case DType::I8:
+        case DType::F8E4M3:
             return 1;
     }
     SV_ASSERT(false);
@@ -40,6 +42,10 @@ std::string_view dtypeName(DType dt) {
             return "U8";
         case DType::Bool:
             return "BOOL";
+        case DType::I8:
+            return "I8";
+        case DType::F8E4M3:
+            return "F8_E4M3";
     }
     SV_ASSERT(false);
 }
@@ -48,8 +54,10 @@ bool parseDType(std::string_view name, DType& out) {
     static constexpr struct {
         std::string_view name;
         DType dt;
-    } kTable[] = {{"F32", DType::F32}, {"F64", DType::F64}, {"BF16", DType::BF16}, {"F16", DType::F16},
-                  {"I64", DType::I64}, {"I32", DType::I32}, {"U8", DType::U8},     {"BOOL", DType::Bool}};
+    } kTable[] = {{"F32", DType::F32},       {"F64", DType::F64},   {"BF16", DType::BF16},
+                  {"F16", DType::F16},       {"I64", DType::I64},   {"I32", DType::I32},
+                  {"U8", DType::U8},         {"BOOL", DType::Bool}, {"I8", DType::I8},
+                  {"F8_E4M3", DType::F8E4M3}};
     for (const auto& e : kTable) {
         if (e.name == name) {
             out = e.dt;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/device_hooks.h"
+#include "base/fp8.h"
 #include "base/half.h"
 
 namespace sv {
@@ -73,6 +74,10 @@ inline double loadAs(const char* p, DType dt) {
             return *reinterpret_cast<const uint8_t*>(p);
         case DType::Bool:
             return *reinterpret_cast<const uint8_t*>(p) ? 1.0 : 0.0;
+        case DType::I8:
+            return *reinterpret_cast<const int8_t*>(p);
+        case DType::F8E4M3:
+            return e4m3ToFloat(*reinterpret_cast<const uint8_t*>(p));
     }
     SV_ASSERT(false);
 }
@@ -102,6 +107,12 @@ inline void storeAs(char* p, DType dt, double v) {
             return;
         case DType::Bool:
             *reinterpret_cast<uint8_t*>(p) = v != 0.0;
+            return;
+        case DType::I8:
+            *reinterpret_cast<int8_t*>(p) = int8_t(std::clamp(std::nearbyint(v), -128.0, 127.0));
+            return;
+        case DType::F8E4M3:
+            *reinterpret_cast<uint8_t*>(p) = floatToE4m3(float(v));
             return;
     }
 }
@@ -312,6 +323,8 @@ Tensor Tensor::view(Shape shape) const {
         shape[size_t(inferred)] = numel() / known;
     }
     SV_ASSERT_MSG(shapeNumel(shape) == numel(), "view ", shapeToString(shape), " of ", describe());
+    SV_ASSERT_MSG(!scales_ || (!shape.empty() && shape[0] == shape_[0]), "view ", shapeToString(shape),
+                  " of the quantized ", describe(), " moves its channel dim 0");
     Tensor t = *this;
     t.strides_ = contiguousStrides(shape);
     t.shape_ = std::move(shape);
@@ -324,6 +337,8 @@ Tensor Tensor::reshape(Shape shape) const {
 
 Tensor Tensor::permute(std::span<const int> order) const {
     SV_ASSERT(int(order.size()) == rank());
+    SV_ASSERT_MSG(!scales_ || normDim(order[0], rank()) == 0, "permute of the quantized ", describe(),
+                  " moves its channel dim 0");
     Tensor t = *this;
     std::vector<bool> seen(order.size(), false);
     for (size_t i = 0; i < order.size(); ++i) {
@@ -350,11 +365,13 @@ Tensor Tensor::slice(int d, int64_t start, int64_t end) const {
     Tensor t = *this;
     t.offset_ += size_t(start * strides_[size_t(nd)]) * dtypeSize(dtype_);
     t.shape_[size_t(nd)] = end - start;
+    if (scales_ && nd == 0) t.scales_ = std::make_shared<const Tensor>(scales_->slice(0, start, end));
     return t;
 }
 
 Tensor Tensor::select(int d, int64_t i) const {
     int nd = normDim(d, rank());
+    SV_ASSERT_MSG(!scales_ || nd != 0, "select of dim 0 of the quantized ", describe());
     Tensor t = slice(nd, i, i + 1);
     t.shape_.erase(t.shape_.begin() + nd);
     t.strides_.erase(t.strides_.begin() + nd);
@@ -364,6 +381,7 @@ Tensor Tensor::select(int d, int64_t i) const {
 Tensor Tensor::unsqueeze(int d) const {
     int nd = d < 0 ? d + rank() + 1 : d;
     SV_ASSERT(nd >= 0 && nd <= rank());
+    SV_ASSERT_MSG(!scales_ || nd != 0, "unsqueeze(0) of the quantized ", describe());
     Tensor t = *this;
     int64_t stride = nd < rank() ? strides_[size_t(nd)] * shape_[size_t(nd)] : 1;
     t.shape_.insert(t.shape_.begin() + nd, 1);
@@ -378,6 +396,7 @@ Tensor Tensor::contiguous() const {
 Tensor Tensor::clone() const {
     Tensor t = empty(shape_, dtype_, device());
     t.copyFrom(*this);
+    t.scales_ = scales_;
     return t;
 }
 
@@ -392,11 +411,29 @@ Tensor Tensor::to(Device device) const {
     if (device == this->device()) return *this;
     Tensor t = empty(shape_, dtype_, device);
     t.copyFrom(*this);
+    if (scales_) t.scales_ = std::make_shared<const Tensor>(scales_->to(device));
+    return t;
+}
+
+const Tensor& Tensor::quantScales() const {
+    static const Tensor kNone;
+    return scales_ ? *scales_ : kNone;
+}
+
+Tensor Tensor::withQuantScales(Tensor scales) const {
+    SV_ASSERT_MSG(isEightBit(dtype_) && rank() >= 1 && scales.defined() && scales.dtype() == DType::F32 &&
+                      scales.shape() == Shape{shape_[0]} && scales.device() == device(),
+                  "quantization scales ", scales.defined() ? scales.describe() : std::string("(none)"),
+                  " for ", describe());
+    Tensor t = *this;
+    t.scales_ = std::make_shared<const Tensor>(std::move(scales));
     return t;
 }
 
 void Tensor::copyFrom(const Tensor& src) {
     SV_ASSERT_MSG(shape_ == src.shape_, "copy of ", src.describe(), " into ", describe());
+    SV_ASSERT_MSG(!src.scales_ || src.dtype_ == dtype_, "conversion of the quantized ", src.describe(),
+                  " to ", dtypeName(dtype_), ": use ops::dequantize");
     const Device dd = device(), sd = src.device();
     if (dd.isCpu() && sd.isCpu()) {
         cpuCopy(*this, src);
@@ -445,7 +482,8 @@ std::vector<float> Tensor::toFloatVector() const {
 }
 
 std::string Tensor::describe() const {
-    return concat(dtypeName(dtype_), shapeToString(shape_), ' ', device().toString());
+    return concat(dtypeName(dtype_), shapeToString(shape_), ' ', device().toString(),
+                  scales_ ? " (per-channel scales)" : "");
 }
 
 }  // namespace sv

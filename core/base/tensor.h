@@ -129,14 +129,27 @@ class Tensor {
     // ---- copies ----
     Tensor contiguous() const;
     Tensor clone() const;
-    /// Converts dtype (same device). Float conversions round to nearest even.
+    /// Converts dtype (same device). Float conversions round to nearest even (to F8E4M3: base/fp8.h; to I8:
+    /// rounded to nearest even and clamped to [−128, 127]).
     Tensor to(DType dtype) const;
     Tensor to(Device device) const;
     /// Copies src (same shape, any strides, any dtype convertible) into this tensor.
     void copyFrom(const Tensor& src);
 
+    // ---- per-channel quantized tensors (8-bit weights, ops/quantize.h)
+    /// An I8 / F8E4M3 tensor with scales stands for q · quantScales()[i0], i0 its index along dim 0: one F32
+    /// scale per output channel, on the tensor's device. Undefined for other tensors. Views keep the scales
+    /// while dim 0 stays dim 0 with its size (view() and reshape() keeping the first size, permute() keeping
+    /// dim 0 first, slice() and select() of other dims; slice() of dim 0 slices the scales); other views of a
+    /// quantized tensor, and converting one to another dtype, are programmer errors: ops::dequantize()
+    /// converts.
+    const Tensor& quantScales() const;
+    bool isQuantized() const { return scales_ != nullptr; }
+    /// This 8-bit tensor (rank ≥ 1) with `scales` (F32 [dim(0)], same device) attached.
+    Tensor withQuantScales(Tensor scales) const;
+
     /// CPU: element at a flat row-major index of the logical shape, converted to double (for tests and
-    /// tools).
+    /// tools). An 8-bit tensor's stored value (the code, without its scale).
     double item(int64_t flatIndex = 0) const;
     /// CPU F32 copy as a std::vector in row-major logical order.
     std::vector<float> toFloatVector() const;
@@ -149,6 +162,7 @@ class Tensor {
     Shape shape_;
     Shape strides_;  // in elements
     DType dtype_ = DType::F32;
+    std::shared_ptr<const Tensor> scales_;  // per-channel quantization scales (8-bit tensors only)
 };
 
 Shape contiguousStrides(std::span<const int64_t> shape);

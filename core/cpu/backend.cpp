@@ -71,6 +71,10 @@ const char* dtypeRule(Op op, std::span<const Tensor* const> in) {
             return f32(0, 3) && isInt(in[3], DType::I64) ? nullptr : "F32 q, k, v and an I64 key mask only";
         case Op::Embed:  // table; ids
             return f32(0, 1) && isInt(in[1], DType::I64) ? nullptr : "an F32 table and I64 ids only";
+        case Op::QuantizePerChannel:  // w
+            return floats(0, 1) ? nullptr : "F32, BF16 or F16 weights only";
+        case Op::Dequantize:  // w
+            return isEightBit(in[0]->dtype()) ? nullptr : "I8 or F8_E4M3 weights only";
         case Op::ResizeLanczos:
             return isInt(in[0], DType::U8) ? nullptr : "a U8 image only";
         default:

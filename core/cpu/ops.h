@@ -12,6 +12,7 @@
 //   resample.cpp     upsampleNearest2x, interleaveTimeHalves, depthToSpace, spaceToDepth
 //   resize.cpp       resizeLanczos, resizeBilinear
 //   embedding.cpp    embed (and the timestep embedding)
+//   quantize.cpp     quantize, dequantize (8-bit weights)
 // The reference backend: plain loops over F32 (weights in other float dtypes converted on the fly), float32
 // or double accumulation as the reference computes, threads from base/parallel.h. Each kernel implements the
 // contract of its core/ops/ header; the public entry point has validated shapes, and the backend's supports()

@@ -110,6 +110,8 @@ Kernels cudaKernels() {
     k.depthToSpace = cuda::depthToSpace;
     k.spaceToDepth = cuda::spaceToDepth;
     k.embed = cuda::embed;
+    k.quantize = cuda::quantize;
+    k.dequantize = cuda::dequantize;
     k.philoxNormal = cuda::philoxNormal;
     return k;
 }
@@ -119,6 +121,9 @@ class CudaBackend final : public Backend {
     CudaBackend() : Backend("cuda", Device::Kind::Cuda, cudaKernels()) {}
 
     Support admits(Op op, std::span<const Tensor* const> operands) const override {
+        if (op == Op::Dequantize)  // the one op whose first operand is an 8-bit weight
+            return isEightBit(operands[0]->dtype()) ? Support::yes()
+                                                    : Support::no("I8 or F8_E4M3 weights only");
         if (!operands.empty() && !isActivation(operands[0]))
             return Support::no("F32, BF16 or F16 activations only");
         const char* why = opRule(op, operands);

@@ -36,6 +36,8 @@ namespace sv::cuda {
 ///   and cuBLASLt GEMMs).
 /// * resample.cu: upsampleNearest2x, interleaveTimeHalves, depthToSpace, spaceToDepth.
 /// * embedding.cu: embed.
+/// * quantize.cu: quantize (one block per row: absmax, then the codes), dequantize (per element); bitwise
+///   the CPU's (core/cpu/quantize.cpp).
 SV_DECLARE_KERNELS()
 
 constexpr int kMaxCombined = 16;

@@ -65,11 +65,13 @@ Gemma2Encoder::Gemma2Encoder(Gemma2Config config, WeightSet weights, Gemma2Encod
     const Tensor& ref = weights_.get("embed_tokens.weight");
     for (const auto& spec : gemma2WeightSpecs(config_)) {
         const Tensor t = weights_.find(spec.name);
-        SV_ASSERT_MSG(
-            t.defined() && t.shape() == spec.shape && t.dtype() == ref.dtype() && t.device() == ref.device(),
-            "Gemma2Encoder: weight ", spec.name, " is ", t.defined() ? t.describe() : "missing",
-            ", expected ", dtypeName(ref.dtype()), shapeToString(spec.shape), " on ",
-            ref.device().toString());
+        const bool dtypeOk =
+            t.defined() &&
+            (t.dtype() == ref.dtype() || (t.isQuantized() && eightBitEligible(spec.name)));  // 8-bit weights
+        SV_ASSERT_MSG(t.defined() && t.shape() == spec.shape && dtypeOk && t.device() == ref.device(),
+                      "Gemma2Encoder: weight ", spec.name, " is ", t.defined() ? t.describe() : "missing",
+                      ", expected ", dtypeName(ref.dtype()), shapeToString(spec.shape), " on ",
+                      ref.device().toString());
     }
     SV_ASSERT_MSG(ref.device().isCuda() || ref.dtype() == DType::F32,
                   "Gemma2Encoder: the CPU backend needs F32 weights, got ", ref.describe());

@@ -426,9 +426,11 @@ namespace {
 
 /// W + Σ scale·B·A for one module, computed in F32 on the weight's device and rounded once to its dtype.
 Tensor mergedWeight(const Tensor& weight, const std::vector<LoraTerm>& terms, std::string_view module) {
-    SV_CHECK(weight.dtype() == DType::F32 || weight.dtype() == DType::BF16 || weight.dtype() == DType::F16,
-             module, ": merged LoRA needs a float weight (this one is ", dtypeName(weight.dtype()),
-             "); apply the adapter unmerged");
+    SV_CHECK(
+        weight.dtype() == DType::F32 || weight.dtype() == DType::BF16 || weight.dtype() == DType::F16, module,
+        ": merged LoRA needs a float weight (this one is ", dtypeName(weight.dtype()),
+        isEightBit(weight.dtype()) ? ": 8-bit weights, from --weights int8/fp8 or an FP8 checkpoint" : "",
+        "); apply the adapter unmerged, or load the model with float weights");
     const Device dev = weight.device();
     const int64_t out = weight.dim(0), in = weight.numel() / out;
     std::vector<Tensor> inputs = {weight.contiguous().view({out, in})};

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <random>
 
+#include "ops/quantize.h"
+
 namespace sv {
 
 int64_t countParameters(std::span<const WeightSpec> specs) {
@@ -25,9 +27,47 @@ Tensor WeightSet::find(std::string_view name) const {
 
 size_t WeightSet::nbytes() const {
     size_t n = 0;
-    for (const auto& [k, t] : tensors_) n += t.nbytes();
+    for (const auto& [k, t] : tensors_) n += t.nbytes() + (t.isQuantized() ? t.quantScales().nbytes() : 0);
     return n;
 }
+
+namespace {
+
+// The 8-bit format an eligible weight ends in; F32 stands for "none: the model dtype".
+DType eightBitTarget(const WeightSpec& spec, DType stored, WeightStorage storage) {
+    if (!eightBitEligible(spec.name) || spec.shape.empty()) return DType::F32;
+    switch (storage) {
+        case WeightStorage::Int8:
+            return DType::I8;
+        case WeightStorage::Fp8:
+            return DType::F8E4M3;
+        case WeightStorage::Auto:
+            return isEightBit(stored) ? stored : DType::F32;
+        case WeightStorage::Float:
+            return DType::F32;
+    }
+    SV_ASSERT(false);
+}
+
+// One weight as the model keeps it: `stored` is the checkpoint's CPU view (8-bit ones with their scales).
+Tensor convertWeight(const Tensor& stored, const WeightSpec& spec, const LoadOptions& options) {
+    const DType target = eightBitTarget(spec, stored.dtype(), options.storage);
+    Tensor src = stored;
+    if (stored.isQuantized()) {
+        if (target == stored.dtype())  // kept as stored: own the memory rather than pin the mmap
+            return options.device.isCpu() ? stored.clone() : stored.to(options.device);
+        src = ops::dequantize(stored, DType::F32);
+    }
+    if (target == DType::F32) {
+        Tensor t = src.to(options.dtype);
+        if (!options.device.isCpu()) return t.to(options.device);
+        return t.storage() == stored.storage() ? t.clone() : t;
+    }
+    // Quantized where the model runs: the float weight crosses the bus in its stored dtype, once.
+    return ops::quantizePerChannel(src.to(options.device), target);
+}
+
+}  // namespace
 
 WeightSet loadWeights(const WeightArchive& archive, std::span<const WeightSpec> specs,
                       const LoadOptions& options, std::string_view component) {
@@ -46,7 +86,8 @@ WeightSet loadWeights(const WeightArchive& archive, std::span<const WeightSpec> 
         }
         if (declared.count(n)) {
             fileName[std::string(n)] = stored;
-        } else if (std::find(options.ignored.begin(), options.ignored.end(), n) == options.ignored.end()) {
+        } else if (std::find(options.ignored.begin(), options.ignored.end(), n) == options.ignored.end() &&
+                   !isQuantizationCompanion(archive, stored)) {
             unexpected.push_back(stored);
         }
     }
@@ -61,9 +102,9 @@ WeightSet loadWeights(const WeightArchive& archive, std::span<const WeightSpec> 
         if (info->shape != s.shape)
             misshaped.push_back(concat(s.name, " (stored ", shapeToString(info->shape), ", expected ",
                                        shapeToString(s.shape), ")"));
-        else if (!isFloating(info->dtype))
-            misshaped.push_back(
-                concat(s.name, " (stored as ", dtypeName(info->dtype), ", expected a float type)"));
+        else if (!isFloating(info->dtype) && !isEightBit(info->dtype))
+            misshaped.push_back(concat(s.name, " (stored as ", dtypeName(info->dtype),
+                                       ", expected a float type or 8-bit with scales)"));
     }
     if (!missing.empty() || !unexpected.empty() || !misshaped.empty()) {
         std::string msg =
@@ -81,13 +122,11 @@ WeightSet loadWeights(const WeightArchive& archive, std::span<const WeightSpec> 
     }
     WeightSet set;
     for (const auto& s : specs) {
-        Tensor stored = archive.get(fileName[s.name]);
-        Tensor t = stored.to(options.dtype);
-        if (!options.device.isCpu())
-            t = t.to(options.device);
-        else if (t.storage() == stored.storage())
-            t = t.clone();  // own the memory rather than pin the mmap
-        set.set(s.name, std::move(t));
+        const std::string& file = fileName[s.name];
+        Tensor stored = archive.get(file);
+        if (isEightBit(stored.dtype()))
+            stored = attachStoredScales(archive, stored, file, findWeightScale(archive, file));
+        set.set(s.name, convertWeight(stored, s, options));
     }
     return set;
 }

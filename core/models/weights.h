@@ -11,6 +11,7 @@
 
 #include "base/tensor.h"
 #include "io/safetensors.h"
+#include "models/weight_storage.h"
 
 namespace sv {
 
@@ -24,7 +25,8 @@ struct WeightSpec {
 /// Elements of the parameters (buffers excluded, as torch's `parameters()`).
 int64_t countParameters(std::span<const WeightSpec> specs);
 
-/// Named weights of one model, all on one device in one dtype.
+/// Named weights of one model, all on one device in one dtype, except the 8-bit weights that
+/// LoadOptions::storage made (ops/quantize.h; only eightBitEligible() names).
 class WeightSet {
   public:
     WeightSet() = default;
@@ -35,6 +37,7 @@ class WeightSet {
     bool contains(std::string_view name) const { return tensors_.find(name) != tensors_.end(); }
     void set(std::string name, Tensor t) { tensors_[std::move(name)] = std::move(t); }
     size_t size() const { return tensors_.size(); }
+    /// Bytes of every tensor, the scales of 8-bit weights included.
     size_t nbytes() const;
     const std::map<std::string, Tensor, std::less<>>& all() const { return tensors_; }
 
@@ -45,6 +48,8 @@ class WeightSet {
 struct LoadOptions {
     DType dtype = DType::F32;  // weights are converted to this dtype on load
     Device device = Device::cpu();
+    /// 8-bit storage of the eightBitEligible() weights (models/weight_storage.h); Auto keeps what is stored.
+    WeightStorage storage = WeightStorage::Auto;
     /// Prefixes that the checkpoint may put before every name (e.g. "model." for a Gemma2ForCausalLM file).
     std::vector<std::string> acceptedPrefixes;
     /// Checkpoint tensors that are ignored silently (exact names after prefix removal).
@@ -52,7 +57,9 @@ struct LoadOptions {
 };
 
 /// Loads exactly the declared tensors from the archive; `component` names the model in error messages.
-/// F32/BF16/F16 stored tensors are converted to options.dtype.
+/// F32/BF16/F16 stored tensors are converted to options.dtype; I8/F8_E4M3 ones (with their companion scales,
+/// weight_storage.h) are kept, requantized or dequantized as options.storage says; eligible float ones are
+/// quantized on options.device when the storage is Int8 or Fp8.
 WeightSet loadWeights(const WeightArchive& archive, std::span<const WeightSpec> specs,
                       const LoadOptions& options, std::string_view component);
 

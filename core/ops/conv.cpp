@@ -6,6 +6,7 @@
 #include "backend/registry.h"
 #include "ops/dit_conv.h"
 #include "ops/ltx_vae.h"
+#include "ops/quantize.h"
 #include "ops/vae_conv.h"
 #include "ops/validate.h"
 
@@ -53,6 +54,10 @@ Tensor temporalConv3(const Tensor& x, const Tensor& weight) {
     const int64_t D = x.dim(3);
     SV_ASSERT_MSG(weight.defined() && weight.shape() == (Shape{D, D, 3, 1}), op, ": weight ",
                   weight.describe(), " for ", D, " channels");
+    if (weight.isQuantized()) {  // 8-bit weight (ops/quantize.h): a float scratch for this call
+        const Tensor wf = dequantize(weight, x.dtype());
+        return backend::kernelsFor(Op::TemporalConv3, {&x, &wf}).temporalConv3(x, wf);
+    }
     return backend::kernelsFor(Op::TemporalConv3, {&x, &weight}).temporalConv3(x, weight);
 }
 

@@ -22,7 +22,8 @@ Tensor siluDepthwiseGlu(const Tensor& x, const Tensor& weight, const Tensor& bia
 
 /// The FFN's temporal mixing conv: a dense Conv2d D→D with kernel (3, 1) over (time, pixel), zero padding 1
 /// in time, no bias: y[b, t, p] = Σ_k W[:, :, k, 0] · x[b, t + k − 1, p]. x: [B, F, P, D] (channels last),
-/// weight [D, D, 3, 1]. Returns [B, F, P, D] (the conv only; the block adds x itself).
+/// weight [D, D, 3, 1], float or 8-bit per output channel (ops/quantize.h: dequantized to x's dtype for the
+/// call). Returns [B, F, P, D] (the conv only; the block adds x itself).
 Tensor temporalConv3(const Tensor& x, const Tensor& weight);
 
 }  // namespace sv::ops::dit

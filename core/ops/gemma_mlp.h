@@ -11,7 +11,8 @@ namespace sv::ops {
 Tensor geluTanhGate(const Tensor& gate, const Tensor& up);
 
 /// x: [..., H]; gateW, upW: [I, H]; downW: [H, I]. Returns [..., H] F32. The [..., I] intermediates are the
-/// only extra memory (the gated activation is written over the gate projection).
+/// only extra memory (the gated activation is written over the gate projection). 8-bit weights
+/// (ops/quantize.h) run as linear → geluTanhGate → linear, each weight dequantized in its own call.
 Tensor gemmaMlp(const Tensor& x, const Tensor& gateW, const Tensor& upW, const Tensor& downW);
 
 }  // namespace sv::ops

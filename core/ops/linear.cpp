@@ -3,6 +3,7 @@
 
 #include "backend/registry.h"
 #include "ops/gemma_mlp.h"
+#include "ops/quantize.h"
 #include "ops/validate.h"
 
 namespace sv::ops {
@@ -16,6 +17,13 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
     SV_ASSERT_MSG(!bias.defined() || bias.numel() == w.dim(0), op, ": bias ", bias.describe(), " for ",
                   w.dim(0), " outputs");
     check::sameDevice(op, x, {&w, &bias});
+    if (w.isQuantized()) {
+        // Weight-only 8-bit: the weight dequantized to the activation dtype (a scratch that dies with this
+        // call), then the float GEMM. Fusing the dequantization into the GEMM's operand load is the
+        // performance follow-up (docs/PERFORMANCE.md).
+        const Tensor wf = dequantize(w, x.dtype());
+        return backend::kernelsFor(Op::Linear, {&x, &wf, &bias}).linear(x, wf, bias);
+    }
     return backend::kernelsFor(Op::Linear, {&x, &w, &bias}).linear(x, w, bias);
 }
 
@@ -36,6 +44,12 @@ Tensor gemmaMlp(const Tensor& x, const Tensor& gateW, const Tensor& upW, const T
                   op, ": x ", x.describe(), ", gate ", gateW.describe(), ", up ", upW.describe(), ", down ",
                   downW.describe());
     check::sameDevice(op, x, {&gateW, &upW, &downW});
+    if (gateW.isQuantized() || upW.isQuantized() || downW.isQuantized()) {
+        // 8-bit weights: the same three projections as separate linears, so at most one weight is
+        // dequantized at a time (ops::linear above); gatedMlp needs all three in float at once.
+        Tensor h = geluTanhGate(linear(x, gateW), linear(x, upW));
+        return linear(h, downW);
+    }
     return backend::kernelsFor(Op::GatedMlp, {&x, &gateW, &upW, &downW}).gatedMlp(x, gateW, upW, downW);
 }
 

@@ -149,9 +149,10 @@ void checkMemory(const MemoryEstimate& need, const MemoryCapacity& capacity, boo
 
 void checkSamplingMemory(const SanaModels& models, const VideoGeometry& g, int64_t batch, bool guidance) {
     const SanaTransformer& transformer = models.requireTransformer();
-    const auto& weights = transformer.weights().all();
-    const Device device = weights.empty() ? Device::cpu() : weights.begin()->second.device();
-    const DType compute = weights.empty() ? DType::F32 : weights.begin()->second.dtype();
+    // proj_out is never 8-bit (models/weight_storage.h), so its dtype is the compute dtype.
+    const Tensor& ref = transformer.weights().get("proj_out.weight");
+    const Device device = ref.device();
+    const DType compute = ref.dtype();
     const TransformerConfig& tc = transformer.config();
     const Shape s = g.latentShape(batch, tc.inChannels);
     checkMemory(

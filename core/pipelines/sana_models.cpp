@@ -65,6 +65,7 @@ SanaModels SanaModels::load(const fs::path& dir, const ModelLoadOptions& o) {
         LoadOptions lo;
         lo.dtype = o.textEncoderDtype;
         lo.device = o.device;
+        lo.storage = o.weights;
         m.textEncoder = std::make_shared<const Gemma2Encoder>(
             Gemma2Encoder::load(componentDir(folder, o, "text_encoder"), lo, o.gemma));
     }
@@ -72,6 +73,7 @@ SanaModels SanaModels::load(const fs::path& dir, const ModelLoadOptions& o) {
         LoadOptions lo;
         lo.dtype = o.transformerDtype;
         lo.device = o.device;
+        lo.storage = o.weights;
         m.transformer = std::make_shared<const SanaTransformer>(
             SanaTransformer::load(componentDir(folder, o, "transformer"), lo));
     }

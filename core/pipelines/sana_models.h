@@ -50,6 +50,9 @@ struct ModelLoadOptions {
     DType transformerDtype = DType::F32;
     DType textEncoderDtype = DType::F32;
     DType vaeDtype = DType::F32;
+    /// 8-bit storage of the transformer's and the text encoder's large linear weights
+    /// (models/weight_storage.h: eightBitEligible); the VAE is never quantized.
+    WeightStorage weights = WeightStorage::Auto;
     // Which components to load (a component that is not loaded stays null; its config is still read).
     bool textEncoder = true;  // tokenizer + Gemma-2 (not needed when prompt embeddings are supplied)
     bool transformer = true;

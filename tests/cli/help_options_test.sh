@@ -87,6 +87,9 @@ sv 0 "--negative-prompt \"blurry\".*--guidance 4.5.*--seed 9.*--scheduler \"unip
     --flow-shift 3 --motion-score 7 --no-chi --fps 24 --dtype f32 --out "$WORK/a.mp4"
 sv 0 "wrote .*a.mp4 \(5 frames, 32x32, 24 fps\)" generate "${TINY[@]}" --prompt "a fox" --fps 24 --out "$WORK/a.mp4" --overwrite
 sv 0 "--motion-score 0" generate "${TINY[@]}" --prompt "a fox" --no-motion-score --out "$WORK/b.mp4"
+sv 0 "--weights \"int8\".*wrote .*w8.mp4" generate "${TINY[@]}" --prompt "a fox" --weights int8 --out "$WORK/w8.mp4"
+sv 0 "--weights \"fp8\".*wrote .*f8.mp4" generate "${TINY[@]}" --prompt "a fox" --weights fp8 --out "$WORK/f8.mp4"
+sv 1 "--weights: \"int4\" is not one of: auto, float, int8, fp8" generate "${TINY[@]}" --prompt "a fox" --weights int4 --out "$WORK/w4.mp4"
 sv 0 "wrote .*t.y4m \(5 frames, 32x32, 16 fps\)" generate "${TINY[@]}" --prompt "a fox" --out "$WORK/t.y4m" \
     --timings "$WORK/t.json"
 grep -q '"sampling_s"' "$WORK/t.json" || { echo "FAIL: generate --timings wrote no sampling_s"; failures=$((failures + 1)); }
