@@ -127,15 +127,9 @@ int runDecode(const DecodeArgs& a) {
     printLine(stderr, concat("decoding ", a.latents, " (", shapeToString(header.shape), ") with the VAE of ",
                              a.model));
     CancelOnSignals signals;
-    RunRequest request;
-    request.outputDir = target.stage();
-    ProgressPrinter progress(registry);
     RunTimings timings("decode");
     const RunResult result =
-        runGraph(executor, doc, request, signals, "decode", [&](const ExecutionEvent& e) {
-            progress(e);
-            timings.onEvent(e);
-        });
+        runWithProgress(executor, doc, target.stage(), signals, "decode", registry, timings);
     if (result.status == RunResult::Status::Failed && !result.failedNode.empty()) {
         printError("decode", inDecodeTerms(result.failedNode, result.message));
         return 1;

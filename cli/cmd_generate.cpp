@@ -138,15 +138,9 @@ int runGenerate(const GenerateOptions& o) {
     for (const auto& line : describeSettings(doc, registry)) printLine(stderr, "  " + line);
 
     CancelOnSignals signals;
-    RunRequest request;
-    request.outputDir = targets.stage();
-    ProgressPrinter progress(registry);
     RunTimings timings("generate");
-    const RunResult result =
-        runGraph(executor, doc, request, signals, "generate", [&](const ExecutionEvent& e) {
-            progress(e);
-            timings.onEvent(e);
-        });
+    const std::filesystem::path staging = targets.stage();
+    const RunResult result = runWithProgress(executor, doc, staging, signals, "generate", registry, timings);
     const std::string& wanted = o.noDecode ? o.saveLatents : o.out;
     if (result.status == RunResult::Status::Cancelled) {
         printLine(stderr,
@@ -163,7 +157,7 @@ int runGenerate(const GenerateOptions& o) {
         return rc;
     const auto commitStart = std::chrono::steady_clock::now();
     if (targets.latents) {
-        const std::string& path = targets.latents->commit(request.outputDir);
+        const std::string& path = targets.latents->commit(staging);
         printLine(targets.video && targets.video->toStdout() ? stderr : stdout,
                   concat("wrote ", path, " (the sampled latents; `sanavideo decode ", path,
                          " --model DIR --out clip.mp4` makes the video)"));

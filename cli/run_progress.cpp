@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "generate_options.h"
+#include "node_packs.h"
 #include "terminal_text.h"
 
 using namespace sv::plugin;
@@ -50,6 +51,18 @@ void ProgressPrinter::startBar(const std::string& id) {
 void ProgressPrinter::endBar() {
     bar_.reset();
     barNode_.clear();
+}
+
+RunResult runWithProgress(Executor& executor, const GraphDocument& doc,
+                          const std::filesystem::path& outputDir, const CancelOnSignals& signals,
+                          std::string_view cmd, const NodeRegistry& registry, RunTimings& timings) {
+    RunRequest request;
+    request.outputDir = outputDir;
+    ProgressPrinter progress(registry);
+    return runGraph(executor, doc, request, signals, cmd, [&](const ExecutionEvent& e) {
+        progress(e);
+        timings.onEvent(e);
+    });
 }
 
 }  // namespace sv::cli

@@ -3,12 +3,15 @@
 #pragma once
 #ifdef SV_CLI_WITH_PLUGIN
 
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "plugin/exec/executor.h"
 #include "plugin/sdk/node_registry.h"
 #include "progress_bar.h"
+#include "run_timings.h"
 
 namespace sv::cli {
 
@@ -29,6 +32,15 @@ class ProgressPrinter {
     std::optional<ProgressBar> bar_;
     std::string barNode_;
 };
+
+class CancelOnSignals;
+
+/// runGraph (node_packs.h) into `outputDir` with a ProgressPrinter on stderr; every event also goes to
+/// `timings` (--timings).
+plugin::RunResult runWithProgress(plugin::Executor& executor, const plugin::GraphDocument& doc,
+                                  const std::filesystem::path& outputDir, const CancelOnSignals& signals,
+                                  std::string_view cmd, const plugin::NodeRegistry& registry,
+                                  RunTimings& timings);
 
 }  // namespace sv::cli
 #endif  // SV_CLI_WITH_PLUGIN
