@@ -16,6 +16,22 @@ bool onDevice(Device d) {
     return d.kind != Device::Kind::Cpu;
 }
 
+/// "int8", "fp8" or "int8 and fp8" when the transformer or the text encoder holds 8-bit weights (Load Model's
+/// weights option, or an FP8 checkpoint kept as stored), else "": the user sees what the run will use.
+std::string eightBitFormats(const SanaModels& m) {
+    bool i8 = false, f8 = false;
+    auto scan = [&](const WeightSet& w) {
+        for (const auto& entry : w.all()) {
+            const Tensor& t = entry.second;
+            i8 |= t.isQuantized() && t.dtype() == DType::I8;
+            f8 |= t.isQuantized() && t.dtype() == DType::F8E4M3;
+        }
+    };
+    if (m.transformer) scan(m.transformer->weights());
+    if (m.textEncoder) scan(m.textEncoder->weights());
+    return i8 && f8 ? "int8 and fp8" : i8 ? "int8" : f8 ? "fp8" : "";
+}
+
 }  // namespace
 
 std::string ModelHandle::describe() const {
@@ -30,9 +46,10 @@ std::string ModelHandle::describe() const {
     add(models->vae && models->vae->hasEncoder(), "VAE encoder");
     add(models->vae && models->vae->hasDecoder(), "VAE decoder");
     const std::string_view family = models->family();
+    const std::string eightBit = eightBitFormats(*models);
     return concat(models->root.string(), family.empty() ? "" : concat(" (", family, ")"), " on ",
                   onDevice(device) ? "cuda" : "cpu", ": ", parts.empty() ? "no components" : parts, " (",
-                  formatBytes(bytes), ")");
+                  formatBytes(bytes), eightBit.empty() ? "" : concat("; ", eightBit, " weights"), ")");
 }
 
 size_t Conditioning::bytes() const {

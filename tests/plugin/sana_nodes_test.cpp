@@ -174,6 +174,26 @@ TEST_F(SanaNodesTest, Model720pRunsAndReportsItsFamily) {
     EXPECT_EQ(info.height, 64);
 }
 
+// Load Model's weights option: the log says which 8-bit format the run uses, and says nothing of 8 bits for
+// float weights.
+TEST_F(SanaNodesTest, LoadModelNamesItsEightBitWeights) {
+    auto loadedLine = [&](const std::string& weights) {
+        GraphDocument doc = tinyGraph(false);
+        set(doc, "load_model", "weights", weights);
+        RunRequest request;
+        request.targets = {"load_model"};
+        const Outcome r = run(doc, request);
+        EXPECT_TRUE(r.result.ok()) << r.result.message;
+        for (const auto* e : r.of(EK::NodeLog, "load_model"))
+            if (e->message.rfind("loaded ", 0) == 0) return e->message;
+        return std::string("(no 'loaded' line)");
+    };
+    const std::string f = loadedLine("auto"), i8 = loadedLine("int8"), f8 = loadedLine("fp8");
+    EXPECT_EQ(f.find(" weights)"), std::string::npos) << f;
+    EXPECT_NE(i8.find("; int8 weights)"), std::string::npos) << i8;
+    EXPECT_NE(f8.find("; fp8 weights)"), std::string::npos) << f8;
+}
+
 TEST_F(SanaNodesTest, SamplerPreviewsEveryLatentFrameOfEachStep) {
     GraphDocument doc = tinyGraph(false);
     set(doc, "sampler", "frames", "9");  // 3 latent frames
