@@ -55,7 +55,7 @@ for step in "$@"; do
         tests)
             : > "$OUT/tests.log"
             for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test \
-                cuda_cuda_ltx2_test cuda_cuda_randn_test cuda_cuda_lora_test; do
+                cuda_cuda_ltx2_test cuda_cuda_randn_test cuda_cuda_lora_test cuda_cuda_quantize_test; do
                 gpuTest "$t" "$OUT/tests.log"
             done
             ;;
