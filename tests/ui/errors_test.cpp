@@ -102,9 +102,7 @@ TEST(Errors, AFailedRunShowsTheBannerAndAMessageBoxAboveTheNodesAround) {
     Studio s;
     MainWindow& w = *s.window;
     GraphEditor& ed = w.editor();
-    const QString k = ed.addNode(QStringLiteral("uitest.const_int"), {0, 0});
-    const QString f = ed.addNode(QStringLiteral("uitest.fail"), {300, 0});
-    ASSERT_FALSE(ed.connectPorts({k.toStdString(), "value"}, {f.toStdString(), "value"}));
+    const QString f = buildFailingPair(w).failing;
     // A node just below the failing one, where its message box goes.
     const qreal below = w.scene().nodeItem(f)->geometry().height + 20;
     const QString other = ed.addNode(QStringLiteral("uitest.const_int"), {300, below});

@@ -118,9 +118,7 @@ TEST(Run, AFailingNodeTurnsRedWithItsMessageInTheLog) {
     Studio s;
     MainWindow& w = *s.window;
     GraphEditor& ed = w.editor();
-    const QString k = ed.addNode(QStringLiteral("uitest.const_int"), {0, 0});
-    const QString f = ed.addNode(QStringLiteral("uitest.fail"), {300, 0});
-    ASSERT_FALSE(ed.connectPorts({k.toStdString(), "value"}, {f.toStdString(), "value"}));
+    const auto [k, f] = buildFailingPair(w);
     ed.setParam(k, QStringLiteral("value"), 17);
     const int job = w.runGraph();
     ASSERT_TRUE(waitJobDone(w, job));

@@ -398,6 +398,20 @@ inline Chain buildChain(MainWindow& w, int steps = 3, int stepMs = 1,
     return c;
 }
 
+/// A constant (k) feeding a node that fails on it (f: "deliberate failure on value N" while its `fail` is
+/// on).
+struct FailingPair {
+    QString constant, failing;
+};
+
+inline FailingPair buildFailingPair(MainWindow& w) {
+    GraphEditor& ed = w.editor();
+    FailingPair p{ed.addNode(QStringLiteral("uitest.const_int"), {0, 0}),
+                  ed.addNode(QStringLiteral("uitest.fail"), {300, 0})};
+    EXPECT_FALSE(ed.connectPorts({p.constant.toStdString(), "value"}, {p.failing.toStdString(), "value"}));
+    return p;
+}
+
 /// Waits until job `job` is over and the queue idle.
 inline bool waitJobDone(MainWindow& w, int job, int timeoutMs = 20000) {
     return QTest::qWaitFor(
