@@ -99,9 +99,7 @@ GraphDocument buildDecodeGraph(const DecodeArgs& a, const NodeRegistry& registry
     doc.connect({"load_latent", "latent"}, {"vae_decode", "latent"});
     doc.connect({"vae_decode", "video"}, {"save_video", "video"});
     setParam(doc, registry, {"load_model", "folder"}, a.model, "--model");
-    const bool cudaIndex = a.device.starts_with("cuda:");  // the node's device "cuda" on cuda_device N
-    setParam(doc, registry, {"load_model", "device"}, cudaIndex ? "cuda" : a.device, "--device");
-    if (cudaIndex) setParam(doc, registry, {"load_model", "cuda_device"}, a.device.substr(5), "--device");
+    setDeviceParams(doc, registry, a.device, "--device");
     setParam(doc, registry, {"load_model", "vae_dtype"}, a.vaeDtype, "--vae-dtype");
     for (const char* part : {"text_encoder", "transformer", "vae_encoder"})
         setParam(doc, registry, {"load_model", part}, "false", "--model");
@@ -155,8 +153,7 @@ int runDecode(const DecodeArgs& a) {
 CommandRun setupDecode(CLI::App& cmd) {
     cmd.footer(
         "Decodes latents written by `sanavideo generate --save-latents FILE` (or the Save Latent node) into "
-        "a "
-        "video: the graph Load Model (VAE decoder only) -> Load Latent -> VAE Decode -> Save Video, run as "
+        "a video: the graph Load Model (VAE decoder only) -> Load Latent -> VAE Decode -> Save Video, run as "
         "`sanavideo run` would. With `generate --save-latents FILE --no-decode` on one machine and `decode` "
         "on another, sampling and decoding can run where each fits; .y4m and - need no media library. The "
         "latents must come from a model of the same family (the same VAE). A batch of several videos is "

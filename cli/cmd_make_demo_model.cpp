@@ -46,12 +46,10 @@ CommandRun setupMakeDemoModel(CLI::App& cmd) {
         "videos but runs every code path in seconds on a CPU, e.g.\n  sanavideo generate --model DIR "
         "--prompt \"a red fox\" --height 64 --width 64 --frames 9 --steps 4 --no-binning --out fox.mp4\nDIR "
         "must be empty, missing, or hold an earlier model (which is overwritten). --family 720p writes the "
-        "720p "
-        "layout instead (1x1 patches, the LTX-2 VAE with 32x spatial / 8x temporal compression; sizes "
+        "720p layout instead (1x1 patches, the LTX-2 VAE with 32x spatial / 8x temporal compression; sizes "
         "multiples of 32, frames 8k+1, e.g. --frames 9); --family longsana a LongSANA folder "
         "(LongSanaVideoPipeline, causal transformer, the 480p layout), e.g.\n  sanavideo generate --model "
-        "DIR "
-        "--prompt \"a red fox\" --height 64 --width 64 --frames 41 --chunk-frames 3 --no-binning --out "
+        "DIR --prompt \"a red fox\" --height 64 --width 64 --frames 41 --chunk-frames 3 --no-binning --out "
         "fox.mp4   (three chunks, generated one after another)");
     auto o = std::make_shared<DemoOptions>();
     cmd.add_option("DIR", o->dir, "the folder to write")->required();

@@ -35,11 +35,7 @@ std::vector<std::string> nodeAndCopies(const GraphDocument& doc, std::string_vie
 /// Sets `text` into every target of `go` (and the copies of its nodes).
 void applyOption(GraphDocument& doc, const NodeRegistry& registry, const GraphOption& go,
                  const std::string& text) {
-    if (go.flag == "--device" && text.starts_with("cuda:")) {  // the node's device "cuda" on cuda_device N
-        setParam(doc, registry, {"load_model", "device"}, "cuda", go.flag);
-        setParam(doc, registry, {"load_model", "cuda_device"}, text.substr(5), go.flag);
-        return;
-    }
+    if (go.flag == "--device") return setDeviceParams(doc, registry, text, go.flag);
     for (const ParamRef& t : go.targets)
         for (const std::string& id : nodeAndCopies(doc, t.node))
             setParam(doc, registry, {id, t.param}, text, go.flag);

@@ -299,6 +299,13 @@ void setParam(GraphDocument& doc, const NodeRegistry& registry, const ParamRef& 
     doc.setParam(std::string(target.node), std::string(target.param), std::move(*value));
 }
 
+void setDeviceParams(GraphDocument& doc, const NodeRegistry& registry, std::string_view text,
+                     std::string_view flag) {
+    const bool indexed = text.starts_with("cuda:");
+    setParam(doc, registry, {"load_model", "device"}, indexed ? "cuda" : text, flag);
+    if (indexed) setParam(doc, registry, {"load_model", "cuda_device"}, text.substr(5), flag);
+}
+
 std::string effectiveValue(const GraphDocument& doc, const NodeRegistry& registry, const ParamRef& target) {
     const GraphNode* node = doc.findNode(target.node);
     const NodeDescriptor* d = node ? registry.find(node->type) : nullptr;

@@ -62,6 +62,11 @@ std::string_view baseNodeId(std::string_view id);
 void setParam(plugin::GraphDocument& doc, const plugin::NodeRegistry& registry, const ParamRef& target,
               std::string_view text, std::string_view flag);
 
+/// Sets Load Model's device from a --device value: "cuda:N" is the node's device "cuda" on cuda_device N;
+/// other values (auto, cpu, cuda) go to `device` as they are (setParam's checks and messages).
+void setDeviceParams(plugin::GraphDocument& doc, const plugin::NodeRegistry& registry, std::string_view text,
+                     std::string_view flag);
+
 /// The value a parameter has in `doc` (its descriptor's default when the graph holds none), as text: strings
 /// JSON-quoted, numbers and booleans as JSON. Empty when the node or parameter does not exist.
 std::string effectiveValue(const plugin::GraphDocument& doc, const plugin::NodeRegistry& registry,
