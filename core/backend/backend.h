@@ -63,6 +63,8 @@ class Backend {
     /// Devices present now (0 when the driver finds none).
     virtual int deviceCount() const = 0;
     virtual std::string deviceName(int index) const = 0;
+    /// major · 10 + minor for a GPU; 0 where the notion does not apply (the CPU).
+    virtual int computeCapability(int) const { return 0; }
     /// Waits until every op queued on the device has finished.
     virtual void synchronize(int index) const = 0;
     virtual MemoryStats memoryStats(int index) const = 0;

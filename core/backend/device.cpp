@@ -40,6 +40,10 @@ std::string name(Device d) {
     return available(d) ? backend::of(d).deviceName(d.index) : std::string();
 }
 
+int computeCapability(Device d) {
+    return available(d) ? backend::of(d).computeCapability(d.index) : 0;
+}
+
 void synchronize(Device d) {
     backendOf(d).synchronize(d.index);
 }

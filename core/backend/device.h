@@ -24,6 +24,8 @@ bool available(Device d);
 std::vector<Device> list();
 /// A readable name ("cpu", the GPU's model name); empty when the device does not exist.
 std::string name(Device d);
+/// A GPU's compute capability as major · 10 + minor (89: Ada, 90: Hopper); 0 for the CPU or a missing device.
+int computeCapability(Device d);
 
 /// Waits until every op queued on `d` has finished (a no-op on the CPU).
 void synchronize(Device d);

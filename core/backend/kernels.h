@@ -68,6 +68,8 @@ struct ConvGeometry {
     X(gluSilu, Tensor(const Tensor& x))                                                                          \
     /* linear layers (ops/linear.h, ops/gemma_mlp.h) */                                                          \
     X(linear, Tensor(const Tensor& x, const Tensor& w, const Tensor& bias))                                      \
+    /* x · w (F8E4M3 with per-row scales)ᵀ with x quantized per row to e4m3 (ops/linear.h, linearFp8) */      \
+    X(linearFp8, Tensor(const Tensor& x, const Tensor& w, const Tensor& bias))                                   \
     X(gatedMlp, Tensor(const Tensor& x, const Tensor& gateW, const Tensor& upW, const Tensor& downW))            \
     /* normalisation and modulation (ops/dit_norm.h, ops/gemma_norm.h, ops/vae_norm.h, ops/ltx_vae.h) */         \
     X(rmsNorm, Tensor(const Tensor& x, const Tensor& weight, float eps))                                         \

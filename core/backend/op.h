@@ -25,6 +25,7 @@ namespace sv {
     X(GeluTanhGate, "ops::geluTanhGate", "gate, up", geluTanhGate)                                    \
     X(GluSilu, "ops::dit::gluSilu", "x", gluSilu)                                                     \
     X(Linear, "ops::linear", "x, w, bias", linear)                                                    \
+    X(LinearFp8, "ops::linearFp8", "x, w, bias", linearFp8)                                           \
     X(GatedMlp, "ops::gemmaMlp", "x, gateW, upW, downW", gatedMlp)                                    \
     X(RmsNorm, "ops::dit::rmsNorm", "x, weight", rmsNorm)                                             \
     X(OffsetRmsNorm, "ops::gemmaRmsNorm", "x, w, residual", offsetRmsNorm)                            \

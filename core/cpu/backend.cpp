@@ -45,6 +45,10 @@ const char* dtypeRule(Op op, std::span<const Tensor* const> in) {
             return floats(0, in.size()) ? nullptr : "floating inputs only";
         case Op::Linear:  // x, w, bias
             return floats(0, 3) ? nullptr : "floating operands only";
+        case Op::LinearFp8:  // x; w (8-bit); bias
+            return floats(0, 1) && in[1]->dtype() == DType::F8E4M3 && floats(2, 3)
+                       ? nullptr
+                       : "floating x and bias and an F8_E4M3 weight only";
         case Op::GatedMlp:  // x; gateW, upW, downW
             return f32(0, 1) && floats(1, 4) ? nullptr : kF32;
         case Op::NormalizeLatents:  // z; mean, invStd

@@ -1,4 +1,5 @@
-// CPU linear layer: the fp32 GEMM (cpu/gemm.h) with the bias written first and accumulated into.
+// CPU linear layers: the fp32 GEMM (cpu/gemm.h) with the bias written first and accumulated into, and the
+// FP8-compute reference built on it.
 #include "cpu/gemm.h"
 #include "cpu/ops.h"
 
@@ -23,6 +24,15 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
         gemmNT(M, N, K, xc.data<float>(), K, wc.data<float>(), K, yp, N, 0.0f);
     }
     return y;
+}
+
+// The reference of ops::linearFp8: x's rows quantized to e4m3 with their own absmax scales by the weights'
+// quantizer (cpu/quantize.cpp), both operands dequantized to F32 (exact: e4m3 codes times an F32 scale,
+// one rounding), then the F32 GEMM above.
+Tensor linearFp8(const Tensor& x, const Tensor& w, const Tensor& bias) {
+    const int64_t K = w.dim(1);
+    const Tensor x8 = quantize(x.reshape({x.numel() / K, K}), DType::F8E4M3);
+    return linear(dequantize(x8, DType::F32).view(x.shape()), dequantize(w, DType::F32), bias);
 }
 
 }  // namespace sv::cpu

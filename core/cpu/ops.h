@@ -2,7 +2,7 @@
 // one file per op family, registered in core/cpu/backend.cpp:
 //   elementwise.cpp  binary, unary, linearCombination, channelAffine
 //   glu.cpp          geluTanhGate, gluSilu, gatedMlp
-//   linear.cpp       linear (the fp32 GEMM itself: cpu/gemm.h)
+//   linear.cpp       linear (the fp32 GEMM itself: cpu/gemm.h), linearFp8
 //   norm.cpp         rmsNorm, offsetRmsNorm, channelRmsNorm, ltxChannelNorm, layerNormModulate,
 //                    gatedResidual, gatherRows
 //   rope.cpp         expandRope, applyRope, halfRotary (and the tables, built here for every backend)

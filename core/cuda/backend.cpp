@@ -77,6 +77,13 @@ const char* opRule(Op op, std::span<const Tensor* const> in) {
     }
 }
 
+// ops::linearFp8 (x; w, 8-bit; bias). Whether the FP8 tensor cores run it is the kernel's choice (linear.cu).
+Support fp8LinearRule(std::span<const Tensor* const> in) {
+    if (!isActivation(in[0])) return Support::no("F32, BF16 or F16 activations only");
+    if (in[1]->dtype() != DType::F8E4M3) return Support::no("an F8_E4M3 weight only");
+    return isFloat(in[2]) ? Support::yes() : Support::no("a floating bias only");
+}
+
 Kernels cudaKernels() {
     Kernels k;
     k.binary = cuda::binary;
@@ -86,6 +93,7 @@ Kernels cudaKernels() {
     k.geluTanhGate = cuda::geluTanhGate;
     k.gluSilu = cuda::gluSilu;
     k.linear = cuda::linear;
+    k.linearFp8 = cuda::linearFp8;
     k.gatedMlp = cuda::gatedMlp;
     k.rmsNorm = cuda::rmsNorm;
     k.offsetRmsNorm = cuda::offsetRmsNorm;
@@ -121,6 +129,7 @@ class CudaBackend final : public Backend {
     CudaBackend() : Backend("cuda", Device::Kind::Cuda, cudaKernels()) {}
 
     Support admits(Op op, std::span<const Tensor* const> operands) const override {
+        if (op == Op::LinearFp8) return fp8LinearRule(operands);
         if (op == Op::Dequantize)  // the one op whose first operand is an 8-bit weight
             return isEightBit(operands[0]->dtype()) ? Support::yes()
                                                     : Support::no("I8 or F8_E4M3 weights only");
@@ -132,6 +141,7 @@ class CudaBackend final : public Backend {
 
     int deviceCount() const override { return cuda::deviceCount(); }
     std::string deviceName(int index) const override { return cuda::deviceName(index); }
+    int computeCapability(int index) const override { return cuda::computeCapability(index); }
     void synchronize(int index) const override { cuda::synchronize(index); }
     MemoryStats memoryStats(int index) const override { return cuda::memoryStats(index); }
     void resetPeakMemory(int index) const override { cuda::resetPeakMemory(index); }

@@ -20,6 +20,7 @@ struct DeviceContext {
     cublasLtHandle_t lt = nullptr;
     void* workspace = nullptr;
     size_t workspaceBytes = 0;
+    int computeCapability = 0;  // major · 10 + minor, e.g. 90 for Hopper
     Options options;
 };
 

@@ -13,6 +13,8 @@ namespace sv::cuda {
 int deviceCount();
 /// The GPU's model name, or an empty string when there is none.
 std::string deviceName(int device);
+/// major · 10 + minor of the device's compute capability (89: Ada, 90: Hopper).
+int computeCapability(int device);
 MemoryStats memoryStats(int device);
 void resetPeakMemory(int device);
 /// Returns cached blocks to the driver (e.g. after a stage, before another model loads).

@@ -152,6 +152,10 @@ DeviceContext& deviceContext(int device) {
         c.workspaceBytes = size_t(64) << 20;
         SV_CUDA_CHECK(cudaMalloc(&c.workspace, c.workspaceBytes));
         c.options = readOptions();
+        int major = 0, minor = 0;
+        SV_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
+        SV_CUDA_CHECK(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device));
+        c.computeCapability = major * 10 + minor;
     }
     return c;
 }
@@ -171,6 +175,10 @@ void synchronize(int device) {
 
 void* nativeStream(int device) {
     return deviceContext(device).stream;
+}
+
+int computeCapability(int device) {
+    return deviceContext(device).computeCapability;
 }
 
 int deviceCount() {

@@ -30,10 +30,18 @@ struct GemmSpec {
     float beta = 0.0f;
     /// Per-row bias of D (m values, D's dtype), added by the epilogue; null for none.
     const void* bias = nullptr;
+    /// FP8 operands only (A and B F8E4M3, A transposed, B not): device F32 vectors of m and n scales, so that
+    /// D[i, j] = alpha · aScale[i] · bScale[j] · Σ_k op(A)[i, k] · op(B)[k, j] (cuBLASLt's outer-vector
+    /// scaling, CUBLASLT_MATMUL_MATRIX_SCALE_OUTER_VEC_32F, cuBLAS ≥ 12.9). Both or neither.
+    const float* aScale = nullptr;
+    const float* bScale = nullptr;
 };
 
 /// Runs the GEMM on `device`'s stream (sv::Error when cuBLASLt has no algorithm for it).
 void gemm(const GemmSpec& spec, int device);
+/// The same, but false (and nothing queued) when cuBLASLt has no algorithm for it on this device, e.g. FP8
+/// outer-vector scaling on a card or cuBLAS version without it; the answer is cached per configuration.
+bool tryGemm(const GemmSpec& spec, int device);
 
 /// y[M, N] (+)= x[M, K] · w[N, K]ᵀ for row-major x (row stride ldx), w (row stride ldw), y (row stride ldy):
 /// the linear-layer form. beta = 1 accumulates into y.

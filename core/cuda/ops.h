@@ -20,7 +20,10 @@ namespace sv::cuda {
 ///   (per element in double, rounded once to F32: bitwise the CPU's; ≤ kMaxCombined inputs, no F64).
 /// * glu.cu: geluTanhGate, gluSilu, gatedMlp (two GEMMs, the gate in place over the gate projection, the
 ///   down GEMM).
-/// * linear.cu: linear (one cuBLASLt GEMM through gemm.cuh, the bias fused as its epilogue).
+/// * linear.cu: linear (one cuBLASLt GEMM through gemm.cuh, the bias fused as its epilogue); linearFp8 (x
+///   quantized per row to e4m3 by quantize.cu, then one FP8 GEMM with both scale vectors where it can:
+///   BF16/F16 x, compute capability ≥ 8.9, cuBLAS ≥ 12.9, both sizes of w multiples of kFp8Align; else the
+///   CPU's steps).
 /// * norm.cu: rmsNorm, offsetRmsNorm, channelRmsNorm, ltxChannelNorm, layerNormModulate, gatedResidual,
 ///   gatherRows.
 /// * rope.cu: expandRope (the [N, d] tables gathered on the GPU from the per-axis tables, exactly as the CPU
@@ -42,6 +45,14 @@ SV_DECLARE_KERNELS()
 
 constexpr int kMaxCombined = 16;
 constexpr int kMaxLinearHeadDim = 256;
+/// linearFp8: both sizes of the weight are multiples of this (cuBLASLt's FP8 operand alignment).
+constexpr int kFp8Align = 16;
+/// Whether this build's cuBLAS has FP8 outer-vector scaling (cuda/gemm.cu).
+bool haveFp8OuterScaling();
+/// x's rows of `width` elements quantized to F8E4M3 with per-row absmax scales (x8 [rows, width] with scales
+/// [rows]): bitwise quantize(x.reshape({rows, width}), F8E4M3), by one warp per row with vector loads for the
+/// activations of linearFp8 (quantize.cu).
+Tensor quantizeRowsFp8(const Tensor& x, int64_t width);
 constexpr int kMaxLinearWidth = 4096;
 constexpr int kMaxCausalHeadDim = 256;
 

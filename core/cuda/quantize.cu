@@ -60,6 +60,45 @@ __global__ void __launch_bounds__(kRowThreads)
     if (threadIdx.x == 0) scale[row] = __fdiv_rn(m, Q);
 }
 
+// The same per-row recipe for activations (many short rows, e.g. 65,520 tokens × 2240): one warp per row, 8
+// elements per vector load (width % 8 == 0, rows 16-byte aligned), the row read twice (the second time from
+// L1/L2). The max is order-free and the other operations are quantizeRowsKernel's, so the bits are the same.
+template <class T>
+__global__ void __launch_bounds__(256)
+    quantizeRowsWarpKernel(uint8_t* __restrict__ q, float* __restrict__ scale, const T* __restrict__ x,
+                           long long rows, int n) {
+    const int lane = threadIdx.x & 31;
+    const long long row = blockIdx.x * (long long)(blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (row >= rows) return;
+    const T* xr = x + row * n;
+    uint8_t* qr = q + row * n;
+    float m = 0.0f, bad = 0.0f, v[8];
+    for (int i = lane * 8; i < n; i += 256) {
+        load8(xr + i, v);
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            if (!isfinite(v[j])) bad = 1.0f;
+            m = fmaxf(m, fabsf(v[j]));
+        }
+    }
+    m = warpMax(m);
+    bad = warpMax(bad);
+    const bool zero = bad != 0.0f || m == 0.0f;
+    const float f = zero ? 0.0f : __fdiv_rn(448.0f, m);
+    for (int i = lane * 8; i < n; i += 256) {
+        uint2 codes = make_uint2(0, 0);
+        if (!zero) {
+            load8(xr + i, v);
+            auto* c = reinterpret_cast<uint8_t*>(&codes);
+#pragma unroll
+            for (int j = 0; j < 8; ++j)
+                c[j] = __nv_cvt_float_to_fp8(__fmul_rn(v[j], f), __NV_SATFINITE, __NV_E4M3);
+        }
+        *reinterpret_cast<uint2*>(qr + i) = codes;
+    }
+    if (lane == 0) scale[row] = bad != 0.0f ? __int_as_float(0x7fc00000) : zero ? 0.0f : __fdiv_rn(m, 448.0f);
+}
+
 template <class T, bool Fp8>
 __global__ void dequantizeKernel(T* __restrict__ y, const uint8_t* __restrict__ q,
                                  const float* __restrict__ scale, long long n, long long total) {
@@ -99,6 +138,26 @@ Tensor quantize(const Tensor& wIn, DType format) {
         });
         checkLaunch();
     }
+    return q.withQuantScales(std::move(s));
+}
+
+Tensor quantizeRowsFp8(const Tensor& xIn, int64_t width) {
+    const Tensor x = xIn.contiguous().reshape({xIn.numel() / width, width});
+    const long long rows = x.dim(0);
+    if (width % 8 != 0 || width > 0x7fffffffLL || !aligned16({x.rawData()}) || rows == 0)
+        return quantize(x, DType::F8E4M3);
+    SV_ASSERT(ops::eightBitMax(DType::F8E4M3) == 448.0f);
+    const OpScope opScope("quantize.rows", x.device().index);
+    Tensor q = Tensor::empty(x.shape(), DType::F8E4M3, x.device());
+    Tensor s = Tensor::empty({rows}, DType::F32, x.device());
+    constexpr int kRowsPerBlock = 8;
+    const auto blocks = unsigned((rows + kRowsPerBlock - 1) / kRowsPerBlock);
+    SV_DISPATCH_FLOAT(x.dtype(), T, {
+        quantizeRowsWarpKernel<T><<<blocks, 32 * kRowsPerBlock, 0, streamOf(x)>>>(
+            static_cast<uint8_t*>(q.rawData()), s.data<float>(), static_cast<const T*>(x.rawData()), rows,
+            int(width));
+    });
+    checkLaunch();
     return q.withQuantScales(std::move(s));
 }
 

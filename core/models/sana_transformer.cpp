@@ -74,8 +74,10 @@ DType SanaTransformer::computeDtype() const {
 Tensor SanaTransformer::project(std::string_view m, const Tensor& x) const {
     const std::string name(m);
     const Tensor& weight = w(name + ".weight");
-    Tensor y = ops::linear(x, weight.rank() == 2 ? weight : weight.view({weight.dim(0), -1}),
-                           weights_.find(name + ".bias"));
+    const Tensor w2 = weight.rank() == 2 ? weight : weight.view({weight.dim(0), -1});
+    // FP8 weights run as FP8 compute (activations quantized per token, ops/linear.h); int8 ones weight-only.
+    Tensor y = w2.dtype() == DType::F8E4M3 ? ops::linearFp8(x, w2, weights_.find(name + ".bias"))
+                                           : ops::linear(x, w2, weights_.find(name + ".bias"));
     if (!lora_) return y;
     const auto it = lora_->find(m);
     if (it == lora_->end()) return y;

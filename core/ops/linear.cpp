@@ -27,6 +27,18 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
     return backend::kernelsFor(Op::Linear, {&x, &w, &bias}).linear(x, w, bias);
 }
 
+Tensor linearFp8(const Tensor& x, const Tensor& w, const Tensor& bias) {
+    constexpr std::string_view op = "ops::linearFp8";
+    check::defined(op, x, "x");
+    SV_ASSERT_MSG(w.defined() && w.rank() == 2 && w.dtype() == DType::F8E4M3 && w.isQuantized() &&
+                      w.dim(1) > 0 && x.rank() >= 1 && x.dim(-1) == w.dim(1),
+                  op, ": x ", x.describe(), " vs w ", w.defined() ? w.describe() : std::string("nothing"));
+    SV_ASSERT_MSG(!bias.defined() || bias.numel() == w.dim(0), op, ": bias ", bias.describe(), " for ",
+                  w.dim(0), " outputs");
+    check::sameDevice(op, x, {&w, &bias});
+    return backend::kernelsFor(Op::LinearFp8, {&x, &w, &bias}).linearFp8(x, w, bias);
+}
+
 Tensor geluTanhGate(const Tensor& gate, const Tensor& up) {
     constexpr std::string_view op = "ops::geluTanhGate";
     check::defined(op, gate, "gate");

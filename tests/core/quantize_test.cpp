@@ -168,6 +168,40 @@ TEST(Quantize, LinearEqualsTheDequantizedWeightAndIsCloseToFloat) {
     }
 }
 
+// ops::linearFp8 against the recipe written out here: each row of x scaled by its own absmax to ±448, rounded
+// to e4m3 (base/fp8.h, checked against the format's definition above), both operands' codes times their
+// scales, products summed in double.
+TEST(Quantize, LinearFp8QuantizesEachTokenWithItsOwnScale) {
+    const int64_t M = 10, N = 24, K = 96;
+    const Tensor w = randomRows(N, K, 12), x = randomRows(M, K, 13), bias = randomRows(1, N, 14).view({N});
+    const Tensor q = ops::quantizePerChannel(w, DType::F8E4M3);
+    const Tensor y = ops::linearFp8(x.view({2, 5, K}), q, bias);
+    ASSERT_EQ(y.shape(), (Shape{2, 5, N}));
+    const std::vector<float> xv = x.toFloatVector(), wd = ops::dequantize(q, DType::F32).toFloatVector(),
+                             bv = bias.toFloatVector(), yv = y.toFloatVector();
+    for (int64_t m = 0; m < M; ++m) {
+        float amax = 0;
+        for (int64_t k = 0; k < K; ++k) amax = std::max(amax, std::fabs(xv[size_t(m * K + k)]));
+        const float f = amax > 0 ? 448.0f / amax : 0.0f, s = amax / 448.0f;
+        for (int64_t n = 0; n < N; ++n) {
+            double acc = bv[size_t(n)], sumAbs = std::fabs(bv[size_t(n)]);
+            for (int64_t k = 0; k < K; ++k) {
+                const double xk = double(e4m3ToFloat(floatToE4m3(xv[size_t(m * K + k)] * f))) * s;
+                acc += xk * wd[size_t(n * K + k)];
+                sumAbs += std::fabs(xk * wd[size_t(n * K + k)]);
+            }
+            EXPECT_NEAR(yv[size_t(m * N + n)], acc, 1e-5 * sumAbs) << "token " << m << " output " << n;
+            if (m == 3) {
+                EXPECT_EQ(yv[size_t(m * N + n)], bv[size_t(n)]) << "a zero token gives the bias";
+            }
+        }
+    }
+    // The activations' rounding is what separates it from the weight-only linear: present, and small.
+    const test::Diff d = test::compare(y, ops::linear(x.view({2, 5, K}), q, bias));
+    EXPECT_GT(d.maxAbs, 0.0);
+    EXPECT_LT(d.relL2, 0.05);
+}
+
 TEST(Quantize, GemmaMlpTakesQuantizedWeights) {
     const int64_t H = 32, I = 64;
     const Tensor x = randomRows(5, H, 8), gate = randomRows(I, H, 9), up = randomRows(I, H, 10),
