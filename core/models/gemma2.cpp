@@ -66,8 +66,8 @@ Gemma2Encoder::Gemma2Encoder(Gemma2Config config, WeightSet weights, Gemma2Encod
     for (const auto& spec : gemma2WeightSpecs(config_)) {
         const Tensor t = weights_.find(spec.name);
         const bool dtypeOk =
-            t.defined() &&
-            (t.dtype() == ref.dtype() || (t.isQuantized() && eightBitEligible(spec.name)));  // 8-bit weights
+            t.defined() && (t.dtype() == ref.dtype() ||
+                            (t.isQuantized() && eightBitEligible(spec.name, t.dtype())));  // 8-bit weights
         SV_ASSERT_MSG(t.defined() && t.shape() == spec.shape && dtypeOk && t.device() == ref.device(),
                       "Gemma2Encoder: weight ", spec.name, " is ", t.defined() ? t.describe() : "missing",
                       ", expected ", dtypeName(ref.dtype()), shapeToString(spec.shape), " on ",

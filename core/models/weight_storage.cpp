@@ -56,7 +56,7 @@ WeightStorage parseWeightStorage(std::string_view name, std::string_view what) {
     fail(what, ": \"", excerpt(name, 40), "\" is not a weight storage (auto, float, int8 or fp8)");
 }
 
-bool eightBitEligible(std::string_view weightName) {
+bool eightBitEligible(std::string_view weightName, DType format) {
     static constexpr std::string_view kTransformer[] = {
         "attn1.to_q.weight",       "attn1.to_k.weight",    "attn1.to_v.weight",  "attn1.to_out.0.weight",
         "attn2.to_q.weight",       "attn2.to_k.weight",    "attn2.to_v.weight",  "attn2.to_out.0.weight",
@@ -66,6 +66,7 @@ bool eightBitEligible(std::string_view weightName) {
                                                   "mlp.gate_proj.weight",    "mlp.up_proj.weight",
                                                   "mlp.down_proj.weight"};
     const std::string_view block = afterLayerIndex(weightName, "transformer_blocks.");
+    if (format == DType::F8E4M3 && block.starts_with("attn2.")) return false;
     for (std::string_view n : kTransformer)
         if (block == n) return true;
     const std::string_view layer = afterLayerIndex(weightName, "layers.");

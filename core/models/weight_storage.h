@@ -34,7 +34,13 @@ WeightStorage parseWeightStorage(std::string_view name, std::string_view what);
 /// embedding, time embedding, caption projection and proj_out are small and sensitive (they feed the
 /// modulation of every block or the output directly); norms, scale-shift tables, biases and the depthwise
 /// convolution are not GEMM weights; the embedding table is a gather; the VAE is not touched.
-bool eightBitEligible(std::string_view weightName);
+/// In F8E4M3 (FP8 compute: activations quantized too, ops::linearFp8) the transformer's cross-attention
+/// (attn2.*) stays in the model dtype as well: measured on the full-size 2B transformer with random weights
+/// (docs/PERFORMANCE.md, `sanavideo bench --weights fp8 --keep-float`), FP8 cross-attention triples a
+/// model call's error (relative L2 0.058 against the float weights; 0.019 with attn2 kept, int8 weights
+/// 0.018): the rounding of q and k is amplified by the softmax over the caption tokens. The self-attention,
+/// whose ReLU kernel has no exponential, and the feed-forward each moved it by under 0.001.
+bool eightBitEligible(std::string_view weightName, DType format);
 
 /// The conventional companion scale tensors of an 8-bit checkpoint weight stored as "<module>.weight":
 /// "<module>.weight_scale" (ComfyUI comfy/ops.py MixedPrecisionOps.Linear._load_from_state_dict; the

@@ -35,18 +35,22 @@ namespace {
 
 // The 8-bit format an eligible weight ends in; F32 stands for "none: the model dtype".
 DType eightBitTarget(const WeightSpec& spec, DType stored, WeightStorage storage) {
-    if (!eightBitEligible(spec.name) || spec.shape.empty()) return DType::F32;
+    if (spec.shape.empty()) return DType::F32;
+    DType format = DType::F32;
     switch (storage) {
         case WeightStorage::Int8:
-            return DType::I8;
+            format = DType::I8;
+            break;
         case WeightStorage::Fp8:
-            return DType::F8E4M3;
+            format = DType::F8E4M3;
+            break;
         case WeightStorage::Auto:
-            return isEightBit(stored) ? stored : DType::F32;
+            format = isEightBit(stored) ? stored : DType::F32;
+            break;
         case WeightStorage::Float:
-            return DType::F32;
+            break;
     }
-    SV_ASSERT(false);
+    return format != DType::F32 && eightBitEligible(spec.name, format) ? format : DType::F32;
 }
 
 // One weight as the model keeps it: `stored` is the checkpoint's CPU view (8-bit ones with their scales).
