@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# 8-bit weights on the product path (issue 12, item 3): from a model folder on disk, `sanavideo generate` with
-# `--weights fp8` (and `--vae-dtype bf16`, the fast decode) against the bf16 weights of the same folder and seed.
+# 8-bit weights on the product path (issue 12, items 2 and 3): from a model folder on disk, `sanavideo generate`
+# with bf16 weights, `--weights fp8` (FP8 compute in the transformer) and `--weights int8`, all with
+# `--vae-dtype bf16` (the fast decode) at full size, same folder and seed.
 # Runs from the repository root with the device build packed by bench/pack_product.sh in $SV_PACK and, at full
 # size, the diffusers source snapshot in $SV_DIFFUSERS (the model folder is written as bench/product_run.sh does):
 #
@@ -8,7 +9,8 @@
 #   bench/product_8bit.sh --tiny    the demo model at 32x32x5, 2 steps, on the CPU (proves the script here)
 #
 # Output under $OUT: product_8bit.json with each run's --timings (stages, peak VRAM, peak RSS) and the relative
-# L2 distance of the fp8 run's final latents from the bf16 run's (the issue's quality measure, goal ≤ 5e-2).
+# L2 distance of the fp8 and int8 runs' final latents from the bf16 run's (the issue's quality measure, goal
+# ≤ 5e-2 for FP8).
 set -uo pipefail
 tiny=0
 [ "${1:-}" = "--tiny" ] && tiny=1
@@ -50,8 +52,9 @@ run() {  # NAME ARGS...: one timed generate
     [ -f "$WORK/$name.json" ] && python3 -c "import json,sys; t=json.load(open(sys.argv[1])); print('  stages', t.get('stages'), '; peak VRAM GiB', t.get('peak_vram_gib'), '; peak RSS MiB', t.get('peak_rss_mib'))" "$WORK/$name.json" | tee -a "$LOG"
     [ $rc = 0 ] || { say "FAIL: $name exit $rc"; tail -5 "$LOG"; }
 }
+run bf16 "${vae[@]}" --out "$WORK/bf16.y4m"
 run fp8 --weights fp8 "${vae[@]}" --out "$WORK/fp8.y4m"
-run bf16 --no-decode
+run int8 --weights int8 "${vae[@]}" --out "$WORK/int8.y4m"
 
 python3 - "$WORK" "$OUT/product_8bit.json" <<'PY'
 import json, math, os, struct, sys
@@ -68,18 +71,22 @@ def latents(path):  # the F32 "latents" tensor of a safetensors file (Save Laten
         return struct.unpack(f"<{count}f", f.read(4 * count))
 
 report = {"runs": {}}
-for name in ("fp8", "bf16"):
+names = ("bf16", "fp8", "int8")
+for name in names:
     r = {"exit_code": int(open(os.path.join(work, name + ".rc")).read())}
     if os.path.exists(os.path.join(work, name + ".json")):
         r["timings"] = json.load(open(os.path.join(work, name + ".json")))
     report["runs"][name] = r
 ok = all(r["exit_code"] == 0 for r in report["runs"].values())
 if ok:
-    a, b = latents(os.path.join(work, "fp8.safetensors")), latents(os.path.join(work, "bf16.safetensors"))
-    num = sum((x - y) ** 2 for x, y in zip(a, b))
+    b = latents(os.path.join(work, "bf16.safetensors"))
     den = sum(y * y for y in b)
-    report["fp8_vs_bf16_latents_rel_l2"] = math.sqrt(num / den) if den else None
+    for name in names[1:]:
+        a = latents(os.path.join(work, name + ".safetensors"))
+        num = sum((x - y) ** 2 for x, y in zip(a, b))
+        report[name + "_vs_bf16_latents_rel_l2"] = math.sqrt(num / den) if den else None
+        print(f"== {name} vs bf16 final latents, relative L2:", report[name + "_vs_bf16_latents_rel_l2"])
 json.dump(report, open(out, "w"), indent=1)
-print("== fp8 vs bf16 final latents, relative L2:", report.get("fp8_vs_bf16_latents_rel_l2"), "->", out)
+print("== report ->", out)
 sys.exit(0 if ok else 1)
 PY

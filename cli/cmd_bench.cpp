@@ -48,8 +48,10 @@ struct BenchOptions {
     int steps = 3;                           // measured denoising steps (after one warm-up step)
     int totalSteps = 50;                     // extrapolated run length
     int textTokens = 300;
-    DType dtype = DType::BF16;     // transformer + text encoder
-    DType vaeDtype = DType::BF16;  // VAE decoder
+    DType dtype = DType::BF16;                     // transformer + text encoder
+    DType vaeDtype = DType::BF16;                  // VAE decoder
+    WeightStorage weights = WeightStorage::Float;  // 8-bit storage of the transformer's and Gemma's linears
+    std::vector<std::string> keepFloat;            // weight-name parts that stay float under --weights
     bool text = true, sampling = true, decode = true;
     bool profile = false;  // per-op GPU time of one extra (untimed) run of each stage
     uint64_t seed = 0;
@@ -142,7 +144,9 @@ Tensor benchTextEncode(BenchRun& r, const Tensor& mask) {
     device::resetPeakMemory(gpu);
     device::Stopwatch clock(gpu);
     std::optional<Gemma2Encoder> enc;
-    enc.emplace(r.txtCfg, gpuWeights(gemma2WeightSpecs(r.txtCfg), o.dtype, o.seed + 1, true));
+    enc.emplace(r.txtCfg,
+                withWeightStorage(gpuWeights(gemma2WeightSpecs(r.txtCfg), o.dtype, o.seed + 1, true),
+                                  o.weights, o.keepFloat));
     const double build = clock.seconds();
     Tensor ids = Tensor::empty({r.B, r.L}, DType::I64, gpu);
     device::fillUniformInt(ids, o.seed + 7, 3, r.txtCfg.vocabSize);
@@ -168,6 +172,26 @@ Tensor benchTextEncode(BenchRun& r, const Tensor& mask) {
     return promptEmbeds;
 }
 
+// The 8-bit model's error on one call: ‖v₈ − v‖ / ‖v‖ against the same random weights in float, same input,
+// timestep 500 and text (the per-call quality figure of issue 12; the product run measures whole
+// trajectories).
+double relL2VsFloat(const BenchRun& r, const SanaTransformer& model, const Tensor& input,
+                    const TransformerTextContext& text, const Tensor& promptEmbeds, const Tensor& mask) {
+    const Tensor t = Tensor::fromFloats(std::vector<float>{500.0f, 500.0f}, {r.B});
+    const std::vector<float> a = model.forward(input, t, text).to(Device::cpu()).toFloatVector();
+    const SanaTransformer reference(
+        r.trCfg, gpuWeights(transformerWeightSpecs(r.trCfg), r.o.dtype, r.o.seed + 4, false));
+    const std::vector<float> b = reference.forward(input, t, reference.prepareText(promptEmbeds, mask))
+                                     .to(Device::cpu())
+                                     .toFloatVector();
+    double num = 0, den = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        num += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
+        den += double(b[i]) * b[i];
+    }
+    return den > 0 ? std::sqrt(num / den) : 0.0;
+}
+
 // Transformer: text K/V once, then the denoising loop at CFG batch 2 (one warm-up step, then o.steps).
 void benchSampling(BenchRun& r, const Tensor& promptEmbeds, const Tensor& mask, Tensor& latents) {
     const BenchOptions& o = r.o;
@@ -175,7 +199,9 @@ void benchSampling(BenchRun& r, const Tensor& promptEmbeds, const Tensor& mask, 
     device::resetPeakMemory(gpu);
     device::Stopwatch clock(gpu);
     std::optional<SanaTransformer> model;
-    model.emplace(r.trCfg, gpuWeights(transformerWeightSpecs(r.trCfg), o.dtype, o.seed + 4, false));
+    model.emplace(r.trCfg,
+                  withWeightStorage(gpuWeights(transformerWeightSpecs(r.trCfg), o.dtype, o.seed + 4, false),
+                                    o.weights, o.keepFloat));
     const double build = clock.seconds();
     clock.restart();
     const TransformerTextContext text = model->prepareText(promptEmbeds, mask);
@@ -211,6 +237,8 @@ void benchSampling(BenchRun& r, const Tensor& promptEmbeds, const Tensor& mask, 
                 model->forward(input, Tensor::fromFloats(std::vector<float>{500.0f, 500.0f}, {r.B}), text);
         });
     }
+    if (o.weights == WeightStorage::Int8 || o.weights == WeightStorage::Fp8)
+        r.out["sampling"]["call_rel_l2_vs_float"] = relL2VsFloat(r, *model, input, text, promptEmbeds, mask);
     model.reset();
     device::releaseCachedMemory(gpu);
 }
@@ -353,6 +381,7 @@ int runBenchCuda(const BenchOptions& o) {
     r.out["gpu"] = device::name(gpu);
     r.out["dtype"] = std::string(dtypeName(o.dtype));
     r.out["vae_dtype"] = std::string(dtypeName(o.vaeDtype));
+    r.out["weights"] = std::string(weightStorageName(o.weights));
     r.out["vae"] = std::string(r.vaeCfg.className());
     r.out["video"] = {o.frames, o.height, o.width};
     r.out["latents"] = {r.trCfg.inChannels, r.lf, r.lh, r.lw};
@@ -382,6 +411,25 @@ int runBenchCuda(const BenchOptions& o) {
     r.out["peak_vram_gib"] = gib(r.overallPeak);
     std::printf("%s\n", r.out.dump(2).c_str());
     return 0;
+}
+
+// --weights and --keep-float: 8-bit weights in the bench, and the per-layer policy experiment.
+void addWeightOptions(CLI::App& cmd, const std::shared_ptr<BenchOptions>& o) {
+    cmd.add_option_function<std::string>(
+           "--weights",
+           [o](const std::string& v) {
+               if (v != "float" && v != "int8" && v != "fp8")
+                   throw CLI::ValidationError("--weights", concat("\"", v, "\" is not float, int8 or fp8"));
+               o->weights = parseWeightStorage(v, "--weights");
+           },
+           "8-bit storage of the transformer's and text encoder's linear weights, float | int8 | fp8 "
+           "(fp8: FP8 tensor-core GEMMs in the transformer) [float]")
+        ->type_name("STORAGE");
+    cmd.add_option("--keep-float", o->keepFloat,
+                   "with --weights int8|fp8: weights whose name contains one of these stay float, e.g. "
+                   "attn2.to_k,attn2.to_v (a per-layer policy experiment; the product's policy is fixed)")
+        ->delimiter(',')
+        ->type_name("NAMES");
 }
 
 }  // namespace
@@ -418,6 +466,7 @@ CommandRun setupBench(CLI::App& cmd) {
            "--vae-dtype", [o](const std::string& v) { o->vaeDtype = parseDtype(v, "--vae-dtype"); },
            "VAE decoder dtype, bf16 | f16 | f32 [bf16]")
         ->type_name("DTYPE");
+    addWeightOptions(cmd, o);
     cmd.add_option_function<std::vector<std::string>>(
            "--skip",
            [o](const std::vector<std::string>& stages) {

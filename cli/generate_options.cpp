@@ -145,7 +145,8 @@ std::vector<GraphOption> samplingOptions() {
          "auto|float|int8|fp8",
          "storage of the transformer's and text encoder's attention and feed-forward weights: int8 or fp8 "
          "quantize them per output channel at load (about half the memory of bf16, slightly different "
-         "video); auto keeps what the folder stores (an FP8 checkpoint stays FP8); float dequantizes it",
+         "video; fp8 also runs the transformer's matrix products on FP8 tensor cores on Ada, Hopper and "
+         "later GPUs); auto keeps what the folder stores (an FP8 checkpoint stays FP8); float dequantizes it",
          {{"load_model", "weights"}},
          {},
          C},

@@ -1,10 +1,12 @@
 #include "random_weights.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "backend/device.h"
 #include "base/error.h"
+#include "ops/quantize.h"
 
 namespace sv::cli {
 
@@ -34,6 +36,18 @@ WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t se
         set.set(name, std::move(t));
     }
     return set;
+}
+
+WeightSet withWeightStorage(WeightSet set, WeightStorage storage, std::span<const std::string> keepFloat) {
+    if (storage != WeightStorage::Int8 && storage != WeightStorage::Fp8) return set;
+    const DType format = storage == WeightStorage::Int8 ? DType::I8 : DType::F8E4M3;
+    WeightSet out;
+    for (const auto& [name, t] : set.all()) {
+        const bool kept = std::ranges::any_of(
+            keepFloat, [&](const std::string& part) { return name.find(part) != std::string::npos; });
+        out.set(name, eightBitEligible(name, format) && !kept ? ops::quantizePerChannel(t, format) : t);
+    }
+    return out;
 }
 
 }  // namespace sv::cli

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "models/weights.h"
@@ -15,5 +17,11 @@ namespace sv::cli {
 /// every GPU gets the same weights (multi-GPU bench).
 WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t seed, bool offsetNorms,
                      Device device = Device::cuda());
+
+/// The set with its eightBitEligible() weights (models/weight_storage.h) quantized per output channel as the
+/// loader does for `--weights int8|fp8`, except those whose name contains one of `keepFloat`; Float and Auto
+/// leave it as it is.
+WeightSet withWeightStorage(WeightSet set, WeightStorage storage,
+                            std::span<const std::string> keepFloat = {});
 
 }  // namespace sv::cli

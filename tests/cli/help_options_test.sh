@@ -250,6 +250,8 @@ sv 2 "--text-tokens: 1 is below the minimum 2" bench --text-tokens 1
 sv 2 "--dtype: \"f8\" is not bf16, f16 or f32" bench --dtype f8
 sv 2 "--vae-dtype: \"f8\" is not bf16, f16 or f32" bench --vae-dtype f8
 sv 2 "--skip: \"everything\" is not text, sampling or decode" bench --skip everything
+sv 2 "--weights: \"auto\" is not float, int8 or fp8" bench --weights auto
+sv 1 "no CUDA|config" bench --configs "$WORK/no-configs" --weights fp8 --keep-float attn2,ff.conv_temp
 sv 2 "--seed: -1 is below the minimum 0" bench --seed -1
 sv 1 "no CUDA|config" bench --configs "$WORK/no-configs" --profile --skip text --seed 1
 
