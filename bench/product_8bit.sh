@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # 8-bit weights on the product path (issue 12, item 3): from a model folder on disk, `sanavideo generate` with
-# `--weights fp8` (and `--vae-dtype bf16`, the fast decode) against the bf16 weights of the same folder and seed.
+# `--weights fp8` (and `--vae-dtype bf16`, the fast decode) against the bf16 weights of the same folder and seed,
+# and the fp8 run again with `--offload-text-encoder` (Gemma-2 in host memory outside encoding: lower peak VRAM,
+# the same latents).
 # Runs from the repository root with the device build packed by bench/pack_product.sh in $SV_PACK and, at full
 # size, the diffusers source snapshot in $SV_DIFFUSERS (the model folder is written as bench/product_run.sh does):
 #
@@ -51,6 +53,8 @@ run() {  # NAME ARGS...: one timed generate
     [ $rc = 0 ] || { say "FAIL: $name exit $rc"; tail -5 "$LOG"; }
 }
 run fp8 --weights fp8 "${vae[@]}" --out "$WORK/fp8.y4m"
+# The text encoder in host memory while sampling and decoding (the ≤ 6 GiB goal): the same latents as fp8.
+run fp8_offload --weights fp8 --offload-text-encoder "${vae[@]}" --out "$WORK/fp8_offload.y4m"
 run bf16 --no-decode
 
 python3 - "$WORK" "$OUT/product_8bit.json" <<'PY'
@@ -68,18 +72,24 @@ def latents(path):  # the F32 "latents" tensor of a safetensors file (Save Laten
         return struct.unpack(f"<{count}f", f.read(4 * count))
 
 report = {"runs": {}}
-for name in ("fp8", "bf16"):
+for name in ("fp8", "fp8_offload", "bf16"):
     r = {"exit_code": int(open(os.path.join(work, name + ".rc")).read())}
     if os.path.exists(os.path.join(work, name + ".json")):
         r["timings"] = json.load(open(os.path.join(work, name + ".json")))
     report["runs"][name] = r
 ok = all(r["exit_code"] == 0 for r in report["runs"].values())
-if ok:
-    a, b = latents(os.path.join(work, "fp8.safetensors")), latents(os.path.join(work, "bf16.safetensors"))
+def rel_l2(name, ref):
+    a, b = latents(os.path.join(work, name + ".safetensors")), latents(os.path.join(work, ref + ".safetensors"))
     num = sum((x - y) ** 2 for x, y in zip(a, b))
     den = sum(y * y for y in b)
-    report["fp8_vs_bf16_latents_rel_l2"] = math.sqrt(num / den) if den else None
+    return math.sqrt(num / den) if den else None
+
+if ok:
+    report["fp8_vs_bf16_latents_rel_l2"] = rel_l2("fp8", "bf16")
+    report["fp8_offload_vs_fp8_latents_rel_l2"] = rel_l2("fp8_offload", "fp8")  # 0: offload changes nothing
 json.dump(report, open(out, "w"), indent=1)
 print("== fp8 vs bf16 final latents, relative L2:", report.get("fp8_vs_bf16_latents_rel_l2"), "->", out)
-sys.exit(0 if ok else 1)
+print("== fp8 with the text encoder offloaded vs fp8, relative L2 (expected 0):",
+      report.get("fp8_offload_vs_fp8_latents_rel_l2"))
+sys.exit(0 if ok and report["fp8_offload_vs_fp8_latents_rel_l2"] == 0 else 1)
 PY

@@ -66,9 +66,8 @@ bool bitIdentical(const Tensor& a, const Tensor& b) {
 void expectIdentical(const Gemma2Encoder& resident, const Gemma2Encoder& offloaded) {
     const Batch in = randomBatch(resident.config().vocabSize);
     std::map<std::string, Tensor> seen;
-    const Tensor ref = resident.encode(in.ids, in.mask, [&](std::string_view n, const Tensor& t) {
-        seen[std::string(n)] = t.clone();
-    });
+    const Tensor ref = resident.encode(
+        in.ids, in.mask, [&](std::string_view n, const Tensor& t) { seen[std::string(n)] = t.clone(); });
     int compared = 0;
     const Tensor out = offloaded.encode(in.ids, in.mask, [&](std::string_view n, const Tensor& t) {
         ASSERT_TRUE(seen.count(std::string(n))) << n;
@@ -82,7 +81,8 @@ void expectIdentical(const Gemma2Encoder& resident, const Gemma2Encoder& offload
 }
 
 TEST_F(Gemma2Offload, F32IsBitIdenticalToResident) {
-    const Gemma2Encoder resident = load(WeightStorage::Auto, false), offloaded = load(WeightStorage::Auto, true);
+    const Gemma2Encoder resident = load(WeightStorage::Auto, false),
+                        offloaded = load(WeightStorage::Auto, true);
     EXPECT_TRUE(offloaded.options().offload);
     EXPECT_TRUE(offloaded.weights().get("layers.0.mlp.up_proj.weight").device().isCpu());
     EXPECT_EQ(offloaded.computeDevice(), Device::cpu());
@@ -90,7 +90,8 @@ TEST_F(Gemma2Offload, F32IsBitIdenticalToResident) {
 }
 
 TEST_F(Gemma2Offload, Int8IsBitIdenticalToResident) {
-    const Gemma2Encoder resident = load(WeightStorage::Int8, false), offloaded = load(WeightStorage::Int8, true);
+    const Gemma2Encoder resident = load(WeightStorage::Int8, false),
+                        offloaded = load(WeightStorage::Int8, true);
     const Tensor& w = offloaded.weights().get("layers.1.self_attn.q_proj.weight");
     ASSERT_EQ(w.dtype(), DType::I8);
     ASSERT_TRUE(w.isQuantized());
@@ -104,7 +105,8 @@ TEST_F(Gemma2Offload, Int8IsBitIdenticalToResident) {
 // The offloaded path copies every layer's weights before running it: during encode() the host holds, on top
 // of what the resident run needs at its peak, at least the smallest layer's copies.
 TEST_F(Gemma2Offload, EachLayerIsCopiedBeforeItRuns) {
-    const Gemma2Encoder resident = load(WeightStorage::Auto, false), offloaded = load(WeightStorage::Auto, true);
+    const Gemma2Encoder resident = load(WeightStorage::Auto, false),
+                        offloaded = load(WeightStorage::Auto, true);
     const Batch in = randomBatch(resident.config().vocabSize);
     auto encodePeak = [&](const Gemma2Encoder& enc) {
         const int64_t before = hostTensorMemory().current;
