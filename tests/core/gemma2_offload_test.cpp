@@ -7,8 +7,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <random>
 #include <vector>
@@ -29,9 +27,7 @@ class Gemma2Offload : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         dir_ = std::make_unique<test::TempDir>();
-        std::ifstream in(fs::path(SV_TEST_DATA_DIR) / "tokenizer_tiny" / "tokenizer.model", std::ios::binary);
-        const std::vector<uint8_t> tok{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-        writeDemoModel(dir_->path() / "demo", tok, 0);
+        writeDemoModel(dir_->path() / "demo", test::tinyTokenizerBytes(), 0);
     }
     static void TearDownTestSuite() { dir_.reset(); }
     static fs::path textEncoderDir() { return dir_->path() / "demo" / "text_encoder"; }

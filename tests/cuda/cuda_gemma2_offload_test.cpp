@@ -1,7 +1,7 @@
 // The offloaded Gemma-2 encoder on the GPU (Gemma2EncoderOptions::offload: weights in host memory, each
-// decoder layer's weights copied to the GPU just before it runs): the same outputs as the resident encoder, bit
-// for bit, in bf16 with float and int8 weights on every gemma2_* fixture (SV_REFERENCE_DIR honoured); after
-// load the GPU holds less by at least the decoder layers' weights; and on a mid-size random model one
+// decoder layer's weights copied to the GPU just before it runs): the same outputs as the resident encoder,
+// bit for bit, in bf16 with float and int8 weights on every gemma2_* fixture (SV_REFERENCE_DIR honoured);
+// after load the GPU holds less by at least the decoder layers' weights; and on a mid-size random model one
 // encode() never holds more than about one layer's weights on the GPU. Skipped without a GPU.
 #include <algorithm>
 #include <cstdio>
@@ -80,7 +80,8 @@ TEST_F(CudaGemma2Offload, FixturesBf16SameOutputsLessMemory) {
             const int64_t base = gpuBytesNow();
             const Gemma2Encoder resident = Gemma2Encoder::load(folder, o, {.softcap = true});
             const int64_t residentBytes = gpuBytesNow() - base;
-            const Gemma2Encoder offloaded = Gemma2Encoder::load(folder, o, {.softcap = true, .offload = true});
+            const Gemma2Encoder offloaded =
+                Gemma2Encoder::load(folder, o, {.softcap = true, .offload = true});
             const int64_t offloadedBytes = gpuBytesNow() - base - residentBytes;
             const int64_t layers = layerBytes(resident.weights());
             std::printf("  %s: GPU bytes after load: resident %lld, offloaded %lld; decoder layers %lld\n",
@@ -97,8 +98,8 @@ TEST_F(CudaGemma2Offload, FixturesBf16SameOutputsLessMemory) {
     }
 }
 
-// A mid-size random encoder (1024 wide, 4096 MLP, 32k vocabulary; ~30 MB of bf16 weights per layer): during an
-// offloaded encode() the GPU holds one layer's weights (they are really copied) and never two.
+// A mid-size random encoder (1024 wide, 4096 MLP, 32k vocabulary; ~30 MB of bf16 weights per layer): during
+// an offloaded encode() the GPU holds one layer's weights (they are really copied) and never two.
 TEST_F(CudaGemma2Offload, OneLayerAtATimeOnTheGpu) {
     Gemma2Config c;
     c.vocabSize = 32000;
@@ -129,8 +130,8 @@ TEST_F(CudaGemma2Offload, OneLayerAtATimeOnTheGpu) {
     const Tensor out = offloaded.encode(hostIds, mask);
     device::synchronize(Device::cuda());
     const int64_t peak = device::memoryStats(Device::cuda()).peak - before;
-    std::printf("  offloaded encode: GPU peak %lld B above the start, largest layer %lld B\n", (long long)peak,
-                (long long)largest);
+    std::printf("  offloaded encode: GPU peak %lld B above the start, largest layer %lld B\n",
+                (long long)peak, (long long)largest);
     EXPECT_GE(peak, largest);          // a layer's weights were on the GPU
     EXPECT_LT(peak, largest * 3 / 2);  // never two (activations here are a few MB)
     expectIdentical(resident, offloaded, hostIds, mask);

@@ -32,8 +32,9 @@ TEST_F(SanaNodesTest, LoadModelOffloadsTheTextEncoderWithIdenticalResults) {
         o.video = r.result.outputs.at("vae_decode").get("video").toVideo();
         return o;
     };
-    EXPECT_EQ(ParamSpec::toJson(registry.find("sana.load_model")->findParam("offload_text_encoder")->defaultValue),
-              false);
+    EXPECT_EQ(
+        ParamSpec::toJson(registry.find("sana.load_model")->findParam("offload_text_encoder")->defaultValue),
+        false);
     for (const char* weights : {"auto", "int8"}) {
         SCOPED_TRACE(weights);
         const OffloadRun resident = runWith("false", weights), offloaded = runWith("true", weights);
