@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 8-bit weights on the product path (issue 12, items 2 and 3): from a model folder on disk, `sanavideo generate`
 # with bf16 weights, `--weights fp8` (FP8 compute in the transformer) and `--weights int8`, all with
-# `--vae-dtype bf16` (the fast decode) at full size, same folder and seed.
+# `--vae-dtype bf16` (the fast decode) at full size, same folder and seed; and the fp8 run again with
+# `--offload-text-encoder` (Gemma-2 in host memory outside encoding: lower peak VRAM, the same latents).
 # Runs from the repository root with the device build packed by bench/pack_product.sh in $SV_PACK and, at full
 # size, the diffusers source snapshot in $SV_DIFFUSERS (the model folder is written as bench/product_run.sh does):
 #
@@ -55,6 +56,8 @@ run() {  # NAME ARGS...: one timed generate
 run bf16 "${vae[@]}" --out "$WORK/bf16.y4m"
 run fp8 --weights fp8 "${vae[@]}" --out "$WORK/fp8.y4m"
 run int8 --weights int8 "${vae[@]}" --out "$WORK/int8.y4m"
+# The text encoder in host memory while sampling and decoding (the ≤ 6 GiB goal): the same latents as fp8.
+run fp8_offload --weights fp8 --offload-text-encoder "${vae[@]}" --out "$WORK/fp8_offload.y4m"
 
 python3 - "$WORK" "$OUT/product_8bit.json" <<'PY'
 import json, math, os, struct, sys
@@ -71,22 +74,27 @@ def latents(path):  # the F32 "latents" tensor of a safetensors file (Save Laten
         return struct.unpack(f"<{count}f", f.read(4 * count))
 
 report = {"runs": {}}
-names = ("bf16", "fp8", "int8")
-for name in names:
+for name in ("bf16", "fp8", "int8", "fp8_offload"):
     r = {"exit_code": int(open(os.path.join(work, name + ".rc")).read())}
     if os.path.exists(os.path.join(work, name + ".json")):
         r["timings"] = json.load(open(os.path.join(work, name + ".json")))
     report["runs"][name] = r
 ok = all(r["exit_code"] == 0 for r in report["runs"].values())
-if ok:
-    b = latents(os.path.join(work, "bf16.safetensors"))
+
+def rel_l2(name, ref):
+    a, b = latents(os.path.join(work, name + ".safetensors")), latents(os.path.join(work, ref + ".safetensors"))
+    num = sum((x - y) ** 2 for x, y in zip(a, b))
     den = sum(y * y for y in b)
-    for name in names[1:]:
-        a = latents(os.path.join(work, name + ".safetensors"))
-        num = sum((x - y) ** 2 for x, y in zip(a, b))
-        report[name + "_vs_bf16_latents_rel_l2"] = math.sqrt(num / den) if den else None
+    return math.sqrt(num / den) if den else None
+
+if ok:
+    for name in ("fp8", "int8"):
+        report[name + "_vs_bf16_latents_rel_l2"] = rel_l2(name, "bf16")
         print(f"== {name} vs bf16 final latents, relative L2:", report[name + "_vs_bf16_latents_rel_l2"])
+    report["fp8_offload_vs_fp8_latents_rel_l2"] = rel_l2("fp8_offload", "fp8")  # 0: offload changes nothing
+    print("== fp8 with the text encoder offloaded vs fp8, relative L2 (expected 0):",
+          report["fp8_offload_vs_fp8_latents_rel_l2"])
 json.dump(report, open(out, "w"), indent=1)
 print("== report ->", out)
-sys.exit(0 if ok else 1)
+sys.exit(0 if ok and report["fp8_offload_vs_fp8_latents_rel_l2"] == 0 else 1)
 PY

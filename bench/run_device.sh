@@ -55,7 +55,8 @@ for step in "$@"; do
         tests)
             : > "$OUT/tests.log"
             for t in cuda_cuda_basics_test cuda_cuda_ops_test cuda_cuda_models_test cuda_cuda_pipeline_test \
-                cuda_cuda_ltx2_test cuda_cuda_randn_test cuda_cuda_lora_test cuda_cuda_quantize_test; do
+                cuda_cuda_ltx2_test cuda_cuda_randn_test cuda_cuda_lora_test cuda_cuda_quantize_test \
+                cuda_cuda_gemma2_offload_test; do
                 gpuTest "$t" "$OUT/tests.log"
             done
             ;;

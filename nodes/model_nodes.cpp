@@ -59,6 +59,7 @@ class LoadModelNode : public Node {
             parseDtype(params.getString("text_encoder_dtype"), o.device, "text_encoder_dtype");
         o.vaeDtype = parseDtype(params.getString("vae_dtype"), o.device, "vae_dtype", DType::F32);
         o.weights = parseWeightStorage(params.getString("weights"), "parameter 'weights'");
+        o.gemma.offload = params.getBool("offload_text_encoder");
         o.textEncoder = params.getBool("text_encoder");
         o.transformer = params.getBool("transformer");
         o.vaeEncoder = params.getBool("vae_encoder");
@@ -213,6 +214,12 @@ void registerLoadModel(NodeRegistry& r) {
                       "(about half the memory of bf16; slightly different outputs), auto keeps what the "
                       "folder stores (an FP8 checkpoint stays FP8, others use the dtypes above), float "
                       "dequantizes an FP8 checkpoint to the dtypes above."),
+        ParamSpec::boolean("offload_text_encoder", false)
+            .showOnNode(false)
+            .withHelp("Keep the Gemma-2 text encoder's weights in host memory and copy one layer at a time "
+                      "to the GPU while a prompt is encoded, so they take no GPU memory during sampling and "
+                      "decoding (about 5 GB in bf16, 3 GB with 8-bit weights). Encoding gets slower by the "
+                      "copies; the embeddings are identical. For GPUs too small to keep it resident."),
         ParamSpec::boolean("text_encoder", true)
             .showOnNode(false)
             .withHelp("Load and keep the tokenizer and Gemma-2 text encoder resident (Text Encode needs "

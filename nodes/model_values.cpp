@@ -47,9 +47,11 @@ std::string ModelHandle::describe() const {
     add(models->vae && models->vae->hasDecoder(), "VAE decoder");
     const std::string_view family = models->family();
     const std::string eightBit = eightBitFormats(*models);
+    const bool offloaded = models->textEncoder && models->textEncoder->options().offload;
     return concat(models->root.string(), family.empty() ? "" : concat(" (", family, ")"), " on ",
                   onDevice(device) ? "cuda" : "cpu", ": ", parts.empty() ? "no components" : parts, " (",
-                  formatBytes(bytes), eightBit.empty() ? "" : concat("; ", eightBit, " weights"), ")");
+                  formatBytes(bytes), eightBit.empty() ? "" : concat("; ", eightBit, " weights"),
+                  offloaded ? "; text encoder offloaded to host memory" : "", ")");
 }
 
 size_t Conditioning::bytes() const {

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <numeric>
 #include <string>
+#include <vector>
 
 #include "ops/gemma_embedding.h"
 #include "ops/gemma_mlp.h"
@@ -37,6 +40,29 @@ void checkInputs(const Tensor& ids, const Tensor& mask, int vocabSize) {
                  i % ids.dim(1), "] = ", mp[i], " (expected 0 or 1)");
 }
 
+// A fresh copy of w on `device`, 8-bit scales included. Always a copy, also when w is already there: the
+// offloaded path then runs the same code on a CPU-only build as on a GPU, and its tests exercise it.
+Tensor copyTo(const Tensor& w, Device device) {
+    Tensor out = Tensor::empty(w.shape(), w.dtype(), device);
+    out.copyFrom(w);
+    return w.isQuantized() ? out.withQuantScales(copyTo(w.quantScales(), device)) : out;
+}
+
+// The rows of table [V, H] (host, any dtype) that ids [B, L] (CPU, validated) pick, gathered on the host in
+// the table's dtype: [B·L, H], row i = table[ids[i]].
+Tensor gatherRows(const Tensor& table, const Tensor& ids) {
+    const Tensor t = table.contiguous(), ic = ids.contiguous();
+    const int64_t n = ic.numel();
+    const size_t rowBytes = size_t(t.dim(1)) * dtypeSize(t.dtype());
+    Tensor rows = Tensor::empty({n, t.dim(1)}, t.dtype());
+    const auto* src = static_cast<const char*>(t.rawData());
+    auto* dst = static_cast<char*>(rows.rawData());
+    const int64_t* ip = ic.data<int64_t>();
+    for (int64_t i = 0; i < n; ++i)
+        std::memcpy(dst + size_t(i) * rowBytes, src + size_t(ip[i]) * rowBytes, rowBytes);
+    return rows;
+}
+
 }  // namespace
 
 Gemma2Encoder Gemma2Encoder::load(const std::filesystem::path& folder, const LoadOptions& options,
@@ -55,12 +81,14 @@ Gemma2Encoder Gemma2Encoder::load(const std::filesystem::path& folder, const Loa
         opt.acceptedPrefixes.end())
         opt.acceptedPrefixes.push_back("model.");
     opt.ignored.push_back("lm_head.weight");  // a Gemma2ForCausalLM checkpoint's (tied) LM head
+    if (encoderOptions.offload) opt.storageDevice = Device::cpu();
     WeightSet weights =
         loadWeights(WeightArchive::open(folder), gemma2WeightSpecs(config), opt, "Gemma-2 text encoder");
-    return Gemma2Encoder(std::move(config), std::move(weights), encoderOptions);
+    return Gemma2Encoder(std::move(config), std::move(weights), encoderOptions, options.device);
 }
 
-Gemma2Encoder::Gemma2Encoder(Gemma2Config config, WeightSet weights, Gemma2EncoderOptions options)
+Gemma2Encoder::Gemma2Encoder(Gemma2Config config, WeightSet weights, Gemma2EncoderOptions options,
+                             std::optional<Device> computeDevice)
     : config_(std::move(config)), weights_(std::move(weights)), options_(options) {
     const Tensor& ref = weights_.get("embed_tokens.weight");
     for (const auto& spec : gemma2WeightSpecs(config_)) {
@@ -73,15 +101,48 @@ Gemma2Encoder::Gemma2Encoder(Gemma2Config config, WeightSet weights, Gemma2Encod
                       ", expected ", dtypeName(ref.dtype()), shapeToString(spec.shape), " on ",
                       ref.device().toString());
     }
-    SV_ASSERT_MSG(ref.device().isCuda() || ref.dtype() == DType::F32,
+    computeDevice_ = computeDevice.value_or(ref.device());
+    SV_ASSERT_MSG(options_.offload ? ref.device().isCpu() : ref.device() == computeDevice_,
+                  "Gemma2Encoder: weights on ", ref.device().toString(), " computing on ",
+                  computeDevice_.toString(), options_.offload ? " (offloaded weights live on the host)" : "");
+    SV_ASSERT_MSG(computeDevice_.isCuda() || ref.dtype() == DType::F32,
                   "Gemma2Encoder: the CPU backend needs F32 weights, got ", ref.describe());
     SV_ASSERT(config_.slidingLayer.size() == size_t(config_.numLayers));
 }
 
-Tensor Gemma2Encoder::layer(int index, const Tensor& hidden, const Tensor& mask,
+void Gemma2Encoder::setOptions(const Gemma2EncoderOptions& options) {
+    SV_ASSERT_MSG(options.offload == options_.offload, "Gemma2Encoder: offload is fixed at construction");
+    options_ = options;
+}
+
+WeightSet Gemma2Encoder::stageLayer(int index) const {
+    // The map is ordered by name, so a layer's weights are one run from its prefix on.
+    const std::string prefix = concat("layers.", index, ".");
+    WeightSet staged;
+    for (auto it = weights_.all().lower_bound(prefix);
+         it != weights_.all().end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+        staged.set(it->first, copyTo(it->second, computeDevice_));
+    return staged;
+}
+
+Tensor Gemma2Encoder::embed(const Tensor& inputIds) const {
+    // transformers: embeddings × tensor(√hidden, dtype = hidden dtype) — √hidden in double, cast to float32.
+    const float embedScale = float(std::sqrt(double(config_.hiddenSize)));
+    const Tensor& table = weights_.get("embed_tokens.weight");
+    if (!options_.offload)
+        return ops::gemmaEmbed(table, inputIds.contiguous().to(computeDevice_), embedScale);
+    // Offloaded: only the rows the ids pick cross the bus, looked up by the same kernel as positions 0..n−1.
+    std::vector<int64_t> positions(size_t(inputIds.numel()));
+    std::iota(positions.begin(), positions.end(), int64_t(0));
+    const Tensor rows = copyTo(gatherRows(table, inputIds), computeDevice_);
+    return ops::gemmaEmbed(rows, Tensor::fromInts(positions, inputIds.shape()).to(computeDevice_),
+                           embedScale);
+}
+
+Tensor Gemma2Encoder::layer(int index, const WeightSet& weights, const Tensor& hidden, const Tensor& mask,
                             const ops::GemmaRotary& rotary) const {
     const std::string p = concat("layers.", index, ".");
-    const auto w = [&](const char* name) -> const Tensor& { return weights_.get(p + name); };
+    const auto w = [&](const char* name) -> const Tensor& { return weights.get(p + name); };
     const double eps = config_.rmsNormEps;
     const int64_t B = hidden.dim(0), L = hidden.dim(1);
     const int64_t Hq = config_.numHeads, Hkv = config_.numKvHeads, D = config_.headDim;
@@ -117,11 +178,8 @@ Tensor Gemma2Encoder::encode(const Tensor& inputIds, const Tensor& attentionMask
                              const Observer& observer) const {
     checkInputs(inputIds, attentionMask, config_.vocabSize);
     const int64_t L = inputIds.dim(1);
-    // transformers: embeddings × tensor(√hidden, dtype = hidden dtype) — √hidden in double, cast to float32.
-    const float embedScale = float(std::sqrt(double(config_.hiddenSize)));
-    const Tensor& table = weights_.get("embed_tokens.weight");
-    const Device device = table.device();
-    Tensor hidden = ops::gemmaEmbed(table, inputIds.contiguous().to(device), embedScale);
+    const Device device = computeDevice_;
+    Tensor hidden = embed(inputIds);
     if (observer) observer("embeds_scaled", hidden);
 
     ops::GemmaRotary rotary = ops::gemmaRotaryTables(L, config_.headDim, config_.ropeTheta);
@@ -129,10 +187,14 @@ Tensor Gemma2Encoder::encode(const Tensor& inputIds, const Tensor& attentionMask
     rotary.sin = rotary.sin.to(device);
     const Tensor mask = attentionMask.defined() ? attentionMask.contiguous().to(device) : Tensor();
     for (int i = 0; i < config_.numLayers; ++i) {
-        hidden = layer(i, hidden, mask, rotary);
+        // Offloaded: this layer's weights reach the device now and are freed when `hidden` is computed.
+        hidden = options_.offload ? layer(i, stageLayer(i), hidden, mask, rotary)
+                                  : layer(i, weights_, hidden, mask, rotary);
         if (observer) observer(concat("layer_", i), hidden);
     }
-    Tensor out = ops::gemmaRmsNorm(hidden, weights_.get("norm.weight"), config_.rmsNormEps).to(DType::F32);
+    const Tensor& norm = weights_.get("norm.weight");
+    Tensor out = ops::gemmaRmsNorm(hidden, options_.offload ? copyTo(norm, device) : norm, config_.rmsNormEps)
+                     .to(DType::F32);
     if (observer) observer("last_hidden_state", out);
     return out;
 }

@@ -56,19 +56,21 @@ DType eightBitTarget(const WeightSpec& spec, DType stored, WeightStorage storage
 // One weight as the model keeps it: `stored` is the checkpoint's CPU view (8-bit ones with their scales).
 Tensor convertWeight(const Tensor& stored, const WeightSpec& spec, const LoadOptions& options) {
     const DType target = eightBitTarget(spec, stored.dtype(), options.storage);
+    const Device keep = options.storageDevice.value_or(options.device);
     Tensor src = stored;
     if (stored.isQuantized()) {
         if (target == stored.dtype())  // kept as stored: own the memory rather than pin the mmap
-            return options.device.isCpu() ? stored.clone() : stored.to(options.device);
+            return keep.isCpu() ? stored.clone() : stored.to(keep);
         src = ops::dequantize(stored, DType::F32);
     }
     if (target == DType::F32) {
         Tensor t = src.to(options.dtype);
-        if (!options.device.isCpu()) return t.to(options.device);
+        if (!keep.isCpu()) return t.to(keep);
         return t.storage() == stored.storage() ? t.clone() : t;
     }
-    // Quantized where the model runs: the float weight crosses the bus in its stored dtype, once.
-    return ops::quantizePerChannel(src.to(options.device), target);
+    // Quantized where the model runs (the float weight crosses the bus in its stored dtype, once), so an
+    // offloaded model keeps the very codes and scales a resident one holds.
+    return ops::quantizePerChannel(src.to(options.device), target).to(keep);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +49,11 @@ class WeightSet {
 struct LoadOptions {
     DType dtype = DType::F32;  // weights are converted to this dtype on load
     Device device = Device::cpu();
+    /// Where the loaded weights are kept when that is not `device`: the host memory of a model that copies
+    /// its weights to `device` as it runs them (the offloaded Gemma-2 encoder). Every conversion happens as
+    /// it would for `device` (dtype on the host, 8-bit quantization on `device`), so the kept values are
+    /// those a resident load holds; the results then move here. Unset: `device`.
+    std::optional<Device> storageDevice;
     /// 8-bit storage of the eightBitEligible() weights (models/weight_storage.h); Auto keeps what is stored.
     WeightStorage storage = WeightStorage::Auto;
     /// Prefixes that the checkpoint may put before every name (e.g. "model." for a Gemma2ForCausalLM file).

@@ -58,7 +58,9 @@ struct ModelLoadOptions {
     bool transformer = true;
     bool vaeEncoder = true;  // image-to-video input image
     bool vaeDecoder = true;
-    Gemma2EncoderOptions gemma;  // soft-capping off by default (what diffusers runs; see models/gemma2.h)
+    /// Soft-capping off by default (what diffusers runs) and offload: the text encoder's weights kept in host
+    /// memory, copied to `device` one layer at a time while encoding (models/gemma2.h).
+    Gemma2EncoderOptions gemma;
     /// Component folders to use instead of <dir>/<name> ("transformer", "vae", "text_encoder", "tokenizer",
     /// "scheduler"), e.g. the fixture pipelines whose components live in sibling folders.
     std::map<std::string, std::filesystem::path, std::less<>> componentDirs;

@@ -93,6 +93,10 @@ sv 1 "--weights: \"int4\" is not one of: auto, float, int8, fp8" generate "${TIN
 sv 0 "wrote .*t.y4m \(5 frames, 32x32, 16 fps\)" generate "${TINY[@]}" --prompt "a fox" --out "$WORK/t.y4m" \
     --timings "$WORK/t.json"
 grep -q '"sampling_s"' "$WORK/t.json" || { echo "FAIL: generate --timings wrote no sampling_s"; failures=$((failures + 1)); }
+# --offload-text-encoder reaches Load Model (its log says so) and changes nothing in the video.
+sv 0 "--offload-text-encoder.*text encoder offloaded to host memory.*wrote .*off.y4m" generate "${TINY[@]}" \
+    --prompt "a fox" --offload-text-encoder --out "$WORK/off.y4m"
+cmp -s "$WORK/off.y4m" "$WORK/t.y4m" || { echo "FAIL: --offload-text-encoder changed the video"; failures=$((failures + 1)); }
 sv 0 "image-to-video with these settings" generate "${TINY[@]}" --prompt "a cat" --image "$SRC/tests/data/images/rgb8.png" \
     --out "$WORK/c.mp4"
 sv 2 "--no-motion-score excludes --motion-score|--motion-score excludes --no-motion-score" \
