@@ -40,9 +40,9 @@ WeightSet gpuWeights(const std::vector<WeightSpec>& specs, DType dt, uint64_t se
 
 WeightSet withWeightStorage(WeightSet set, WeightStorage storage, std::span<const std::string> keepFloat) {
     if (storage != WeightStorage::Int8 && storage != WeightStorage::Fp8) return set;
-    const DType format = storage == WeightStorage::Int8 ? DType::I8 : DType::F8E4M3;
     WeightSet out;
     for (const auto& [name, t] : set.all()) {
+        const DType format = storage == WeightStorage::Int8 ? DType::I8 : fp8StorageFormat(name);
         const bool kept = std::ranges::any_of(
             keepFloat, [&](const std::string& part) { return name.find(part) != std::string::npos; });
         out.set(name, eightBitEligible(name, format) && !kept ? ops::quantizePerChannel(t, format) : t);

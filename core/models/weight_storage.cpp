@@ -75,6 +75,10 @@ bool eightBitEligible(std::string_view weightName, DType format) {
     return false;
 }
 
+DType fp8StorageFormat(std::string_view weightName) {
+    return afterLayerIndex(weightName, "layers.").empty() ? DType::F8E4M3 : DType::I8;
+}
+
 std::string findWeightScale(const WeightArchive& archive, std::string_view storedWeightName) {
     const std::string_view prefix = modulePrefix(storedWeightName);
     if (prefix.empty()) return {};

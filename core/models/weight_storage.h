@@ -42,6 +42,13 @@ WeightStorage parseWeightStorage(std::string_view name, std::string_view what);
 /// whose ReLU kernel has no exponential, and the feed-forward each moved it by under 0.001.
 bool eightBitEligible(std::string_view weightName, DType format);
 
+/// The format `--weights fp8` (WeightStorage::Fp8) quantizes a float weight to at load: F8E4M3 for the
+/// transformer, whose FP8 weights feed FP8 compute (ops::linearFp8), and I8 for Gemma-2's, which stay
+/// weight-only (ops::linear) and run once per prompt: there int8's 7 bits at a row's absmax hold the weight
+/// better than e4m3's 3-bit mantissa in the same byte, and the prompt embeddings condition every step
+/// (measured: docs/PERFORMANCE.md). FP8 checkpoints loaded as stored (`auto`) keep their format.
+DType fp8StorageFormat(std::string_view weightName);
+
 /// The conventional companion scale tensors of an 8-bit checkpoint weight stored as "<module>.weight":
 /// "<module>.weight_scale" (ComfyUI comfy/ops.py MixedPrecisionOps.Linear._load_from_state_dict; the
 /// compressed-tensors / vLLM FP8 format) and "<module>.scale_weight" (ComfyUI's older "scaled_fp8"

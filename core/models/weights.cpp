@@ -42,7 +42,7 @@ DType eightBitTarget(const WeightSpec& spec, DType stored, WeightStorage storage
             format = DType::I8;
             break;
         case WeightStorage::Fp8:
-            format = DType::F8E4M3;
+            format = fp8StorageFormat(spec.name);
             break;
         case WeightStorage::Auto:
             format = isEightBit(stored) ? stored : DType::F32;
