@@ -4,6 +4,8 @@
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -34,10 +36,41 @@ double peakRssMib() {
     return double(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
 }
 
+// RssAnon and RssFile of /proc/self/status in KiB; false when unreadable.
+bool readRss(int64_t& anonKib, int64_t& fileKib) {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return false;
+    char line[256];
+    int found = 0;
+    long long v = 0;
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::sscanf(line, "RssAnon: %lld", &v) == 1) anonKib = v, ++found;
+        if (std::sscanf(line, "RssFile: %lld", &v) == 1) fileKib = v, ++found;
+    }
+    std::fclose(f);
+    return found == 2;
+}
+
+void raiseTo(std::atomic<int64_t>& max, int64_t v) {
+    int64_t cur = max.load();
+    while (v > cur && !max.compare_exchange_weak(cur, v)) {
+    }
+}
+
 }  // namespace
 
 RunTimings::RunTimings(std::string command)
-    : command_(std::move(command)), start_(std::chrono::steady_clock::now()) {}
+    : command_(std::move(command)), start_(std::chrono::steady_clock::now()) {
+    sampler_ = std::jthread([this](std::stop_token stop) {
+        while (!stop.stop_requested()) {
+            int64_t anon = 0, file = 0;
+            if (!readRss(anon, file)) return;
+            raiseTo(maxAnonKib_, anon);
+            raiseTo(maxFileKib_, file);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
+}
 
 void RunTimings::onEvent(const plugin::ExecutionEvent& e) {
     if (e.kind == plugin::ExecutionEvent::Kind::NodeFinished)
@@ -69,6 +102,9 @@ void RunTimings::write(const fs::path& file, double runSeconds,
         j["device"] = "cpu";
     }
     j["peak_rss_mib"] = peakRssMib();
+    const auto mib = [](int64_t kib) { return kib < 0 ? -1.0 : double(kib) / 1024.0; };
+    j["peak_rss_anon_mib"] = mib(maxAnonKib_.load());  // sampled every 20 ms
+    j["peak_rss_file_mib"] = mib(maxFileKib_.load());
     std::ofstream f(file, std::ios::binary | std::ios::trunc);
     f << j.dump(2) << '\n';
     f.close();
@@ -80,7 +116,8 @@ CLI::Option* addTimingsOption(CLI::App& cmd, std::string& file) {
         .add_option(
             "--timings", file,
             "write where the time and memory went to FILE.json: wall and per-node seconds, the load / "
-            "text encode / sampling / decode / write stages, peak VRAM and peak host RSS")
+            "text encode / sampling / decode / write stages, peak VRAM and peak host RSS (also split into "
+            "anonymous memory and mapped files)")
         ->type_name("FILE.json");
 }
 

@@ -7,9 +7,12 @@
 #pragma once
 
 #ifdef SV_CLI_WITH_PLUGIN
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -41,6 +44,12 @@ class RunTimings {
     std::string command_;
     std::chrono::steady_clock::time_point start_;
     std::vector<NodeTime> nodes_;
+    // Host memory split as Linux accounts it (/proc/self/status), sampled every 20 ms by sampler_: the most
+    // anonymous (heap, staging, host tensors) and file-backed (mapped weight files) resident KiB seen; −1
+    // where /proc is unreadable. Issue 12's host-RSS goal counts the anonymous part ("beyond the mapped
+    // files").
+    std::atomic<int64_t> maxAnonKib_{-1}, maxFileKib_{-1};
+    std::jthread sampler_;
 };
 
 /// Adds `--timings FILE.json` to `cmd`, storing the path in `file`.

@@ -42,6 +42,13 @@ done
     fail "gen.json: no device"
 python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > 10 else 1)" "$(field "$work/gen.json" "['peak_rss_mib']")" ||
     fail "gen.json: peak_rss_mib"
+# The split: anonymous memory (sampled) is non-zero and, with the mapped files, within the kernel's peak.
+python3 - "$work/gen.json" <<'PY' || fail "gen.json: peak_rss_anon_mib / peak_rss_file_mib"
+import json, sys
+t = json.load(open(sys.argv[1]))
+anon, file, peak = t["peak_rss_anon_mib"], t["peak_rss_file_mib"], t["peak_rss_mib"]
+sys.exit(0 if 1 < anon <= peak + 1 and 0 <= file <= peak + 1 else 1)
+PY
 [ "$(field "$work/gen.json" "['nodes'][3]['id']")" = sampler ] || fail "gen.json: the fourth node is not the sampler"
 
 # An existing file is refused without --overwrite and replaced with it.
