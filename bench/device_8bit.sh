@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # One device call for issue 12's FP8 / 8-bit work (docs/PERFORMANCE.md, "FP8 compute and 8-bit weights"). Runs
 # from the repository root on the GPU machine with the device build packed into a tarball (bench/pack_product.sh
-# DEST/pack build/device, plus tests/cuda_cuda_quantize_test via shared/tools/pack-for-device.sh; `tar -cJf
+# DEST/pack build/device, plus tests/cuda_cuda_quantize_test and tests/cuda_cuda_gemma2_offload_test via shared/tools/pack-for-device.sh; `tar -cJf
 # PACK.tar.xz -C DEST pack`) and the diffusers source snapshot tarball:
 #
 #   SV_PACK_TAR=.carry/pack.tar.xz SV_DIFFUSERS_TAR=.carry/dsrc.tar.xz bash bench/device_8bit.sh STEP...
 #
-# Steps: tests (the 8-bit/FP8 GPU test), bench (`sanavideo bench --weights float|fp8|int8 --profile`), policy
+# Steps: tests (the 8-bit/FP8 and text-encoder offload GPU tests), bench (`sanavideo bench --weights float|fp8|int8 --profile`), policy
 # (per-call error of FP8 with layer groups kept float, and int8), ceil (bf16 and FP8 GEMM ceilings, torch),
 # diffusers (its eager transformer step), product (bench/product_8bit.sh). Output under $OUT.
 set -uo pipefail
@@ -24,10 +24,12 @@ for step in "$@"; do
     t0=$(date +%s)
     case $step in
     tests)
-        SV_TEST_DATA_DIR=$root/tests/data SV_REFERENCE_DIR=$root/tests/data/reference \
-            $P/run.sh cuda_cuda_quantize_test >"$OUT/quantize_test.out" 2>&1
-        echo "cuda_cuda_quantize_test exit $?"
-        grep -E '^\[  (PASSED|FAILED)|^\[       OK|Failure|Expected|Which|  Actual|relL2' "$OUT/quantize_test.out" | head -40
+        for t in cuda_cuda_quantize_test cuda_cuda_gemma2_offload_test; do
+            SV_TEST_DATA_DIR=$root/tests/data SV_REFERENCE_DIR=$root/tests/data/reference \
+                $P/run.sh $t >"$OUT/$t.out" 2>&1
+            echo "$t exit $?"
+            grep -E '^\[  (PASSED|FAILED)|^\[       OK|Failure|Expected|Which|  Actual|relL2' "$OUT/$t.out" | head -30
+        done
         ;;
     bench)
         for w in float fp8 int8; do
