@@ -1,12 +1,12 @@
 // CUDA linear layers: one cuBLASLt GEMM (gemm.cuh), the bias fused as its epilogue.
 // * linear: x and w share a dtype (F32: true fp32, no TF32; BF16/F16: fp32 accumulation, output in x's
-// dtype).
-// * linearFp8: an F8E4M3 weight with per-output-channel scales s_w and BF16/F16 x. x is quantized per token
-//   (row) to e4m3 with its own absmax scale s_x (the weights' quantizer, quantize.cu, applied to x's rows),
-//   then y[t, o] = s_x[t] · s_w[o] · Σ_k x8[t, k] · w8[o, k] on the FP8 tensor cores with fp32 accumulation,
-//   rounded once to x's dtype. The dynamic per-token activation scaling of issue 12 (and of
-//   TransformerEngine's and torchao's float8 row-wise recipes); the CPU keeps weight-only dequantization
-//   (ops/linear.h).
+//   dtype).
+// * linearFp8: an F8E4M3 weight with per-output-channel scales s_w. x is quantized per token (row) to
+//   e4m3 with its own absmax scale s_x (quantizeRowsFp8, bitwise the weights' quantizer), then for BF16/F16 x
+//   y[t, o] = s_x[t] · s_w[o] · Σ_k x8[t, k] · w8[o, k] on the FP8 tensor cores with fp32 accumulation,
+//   rounded once to x's dtype: the dynamic per-token scaling of issue 12 (TransformerEngine's and torchao's
+//   row-wise float8 recipes). Where the card, cuBLAS or shape has no FP8 GEMM (and for F32 x), the same
+//   arithmetic as the CPU reference (core/cpu/linear.cpp): both operands dequantized, then linear.
 #include "cuda/context.h"
 #include "cuda/gemm.cuh"
 #include "cuda/ops.h"
