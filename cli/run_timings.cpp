@@ -22,10 +22,15 @@ namespace {
 /// The stage a node type counts in ("" for none).
 std::string stageOf(const std::string& type) {
     static const std::map<std::string, std::string, std::less<>> kStages = {
-        {"sana.load_model", "load_s"},         {"sana.load_lora", "load_s"},
-        {"sana.text_encode", "text_encode_s"}, {"sana.sampler", "sampling_s"},
-        {"sana.vae_decode", "decode_s"},       {"sana.save_video", "write_s"},
-        {"sana.save_latent", "write_s"}};
+        {"sana.load_model", "load_s"},
+        {"sana.load_lora", "load_s"},
+        {"sana.text_encode", "text_encode_s"},
+        {"sana.sampler", "sampling_s"},
+        {"sana.vae_decode", "decode_s"},
+        {"sana.save_video", "write_s"},
+        {"sana.save_latent", "write_s"},
+        // Long Video streams text, sampling, decode and write chunk by chunk inside one node.
+        {"sana.long_video", "long_video_s"}};
     const auto it = kStages.find(type);
     return it == kStages.end() ? std::string() : it->second;
 }
@@ -89,7 +94,7 @@ void RunTimings::write(const fs::path& file, double runSeconds,
     for (const NodeTime& n : nodes_) {
         nodes.push_back({{"id", n.id}, {"type", n.type}, {"seconds", n.seconds}});
         if (const std::string s = stageOf(n.type); !s.empty())
-            stages[s] = stages[s].get<double>() + n.seconds;
+            stages[s] = stages.value(s, 0.0) + n.seconds;  // long_video_s appears only when used
     }
     j["stages"] = stages;
     for (const auto& [name, seconds] : extras) j[name] = seconds;
@@ -116,7 +121,8 @@ CLI::Option* addTimingsOption(CLI::App& cmd, std::string& file) {
         .add_option(
             "--timings", file,
             "write where the time and memory went to FILE.json: wall and per-node seconds, the load / "
-            "text encode / sampling / decode / write stages, peak VRAM and peak host RSS (also split into "
+            "text encode / sampling / decode / write stages (long_video_s for LongSANA's chunked node), peak "
+            "VRAM and peak host RSS (also split into "
             "anonymous memory and mapped files)")
         ->type_name("FILE.json");
 }

@@ -18,8 +18,11 @@ grep -q "SanaVideoCausalTransformer3DModel" "$work/info.txt" || { cat "$work/inf
 
 # 9 latent frames in chunks of 3 = 33 frames; the folder is detected as LongSANA (no --long needed).
 common=(--model "$work/model" --prompt "a red fox<split>a blue whale" --height 64 --width 64 --no-binning --seed 3)
-"$sanavideo" generate "${common[@]}" --frames 33 --chunk-frames 3 --out "$work/fox.mp4" >"$work/gen.txt" 2>&1 ||
-  { cat "$work/gen.txt"; fail "generate mp4"; }
+"$sanavideo" generate "${common[@]}" --frames 33 --chunk-frames 3 --out "$work/fox.mp4" --timings "$work/t.json" \
+  >"$work/gen.txt" 2>&1 || { cat "$work/gen.txt"; fail "generate mp4"; }
+# --timings counts the Long Video node's time as its own stage.
+python3 -c "import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))['stages']['long_video_s'] > 0 else 1)" \
+  "$work/t.json" || { cat "$work/t.json"; fail "t.json: no stages.long_video_s"; }
 n=$(frames_of "$work/fox.mp4"); [ "$n" = 33 ] || fail "fox.mp4 has $n frames, expected 33"
 "$sanavideo" generate "${common[@]}" --frames 33 --chunk-frames 3 --out "$work/fox.y4m" >/dev/null 2>&1 || fail "generate y4m"
 n=$(frames_of "$work/fox.y4m"); [ "$n" = 33 ] || fail "fox.y4m has $n frames, expected 33"
