@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -122,8 +121,7 @@ CLI::Option* addTimingsOption(CLI::App& cmd, std::string& file) {
             "--timings", file,
             "write where the time and memory went to FILE.json: wall and per-node seconds, the load / "
             "text encode / sampling / decode / write stages (long_video_s for LongSANA's chunked node), peak "
-            "VRAM and peak host RSS (also split into "
-            "anonymous memory and mapped files)")
+            "VRAM and peak host RSS (also split into anonymous memory and mapped files)")
         ->type_name("FILE.json");
 }
 
