@@ -172,6 +172,12 @@ Tensor benchTextEncode(BenchRun& r, const Tensor& mask) {
     return promptEmbeds;
 }
 
+// The transformer's random weights in float: the same ones for the timed model (then stored as --weights
+// says) and for the float reference of relL2VsFloat.
+WeightSet randomTransformerWeights(const BenchRun& r) {
+    return gpuWeights(transformerWeightSpecs(r.trCfg), r.o.dtype, r.o.seed + 4, false);
+}
+
 // The 8-bit model's error on one call: ‖v₈ − v‖ / ‖v‖ against the same random weights in float, same input,
 // timestep 500 and text (the per-call quality figure of issue 12; the product run measures whole
 // trajectories).
@@ -179,8 +185,7 @@ double relL2VsFloat(const BenchRun& r, const SanaTransformer& model, const Tenso
                     const TransformerTextContext& text, const Tensor& promptEmbeds, const Tensor& mask) {
     const Tensor t = Tensor::fromFloats(std::vector<float>{500.0f, 500.0f}, {r.B});
     const std::vector<float> a = model.forward(input, t, text).to(Device::cpu()).toFloatVector();
-    const SanaTransformer reference(
-        r.trCfg, gpuWeights(transformerWeightSpecs(r.trCfg), r.o.dtype, r.o.seed + 4, false));
+    const SanaTransformer reference(r.trCfg, randomTransformerWeights(r));
     const std::vector<float> b = reference.forward(input, t, reference.prepareText(promptEmbeds, mask))
                                      .to(Device::cpu())
                                      .toFloatVector();
@@ -199,9 +204,7 @@ void benchSampling(BenchRun& r, const Tensor& promptEmbeds, const Tensor& mask, 
     device::resetPeakMemory(gpu);
     device::Stopwatch clock(gpu);
     std::optional<SanaTransformer> model;
-    model.emplace(r.trCfg,
-                  withWeightStorage(gpuWeights(transformerWeightSpecs(r.trCfg), o.dtype, o.seed + 4, false),
-                                    o.weights, o.keepFloat));
+    model.emplace(r.trCfg, withWeightStorage(randomTransformerWeights(r), o.weights, o.keepFloat));
     const double build = clock.seconds();
     clock.restart();
     const TransformerTextContext text = model->prepareText(promptEmbeds, mask);
@@ -423,7 +426,7 @@ void addWeightOptions(CLI::App& cmd, const std::shared_ptr<BenchOptions>& o) {
                o->weights = parseWeightStorage(v, "--weights");
            },
            "8-bit storage of the transformer's and text encoder's linear weights, float | int8 | fp8 "
-           "(fp8: FP8 tensor-core GEMMs in the transformer) [float]")
+           "(fp8: FP8 tensor-core GEMMs in the transformer, Gemma-2 in int8) [float]")
         ->type_name("STORAGE");
     cmd.add_option("--keep-float", o->keepFloat,
                    "with --weights int8|fp8: weights whose name contains one of these stay float, e.g. "
